@@ -1,0 +1,3 @@
+from airegime.cli import main
+
+main()

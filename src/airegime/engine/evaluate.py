@@ -1,0 +1,97 @@
+"""Deciding the regime of each phase of a system."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+from airegime.engine.results import Assessment, Dependency, PhaseResult, Status
+from airegime.engine.tables import PhaseTable, compiled
+from airegime.errors import AnswerError
+from airegime.kb.models import KnowledgeBase, Phase
+from airegime.system import System
+
+
+def evaluate(*, kb: KnowledgeBase, system: System) -> Assessment:
+    """The regime of the development phase and of each deployment context, with their reasons."""
+    tables = compiled(kb)
+    development = evaluate_phase(
+        tables.development, system.answers, system.development.answers, name="development", deployment_index=None
+    )
+    deployments = tuple(
+        evaluate_phase(tables.deployment, system.answers, deployment.answers, name=deployment.name, deployment_index=i)
+        for i, deployment in enumerate(system.deployments)
+    )
+    return Assessment(
+        system=system,
+        rule_set_version=kb.version,
+        rule_set_hash=kb.hash,
+        development=development,
+        deployments=deployments,
+    )
+
+
+def evaluate_phase(
+    table: PhaseTable,
+    system_answers: Mapping[str, str],
+    phase_answers: Mapping[str, str],
+    *,
+    name: str,
+    deployment_index: int | None,
+) -> PhaseResult:
+    try:
+        flat = table.index(system_answers, phase_answers)
+    except KeyError as error:
+        where = "development" if table.phase == "development" else f"deployments[{deployment_index}]"
+        raise AnswerError(
+            f"{error.args[0]!r} is not an allowed answer here",
+            location=f"{where}.answers",
+            hint="normalise answers with airegime.system.parse_system first",
+        ) from None
+    outcome_set = table.outcome_sets[flat]
+    trace = _trace(table, table.rule_sets[flat])
+    possible = table.outcome_ids(outcome_set)
+    if len(possible) == 1:
+        outcome: str | None = possible[0]
+        status: Status = "case_by_case" if outcome in table.case_by_case else "determined"
+        depends_on: tuple[Dependency, ...] = ()
+    else:
+        outcome, status, depends_on = None, "undetermined", _dependencies(table, flat, outcome_set)
+    return PhaseResult(
+        phase=table.phase,
+        name=name,
+        status=status,
+        outcome=outcome,
+        possible=possible,
+        rules=trace[0],
+        questions=trace[1],
+        sources=trace[2],
+        depends_on=depends_on,
+        deployment_index=deployment_index,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _trace(table: PhaseTable, rule_set: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Rule ids, the questions they read (in interview order) and the sources they cite."""
+    rules = [rule for j, rule in enumerate(table.rules) if rule_set >> j & 1]
+    read = set().union(*(rule.questions for rule in rules))
+    questions = tuple(axis.id for axis in table.axes if axis.id in read)
+    sources = tuple(dict.fromkeys(citation.source for rule in rules for citation in rule.sources))
+    return tuple(rule.id for rule in rules), questions, sources
+
+
+def _dependencies(table: PhaseTable, flat: int, outcome_set: int) -> tuple[Dependency, ...]:
+    """Each open question whose answer would narrow the outcome, with what each answer gives."""
+    found = []
+    for axis in table.open_axes(flat):
+        by_answer = [(code, table.outcome_sets[table.with_answer(flat, axis, code)]) for code in axis.question.codes]
+        if any(bits != outcome_set for _, bits in by_answer):
+            found.append(Dependency(axis.id, tuple((code, table.outcome_ids(bits)) for code, bits in by_answer)))
+    return tuple(found)
+
+
+def phase_answers(system: System, phase: Phase, deployment_index: int | None = None) -> dict[str, str]:
+    """The answers a phase reads: the system's, then the phase's own."""
+    own = system.development.answers if phase == "development" else system.deployments[deployment_index or 0].answers
+    return {**system.answers, **own}

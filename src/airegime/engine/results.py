@@ -1,0 +1,126 @@
+"""What the engine returns: plain, immutable data that every view (text, JSON, HTML…) reads.
+
+The JSON form (``Assessment.to_dict``) is versioned by ``ASSESSMENT_FORMAT`` and documented in
+``docs/json.md``; ``Assessment.from_dict`` reads it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from airegime.kb.models import Phase
+from airegime.system import System
+
+Status = Literal["determined", "undetermined", "case_by_case"]
+ASSESSMENT_FORMAT = "airegime.assessment/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """An unanswered question that would narrow the outcome, with what each answer would give."""
+
+    question: str
+    outcomes_by_answer: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "outcomes_by_answer": {answer: list(outcomes) for answer, outcomes in self.outcomes_by_answer},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Dependency:
+        return cls(data["question"], tuple((a, tuple(o)) for a, o in data["outcomes_by_answer"].items()))
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseResult:
+    """The regime of one phase: the development, or one deployment context.
+
+    ``outcome`` is set when ``status`` is determined or case_by_case; when undetermined it is
+    None and ``possible`` lists what the open questions (``depends_on``) can still lead to.
+    ``rules`` are the rules that decide it (for an undetermined phase: those still possible),
+    ``questions`` the questions those rules read, ``sources`` the sources they cite.
+    """
+
+    phase: Phase
+    name: str
+    status: Status
+    outcome: str | None
+    possible: tuple[str, ...]
+    rules: tuple[str, ...]
+    questions: tuple[str, ...]
+    sources: tuple[str, ...]
+    depends_on: tuple[Dependency, ...] = ()
+    deployment_index: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "phase": self.phase,
+            "name": self.name,
+            "deployment_index": self.deployment_index,
+            "status": self.status,
+            "outcome": self.outcome,
+            "possible": list(self.possible),
+            "rules": list(self.rules),
+            "questions": list(self.questions),
+            "sources": list(self.sources),
+            "depends_on": [d.to_dict() for d in self.depends_on],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PhaseResult:
+        return cls(
+            phase=data["phase"],
+            name=data["name"],
+            status=data["status"],
+            outcome=data["outcome"],
+            possible=tuple(data["possible"]),
+            rules=tuple(data["rules"]),
+            questions=tuple(data["questions"]),
+            sources=tuple(data["sources"]),
+            depends_on=tuple(Dependency.from_dict(d) for d in data["depends_on"]),
+            deployment_index=data["deployment_index"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The result for a whole system: one development phase, one result per deployment context."""
+
+    system: System
+    rule_set_version: str
+    rule_set_hash: str
+    development: PhaseResult
+    deployments: tuple[PhaseResult, ...]
+    phases: tuple[PhaseResult, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "phases", (self.development, *self.deployments))
+
+    @property
+    def complete(self) -> bool:
+        """True when every phase is determined (no open question, no case-by-case)."""
+        return all(phase.status == "determined" for phase in self.phases)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": ASSESSMENT_FORMAT,
+            "rule_set": {"version": self.rule_set_version, "hash": self.rule_set_hash},
+            "system": self.system.to_dict(),
+            "phases": [phase.to_dict() for phase in self.phases],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Assessment:
+        if data.get("format") != ASSESSMENT_FORMAT:
+            raise ValueError(f"not an {ASSESSMENT_FORMAT} document (format: {data.get('format')!r})")
+        phases = [PhaseResult.from_dict(p) for p in data["phases"]]
+        return cls(
+            system=System.model_validate(data["system"]),
+            rule_set_version=data["rule_set"]["version"],
+            rule_set_hash=data["rule_set"]["hash"],
+            development=phases[0],
+            deployments=tuple(phases[1:]),
+        )

@@ -1,0 +1,47 @@
+"""Interface words shared by the command line and reports, in French and English.
+
+Legal content (questions, rules, outcomes) lives in the knowledge base, not here.
+"""
+
+from __future__ import annotations
+
+from airegime.kb.models import Lang
+
+MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
+    "status.determined": ("déterminé", "determined"),
+    "status.undetermined": ("indéterminé", "undetermined"),
+    "status.case_by_case": ("au cas par cas", "case by case"),
+    "phase.development": ("Développement", "Development"),
+    "phase.deployment": ("Déploiement", "Deployment"),
+    "col.phase": ("Phase", "Phase"),
+    "col.regime": ("Régime", "Regime"),
+    "col.status": ("Statut", "Status"),
+    "col.reason": ("Raison", "Reason"),
+    "undetermined.possible": ("Possibles : ", "Possible: "),
+    "undetermined.depends": ("Dépend de : ", "Depends on: "),
+    "answer.unknown": ("je ne sais pas", "I don't know"),
+    "explain.rule": ("Règle", "Rule"),
+    "explain.sources": ("Sources", "Sources"),
+    "explain.caveat": ("Réserve", "Caveat"),
+    "explain.would_change": ("Ce qui changerait le résultat", "What would change the outcome"),
+    "explain.if": ("si", "if"),
+    "explain.then": ("alors", "then"),
+    "explain.next_steps": ("Prochaines étapes", "Next steps"),
+    "explain.caveats": ("À garder en tête", "Keep in mind"),
+    "explain.answers": ("Réponses", "Answers"),
+    "explain.conditions": ("Conditions", "Conditions"),
+    "truth.met": ("remplie", "met"),
+    "truth.not_met": ("non remplie", "not met"),
+    "truth.open": ("ouverte", "open"),
+    "rule_set": ("Jeu de règles", "Rule set"),
+    "disclaimer": ("Avertissement", "Disclaimer"),
+    "system": ("Système", "System"),
+    "organisation": ("Organisme", "Organisation"),
+    "verify.ok": ("Le jeu de règles est complet et sans ambiguïté.", "The rule set is complete and unambiguous."),
+    "verify.failed": ("Le jeu de règles présente des problèmes :", "The rule set has problems:"),
+}
+
+
+def t(key: str, lang: Lang) -> str:
+    fr, en = MESSAGES[key]
+    return fr if lang == "fr" else en

@@ -1,0 +1,355 @@
+"""Strict loading of the YAML knowledge base.
+
+Every problem is reported as a :class:`KnowledgeBaseError` naming the file, the entry id and
+the field, with a hint. References are cross-checked: cited sources, outcomes, questions and
+answer values must exist, and a rule may only read questions asked in each of its phases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from airegime.errors import KnowledgeBaseError
+from airegime.kb.models import (
+    AllOf,
+    AnswerOption,
+    AnyOf,
+    Atom,
+    Citation,
+    Condition,
+    KnowledgeBase,
+    Not,
+    Outcome,
+    Question,
+    Rule,
+    Source,
+    Text,
+)
+
+FILES = ("meta.yaml", "sources.yaml", "outcomes.yaml", "questions.yaml", "rules.yaml")
+BOOLEAN_OPTIONS = (
+    AnswerOption(code="yes", label=Text(fr="Oui", en="Yes"), aliases=("oui", "true", "1", "y", "o")),
+    AnswerOption(code="no", label=Text(fr="Non", en="No"), aliases=("non", "false", "0", "n")),
+)
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def default_knowledge_dir() -> Path:
+    return Path(str(resources.files("airegime") / "knowledge"))
+
+
+@lru_cache(maxsize=4)
+def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
+    """Load and cross-check the knowledge base (the packaged one by default). Cached."""
+    directory = directory or default_knowledge_dir()
+    raw = {name: _read_yaml(directory / name) for name in FILES}
+    meta = _mapping(raw["meta.yaml"], "meta.yaml")
+    sources = tuple(_entries(raw, "sources.yaml", "sources", Source))
+    outcomes = tuple(_entries(raw, "outcomes.yaml", "outcomes", Outcome))
+    questions = tuple(_entries(raw, "questions.yaml", "questions", Question, _with_boolean_options))
+    rules = tuple(_rules(raw["rules.yaml"]))
+    kb = KnowledgeBase(
+        version=_meta_str(meta, "version"),
+        hash=_content_hash(raw),
+        title=_meta_model(meta, "title", Text),
+        disclaimer=_meta_model(meta, "disclaimer", Text),
+        caveats=tuple(_meta_model({"c": c}, "c", Text) for c in meta.get("caveats", [])),
+        questions=questions,
+        rules=rules,
+        outcomes=outcomes,
+        sources=sources,
+    )
+    _cross_check(kb)
+    return kb
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise KnowledgeBaseError(
+            f"cannot read the file ({error.strerror})",
+            file=path.name,
+            hint=f"the knowledge base needs {', '.join(FILES)} in {path.parent}",
+        ) from None
+    try:
+        return yaml.load(text, Loader=SAFE_LOADER)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise KnowledgeBaseError(
+            f"not valid YAML{where}: {getattr(error, 'problem', error)}",
+            file=path.name,
+            hint="fix the YAML syntax (indentation, quotes, colons) at that place",
+        ) from None
+
+
+def _mapping(value: Any, file: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise KnowledgeBaseError(
+            "the file must be a mapping of keys to values", file=file, hint="see the packaged file"
+        )
+    return value
+
+
+def _meta_str(meta: dict[str, Any], key: str) -> str:
+    value = meta.get(key)
+    if not isinstance(value, str) or not value:
+        raise KnowledgeBaseError("missing or not a string", file="meta.yaml", field=key, hint=f"set '{key}: ...'")
+    return value
+
+
+def _meta_model(meta: dict[str, Any], key: str, model: type[Model]) -> Model:
+    return _validate(model, meta.get(key), file="meta.yaml", id="", prefix=key)
+
+
+def _entries(
+    raw: dict[str, Any],
+    file: str,
+    key: str,
+    model: type[Model],
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] = lambda entry: entry,
+) -> Iterable[Model]:
+    for entry in _list(raw[file], file, key):
+        yield _validate(model, prepare(entry), file=file, id=str(entry.get("id", "")), prefix="")
+
+
+def _list(document: Any, file: str, key: str) -> list[dict[str, Any]]:
+    document = _mapping(document, file)
+    unexpected = set(document) - {key}
+    if unexpected:
+        raise KnowledgeBaseError(
+            f"unknown top-level key(s) {sorted(unexpected)}",
+            file=file,
+            hint=f"the file holds a single list under '{key}:'",
+        )
+    entries = document.get(key)
+    if not isinstance(entries, list):
+        raise KnowledgeBaseError(f"'{key}' must be a list", file=file, hint=f"write '{key}:' then '- id: ...' items")
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise KnowledgeBaseError(
+                f"item {position + 1} of '{key}' is not a mapping", file=file, hint="each item starts with '- id: ...'"
+            )
+    return entries
+
+
+def _validate(model: type[Model], data: Any, *, file: str, id: str, prefix: str) -> Model:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in (prefix, *first["loc"]) if part != "")
+        raise KnowledgeBaseError(first["msg"], file=file, id=id, field=field, hint=_hint(first)) from None
+
+
+def _hint(error: Any) -> str:
+    kind = error["type"]
+    loc = [str(part) for part in error["loc"]]
+    if kind == "missing" and loc and loc[-1] in ("fr", "en"):
+        return f"add the {'French' if loc[-1] == 'fr' else 'English'} text: every text needs 'fr' and 'en'"
+    if kind == "extra_forbidden":
+        return "remove this key or correct its spelling; only documented keys are allowed"
+    if kind == "missing":
+        return "add this field"
+    return "correct the value as the message says"
+
+
+def _with_boolean_options(entry: dict[str, Any]) -> dict[str, Any]:
+    if entry.get("type") == "boolean" and "options" not in entry:
+        return {**entry, "options": BOOLEAN_OPTIONS}
+    return entry
+
+
+RULE_KEYS = {"id", "phases", "when", "outcome", "title", "explanation", "sources", "caveat"}
+
+
+def _rules(document: Any) -> Iterable[Rule]:
+    for entry in _list(document, "rules.yaml", "rules"):
+        rule_id = str(entry.get("id", ""))
+
+        def fail(message: str, field: str, hint: str, rule_id: str = rule_id) -> KnowledgeBaseError:
+            return KnowledgeBaseError(message, file="rules.yaml", id=rule_id, field=field, hint=hint)
+
+        unknown = set(entry) - RULE_KEYS
+        if unknown:
+            raise fail(
+                f"unknown key(s) {sorted(unknown)}", sorted(unknown)[0], f"allowed keys: {', '.join(sorted(RULE_KEYS))}"
+            )
+        for key in ("id", "phases", "when", "outcome", "title", "explanation", "sources"):
+            if key not in entry:
+                raise fail("missing", key, "add this field")
+        phases = entry["phases"]
+        if not isinstance(phases, list) or not phases or any(p not in ("development", "deployment") for p in phases):
+            raise fail(
+                "must be a non-empty list of 'development' and/or 'deployment'",
+                "phases",
+                "write e.g. 'phases: [development, deployment]'",
+            )
+        sources = entry["sources"]
+        if not isinstance(sources, list) or not sources:
+            raise fail(
+                "every rule must cite at least one source",
+                "sources",
+                "add '- source: <id>' with the article or sheet section it rests on",
+            )
+        yield Rule(
+            id=rule_id,
+            phases=tuple(phases),
+            when=_condition(entry["when"], "when", fail),
+            outcome=str(entry["outcome"]),
+            title=_validate(Text, entry["title"], file="rules.yaml", id=rule_id, prefix="title"),
+            explanation=_validate(Text, entry["explanation"], file="rules.yaml", id=rule_id, prefix="explanation"),
+            sources=tuple(_validate(Citation, s, file="rules.yaml", id=rule_id, prefix="sources") for s in sources),
+            caveat=(
+                _validate(Text, entry["caveat"], file="rules.yaml", id=rule_id, prefix="caveat")
+                if "caveat" in entry
+                else None
+            ),
+        )
+
+
+CONDITION_HINT = (
+    "a condition is one of: {all: [...]}, {any: [...]}, {not: ...}, "
+    "{question: id, is: value} or {question: id, in: [values]}"
+)
+
+
+def _condition(node: Any, path: str, fail: Callable[[str, str, str], KnowledgeBaseError]) -> Condition:
+    if not isinstance(node, dict):
+        raise fail("a condition must be a mapping", path, CONDITION_HINT)
+    keys = set(node)
+    if keys in ({"all"}, {"any"}):
+        (key,) = keys
+        items = node[key]
+        if not isinstance(items, list) or not items:
+            raise fail(f"'{key}' needs a non-empty list", f"{path}.{key}", CONDITION_HINT)
+        parsed = tuple(_condition(item, f"{path}.{key}[{i}]", fail) for i, item in enumerate(items))
+        return AllOf(parsed) if key == "all" else AnyOf(parsed)
+    if keys == {"not"}:
+        return Not(_condition(node["not"], f"{path}.not", fail))
+    if keys in ({"question", "is"}, {"question", "in"}):
+        values = [node["is"]] if "is" in node else node["in"]
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise fail("values must be answer codes (strings; quote yes and no)", path, CONDITION_HINT)
+        return Atom(str(node["question"]), tuple(values))
+    raise fail(f"unknown condition keys {sorted(keys)}", path, CONDITION_HINT)
+
+
+def _cross_check(kb: KnowledgeBase) -> None:
+    for file, entries in (
+        ("sources.yaml", kb.sources),
+        ("outcomes.yaml", kb.outcomes),
+        ("questions.yaml", kb.questions),
+        ("rules.yaml", kb.rules),
+    ):
+        seen: set[str] = set()
+        for entry in entries:
+            if entry.id in seen:
+                raise KnowledgeBaseError(
+                    "duplicate id", file=file, id=entry.id, field="id", hint="every id must be unique within its file"
+                )
+            seen.add(entry.id)
+    for question in kb.questions:
+        _check_citations(kb, question.sources, "questions.yaml", question.id)
+        if question.type == "choice" and len(question.options) < 2:
+            raise KnowledgeBaseError(
+                "a choice needs at least two options",
+                file="questions.yaml",
+                id=question.id,
+                field="options",
+                hint="list the allowed answers",
+            )
+    for outcome in kb.outcomes:
+        _check_citations(kb, outcome.sources, "outcomes.yaml", outcome.id)
+        for other in outcome.competing:
+            if other not in kb.outcome_by_id:
+                raise KnowledgeBaseError(
+                    f"unknown outcome '{other}'",
+                    file="outcomes.yaml",
+                    id=outcome.id,
+                    field="competing",
+                    hint="name outcomes defined in outcomes.yaml",
+                )
+        if (outcome.kind == "case_by_case") != bool(outcome.competing):
+            raise KnowledgeBaseError(
+                "'competing' is required for case_by_case outcomes, and only for them",
+                file="outcomes.yaml",
+                id=outcome.id,
+                field="competing",
+                hint="name the regimes in balance",
+            )
+    for rule in kb.rules:
+        _check_citations(kb, rule.sources, "rules.yaml", rule.id)
+        if rule.outcome not in kb.outcome_by_id:
+            raise KnowledgeBaseError(
+                f"unknown outcome '{rule.outcome}'",
+                file="rules.yaml",
+                id=rule.id,
+                field="outcome",
+                hint="use an id from outcomes.yaml",
+            )
+        _check_atoms(kb, rule, rule.when)
+
+
+def _check_citations(kb: KnowledgeBase, citations: Iterable[Citation], file: str, entry_id: str) -> None:
+    for citation in citations:
+        if citation.source not in kb.source_by_id:
+            raise KnowledgeBaseError(
+                f"cites unknown source '{citation.source}'",
+                file=file,
+                id=entry_id,
+                field="sources",
+                hint="add it to sources.yaml or fix the id",
+            )
+
+
+def _check_atoms(kb: KnowledgeBase, rule: Rule, condition: Condition) -> None:
+    if isinstance(condition, Not):
+        _check_atoms(kb, rule, condition.item)
+    elif isinstance(condition, AllOf | AnyOf):
+        for item in condition.items:
+            _check_atoms(kb, rule, item)
+    else:
+        question = kb.question_by_id.get(condition.question)
+        if question is None:
+            raise KnowledgeBaseError(
+                f"reads unknown question '{condition.question}'",
+                file="rules.yaml",
+                id=rule.id,
+                field="when",
+                hint="use an id from questions.yaml",
+            )
+        for value in condition.values:
+            if value not in question.codes:
+                raise KnowledgeBaseError(
+                    f"question '{question.id}' has no answer '{value}'",
+                    file="rules.yaml",
+                    id=rule.id,
+                    field="when",
+                    hint=f"allowed: {', '.join(question.codes)}",
+                )
+        for phase in rule.phases:
+            if not question.applies_to(phase):
+                raise KnowledgeBaseError(
+                    f"reads question '{question.id}', which is not asked in the {phase} phase",
+                    file="rules.yaml",
+                    id=rule.id,
+                    field="when",
+                    hint="restrict the rule's phases or use a question of that phase",
+                )
+
+
+def _content_hash(raw: dict[str, Any]) -> str:
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,198 @@
+"""The knowledge base as typed, immutable objects.
+
+Everything here is loaded from the YAML files under ``airegime/knowledge/`` by
+:mod:`airegime.kb.loader`, which also cross-checks references. Conditions are a small,
+closed vocabulary (``all``, ``any``, ``not``, ``question`` + ``is``/``in``): no code in data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+Phase = Literal["development", "deployment"]
+PHASES: tuple[Phase, ...] = ("development", "deployment")
+Scope = Literal["system", "development", "deployment"]
+UNKNOWN = "unknown"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A text in both languages; neither may be empty."""
+
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: Lang) -> str:
+        return self.fr if lang == "fr" else self.en
+
+
+class Citation(_Strict):
+    """A pointer into a source: the source id and, optionally, the exact place (article, §)."""
+
+    source: str
+    pinpoint: str = ""
+
+
+class Source(_Strict):
+    id: str
+    title: Text
+    url: str = Field(pattern=r"^https://")
+    kind: Literal["cnil", "eu_law", "french_law", "case_law", "opinion"]
+
+
+class AnswerOption(_Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: Text
+    aliases: tuple[str, ...] = ()  # other words accepted in files and spreadsheets
+
+
+class Question(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    scope: tuple[Scope, ...] = Field(min_length=1)
+    text: Text
+    help: Text
+    examples: tuple[Text, ...] = ()
+    type: Literal["boolean", "choice"]
+    options: tuple[AnswerOption, ...] = ()
+    sources: tuple[Citation, ...] = Field(min_length=1)
+
+    @field_validator("scope")
+    @classmethod
+    def _system_scope_alone(cls, scope: tuple[Scope, ...]) -> tuple[Scope, ...]:
+        if "system" in scope and len(scope) > 1:
+            raise ValueError("a system-level question cannot also belong to a phase")
+        return scope
+
+    @cached_property
+    def codes(self) -> tuple[str, ...]:
+        """The allowed answers, without "unknown" (always allowed on top)."""
+        return tuple(option.code for option in self.options)
+
+    def option(self, code: str) -> AnswerOption:
+        for option in self.options:
+            if option.code == code:
+                return option
+        raise KeyError(code)
+
+    def applies_to(self, phase: Phase) -> bool:
+        return "system" in self.scope or phase in self.scope
+
+
+class NextStep(_Strict):
+    text: Text
+    url: str = Field(default="", pattern=r"^(https://.*)?$")
+
+
+class Outcome(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["regime", "not_applicable", "case_by_case"]
+    label: Text
+    summary: Text
+    competing: tuple[str, ...] = ()  # for case_by_case: the regimes in balance
+    authority: Text | None = None
+    next_steps: tuple[NextStep, ...] = ()
+    sources: tuple[Citation, ...] = ()
+
+
+# Conditions: parsed by the loader into these small immutable nodes.
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    """``question`` has one of ``values``."""
+
+    question: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Condition
+
+
+Condition = Atom | AllOf | AnyOf | Not
+
+
+def condition_questions(condition: Condition) -> frozenset[str]:
+    """The questions a condition reads."""
+    if isinstance(condition, Atom):
+        return frozenset((condition.question,))
+    if isinstance(condition, Not):
+        return condition_questions(condition.item)
+    return frozenset().union(*(condition_questions(item) for item in condition.items))
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    phases: tuple[Phase, ...]
+    when: Condition
+    outcome: str
+    title: Text
+    explanation: Text
+    sources: tuple[Citation, ...]
+    caveat: Text | None = None
+
+    @cached_property
+    def questions(self) -> frozenset[str]:
+        return condition_questions(self.when)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The whole rule set, cross-checked. ``version`` is the editors' label, ``hash`` its content."""
+
+    version: str
+    hash: str
+    title: Text
+    disclaimer: Text
+    caveats: tuple[Text, ...]
+    questions: tuple[Question, ...]
+    rules: tuple[Rule, ...]
+    outcomes: tuple[Outcome, ...]
+    sources: tuple[Source, ...]
+
+    @cached_property
+    def question_by_id(self) -> dict[str, Question]:
+        return {question.id: question for question in self.questions}
+
+    @cached_property
+    def rule_by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+    @cached_property
+    def outcome_by_id(self) -> dict[str, Outcome]:
+        return {outcome.id: outcome for outcome in self.outcomes}
+
+    @cached_property
+    def source_by_id(self) -> dict[str, Source]:
+        return {source.id: source for source in self.sources}
+
+    def questions_for(self, scope: Scope) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if scope in q.scope)
+
+    def phase_questions(self, phase: Phase) -> tuple[Question, ...]:
+        """Questions a phase's outcome may read: the system's, then the phase's own."""
+        return self.questions_for("system") + self.questions_for(phase)
+
+    def rules_for(self, phase: Phase) -> tuple[Rule, ...]:
+        return tuple(rule for rule in self.rules if phase in rule.phases)

@@ -1,0 +1,43 @@
+"""Words for a result, shared by every view: a phase's title, regime label and one-line reason."""
+
+from __future__ import annotations
+
+from airegime.engine.results import PhaseResult
+from airegime.i18n import t
+from airegime.kb.models import KnowledgeBase, Lang
+
+
+def phase_title(result: PhaseResult, lang: Lang) -> str:
+    if result.phase == "development":
+        return t("phase.development", lang)
+    return (
+        f"{t('phase.deployment', lang)} : {result.name}"
+        if lang == "fr"
+        else f"{t('phase.deployment', lang)}: {result.name}"
+    )
+
+
+def outcome_label(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+    """The regime, or for an undetermined phase the regimes still possible."""
+    if result.outcome is not None:
+        return kb.outcome_by_id[result.outcome].label.get(lang)
+    labels = " / ".join(kb.outcome_by_id[o].label.get(lang) for o in result.possible)
+    return f"? ({labels})"
+
+
+def short_reason(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+    """One line: the deciding rule's title, or which answers are missing."""
+    if result.status == "undetermined":
+        missing = ", ".join(kb.question_by_id[d.question].text.get(lang) for d in result.depends_on)
+        return t("undetermined.depends", lang) + missing
+    return " ; ".join(kb.rule_by_id[rule].title.get(lang) for rule in result.rules)
+
+
+def answer_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang) -> str:
+    if code == "unknown":
+        return t("answer.unknown", lang)
+    return kb.question_by_id[question_id].option(code).label.get(lang)
+
+
+def status_label(result: PhaseResult, lang: Lang) -> str:
+    return t(f"status.{result.status}", lang)

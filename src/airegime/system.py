@@ -1,0 +1,322 @@
+"""The system descriptor: how a user describes an AI system, in YAML or JSON.
+
+    name: Zone-crossing detector
+    organisation: Acme Vision
+    description: Image classifier that detects people crossing into a zone.
+    answers: {household: "no"}             # system-level questions
+    development:
+      answers: {personal_data: "yes", use_defined: "no", ...}
+    deployments:                             # one per deployer and use
+      - name: Shopping centre
+        answers: {controller_kind: private_body, purpose: other, ...}
+
+Answers may be codes, French or English labels, aliases, yes/no booleans, or
+"unknown" / "je ne sais pas" / null (all meaning "I don't know"). They are normalised to codes;
+any problem is reported with its path inside the file, e.g. ``deployments[1].answers.purpose``.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from airegime.errors import AnswerError, DescriptorError
+from airegime.kb.models import UNKNOWN, KnowledgeBase, Question, Scope
+
+FORMAT = 1
+MAX_DESCRIPTOR_BYTES = 1_000_000
+UNKNOWN_WORDS = frozenset(
+    {
+        "unknown",
+        "je ne sais pas",
+        "inconnu",
+        "ne sait pas",
+        "nsp",
+        "?",
+        "",
+        "i don't know",
+        "i do not know",
+        "dont know",
+        "don't know",
+    }
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Development(_Strict):
+    description: str = Field(default="", max_length=10_000)
+    answers: dict[str, str] = Field(default_factory=dict)
+
+
+class Deployment(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    answers: dict[str, str] = Field(default_factory=dict)
+
+
+class System(_Strict):
+    """An AI system: system-level answers, one development phase, one or more deployments."""
+
+    airegime: int = Field(default=FORMAT, description="descriptor format version")
+    name: str = Field(min_length=1, max_length=200)
+    organisation: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    answers: dict[str, str] = Field(default_factory=dict)
+    development: Development = Field(default_factory=Development)
+    deployments: tuple[Deployment, ...] = Field(min_length=1, max_length=200)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def load_system(path: Path | str, *, kb: KnowledgeBase) -> System:
+    """Read a descriptor file (YAML or JSON) and check every answer against the knowledge base."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_DESCRIPTOR_BYTES:
+            raise DescriptorError(
+                f"the file is {size:,} bytes, over the {MAX_DESCRIPTOR_BYTES:,}-byte limit",
+                source=str(path),
+                hint="a descriptor describes one system; split large files",
+            )
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DescriptorError(
+            f"cannot read the file ({error.strerror})", source=str(path), hint="check the path and permissions"
+        ) from None
+    except UnicodeDecodeError:
+        raise DescriptorError(
+            "the file is not UTF-8 text", source=str(path), hint="save it as UTF-8 YAML or JSON"
+        ) from None
+    return parse_system_text(text, kb=kb, source=str(path))
+
+
+def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> System:
+    if len(text.encode("utf-8")) > MAX_DESCRIPTOR_BYTES:
+        raise DescriptorError(
+            f"the descriptor is over the {MAX_DESCRIPTOR_BYTES:,}-byte limit",
+            source=source,
+            hint="a descriptor describes one system; split large files",
+        )
+    try:
+        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise DescriptorError(
+            f"not valid YAML or JSON: {_syntax_message(error)}",
+            source=source,
+            hint="fix the syntax at that place (indentation, quotes, colons, commas)",
+        ) from None
+    return parse_system(data, kb=kb, source=source)
+
+
+def _syntax_message(error: Exception) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at line {error.lineno}, column {error.colno}"
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else str(problem)
+
+
+def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
+    """Validate a decoded descriptor (a mapping) and normalise its answers to codes."""
+    if not isinstance(data, Mapping):
+        raise DescriptorError(
+            "a descriptor must be a mapping with name, development and deployments",
+            source=source,
+            hint="see `airegime schema` or the files in examples/",
+        )
+    data = dict(data)
+    located = [("answers", "system", data.get("answers"))]
+    development = data.get("development")
+    if isinstance(development, Mapping):
+        located.append(("development.answers", "development", development.get("answers")))
+    deployments = data.get("deployments")
+    if isinstance(deployments, list):
+        located.extend(
+            (f"deployments[{i}].answers", "deployment", d.get("answers"))
+            for i, d in enumerate(deployments)
+            if isinstance(d, Mapping)
+        )
+    normalised = {
+        location: normalise_answers(answers, kb=kb, scope=scope, location=location, source=source)
+        for location, scope, answers in located
+        if answers is not None
+    }
+    data["answers"] = normalised.get("answers", {})
+    if isinstance(development, Mapping):
+        data["development"] = {**development, "answers": normalised.get("development.answers", {})}
+    if isinstance(deployments, list):
+        data["deployments"] = [
+            {**d, "answers": normalised.get(f"deployments[{i}].answers", {})} if isinstance(d, Mapping) else d
+            for i, d in enumerate(deployments)
+        ]
+    if data.get("airegime", FORMAT) != FORMAT:
+        raise DescriptorError(
+            f"descriptor format {data.get('airegime')!r} is not supported",
+            location="airegime",
+            source=source,
+            hint=f"this version reads format {FORMAT}",
+        )
+    try:
+        return System.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise DescriptorError(
+            _expected(first), location=location_of(first["loc"]), source=source, hint=_descriptor_hint(first)
+        ) from None
+
+
+def location_of(loc: tuple[int | str, ...]) -> str:
+    """('deployments', 1, 'answers', 'purpose') -> 'deployments[1].answers.purpose'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _expected(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    return str(error["msg"])
+
+
+def _descriptor_hint(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        return (
+            "allowed keys: name, organisation, description, answers, development, deployments; "
+            "a deployment has name, description, answers"
+        )
+    if error["type"] == "missing":
+        return "add this field (see `airegime schema`)"
+    if error["type"] == "too_short" and error["loc"][:1] == ("deployments",):
+        return "describe at least one deployment context (who uses the system, for what)"
+    return "correct the value (see `airegime schema`)"
+
+
+def normalise_answers(
+    answers: Any, *, kb: KnowledgeBase, scope: Scope, location: str, source: str = ""
+) -> dict[str, str]:
+    """Check a mapping of answers for one scope and return it with every value as a code."""
+    if not isinstance(answers, Mapping):
+        raise DescriptorError(
+            "answers must be a mapping of question ids to answers",
+            location=location,
+            source=source,
+            hint="write e.g. 'answers: {personal_data: \"yes\"}'",
+        )
+    normalised: dict[str, str] = {}
+    for question_id, value in answers.items():
+        where = f"{location}.{question_id}"
+        question = kb.question_by_id.get(str(question_id))
+        if question is None:
+            raise AnswerError(
+                f"no question '{question_id}'",
+                location=where,
+                source=source,
+                hint="list the questions with `airegime questions`",
+            )
+        if scope not in question.scope:
+            home = "answers" if "system" in question.scope else " or ".join(f"{s}.answers" for s in question.scope)
+            raise AnswerError(
+                f"question '{question_id}' is not asked at this level",
+                location=where,
+                source=source,
+                hint=f"move it under {home}",
+            )
+        normalised[question.id] = normalise_answer(question, value, location=where, source=source)
+    return normalised
+
+
+def normalise_answer(question: Question, value: Any, *, location: str = "", source: str = "") -> str:
+    """One answer to its code: accepts codes, labels, aliases, booleans and "unknown" words."""
+    if value is None:
+        return UNKNOWN
+    if isinstance(value, bool) and question.type == "boolean":
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        key = _fold(value)
+        if key in UNKNOWN_WORDS:
+            return UNKNOWN
+        for option in question.options:
+            words = (option.code, option.label.fr, option.label.en, *option.aliases)
+            if key in {_fold(word) for word in words}:
+                return option.code
+    allowed = ", ".join((*question.codes, UNKNOWN))
+    raise AnswerError(
+        f"'{value}' is not an answer to '{question.id}'",
+        location=location,
+        source=source,
+        hint=f"expected one of: {allowed}",
+    )
+
+
+def _fold(text: str) -> str:
+    """Case, accents and apostrophes do not matter when matching answers."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold().replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
+    """The JSON Schema of descriptors, with each question's allowed answers as an enum."""
+
+    def answers_schema(scope: Scope) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                q.id: {
+                    "description": q.text.en,
+                    "enum": [*q.codes, UNKNOWN, None, *((True, False) if q.type == "boolean" else ())],
+                }
+                for q in kb.questions_for(scope)
+            },
+        }
+
+    text = {"type": "string", "maxLength": 10_000}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://airegime.org/schema/descriptor-1.json",
+        "title": "airegime system descriptor",
+        "description": f"An AI system to assess (rule set {kb.version}). Answers also accept French and English "
+        "labels; 'unknown' or null means 'I don't know'.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "deployments"],
+        "properties": {
+            "airegime": {"const": FORMAT},
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "organisation": {"type": "string", "maxLength": 200},
+            "description": text,
+            "answers": answers_schema("system"),
+            "development": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"description": text, "answers": answers_schema("development")},
+            },
+            "deployments": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 200,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name"],
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "description": text,
+                        "answers": answers_schema("deployment"),
+                    },
+                },
+            },
+        },
+    }
