@@ -1,0 +1,432 @@
+"""Saved assessments: every operation the web app needs, one short transaction each.
+
+Answers are never updated in place: each change appends an event (with its time) and the
+current answers are the latest event per question. After every change the system is
+evaluated again and the result stored with the rule-set version and hash it came from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import Engine, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from airegime.engine.evaluate import evaluate
+from airegime.engine.results import Assessment
+from airegime.errors import AiregimeError, AnswerError, DescriptorError
+from airegime.kb.models import KnowledgeBase, Scope
+from airegime.storage.database import open_engine
+from airegime.storage.models import AssessmentRow, ContextRow, EvaluationRow, EventRow
+from airegime.storage.records import (
+    Context,
+    EvaluationRecord,
+    HistoryEntry,
+    ListItem,
+    Page,
+    PhaseSummary,
+    Recheck,
+    Saved,
+    phase_changes,
+)
+from airegime.system import System, normalise_answer
+
+Sort = Literal["updated", "created", "name", "organisation"]
+SORTS: tuple[Sort, ...] = ("updated", "created", "name", "organisation")
+PER_PAGE = 20
+
+
+class StorageError(AiregimeError):
+    """A request the saved assessments cannot honour (the message says why, the hint what to do)."""
+
+
+class NotFoundError(StorageError):
+    """No saved assessment (or deployment context) with this id."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Repository:
+    """The saved assessments in one database, evaluated with one knowledge base."""
+
+    def __init__(self, engine: Engine, kb: KnowledgeBase) -> None:
+        self.engine = engine
+        self.kb = kb
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, kb: KnowledgeBase) -> Repository:
+        return cls(open_engine(url), kb)
+
+    # Reading
+
+    def get(self, assessment_id: int) -> Saved:
+        with self._sessions() as session:
+            return self._load(session, assessment_id)
+
+    def list(self, *, search: str = "", sort: str = "updated", page: int = 1, per_page: int = PER_PAGE) -> Page:
+        query = select(AssessmentRow)
+        if search.strip():
+            pattern = f"%{_escape_like(search.strip().lower())}%"
+            query = query.where(
+                or_(
+                    func.lower(AssessmentRow.name).like(pattern, escape="\\"),
+                    func.lower(AssessmentRow.organisation).like(pattern, escape="\\"),
+                )
+            )
+        order = {
+            "name": (AssessmentRow.name, AssessmentRow.id),
+            "organisation": (AssessmentRow.organisation, AssessmentRow.name),
+            "created": (AssessmentRow.created_at.desc(), AssessmentRow.id.desc()),
+        }.get(sort, (AssessmentRow.updated_at.desc(), AssessmentRow.id.desc()))
+        with self._sessions() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            last_page = max(1, -(-total // per_page))
+            page = min(max(1, page), last_page)
+            rows = session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+            items = tuple(
+                ListItem(r.id, r.name, r.organisation, _utc(r.updated_at), r.rule_set_hash, _summary(r.summary_json))
+                for r in rows
+            )
+        return Page(items, total, page, per_page)
+
+    def count(self) -> int:
+        with self._sessions() as session:
+            return session.scalar(select(func.count()).select_from(AssessmentRow)) or 0
+
+    def history(self, assessment_id: int) -> tuple[HistoryEntry, ...]:
+        """Every change, oldest first, with the answer each change replaced."""
+        with self._sessions() as session:
+            self._row(session, assessment_id)
+            names = {
+                c.id: c.name
+                for c in session.scalars(select(ContextRow).where(ContextRow.assessment_id == assessment_id))
+            }
+            events = session.scalars(
+                select(EventRow).where(EventRow.assessment_id == assessment_id).order_by(EventRow.id)
+            ).all()
+        current: dict[tuple[str | None, int | None, str | None], str | None] = {}
+        entries = []
+        for e in events:
+            key = (e.scope, e.context_id, e.question)
+            previous = current.get(key) if e.kind == "answer" else None
+            if e.kind == "answer":
+                current[key] = e.value
+            context = names.get(e.context_id, "") if e.context_id is not None else ""
+            entries.append(HistoryEntry(_utc(e.at), e.kind, e.scope, context, e.question, e.value, previous, e.detail))
+        return tuple(entries)
+
+    def evaluations(self, assessment_id: int) -> tuple[EvaluationRecord, ...]:
+        with self._sessions() as session:
+            self._row(session, assessment_id)
+            rows = session.scalars(
+                select(EvaluationRow).where(EvaluationRow.assessment_id == assessment_id).order_by(EvaluationRow.id)
+            ).all()
+            return tuple(
+                EvaluationRecord(
+                    _utc(r.at),
+                    r.rule_set_version,
+                    r.rule_set_hash,
+                    r.reason,
+                    tuple(PhaseSummary.of(p) for p in Assessment.from_dict(json.loads(r.result_json)).phases),
+                )
+                for r in rows
+            )
+
+    def last_result(self, assessment_id: int) -> Assessment | None:
+        """The latest stored result, as computed then (possibly under an older rule set)."""
+        with self._sessions() as session:
+            row = session.scalars(
+                select(EvaluationRow)
+                .where(EvaluationRow.assessment_id == assessment_id)
+                .order_by(EvaluationRow.id.desc())
+                .limit(1)
+            ).first()
+            return Assessment.from_dict(json.loads(row.result_json)) if row else None
+
+    # Changing
+
+    def create(
+        self,
+        *,
+        name: str,
+        organisation: str = "",
+        description: str = "",
+        development_description: str = "",
+        first_context: str,
+        first_context_description: str = "",
+    ) -> int:
+        """A new assessment with one deployment context (a system always has at least one)."""
+        _check_details(name, organisation, description, development_description)
+        _check_context(first_context, first_context_description)
+        with self._sessions.begin() as session:
+            row = _new_row(session, name, organisation, description, development_description)
+            self._event(session, row.id, "created")
+            self._add_context(session, row.id, first_context, first_context_description, log=False)
+            self._evaluate(session, row, "created")
+            return row.id
+
+    def import_system(self, system: System, *, detail: str = "") -> int:
+        """A new assessment holding a descriptor's details, contexts and answers."""
+        with self._sessions.begin() as session:
+            row = _new_row(
+                session, system.name, system.organisation, system.description, system.development.description
+            )
+            self._event(session, row.id, "imported", detail=detail)
+            self._answers(session, row.id, "system", None, system.answers.items())
+            self._answers(session, row.id, "development", None, system.development.answers.items())
+            for deployment in system.deployments:
+                context = self._add_context(session, row.id, deployment.name, deployment.description, log=False)
+                self._answers(session, row.id, "deployment", context.id, deployment.answers.items())
+            self._evaluate(session, row, "imported")
+            return row.id
+
+    def duplicate(self, assessment_id: int, *, name: str) -> int:
+        saved = self.get(assessment_id)
+        system = saved.system().model_copy(update={"name": name[:200]})
+        return self.import_system(system, detail=f"#{assessment_id}")
+
+    def delete(self, assessment_id: int) -> None:
+        with self._sessions.begin() as session:
+            session.delete(self._row(session, assessment_id))
+
+    def update_details(
+        self, assessment_id: int, *, name: str, organisation: str, description: str, development_description: str
+    ) -> Saved:
+        _check_details(name, organisation, description, development_description)
+        with self._sessions.begin() as session:
+            row = self._row(session, assessment_id)
+            row.name, row.organisation = name.strip(), organisation.strip()
+            row.description, row.development_description = description.strip(), development_description.strip()
+            self._event(session, row.id, "details", detail=row.name)
+            self._evaluate(session, row, "details")
+            return self._load(session, assessment_id)
+
+    def set_answer(
+        self, assessment_id: int, *, scope: Scope, context_id: int | None, question: str, value: str | None
+    ) -> Saved:
+        """Record an answer (a code, "unknown", or None to withdraw it) and evaluate again."""
+        code = None if value is None else self._check_answer(scope, question, value)
+        with self._sessions.begin() as session:
+            row = self._row(session, assessment_id)
+            if scope == "deployment":
+                self._context(session, assessment_id, context_id)
+            elif context_id is not None:
+                raise StorageError("only deployment answers belong to a context", hint="leave the context out")
+            self._event(session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=code)
+            self._evaluate(session, row, "answers")
+            return self._load(session, assessment_id)
+
+    def add_context(self, assessment_id: int, *, name: str, description: str = "") -> Context:
+        _check_context(name, description)
+        with self._sessions.begin() as session:
+            row = self._row(session, assessment_id)
+            context = self._add_context(session, row.id, name, description, log=True)
+            self._evaluate(session, row, "contexts")
+            return context
+
+    def rename_context(self, assessment_id: int, context_id: int, *, name: str, description: str) -> None:
+        _check_context(name, description)
+        with self._sessions.begin() as session:
+            row = self._row(session, assessment_id)
+            context = self._context(session, assessment_id, context_id)
+            detail = f"{context.name} → {name.strip()}"
+            context.name, context.description = name.strip(), description.strip()
+            self._event(session, row.id, "context_renamed", scope="deployment", context_id=context_id, detail=detail)
+            self._evaluate(session, row, "contexts")
+
+    def remove_context(self, assessment_id: int, context_id: int) -> None:
+        with self._sessions.begin() as session:
+            row = self._row(session, assessment_id)
+            context = self._context(session, assessment_id, context_id)
+            if len(self._active_contexts(session, assessment_id)) == 1:
+                raise StorageError(
+                    "an assessment needs at least one deployment context",
+                    hint="add another context before removing this one",
+                )
+            context.removed_at = now()
+            self._event(session, row.id, "context_removed", scope="deployment", context_id=context_id)
+            self._evaluate(session, row, "contexts")
+
+    def recheck(self, assessment_id: int) -> Recheck:
+        """Evaluate again under the current rule set and say, phase by phase, what changed."""
+        before = self.last_result(assessment_id)
+        with self._sessions.begin() as session:
+            row = self._row(session, assessment_id)
+            old_version, old_hash = row.rule_set_version, row.rule_set_hash
+            after = self._evaluate(session, row, "recheck")
+            self._event(session, row.id, "rechecked", detail=f"{old_version} → {after.rule_set_version}")
+        return Recheck(old_version, old_hash, after.rule_set_version, after.rule_set_hash, phase_changes(before, after))
+
+    # Inside a transaction
+
+    def _row(self, session: Session, assessment_id: int) -> AssessmentRow:
+        row = session.get(AssessmentRow, assessment_id)
+        if row is None:
+            raise NotFoundError(f"no saved assessment #{assessment_id}", hint="it may have been deleted")
+        return row
+
+    def _context(self, session: Session, assessment_id: int, context_id: int | None) -> ContextRow:
+        context = session.get(ContextRow, context_id) if context_id is not None else None
+        if context is None or context.assessment_id != assessment_id or context.removed_at is not None:
+            raise NotFoundError(f"no deployment context #{context_id} in this assessment", hint="reload the page")
+        return context
+
+    def _active_contexts(self, session: Session, assessment_id: int) -> Sequence[ContextRow]:
+        return session.scalars(
+            select(ContextRow)
+            .where(ContextRow.assessment_id == assessment_id, ContextRow.removed_at.is_(None))
+            .order_by(ContextRow.position, ContextRow.id)
+        ).all()
+
+    def _add_context(self, session: Session, assessment_id: int, name: str, description: str, *, log: bool) -> Context:
+        position = session.scalar(
+            select(func.coalesce(func.max(ContextRow.position), -1)).where(ContextRow.assessment_id == assessment_id)
+        )
+        row = ContextRow(
+            assessment_id=assessment_id,
+            position=(-1 if position is None else int(position)) + 1,
+            name=name.strip(),
+            description=description.strip(),
+        )
+        session.add(row)
+        session.flush()
+        if log:
+            self._event(session, assessment_id, "context_added", scope="deployment", context_id=row.id, detail=row.name)
+        return Context(row.id, row.name, row.description, row.position)
+
+    def _answers(
+        self,
+        session: Session,
+        assessment_id: int,
+        scope: Scope,
+        context_id: int | None,
+        answers: Iterable[tuple[str, str]],
+    ) -> None:
+        for question, value in answers:
+            self._event(
+                session, assessment_id, "answer", scope=scope, context_id=context_id, question=question, value=value
+            )
+
+    def _event(self, session: Session, assessment_id: int, kind: str, **fields: str | int | None) -> None:
+        session.add(EventRow(assessment_id=assessment_id, at=now(), kind=kind, **fields))
+
+    def _check_answer(self, scope: Scope, question_id: str, value: str) -> str:
+        question = self.kb.question_by_id.get(question_id)
+        if question is None or scope not in question.scope:
+            raise AnswerError(
+                f"no question '{question_id}' for the {scope} phase",
+                location=question_id,
+                hint="answer the questions the interview shows",
+            )
+        return normalise_answer(question, value, location=question_id)
+
+    def _load(self, session: Session, assessment_id: int) -> Saved:
+        row = self._row(session, assessment_id)
+        contexts = tuple(
+            Context(c.id, c.name, c.description, c.position) for c in self._active_contexts(session, assessment_id)
+        )
+        answers: dict[tuple[str | None, int | None], dict[str, str]] = {}
+        events = session.execute(
+            select(EventRow.scope, EventRow.context_id, EventRow.question, EventRow.value)
+            .where(EventRow.assessment_id == assessment_id, EventRow.kind == "answer")
+            .order_by(EventRow.id)
+        )
+        for scope, context_id, question, value in events:
+            current = answers.setdefault((scope, context_id), {})
+            if question is None:
+                continue  # answer events always name their question; a guard for the type checker
+            if value is None:
+                current.pop(question, None)
+            else:
+                current[question] = value
+        return Saved(
+            id=row.id,
+            name=row.name,
+            organisation=row.organisation,
+            description=row.description,
+            development_description=row.development_description,
+            contexts=contexts,
+            system_answers=answers.get(("system", None), {}),
+            development_answers=answers.get(("development", None), {}),
+            context_answers={c.id: answers.get(("deployment", c.id), {}) for c in contexts},
+            created_at=_utc(row.created_at),
+            updated_at=_utc(row.updated_at),
+            rule_set_version=row.rule_set_version,
+            rule_set_hash=row.rule_set_hash,
+            summary=_summary(row.summary_json),
+        )
+
+    def _evaluate(self, session: Session, row: AssessmentRow, reason: str) -> Assessment:
+        session.flush()
+        assessment = evaluate(kb=self.kb, system=self._load(session, row.id).system())
+        moment = now()
+        session.add(
+            EvaluationRow(
+                assessment_id=row.id,
+                at=moment,
+                rule_set_version=assessment.rule_set_version,
+                rule_set_hash=assessment.rule_set_hash,
+                reason=reason,
+                result_json=json.dumps(assessment.to_dict(), ensure_ascii=False),
+            )
+        )
+        row.rule_set_version, row.rule_set_hash = assessment.rule_set_version, assessment.rule_set_hash
+        row.summary_json = json.dumps([PhaseSummary.of(p).to_dict() for p in assessment.phases])
+        row.updated_at = moment
+        return assessment
+
+
+def _new_row(session: Session, name: str, organisation: str, description: str, development: str) -> AssessmentRow:
+    moment = now()
+    row = AssessmentRow(
+        name=name.strip(),
+        organisation=organisation.strip(),
+        description=description.strip(),
+        development_description=development.strip(),
+        created_at=moment,
+        updated_at=moment,
+        rule_set_version="",
+        rule_set_hash="",
+        summary_json="[]",
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _summary(text: str) -> tuple[PhaseSummary, ...]:
+    return tuple(PhaseSummary.from_dict(p) for p in json.loads(text))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _check_details(name: str, organisation: str, description: str, development: str) -> None:
+    _check_text("name", name, 200, required=True)
+    _check_text("organisation", organisation, 200)
+    _check_text("description", description, 10_000)
+    _check_text("development.description", development, 10_000)
+
+
+def _check_context(name: str, description: str) -> None:
+    _check_text("deployments.name", name, 200, required=True)
+    _check_text("deployments.description", description, 10_000)
+
+
+def _check_text(location: str, value: str, limit: int, *, required: bool = False) -> None:
+    if required and not value.strip():
+        raise DescriptorError("this field is required", location=location, hint="give it a short name")
+    if len(value.strip()) > limit:
+        raise DescriptorError(f"longer than {limit:,} characters", location=location, hint="shorten it")

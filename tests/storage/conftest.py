@@ -1,0 +1,73 @@
+"""Storage tests run on SQLite and on a real PostgreSQL server.
+
+PostgreSQL tests read AIREGIME_TEST_POSTGRES_URL. Without it they are skipped on a
+developer's machine, but FAIL in CI (env CI=true): CI must provide the server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from airegime.kb import KnowledgeBase, load_knowledge_base
+from airegime.kb.loader import default_knowledge_dir
+from airegime.storage import Repository
+
+TABLES = "evaluations, events, deployment_contexts, assessments, alembic_version"
+
+
+def postgres_url() -> str:
+    url = os.environ.get("AIREGIME_TEST_POSTGRES_URL", "")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("AIREGIME_TEST_POSTGRES_URL is not set in CI: the PostgreSQL tests must run there")
+        pytest.skip("AIREGIME_TEST_POSTGRES_URL is not set")
+    return url
+
+
+def empty_postgres(url: str) -> str:
+    """Drop airegime's tables so every test starts from an empty database."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE IF EXISTS {TABLES} CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'nested' / 'airegime.sqlite3'}"
+    return empty_postgres(postgres_url())
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.fixture
+def repo(database_url: str, kb: KnowledgeBase) -> Iterator[Repository]:
+    repository = Repository.open(database_url, kb)
+    yield repository
+    repository.engine.dispose()
+
+
+@pytest.fixture
+def changed_kb(tmp_path: Path) -> KnowledgeBase:
+    """A rule set where an ordinary-purpose deployment no longer falls under the GDPR (for re-checks)."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), folder)
+    rules = folder / "rules.yaml"
+    text_ = rules.read_text(encoding="utf-8")
+    marker = "        - {question: purpose, is: other}\n    outcome: gdpr"
+    assert marker in text_, "the test's edit of rules.yaml no longer applies: update the marker"
+    rules.write_text(text_.replace(marker, marker.replace("outcome: gdpr", "outcome: eudpr")), encoding="utf-8")
+    meta = folder / "meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('version: "', 'version: "changed-', 1), encoding="utf-8")
+    return load_knowledge_base(folder)

@@ -1,0 +1,202 @@
+"""Saved assessments: state, append-only history, evaluations, contexts, listing, re-checks."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from airegime.errors import AnswerError, DescriptorError
+from airegime.kb import KnowledgeBase
+from airegime.storage import NotFoundError, Repository, StorageError
+from airegime.storage.models import EventRow
+from airegime.system import load_system
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
+
+
+def outcomes(repo: Repository, assessment_id: int) -> list[tuple[str, str, str | None]]:
+    return [(p.name, p.status, p.outcome) for p in repo.get(assessment_id).summary]
+
+
+def test_a_new_assessment_has_its_details_one_context_and_a_result_with_the_rule_set(
+    repo: Repository, kb: KnowledgeBase
+) -> None:
+    new = repo.create(name=" Détecteur ", organisation="Acme", description="d", first_context="Centre commercial")
+    saved = repo.get(new)
+    assert (saved.name, saved.organisation, saved.description) == ("Détecteur", "Acme", "d")
+    assert [c.name for c in saved.contexts] == ["Centre commercial"]
+    assert (saved.rule_set_version, saved.rule_set_hash) == (kb.version, kb.hash)
+    assert [p.status for p in saved.summary] == ["undetermined", "undetermined"]
+    assert not saved.is_stale(kb.hash)
+
+
+def test_imported_example_gives_the_sheets_regimes_and_exports_back_unchanged(
+    repo: Repository, kb: KnowledgeBase
+) -> None:
+    system = load_system(EXAMPLE, kb=kb)
+    new = repo.import_system(system)
+    assert outcomes(repo, new) == [
+        ("development", "determined", "gdpr"),
+        ("Shopping centre", "determined", "gdpr"),
+        ("National police", "determined", "police_justice"),
+    ]
+    assert repo.get(new).system() == system
+
+
+def test_answers_are_appended_never_overwritten_and_history_shows_each_change(repo: Repository) -> None:
+    new = repo.create(name="S", first_context="C")
+    repo.set_answer(new, scope="development", context_id=None, question="personal_data", value="yes")
+    repo.set_answer(new, scope="development", context_id=None, question="personal_data", value="no")
+    repo.set_answer(new, scope="system", context_id=None, question="household", value="je ne sais pas")
+    saved = repo.get(new)
+    assert saved.development_answers == {"personal_data": "no"}
+    assert saved.system_answers == {"household": "unknown"}
+    answers = [e for e in repo.history(new) if e.kind == "answer"]
+    assert [(e.question, e.previous, e.value) for e in answers] == [
+        ("personal_data", None, "yes"),
+        ("personal_data", "yes", "no"),
+        ("household", None, "unknown"),
+    ]
+    assert all(a.at <= b.at for a, b in itertools.pairwise(answers))
+    with repo.engine.connect() as connection:
+        stored = connection.scalar(select(func.count()).select_from(EventRow).where(EventRow.kind == "answer"))
+    assert stored == 3
+
+
+def test_withdrawing_an_answer_makes_the_question_open_again(repo: Repository) -> None:
+    new = repo.create(name="S", first_context="C")
+    repo.set_answer(new, scope="development", context_id=None, question="personal_data", value="no")
+    assert repo.get(new).summary[0].outcome == "not_applicable_no_personal_data"
+    repo.set_answer(new, scope="development", context_id=None, question="personal_data", value=None)
+    assert repo.get(new).development_answers == {}
+    assert repo.get(new).summary[0].status == "undetermined"
+
+
+def test_every_change_stores_an_evaluation_with_version_and_hash(repo: Repository, kb: KnowledgeBase) -> None:
+    new = repo.create(name="S", first_context="C")
+    repo.set_answer(new, scope="development", context_id=None, question="personal_data", value="no")
+    records = repo.evaluations(new)
+    assert len(records) == 2
+    assert {(r.rule_set_version, r.rule_set_hash) for r in records} == {(kb.version, kb.hash)}
+    assert records[-1].summary[0].outcome == "not_applicable_no_personal_data"
+
+
+@pytest.mark.parametrize(
+    ("scope", "question", "value", "error"),
+    [
+        ("development", "personal_data", "perhaps", AnswerError),
+        ("development", "no_such_question", "yes", AnswerError),
+        ("system", "personal_data", "yes", AnswerError),
+        ("deployment", "for_client", "yes", AnswerError),
+    ],
+)
+def test_a_bad_answer_is_refused_and_changes_nothing(
+    repo: Repository, scope: str, question: str, value: str, error: type[Exception]
+) -> None:
+    new = repo.create(name="S", first_context="C")
+    before = (repo.get(new), repo.history(new), repo.evaluations(new))
+    context = repo.get(new).contexts[0].id if scope == "deployment" else None
+    with pytest.raises(error):
+        repo.set_answer(new, scope=scope, context_id=context, question=question, value=value)  # type: ignore[arg-type]
+    assert (repo.get(new), repo.history(new), repo.evaluations(new)) == before
+
+
+def test_an_answer_for_another_assessments_context_is_refused(repo: Repository) -> None:
+    first = repo.create(name="A", first_context="C")
+    other = repo.create(name="B", first_context="D")
+    foreign = repo.get(other).contexts[0].id
+    with pytest.raises(NotFoundError):
+        repo.set_answer(first, scope="deployment", context_id=foreign, question="purpose", value="other")
+    assert repo.get(first).context_answers == {repo.get(first).contexts[0].id: {}}
+
+
+def test_contexts_are_added_renamed_and_removed_with_history(repo: Repository) -> None:
+    new = repo.create(name="S", first_context="Centre")
+    police = repo.add_context(new, name="Police", description="poursuites")
+    repo.set_answer(new, scope="deployment", context_id=police.id, question="purpose", value="criminal_law")
+    repo.rename_context(new, police.id, name="Police nationale", description="")
+    saved = repo.get(new)
+    assert [c.name for c in saved.contexts] == ["Centre", "Police nationale"]
+    assert saved.system().deployments[1].answers == {"purpose": "criminal_law"}
+    first = saved.contexts[0].id
+    repo.remove_context(new, first)
+    saved = repo.get(new)
+    assert [c.name for c in saved.contexts] == ["Police nationale"]
+    assert [p.name for p in saved.summary] == ["development", "Police nationale"]
+    kinds = [e.kind for e in repo.history(new)]
+    assert kinds == ["created", "context_added", "answer", "context_renamed", "context_removed"]
+    with pytest.raises(StorageError, match="at least one deployment context"):
+        repo.remove_context(new, police.id)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201])
+def test_bad_names_are_refused(repo: Repository, name: str) -> None:
+    with pytest.raises(DescriptorError):
+        repo.create(name=name, first_context="C")
+    new = repo.create(name="S", first_context="C")
+    with pytest.raises(DescriptorError):
+        repo.add_context(new, name=name)
+    assert repo.count() == 1
+    assert len(repo.get(new).contexts) == 1
+
+
+def test_duplicate_is_independent_and_delete_removes_everything(repo: Repository, kb: KnowledgeBase) -> None:
+    original = repo.import_system(load_system(EXAMPLE, kb=kb))
+    copy = repo.duplicate(original, name="Copie")
+    repo.set_answer(copy, scope="development", context_id=None, question="personal_data", value="no")
+    assert repo.get(original).development_answers["personal_data"] == "yes"
+    assert repo.get(copy).name == "Copie"
+    repo.delete(original)
+    with pytest.raises(NotFoundError):
+        repo.get(original)
+    with pytest.raises(NotFoundError):
+        repo.history(original)
+    with repo.engine.connect() as connection:
+        left = connection.scalar(select(func.count()).select_from(EventRow).where(EventRow.assessment_id == original))
+    assert left == 0
+    assert repo.count() == 1
+
+
+def test_listing_searches_sorts_and_paginates(repo: Repository) -> None:
+    for i in range(25):
+        repo.create(name=f"Système {i:02d}", organisation="Ville" if i % 2 else "Police", first_context="C")
+    repo.create(name="100% _special", first_context="C")
+    page = repo.list(sort="name", per_page=10)
+    assert (page.total, page.pages, page.page) == (26, 3, 1)
+    assert page.items[0].name == "100% _special"
+    assert repo.list(sort="name", page=3, per_page=10).items[-1].name == "Système 24"
+    assert repo.list(sort="name", page=99, per_page=10).page == 3
+    assert repo.list(search="VILLE").total == 12
+    assert [i.name for i in repo.list(search="0% _").items] == ["100% _special"]
+    assert repo.list(search="%").total == 1
+    newest = repo.list(sort="updated").items[0]
+    assert newest.name == "100% _special"
+
+
+def test_changed_rules_make_the_result_stale_and_a_recheck_says_what_changed(
+    database_url: str, kb: KnowledgeBase, changed_kb: KnowledgeBase
+) -> None:
+    old = Repository.open(database_url, kb)
+    saved_id = old.import_system(load_system(EXAMPLE, kb=kb))
+    old.engine.dispose()
+    new = Repository.open(database_url, changed_kb)
+    assert new.get(saved_id).is_stale(changed_kb.hash)
+    recheck = new.recheck(saved_id)
+    assert (recheck.old_hash, recheck.new_hash) == (kb.hash, changed_kb.hash)
+    assert recheck.new_version.startswith("changed-")
+    changed = {p.name: (p.before.outcome if p.before else None, p.after.outcome) for p in recheck.phases if p.changed}
+    assert changed == {"Shopping centre": ("gdpr", "eudpr")}
+    assert not new.get(saved_id).is_stale(changed_kb.hash)
+    assert new.history(saved_id)[-1].kind == "rechecked"
+    new.engine.dispose()
+
+
+def test_unknown_ids_raise_not_found(repo: Repository) -> None:
+    with pytest.raises(NotFoundError):
+        repo.get(12345)
+    new = repo.create(name="S", first_context="C")
+    with pytest.raises(NotFoundError):
+        repo.rename_context(new, 999, name="x", description="")
