@@ -136,7 +136,7 @@ def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
             hint="see `airegime schema` or the files in examples/",
         )
     data = dict(data)
-    located = [("answers", "system", data.get("answers"))]
+    located: list[tuple[str, Scope, Any]] = [("answers", "system", data.get("answers"))]
     development = data.get("development")
     if isinstance(development, Mapping):
         located.append(("development.answers", "development", development.get("answers")))

@@ -49,7 +49,7 @@ def to_json(data: object) -> str:
 
 
 def _lang(option: LangOption | None) -> Lang:
-    return option.value if option else get_settings().lang  # type: ignore[return-value]
+    return option.value if option else get_settings().lang
 
 
 def _fail(error: AiregimeError) -> NoReturn:

@@ -108,7 +108,7 @@ class PhaseTable:
         selector = tuple(
             slice(None) if (p := (flat // axis.stride) % (axis.size + 1)) == axis.size else p for axis in self.axes
         )
-        return self.full_outcome[selector]  # type: ignore[no-any-return]
+        return self.full_outcome[selector]
 
     def open_axes(self, flat: int) -> tuple[Axis, ...]:
         return tuple(axis for axis in self.axes if self.answer_at(flat, axis) == UNKNOWN)

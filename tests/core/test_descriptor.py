@@ -1,0 +1,124 @@
+"""System descriptors: answers normalised from words; every error gives its path and what to do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from airegime.errors import AnswerError, DescriptorError
+from airegime.kb import KnowledgeBase
+from airegime.system import descriptor_schema, load_system, parse_system, parse_system_text
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def minimal(**deployment_answers: object) -> dict:
+    return {"name": "S", "deployments": [{"name": "A"}, {"name": "B", "answers": deployment_answers}]}
+
+
+def test_every_example_loads(kb: KnowledgeBase) -> None:
+    files = sorted(EXAMPLES.glob("*.yaml"))
+    assert len(files) >= 12
+    for path in files:
+        assert load_system(path, kb=kb).deployments
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("competent_authority", "competent_authority"),
+        ("Autorité compétente", "competent_authority"),
+        ("POLICE", "competent_authority"),
+        ("  entreprise ", "private_body"),
+        ("Company, association or other private body", "private_body"),
+        ("je ne sais pas", "unknown"),
+        (None, "unknown"),
+        ("", "unknown"),
+        ("I don't know", "unknown"),
+    ],
+)
+def test_answers_accept_codes_labels_aliases_and_unknown_words(kb: KnowledgeBase, given: object, code: str) -> None:
+    system = parse_system(minimal(controller_kind=given), kb=kb)
+    assert system.deployments[1].answers["controller_kind"] == code
+
+
+@pytest.mark.parametrize(("given", "code"), [(True, "yes"), (False, "no"), ("Oui", "yes"), ("non", "no")])
+def test_boolean_answers(kb: KnowledgeBase, given: object, code: str) -> None:
+    assert parse_system(minimal(personal_data=given), kb=kb).deployments[1].answers["personal_data"] == code
+
+
+def test_wrong_answer_value_names_its_path_and_the_allowed_values(kb: KnowledgeBase) -> None:
+    with pytest.raises(AnswerError) as caught:
+        parse_system(minimal(purpose="fun"), kb=kb)
+    assert caught.value.location == "deployments[1].answers.purpose"
+    assert "criminal_law" in caught.value.hint and "unknown" in caught.value.hint
+
+
+def test_unknown_question(kb: KnowledgeBase) -> None:
+    with pytest.raises(AnswerError) as caught:
+        parse_system(minimal(colour="red"), kb=kb)
+    assert caught.value.location == "deployments[1].answers.colour"
+    assert "airegime questions" in caught.value.hint
+
+
+def test_question_at_the_wrong_level_says_where_it_belongs(kb: KnowledgeBase) -> None:
+    data = minimal(use_defined="yes")
+    with pytest.raises(AnswerError) as caught:
+        parse_system(data, kb=kb)
+    assert caught.value.location == "deployments[1].answers.use_defined"
+    assert "development.answers" in caught.value.hint
+
+
+def test_structure_errors(kb: KnowledgeBase) -> None:
+    with pytest.raises(DescriptorError) as caught:
+        parse_system({"name": "S", "deployments": []}, kb=kb)
+    assert caught.value.location == "deployments" and "at least one deployment" in caught.value.hint
+    with pytest.raises(DescriptorError) as caught:
+        parse_system({"name": "S", "deployments": [{"name": "A", "owner": "x"}]}, kb=kb)
+    assert caught.value.location == "deployments[0].owner"
+    with pytest.raises(DescriptorError) as caught:
+        parse_system({"deployments": [{"name": "A"}]}, kb=kb)
+    assert caught.value.location == "name"
+    with pytest.raises(DescriptorError):
+        parse_system(["not", "a", "mapping"], kb=kb)
+
+
+def test_syntax_errors_give_a_line(kb: KnowledgeBase) -> None:
+    with pytest.raises(DescriptorError, match="line 3, column 3"):
+        parse_system_text("name: S\ndeployments: [\n  - x: {\n", kb=kb)
+    with pytest.raises(DescriptorError, match="line 1"):
+        parse_system_text('{"name": "S",,}', kb=kb)
+
+
+def test_oversized_and_binary_files_are_refused(kb: KnowledgeBase, tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("name: S\ndescription: " + "x" * 1_100_000 + "\n", encoding="utf-8")
+    with pytest.raises(DescriptorError, match="limit"):
+        load_system(big, kb=kb)
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(DescriptorError, match="UTF-8"):
+        load_system(binary, kb=kb)
+    with pytest.raises(DescriptorError, match="cannot read"):
+        load_system(tmp_path / "missing.yaml", kb=kb)
+
+
+def test_hostile_strings_are_kept_as_plain_text(kb: KnowledgeBase) -> None:
+    name = "<script>alert(1)</script> ‮gnp.exe =cmd|' /C calc'!A0"
+    system = parse_system({"name": name, "deployments": [{"name": "{{7*7}}"}]}, kb=kb)
+    assert system.name == name and system.deployments[0].name == "{{7*7}}"
+
+
+def test_json_and_yaml_descriptors_are_equivalent(kb: KnowledgeBase) -> None:
+    from_yaml = load_system(EXAMPLES / "zone-crossing-detector.yaml", kb=kb)
+    from_json = parse_system_text(json.dumps(from_yaml.to_dict()), kb=kb)
+    assert from_json == from_yaml
+
+
+def test_schema_lists_allowed_answers(kb: KnowledgeBase) -> None:
+    schema = descriptor_schema(kb)
+    purpose = schema["properties"]["deployments"]["items"]["properties"]["answers"]["properties"]["purpose"]
+    assert "criminal_law" in purpose["enum"] and "unknown" in purpose["enum"]
+    assert schema["properties"]["development"]["properties"]["answers"]["additionalProperties"] is False

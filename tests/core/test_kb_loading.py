@@ -1,0 +1,134 @@
+"""The knowledge base loads strictly: every problem names the file, the id and the field."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from airegime.errors import KnowledgeBaseError
+from airegime.kb import KnowledgeBase, load_knowledge_base
+from airegime.kb.loader import default_knowledge_dir
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), target)
+    return target
+
+
+def edit(directory: Path, file: str, change: Callable[[str], str]) -> None:
+    path = directory / file
+    original = path.read_text(encoding="utf-8")
+    changed = change(original)
+    assert changed != original, "the test's edit did not apply"
+    path.write_text(changed, encoding="utf-8")
+
+
+def load_error(directory: Path) -> KnowledgeBaseError:
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(directory)
+    return caught.value
+
+
+def test_packaged_knowledge_base_loads_with_version_and_hash(kb: KnowledgeBase) -> None:
+    assert kb.version
+    assert len(kb.hash) == 16
+    assert len(kb.questions) >= 9 and len(kb.rules) >= 25
+    assert all(rule.sources for rule in kb.rules)
+
+
+def test_every_text_has_both_languages(kb: KnowledgeBase) -> None:
+    for question in kb.questions:
+        for text in (question.text, question.help, *question.examples, *(o.label for o in question.options)):
+            assert text.fr.strip() and text.en.strip()
+
+
+def test_content_hash_changes_with_any_edit(kb_copy: Path, kb: KnowledgeBase) -> None:
+    edit(kb_copy, "rules.yaml", lambda s: s.replace("No personal data", "No personal data at all", 1))
+    assert load_knowledge_base(kb_copy).hash != kb.hash
+
+
+def test_unknown_key_is_rejected_with_file_id_and_field(kb_copy: Path) -> None:
+    edit(
+        kb_copy, "questions.yaml", lambda s: s.replace("  - id: household\n", "  - id: household\n    colour: red\n", 1)
+    )
+    error = load_error(kb_copy)
+    assert (error.file, error.id, error.field) == ("questions.yaml", "household", "colour")
+    assert "remove this key" in error.hint
+
+
+def test_missing_translation_names_the_language(kb_copy: Path) -> None:
+    edit(kb_copy, "outcomes.yaml", lambda s: s.replace('label: {fr: "RGPD", en: "GDPR"}', 'label: {fr: "RGPD"}', 1))
+    error = load_error(kb_copy)
+    assert (error.file, error.id, error.field) == ("outcomes.yaml", "gdpr", "label.en")
+    assert "English" in error.hint
+
+
+def test_dangling_source_reference(kb_copy: Path) -> None:
+    edit(
+        kb_copy,
+        "rules.yaml",
+        lambda s: s.replace("sources: [{source: cnil_delib_2023_068}", "sources: [{source: nowhere}", 1),
+    )
+    error = load_error(kb_copy)
+    assert error.file == "rules.yaml" and error.id == "deployment_crowd_safety_public" and "nowhere" in error.message
+
+
+def test_dangling_question_and_value_references(kb_copy: Path) -> None:
+    edit(
+        kb_copy, "rules.yaml", lambda s: s.replace("{question: purpose, is: other}", "{question: purpose, is: fun}", 1)
+    )
+    error = load_error(kb_copy)
+    assert error.field == "when" and "'fun'" in error.message and "criminal_law" in error.hint
+
+
+def test_rule_reading_a_question_of_another_phase(kb_copy: Path) -> None:
+    edit(
+        kb_copy,
+        "rules.yaml",
+        lambda s: s.replace(
+            '    phases: [deployment]\n    when:\n      all:\n        - {question: personal_data, is: "yes"}',
+            '    phases: [deployment]\n    when:\n      all:\n        - {question: use_defined, is: "yes"}',
+            1,
+        ),
+    )
+    error = load_error(kb_copy)
+    assert "not asked in the deployment phase" in error.message
+
+
+def test_rule_without_sources_is_rejected(kb_copy: Path) -> None:
+    edit(
+        kb_copy,
+        "rules.yaml",
+        lambda s: s.replace(
+            '    sources: [{source: gdpr, pinpoint: "art. 2(2)(c), recital 18"}]\n', "    sources: []\n", 1
+        ),
+    )
+    error = load_error(kb_copy)
+    assert error.id == "household_exemption" and error.field == "sources"
+
+
+def test_malformed_yaml_gives_line_and_column(kb_copy: Path) -> None:
+    edit(kb_copy, "sources.yaml", lambda s: s.replace("  - id: gdpr\n", "  - id: gdpr\n   bad: [\n", 1))
+    error = load_error(kb_copy)
+    assert error.file == "sources.yaml" and "line" in error.message
+
+
+def test_duplicate_ids_are_rejected(kb_copy: Path) -> None:
+    edit(kb_copy, "rules.yaml", lambda s: s.replace("  - id: household_exemption", "  - id: no_personal_data", 1))
+    error = load_error(kb_copy)
+    assert error.field == "id" and "duplicate" in error.message
+
+
+def test_unknown_condition_vocabulary_is_rejected(kb_copy: Path) -> None:
+    edit(
+        kb_copy,
+        "rules.yaml",
+        lambda s: s.replace('when: {question: personal_data, is: "no"}', 'when: {python: "1 == 1"}', 1),
+    )
+    error = load_error(kb_copy)
+    assert error.id == "no_personal_data" and "unknown condition keys" in error.message
