@@ -85,3 +85,21 @@ def test_public_functions_are_keyword_only() -> None:
     for name in ("evaluate", "explain", "counterfactuals", "verify", "next_question"):
         parameters = inspect.signature(getattr(airegime, name)).parameters.values()
         assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters), name
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    root = SRC.parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "```sh\nscripts/test\n```" in readme
+    assert "exec scripts/test" in (root / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_library_example_is_true() -> None:
+    kb = airegime.load_knowledge_base()
+    system = airegime.load_system(SRC.parent.parent / "examples" / "zone-crossing-detector.yaml", kb=kb)
+    assessment = airegime.evaluate(kb=kb, system=system)
+    assert [(p.name, p.status, p.outcome) for p in assessment.phases] == [
+        ("development", "determined", "gdpr"),
+        ("Shopping centre", "determined", "gdpr"),
+        ("National police", "determined", "police_justice"),
+    ]

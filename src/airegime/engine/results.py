@@ -6,8 +6,8 @@ The JSON form (``Assessment.to_dict``) is versioned by ``ASSESSMENT_FORMAT`` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
 
 from airegime.kb.models import Phase
 from airegime.system import System
@@ -16,8 +16,7 @@ Status = Literal["determined", "undetermined", "case_by_case"]
 ASSESSMENT_FORMAT = "airegime.assessment/1"
 
 
-@dataclass(frozen=True, slots=True)
-class Dependency:
+class Dependency(NamedTuple):
     """An unanswered question that would narrow the outcome, with what each answer would give."""
 
     question: str
@@ -34,8 +33,7 @@ class Dependency:
         return cls(data["question"], tuple((a, tuple(o)) for a, o in data["outcomes_by_answer"].items()))
 
 
-@dataclass(frozen=True, slots=True)
-class PhaseResult:
+class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build on the hot path
     """The regime of one phase: the development, or one deployment context.
 
     ``outcome`` is set when ``status`` is determined or case_by_case; when undetermined it is
@@ -94,10 +92,11 @@ class Assessment:
     rule_set_hash: str
     development: PhaseResult
     deployments: tuple[PhaseResult, ...]
-    phases: tuple[PhaseResult, ...] = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "phases", (self.development, *self.deployments))
+    @property
+    def phases(self) -> tuple[PhaseResult, ...]:
+        """The development phase, then each deployment context."""
+        return (self.development, *self.deployments)
 
     @property
     def complete(self) -> bool:

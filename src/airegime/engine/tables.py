@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -80,12 +80,15 @@ class PhaseTable:
     def full_shape(self) -> tuple[int, ...]:
         return tuple(axis.size for axis in self.axes)
 
+    @cached_property
+    def _index_plan(self) -> tuple[tuple[str, bool, dict[str, int], int], ...]:
+        return tuple((axis.id, axis.is_system, axis.index_of, axis.stride) for axis in self.axes)
+
     def index(self, system_answers: Mapping[str, str], phase_answers: Mapping[str, str]) -> int:
-        """Flat index of an answer set; a missing answer counts as unknown."""
+        """Flat index of an answer set; a missing answer counts as unknown. (The hot path.)"""
         flat = 0
-        for axis in self.axes:
-            answers = system_answers if axis.is_system else phase_answers
-            flat += axis.index_of[answers.get(axis.id, UNKNOWN)] * axis.stride
+        for question, from_system, index_of, stride in self._index_plan:
+            flat += index_of[(system_answers if from_system else phase_answers).get(question, UNKNOWN)] * stride
         return flat
 
     def with_answer(self, flat: int, axis: Axis, code: str) -> int:
@@ -98,10 +101,7 @@ class PhaseTable:
         return UNKNOWN if position == axis.size else axis.question.codes[position]
 
     def outcome_ids(self, bits: int) -> tuple[str, ...]:
-        return tuple(outcome for i, outcome in enumerate(self.outcomes) if bits >> i & 1)
-
-    def rule_ids(self, bits: int) -> tuple[str, ...]:
-        return tuple(rule.id for j, rule in enumerate(self.rules) if bits >> j & 1)
+        return _members(self.outcomes, bits)
 
     def open_slice(self, flat: int) -> IntArray:
         """Outcomes of every completion of the answer set at ``flat`` (unknown axes left whole)."""
@@ -112,6 +112,11 @@ class PhaseTable:
 
     def open_axes(self, flat: int) -> tuple[Axis, ...]:
         return tuple(axis for axis in self.axes if self.answer_at(flat, axis) == UNKNOWN)
+
+
+@lru_cache(maxsize=1024)
+def _members(items: tuple[str, ...], bits: int) -> tuple[str, ...]:
+    return tuple(item for i, item in enumerate(items) if bits >> i & 1)
 
 
 def compile_phase(kb: KnowledgeBase, phase: Phase) -> PhaseTable:
