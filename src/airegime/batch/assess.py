@@ -1,0 +1,227 @@
+"""Assessing one chunk of an inventory: answer columns in, result columns out.
+
+A chunk holds whole systems (the reader keeps a system's rows together). System-level and
+development answers are read per system: a cell may repeat the answer on every row of the
+system or give it on one row only, the other rows left blank. Rows of one system that give
+two different answers to the same system-level or development question are invalid.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from airegime.batch.columns import AnswerColumn, Layout, canonical_name, encode_column
+from airegime.batch.compiled import BatchProgram, PhaseProgram
+from airegime.batch.io import ROW_INDEX
+from airegime.batch.words import w
+from airegime.engine.results import PhaseResult
+from airegime.kb.models import KnowledgeBase, Lang, Phase, Scope
+from airegime.render.summary import outcome_label, short_reason, status_label
+
+PHASES: tuple[Phase, ...] = ("development", "deployment")
+RESULT_FIELDS = ("regime", "outcome", "status", "questions", "reason", "sources")
+ERRORS_COLUMN = "errors"
+MAX_REPORTED_ERRORS = 1000  # invalid cells kept in memory for the report; the rest are counted
+UNDETERMINED_KEY = "undetermined"
+
+
+def result_columns() -> list[str]:
+    return [f"{phase}_{name}" for phase in PHASES for name in RESULT_FIELDS] + [ERRORS_COLUMN]
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int  # as numbered in the file: header = row 1 in CSV/Excel, first record = row 1 otherwise
+    column: str
+    value: str
+    expected: str
+
+
+@dataclass
+class Summary:
+    """Counts over the whole inventory: development per system, deployment per row."""
+
+    rows: int = 0
+    systems: int = 0
+    invalid_rows: int = 0
+    outcomes: dict[Phase, Counter[str]] = field(default_factory=lambda: {p: Counter() for p in PHASES})
+    statuses: dict[Phase, Counter[str]] = field(default_factory=lambda: {p: Counter() for p in PHASES})
+
+    def add(self, other: Summary) -> None:
+        self.rows += other.rows
+        self.systems += other.systems
+        self.invalid_rows += other.invalid_rows
+        for phase in PHASES:
+            self.outcomes[phase].update(other.outcomes[phase])
+            self.statuses[phase].update(other.statuses[phase])
+
+
+@dataclass
+class ChunkResult:
+    table: pl.DataFrame
+    summary: Summary
+    errors: list[CellError]
+    error_count: int
+
+
+def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, lang: Lang) -> ChunkResult:
+    """Results for every row of ``frame`` (whole systems, rows numbered in its ``ROW_INDEX`` column)."""
+    rows = frame.height
+    numbers = frame.get_column(ROW_INDEX).to_numpy()
+    system_ids = frame.get_column(layout.system_id).cast(pl.String).str.strip_chars()
+    codes: dict[str, npt.NDArray[np.uint8]] = {}
+    problems: list[pl.Expr] = []
+    errors: list[CellError] = []
+    error_count = 0
+    invalid = (system_ids.is_null() | (system_ids == "")).to_numpy()
+    if invalid.any():
+        message = w("blank_id", lang)
+        error_count += int(invalid.sum())
+        errors.extend(_cell_errors(frame, layout.system_id, invalid, message, numbers, MAX_REPORTED_ERRORS))
+        problems.append(_problem_text(layout.system_id, invalid, message))
+    for column in layout.answers:
+        encoded = encode_column(column, frame.get_column(column.name), lang)
+        bad = encoded.invalid
+        if bad.any():
+            invalid |= bad
+            error_count += int(bad.sum())
+            errors.extend(
+                _cell_errors(frame, column.name, bad, encoded.expected, numbers, MAX_REPORTED_ERRORS - len(errors))
+            )
+            problems.append(_problem_text(column.name, bad, encoded.expected))
+        codes[column.canonical] = encoded.codes
+    conflicts = _resolve_per_system(layout, system_ids, codes)
+    message = w("conflict", lang)
+    for column, conflicted in conflicts:
+        invalid |= conflicted
+        error_count += int(conflicted.sum())
+        errors.extend(_cell_errors(frame, column.name, conflicted, message, numbers, MAX_REPORTED_ERRORS - len(errors)))
+        problems.append(_problem_text(column.name, conflicted, message))
+    results: dict[str, pl.Series] = {}
+    summary = Summary(rows=rows, invalid_rows=int(invalid.sum()))
+    for phase in PHASES:
+        phase_program = program.phase(phase)
+        ids = phase_program.result_ids(_phase_codes(phase_program, phase, codes, rows))
+        ids[invalid] = len(phase_program.results)  # the null entry of the rendered tables
+        for name, values in rendered(program, phase, lang).items():
+            results[f"{phase}_{name}"] = values.gather(ids).alias(f"{phase}_{name}")
+        _count(summary, program, phase, ids, system_ids)
+    table = frame.with_columns(*results.values())
+    errors_text = pl.concat_str(problems, separator="; ", ignore_nulls=True) if problems else pl.lit("")
+    table = table.with_columns(pl.when(errors_text != "").then(errors_text).alias(ERRORS_COLUMN))
+    return ChunkResult(table, summary, errors, error_count)
+
+
+def _phase_codes(
+    program: PhaseProgram, phase: Phase, codes: dict[str, npt.NDArray[np.uint8]], rows: int
+) -> list[npt.NDArray[np.uint8]]:
+    """The answer codes of a phase's axes, in axis order; a missing column is all unknown."""
+    columns = []
+    for axis in program.table.axes:
+        scope: Scope = "system" if axis.is_system else phase
+        found = codes.get(canonical_name(scope, axis.id))
+        columns.append(found if found is not None else np.full(rows, axis.size, dtype=np.uint8))
+    return columns
+
+
+def _resolve_per_system(
+    layout: Layout, system_ids: pl.Series, codes: dict[str, npt.NDArray[np.uint8]]
+) -> list[tuple[AnswerColumn, npt.NDArray[np.bool_]]]:
+    """Give every row its system's answer for system-level and development questions (in place)."""
+    shared = [c for c in layout.answers if c.scope in ("system", "development")]
+    if not shared:
+        return []
+    frame = pl.DataFrame({"_system": system_ids, **{c.canonical: codes[c.canonical] for c in shared}})
+    expressions = []
+    for column in shared:
+        known = pl.when(pl.col(column.canonical) < column.unknown_code).then(pl.col(column.canonical))
+        expressions.append(known.min().over("_system").fill_null(column.unknown_code).alias(column.canonical))
+        expressions.append((known.max().over("_system") != known.min().over("_system")).alias(f"!{column.canonical}"))
+    resolved = frame.select(expressions)
+    conflicts = []
+    for column in shared:
+        codes[column.canonical] = resolved.get_column(column.canonical).to_numpy()
+        conflicted = resolved.get_column(f"!{column.canonical}").fill_null(False).to_numpy()
+        if conflicted.any():
+            conflicts.append((column, conflicted))
+    return conflicts
+
+
+def _cell_errors(
+    frame: pl.DataFrame,
+    column: str,
+    bad: npt.NDArray[np.bool_],
+    expected: str,
+    numbers: npt.NDArray[np.generic],
+    room: int,
+) -> list[CellError]:
+    if room <= 0:
+        return []
+    positions = np.flatnonzero(bad)[:room]
+    values = frame.get_column(column).cast(pl.String).gather(positions).to_list()
+    return [
+        CellError(int(numbers[p]), column, "" if v is None else v, expected)
+        for p, v in zip(positions, values, strict=True)
+    ]
+
+
+def _problem_text(column: str, bad: npt.NDArray[np.bool_], expected: str) -> pl.Expr:
+    value = pl.col(column).cast(pl.String).fill_null("")
+    text = pl.format(f"{column}: '{{}}' — {expected}", value)
+    return pl.when(pl.lit(pl.Series(bad))).then(text)
+
+
+@lru_cache(maxsize=8)
+def rendered(program: BatchProgram, phase: Phase, lang: Lang) -> dict[str, pl.Series]:
+    """Each result field's text per result id, plus a last null entry for invalid rows."""
+    kb = program.kb
+    results = program.phase(phase).results
+    fields = {
+        "regime": [outcome_label(kb, r, lang) for r in results],
+        "outcome": [r.outcome or UNDETERMINED_KEY for r in results],
+        "status": [status_label(r, lang) for r in results],
+        "questions": [_questions(kb, r, phase) for r in results],
+        "reason": [short_reason(kb, r, lang) for r in results],
+        "sources": [_sources(kb, r, lang) for r in results],
+    }
+    return {name: pl.Series(name, [*values, None], dtype=pl.String) for name, values in fields.items()}
+
+
+def _questions(kb: KnowledgeBase, result: PhaseResult, phase: Phase) -> str:
+    """The columns still to fill for this phase, by their column names."""
+    names = []
+    for dependency in result.depends_on:
+        scope: Scope = "system" if "system" in kb.question_by_id[dependency.question].scope else phase
+        names.append(canonical_name(scope, dependency.question))
+    return ", ".join(names)
+
+
+def _sources(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+    cited = dict.fromkeys(
+        kb.source_by_id[c.source].title.get(lang) + (f", {c.pinpoint}" if c.pinpoint else "")
+        for rule_id in result.rules
+        for c in kb.rule_by_id[rule_id].sources
+    )
+    return " ; ".join(cited)
+
+
+def _count(
+    summary: Summary, program: BatchProgram, phase: Phase, ids: npt.NDArray[np.uint32], system_ids: pl.Series
+) -> None:
+    """Development counts one per system (its rows share the result), deployment one per row."""
+    results = program.phase(phase).results
+    if phase == "development":
+        firsts = pl.DataFrame({"s": system_ids, "id": ids}).unique(subset="s", keep="first", maintain_order=False)
+        summary.systems = firsts.height
+        ids = firsts.get_column("id").to_numpy()
+    counts = np.bincount(ids, minlength=len(results) + 1)[: len(results)]
+    for result_id in np.flatnonzero(counts):
+        result = results[result_id]
+        summary.outcomes[phase][result.outcome or UNDETERMINED_KEY] += int(counts[result_id])
+        summary.statuses[phase][result.status] += int(counts[result_id])

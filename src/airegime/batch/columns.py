@@ -1,0 +1,158 @@
+"""The inventory's columns: which column holds which answer, and answers to integer codes.
+
+Column names are fixed identifiers, whatever the language of the answers:
+
+* ``system_id`` (required) groups the rows of one system; ``system_name`` and
+  ``deployment_name`` are optional labels;
+* ``system.<question>`` for system-level questions, ``development.<question>`` and
+  ``deployment.<question>`` for the phases' questions. A question asked in only one of these
+  may also be written without its prefix (``household``, ``for_client``…);
+* any other column is carried through to the results unchanged.
+
+Answers are normalised like descriptors (``airegime.system.normalise_answer``): codes, French
+or English labels and aliases, yes/no booleans; blank means "I don't know". Each column's
+distinct values are normalised once, then mapped to codes for the whole column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from airegime.batch.words import w
+from airegime.errors import AnswerError
+from airegime.kb.models import KnowledgeBase, Lang, Question, Scope
+from airegime.system import normalise_answer
+
+SYSTEM_ID = "system_id"
+LABEL_COLUMNS = ("system_name", "deployment_name")
+INVALID = 255  # code of a cell that is not an allowed answer
+SCOPES: tuple[Scope, ...] = ("system", "development", "deployment")
+
+
+class LayoutError(ValueError):
+    """The file's columns cannot be read as an inventory (nothing was assessed)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class AnswerColumn:
+    name: str  # as written in the file
+    scope: Scope
+    question: Question
+
+    @property
+    def canonical(self) -> str:
+        return canonical_name(self.scope, self.question.id)
+
+    @property
+    def unknown_code(self) -> int:
+        return len(self.question.codes)
+
+
+def canonical_name(scope: Scope, question_id: str) -> str:
+    return f"{scope}.{question_id}"
+
+
+def inventory_columns(kb: KnowledgeBase) -> list[tuple[Scope, Question]]:
+    """Every answer column of an inventory, in interview order: system, development, deployment."""
+    return [(scope, q) for scope in SCOPES for q in kb.questions_for(scope)]
+
+
+@dataclass(frozen=True)
+class Layout:
+    system_id: str
+    answers: tuple[AnswerColumn, ...]
+    passthrough: tuple[str, ...]
+
+    def column(self, scope: Scope, question_id: str) -> AnswerColumn | None:
+        for column in self.answers:
+            if column.scope == scope and column.question.id == question_id:
+                return column
+        return None
+
+
+def read_layout(columns: list[str], kb: KnowledgeBase) -> Layout:
+    """Recognise the answer columns of a header; raise LayoutError if it is not an inventory."""
+    by_name: dict[str, tuple[Scope, Question]] = {}
+    for scope, question in inventory_columns(kb):
+        by_name[canonical_name(scope, question.id)] = (scope, question)
+        if len(question.scope) == 1:  # unambiguous without its prefix
+            by_name.setdefault(question.id, (scope, question))
+    system_id = next((c for c in columns if c.strip().casefold() == SYSTEM_ID), None)
+    if system_id is None:
+        raise LayoutError(
+            f"no '{SYSTEM_ID}' column (found: {', '.join(columns[:12]) or 'none'})",
+            hint="the first row must name the columns; start from `airegime batch --template inventory.xlsx`",
+        )
+    answers: list[AnswerColumn] = []
+    passthrough: list[str] = []
+    seen: dict[str, str] = {}
+    for name in columns:
+        key = name.strip().casefold()
+        found = by_name.get(key)
+        if found is None:
+            if "." in key and key.split(".", 1)[0] in SCOPES:
+                raise LayoutError(
+                    f"column '{name}' names no question of that phase",
+                    hint="the answer columns are listed on the help sheet of `airegime batch --template`",
+                )
+            if name != system_id:
+                passthrough.append(name)
+            continue
+        column = AnswerColumn(name, *found)
+        if column.canonical in seen:
+            raise LayoutError(
+                f"columns '{seen[column.canonical]}' and '{name}' both give {column.canonical}",
+                hint="keep one of them",
+            )
+        seen[column.canonical] = name
+        answers.append(column)
+    return Layout(system_id, tuple(answers), tuple(passthrough))
+
+
+@dataclass(frozen=True)
+class EncodedColumn:
+    codes: npt.NDArray[np.uint8]  # unknown = number of answers (also for invalid cells)
+    invalid: npt.NDArray[np.bool_]  # cells that are not an answer
+    expected: str  # what they should have held
+
+
+def encode_column(column: AnswerColumn, values: pl.Series, lang: Lang = "en") -> EncodedColumn:
+    """Map a column's cells to answer codes; normalisation runs once per distinct value."""
+    question = column.question
+    codes = {code: i for i, code in enumerate(question.codes)}
+    mapping: dict[str, int] = {}
+    text = _as_text(values)
+    for value in text.drop_nulls().unique().to_list():
+        try:
+            answer = normalise_answer(question, value)
+        except AnswerError:
+            mapping[value] = INVALID
+        else:
+            mapping[value] = codes.get(answer, column.unknown_code)
+    encoded = text.replace_strict(mapping, default=column.unknown_code, return_dtype=pl.UInt8).fill_null(
+        column.unknown_code
+    )
+    expected = w("expected", lang, allowed=", ".join((*question.codes, "unknown")))
+    codes_array = encoded.to_numpy()
+    invalid = codes_array == INVALID
+    if invalid.any():
+        codes_array = np.where(invalid, np.uint8(column.unknown_code), codes_array)
+    return EncodedColumn(codes_array, invalid, expected)
+
+
+def _as_text(values: pl.Series) -> pl.Series:
+    """Cells as text; booleans from JSON or Parquet read as yes/no."""
+    if values.dtype == pl.Boolean:
+        return values.replace_strict({True: "yes", False: "no"}, return_dtype=pl.String)
+    if values.dtype != pl.String:
+        return values.cast(pl.String)
+    return values

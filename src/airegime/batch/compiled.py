@@ -1,0 +1,207 @@
+"""The engine's decision tables, turned into arrays a whole column of answers can be looked up in.
+
+Nothing here re-states a rule. ``airegime.engine.tables`` already compiles each phase into a
+table over every answer combination ("unknown" counted as one more answer per question). This
+module derives, for every entry of that table, three small integers:
+
+* a *verdict* byte: the outcome (index in ``kb.outcomes``) in the low 4 bits and the status in
+  the next 2, so one lookup per row gives both;
+* a *result id*: entries with the same reachable outcomes, the same possible rules and the
+  same pending questions render identically, so the text of a result is built once per id,
+  from a ``PhaseResult`` the scalar engine returns for a representative entry.
+
+Evaluating a batch is then: answer codes -> flat index (a few integer operations on uint8
+columns) -> one gather. Tests check every entry against ``evaluate_phase``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from airegime.engine.evaluate import evaluate_phase
+from airegime.engine.results import PhaseResult
+from airegime.engine.tables import PhaseTable, compiled
+from airegime.kb.models import UNKNOWN, KnowledgeBase, Phase
+
+U8Array = npt.NDArray[np.uint8]
+IndexArray = npt.NDArray[Any]  # uint16 or uint32, by table size
+
+STATUSES = ("determined", "case_by_case", "undetermined")
+UNDETERMINED = 15  # outcome bits of the verdict byte when no single outcome is reachable
+STATUS_SHIFT = 4
+PARALLEL_ROWS = 200_000  # below this, splitting a batch over threads costs more than it saves
+WORKERS = os.cpu_count() or 1
+_pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="airegime-batch")
+
+
+def verdict_outcome(verdicts: U8Array) -> U8Array:
+    """Outcome codes (index in ``kb.outcomes``; ``UNDETERMINED`` when open) of verdict bytes."""
+    return verdicts & np.uint8(0x0F)
+
+
+def verdict_status(verdicts: U8Array) -> U8Array:
+    """Status codes (index in ``STATUSES``) of verdict bytes."""
+    return verdicts >> np.uint8(STATUS_SHIFT)
+
+
+@dataclass(frozen=True, eq=False)
+class PhaseProgram:
+    """One phase's table as flat arrays, and the plan to compute its flat index from columns."""
+
+    table: PhaseTable
+    verdict_of_index: U8Array
+    result_of_index: npt.NDArray[np.uint32]
+    results: tuple[PhaseResult, ...]  # the scalar engine's result for each result id
+    groups: tuple[tuple[int, ...], ...]  # consecutive axes whose combined index fits a uint8
+
+    @property
+    def axis_ids(self) -> tuple[str, ...]:
+        return tuple(axis.id for axis in self.table.axes)
+
+    @property
+    def unknown_codes(self) -> tuple[int, ...]:
+        """The code meaning "unknown" on each axis (its number of answers)."""
+        return tuple(axis.size for axis in self.table.axes)
+
+    def flat_index(self, codes: Sequence[U8Array]) -> IndexArray:
+        """The table entry of each row; ``codes`` has one uint8 column per axis, in axis order."""
+        dtype = np.uint16 if len(self.verdict_of_index) <= 1 << 16 else np.uint32
+        flat: IndexArray | None = None
+        for group in self.groups:
+            part: U8Array = codes[group[0]].astype(np.uint8, copy=True)
+            for position in group[1:]:  # Horner's scheme inside a byte: cheap, 1 byte per row
+                part *= np.uint8(self.table.axes[position].size + 1)
+                part += codes[position]
+            widened: IndexArray = part.astype(dtype)
+            stride = self.table.axes[group[-1]].stride
+            if stride != 1:
+                widened *= dtype(stride)
+            flat = widened if flat is None else np.add(flat, widened, out=flat)
+        assert flat is not None
+        return flat
+
+    def verdicts(self, codes: Sequence[U8Array]) -> U8Array:
+        """Outcome and status of each row, as verdict bytes (split over threads when large)."""
+        return _split(lambda part: np.take(self.verdict_of_index, self.flat_index(part)), codes)
+
+    def result_ids(self, codes: Sequence[U8Array]) -> npt.NDArray[np.uint32]:
+        return np.take(self.result_of_index, self.flat_index(codes))
+
+
+def _split(evaluate: Callable[[Sequence[U8Array]], U8Array], codes: Sequence[U8Array]) -> U8Array:
+    """Run ``evaluate`` on row slices in parallel: numpy releases the GIL in these loops."""
+    rows = len(codes[0]) if codes else 0
+    if rows < PARALLEL_ROWS or WORKERS < 2:
+        return evaluate(codes)
+    bounds = np.linspace(0, rows, WORKERS + 1, dtype=np.int64)
+    slices = [[column[lo:hi] for column in codes] for lo, hi in itertools.pairwise(bounds)]
+    parts = list(_pool.map(evaluate, slices))
+    return np.concatenate(parts)
+
+
+@dataclass(frozen=True, eq=False)
+class BatchProgram:
+    kb: KnowledgeBase
+    development: PhaseProgram
+    deployment: PhaseProgram
+
+    def phase(self, phase: Phase) -> PhaseProgram:
+        return self.development if phase == "development" else self.deployment
+
+
+_programs: dict[tuple[str, str], BatchProgram] = {}
+
+
+def batch_program(kb: KnowledgeBase) -> BatchProgram:
+    """The batch form of a knowledge base's decision tables, built once per rule set."""
+    key = (kb.version, kb.hash)
+    found = _programs.get(key)
+    if found is None:
+        tables = compiled(kb)
+        found = _programs[key] = BatchProgram(
+            kb, compile_phase_program(kb, tables.development), compile_phase_program(kb, tables.deployment)
+        )
+    return found
+
+
+def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:
+    outcome_sets = np.array(table.outcome_sets, dtype=np.int64)
+    rule_sets = np.array(table.rule_sets, dtype=np.int64)
+    pending = _pending_axes(table, outcome_sets)
+    keys = np.stack([outcome_sets, rule_sets, pending], axis=1)
+    _, first_index, result_of_index = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    results = tuple(_representative(table, int(flat)) for flat in first_index)
+    outcome_code = {outcome.id: i for i, outcome in enumerate(kb.outcomes)}
+    assert len(outcome_code) < UNDETERMINED, "the verdict byte holds 15 outcomes"
+    verdict_of_result = np.array(
+        [
+            (STATUSES.index(r.status) << STATUS_SHIFT)
+            | (UNDETERMINED if r.outcome is None else outcome_code[r.outcome])
+            for r in results
+        ],
+        dtype=np.uint8,
+    )
+    result_ids = result_of_index.reshape(-1).astype(np.uint32)
+    return PhaseProgram(
+        table=table,
+        verdict_of_index=verdict_of_result[result_ids],
+        result_of_index=result_ids,
+        results=results,
+        groups=_byte_groups(table),
+    )
+
+
+def _pending_axes(table: PhaseTable, outcome_sets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """For every entry, a bit per axis left unknown whose answer would change the reachable outcomes."""
+    flat = np.arange(len(outcome_sets), dtype=np.int64)
+    pending = np.zeros(len(outcome_sets), dtype=np.int64)
+    for axis in table.axes:
+        unknown = (flat // axis.stride) % (axis.size + 1) == axis.size
+        changes = np.zeros(len(outcome_sets), dtype=bool)
+        for code in range(axis.size):
+            answered = np.where(unknown, flat + (code - axis.size) * axis.stride, flat)
+            changes |= unknown & (outcome_sets[answered] != outcome_sets)
+        pending |= changes.astype(np.int64) << axis.position
+    return pending
+
+
+def answers_at(table: PhaseTable, flat: int) -> tuple[dict[str, str], dict[str, str]]:
+    """The (system, phase) answers of a table entry, as the scalar engine takes them."""
+    system: dict[str, str] = {}
+    phase: dict[str, str] = {}
+    for axis in table.axes:
+        (system if axis.is_system else phase)[axis.id] = table.answer_at(flat, axis)
+    return system, phase
+
+
+def _representative(table: PhaseTable, flat: int) -> PhaseResult:
+    system, phase = answers_at(table, flat)
+    return evaluate_phase(table, system, phase, name="", deployment_index=None)
+
+
+def _byte_groups(table: PhaseTable) -> tuple[tuple[int, ...], ...]:
+    """Split the axes, in order, into runs whose combined index (with unknown) stays below 256."""
+    groups: list[tuple[int, ...]] = []
+    current: list[int] = []
+    product = 1
+    for axis in table.axes:
+        if current and product * (axis.size + 1) > 256:
+            groups.append(tuple(current))
+            current, product = [], 1
+        current.append(axis.position)
+        product *= axis.size + 1
+    groups.append(tuple(current))
+    return tuple(groups)
+
+
+def codes_of(program: PhaseProgram, answers: Mapping[str, str]) -> tuple[int, ...]:
+    """One row's answer codes in axis order (a missing answer is unknown); for tests and tools."""
+    return tuple(axis.index_of[answers.get(axis.id, UNKNOWN)] for axis in program.table.axes)

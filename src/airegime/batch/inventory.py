@@ -1,0 +1,134 @@
+"""Assessing a whole inventory file, or an in-memory table, with bounded memory.
+
+The file is read in chunks; a chunk is cut only between two systems (the rows of the system
+at a chunk's end wait for the next chunk), so a system's rows are assessed together as long
+as they follow each other in the file. A file smaller than one chunk may list them in any order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from airegime.batch.assess import MAX_REPORTED_ERRORS, CellError, Summary, assess_chunk
+from airegime.batch.columns import Layout, read_layout
+from airegime.batch.compiled import batch_program
+from airegime.batch.io import ROW_INDEX, open_inventory, result_writer
+from airegime.kb.models import KnowledgeBase, Lang
+
+CHUNK_ROWS = 250_000
+Progress = Callable[[int, int | None], None]  # (rows done, total rows if known)
+
+
+@dataclass
+class BatchResult:
+    """What an inventory gave: counts, the invalid cells, and the results (file or table)."""
+
+    rule_set_version: str
+    rule_set_hash: str
+    summary: Summary = field(default_factory=Summary)
+    errors: list[CellError] = field(default_factory=list)  # the first MAX_REPORTED_ERRORS
+    error_count: int = 0  # every invalid cell, reported or not
+    output: Path | None = None
+    table: pl.DataFrame | None = None  # when no output file was asked for
+
+    @property
+    def valid(self) -> bool:
+        return self.error_count == 0
+
+
+def assess_inventory(
+    *,
+    kb: KnowledgeBase,
+    source: Path | str,
+    output: Path | str | None = None,
+    lang: Lang = "fr",
+    kind: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Assess every row of an inventory file; write the results to ``output`` or keep them in memory.
+
+    Raises ``InventoryReadError`` (unreadable file) or ``LayoutError`` (no inventory columns);
+    invalid cells do not raise: they are in ``errors`` and in each row's ``errors`` column.
+    """
+    inventory = open_inventory(source, kind)
+    layout = read_layout(inventory.columns, kb)
+    result = BatchResult(kb.version, kb.hash)
+    chunks = _whole_systems(inventory.chunks(chunk_rows), layout.system_id)
+    if output is None:
+        tables = list(_assess_chunks(kb, layout, chunks, lang, result, inventory.total_rows, progress))
+        result.table = pl.concat(tables, how="vertical_relaxed") if tables else None
+        return result
+    result.output = Path(output)
+    with result_writer(result.output, inventory.total_rows) as writer:
+        for table in _assess_chunks(kb, layout, chunks, lang, result, inventory.total_rows, progress):
+            writer.write(table)
+    return result
+
+
+def assess_table(
+    table: pl.DataFrame | pa.Table | pa.RecordBatch, *, kb: KnowledgeBase, lang: Lang = "fr"
+) -> pl.DataFrame:
+    """The results of an in-memory batch holding whole systems: a pure function of its input.
+
+    This is the unit to map over Dask or Spark partitions (see docs/batch.md).
+    """
+    return assess_frame(table, kb=kb, lang=lang).table or pl.DataFrame()
+
+
+def assess_frame(
+    table: pl.DataFrame | pa.Table | pa.RecordBatch, *, kb: KnowledgeBase, lang: Lang = "fr"
+) -> BatchResult:
+    """Like ``assess_inventory`` on a table already in memory (rows numbered from 1)."""
+    frame = table if isinstance(table, pl.DataFrame) else pl.DataFrame(pl.from_arrow(table))
+    layout = read_layout(frame.columns, kb)
+    result = BatchResult(kb.version, kb.hash)
+    numbered = [frame.with_row_index(ROW_INDEX, offset=1)]
+    tables = list(_assess_chunks(kb, layout, numbered, lang, result, frame.height, None))
+    result.table = tables[0]
+    return result
+
+
+def _assess_chunks(
+    kb: KnowledgeBase,
+    layout: Layout,
+    chunks: Iterable[pl.DataFrame],
+    lang: Lang,
+    result: BatchResult,
+    total: int | None,
+    progress: Progress | None,
+) -> Iterator[pl.DataFrame]:
+    program = batch_program(kb)
+    done = 0
+    for chunk in chunks:
+        assessed = assess_chunk(program, layout, chunk, lang=lang)
+        result.summary.add(assessed.summary)
+        result.error_count += assessed.error_count
+        result.errors.extend(assessed.errors[: max(0, MAX_REPORTED_ERRORS - len(result.errors))])
+        done += chunk.height
+        if progress is not None:
+            progress(done, total)
+        yield assessed.table.drop(ROW_INDEX)
+
+
+def _whole_systems(chunks: Iterable[pl.DataFrame], system_id: str) -> Iterator[pl.DataFrame]:
+    """Re-cut chunks so that no system's run of consecutive rows is split between two."""
+    carry: pl.DataFrame | None = None
+    for chunk in chunks:
+        if carry is not None:
+            chunk = pl.concat([carry, chunk], how="vertical_relaxed")
+        ids = chunk.get_column(system_id).cast(pl.String)
+        different = (ids != ids[-1]).fill_null(True).to_numpy()
+        different[-1] = False
+        cut = int(np.flatnonzero(different)[-1]) + 1 if different.any() else 0
+        if cut:
+            yield chunk.slice(0, cut)
+        carry = chunk.slice(cut)
+    if carry is not None and carry.height:
+        yield carry

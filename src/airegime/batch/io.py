@@ -1,0 +1,295 @@
+"""Reading inventories and writing results, chunk by chunk, so memory stays bounded.
+
+Read: CSV (comma, semicolon or tab, detected), Excel .xlsx, OpenDocument .ods, JSON Lines,
+Parquet. Write: CSV, .xlsx, JSON Lines, Parquet. Results are written to a temporary file
+renamed at the end, so a failed run leaves no half-written file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import polars as pl
+
+ROW_INDEX = "__row"  # the row number in the file, as its user sees it (dropped from results)
+READ_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "excel",
+    ".ods": "excel",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+}
+WRITE_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+XLSX_MAX_ROWS = 1_048_575  # one sheet's rows, minus the header
+FORMULA_START = r"^[=+\-@\t\r]"  # what a spreadsheet may run as a formula
+
+
+class InventoryReadError(Exception):
+    """The file cannot be read as a table (nothing was assessed)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Inventory:
+    path: Path
+    kind: str
+    columns: list[str]
+    total_rows: int | None  # None when it would cost a full read to know
+
+    def chunks(self, rows: int) -> Iterator[pl.DataFrame]:
+        """The table in chunks of about ``rows`` rows, every cell as text or boolean, numbered."""
+        reader = {"csv": _csv_chunks, "excel": _excel_chunks, "jsonl": _jsonl_chunks, "parquet": _parquet_chunks}
+        try:
+            yield from reader[self.kind](self, rows)
+        except (pl.exceptions.PolarsError, OSError, ValueError) as error:
+            raise InventoryReadError(
+                f"cannot read {self.path.name}: {_first_line(error)}", _read_hint(self.kind)
+            ) from None
+
+
+def open_inventory(path: Path | str, kind: str | None = None) -> Inventory:
+    """Check the file is readable and get its header; raise InventoryReadError otherwise."""
+    path = Path(path)
+    kind = kind or READ_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise InventoryReadError(
+            f"cannot tell the format of '{path.name}'",
+            "use .csv, .xlsx, .ods, .jsonl or .parquet",
+        )
+    if not path.is_file():
+        raise InventoryReadError(f"no file '{path}'", "check the path")
+    try:
+        columns, total = _header(path, kind)
+    except (pl.exceptions.PolarsError, OSError, ValueError, UnicodeDecodeError) as error:
+        raise InventoryReadError(f"cannot read {path.name}: {_first_line(error)}", _read_hint(kind)) from None
+    return Inventory(path, kind, columns, total)
+
+
+def _header(path: Path, kind: str) -> tuple[list[str], int | None]:
+    if kind == "csv":
+        frame = pl.read_csv(path, separator=_separator(path), infer_schema=False, n_rows=0, encoding="utf8")
+        return [_clean(c) for c in frame.columns], _count_lines(path) - 1
+    if kind == "excel":
+        frame = _read_excel(path)
+        return frame.columns, frame.height
+    if kind == "jsonl":
+        return pl.scan_ndjson(path, infer_schema_length=1000).collect_schema().names(), None
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path)
+    return meta.schema_arrow.names, meta.metadata.num_rows
+
+
+def _clean(name: str) -> str:
+    return name.lstrip("\ufeff").strip()
+
+
+def _separator(path: Path) -> str:
+    """Comma, semicolon (French Excel) or tab: whichever the header line uses most."""
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 16).decode("utf-8-sig", errors="replace")
+    return max((",", ";", "\t"), key=first.count)
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 22):
+            lines += block.count(b"\n")
+            last = block
+        if lines and not last.endswith(b"\n"):
+            lines += 1
+    return lines
+
+
+def _csv_chunks(inventory: Inventory, rows: int) -> Iterator[pl.DataFrame]:
+    scan = pl.scan_csv(inventory.path, separator=_separator(inventory.path), infer_schema=False, encoding="utf8")
+    scan = scan.rename(_clean)
+    yield from _numbered(scan.collect_batches(chunk_size=rows), first=2)
+
+
+def _excel_chunks(inventory: Inventory, rows: int) -> Iterator[pl.DataFrame]:
+    frame = _read_excel(inventory.path).with_row_index(ROW_INDEX, offset=2)
+    cells = [c for c in frame.columns if c != ROW_INDEX]
+    frame = frame.filter(pl.any_horizontal(pl.col(cells).is_not_null()))  # blank lines in a sheet mean nothing
+    for start in range(0, frame.height, rows):
+        yield frame.slice(start, rows)
+
+
+def _read_excel(path: Path) -> pl.DataFrame:
+    frame = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False)
+    return frame.rename(_clean).with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
+
+
+def _jsonl_chunks(inventory: Inventory, rows: int) -> Iterator[pl.DataFrame]:
+    scan = pl.scan_ndjson(inventory.path, infer_schema_length=1000)
+    schema = scan.collect_schema()
+    textual = [pl.col(n).cast(pl.String) for n, t in schema.items() if t not in (pl.String, pl.Boolean)]
+    yield from _numbered(scan.with_columns(textual).collect_batches(chunk_size=rows), first=1)
+
+
+def _parquet_chunks(inventory: Inventory, rows: int) -> Iterator[pl.DataFrame]:
+    import pyarrow.parquet as pq
+
+    batches = pq.ParquetFile(inventory.path).iter_batches(batch_size=rows)
+    yield from _numbered((pl.from_arrow(batch) for batch in batches), first=1)
+
+
+def _numbered(chunks: Any, first: int) -> Iterator[pl.DataFrame]:
+    offset = first
+    for chunk in chunks:
+        yield chunk.with_row_index(ROW_INDEX, offset=offset)
+        offset += chunk.height
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _read_hint(kind: str) -> str:
+    return {
+        "csv": "save the sheet as UTF-8 CSV with a header row",
+        "excel": "check the file opens in a spreadsheet; the inventory must be its first sheet",
+        "jsonl": "write one JSON object per line",
+        "parquet": "check the file is a complete Parquet file",
+    }[kind]
+
+
+# ── writing ──
+
+
+class ResultWriter(Protocol):
+    def write(self, frame: pl.DataFrame) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells a spreadsheet would run as a formula with an apostrophe."""
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(FORMULA_START)).then("'" + pl.col(name)).otherwise(pl.col(name)).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
+@contextlib.contextmanager
+def result_writer(path: Path, total_rows: int | None) -> Iterator[ResultWriter]:
+    """A writer for ``path``'s format; the file appears only when everything was written."""
+    kind = WRITE_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise InventoryReadError(f"cannot write '{path.name}'", "name the results .csv, .xlsx, .jsonl or .parquet")
+    if kind == "xlsx" and total_rows is not None and total_rows > XLSX_MAX_ROWS:
+        raise InventoryReadError(f"{total_rows:,} rows do not fit in one .xlsx sheet", "write .csv or .parquet")
+    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    os.chmod(temporary, 0o644)  # mkstemp's 0600 is for secrets; results are ordinary files
+    writers: dict[str, Callable[[Path], ResultWriter]] = {
+        "csv": _CsvWriter,
+        "xlsx": _XlsxWriter,
+        "jsonl": _JsonlWriter,
+        "parquet": _ParquetWriter,
+    }
+    writer = writers[kind](Path(temporary))
+    try:
+        yield writer
+        writer.close()
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+class _CsvWriter:
+    def __init__(self, path: Path) -> None:
+        self.handle: IO[bytes] = path.open("wb")
+        self.first = True
+
+    def write(self, frame: pl.DataFrame) -> None:
+        # The byte-order mark makes spreadsheets read UTF-8 accents right.
+        neutralise_formulas(frame).write_csv(self.handle, include_header=self.first, include_bom=self.first)
+        self.first = False
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _JsonlWriter:
+    def __init__(self, path: Path) -> None:
+        self.handle: IO[bytes] = path.open("wb")
+
+    def write(self, frame: pl.DataFrame) -> None:
+        frame.write_ndjson(self.handle)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _ParquetWriter:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.writer: Any = None
+
+    def write(self, frame: pl.DataFrame) -> None:
+        import pyarrow.parquet as pq
+
+        table = frame.to_arrow()
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table.cast(self.writer.schema))
+
+    def close(self) -> None:
+        if self.writer is None:
+            pl.DataFrame().write_parquet(self.path)
+        else:
+            self.writer.close()
+
+
+class _XlsxWriter:
+    """xlsxwriter in constant-memory mode: rows go to disk as they are written."""
+
+    def __init__(self, path: Path) -> None:
+        import xlsxwriter  # type: ignore[import-untyped]
+
+        options = {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        }
+        self.book = xlsxwriter.Workbook(str(path), options)
+        self.sheet = self.book.add_worksheet("results")
+        self.bold = self.book.add_format({"bold": True})
+        self.row = 0
+        self.width = 0
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if self.row + frame.height > XLSX_MAX_ROWS:
+            raise InventoryReadError("the results do not fit in one .xlsx sheet", "write .csv or .parquet")
+        if self.row == 0:
+            self.sheet.write_row(0, 0, frame.columns, self.bold)
+            self.sheet.freeze_panes(1, 0)
+            self.width = frame.width
+            self.row = 1
+        write_row = self.sheet.write_row
+        for values in neutralise_formulas(frame).iter_rows():
+            write_row(self.row, 0, values)
+            self.row += 1
+
+    def close(self) -> None:
+        if self.row > 1:
+            self.sheet.autofilter(0, 0, self.row - 1, self.width - 1)
+        self.book.close()

@@ -1,0 +1,146 @@
+"""`airegime batch`: assess a whole inventory file, or write a ready-to-fill template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from airegime.cli.app import LangArg, _fail, _kb, _lang, app, err, out
+from airegime.errors import AiregimeError
+
+if TYPE_CHECKING:
+    from airegime.batch.inventory import BatchResult
+    from airegime.kb.models import KnowledgeBase, Lang
+
+SHOWN_ERRORS = 20
+
+
+@app.command()
+def batch(
+    inventory: Annotated[
+        Path | None, typer.Argument(help="inventory: .csv, .xlsx, .ods, .jsonl or .parquet, one row per deployment")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="results file: .csv, .xlsx, .jsonl or .parquet")
+    ] = None,
+    template: Annotated[
+        Path | None, typer.Option("--template", help="write a ready-to-fill .xlsx inventory here instead")
+    ] = None,
+    lang: LangArg = None,
+) -> None:
+    """Assess every system of an inventory at once (exit 1 if a row is invalid, 2 if the file is unreadable)."""
+    kb = _kb()
+    language = _lang(lang)
+    if template is not None:
+        _write_template(kb, template, language)
+        return
+    if inventory is None:
+        _fail(AiregimeError("give an inventory file, or --template FILE.xlsx", hint="airegime batch --help"))
+    result = _assess(kb, inventory, output, language)
+    _print_report(kb, result, language)
+    if not result.valid:
+        raise typer.Exit(1)
+
+
+def _write_template(kb: KnowledgeBase, path: Path, lang: Lang) -> None:
+    from airegime.batch.template import write_template
+    from airegime.batch.words import w
+
+    if path.suffix.lower() != ".xlsx":
+        _fail(AiregimeError(f"'{path.name}' is not an .xlsx file", hint="name the template FILE.xlsx"))
+    try:
+        write_template(path, kb=kb, lang=lang)
+    except OSError as error:
+        _fail(AiregimeError(f"cannot write {path}: {error.strerror}", hint="check the folder exists and is writable"))
+    out.print(w("template.written", lang, path=escape(str(path))))
+
+
+def _assess(kb: KnowledgeBase, inventory: Path, output: Path | None, lang: Lang) -> BatchResult:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from airegime.batch.columns import LayoutError
+    from airegime.batch.inventory import assess_inventory
+    from airegime.batch.io import InventoryReadError
+    from airegime.batch.words import w
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(w("progress", lang), total=None)
+
+        def advance(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            return assess_inventory(kb=kb, source=inventory, output=output, lang=lang, progress=advance)
+        except (InventoryReadError, LayoutError) as error:
+            _fail(AiregimeError(error.message, hint=error.hint))
+        except OSError as error:
+            _fail(
+                AiregimeError(
+                    f"cannot write {output}: {error.strerror}", hint="check the folder exists and is writable"
+                )
+            )
+
+
+def _print_report(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> None:
+    from airegime.batch.words import w
+
+    if result.errors:
+        _print_errors(result, lang)
+    out.print(_summary_table(kb, result, lang))
+    summary = result.summary
+    out.print(w("summary.totals", lang, rows=f"{summary.rows:,}", systems=f"{summary.systems:,}"))
+    if result.output is not None:
+        out.print(w("written", lang, path=escape(str(result.output))))
+    out.print(f"[dim]{escape(kb.disclaimer.get(lang))}[/]")
+
+
+def _print_errors(result: BatchResult, lang: Lang) -> None:
+    from airegime.batch.words import w
+
+    table = Table(title=w("invalid.title", lang), title_justify="left", show_lines=False)
+    for heading in (w("row", lang), w("column", lang), w("value", lang), ""):
+        table.add_column(heading, overflow="fold")
+    for error in result.errors[:SHOWN_ERRORS]:
+        table.add_row(str(error.row), escape(error.column), escape(repr(error.value)), escape(error.expected))
+    err.print(table)
+    if result.error_count > SHOWN_ERRORS:
+        err.print(w("invalid.more", lang, count=f"{result.error_count - SHOWN_ERRORS:,}"))
+
+
+def _summary_table(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> Table:
+    from airegime.batch.assess import UNDETERMINED_KEY
+    from airegime.batch.words import w
+
+    summary = result.summary
+    table = Table(title=w("summary.title", lang), title_justify="left")
+    table.add_column(w("summary.regime", lang))
+    table.add_column(w("summary.development", lang), justify="right")
+    table.add_column(w("summary.deployment", lang), justify="right")
+    development, deployment = summary.outcomes["development"], summary.outcomes["deployment"]
+    for outcome in kb.outcomes:
+        if development[outcome.id] or deployment[outcome.id]:
+            style = "magenta" if outcome.kind == "case_by_case" else ""
+            table.add_row(
+                f"[{style}]{escape(outcome.label.get(lang))}[/]" if style else escape(outcome.label.get(lang)),
+                f"{development[outcome.id]:,}",
+                f"{deployment[outcome.id]:,}",
+            )
+    table.add_section()
+    table.add_row(
+        f"[yellow]{w('summary.undetermined', lang)}[/]",
+        f"{development[UNDETERMINED_KEY]:,}",
+        f"{deployment[UNDETERMINED_KEY]:,}",
+    )
+    statuses = summary.statuses
+    table.add_row(
+        f"[magenta]{w('summary.case_by_case', lang)}[/]",
+        f"{statuses['development']['case_by_case']:,}",
+        f"{statuses['deployment']['case_by_case']:,}",
+    )
+    table.add_row(f"[red]{w('summary.invalid', lang)}[/]", "", f"{summary.invalid_rows:,}")
+    return table
