@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "explain.caveat": ("Réserve", "Caveat"),
     "explain.would_change": ("Ce qui changerait le résultat", "What would change the outcome"),
     "explain.if": ("si", "if"),
+    "explain.required": ("requis :", "required:"),
     "explain.then": ("alors", "then"),
     "explain.next_steps": ("Prochaines étapes", "Next steps"),
     "explain.caveats": ("À garder en tête", "Keep in mind"),

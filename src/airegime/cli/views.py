@@ -15,6 +15,8 @@ from airegime.i18n import t
 from airegime.kb.models import Citation, KnowledgeBase, Lang
 from airegime.render.summary import (
     answer_label,
+    change_label,
+    expected_label,
     outcome_label,
     phase_title,
     short_reason,
@@ -79,14 +81,9 @@ def _print_phase(out: Console, kb: KnowledgeBase, phase: PhaseExplanation, lang:
     if phase.counterfactuals:
         out.print(f"\n[bold]{t('explain.would_change', lang)}[/]")
         for change in phase.counterfactuals:
-            conditions = " ; ".join(
-                f"{kb.question_by_id[c.question].text.get(lang)} {answer_label(kb, c.question, c.new, lang)}"
-                for c in change.changes
-            )
-            out.print(
-                f"  • {t('explain.if', lang)} {escape(conditions)} → "
-                f"[bold]{escape(kb.outcome_by_id[change.outcome].label.get(lang))}[/]"
-            )
+            answers = " + ".join(change_label(kb, c.question, c.new, lang) for c in change.changes)
+            out.print(f"  • [bold]{escape(kb.outcome_by_id[change.outcome].label.get(lang))}[/] "
+                      f"{t('explain.if', lang)} {escape(answers)}")
     if result.outcome:
         steps = kb.outcome_by_id[result.outcome].next_steps
         if steps:
@@ -100,12 +97,10 @@ def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang
     indent = "    " * depth
     if node.kind == "question":
         question = kb.question_by_id[node.question]
-        expected = " / ".join(answer_label(kb, node.question, v, lang) for v in node.expected)
+        expected = expected_label(kb, node.question, node.expected, lang)
         given = answer_label(kb, node.question, node.answer, lang)
-        out.print(
-            f"{indent}{TRUTH_MARK[node.truth]} {escape(question.text.get(lang))} "
-            f"[dim]({escape(expected)}; {escape(given)})[/]"
-        )
+        out.print(f"{indent}{TRUTH_MARK[node.truth]} {escape(question.short.get(lang))}: {escape(given)} "
+                  f"[dim]({t('explain.required', lang)} {escape(expected)})[/]")
         return
     label = {"all": ("toutes :", "all of:"), "any": ("l’une de :", "any of:"), "not": ("pas :", "not:")}[node.kind]
     if depth > 1 or node.kind != "all":

@@ -58,6 +58,7 @@ class AnswerOption(_Strict):
 class Question(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     scope: tuple[Scope, ...] = Field(min_length=1)
+    short: Text  # a few words, for tables, column headers and counterfactuals
     text: Text
     help: Text
     examples: tuple[Text, ...] = ()

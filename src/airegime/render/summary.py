@@ -41,3 +41,19 @@ def answer_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang) -> 
 
 def status_label(result: PhaseResult, lang: Lang) -> str:
     return t(f"status.{result.status}", lang)
+
+
+def expected_label(kb: KnowledgeBase, question_id: str, expected: tuple[str, ...], lang: Lang) -> str:
+    """What a condition requires, said the short way: "yes", "A or B", or "anything but C"."""
+    question = kb.question_by_id[question_id]
+    excluded = [code for code in question.codes if code not in expected]
+    if len(expected) > 1 and len(excluded) < len(expected):
+        names = (" ou " if lang == "fr" else " or ").join(answer_label(kb, question_id, c, lang) for c in excluded)
+        return ("tout sauf : " if lang == "fr" else "anything but: ") + names
+    return (" ou " if lang == "fr" else " or ").join(answer_label(kb, question_id, c, lang) for c in expected)
+
+
+def change_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang) -> str:
+    """One answer of a counterfactual: "Controller: Competent authority for criminal matters (...)"."""
+    separator = " : " if lang == "fr" else ": "
+    return kb.question_by_id[question_id].short.get(lang) + separator + answer_label(kb, question_id, code, lang)
