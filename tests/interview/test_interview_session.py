@@ -24,7 +24,7 @@ def answer_all(
     session: InterviewSession, answers_by_place: dict[tuple[str, int | None], dict[str, str]]
 ) -> list[tuple[str, int | None, str]]:
     """Answer every question the interview asks from the given answers; returns where and what was asked."""
-    asked = []
+    asked: list[tuple[str, int | None, str]] = []
     while (pending := session.next_question()) is not None:
         asked.append((pending.scope, pending.deployment_index, pending.question.id))
         session.answer_next(answers_by_place[(pending.scope, pending.deployment_index)][pending.question.id])

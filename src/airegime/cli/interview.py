@@ -1,0 +1,463 @@
+"""`airegime interview`: the questions one at a time in the terminal, then the result.
+
+The order of questions comes from the engine (``next_question``); the bookkeeping (answers,
+undo, deployment contexts) from ``InterviewSession``. This module only talks to the person:
+it shows a question, reads one line, and saves the descriptor after every change, so that an
+interruption never loses an answer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out
+from airegime.cli.interview_text import TEXT, say
+from airegime.errors import AiregimeError
+from airegime.interview_session import AnsweredQuestion, InterviewSession, SessionError
+from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang, Question, Scope
+from airegime.system import load_system, normalise_answer
+
+if TYPE_CHECKING:
+    from airegime.engine.results import Assessment
+
+HELP_WORDS = frozenset({"?", "h", "help", "aide"})
+BACK_WORDS = frozenset({"b", "back", "retour", "r"})
+CHANGE_WORDS = frozenset({"c", "change", "changer", "modifier"})
+QUIT_WORDS = frozenset({"q", "quit", "quitter"})
+UNDO_LABEL = {"add_deployment": "menu.add", "rename_deployment": "menu.rename", "remove_deployment": "menu.remove"}
+MENU = ("menu.add", "menu.change", "menu.rename", "menu.remove", "menu.finish")
+
+
+class _Quit(Exception):
+    """The person typed q: save and leave."""
+
+
+class _Interrupted(Exception):
+    """Ctrl-C or end of input: save and leave with an error code."""
+
+
+@app.command()
+def interview(
+    lang: LangArg = None,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help="continue from a saved descriptor (YAML or JSON)")
+    ] = None,
+    save: Annotated[
+        Path | None,
+        typer.Option("--save", help="where to save the descriptor (default: the resumed file, else from the name)"),
+    ] = None,
+) -> None:
+    """Answer plain questions one at a time, then see each phase's regime; saves a descriptor."""
+    kb = _kb()
+    language = _lang(lang)
+    with _input_errors():
+        resumed = InterviewSession.from_system(kb, load_system(resume, kb=kb)) if resume else None
+    raise typer.Exit(Interview(kb, language, out).run(resumed, resume, save))
+
+
+class Interview:
+    """One conversation in the terminal around an ``InterviewSession``."""
+
+    def __init__(self, kb: KnowledgeBase, lang: Lang, console: Console) -> None:
+        self.kb = kb
+        self.lang = lang
+        self.console = console
+        self.path: Path | None = None
+        self._session: InterviewSession | None = None
+
+    @property
+    def session(self) -> InterviewSession:
+        assert self._session is not None, "the session starts before any question"
+        return self._session
+
+    def run(self, session: InterviewSession | None, resume: Path | None, save: Path | None) -> int:
+        self.console.rule(f"[bold]{say('title', self.lang)}[/]")
+        self.console.print(f"[dim]{escape(self.kb.disclaimer.get(self.lang))}[/]")
+        self.console.print(say("commands", self.lang))
+        try:
+            return self._run(session, resume, save)
+        except (KeyboardInterrupt, EOFError) as stop:
+            self.console.print()
+            code = 130 if isinstance(stop, KeyboardInterrupt) else 1
+            return self._leave(say("interrupted", self.lang), code=code, session=self._session)
+
+    def _run(self, session: InterviewSession | None, resume: Path | None, save: Path | None) -> int:
+        if session is None:
+            session = self._start()
+        self._session = session
+        self.path = self._choose_path(save or resume, session, resumed=resume)
+        if resume:
+            count = len(session.answered())
+            self.console.print(say("resumed", self.lang, path=resume, count=count))
+        self.console.print(say("saving_to", self.lang, path=self.path))
+        self._save()
+        try:
+            self._loop()
+        except _Quit:
+            return self._leave("", code=0, session=session)
+        self._finish()
+        return 0
+
+    # Start and end
+
+    def _start(self) -> InterviewSession:
+        name = self._required("ask.name")
+        organisation = self._read(say("ask.organisation", self.lang))
+        description = self._read(say("ask.description", self.lang))
+        first = self._required("ask.deployment")
+        return InterviewSession.start(
+            self.kb,
+            name=name[:200],
+            organisation=organisation[:200],
+            description=description,
+            first_deployment=first[:200],
+        )
+
+    def _leave(self, message: str, *, code: int, session: InterviewSession | None) -> int:
+        if message:
+            self.console.print(f"[yellow]{escape(message)}[/]")
+        if session is None or self.path is None:
+            self.console.print(say("nothing_saved", self.lang))
+            return code
+        if self._save():
+            self.console.print(say("quit", self.lang, path=self.path))
+        return code
+
+    def _finish(self) -> None:
+        from airegime.cli.views import print_explanation
+        from airegime.engine.explain import explain
+
+        explanation = explain(kb=self.kb, system=self.session.system)
+        print_explanation(self.console, self.kb, explanation, self.lang)
+        self.console.rule(f"[bold]{say('recap', self.lang)}[/]")
+        self._print_phases(explanation.assessment)
+        if self._save():
+            self.console.print(say("saved", self.lang, path=self.path))
+            self.console.print(say("again", self.lang, path=self.path))
+
+    # The main loop
+
+    def _loop(self) -> None:
+        while True:
+            pending = self.session.next_question()
+            if pending is None:
+                if self._end_menu():
+                    return
+                continue
+            progress = say("progress", self.lang, n=pending.asked + 1, total=pending.asked + pending.remaining)
+            title = self._scope_title(pending.scope, pending.deployment_index)
+            self._show_question(pending.question, title, progress, keys="keys")
+            reply = self._read(say("ask.answer", self.lang))
+            if not self._command(reply, pending.question):
+                code = self._parse_answer(pending.question, reply)
+                if code is not None:
+                    self.session.answer(pending.scope, pending.deployment_index, pending.question.id, code)
+                    self._save()
+
+    def _command(self, reply: str, question: Question | None) -> bool:
+        """Handle ?, b, c and q; True when the reply was one of them."""
+        word = reply.casefold()
+        if word in HELP_WORDS and question is not None:
+            self._show_help(question)
+        elif word in BACK_WORDS:
+            self._undo()
+        elif word in CHANGE_WORDS:
+            self._change_answer()
+        elif word in QUIT_WORDS:
+            raise _Quit
+        else:
+            return False
+        return True
+
+    def _end_menu(self) -> bool:
+        """True when the person chose to finish."""
+        self.console.rule(f"[bold green]{say('done', self.lang)}[/]")
+        self._show_status()
+        self._numbered(say(key, self.lang) for key in MENU)
+        reply = self._read(say("ask.choice", self.lang))
+        if self._command(reply, None):
+            return False
+        choice = _number(reply, len(MENU))
+        if choice is None:
+            self.console.print(f"[red]{say('bad.choice', self.lang, max=len(MENU))}[/]")
+            return False
+        action = MENU[choice - 1]
+        if action == "menu.finish":
+            return True
+        {
+            "menu.add": self._add_deployment,
+            "menu.change": self._change_answer,
+            "menu.rename": self._rename,
+            "menu.remove": self._remove,
+        }[action]()
+        return False
+
+    # Showing
+
+    def _scope_title(self, scope: Scope, index: int | None) -> str:
+        if scope == "deployment" and index is not None:
+            return say("scope.deployment", self.lang, name=self.session.system.deployments[index].name)
+        return say(f"scope.{scope}", self.lang)
+
+    def _show_question(self, question: Question, title: str, detail: str, *, keys: str) -> None:
+        self.console.print()
+        self.console.rule(f"[bold]{escape(title)}[/] · {escape(detail)}", align="left")
+        self.console.print(f"[bold]{escape(question.text.get(self.lang))}[/]")
+        self._numbered(self._labels(question))
+        self.console.print(f"[dim]{say(keys, self.lang)}[/]")
+
+    def _numbered(self, items: Iterable[str]) -> None:
+        self._marked((f"{number}.", item) for number, item in enumerate(items, start=1))
+
+    def _marked(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Items with a mark (number or bullet) and a hanging indent, so wrapped lines stay readable."""
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", style="cyan", no_wrap=True, min_width=4)
+        grid.add_column()
+        for mark, item in rows:
+            grid.add_row(mark, escape(item))
+        self.console.print(grid)
+
+    def _labels(self, question: Question) -> list[str]:
+        return [option.label.get(self.lang) for option in question.options] + [say("unknown", self.lang)]
+
+    def _show_help(self, question: Question) -> None:
+        self.console.print(f"[blue]ℹ[/] {escape(question.help.get(self.lang))}")
+        if question.examples:
+            self.console.print(f"[bold]{say('help.examples', self.lang)}[/]")
+            self._marked(("•", example.get(self.lang)) for example in question.examples)
+        self.console.print(f"[bold]{say('help.sources', self.lang)}[/]")
+        self._marked(("•", self._citation(citation)) for citation in question.sources)
+
+    def _citation(self, citation: Citation) -> str:
+        source = self.kb.source_by_id[citation.source]
+        pinpoint = f", {citation.pinpoint}" if citation.pinpoint else ""
+        return f"{source.title.get(self.lang)}{pinpoint}\n{source.url}"
+
+    def _show_status(self) -> None:
+        from airegime.engine.evaluate import evaluate
+
+        self._print_phases(evaluate(kb=self.kb, system=self.session.system))
+
+    def _print_phases(self, assessment: Assessment) -> None:
+        """One line per phase: its regime and status."""
+        from airegime.render.summary import outcome_label, phase_title, status_label
+
+        self._marked(
+            (
+                "•",
+                f"{phase_title(phase, self.lang)} → {outcome_label(self.kb, phase, self.lang)}"
+                f" ({status_label(phase, self.lang)})",
+            )
+            for phase in assessment.phases
+        )
+
+    # Reading answers
+
+    def _parse_answer(self, question: Question, reply: str) -> str | None:
+        """The answer's code, or None after telling the person what was wrong."""
+        if not reply:
+            self.console.print(f"[red]{say('required', self.lang)}[/]")
+            return None
+        codes = [*question.codes, UNKNOWN]
+        if reply.lstrip("-").isdigit():
+            choice = _number(reply, len(codes))
+            if choice is None:
+                self.console.print(f"[red]{escape(say('bad.number', self.lang, value=reply, max=len(codes)))}[/]")
+                return None
+            return codes[choice - 1]
+        try:
+            return normalise_answer(question, reply)  # also accepts "oui", "yes", labels and aliases
+        except AiregimeError:
+            self.console.print(f"[red]{escape(say('bad.word', self.lang, value=reply))}[/]")
+            return None
+
+    def _undo(self) -> None:
+        change = self.session.undo()
+        if change is None:
+            self.console.print(f"[yellow]{say('nothing_to_undo', self.lang)}[/]")
+            return
+        if change.kind == "answer":
+            text = self.kb.question_by_id[change.question_id].text.get(self.lang)
+            message = say("undone", self.lang, what=text)
+        else:
+            message = say("undone.other", self.lang, what=say(UNDO_LABEL.get(change.kind, "title"), self.lang))
+        self.console.print(f"[yellow]{escape(message)}[/]")
+        self._save()
+
+    def _change_answer(self) -> None:
+        answered = self.session.answered()
+        if not answered:
+            self.console.print(f"[yellow]{say('no_answers', self.lang)}[/]")
+            return
+        self._numbered(self._answered_line(item) for item in answered)
+        choice = self._pick("ask.which_answer", len(answered))
+        if choice is None:
+            return
+        item = answered[choice - 1]
+        title = say("change.title", self.lang, scope=self._scope_title(item.scope, item.deployment_index))
+        current = say("change.current", self.lang, answer=self._answer_label(item))
+        while True:
+            self._show_question(item.question, title, current, keys="change.keys")
+            reply = self._read(say("ask.answer", self.lang))
+            if not reply:
+                return
+            if reply.casefold() in HELP_WORDS:
+                self._show_help(item.question)
+                continue
+            code = self._parse_answer(item.question, reply)
+            if code is not None:
+                break
+        self.session.answer(item.scope, item.deployment_index, item.question.id, code)
+        self.console.print(f"[green]{say('changed', self.lang)}[/]")
+        self._save()
+
+    def _answered_line(self, item: AnsweredQuestion) -> str:
+        scope = self._scope_title(item.scope, item.deployment_index)
+        return f"[{scope}] {item.question.text.get(self.lang)} → {self._answer_label(item)}"
+
+    def _answer_label(self, item: AnsweredQuestion) -> str:
+        if item.answer == UNKNOWN:
+            return say("unknown", self.lang)
+        return item.question.option(item.answer).label.get(self.lang)
+
+    # Deployment contexts
+
+    def _add_deployment(self) -> None:
+        name = self._valid_name(lambda text: self.session.add_deployment(text))
+        self.console.print(f"[green]{escape(say('added', self.lang, name=name))}[/]")
+        self._save()
+
+    def _rename(self) -> None:
+        index = self._pick_deployment()
+        if index is not None:
+            self._valid_name(lambda text: self.session.rename_deployment(index, text), key="ask.new_name")
+            self._save()
+
+    def _remove(self) -> None:
+        index = self._pick_deployment()
+        if index is None:
+            return
+        name = self.session.deployment_names()[index]
+        try:
+            self.session.remove_deployment(index)
+        except AiregimeError as error:
+            self._error(error)
+            return
+        self.console.print(f"[yellow]{escape(say('removed', self.lang, name=name))}[/]")
+        self._save()
+
+    def _pick_deployment(self) -> int | None:
+        names = self.session.deployment_names()
+        self._numbered(names)
+        choice = self._pick("ask.which_deployment", len(names))
+        return None if choice is None else choice - 1
+
+    def _valid_name(self, apply: Callable[[str], object], key: str = "ask.deployment") -> str:
+        while True:
+            name = self._required(key)[:200]
+            try:
+                apply(name)
+            except AiregimeError as error:
+                self._error(error)
+                continue
+            return name
+
+    # Low-level input and files
+
+    def _read(self, prompt: str) -> str:
+        return self.console.input(escape(prompt)).strip()
+
+    def _required(self, key: str) -> str:
+        while True:
+            reply = self._read(say(key, self.lang))
+            if reply:
+                return reply
+            self.console.print(f"[red]{say('required', self.lang)}[/]")
+
+    def _pick(self, key: str, count: int) -> int | None:
+        """A number from 1 to count, or None when the person just presses Enter."""
+        while True:
+            reply = self._read(say(key, self.lang))
+            if not reply:
+                return None
+            choice = _number(reply, count)
+            if choice is not None:
+                return choice
+            self.console.print(f"[red]{say('bad.choice', self.lang, max=count)}[/]")
+
+    def _error(self, error: AiregimeError) -> None:
+        if isinstance(error, SessionError) and f"error.{error.code}" in TEXT:
+            self.console.print(f"[red]{escape(say(f'error.{error.code}', self.lang, name=error.name))}[/]")
+            return
+        self.console.print(f"[red]{escape(error.message)}[/]" + (f"\n  → {escape(error.hint)}" if error.hint else ""))
+
+    def _choose_path(self, wanted: Path | None, session: InterviewSession, *, resumed: Path | None) -> Path:
+        """The save file; an existing file other than the resumed one is replaced only if the person agrees."""
+        path = wanted or Path(_slug(session.system.name) + ".yaml")
+        while path.exists() and not (resumed and _same_file(path, resumed)):
+            answer = self._read(say("ask.overwrite", self.lang, path=path)).casefold()
+            if answer in say("yes_words", self.lang).split(","):
+                break
+            suggestion = _free_name(path)
+            path = Path(self._read(say("ask.other_file", self.lang, path=suggestion)) or suggestion)
+        return path
+
+    def _save(self) -> bool:
+        """Write the descriptor next to its final place, then move it there (never half a file)."""
+        assert self.path is not None
+        try:
+            _write_descriptor(self.path, self.session.to_descriptor())
+        except OSError as error:
+            reason = error.strerror or str(error)
+            self.console.print(f"[red]{escape(say('save_failed', self.lang, path=self.path, reason=reason))}[/]")
+            self.console.print(f"  → {say('save_hint', self.lang)}")
+            return False
+        return True
+
+
+def _number(reply: str, count: int) -> int | None:
+    return int(reply) if reply.isdigit() and 1 <= int(reply) <= count else None
+
+
+def _slug(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60] or "system"
+
+
+def _free_name(path: Path) -> Path:
+    number = 2
+    while (candidate := path.with_name(f"{path.stem}-{number}{path.suffix}")).exists():
+        number += 1
+    return candidate
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
+def _write_descriptor(path: Path, descriptor: dict[str, object]) -> None:
+    import yaml
+
+    header = "# System descriptor written by `airegime interview`. Check it with: airegime assess FILE\n"
+    text = header + yaml.safe_dump(descriptor, sort_keys=False, allow_unicode=True, width=100)
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

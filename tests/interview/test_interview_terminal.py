@@ -1,0 +1,300 @@
+"""`airegime interview` driven as a person would, through a pseudo-terminal (pexpect)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from terminal_person import AIREGIME, Person, Plan
+
+from airegime.cli.interview_text import say
+from airegime.engine.evaluate import evaluate
+from airegime.engine.results import PhaseResult
+from airegime.kb import KnowledgeBase
+from airegime.render.summary import phase_title
+from airegime.system import load_system
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
+SHOP, POLICE = "Centre commercial", "Police nationale"
+DEV, SHOP_SCOPE, POLICE_SCOPE = "Développement", f"Déploiement : {SHOP}", f"Déploiement : {POLICE}"
+
+# The CNIL sheet's zone-crossing example, as a person would answer it.
+ZONE_CROSSING: Plan = {
+    "Système": {"household": "no"},
+    DEV: {
+        "personal_data": "yes",
+        "eu_link": "yes",
+        "for_client": "no",
+        "controller_kind": "private_body",
+        "use_defined": "no",
+        "foreseen_uses": "various",
+    },
+    SHOP_SCOPE: {"personal_data": "yes", "eu_link": "yes", "controller_kind": "private_body", "purpose": "other"},
+    POLICE_SCOPE: {
+        "personal_data": "yes",
+        "eu_link": "yes",
+        "controller_kind": "competent_authority",
+        "purpose": "criminal_law",
+    },
+}
+
+Spawn = Callable[..., Person]
+
+
+@pytest.fixture
+def spawn(kb: KnowledgeBase, tmp_path: Path) -> Iterator[Spawn]:
+    people: list[Person] = []
+
+    def start(*args: str, **options: Any) -> Person:
+        person = Person(kb, tmp_path, *args, **options)
+        people.append(person)
+        return person
+
+    yield start
+    for person in people:
+        person.child.close(force=True)
+
+
+def assess_json(path: Path) -> dict[str, Any]:
+    done = subprocess.run([AIREGIME, "assess", "-f", "json", str(path)], capture_output=True, text=True, check=True)
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
+
+
+def regime_line(kb: KnowledgeBase, title: str, outcome: str, status: str = "determined") -> str:
+    return f"{title} → {kb.outcome_by_id[outcome].label.fr} ({say_status(status)})"
+
+
+def say_status(status: str) -> str:
+    from airegime.i18n import t
+
+    return t(f"status.{status}", "fr")
+
+
+def add_context(person: Person, name: str) -> None:
+    person.type("1")
+    person.wait_for(say("ask.deployment", "fr"))
+    person.type(name)
+
+
+def test_the_zone_crossing_example_gives_gdpr_then_gdpr_and_police_justice(
+    kb: KnowledgeBase, spawn: Spawn, tmp_path: Path
+) -> None:
+    person = spawn()
+    person.start("Détecteur de franchissement de zone", "Acme Vision", SHOP)
+    asked = person.answer_until_menu(ZONE_CROSSING)
+    assert asked[0] == ("Système", "household")
+    assert (SHOP_SCOPE, "purpose") not in asked  # a private body: GDPR whatever the purpose, so not asked
+    add_context(person, POLICE)
+    asked += person.answer_until_menu(ZONE_CROSSING)
+    assert (POLICE_SCOPE, "purpose") in asked
+    assert person.finish() == 0
+
+    recap = person.screen.split(say("recap", "fr"))[-1]
+    assert regime_line(kb, DEV, "gdpr") in recap
+    assert regime_line(kb, SHOP_SCOPE, "gdpr") in recap
+    assert regime_line(kb, POLICE_SCOPE, "police_justice") in recap
+    assert kb.disclaimer.fr.split(",")[0] in person.transcript  # said once, plainly
+
+    saved = tmp_path / "detecteur-de-franchissement-de-zone.yaml"
+    assert f"{saved.name}" in person.screen
+    result = assess_json(saved)
+    expected = evaluate(kb=kb, system=load_system(EXAMPLE, kb=kb)).to_dict()
+    assert [(p["name"], p["status"], p["outcome"]) for p in result["phases"]] == [
+        ("development", "determined", "gdpr"),
+        (SHOP, "determined", "gdpr"),
+        (POLICE, "determined", "police_justice"),
+    ]
+    for phase in result["phases"]:  # what `assess` says of the saved file is what the interview printed
+        title = phase_title(PhaseResult.from_dict(phase), "fr")
+        assert regime_line(kb, title, phase["outcome"], phase["status"]) in recap
+    example = [(p["status"], p["outcome"]) for p in expected["phases"]]  # the sheet's answer, from examples/
+    assert [(p["status"], p["outcome"]) for p in result["phases"]] == example
+
+
+def test_i_dont_know_is_carried_into_an_undetermined_result_naming_the_question(
+    kb: KnowledgeBase, spawn: Spawn, tmp_path: Path
+) -> None:
+    plan = {**ZONE_CROSSING, SHOP_SCOPE: {**ZONE_CROSSING[SHOP_SCOPE], "controller_kind": "unknown"}}
+    person = spawn("--save", "unsure.yaml")
+    person.start("Détecteur", "", SHOP)
+    person.answer_until_menu(plan)
+    assert person.finish() == 0
+    controller = kb.question_by_id["controller_kind"].text.fr
+    assert say_status("undetermined") in person.screen
+    assert f"{say_status('undetermined')}" in person.screen.split(say("recap", "fr"))[-1]
+    assert controller in person.screen  # the reason names the missing answer
+    result = assess_json(tmp_path / "unsure.yaml")
+    shop = result["phases"][1]
+    assert shop["status"] == "undetermined"
+    assert "controller_kind" in [d["question"] for d in shop["depends_on"]]
+    saved = yaml.safe_load((tmp_path / "unsure.yaml").read_text(encoding="utf-8"))
+    assert saved["deployments"][0]["answers"]["controller_kind"] == "unknown"
+
+
+def test_back_undoes_the_last_answer_and_change_replaces_an_earlier_one(
+    kb: KnowledgeBase, spawn: Spawn, tmp_path: Path
+) -> None:
+    person = spawn("--save", "changed.yaml")
+    person.start("Détecteur", "", SHOP)
+    first = person.wait_for_question_or_menu()
+    assert first is not None and first.id == "household"
+    person.answer(first, "no")
+    wrong = person.wait_for_question_or_menu()
+    assert wrong is not None and (wrong.scope, wrong.id) == (DEV, "personal_data")
+    person.answer(wrong, "no")  # a slip: development does process personal data
+    person.wait_for_question_or_menu()
+    person.type("b")
+    again = person.wait_for_question_or_menu()
+    assert again is not None and (again.scope, again.id) == (DEV, "personal_data")
+    assert kb.question_by_id["personal_data"].text.fr in person.screen.split("\n", 1)[1]  # "Annulé : <question>"
+    person.answer(again, "yes")
+    person.answer_until_menu(ZONE_CROSSING)
+
+    # At the end menu, change the shopping centre's controller into a competent authority.
+    person.type("2")
+    person.wait_for(say("ask.which_answer", "fr"))
+    listed = [line for line in person.screen.splitlines() if line.strip()[:1].isdigit()]
+    controller = kb.question_by_id["controller_kind"].text.fr
+    number = next(line.split(".")[0].strip() for line in listed if SHOP_SCOPE in line and controller in line)
+    person.type(number)
+    question = person.wait_for_question_or_menu()
+    assert question is not None and question.id == "controller_kind"
+    assert (
+        say("change.current", "fr", answer=kb.question_by_id["controller_kind"].option("private_body").label.fr)[:20]
+        in question.detail
+    )
+    person.answer(question, "competent_authority")
+    purpose = person.wait_for_question_or_menu()  # now the purpose matters, so it is asked
+    assert purpose is not None and (purpose.scope, purpose.id) == (SHOP_SCOPE, "purpose")
+    person.answer(purpose, "criminal_law")
+    assert person.wait_for_question_or_menu() is None
+    assert person.finish() == 0
+    assert regime_line(kb, SHOP_SCOPE, "police_justice") in person.screen
+    result = assess_json(tmp_path / "changed.yaml")
+    assert [p["outcome"] for p in result["phases"]] == ["gdpr", "police_justice"]
+
+
+def test_bad_input_gets_a_clear_message_and_the_same_question_again(kb: KnowledgeBase, spawn: Spawn) -> None:
+    person = spawn("--save", "x.yaml")
+    person.start("Détecteur", "", SHOP)
+    person.wait_for_question_or_menu()
+    for reply, message in [
+        ("7", say("bad.number", "fr", value="7", max=3)),
+        ("peut-être", say("bad.word", "fr", value="peut-être")),
+        ("", say("required", "fr")),
+    ]:
+        person.type(reply)
+        question = person.wait_for_question_or_menu()
+        assert message in person.screen
+        assert question is not None and question.id == "household" and question.detail.startswith("question 1 ")
+    person.type("?")
+    person.wait_for_question_or_menu()
+    household = kb.question_by_id["household"]
+    assert household.help.fr[:60] in person.screen
+    assert household.examples[0].fr in person.screen
+    assert kb.source_by_id[household.sources[0].source].url in person.screen
+    person.type("q")
+    assert person.end() == 0
+
+
+def test_quit_saves_and_resume_continues_where_it_stopped(kb: KnowledgeBase, spawn: Spawn, tmp_path: Path) -> None:
+    person = spawn("--save", "later.yaml")
+    person.start("Détecteur", "Acme", SHOP)
+    for _ in range(3):
+        question = person.wait_for_question_or_menu()
+        assert question is not None
+        person.answer(question, ZONE_CROSSING[question.scope][question.id])
+    person.wait_for_question_or_menu()
+    person.type("q")
+    assert person.end() == 0
+    assert "airegime interview --resume later.yaml" in person.screen
+    saved = yaml.safe_load((tmp_path / "later.yaml").read_text(encoding="utf-8"))
+    assert saved["development"]["answers"] == {"personal_data": "yes", "eu_link": "yes"}
+
+    resumed = spawn("--resume", "later.yaml")
+    question = resumed.wait_for_question_or_menu()
+    assert question is not None and (question.scope, question.id) == (DEV, "for_client")
+    assert question.detail.startswith("question 4 ")
+    resumed.answer(question, "no")
+    resumed.answer_until_menu(ZONE_CROSSING)
+    assert resumed.finish() == 0
+    assert [p["outcome"] for p in assess_json(tmp_path / "later.yaml")["phases"]] == ["gdpr", "gdpr"]
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "eof"])
+def test_ctrl_c_or_end_of_input_saves_progress_with_a_clear_message(
+    kb: KnowledgeBase, spawn: Spawn, tmp_path: Path, stop: str
+) -> None:
+    person = spawn("--save", "cut.yaml")
+    person.start("Détecteur", "", SHOP)
+    question = person.wait_for_question_or_menu()
+    assert question is not None
+    person.answer(question, "no")
+    person.wait_for_question_or_menu()
+    if stop == "ctrl-c":
+        person.child.sendintr()
+    else:
+        person.child.sendeof()
+    status = person.end()
+    assert status == (130 if stop == "ctrl-c" else 1)
+    assert say("interrupted", "fr") in person.screen
+    assert say("quit", "fr", path="cut.yaml") in person.screen
+    assert "Traceback" not in person.transcript
+    saved = yaml.safe_load((tmp_path / "cut.yaml").read_text(encoding="utf-8"))
+    assert saved["answers"] == {"household": "no"}
+
+
+def test_an_existing_file_is_never_overwritten_without_asking(kb: KnowledgeBase, spawn: Spawn, tmp_path: Path) -> None:
+    existing = tmp_path / "detecteur.yaml"
+    existing.write_text("# someone else's work\n", encoding="utf-8")
+    person = spawn()
+    person.start("Détecteur", "", SHOP)
+    person.wait_for(say("ask.overwrite", "fr", path="detecteur.yaml"))
+    person.type("n")
+    person.wait_for(say("ask.other_file", "fr", path="detecteur-2.yaml"))
+    person.type("")
+    person.wait_for_question_or_menu()
+    person.type("q")
+    assert person.end() == 0
+    assert existing.read_text(encoding="utf-8") == "# someone else's work\n"
+    assert (tmp_path / "detecteur-2.yaml").exists()
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_english_with_lang_or_environment(kb: KnowledgeBase, spawn: Spawn, tmp_path: Path, how: str) -> None:
+    if how == "option":
+        person = spawn("--lang", "en", "--save", "en.yaml", lang="en")
+    else:
+        person = spawn("--save", "en.yaml", lang="en", env={"AIREGIME_LANG": "en"})
+    person.start("Zone-crossing detector", "Acme Vision", "Shopping centre")
+    question = person.wait_for_question_or_menu()
+    assert question is not None and question.scope == "System"
+    assert kb.question_by_id["household"].text.en in person.screen
+    assert "I don't know" in question.options
+    assert kb.disclaimer.en.split(",")[0] in person.transcript
+
+
+def test_removing_the_only_context_is_refused_and_renaming_is_saved(spawn: Spawn, tmp_path: Path) -> None:
+    person = spawn("--save", "ctx.yaml")
+    person.start("Détecteur", "", SHOP)
+    person.answer_until_menu({**ZONE_CROSSING, "Système": {"household": "yes"}})  # household: nothing else asked
+    person.type("4")
+    person.wait_for(say("ask.which_deployment", "fr"))
+    person.type("1")
+    person.wait_for_question_or_menu()
+    assert say("error.last_deployment", "fr") in person.screen
+    person.type("3")
+    person.wait_for(say("ask.which_deployment", "fr"))
+    person.type("1")
+    person.wait_for(say("ask.new_name", "fr"))
+    person.type("Galerie marchande")
+    assert person.wait_for_question_or_menu() is None
+    assert person.finish() == 0
+    saved = yaml.safe_load((tmp_path / "ctx.yaml").read_text(encoding="utf-8"))
+    assert [d["name"] for d in saved["deployments"]] == ["Galerie marchande"]
