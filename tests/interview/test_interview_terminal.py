@@ -298,3 +298,24 @@ def test_removing_the_only_context_is_refused_and_renaming_is_saved(spawn: Spawn
     assert person.finish() == 0
     saved = yaml.safe_load((tmp_path / "ctx.yaml").read_text(encoding="utf-8"))
     assert [d["name"] for d in saved["deployments"]] == ["Galerie marchande"]
+
+
+def test_resuming_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: X\ndeployments: [{name: A, answers: {purpose: maybe}}]\n", encoding="utf-8")
+    for path, where in [
+        (tmp_path / "missing.yaml", "cannot read the file"),
+        (broken, "deployments[0].answers.purpose"),
+    ]:
+        done = subprocess.run([AIREGIME, "interview", "--resume", str(path)], capture_output=True, text=True)
+        assert done.returncode == 2
+        assert where in done.stderr and "→" in done.stderr and "Traceback" not in done.stderr
+    assert broken.read_text(encoding="utf-8").startswith("name: X")  # left as it was
+
+
+def test_a_save_file_that_cannot_be_written_stops_before_any_question(spawn: Spawn, tmp_path: Path) -> None:
+    person = spawn("--save", str(tmp_path / "no" / "such" / "dir.yaml"))
+    person.start("Détecteur", "", SHOP)
+    assert person.end() == 2
+    assert "Impossible d’enregistrer" in person.screen and "--save" in person.screen
+    assert say("ask.answer", "fr") not in person.screen

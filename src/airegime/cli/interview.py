@@ -43,10 +43,6 @@ class _Quit(Exception):
     """The person typed q: save and leave."""
 
 
-class _Interrupted(Exception):
-    """Ctrl-C or end of input: save and leave with an error code."""
-
-
 @app.command()
 def interview(
     lang: LangArg = None,
@@ -84,7 +80,7 @@ class Interview:
     def run(self, session: InterviewSession | None, resume: Path | None, save: Path | None) -> int:
         self.console.rule(f"[bold]{say('title', self.lang)}[/]")
         self.console.print(f"[dim]{escape(self.kb.disclaimer.get(self.lang))}[/]")
-        self.console.print(say("commands", self.lang))
+        self._tell("commands")
         try:
             return self._run(session, resume, save)
         except (KeyboardInterrupt, EOFError) as stop:
@@ -99,9 +95,10 @@ class Interview:
         self.path = self._choose_path(save or resume, session, resumed=resume)
         if resume:
             count = len(session.answered())
-            self.console.print(say("resumed", self.lang, path=resume, count=count))
-        self.console.print(say("saving_to", self.lang, path=self.path))
-        self._save()
+            self._tell("resumed", path=resume, count=count)
+        self._tell("saving_to", path=self.path)
+        if not self._save():
+            return 2
         try:
             self._loop()
         except _Quit:
@@ -128,10 +125,10 @@ class Interview:
         if message:
             self.console.print(f"[yellow]{escape(message)}[/]")
         if session is None or self.path is None:
-            self.console.print(say("nothing_saved", self.lang))
+            self._tell("nothing_saved")
             return code
         if self._save():
-            self.console.print(say("quit", self.lang, path=self.path))
+            self._tell("quit", path=self.path)
         return code
 
     def _finish(self) -> None:
@@ -143,8 +140,8 @@ class Interview:
         self.console.rule(f"[bold]{say('recap', self.lang)}[/]")
         self._print_phases(explanation.assessment)
         if self._save():
-            self.console.print(say("saved", self.lang, path=self.path))
-            self.console.print(say("again", self.lang, path=self.path))
+            self._tell("saved", path=self.path)
+            self._tell("again", path=self.path)
 
     # The main loop
 
@@ -190,7 +187,7 @@ class Interview:
             return False
         choice = _number(reply, len(MENU))
         if choice is None:
-            self.console.print(f"[red]{say('bad.choice', self.lang, max=len(MENU))}[/]")
+            self._tell("bad.choice", "red", max=len(MENU))
             return False
         action = MENU[choice - 1]
         if action == "menu.finish":
@@ -235,9 +232,9 @@ class Interview:
     def _show_help(self, question: Question) -> None:
         self.console.print(f"[blue]ℹ[/] {escape(question.help.get(self.lang))}")
         if question.examples:
-            self.console.print(f"[bold]{say('help.examples', self.lang)}[/]")
+            self._tell("help.examples", "bold")
             self._marked(("•", example.get(self.lang)) for example in question.examples)
-        self.console.print(f"[bold]{say('help.sources', self.lang)}[/]")
+        self._tell("help.sources", "bold")
         self._marked(("•", self._citation(citation)) for citation in question.sources)
 
     def _citation(self, citation: Citation) -> str:
@@ -268,7 +265,7 @@ class Interview:
     def _parse_answer(self, question: Question, reply: str) -> str | None:
         """The answer's code, or None after telling the person what was wrong."""
         if not reply:
-            self.console.print(f"[red]{say('required', self.lang)}[/]")
+            self._tell("required", "red")
             return None
         codes = [*question.codes, UNKNOWN]
         if reply.lstrip("-").isdigit():
@@ -280,13 +277,13 @@ class Interview:
         try:
             return normalise_answer(question, reply)  # also accepts "oui", "yes", labels and aliases
         except AiregimeError:
-            self.console.print(f"[red]{escape(say('bad.word', self.lang, value=reply))}[/]")
+            self._tell("bad.word", "red", value=reply)
             return None
 
     def _undo(self) -> None:
         change = self.session.undo()
         if change is None:
-            self.console.print(f"[yellow]{say('nothing_to_undo', self.lang)}[/]")
+            self._tell("nothing_to_undo", "yellow")
             return
         if change.kind == "answer":
             text = self.kb.question_by_id[change.question_id].text.get(self.lang)
@@ -299,7 +296,7 @@ class Interview:
     def _change_answer(self) -> None:
         answered = self.session.answered()
         if not answered:
-            self.console.print(f"[yellow]{say('no_answers', self.lang)}[/]")
+            self._tell("no_answers", "yellow")
             return
         self._numbered(self._answered_line(item) for item in answered)
         choice = self._pick("ask.which_answer", len(answered))
@@ -320,7 +317,7 @@ class Interview:
             if code is not None:
                 break
         self.session.answer(item.scope, item.deployment_index, item.question.id, code)
-        self.console.print(f"[green]{say('changed', self.lang)}[/]")
+        self._tell("changed", "green")
         self._save()
 
     def _answered_line(self, item: AnsweredQuestion) -> str:
@@ -336,7 +333,7 @@ class Interview:
 
     def _add_deployment(self) -> None:
         name = self._valid_name(lambda text: self.session.add_deployment(text))
-        self.console.print(f"[green]{escape(say('added', self.lang, name=name))}[/]")
+        self._tell("added", "green", name=name)
         self._save()
 
     def _rename(self) -> None:
@@ -355,7 +352,7 @@ class Interview:
         except AiregimeError as error:
             self._error(error)
             return
-        self.console.print(f"[yellow]{escape(say('removed', self.lang, name=name))}[/]")
+        self._tell("removed", "yellow", name=name)
         self._save()
 
     def _pick_deployment(self) -> int | None:
@@ -384,7 +381,7 @@ class Interview:
             reply = self._read(say(key, self.lang))
             if reply:
                 return reply
-            self.console.print(f"[red]{say('required', self.lang)}[/]")
+            self._tell("required", "red")
 
     def _pick(self, key: str, count: int) -> int | None:
         """A number from 1 to count, or None when the person just presses Enter."""
@@ -395,7 +392,12 @@ class Interview:
             choice = _number(reply, count)
             if choice is not None:
                 return choice
-            self.console.print(f"[red]{say('bad.choice', self.lang, max=count)}[/]")
+            self._tell("bad.choice", "red", max=count)
+
+    def _tell(self, key: str, style: str = "", **values: object) -> None:
+        """Print one interface message; values (paths, names, replies) are shown as typed, never as markup."""
+        text = escape(say(key, self.lang, **values))
+        self.console.print(f"[{style}]{text}[/]" if style else text)
 
     def _error(self, error: AiregimeError) -> None:
         if isinstance(error, SessionError) and f"error.{error.code}" in TEXT:
@@ -421,8 +423,8 @@ class Interview:
             _write_descriptor(self.path, self.session.to_descriptor())
         except OSError as error:
             reason = error.strerror or str(error)
-            self.console.print(f"[red]{escape(say('save_failed', self.lang, path=self.path, reason=reason))}[/]")
-            self.console.print(f"  → {say('save_hint', self.lang)}")
+            self._tell("save_failed", "red", path=self.path, reason=reason)
+            self._tell("save_hint")
             return False
         return True
 

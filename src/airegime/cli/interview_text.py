@@ -95,7 +95,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (fr, en)
         "Interrupted before the first answer: nothing was saved.",
     ),
     "save_failed": ("Impossible d’enregistrer {path} : {reason}", "Cannot save {path}: {reason}"),
-    "save_hint": ("Relancez avec --save AUTRE_FICHIER.yaml", "Run again with --save OTHER_FILE.yaml"),
+    "save_hint": ("  → Relancez avec --save AUTRE_FICHIER.yaml", "  → Run again with --save OTHER_FILE.yaml"),
     "unknown": ("Je ne sais pas", "I don't know"),
     "change.title": ("Modifier · {scope}", "Change · {scope}"),
     "change.current": ("réponse actuelle : {answer}", "current answer: {answer}"),
