@@ -30,6 +30,7 @@ from airegime.errors import AnswerError, DescriptorError
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Question, Scope
 
 FORMAT = 1
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DESCRIPTOR_BYTES = 1_000_000
 UNKNOWN_WORDS = frozenset(
     {
@@ -109,7 +110,13 @@ def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> Syst
             hint="a descriptor describes one system; split large files",
         )
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        data = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=SAFE_LOADER)
+    except RecursionError:
+        raise DescriptorError(
+            "the document is nested too deeply",
+            source=source,
+            hint="a descriptor is a few levels deep: check brackets and indentation",
+        ) from None
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise DescriptorError(
             f"not valid YAML or JSON: {_syntax_message(error)}",
