@@ -1,0 +1,154 @@
+"""Commands for documents: `report`, `import-report`, `methodology` and `diagram`.
+
+Each loads its input, calls one function of :mod:`airegime.render` and writes the bytes it returns.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from airegime.cli.app import LangArg, _fail, _input_errors, _kb, _lang, app
+from airegime.errors import AiregimeError
+
+InputArg = Annotated[Path, typer.Argument(help="system descriptor (YAML or JSON), or a JSON report")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default: standard output)")]
+
+
+class ReportFormatOption(StrEnum):
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+    docx = "docx"
+    json = "json"
+
+
+class DocFormatOption(StrEnum):
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+class DiagramFormatOption(StrEnum):
+    svg = "svg"
+    png = "png"
+    dot = "dot"
+
+
+BINARY = {"pdf", "docx", "png"}
+
+
+def _write(data: bytes, output: Path | None, fmt: str) -> None:
+    """Write to the file, or to standard output unless that is a terminal and the format binary."""
+    if output is None:
+        if fmt in BINARY and sys.stdout.isatty():
+            _fail(AiregimeError(f"a {fmt.upper()} file cannot be shown in a terminal", hint="add -o FILE"))
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        _fail(
+            AiregimeError(f"cannot write {output} ({error.strerror})", hint="check the folder exists and is writable")
+        )
+    typer.echo(f"{output} ({len(data):,} bytes)", err=True)
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(AiregimeError(f"'{value}' is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-28"))
+
+
+@app.command()
+def report(
+    file: InputArg,
+    format: Annotated[ReportFormatOption, typer.Option("--format", "-f", help="md, html, pdf, docx or json")] = (
+        ReportFormatOption.md
+    ),
+    output: OutputOpt = None,
+    lang: LangArg = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="the report's date, YYYY-MM-DD (default: today or SOURCE_DATE_EPOCH)")
+    ] = None,
+    diagram: Annotated[bool, typer.Option(help="include the decision diagram (HTML and PDF)")] = True,
+) -> None:
+    """A full report of an assessment, to file and share: answers, regimes, reasons, sources, next steps."""
+    from airegime.engine.evaluate import evaluate
+    from airegime.render.report_data import load_descriptor_or_report
+    from airegime.render.reports import render_report
+
+    kb = _kb()
+    generated = _parse_date(on)
+    with _input_errors():
+        assessment = evaluate(kb=kb, system=load_descriptor_or_report(file, kb=kb))
+        data = render_report(
+            kb=kb, assessment=assessment, fmt=format.value, lang=_lang(lang), generated=generated, diagram=diagram
+        )
+    _write(data, output, format.value)
+
+
+@app.command("import-report")
+def import_report(
+    file: Annotated[Path, typer.Argument(help="a JSON report written by `airegime report --format json`")],
+    output: OutputOpt = None,
+) -> None:
+    """Turn a JSON report back into a system descriptor (YAML), to assess or edit it again."""
+    import yaml
+
+    from airegime.render.report_data import load_report_json
+
+    kb = _kb()
+    with _input_errors():
+        system = load_report_json(file, kb=kb)
+    text = yaml.safe_dump(system.to_dict(), allow_unicode=True, sort_keys=False, width=100)
+    _write(text.encode("utf-8"), output, "yaml")
+
+
+@app.command()
+def methodology(
+    format: Annotated[DocFormatOption, typer.Option("--format", "-f", help="md, html or pdf")] = DocFormatOption.md,
+    output: OutputOpt = None,
+    lang: LangArg = None,
+) -> None:
+    """The whole method, from the knowledge base alone: questions, rules in plain words, sources, outcomes."""
+    from airegime.render.methodology import render_methodology
+
+    kb = _kb()
+    _write(render_methodology(kb=kb, fmt=format.value, lang=_lang(lang)), output, format.value)
+
+
+@app.command()
+def diagram(
+    file: Annotated[
+        Path | None, typer.Argument(help="descriptor or JSON report whose paths to highlight (optional)")
+    ] = None,
+    format: Annotated[DiagramFormatOption, typer.Option("--format", "-f", help="svg, png or dot")] = (
+        DiagramFormatOption.svg
+    ),
+    output: OutputOpt = None,
+    lang: LangArg = None,
+    focus: Annotated[bool, typer.Option(help="with FILE: draw only the questions on the paths taken")] = False,
+) -> None:
+    """The decision diagram of the rule set (Graphviz), with an assessment's paths highlighted if given."""
+    from airegime.render.diagram import decision_diagram
+
+    kb = _kb()
+    with _input_errors():
+        assessment = None
+        if file is not None:
+            from airegime.engine.evaluate import evaluate
+            from airegime.render.report_data import load_descriptor_or_report
+
+            assessment = evaluate(kb=kb, system=load_descriptor_or_report(file, kb=kb))
+        data = decision_diagram(kb=kb, assessment=assessment, fmt=format.value, lang=_lang(lang), focus=focus)
+    _write(data, output, format.value)

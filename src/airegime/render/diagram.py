@@ -1,0 +1,280 @@
+"""The decision diagram: the rule set drawn as a flowchart of questions, from the knowledge base alone.
+
+For each phase the rules are unfolded into a decision tree: ask the first question (in the
+interview's order) that some still-possible rule reads, branch on its answers, stop when every
+still-possible rule leads to the same outcome. Answers leading to the same sub-tree share one
+arrow, and identical sub-trees are drawn once. For an assessment, the path each phase took is
+highlighted; a question answered "I don't know" is marked where the path stops.
+Graphviz's ``dot`` lays it out (SVG or PNG).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from airegime.engine.evaluate import phase_answers
+from airegime.engine.results import Assessment
+from airegime.errors import AiregimeError
+from airegime.kb.models import UNKNOWN, AllOf, AnyOf, Atom, Condition, KnowledgeBase, Lang, Not, Phase
+from airegime.render.report_data import short_label
+from airegime.render.summary import answer_label, phase_title
+from airegime.render.words import w
+
+DiagramFormat = Literal["svg", "png", "dot"]
+Constraints = dict[str, frozenset[str]]
+HIGHLIGHT = "#d9480f"
+OUTCOME_STYLE = {  # fill colour by outcome kind: a regime, no regime, the law leaves it open
+    "regime": "#d3e9d3",
+    "not_applicable": "#e4e7eb",
+    "case_by_case": "#ecd9f0",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """A question, and for each group of answers leading to the same place, where they lead."""
+
+    question: str
+    arms: tuple[tuple[tuple[str, ...], Node], ...]
+
+
+Node = Leaf | Branch
+
+
+def _truth(condition: Condition, known: Constraints) -> bool | None:
+    """Kleene truth of a condition when each known question is narrowed to a set of answers."""
+    if isinstance(condition, Atom):
+        allowed = known.get(condition.question)
+        if allowed is None:
+            return None
+        if allowed <= set(condition.values):
+            return True
+        return False if not allowed & set(condition.values) else None
+    if isinstance(condition, Not):
+        inner = _truth(condition.item, known)
+        return None if inner is None else not inner
+    truths = [_truth(item, known) for item in condition.items]
+    if isinstance(condition, AllOf):
+        return False if False in truths else (None if None in truths else True)
+    assert isinstance(condition, AnyOf)
+    return True if True in truths else (None if None in truths else False)
+
+
+@cache
+def decision_tree(kb: KnowledgeBase, phase: Phase) -> Node:
+    """The phase's rules unfolded into a tree (identical sub-trees are the same object)."""
+    shared: dict[Node, Node] = {}
+    order = [q.id for q in kb.phase_questions(phase)]
+    return _unfold(kb, phase, {}, order, shared)
+
+
+def _unfold(kb: KnowledgeBase, phase: Phase, known: Constraints, order: list[str], shared: dict[Node, Node]) -> Node:
+    possible = [rule for rule in kb.rules_for(phase) if _truth(rule.when, known) is not False]
+    outcomes = {rule.outcome for rule in possible}
+    if len(outcomes) == 1:
+        return shared.setdefault(Leaf(outcomes.pop()), Leaf(next(iter({r.outcome for r in possible}))))
+    read = set().union(*(rule.questions for rule in possible))
+    for question in (q for q in order if q in read and q not in known):
+        arms: dict[Node, list[str]] = {}
+        for code in kb.question_by_id[question].codes:
+            child = _unfold(kb, phase, {**known, question: frozenset((code,))}, order, shared)
+            arms.setdefault(child, []).append(code)
+        if len(arms) > 1:
+            node = Branch(question, tuple((tuple(codes), child) for child, codes in arms.items()))
+            return shared.setdefault(node, node)
+        return next(iter(arms))
+    raise AiregimeError(f"the {phase} rules leave a gap: {sorted(outcomes)} under {known}")
+
+
+def decision_diagram(
+    *,
+    kb: KnowledgeBase,
+    assessment: Assessment | None = None,
+    fmt: DiagramFormat = "svg",
+    lang: Lang = "fr",
+    phase: Phase | None = None,
+    focus: bool = False,
+) -> bytes:
+    """The diagram as SVG or PNG bytes (``dot``: the Graphviz source), with the assessment's paths if given.
+
+    ``phase`` draws only that phase's tree. ``focus`` (with an assessment) draws only the questions
+    on the paths taken, the other answers ending in "…": the compact view printed in reports.
+    """
+    source = diagram_dot(kb=kb, assessment=assessment, lang=lang, phase=phase, focus=focus)
+    if fmt == "dot":
+        return source.encode("utf-8")
+    return run_dot(source, fmt)
+
+
+def run_dot(source: str, fmt: Literal["svg", "png"]) -> bytes:
+    dot = shutil.which("dot")
+    if dot is None:
+        raise AiregimeError(
+            "Graphviz is not installed (no `dot` program)", hint="install it, e.g. apt install graphviz"
+        )
+    done = subprocess.run([dot, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=60, check=False)
+    if done.returncode != 0:
+        raise AiregimeError(f"Graphviz failed: {done.stderr.decode('utf-8', 'replace')[:500]}")
+    return done.stdout
+
+
+def quote(text: str) -> str:
+    """A dot string literal: quotes and backslashes escaped (so no \\N, \\G… expansions), lines kept."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def wrap(text: str, width: int = 34) -> str:
+    return "\n".join(textwrap.wrap(text, width)) or " "
+
+
+@dataclass
+class _Path:
+    """What to highlight: nodes and arrows taken, where paths stop on an unknown, and who ended where."""
+
+    nodes: set[int]
+    edges: set[tuple[int, int]]
+    stops: dict[int, list[str]]
+    tags: dict[int, list[str]]
+
+
+def diagram_dot(
+    *,
+    kb: KnowledgeBase,
+    assessment: Assessment | None = None,
+    lang: Lang = "fr",
+    phase: Phase | None = None,
+    focus: bool = False,
+) -> str:
+    lines = [
+        "digraph airegime {",
+        f"  graph [label={quote(w('diagram.title', lang))},"
+        ' rankdir=LR, fontname="DejaVu Sans", fontsize=16, labelloc=t, nodesep=0.25, ranksep=0.35, newrank=true];',
+        '  node [fontname="DejaVu Sans", fontsize=10, shape=box, style="rounded,filled", fillcolor="#f4f7fb",'
+        ' color="#7b8794", margin="0.12,0.06"];',
+        '  edge [fontname="DejaVu Sans", fontsize=9, color="#7b8794", fontcolor="#3e4c59", arrowsize=0.7];',
+    ]
+    phases: tuple[Phase, ...] = (phase,) if phase else ("deployment", "development")  # dot stacks them bottom-up
+    for drawn in phases:
+        path = _phase_path(kb, assessment, drawn, lang)
+        if not (focus and not path.nodes):
+            lines += _cluster(kb, drawn, path, lang, focus=focus and assessment is not None)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _cluster(kb: KnowledgeBase, phase: Phase, path: _Path, lang: Lang, *, focus: bool = False) -> list[str]:
+    tree = decision_tree(kb, phase)
+    prefix = phase[:3]
+    title = w(f"phase.{phase}", lang)
+    lines = [
+        f"  subgraph cluster_{phase} {{",
+        f'    label={quote(title)}; fontsize=14; style="rounded"; color="#cfd6de";',
+        f'    {prefix}_start [label={quote(title)}, shape=oval, fillcolor="#1f4e79", fontcolor=white,'
+        + (f' color="{HIGHLIGHT}", penwidth=3' if path.nodes else "")
+        + "];",
+    ]
+    names: dict[int, str] = {}
+    counter = [0]
+
+    def name(node: Node, parent: str) -> str:
+        if isinstance(node, Leaf):  # each arrow gets its own outcome box: fewer crossing lines
+            counter[0] += 1
+            return f"{prefix}_leaf{counter[0]}_{parent}"
+        if id(node) not in names:
+            names[id(node)] = f"{prefix}_q{len(names)}"
+        return names[id(node)]
+
+    drawn: set[int] = set()
+
+    def draw(node: Node, node_name: str) -> None:
+        if isinstance(node, Leaf) or id(node) in drawn:
+            return
+        drawn.add(id(node))
+        if focus and id(node) not in path.nodes:  # off the paths taken: a stub, not the whole sub-tree
+            lines.append(f'    {node_name} [label="…", shape=plaintext, style="", fontsize=14];')
+            return
+        question = kb.question_by_id[node.question]
+        style = f', color="{HIGHLIGHT}", penwidth=3' if id(node) in path.nodes else ""
+        if id(node) in path.stops:
+            stopped = "\n".join(f"← {tag}" for tag in path.stops[id(node)])
+            style += f', fillcolor="#fff3bf", xlabel={quote(w("diagram.open", lang) + chr(10) + stopped)}'
+        lines.append(f"    {node_name} [label={quote(wrap(question.text.get(lang)))}{style}];")
+        for codes, child in node.arms:
+            child_name = name(child, node_name)
+            if isinstance(child, Leaf):
+                lines.append(_leaf(kb, child, child_name, (id(node), id(child)) in path.edges, path, node, lang))
+            label = _arm_label(kb, node, codes, lang)
+            taken = (id(node), id(child)) in path.edges
+            edge_style = f', color="{HIGHLIGHT}", fontcolor="{HIGHLIGHT}", penwidth=3' if taken else ""
+            lines.append(f"    {node_name} -> {child_name} [label={quote(wrap(label, 26))}{edge_style}];")
+            draw(child, child_name)
+
+    root = name(tree, f"{prefix}_start")
+    if isinstance(tree, Leaf):
+        lines.append(_leaf(kb, tree, root, bool(path.nodes), path, None, lang))
+    lines.append(f"    {prefix}_start -> {root}" + (f' [color="{HIGHLIGHT}", penwidth=3]' if path.nodes else "") + ";")
+    draw(tree, root)
+    return [*lines, "  }"]
+
+
+def _arm_label(kb: KnowledgeBase, node: Branch, codes: tuple[str, ...], lang: Lang) -> str:
+    """The answers on an arrow; the one big group of three or more answers reads "any other answer"."""
+    largest = max(len(c) for c, _ in node.arms)
+    if len(codes) >= 3 and len(codes) == largest and sum(len(c) == largest for c, _ in node.arms) == 1:
+        return w("diagram.other", lang)
+    return " / ".join(short_label(answer_label(kb, node.question, c, lang)) for c in codes)
+
+
+def _leaf(
+    kb: KnowledgeBase, leaf: Leaf, node_name: str, taken: bool, path: _Path, parent: Branch | None, lang: Lang
+) -> str:
+    outcome = kb.outcome_by_id[leaf.outcome]
+    label = wrap(outcome.label.get(lang), 30)
+    key = id(parent) * 31 + id(leaf) if parent is not None else id(leaf)
+    if taken and path.tags.get(key):
+        label += "\n← " + "\n← ".join(path.tags[key])
+    style = f', color="{HIGHLIGHT}", penwidth=3, fontcolor="#000000"' if taken else ""
+    shape = "octagon" if outcome.kind == "case_by_case" else "box"
+    return (
+        f'    {node_name} [label={quote(label)}, shape={shape}, style="filled,bold", '
+        f'fillcolor="{OUTCOME_STYLE[outcome.kind]}"{style}];'
+    )
+
+
+def _phase_path(kb: KnowledgeBase, assessment: Assessment | None, phase: Phase, lang: Lang) -> _Path:
+    path = _Path(set(), set(), {}, {})
+    if assessment is None:
+        return path
+    tree = decision_tree(kb, phase)
+    for result in assessment.phases:
+        if result.phase != phase:
+            continue
+        answers = phase_answers(assessment.system, phase, result.deployment_index)
+        tag = phase_title(result, lang)
+        _follow(tree, None, answers, path, tag[:60] + ("…" if len(tag) > 60 else ""))
+    return path
+
+
+def _follow(node: Node, parent: Branch | None, answers: dict[str, str], path: _Path, tag: str) -> None:
+    path.nodes.add(id(node))
+    while isinstance(node, Branch):
+        answer = answers.get(node.question, UNKNOWN)
+        child = next((c for codes, c in node.arms if answer in codes), None)
+        if child is None:  # "I don't know" (or no answer): the path stops at this question
+            path.stops.setdefault(id(node), []).append(tag)
+            return
+        path.edges.add((id(node), id(child)))
+        path.nodes.add(id(child))
+        parent, node = node, child
+    key = id(parent) * 31 + id(node) if parent is not None else id(node)
+    path.tags.setdefault(key, []).append(tag)

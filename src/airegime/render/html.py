@@ -1,0 +1,137 @@
+"""HTML views (report and methodology) from Jinja2 templates, every value escaped.
+
+The same HTML feeds the PDF (WeasyPrint reads its print styles: A4, page numbers).
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from airegime.kb.models import Lang
+from airegime.render.sentences import TRUTH_MARK, condition_lines
+from airegime.render.words import w
+
+TEMPLATES = Path(__file__).parent / "templates"
+_REPORT_WORDS = {
+    "title": "report.title",
+    "generated": "report.generated",
+    "description": "report.description",
+    "summary": "report.summary",
+    "answers": "report.answers",
+    "unknown_called_out": "report.unknown_called_out",
+    "no_answers": "report.no_answers",
+    "phases": "report.phases",
+    "authority": "report.authority",
+    "competing": "report.competing",
+    "open_questions": "report.open_questions",
+    "reasons": "report.reasons",
+    "none_would_change": "report.none_would_change",
+    "citations": "report.citations",
+    "caveats": "report.caveats",
+    "rule_caveats": "report.rule_caveats",
+    "diagram": "report.diagram",
+    "page": "report.page",
+    "system": "system",
+    "organisation": "organisation",
+    "rule_set": "rule_set",
+    "disclaimer": "disclaimer",
+    "phase": "col.phase",
+    "regime": "col.regime",
+    "status": "col.status",
+    "reason": "col.reason",
+    "caveat": "explain.caveat",
+    "sources": "explain.sources",
+    "would_change": "explain.would_change",
+    "next_steps": "explain.next_steps",
+    "if_": "explain.if",
+}
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def words(keys: dict[str, str], lang: Lang) -> dict[str, str]:
+    found = {name: w(key, lang) for name, key in keys.items()}
+    found["colon"] = " :" if lang == "fr" else ":"
+    return found
+
+
+def svg_data_uri(svg: str) -> str:
+    """An SVG as an image address: shown by browsers and WeasyPrint, never run as part of the page."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def report_html(report: dict[str, Any], *, diagram_svgs: list[str] | None = None, for_print: bool = False) -> str:
+    """The report as a standalone HTML page (inline styles; the diagram as an embedded image)."""
+    lang: Lang = report["lang"]
+    unknown = [item for group in report["answers"] for item in group["items"] if item["unknown"]]
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            r=report,
+            words=words(_REPORT_WORDS, lang),
+            marks=TRUTH_MARK,
+            unknown=unknown,
+            conditions=lambda node: condition_lines(node, lang, traced=True),
+            diagram_uris=[svg_data_uri(svg) for svg in diagram_svgs or []],
+            for_print=for_print,
+        )
+    )
+
+
+_METHOD_WORDS = {
+    "title": "method.title",
+    "intro": "method.intro",
+    "how": "method.how",
+    "how_text": "method.how_text",
+    "questions": "method.questions",
+    "scope": "method.scope",
+    "allowed": "method.allowed",
+    "examples": "method.examples",
+    "rules": "method.rules",
+    "rules_for": "method.rules_for",
+    "applies_when": "method.applies_when",
+    "leads_to": "method.leads_to",
+    "outcomes": "method.outcomes",
+    "case_by_case": "method.case_by_case",
+    "case_by_case_text": "method.case_by_case_text",
+    "general_caveats": "method.general_caveats",
+    "sources_title": "method.sources",
+    "diagram": "method.diagram",
+    "authority": "report.authority",
+    "competing": "report.competing",
+    "page": "report.page",
+    "rule_set": "rule_set",
+    "disclaimer": "disclaimer",
+    "caveat": "explain.caveat",
+    "sources": "explain.sources",
+}
+
+
+def methodology_html(data: dict[str, Any], *, diagram_svg: str = "") -> str:
+    lang: Lang = data["lang"]
+    return (
+        environment()
+        .get_template("methodology.html.j2")
+        .render(
+            m=data,
+            words=words(_METHOD_WORDS, lang),
+            conditions=lambda node: condition_lines(node, lang, traced=False),
+            diagram_uri=svg_data_uri(diagram_svg) if diagram_svg else "",
+        )
+    )

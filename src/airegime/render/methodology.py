@@ -1,0 +1,181 @@
+"""The methodology document, generated from the knowledge base alone (no assessment, no date).
+
+A legal reviewer reads every question with its help and allowed answers, every rule in plain
+words beside its sources, the outcomes, and what is deliberately left to case-by-case analysis.
+The same input always gives the same bytes, so docs/methodology.md is checked by a test.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from airegime.engine.explain import trace_condition
+from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Rule
+from airegime.render.report_data import citations, condition_dict
+from airegime.render.report_markdown import md, md_link
+from airegime.render.sentences import condition_lines
+from airegime.render.summary import answer_label
+from airegime.render.words import w
+
+MethodologyFormat = Literal["md", "html", "pdf"]
+
+
+def methodology_data(*, kb: KnowledgeBase, lang: Lang) -> dict[str, Any]:
+    """Everything the document says, resolved in ``lang``."""
+    return {
+        "lang": lang,
+        "title": kb.title.get(lang),
+        "rule_set": {"version": kb.version, "hash": kb.hash},
+        "disclaimer": kb.disclaimer.get(lang),
+        "questions": [_question(kb, q.id, lang) for q in kb.questions],
+        "phases": _rule_groups(kb, lang),
+        "outcomes": [_outcome(kb, o.id, lang) for o in kb.outcomes],
+        "case_by_case": [_rule(kb, r, lang) for r in kb.rules if kb.outcome_by_id[r.outcome].kind == "case_by_case"],
+        "caveats": [c.get(lang) for c in kb.caveats],
+        "sources": [{"id": s.id, "title": s.title.get(lang), "url": s.url} for s in kb.sources],
+    }
+
+
+def _rule_groups(kb: KnowledgeBase, lang: Lang) -> list[dict[str, Any]]:
+    """Rules for both phases first, then each phase's own: each rule is written once."""
+    groups: list[tuple[str, tuple[Phase, ...]]] = [
+        (w("method.rules_both", lang), PHASES),
+        *((f"{w('method.rules_for', lang)} — {w(f'phase.{p}', lang)}", (p,)) for p in PHASES),
+    ]
+    return [
+        {"title": title, "rules": [_rule(kb, r, lang) for r in kb.rules if r.phases == phases]}
+        for title, phases in groups
+        if any(r.phases == phases for r in kb.rules)
+    ]
+
+
+def _question(kb: KnowledgeBase, question_id: str, lang: Lang) -> dict[str, Any]:
+    question = kb.question_by_id[question_id]
+    answers = [{"code": code, "label": answer_label(kb, question.id, code, lang)} for code in question.codes]
+    return {
+        "id": question.id,
+        "text": question.text.get(lang),
+        "help": question.help.get(lang),
+        "scope": ", ".join(w(f"method.scope.{scope}", lang) for scope in question.scope),
+        "answers": [*answers, {"code": "unknown", "label": answer_label(kb, question.id, "unknown", lang)}],
+        "examples": [e.get(lang) for e in question.examples],
+        "sources": citations(kb, question.sources, lang),
+    }
+
+
+def _rule(kb: KnowledgeBase, rule: Rule, lang: Lang) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "title": rule.title.get(lang),
+        "phases": ", ".join(w(f"phase.{phase}", lang) for phase in rule.phases),
+        "condition": condition_dict(kb, trace_condition(rule.when, {}), lang),
+        "outcome": kb.outcome_by_id[rule.outcome].label.get(lang),
+        "explanation": rule.explanation.get(lang),
+        "caveat": rule.caveat.get(lang) if rule.caveat else "",
+        "sources": citations(kb, rule.sources, lang),
+    }
+
+
+def _outcome(kb: KnowledgeBase, outcome_id: str, lang: Lang) -> dict[str, Any]:
+    outcome = kb.outcome_by_id[outcome_id]
+    return {
+        "id": outcome.id,
+        "label": outcome.label.get(lang),
+        "kind": w(f"method.kind.{outcome.kind}", lang),
+        "summary": outcome.summary.get(lang),
+        "authority": outcome.authority.get(lang) if outcome.authority else "",
+        "competing": [kb.outcome_by_id[o].label.get(lang) for o in outcome.competing],
+        "sources": citations(kb, outcome.sources, lang),
+    }
+
+
+def render_methodology(*, kb: KnowledgeBase, fmt: MethodologyFormat = "md", lang: Lang = "fr") -> bytes:
+    """The methodology as Markdown, standalone HTML (with the full decision diagram) or PDF."""
+    data = methodology_data(kb=kb, lang=lang)
+    if fmt == "md":
+        return methodology_markdown(data).encode("utf-8")
+    from airegime.render.diagram import decision_diagram
+    from airegime.render.html import methodology_html
+
+    svg = decision_diagram(kb=kb, fmt="svg", lang=lang).decode("utf-8")
+    html = methodology_html(data, diagram_svg=svg)
+    if fmt == "html":
+        return html.encode("utf-8")
+    from airegime.render.pdf import html_to_pdf
+
+    return html_to_pdf(html)
+
+
+def _cited(sources: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        md_link(s["title"], s["url"]) + (f", {md(s['pinpoint'])}" if s["pinpoint"] else "") for s in sources
+    )
+
+
+def methodology_markdown(data: dict[str, Any]) -> str:
+    lang: Lang = data["lang"]
+    colon = " :" if lang == "fr" else ":"
+    lines = [
+        f"# {w('method.title', lang)} — {md(data['title'])}",
+        "",
+        f"{w('rule_set', lang)} **{data['rule_set']['version']}** (`{data['rule_set']['hash']}`)",
+        "",
+        md(w("method.intro", lang)),
+        "",
+        f"> **{w('disclaimer', lang)}.** {md(data['disclaimer'])}",
+        "",
+        f"## {w('method.how', lang)}",
+        "",
+        md(w("method.how_text", lang)),
+        "",
+        f"## {w('method.questions', lang)}",
+        "",
+    ]
+    for q in data["questions"]:
+        lines += [f"### {md(q['text'])}", "", f"`{q['id']}` — {w('method.scope', lang)}{colon} {md(q['scope'])}", ""]
+        lines += [md(q["help"]), "", f"{w('method.allowed', lang)}{colon}", ""]
+        lines += [f"- `{a['code']}` — {md(a['label'])}" for a in q["answers"]] + [""]
+        if q["examples"]:
+            lines += [f"{w('method.examples', lang)}{colon}", ""] + [f"- {md(e)}" for e in q["examples"]] + [""]
+        lines += [f"{w('explain.sources', lang)}{colon} {_cited(q['sources'])}", ""]
+    lines += [f"## {w('method.rules', lang)}", ""]
+    for phase in data["phases"]:
+        lines += [f"### {phase['title']}", ""]
+        for rule in phase["rules"]:
+            lines += _rule_markdown(rule, lang)
+    lines += [f"## {w('method.outcomes', lang)}", ""]
+    for outcome in data["outcomes"]:
+        lines += [
+            f"### {md(outcome['label'])}",
+            "",
+            f"`{outcome['id']}` — {outcome['kind']}",
+            "",
+            md(outcome["summary"]),
+            "",
+        ]
+        if outcome["authority"]:
+            lines += [f"{w('report.authority', lang)}{colon} {md(outcome['authority'])}", ""]
+        if outcome["competing"]:
+            lines += [f"{w('report.competing', lang)}{colon} {md(' / '.join(outcome['competing']))}", ""]
+        if outcome["sources"]:
+            lines += [f"{w('explain.sources', lang)}{colon} {_cited(outcome['sources'])}", ""]
+    lines += [f"## {w('method.case_by_case', lang)}", "", md(w("method.case_by_case_text", lang)), ""]
+    for rule in data["case_by_case"]:
+        lines += [f"- **{md(rule['title'])}** (`{rule['id']}`) → {md(rule['outcome'])}. {md(rule['explanation'])}"]
+    lines += ["", f"## {w('method.general_caveats', lang)}", ""] + [f"- {md(c)}" for c in data["caveats"]]
+    lines += ["", f"## {w('method.sources', lang)}", ""]
+    lines += [f"- `{s['id']}` — {md_link(s['title'], s['url'])}" for s in data["sources"]]
+    return "\n".join([*lines, ""])
+
+
+def _rule_markdown(rule: dict[str, Any], lang: Lang) -> list[str]:
+    colon = " :" if lang == "fr" else ":"
+    lines = [f"#### {md(rule['title'])}", "", f"`{rule['id']}` — {md(rule['phases'])}", ""]
+    lines += [f"**{w('method.applies_when', lang)}{colon}**", ""]
+    lines += [
+        "  " * depth + f"- {text}" for depth, text in condition_lines(rule["condition"], lang, traced=False, escape=md)
+    ]
+    lines += ["", f"**{w('method.leads_to', lang)}{colon}** {md(rule['outcome'])}", "", md(rule["explanation"]), ""]
+    if rule["caveat"]:
+        lines += [f"*{w('explain.caveat', lang)}{colon}* {md(rule['caveat'])}", ""]
+    return [*lines, f"{w('explain.sources', lang)}{colon} {_cited(rule['sources'])}", ""]

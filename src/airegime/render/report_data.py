@@ -1,0 +1,300 @@
+"""The report as data: one JSON-ready dict built from an explanation, read by every format.
+
+Markdown, HTML, PDF, Word and JSON are views of this dict, so no format re-decides anything:
+the labels, traces and counterfactuals are resolved here once, in the report's language. The
+dict's shape is the versioned JSON report format (``REPORT_FORMAT``, documented in
+docs/reports.md); its ``system`` member is a descriptor, which is how a report is imported back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation
+from airegime.engine.results import PhaseResult
+from airegime.errors import DescriptorError
+from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang
+from airegime.render.summary import answer_label, outcome_label, phase_title, short_reason, status_label
+from airegime.render.words import w
+from airegime.system import System, parse_system
+
+REPORT_FORMAT = "airegime.report/1"
+Json = dict[str, Any]
+
+
+def short_label(label: str) -> str:
+    """An answer's label without its parenthesised examples (the answers section gives them in full)."""
+    return re.sub(r"\s*\([^)]*\)", "", label).strip() or label
+
+
+def report_date(generated: date | None = None) -> date:
+    """The report's date: the one given, else SOURCE_DATE_EPOCH (reproducible builds), else today."""
+    if generated is not None:
+        return generated
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return datetime.now(tz=UTC).date()
+
+
+def build_report(*, kb: KnowledgeBase, explanation: Explanation, lang: Lang, generated: date | None = None) -> Json:
+    """Resolve everything a reader needs, in ``lang``, into one plain dict."""
+    assessment = explanation.assessment
+    system = assessment.system
+    phases = [_phase(kb, phase, lang) for phase in explanation.phases]
+    return {
+        "format": REPORT_FORMAT,
+        "lang": lang,
+        "generated": report_date(generated).isoformat(),
+        "title": kb.title.get(lang),
+        "rule_set": {"version": assessment.rule_set_version, "hash": assessment.rule_set_hash},
+        "system": system.to_dict(),
+        "summary": [_summary_row(kb, result, lang) for result in assessment.phases],
+        "answers": _answer_groups(kb, system, lang),
+        "phases": phases,
+        "next_steps": _next_steps(kb, assessment.phases, lang),
+        "caveats": [caveat.get(lang) for caveat in kb.caveats],
+        "rule_caveats": _rule_caveats(phases),
+        "sources": _cited_sources(kb, explanation, lang),
+        "disclaimer": kb.disclaimer.get(lang),
+    }
+
+
+def _summary_row(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> Json:
+    return {
+        "phase": result.phase,
+        "deployment_index": result.deployment_index,
+        "title": phase_title(result, lang),
+        "status": result.status,
+        "status_label": status_label(result, lang),
+        "outcome": result.outcome,
+        "outcome_label": outcome_label(kb, result, lang),
+        "reason": short_reason(kb, result, lang),
+    }
+
+
+def _answer_groups(kb: KnowledgeBase, system: System, lang: Lang) -> list[Json]:
+    """Every answer given, grouped by where it was given, in the knowledge base's question order."""
+    groups = [_answer_group(kb, w("report.system_answers", lang), "system", None, system.answers, lang)]
+    groups.append(
+        _answer_group(kb, w("phase.development", lang), "development", None, system.development.answers, lang)
+    )
+    for index, deployment in enumerate(system.deployments):
+        title = phase_title(PhaseResult("deployment", deployment.name, "determined", None, (), (), (), ()), lang)
+        groups.append(_answer_group(kb, title, "deployment", index, deployment.answers, lang))
+    return groups
+
+
+def _answer_group(
+    kb: KnowledgeBase, title: str, scope: str, index: int | None, answers: dict[str, str], lang: Lang
+) -> Json:
+    items = [
+        {
+            "question": question.id,
+            "text": question.text.get(lang),
+            "answer": answers[question.id],
+            "answer_label": answer_label(kb, question.id, answers[question.id], lang),
+            "unknown": answers[question.id] == UNKNOWN,
+        }
+        for question in kb.questions
+        if question.id in answers
+    ]
+    return {"scope": scope, "deployment_index": index, "title": title, "items": items}
+
+
+def _phase(kb: KnowledgeBase, phase: PhaseExplanation, lang: Lang) -> Json:
+    result = phase.result
+    outcome = kb.outcome_by_id[result.outcome] if result.outcome else None
+    return {
+        **_summary_row(kb, result, lang),
+        "outcome_summary": outcome.summary.get(lang) if outcome else "",
+        "authority": outcome.authority.get(lang) if outcome and outcome.authority else "",
+        "competing": [kb.outcome_by_id[o].label.get(lang) for o in outcome.competing] if outcome else [],
+        "possible": [{"outcome": o, "label": kb.outcome_by_id[o].label.get(lang)} for o in result.possible],
+        "rules": [_rule(kb, trace.rule, trace.truth, trace.condition, lang) for trace in phase.rules],
+        "open_questions": [_dependency(kb, d.question, d.outcomes_by_answer, lang) for d in result.depends_on],
+        "counterfactuals": [
+            {
+                "outcome": change.outcome,
+                "outcome_label": kb.outcome_by_id[change.outcome].label.get(lang),
+                "changes": [
+                    {
+                        "question": c.question,
+                        "text": kb.question_by_id[c.question].text.get(lang),
+                        "from": c.current,
+                        "from_label": short_label(answer_label(kb, c.question, c.current, lang)),
+                        "to": c.new,
+                        "to_label": short_label(answer_label(kb, c.question, c.new, lang)),
+                    }
+                    for c in change.changes
+                ],
+            }
+            for change in phase.counterfactuals
+        ],
+    }
+
+
+def _rule(kb: KnowledgeBase, rule_id: str, truth: str, condition: ConditionTrace, lang: Lang) -> Json:
+    rule = kb.rule_by_id[rule_id]
+    return {
+        "rule": rule.id,
+        "truth": truth,
+        "title": rule.title.get(lang),
+        "explanation": rule.explanation.get(lang),
+        "condition": condition_dict(kb, condition, lang),
+        "caveat": rule.caveat.get(lang) if rule.caveat else "",
+        "sources": citations(kb, rule.sources, lang),
+    }
+
+
+def condition_dict(kb: KnowledgeBase, node: ConditionTrace, lang: Lang) -> Json:
+    """A condition trace with its questions and answers in words (``answer`` empty when not traced)."""
+    if node.kind != "question":
+        return {
+            "kind": node.kind,
+            "truth": node.truth,
+            "children": [condition_dict(kb, c, lang) for c in node.children],
+        }
+    question = kb.question_by_id[node.question]
+    return {
+        "kind": "question",
+        "truth": node.truth,
+        "question": node.question,
+        "text": question.text.get(lang),
+        "expected": list(node.expected),
+        "expected_labels": [short_label(answer_label(kb, node.question, code, lang)) for code in node.expected],
+        "excluded_labels": [short_label(o.label.get(lang)) for o in question.options if o.code not in node.expected],
+        "answer": node.answer,
+        "answer_label": short_label(answer_label(kb, node.question, node.answer, lang)) if node.answer else "",
+    }
+
+
+def citations(kb: KnowledgeBase, cited: tuple[Citation, ...], lang: Lang) -> list[Json]:
+    return [
+        {
+            "source": c.source,
+            "title": kb.source_by_id[c.source].title.get(lang),
+            "pinpoint": c.pinpoint,
+            "url": kb.source_by_id[c.source].url,
+        }
+        for c in cited
+    ]
+
+
+def _dependency(
+    kb: KnowledgeBase, question: str, outcomes_by_answer: tuple[tuple[str, tuple[str, ...]], ...], lang: Lang
+) -> Json:
+    return {
+        "question": question,
+        "text": kb.question_by_id[question].text.get(lang),
+        "outcomes_by_answer": [
+            {
+                "answer": answer,
+                "answer_label": answer_label(kb, question, answer, lang),
+                "outcomes": [kb.outcome_by_id[o].label.get(lang) for o in outcomes],
+            }
+            for answer, outcomes in outcomes_by_answer
+        ],
+    }
+
+
+def _next_steps(kb: KnowledgeBase, results: tuple[PhaseResult, ...], lang: Lang) -> list[Json]:
+    """The next steps of each outcome reached, once, with the phases that reached it."""
+    phases: dict[str, list[str]] = {}
+    for result in results:
+        if result.outcome and kb.outcome_by_id[result.outcome].next_steps:
+            phases.setdefault(result.outcome, []).append(phase_title(result, lang))
+    return [
+        {
+            "outcome": outcome,
+            "label": kb.outcome_by_id[outcome].label.get(lang),
+            "phases": titles,
+            "steps": [{"text": s.text.get(lang), "url": s.url} for s in kb.outcome_by_id[outcome].next_steps],
+        }
+        for outcome, titles in phases.items()
+    ]
+
+
+def _rule_caveats(phases: list[Json]) -> list[str]:
+    seen: dict[str, None] = {}
+    for phase in phases:
+        for rule in phase["rules"]:
+            if rule["caveat"] and rule["truth"] != "not_met":
+                seen.setdefault(rule["caveat"], None)
+    return list(seen)
+
+
+def _cited_sources(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> list[Json]:
+    """Every source the deciding rules and their outcomes cite, in order of first citation."""
+    ids: dict[str, None] = {}
+    for result in explanation.assessment.phases:
+        for source in result.sources:
+            ids.setdefault(source, None)
+    return [{"source": s, "title": kb.source_by_id[s].title.get(lang), "url": kb.source_by_id[s].url} for s in ids]
+
+
+def report_json(report: Json) -> bytes:
+    """The JSON report: UTF-8, two-space indent, keys in a fixed order, a final newline."""
+    return (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def is_report(data: object) -> bool:
+    return isinstance(data, dict) and str(data.get("format", "")).startswith("airegime.report/")
+
+
+def load_report_json(source: Path | str | bytes | Json, *, kb: KnowledgeBase) -> System:
+    """Read a JSON report back into the system it describes (then ``evaluate`` recreates the result).
+
+    ``source`` is a path, the report's bytes, or the already-parsed dict. The answers are checked
+    against ``kb`` like any descriptor's, so a report made under other rules fails clearly.
+    """
+    where = str(source) if isinstance(source, (Path, str)) else "report"
+    data = _read_json(source, where)
+    if not is_report(data):
+        raise DescriptorError(
+            "not an airegime JSON report (no 'format': 'airegime.report/…' member)",
+            source=where,
+            hint="pass the output of `airegime report FILE --format json`",
+        )
+    if data["format"] != REPORT_FORMAT:
+        raise DescriptorError(
+            f"report format {data['format']!r} is not supported (this version reads {REPORT_FORMAT})",
+            source=where,
+            hint="regenerate the report with this version of airegime",
+        )
+    if not isinstance(data.get("system"), dict):
+        raise DescriptorError("the report has no 'system' object", location="system", source=where)
+    return parse_system(data["system"], kb=kb, source=where)
+
+
+def _read_json(source: Path | str | bytes | Json, where: str) -> Any:
+    if isinstance(source, dict):
+        return source
+    try:
+        raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+        return json.loads(raw)
+    except OSError as error:
+        raise DescriptorError(f"cannot read the file ({error.strerror})", source=where) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DescriptorError(
+            f"not valid JSON: {error}", source=where, hint="pass the unmodified JSON report"
+        ) from None
+
+
+def load_descriptor_or_report(path: Path | str, *, kb: KnowledgeBase) -> System:
+    """A system from a descriptor (YAML or JSON) or from a JSON report, whichever the file holds."""
+    from airegime.system import load_system
+
+    path = Path(path)
+    try:
+        head = path.read_bytes()[:4096].lstrip()
+    except OSError:
+        return load_system(path, kb=kb)  # let the descriptor loader word the error
+    if head.startswith(b"{") and b'"airegime.report/' in head:
+        return load_report_json(path, kb=kb)
+    return load_system(path, kb=kb)

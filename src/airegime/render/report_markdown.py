@@ -1,0 +1,169 @@
+"""The full report in Markdown, read from the report dict (deterministic: same dict, same text)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from airegime.kb.models import Lang
+from airegime.render.sentences import TRUTH_MARK, condition_lines
+from airegime.render.words import w
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!])")
+_LINE_START = re.compile(r"^([-+=>])")
+_ORDERED = re.compile(r"^(\d+)([.)])")
+
+
+def md(text: str, *, block: bool = True) -> str:
+    """Any text as one inert Markdown line: no markup, no HTML, no list or heading it did not ask for.
+
+    ``block=False`` for table cells, where a leading "1." or "-" starts nothing.
+    """
+    flat = _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    if not block:
+        return flat
+    return _ORDERED.sub(r"\1\\\2", _LINE_START.sub(r"\\\1", flat))
+
+
+def md_link(title: str, url: str) -> str:
+    return f"[{md(title)}](<{url}>)" if url else md(title)
+
+
+def colon(lang: Lang) -> str:
+    return " :" if lang == "fr" else ":"
+
+
+def report_markdown(report: dict[str, Any]) -> str:
+    lang: Lang = report["lang"]
+    lines = _head(report, lang)
+    lines += _summary(report, lang)
+    lines += _answers(report, lang)
+    lines += [f"## {w('report.phases', lang)}", ""]
+    for phase in report["phases"]:
+        lines += _phase(report, phase, lang)
+    lines += _next_steps(report, lang)
+    lines += _caveats(report, lang)
+    lines += [f"## {w('report.citations', lang)}", ""]
+    lines += [f"- {md_link(s['title'], s['url'])}" for s in report["sources"]] + [""]
+    return "\n".join(lines)
+
+
+def _head(report: dict[str, Any], lang: Lang) -> list[str]:
+    system = report["system"]
+    rows = [(w("system", lang), system["name"])]
+    if system["organisation"]:
+        rows.append((w("organisation", lang), system["organisation"]))
+    rows += [
+        (w("report.generated", lang), report["generated"]),
+        (w("rule_set", lang), f"{report['rule_set']['version']} ({report['rule_set']['hash']})"),
+    ]
+    lines = [f"# {w('report.title', lang)}", "", md(report["title"]), "", "| | |", "|---|---|"]
+    lines += [f"| {md(key)} | {md(value, block=False)} |" for key, value in rows]
+    lines += ["", f"> **{w('disclaimer', lang)}.** {md(report['disclaimer'])}", ""]
+    descriptions = [system["description"], system["development"]["description"]]
+    if any(descriptions):
+        lines += [f"## {w('report.description', lang)}", ""]
+        lines += [md(text) + "\n" for text in descriptions if text]
+    return lines
+
+
+def _summary(report: dict[str, Any], lang: Lang) -> list[str]:
+    header = " | ".join(w(k, lang) for k in ("col.phase", "col.regime", "col.status", "col.reason"))
+    lines = [f"## {w('report.summary', lang)}", "", f"| {header} |", "|---|---|---|---|"]
+    for row in report["summary"]:
+        cells = (row["title"], row["outcome_label"], row["status_label"], row["reason"])
+        lines.append("| " + " | ".join(md(cell) for cell in cells) + " |")
+    return [*lines, ""]
+
+
+def _answers(report: dict[str, Any], lang: Lang) -> list[str]:
+    lines = [f"## {w('report.answers', lang)}", ""]
+    unknown = [item for group in report["answers"] for item in group["items"] if item["unknown"]]
+    if unknown:
+        lines += [f"> ⚠ {md(w('report.unknown_called_out', lang))}", ">"]
+        lines += [f"> - {md(item['text'])}" for item in unknown] + [""]
+    for group in report["answers"]:
+        lines += [f"### {md(group['title'])}", ""]
+        for item in group["items"]:
+            answer = f"**⚠ {md(item['answer_label'])}**" if item["unknown"] else f"**{md(item['answer_label'])}**"
+            lines.append(f"- {md(item['text'])} {answer}")
+        if not group["items"]:
+            lines.append(f"- {w('report.no_answers', lang)}")
+        lines.append("")
+    return lines
+
+
+def _phase(report: dict[str, Any], phase: dict[str, Any], lang: Lang) -> list[str]:
+    lines = [f"### {md(phase['title'])} → {md(phase['outcome_label'])}", ""]
+    lines += [f"**{w('col.status', lang)}{colon(lang)}** {md(phase['status_label'])}", ""]
+    description = _deployment_description(report, phase)
+    if description:
+        lines += [md(description), ""]
+    if phase["outcome_summary"]:
+        lines += [md(phase["outcome_summary"]), ""]
+    if phase["authority"]:
+        lines += [f"**{w('report.authority', lang)}{colon(lang)}** {md(phase['authority'])}", ""]
+    if phase["competing"]:
+        lines += [f"**{w('report.competing', lang)}{colon(lang)}** {md(' / '.join(phase['competing']))}", ""]
+    lines += _open_questions(phase, lang)
+    lines += [f"#### {w('report.reasons', lang)}", ""]
+    for rule in phase["rules"]:
+        lines += _rule(rule, lang)
+    return lines + _counterfactuals(phase, lang)
+
+
+def _deployment_description(report: dict[str, Any], phase: dict[str, Any]) -> str:
+    if phase["deployment_index"] is None:
+        return ""
+    return str(report["system"]["deployments"][phase["deployment_index"]]["description"])
+
+
+def _open_questions(phase: dict[str, Any], lang: Lang) -> list[str]:
+    if not phase["open_questions"]:
+        return []
+    lines = [f"#### {w('report.open_questions', lang)}", ""]
+    for question in phase["open_questions"]:
+        lines.append(f"- {md(question['text'])}")
+        for branch in question["outcomes_by_answer"]:
+            lines.append(f"  - {md(branch['answer_label'])} → {md(' / '.join(branch['outcomes']))}")
+    return [*lines, ""]
+
+
+def _rule(rule: dict[str, Any], lang: Lang) -> list[str]:
+    lines = [f"**{TRUTH_MARK[rule['truth']]} {md(rule['title'])}** (`{rule['rule']}`)", "", md(rule["explanation"]), ""]
+    for depth, text in condition_lines(rule["condition"], lang, traced=True, escape=md):
+        lines.append("  " * depth + f"- {text}")
+    lines.append("")
+    if rule["caveat"]:
+        lines += [f"*{w('explain.caveat', lang)}{colon(lang)}* {md(rule['caveat'])}", ""]
+    cited = "; ".join(
+        md_link(s["title"], s["url"]) + (f", {md(s['pinpoint'])}" if s["pinpoint"] else "") for s in rule["sources"]
+    )
+    return [*lines, f"{w('explain.sources', lang)}{colon(lang)} {cited}", ""]
+
+
+def _counterfactuals(phase: dict[str, Any], lang: Lang) -> list[str]:
+    lines = [f"#### {w('explain.would_change', lang)}", ""]
+    for change in phase["counterfactuals"]:
+        ifs = " ; ".join(f"{md(c['text'])} {md(c['from_label'])} → **{md(c['to_label'])}**" for c in change["changes"])
+        lines.append(f"- {w('explain.if', lang)} {ifs} ⇒ **{md(change['outcome_label'])}**")
+    if not phase["counterfactuals"]:
+        lines.append(md(w("report.none_would_change", lang)))
+    return [*lines, ""]
+
+
+def _next_steps(report: dict[str, Any], lang: Lang) -> list[str]:
+    lines = [f"## {w('explain.next_steps', lang)}", ""]
+    for group in report["next_steps"]:
+        lines += [f"### {md(group['label'])}", "", f"*{md(', '.join(group['phases']))}*", ""]
+        lines += [f"- {md_link(step['text'], step['url'])}" for step in group["steps"]] + [""]
+    return lines
+
+
+def _caveats(report: dict[str, Any], lang: Lang) -> list[str]:
+    lines = [f"## {w('report.caveats', lang)}", ""]
+    lines += [f"- {md(text)}" for text in report["caveats"]]
+    if report["rule_caveats"]:
+        lines += ["", f"### {w('report.rule_caveats', lang)}", ""]
+        lines += [f"- {md(text)}" for text in report["rule_caveats"]]
+    return [*lines, ""]

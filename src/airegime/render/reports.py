@@ -1,0 +1,94 @@
+"""The report functions the command line and the web app call: one result, many formats.
+
+    render_report(kb=kb, assessment=assessment, fmt="pdf", lang="fr") -> bytes
+
+The report is built once (:func:`airegime.render.report_data.build_report`) from
+``explain(kb=, system=assessment.system)``; each format only lays it out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from airegime.engine.explain import explain
+from airegime.engine.results import Assessment
+from airegime.errors import AiregimeError
+from airegime.kb.models import KnowledgeBase, Lang
+from airegime.render.report_data import Json, build_report, report_json
+
+ReportFormat = Literal["md", "html", "pdf", "docx", "json"]
+REPORT_FORMATS: tuple[ReportFormat, ...] = ("md", "html", "pdf", "docx", "json")
+MEDIA_TYPES: dict[str, str] = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "json": "application/json",
+    "svg": "image/svg+xml",
+    "png": "image/png",
+}
+MAX_CHANGES = 3  # counterfactuals: up to three changed answers, as `explain` does by default
+
+
+def report_dict(*, kb: KnowledgeBase, assessment: Assessment, lang: Lang = "fr", generated: date | None = None) -> Json:
+    """The report as data (the JSON report's content)."""
+    if assessment.rule_set_hash != kb.hash:
+        raise AiregimeError(
+            f"the assessment was made under rule set {assessment.rule_set_version} ({assessment.rule_set_hash}), "
+            f"not the loaded one {kb.version} ({kb.hash})",
+            hint="re-run the assessment under the current rules before reporting on it",
+        )
+    explanation = explain(kb=kb, system=assessment.system, max_changes=MAX_CHANGES)
+    return build_report(kb=kb, explanation=explanation, lang=lang, generated=generated)
+
+
+def render_report(
+    *,
+    kb: KnowledgeBase,
+    assessment: Assessment,
+    fmt: ReportFormat,
+    lang: Lang = "fr",
+    generated: date | None = None,
+    diagram: bool = True,
+) -> bytes:
+    """The assessment's report as a file's bytes. ``generated`` fixes the date (default: today).
+
+    ``diagram`` adds the decision diagram with the path taken to HTML and PDF reports.
+    """
+    if fmt not in REPORT_FORMATS:
+        raise AiregimeError(f"unknown report format {fmt!r}", hint="use one of: " + ", ".join(REPORT_FORMATS))
+    report = report_dict(kb=kb, assessment=assessment, lang=lang, generated=generated)
+    return render_report_dict(report, fmt=fmt, kb=kb, assessment=assessment if diagram else None)
+
+
+def render_report_dict(
+    report: dict[str, Any], *, fmt: ReportFormat, kb: KnowledgeBase, assessment: Assessment | None = None
+) -> bytes:
+    """Lay out an already built report; ``assessment`` (optional) draws its path in HTML and PDF."""
+    if fmt == "json":
+        return report_json(report)
+    if fmt == "md":
+        from airegime.render.report_markdown import report_markdown
+
+        return report_markdown(report).encode("utf-8")
+    if fmt == "docx":
+        from airegime.render.word import report_docx
+
+        return report_docx(report)
+    from airegime.render.html import report_html
+
+    svgs = _diagram_svgs(kb, assessment, report["lang"]) if assessment is not None else []
+    html = report_html(report, diagram_svgs=svgs, for_print=fmt == "pdf")
+    if fmt == "html":
+        return html.encode("utf-8")
+    from airegime.render.pdf import html_to_pdf
+
+    return html_to_pdf(html)
+
+
+def _diagram_svgs(kb: KnowledgeBase, assessment: Assessment, lang: Lang) -> list[str]:
+    """The decision diagram narrowed to the paths taken (the full one: `airegime diagram`)."""
+    from airegime.render.diagram import decision_diagram
+
+    return [decision_diagram(kb=kb, assessment=assessment, fmt="svg", lang=lang, focus=True).decode("utf-8")]
