@@ -79,7 +79,8 @@ def assess_table(
 
     This is the unit to map over Dask or Spark partitions (see docs/batch.md).
     """
-    return assess_frame(table, kb=kb, lang=lang).table or pl.DataFrame()
+    assessed = assess_frame(table, kb=kb, lang=lang).table
+    return assessed if assessed is not None else pl.DataFrame()
 
 
 def assess_frame(

@@ -54,7 +54,7 @@ class Inventory:
         reader = {"csv": _csv_chunks, "excel": _excel_chunks, "jsonl": _jsonl_chunks, "parquet": _parquet_chunks}
         try:
             yield from reader[self.kind](self, rows)
-        except (pl.exceptions.PolarsError, OSError, ValueError) as error:
+        except _read_errors() as error:
             raise InventoryReadError(
                 f"cannot read {self.path.name}: {_first_line(error)}", _read_hint(self.kind)
             ) from None
@@ -73,9 +73,16 @@ def open_inventory(path: Path | str, kind: str | None = None) -> Inventory:
         raise InventoryReadError(f"no file '{path}'", "check the path")
     try:
         columns, total = _header(path, kind)
-    except (pl.exceptions.PolarsError, OSError, ValueError, UnicodeDecodeError) as error:
+    except _read_errors() as error:
         raise InventoryReadError(f"cannot read {path.name}: {_first_line(error)}", _read_hint(kind)) from None
     return Inventory(path, kind, columns, total)
+
+
+def _read_errors() -> tuple[type[Exception], ...]:
+    """What the readers raise on a damaged or foreign file (fastexcel's errors are their own)."""
+    import fastexcel
+
+    return (pl.exceptions.PolarsError, OSError, ValueError, fastexcel.FastExcelError)
 
 
 def _header(path: Path, kind: str) -> tuple[list[str], int | None]:

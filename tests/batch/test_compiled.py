@@ -1,0 +1,88 @@
+"""The batch evaluator equals the scalar engine on every entry of both decision tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from airegime.batch.compiled import (
+    PARALLEL_ROWS,
+    STATUSES,
+    UNDETERMINED,
+    BatchProgram,
+    PhaseProgram,
+    answers_at,
+    batch_program,
+    verdict_outcome,
+    verdict_status,
+)
+from airegime.engine.evaluate import evaluate_phase
+from airegime.kb import KnowledgeBase
+from airegime.kb.models import Phase
+
+
+@pytest.fixture(scope="module")
+def program(kb: KnowledgeBase) -> BatchProgram:
+    return batch_program(kb)
+
+
+def every_entry_codes(phase: PhaseProgram) -> list[np.ndarray]:
+    """Each axis's answer code at every flat index of the table, "unknown" included."""
+    flat = np.arange(len(phase.verdict_of_index))
+    return [((flat // axis.stride) % (axis.size + 1)).astype(np.uint8) for axis in phase.table.axes]
+
+
+@pytest.mark.parametrize("phase_name", ["development", "deployment"])
+def test_flat_index_from_columns_is_the_tables_own_index(program: BatchProgram, phase_name: Phase) -> None:
+    phase = program.phase(phase_name)
+    codes = every_entry_codes(phase)
+    flat = phase.flat_index(codes)
+    assert np.array_equal(flat, np.arange(len(phase.verdict_of_index)))
+    for probe in (0, 1, 7, len(flat) // 3, len(flat) - 1):
+        system, answers = answers_at(phase.table, probe)
+        assert phase.table.index(system, answers) == probe
+
+
+@pytest.mark.parametrize("phase_name", ["development", "deployment"])
+def test_every_combination_matches_the_scalar_engine(
+    program: BatchProgram, kb: KnowledgeBase, phase_name: Phase
+) -> None:
+    phase = program.phase(phase_name)
+    codes = every_entry_codes(phase)
+    verdicts = phase.verdicts(codes)
+    result_ids = phase.result_ids(codes)
+    outcome_ids = [o.id for o in kb.outcomes]
+    mismatches = []
+    for flat in range(len(verdicts)):
+        system, answers = answers_at(phase.table, flat)
+        expected = evaluate_phase(phase.table, system, answers, name="", deployment_index=None)
+        rendered = phase.results[result_ids[flat]]
+        outcome_code = int(verdict_outcome(verdicts[flat : flat + 1])[0])
+        got_outcome = None if outcome_code == UNDETERMINED else outcome_ids[outcome_code]
+        got_status = STATUSES[int(verdict_status(verdicts[flat : flat + 1])[0])]
+        same = (
+            got_outcome == expected.outcome
+            and got_status == expected.status
+            and rendered.possible == expected.possible
+            and rendered.rules == expected.rules
+            and rendered.questions == expected.questions
+            and rendered.sources == expected.sources
+            and [d.question for d in rendered.depends_on] == [d.question for d in expected.depends_on]
+        )
+        if not same:
+            mismatches.append((flat, system, answers))
+    assert mismatches == []
+    assert len(verdicts) == len(phase.table.outcome_sets)  # every entry was visited
+
+
+def test_large_batches_split_over_threads_give_the_same_verdicts(program: BatchProgram) -> None:
+    phase = program.development
+    rng = np.random.default_rng(5)
+    rows = PARALLEL_ROWS * 2 + 17
+    codes = [rng.integers(0, axis.size + 1, rows, dtype=np.uint8) for axis in phase.table.axes]
+    expected = phase.verdict_of_index[phase.flat_index([c[:] for c in codes])]
+    assert np.array_equal(phase.verdicts(codes), expected)
+
+
+def test_the_program_is_built_once_per_rule_set(kb: KnowledgeBase, program: BatchProgram) -> None:
+    assert batch_program(kb) is program

@@ -1,0 +1,190 @@
+"""Random inventories, in both layouts, give row by row what the scalar engine gives per system."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from airegime.batch.columns import canonical_name, inventory_columns
+from airegime.batch.inventory import assess_frame, assess_inventory
+from airegime.engine.evaluate import evaluate
+from airegime.kb import load_knowledge_base
+from airegime.kb.models import Question, Scope
+from airegime.render.summary import outcome_label, status_label
+from airegime.system import parse_system
+
+KB = load_knowledge_base()
+COLUMNS = inventory_columns(KB)
+SHARED: tuple[Scope, ...] = ("system", "development")
+
+
+def spellings(question: Question) -> st.SearchStrategy[tuple[str, str | None]]:
+    """(code, how it is written in the cell): a code, a French or English label, an alias or blank."""
+    written = [(o.code, w) for o in question.options for w in (o.code, o.label.fr, o.label.en.upper(), *o.aliases)]
+    unknown = [("unknown", None), ("unknown", "je ne sais pas"), ("unknown", " I don't know "), ("unknown", "")]
+    return st.sampled_from(written + unknown)
+
+
+def answers(scope: Scope) -> st.SearchStrategy[dict[str, tuple[str, str | None]]]:
+    return st.fixed_dictionaries({q.id: spellings(q) for s, q in COLUMNS if s == scope})
+
+
+@st.composite
+def inventories(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of an inventory, and the descriptor of each system it describes."""
+    rows: list[dict[str, Any]] = []
+    systems: list[dict[str, Any]] = []
+    given_once = draw(st.booleans())
+    for number in range(draw(st.integers(1, 4))):
+        shared = {"system": draw(answers("system")), "development": draw(answers("development"))}
+        deployments = draw(st.lists(answers("deployment"), min_size=1, max_size=3))
+        holder = draw(st.integers(0, len(deployments) - 1))  # the row giving shared answers, if once
+        for i, own in enumerate(deployments):
+            row: dict[str, Any] = {"system_id": f"S{number}", "deployment_name": f"context {i}"}
+            for scope, question in COLUMNS:
+                source = own if scope == "deployment" else shared[scope]
+                if given_once and scope in SHARED and i != holder:
+                    row[canonical_name(scope, question.id)] = None
+                else:
+                    row[canonical_name(scope, question.id)] = source[question.id][1]
+            rows.append(row)
+        systems.append(
+            {
+                "name": f"S{number}",
+                "answers": {q: code for q, (code, _) in shared["system"].items()},
+                "development": {"answers": {q: code for q, (code, _) in shared["development"].items()}},
+                "deployments": [
+                    {"name": f"context {i}", "answers": {q: code for q, (code, _) in d.items()}}
+                    for i, d in enumerate(deployments)
+                ],
+            }
+        )
+    if draw(st.booleans()):
+        rows = draw(st.permutations(rows))  # one chunk: a system's rows need not follow each other
+    return rows, systems
+
+
+def expected_rows(systems: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, str]]:
+    expected = {}
+    for data in systems:
+        assessment = evaluate(kb=KB, system=parse_system(data, kb=KB))
+        for result in assessment.deployments:
+            row = {}
+            for phase, phase_result in (("development", assessment.development), ("deployment", result)):
+                row[f"{phase}_outcome"] = phase_result.outcome or "undetermined"
+                row[f"{phase}_status"] = status_label(phase_result, "en")
+                row[f"{phase}_regime"] = outcome_label(KB, phase_result, "en")
+                row[f"{phase}_questions"] = ", ".join(
+                    canonical_name("system" if "system" in KB.question_by_id[d.question].scope else phase, d.question)
+                    for d in phase_result.depends_on
+                )
+            expected[(data["name"], result.name)] = row
+    return expected
+
+
+def frame_of(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    names = ["system_id", "deployment_name", *(canonical_name(s, q.id) for s, q in COLUMNS)]
+    return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories())
+def test_random_inventories_match_the_scalar_engine(
+    inventory: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+) -> None:
+    rows, systems = inventory
+    result = assess_frame(frame_of(rows), kb=KB, lang="en")
+    assert result.valid and result.table is not None
+    expected = expected_rows(systems)
+    fields = list(next(iter(expected.values())))
+    got = {
+        (r["system_id"], r["deployment_name"]): {f: r[f] for f in fields} for r in result.table.iter_rows(named=True)
+    }
+    assert got == expected
+    assert result.summary.systems == len(systems)
+    assert sum(result.summary.outcomes["deployment"].values()) == len(rows)
+
+
+def test_chunks_cut_between_systems_only(tmp_path: Path) -> None:
+    """Shared answers given once at a system's first row still reach rows in the next chunk."""
+    rows = []
+    for number in range(7):
+        for i in range(3):
+            first = i == 0
+            rows.append(
+                {
+                    "system_id": f"S{number}",
+                    "deployment_name": f"c{i}",
+                    "system.household": "no" if first else None,
+                    "development.personal_data": "yes" if first else None,
+                    "development.eu_link": "yes" if first else None,
+                    "development.use_defined": "no" if first else None,
+                    "development.controller_kind": "private_body" if first else None,
+                    "deployment.personal_data": "yes",
+                    "deployment.eu_link": "yes",
+                    "deployment.controller_kind": "public_body",
+                    "deployment.purpose": "other",
+                }
+            )
+    path = tmp_path / "inventory.csv"
+    pl.DataFrame(rows).write_csv(path)
+    whole = assess_inventory(kb=KB, source=path)
+    chunked = assess_inventory(kb=KB, source=path, chunk_rows=2)
+    assert whole.table is not None and chunked.table is not None
+    assert chunked.table.equals(whole.table)
+    assert set(chunked.table.get_column("development_outcome")) == {"gdpr"}
+    assert chunked.summary.systems == 7
+    assert chunked.summary.outcomes["development"] == {"gdpr": 7}
+
+
+def test_conflicting_shared_answers_make_the_systems_rows_invalid() -> None:
+    frame = pl.DataFrame(
+        {
+            "system_id": ["A", "A", "B"],
+            "development.purpose": ["other", "criminal_law", "other"],
+            "deployment.purpose": ["other", "other", "other"],
+        }
+    )
+    result = assess_frame(frame, kb=KB, lang="en")
+    assert result.table is not None
+    assert result.table.get_column("development_outcome").to_list()[:2] == [None, None]
+    assert result.table.get_column("errors").null_count() == 1
+    assert [(e.row, e.column) for e in result.errors] == [(1, "development.purpose"), (2, "development.purpose")]
+    assert result.summary.invalid_rows == 2
+
+
+def test_invalid_cells_are_reported_and_other_rows_assessed() -> None:
+    frame = pl.DataFrame(
+        {
+            "system_id": ["A", "B", None],
+            "household": ["perhaps", "no", "no"],
+            "deployment.controller_kind": ["police", "entreprise", "police"],
+        }
+    )
+    result = assess_frame(frame, kb=KB, lang="fr")
+    assert result.table is not None
+    assert [(e.row, e.column, e.value) for e in result.errors] == [(3, "system_id", ""), (1, "household", "perhaps")]
+    assert "yes, no, unknown" in result.errors[1].expected and "attendu" in result.errors[1].expected
+    outcomes = result.table.get_column("deployment_outcome").to_list()
+    assert outcomes[0] is None and outcomes[2] is None and outcomes[1] == "undetermined"
+    assert result.error_count == 2 and not result.valid
+
+
+@pytest.mark.parametrize("header", ["development.nonsense", "deployment.household"])
+def test_answer_columns_that_name_no_question_are_refused(header: str) -> None:
+    from airegime.batch.columns import LayoutError
+
+    with pytest.raises(LayoutError):
+        assess_frame(pl.DataFrame({"system_id": ["A"], header: ["yes"]}), kb=KB)
+
+
+def test_a_file_without_system_id_is_refused() -> None:
+    from airegime.batch.columns import LayoutError
+
+    with pytest.raises(LayoutError, match="system_id"):
+        assess_frame(pl.DataFrame({"name": ["A"]}), kb=KB)

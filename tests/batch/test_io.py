@@ -1,0 +1,117 @@
+"""Every accepted format in and out, formula neutralisation, and files that cannot be read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from ods_writer import write_ods
+
+from airegime.batch.inventory import assess_inventory
+from airegime.batch.io import InventoryReadError, neutralise_formulas
+from airegime.kb import KnowledgeBase
+
+HEADER = ["system_id", "deployment_name", "household", "deployment.personal_data", "deployment.eu_link",
+          "deployment.controller_kind", "deployment.purpose"]  # fmt: skip
+ROWS = [
+    ["A", "police use", "non", "oui", "oui", "Police", "fins pénales"],
+    ["A", '=HYPERLINK("x")', None, "yes", "yes", "company", "other"],
+    ["B", "@SUM(1)", "no", "no", None, None, None],
+]
+EXPECTED = ["police_justice", "gdpr", "not_applicable_no_personal_data"]
+
+
+def write_source(path: Path) -> None:
+    frame = pl.DataFrame(ROWS, schema=HEADER, orient="row")
+    kind = path.suffix
+    if kind == ".csv":
+        text = frame.write_csv(separator=";")  # as French spreadsheets export it, with a byte-order mark
+        path.write_text("\ufeff" + text, encoding="utf-8")
+    elif kind == ".xlsx":
+        frame.write_excel(path)
+    elif kind == ".ods":
+        write_ods(path, [HEADER, *ROWS])
+    elif kind == ".jsonl":
+        frame.write_ndjson(path)
+    else:
+        frame.write_parquet(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".ods", ".jsonl", ".parquet"])
+def test_every_input_format_is_read(tmp_path: Path, kb: KnowledgeBase, suffix: str) -> None:
+    source = tmp_path / f"inventory{suffix}"
+    write_source(source)
+    result = assess_inventory(kb=kb, source=source, lang="en")
+    assert result.valid, result.errors
+    assert result.table is not None
+    assert result.table.get_column("deployment_outcome").to_list() == EXPECTED
+    assert result.table.columns[: len(HEADER)] == HEADER
+
+
+def test_json_booleans_are_yes_and_no(tmp_path: Path, kb: KnowledgeBase) -> None:
+    source = tmp_path / "inventory.jsonl"
+    lines = [{"system_id": "A", "household": False, "deployment.personal_data": False}]
+    source.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    result = assess_inventory(kb=kb, source=source)
+    assert result.table is not None
+    assert result.table.get_column("deployment_outcome").to_list() == ["not_applicable_no_personal_data"]
+
+
+def read_back(path: Path) -> pl.DataFrame:
+    if path.suffix == ".csv":
+        return pl.read_csv(path, infer_schema=False)
+    if path.suffix == ".xlsx":
+        return pl.read_excel(path, engine="calamine", infer_schema_length=0)
+    if path.suffix == ".jsonl":
+        return pl.read_ndjson(path)
+    return pl.read_parquet(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".jsonl", ".parquet"])
+def test_every_output_format_is_written(tmp_path: Path, kb: KnowledgeBase, suffix: str) -> None:
+    source = tmp_path / "inventory.csv"
+    write_source(source)
+    output = tmp_path / f"results{suffix}"
+    result = assess_inventory(kb=kb, source=source, output=output, lang="fr")
+    assert result.output == output and result.table is None
+    written = read_back(output)
+    assert written.get_column("deployment_outcome").to_list() == EXPECTED
+    assert written.get_column("deployment_regime").to_list()[1] == "RGPD"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_spreadsheet_outputs_neutralise_formulas(tmp_path: Path, kb: KnowledgeBase, suffix: str) -> None:
+    source = tmp_path / "inventory.csv"
+    write_source(source)
+    output = tmp_path / f"results{suffix}"
+    assess_inventory(kb=kb, source=source, output=output)
+    names = read_back(output).get_column("deployment_name").to_list()
+    assert names == ["police use", '\'=HYPERLINK("x")', "'@SUM(1)"]
+
+
+def test_neutralise_formulas_covers_every_dangerous_start() -> None:
+    frame = pl.DataFrame({"cell": ["=1+1", "+1", "-1", "@A1", "\tx", "fine", None], "n": [1, 2, 3, 4, 5, 6, 7]})
+    cells = neutralise_formulas(frame).get_column("cell").to_list()
+    assert cells == ["'=1+1", "'+1", "'-1", "'@A1", "'\tx", "fine", None]
+
+
+def test_a_failed_write_leaves_no_file(tmp_path: Path, kb: KnowledgeBase) -> None:
+    source = tmp_path / "inventory.csv"
+    write_source(source)
+    with pytest.raises(InventoryReadError):
+        assess_inventory(kb=kb, source=source, output=tmp_path / "results.docx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inventory.csv"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("inventory.parquet", b"not parquet"), ("inventory.xlsx", b"PK\x03\x04 broken"), ("inventory.pdf", b"%PDF")],
+)
+def test_unreadable_files_raise_a_read_error(tmp_path: Path, kb: KnowledgeBase, name: str, content: bytes) -> None:
+    source = tmp_path / name
+    source.write_bytes(content)
+    with pytest.raises(InventoryReadError):
+        assess_inventory(kb=kb, source=source)

@@ -1,0 +1,67 @@
+"""The ready-to-fill workbook: columns, drop-down lists, help sheet, and it reads back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from airegime.batch.columns import canonical_name, inventory_columns
+from airegime.batch.inventory import assess_inventory
+from airegime.batch.template import write_template
+from airegime.kb import KnowledgeBase
+from airegime.kb.models import Lang
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_one_column_per_question_with_its_allowed_answers(tmp_path: Path, kb: KnowledgeBase, lang: Lang) -> None:
+    path = write_template(tmp_path / "inventory.xlsx", kb=kb, lang=lang)
+    book = load_workbook(path)
+    inventory, help_sheet, lists = book.worksheets
+    header = [cell.value for cell in inventory[1]]
+    answer_columns = [canonical_name(scope, q.id) for scope, q in inventory_columns(kb)]
+    assert header == ["system_id", "system_name", "deployment_name", *answer_columns]
+    assert lists.sheet_state == "hidden"
+    validations = {str(v.sqref).split(":")[0]: v for v in inventory.data_validations.dataValidation}
+    for position, (_scope, question) in enumerate(inventory_columns(kb), start=4):
+        cell = inventory.cell(row=1, column=position)
+        assert question.text.get(lang) in cell.comment.text
+        validation = validations[f"{cell.column_letter}2"]
+        sheet_range = validation.formula1.split("!")[1].replace("$", "")
+        offered = [c.value for row in lists[sheet_range] for c in row]
+        assert offered[:-1] == [o.label.get(lang) for o in question.options]
+        assert offered[-1] == ("je ne sais pas" if lang == "fr" else "I don't know")
+    help_text = "\n".join(str(c.value) for row in help_sheet.iter_rows() for c in row if c.value)
+    for _scope, question in inventory_columns(kb):
+        assert question.help.get(lang) in help_text
+        for citation in question.sources:
+            assert kb.source_by_id[citation.source].url in help_text
+    assert kb.disclaimer.get(lang) in help_text
+
+
+def test_a_template_filled_with_drop_down_labels_is_assessed(tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = write_template(tmp_path / "inventory.xlsx", kb=kb, lang="fr")
+    book = load_workbook(path)
+    inventory = book.worksheets[0]
+    header = [cell.value for cell in inventory[1]]
+    choice = {
+        "system_id": "S1",
+        "deployment_name": "Commissariat",
+        "system.household": "Non",
+        "deployment.personal_data": "Oui",
+        "deployment.eu_link": "Oui",
+        "deployment.controller_kind": kb.question_by_id["controller_kind"].option("competent_authority").label.fr,
+        "deployment.purpose": kb.question_by_id["purpose"].option("criminal_law").label.fr,
+        "development.personal_data": "je ne sais pas",
+    }
+    for name, value in choice.items():
+        inventory.cell(row=2, column=header.index(name) + 1, value=value)
+    book.save(path)
+    result = assess_inventory(kb=kb, source=path)
+    assert result.valid, result.errors
+    assert result.table is not None
+    row = result.table.row(0, named=True)
+    assert row["deployment_outcome"] == "police_justice"
+    assert row["development_outcome"] == "undetermined"
+    assert "development.personal_data" in row["development_questions"]
