@@ -319,3 +319,19 @@ def test_a_save_file_that_cannot_be_written_stops_before_any_question(spawn: Spa
     assert person.end() == 2
     assert "Impossible d’enregistrer" in person.screen and "--save" in person.screen
     assert say("ask.answer", "fr") not in person.screen
+
+
+def test_a_json_descriptor_is_resumed_and_saved_back_as_json(kb: KnowledgeBase, spawn: Spawn, tmp_path: Path) -> None:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    del data["deployments"][1]["answers"]["purpose"]
+    (tmp_path / "system.json").write_text(json.dumps(data), encoding="utf-8")
+    person = spawn("--resume", "system.json")
+    question = person.wait_for_question_or_menu()
+    assert question is not None and (question.scope, question.id) == ("Déploiement : National police", "purpose")
+    person.answer(question, "criminal_law")
+    assert person.wait_for_question_or_menu() is None
+    person.type("q")
+    assert person.end() == 0
+    saved = json.loads((tmp_path / "system.json").read_text(encoding="utf-8"))
+    assert saved["deployments"][1]["answers"]["purpose"] == "criminal_law"
+    assert [p["outcome"] for p in assess_json(tmp_path / "system.json")["phases"]] == ["gdpr", "gdpr", "police_justice"]

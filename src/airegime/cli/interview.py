@@ -289,7 +289,7 @@ class Interview:
             text = self.kb.question_by_id[change.question_id].text.get(self.lang)
             message = say("undone", self.lang, what=text)
         else:
-            message = say("undone.other", self.lang, what=say(UNDO_LABEL.get(change.kind, "title"), self.lang))
+            message = say("undone.other", self.lang, what=say(UNDO_LABEL.get(change.kind, "menu.change"), self.lang))
         self.console.print(f"[yellow]{escape(message)}[/]")
         self._save()
 
@@ -450,10 +450,16 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _write_descriptor(path: Path, descriptor: dict[str, object]) -> None:
+    """YAML with a comment saying what the file is, or JSON when the file's name ends in .json."""
+    import json
+
     import yaml
 
-    header = "# System descriptor written by `airegime interview`. Check it with: airegime assess FILE\n"
-    text = header + yaml.safe_dump(descriptor, sort_keys=False, allow_unicode=True, width=100)
+    if path.suffix.casefold() == ".json":
+        text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    else:
+        header = "# System descriptor written by `airegime interview`. Check it with: airegime assess FILE\n"
+        text = header + yaml.safe_dump(descriptor, sort_keys=False, allow_unicode=True, width=100)
     directory = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
