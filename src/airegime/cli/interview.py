@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import textwrap
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -36,6 +37,7 @@ BACK_WORDS = frozenset({"b", "back", "retour", "r"})
 CHANGE_WORDS = frozenset({"c", "change", "changer", "modifier"})
 QUIT_WORDS = frozenset({"q", "quit", "quitter"})
 UNDO_LABEL = {"add_deployment": "menu.add", "rename_deployment": "menu.rename", "remove_deployment": "menu.remove"}
+NO_BREAK_BEFORE = re.compile(r" ([?!:;»])")
 MENU = ("menu.add", "menu.change", "menu.rename", "menu.remove", "menu.finish")
 
 
@@ -210,9 +212,14 @@ class Interview:
     def _show_question(self, question: Question, title: str, detail: str, *, keys: str) -> None:
         self.console.print()
         self.console.rule(f"[bold]{escape(title)}[/] · {escape(detail)}", align="left")
-        self.console.print(f"[bold]{escape(question.text.get(self.lang))}[/]")
+        self.console.print(f"[bold]{escape(self._wrapped(question.text.get(self.lang)))}[/]")
         self._numbered(self._labels(question))
         self.console.print(f"[dim]{say(keys, self.lang)}[/]")
+
+    def _wrapped(self, text: str) -> str:
+        """Wrapped here rather than by rich, so that French "?" and ":" never start a line on their own."""
+        tied = NO_BREAK_BEFORE.sub("\u00a0\\1", text)  # textwrap, unlike rich, does not break at a no-break space
+        return textwrap.fill(tied, width=max(self.console.width, 20)).replace("\u00a0", " ")
 
     def _numbered(self, items: Iterable[str]) -> None:
         self._marked((f"{number}.", item) for number, item in enumerate(items, start=1))
