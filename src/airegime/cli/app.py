@@ -182,5 +182,6 @@ def schema() -> None:
 
 # Commands defined in their own modules register themselves on `app` when imported, below.
 import airegime.cli.batch  # noqa: E402, F401  (registers `airegime batch`)
+import airegime.cli.serve  # noqa: E402, F401  (registers `airegime serve`)
 import airegime.cli.interview  # noqa: E402, F401  (registers `airegime interview`)
 import airegime.cli.report  # noqa: E402, F401  (registers `airegime report`, `import-report`, `methodology`, `diagram`)

@@ -1,0 +1,90 @@
+"""The FastAPI application: pages rendered on the server (Jinja2), htmx for partial updates,
+everything working without JavaScript. Thin: storage/ keeps the data, engine/ decides."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from airegime.errors import AiregimeError
+from airegime.kb import KnowledgeBase, load_knowledge_base
+from airegime.settings import get_settings
+from airegime.storage import NotFoundError, Repository
+from airegime.web import pages, routes_assessments, routes_interview, routes_result
+from airegime.web.security import CSRF_FIELD, MAX_BODY_BYTES, SecurityMiddleware, check_csrf, safe_next
+from airegime.web.texts import LANG_COOKIE
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("airegime.web")
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every state-changing request must carry this browser's CSRF token."""
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        form = await request.form()
+        submitted = form.get(CSRF_FIELD) or request.headers.get("x-csrf-token", "")
+        check_csrf(request.state.csrf, submitted if isinstance(submitted, str) else "")
+
+
+def create_app(
+    *, repository: Repository | None = None, kb: KnowledgeBase | None = None, max_body: int = MAX_BODY_BYTES
+) -> FastAPI:
+    """The web app over ``repository`` (by default the database of the settings, migrated on open)."""
+    settings = get_settings()
+    kb = kb or (repository.kb if repository else load_knowledge_base(settings.knowledge_dir))
+    repo = repository or Repository.open(settings.effective_database_url, kb)
+    app = FastAPI(
+        title="airegime", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(csrf_protect)]
+    )
+    app.state.repo = repo
+    app.state.kb = kb
+    app.state.default_lang = settings.lang
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(routes_assessments.router)
+    app.include_router(routes_interview.router)
+    app.include_router(routes_result.router)
+    _language_switch(app)
+    _error_pages(app)
+    app.add_middleware(SecurityMiddleware, max_body=max_body)
+    return app
+
+
+def _language_switch(app: FastAPI) -> None:
+    @app.get("/lang/{code}")
+    def switch_language(code: str, next: str = "/") -> Response:
+        response = RedirectResponse(safe_next(next), status_code=303)
+        if code in ("fr", "en"):
+            response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", httponly=True)
+        return response
+
+
+def _error_pages(app: FastAPI) -> None:
+    """Turn every failure into a clear page in the reader's language; never show a stack trace."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> HTMLResponse:
+        kind = {403: "csrf", 404: "not_found", 405: "method", 413: "too_large"}.get(error.status_code, "bad_request")
+        return pages.error(request, error.status_code, kind)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> HTMLResponse:
+        return pages.error(request, 400, "bad_request")
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, error: NotFoundError) -> HTMLResponse:
+        return pages.error(request, 404, "not_found")
+
+    @app.exception_handler(AiregimeError)
+    async def refused(request: Request, error: AiregimeError) -> HTMLResponse:
+        return pages.error(request, 400, "bad_request", error=error)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, error: Exception) -> HTMLResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return pages.error(request, 500, "server")

@@ -1,0 +1,81 @@
+"""Rendering: every page gets the reader's language, its words, the CSRF token and the rule set.
+A request from htmx gets only the page's <main> (a partial update); others get the whole page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from airegime.errors import AiregimeError, DescriptorError
+from airegime.kb import KnowledgeBase, Lang
+from airegime.storage import Repository
+from airegime.web.texts import LANG_COOKIE, translator
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+
+def lang_of(request: Request) -> Lang:
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen == "en":
+        return "en"
+    if chosen == "fr":
+        return "fr"
+    default: Lang = request.app.state.default_lang
+    return default
+
+
+def kb_of(request: Request) -> KnowledgeBase:
+    kb: KnowledgeBase = request.app.state.kb
+    return kb
+
+
+def repo_of(request: Request) -> Repository:
+    repo: Repository = request.app.state.repo
+    return repo
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = lang_of(request)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "_": translator(lang),
+            "csrf": request.state.csrf,
+            "kb": kb_of(request),
+            "partial": is_htmx(request),
+            "here": here,
+            **context,
+        },
+        status_code=status,
+    )
+
+
+def error(request: Request, status: int, kind: str, *, error: AiregimeError | None = None) -> HTMLResponse:
+    """A clear error page (or, for htmx, the error in place of the page's main part)."""
+    response = render(
+        request,
+        "error.html",
+        status,
+        kind=kind,
+        status_code=status,
+        detail=error.message if error else "",
+        hint=error.hint if error else "",
+        location=error.location if isinstance(error, DescriptorError) else "",
+    )
+    if is_htmx(request):
+        response.headers["HX-Retarget"] = "#main"
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response

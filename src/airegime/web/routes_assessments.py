@@ -1,0 +1,178 @@
+"""Home (saved assessments), new, import/export of descriptors, duplicate, delete, history."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import yaml
+from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from airegime.errors import DescriptorError
+from airegime.render.summary import answer_label
+from airegime.storage.repository import SORTS
+from airegime.system import MAX_DESCRIPTOR_BYTES, parse_system_text
+from airegime.web.pages import kb_of, lang_of, render, repo_of
+from airegime.web.texts import translator
+
+router = APIRouter()
+Text = Annotated[str, Form(max_length=20_000)]
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    sort: str = "updated",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> HTMLResponse:
+    sort = sort if sort in SORTS else "updated"
+    listing = repo_of(request).list(search=q, sort=sort, page=page)
+    return render(request, "home.html", listing=listing, q=q, sort=sort, sorts=SORTS)
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_form(request: Request) -> HTMLResponse:
+    first = translator(lang_of(request))("new.first_context_default")
+    return render(request, "new.html", values={"first_context": first}, problems={})
+
+
+@router.post("/new", response_class=HTMLResponse)
+def create(
+    request: Request,
+    name: Text = "",
+    organisation: Text = "",
+    description: Text = "",
+    development_description: Text = "",
+    first_context: Text = "",
+) -> Response:
+    values = {
+        "name": name,
+        "organisation": organisation,
+        "description": description,
+        "development_description": development_description,
+        "first_context": first_context,
+    }
+    problems = form_problems(values)
+    if problems:
+        return render(request, "new.html", 400, values=values, problems=problems)
+    new = repo_of(request).create(**values)
+    return see_other(f"/a/{new}/interview")
+
+
+LIMITS = {
+    "name": 200,
+    "organisation": 200,
+    "description": 10_000,
+    "development_description": 10_000,
+    "first_context": 200,
+}
+REQUIRED = ("name", "first_context")
+
+
+def form_problems(values: dict[str, str]) -> dict[str, str]:
+    """Field -> message key, for fields that are missing or too long (checked before anything is saved)."""
+    problems = {}
+    for field, limit in LIMITS.items():
+        value = values.get(field, "").strip()
+        if field in REQUIRED and not value:
+            problems[field] = "form.required"
+        elif len(value) > limit:
+            problems[field] = "form.too_long"
+    return problems
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_form(request: Request) -> HTMLResponse:
+    return render(request, "import.html", text="")
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_descriptor(request: Request, file: UploadFile | None = None, text: Text = "") -> Response:
+    """Read a descriptor (uploaded file or pasted text); a bad one changes nothing and says where it is wrong."""
+    content = text
+    if file is not None and file.filename:
+        raw = await file.read(MAX_DESCRIPTOR_BYTES + 1)
+        try:
+            content = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            content = "\x00"  # reported below as unreadable
+    if not content.strip():
+        return render(request, "import.html", 400, text=text, problem="import.empty")
+    try:
+        system = parse_system_text(content, kb=kb_of(request), source=file.filename if file and file.filename else "")
+    except DescriptorError as error:
+        return render(request, "import.html", 400, text=text, error=error)
+    new = repo_of(request).import_system(system)
+    return see_other(f"/a/{new}/result")
+
+
+@router.get("/a/{assessment_id}")
+def assessment(assessment_id: int) -> Response:
+    return see_other(f"/a/{assessment_id}/result")
+
+
+@router.get("/a/{assessment_id}/export.{fmt}")
+def export(request: Request, assessment_id: int, fmt: str) -> Response:
+    """The descriptor, readable by `airegime assess` and by the import form."""
+    if fmt not in ("yaml", "json"):
+        return see_other(f"/a/{assessment_id}/result")
+    system = repo_of(request).get(assessment_id).system()
+    data = system.to_dict()
+    if fmt == "json":
+        body, media = json.dumps(data, ensure_ascii=False, indent=2) + "\n", "application/json"
+    else:
+        body, media = yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "application/yaml"
+    filename = f"assessment-{assessment_id}.{fmt}"
+    return Response(
+        body,
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/a/{assessment_id}/duplicate")
+def duplicate(request: Request, assessment_id: int) -> Response:
+    repo = repo_of(request)
+    original = repo.get(assessment_id)
+    suffix = translator(lang_of(request))("copy.suffix")
+    new = repo.duplicate(assessment_id, name=f"{original.name[: 200 - len(suffix) - 1]} {suffix}")
+    return see_other(f"/a/{new}/result")
+
+
+@router.get("/a/{assessment_id}/delete", response_class=HTMLResponse)
+def confirm_delete(request: Request, assessment_id: int) -> HTMLResponse:
+    return render(request, "delete.html", saved=repo_of(request).get(assessment_id))
+
+
+@router.post("/a/{assessment_id}/delete")
+def delete(request: Request, assessment_id: int) -> Response:
+    repo_of(request).delete(assessment_id)
+    return see_other("/?deleted=1")
+
+
+@router.get("/a/{assessment_id}/history", response_class=HTMLResponse)
+def history(request: Request, assessment_id: int) -> HTMLResponse:
+    repo = repo_of(request)
+    saved = repo.get(assessment_id)
+    return render(
+        request,
+        "history.html",
+        saved=saved,
+        entries=list(reversed(repo.history(assessment_id))),
+        evaluations=list(reversed(repo.evaluations(assessment_id))),
+        label=lambda question, code: safe_answer_label(request, question, code),
+    )
+
+
+def safe_answer_label(request: Request, question: str, code: str) -> str:
+    """An answer's words; the bare code when an older rule set allowed an answer this one lacks."""
+    try:
+        return answer_label(kb_of(request), question, code, lang_of(request))
+    except KeyError:
+        return code

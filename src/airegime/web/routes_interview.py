@@ -1,0 +1,165 @@
+"""The interview, one question at a time (the engine's next_question decides which), changing
+any earlier answer, and the deployment contexts (add, rename, remove)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from airegime.kb.models import UNKNOWN, Scope
+from airegime.storage import Saved
+from airegime.web import views
+from airegime.web.pages import is_htmx, kb_of, lang_of, render, repo_of
+from airegime.web.texts import translator
+
+router = APIRouter()
+Short = Annotated[str, Form(max_length=200)]
+Long = Annotated[str, Form(max_length=20_000)]
+SCOPES: dict[str, Scope] = {"system": "system", "development": "development", "deployment": "deployment"}
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/a/{assessment_id}/interview", response_class=HTMLResponse)
+def interview(
+    request: Request, assessment_id: int, scope: str = "", ctx: int | None = None, q: str = ""
+) -> HTMLResponse:
+    """The next question worth asking, or (with scope/ctx/q) an earlier question to change."""
+    saved = repo_of(request).get(assessment_id)
+    edit = _requested_step(request, saved, scope, ctx, q) if q else None
+    return _interview_page(request, saved, edit)
+
+
+@router.post("/a/{assessment_id}/answer", response_class=HTMLResponse)
+def answer(
+    request: Request,
+    assessment_id: int,
+    scope: Short = "",
+    question: Short = "",
+    value: Short = "",
+    ctx: Short = "",
+) -> Response:
+    """Record one answer, then show the next question (a partial page for htmx, a redirect otherwise)."""
+    repo = repo_of(request)
+    saved = repo.get(assessment_id)
+    step = _requested_step(request, saved, scope, _int_or_none(ctx), question)
+    if value not in (*step.question.codes, UNKNOWN):
+        return _interview_page(request, saved, step, problem="interview.choose", status=422)
+    saved = repo.set_answer(
+        assessment_id, scope=step.scope, context_id=step.context_id, question=step.question.id, value=value
+    )
+    if is_htmx(request):
+        response = _interview_page(request, saved, None)
+        response.headers["HX-Push-Url"] = f"/a/{assessment_id}/interview"
+        return response
+    return see_other(f"/a/{assessment_id}/interview")
+
+
+def _interview_page(
+    request: Request, saved: Saved, edit: views.Step | None, *, problem: str = "", status: int = 200
+) -> HTMLResponse:
+    kb, lang = kb_of(request), lang_of(request)
+    _ = translator(lang)
+    given = views.answered(saved, kb, lang, {"system": _("phase.system"), "development": _("phase.development")})
+    found = views.next_step(saved, kb)
+    step = edit or (found[0] if found else None)
+    asked, remaining = (found[1], found[2]) if found else (len(given), 0)
+    position = next((i for i, a in enumerate(given) if a.step == step), len(given))
+    back = given[position - 1].step.link(saved.id) if position > 0 else ""
+    return render(
+        request,
+        "interview.html",
+        status,
+        saved=saved,
+        step=step,
+        editing=edit is not None,
+        current=views.current_answer(saved, step) if step else None,
+        given=given,
+        asked=asked,
+        remaining=remaining,
+        back=back,
+        problem=problem,
+        sources=[views.cite(kb, c, lang) for c in step.question.sources] if step else [],
+    )
+
+
+def _requested_step(request: Request, saved: Saved, scope: str, ctx: int | None, question: str) -> views.Step:
+    step = (
+        views.step_for(saved, kb_of(request), SCOPES.get(scope, "system"), ctx, question) if scope in SCOPES else None
+    )
+    if step is None:
+        raise HTTPException(status_code=404)
+    return step
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if text.strip().isdigit() else None
+
+
+@router.get("/a/{assessment_id}/contexts", response_class=HTMLResponse)
+def contexts(request: Request, assessment_id: int) -> HTMLResponse:
+    return render(request, "contexts.html", saved=repo_of(request).get(assessment_id), problem="")
+
+
+@router.post("/a/{assessment_id}/contexts")
+def add_context(request: Request, assessment_id: int, name: Long = "", description: Long = "") -> Response:
+    repo = repo_of(request)
+    if not name.strip() or len(name.strip()) > 200:
+        problem = "form.required" if not name.strip() else "form.too_long"
+        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
+    repo.add_context(assessment_id, name=name, description=description)
+    return see_other(f"/a/{assessment_id}/interview")
+
+
+@router.post("/a/{assessment_id}/contexts/{context_id}")
+def rename_context(
+    request: Request, assessment_id: int, context_id: int, name: Long = "", description: Long = ""
+) -> Response:
+    repo = repo_of(request)
+    if not name.strip() or len(name.strip()) > 200:
+        problem = "form.required" if not name.strip() else "form.too_long"
+        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
+    repo.rename_context(assessment_id, context_id, name=name, description=description)
+    return see_other(f"/a/{assessment_id}/contexts")
+
+
+@router.get("/a/{assessment_id}/contexts/{context_id}/remove", response_class=HTMLResponse)
+def confirm_remove_context(request: Request, assessment_id: int, context_id: int) -> HTMLResponse:
+    saved = repo_of(request).get(assessment_id)
+    index = saved.index_of(context_id)
+    if index is None:
+        raise HTTPException(status_code=404)
+    return render(request, "remove_context.html", saved=saved, context=saved.contexts[index])
+
+
+@router.post("/a/{assessment_id}/contexts/{context_id}/remove")
+def remove_context(request: Request, assessment_id: int, context_id: int) -> Response:
+    repo_of(request).remove_context(assessment_id, context_id)
+    return see_other(f"/a/{assessment_id}/contexts")
+
+
+@router.post("/a/{assessment_id}/details")
+def update_details(
+    request: Request,
+    assessment_id: int,
+    name: Long = "",
+    organisation: Long = "",
+    description: Long = "",
+    development_description: Long = "",
+) -> Response:
+    repo = repo_of(request)
+    if not name.strip() or len(name.strip()) > 200 or len(organisation.strip()) > 200:
+        problem = "form.required" if not name.strip() else "form.too_long"
+        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
+    repo.update_details(
+        assessment_id,
+        name=name,
+        organisation=organisation,
+        description=description,
+        development_description=development_description,
+    )
+    return see_other(f"/a/{assessment_id}/contexts")

@@ -1,0 +1,51 @@
+"""The result page (each phase's regime with reasons, citations and what would change it) and
+the re-check of a result saved under an older rule set."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from airegime.i18n import t
+from airegime.kb import KnowledgeBase, Lang
+from airegime.storage import PhaseSummary
+from airegime.web import downloads, views
+from airegime.web.pages import kb_of, lang_of, render, repo_of
+
+router = APIRouter()
+
+
+@router.get("/a/{assessment_id}/result", response_class=HTMLResponse)
+def result(request: Request, assessment_id: int) -> HTMLResponse:
+    kb, lang = kb_of(request), lang_of(request)
+    saved = repo_of(request).get(assessment_id)
+    return render(
+        request,
+        "result.html",
+        saved=saved,
+        phases=views.result_views(saved, kb, lang),
+        stale=saved.is_stale(kb.hash),
+        downloads=downloads.links(saved.id),
+    )
+
+
+@router.post("/a/{assessment_id}/recheck", response_class=HTMLResponse)
+def recheck(request: Request, assessment_id: int) -> HTMLResponse:
+    """Evaluate again under the current rules, record it, and show what changed phase by phase."""
+    repo = repo_of(request)
+    outcome = repo.recheck(assessment_id)
+    kb, lang = kb_of(request), lang_of(request)
+    return render(
+        request,
+        "recheck.html",
+        saved=repo.get(assessment_id),
+        recheck=outcome,
+        label=lambda summary: summary_label(kb, summary, lang),
+    )
+
+
+def summary_label(kb: KnowledgeBase, summary: PhaseSummary, lang: Lang) -> str:
+    """'Regime (status)' for a stored phase; an outcome the current rules no longer know shows its id."""
+    outcome = kb.outcome_by_id.get(summary.outcome or "")
+    words = outcome.label.get(lang) if outcome else (summary.outcome or "?")
+    return f"{words} ({t('status.' + summary.status, lang)})"

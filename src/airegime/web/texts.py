@@ -1,0 +1,259 @@
+"""The web app's interface words in French and English. Legal content (questions, rules,
+outcomes, sources) comes from the knowledge base; shared words from airegime.i18n."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from airegime.i18n import MESSAGES as SHARED
+from airegime.kb import Lang
+
+LANG_COOKIE = "airegime_lang"
+
+WEB: dict[str, tuple[str, str]] = {
+    "app.name": ("Régime applicable aux systèmes d’IA", "Applicable regime for AI systems"),
+    "nav.skip": ("Aller au contenu", "Skip to content"),
+    "nav.label": ("Navigation principale", "Main navigation"),
+    "nav.home": ("Accueil", "Home"),
+    "nav.new": ("Nouvelle analyse", "New assessment"),
+    "nav.import": ("Importer", "Import"),
+    "footer.text": (
+        "airegime, d’après la fiche IA n°1 de la CNIL · aide à la décision, pas un avis juridique",
+        "airegime, after the CNIL AI sheet n°1 · decision support, not legal advice",
+    ),
+    "footer.rules": ("Jeu de règles", "Rule set"),
+    "phase.system": ("Système", "System"),
+    "tabs.label": ("Sections de l’analyse", "Assessment sections"),
+    "tabs.interview": ("Questionnaire", "Interview"),
+    "tabs.contexts": ("Description et contextes", "Details and contexts"),
+    "tabs.result": ("Résultat", "Result"),
+    "tabs.history": ("Historique", "History"),
+    "action.cancel": ("Annuler", "Cancel"),
+    "home.title": ("Analyses enregistrées", "Saved assessments"),
+    "home.lead": (
+        "Pour chaque phase d’un système d’IA (développement, chaque contexte de déploiement), quel régime de "
+        "protection des données s’applique, et pourquoi.",
+        "For each phase of an AI system (development, each deployment context), which data-protection regime "
+        "applies, and why.",
+    ),
+    "home.deleted": ("L’analyse a été supprimée.", "The assessment was deleted."),
+    "home.saved": ("Vos analyses", "Your assessments"),
+    "home.search": ("Rechercher (nom ou organisme)", "Search (name or organisation)"),
+    "home.sort": ("Trier par", "Sort by"),
+    "home.apply": ("Afficher", "Show"),
+    "home.count": ("{n} analyse(s)", "{n} assessment(s)"),
+    "home.updated": ("modifiée le", "updated"),
+    "home.no_match": ("Aucune analyse ne correspond à cette recherche.", "No assessment matches this search."),
+    "home.empty": (
+        "Aucune analyse pour l’instant : commencez une nouvelle analyse ou importez un descripteur.",
+        "No assessment yet: start a new assessment or import a descriptor.",
+    ),
+    "home.regimes": ("Les régimes en bref", "The regimes at a glance"),
+    "sort.updated": ("dernière modification", "last change"),
+    "sort.created": ("date de création", "creation date"),
+    "sort.name": ("nom", "name"),
+    "sort.organisation": ("organisme", "organisation"),
+    "pagination.label": ("Pages", "Pages"),
+    "pagination.previous": ("← Page précédente", "← Previous page"),
+    "pagination.next": ("Page suivante →", "Next page →"),
+    "pagination.page": ("Page {page} sur {pages}", "Page {page} of {pages}"),
+    "stale.short": ("règles modifiées depuis", "rules changed since"),
+    "stale.title": ("Résultat peut-être périmé.", "This result may be out of date."),
+    "stale.text": (
+        "Il a été calculé avec le jeu de règles {old} ; le jeu de règles actuel est {new}. Relancez l’analyse pour "
+        "voir ce qui change.",
+        "It was computed with rule set {old}; the current rule set is {new}. Re-check to see what changes.",
+    ),
+    "stale.recheck": ("Relancer avec les règles actuelles", "Re-check with the current rules"),
+    "new.title": ("Nouvelle analyse", "New assessment"),
+    "new.lead": (
+        "Décrivez le système en quelques mots ; les questions viennent ensuite, une à la fois.",
+        "Describe the system in a few words; the questions come next, one at a time.",
+    ),
+    "new.system": ("Le système d’IA", "The AI system"),
+    "new.context": ("Premier contexte de déploiement", "First deployment context"),
+    "new.context_hint": (
+        "Un contexte = un organisme qui utilise le système, pour un usage. Vous pourrez en ajouter d’autres.",
+        "A context = one organisation using the system, for one use. You can add others later.",
+    ),
+    "new.development_hint": (
+        "Ce que recouvre la phase de développement (constitution des données, entraînement…).",
+        "What the development phase covers (building the dataset, training…).",
+    ),
+    "new.first_context_default": ("Déploiement principal", "Main deployment"),
+    "new.submit": ("Créer et commencer le questionnaire", "Create and start the interview"),
+    "field.name": ("Nom du système", "System name"),
+    "field.organisation": ("Organisme", "Organisation"),
+    "field.description": ("Description", "Description"),
+    "field.development_description": ("Phase de développement", "Development phase"),
+    "field.first_context": ("Nom du contexte", "Context name"),
+    "form.required": ("Ce champ est obligatoire.", "This field is required."),
+    "form.required_mark": ("obligatoire", "required"),
+    "form.too_long": ("Ce texte est trop long.", "This text is too long."),
+    "form.fix": ("Corrigez les champs signalés ci-dessous.", "Please correct the fields marked below."),
+    "interview.progress": ("Question {n} sur {total} au plus", "Question {n} of at most {total}"),
+    "interview.editing": (
+        "Vous modifiez une réponse déjà donnée.",
+        "You are changing an answer you already gave.",
+    ),
+    "interview.choose": ("Choisissez une réponse (ou « Je ne sais pas »).", "Choose an answer (or “I don’t know”)."),
+    "interview.unknown": ("Je ne sais pas", "I don’t know"),
+    "interview.save": ("Enregistrer et continuer", "Save and continue"),
+    "interview.back": ("← Question précédente", "← Previous question"),
+    "interview.resume": ("Reprendre le questionnaire", "Resume the interview"),
+    "interview.help": ("Aide", "Help"),
+    "interview.examples": ("Exemples", "Examples"),
+    "interview.sources": ("Sources", "Sources"),
+    "interview.your_answers": ("Vos réponses", "Your answers"),
+    "interview.change": ("Modifier", "Change"),
+    "interview.none_yet": ("Aucune réponse pour l’instant.", "No answers yet."),
+    "interview.manage_contexts": ("Gérer les contextes de déploiement", "Manage deployment contexts"),
+    "interview.done_title": ("Questionnaire terminé", "Interview complete"),
+    "interview.done_text": (
+        "Aucune autre réponse ne peut changer le résultat. Vous pouvez consulter le résultat ou ajouter un autre "
+        "contexte de déploiement.",
+        "No further answer can change the result. You can see the result or add another deployment context.",
+    ),
+    "interview.see_result": ("Voir le résultat", "See the result"),
+    "contexts.title": ("Description et contextes de déploiement", "Details and deployment contexts"),
+    "contexts.list": ("Contextes de déploiement", "Deployment contexts"),
+    "contexts.add": ("Ajouter un contexte de déploiement", "Add a deployment context"),
+    "contexts.add_hint": (
+        "Un autre organisme qui utilise le système, ou un autre usage (par exemple : police nationale, pour "
+        "détecter des infractions).",
+        "Another organisation using the system, or another use (for example: national police, to detect offences).",
+    ),
+    "contexts.name": ("Nom du contexte", "Context name"),
+    "contexts.description": ("Description (facultative)", "Description (optional)"),
+    "contexts.add_button": ("Ajouter ce contexte", "Add this context"),
+    "contexts.rename": ("Enregistrer", "Save"),
+    "contexts.remove": ("Retirer", "Remove"),
+    "contexts.remove_title": ("Retirer ce contexte ?", "Remove this context?"),
+    "contexts.remove_text": (
+        "Le contexte « {name} » et ses réponses ne compteront plus dans le résultat. L’historique le garde.",
+        "The context “{name}” and its answers will no longer count in the result. The history keeps it.",
+    ),
+    "contexts.remove_confirm": ("Oui, retirer ce contexte", "Yes, remove this context"),
+    "details.title": ("Le système", "The system"),
+    "details.save": ("Enregistrer la description", "Save the details"),
+    "result.title": ("Résultat", "Result"),
+    "result.disclaimer": ("Avertissement", "Disclaimer"),
+    "result.at_a_glance": ("En bref", "At a glance"),
+    "result.competing": ("Régimes en balance :", "Regimes in balance:"),
+    "result.authority": ("Autorité de contrôle :", "Supervisory authority:"),
+    "result.missing": ("Réponses manquantes", "Missing answers"),
+    "result.if_answer": ("si « {answer} » :", "if “{answer}”:"),
+    "result.reasons": ("Pourquoi", "Why"),
+    "result.all_lead_here": (
+        "Les questions restantes ne peuvent plus changer ce régime : chacune des règles encore possibles y mène.",
+        "The remaining questions can no longer change this regime: every rule still possible leads to it.",
+    ),
+    "result.caveat": ("Réserve :", "Caveat:"),
+    "result.what_if": ("Ce qui changerait le résultat", "What would change the outcome"),
+    "result.if_changed": (
+        "si « {question} » passait de « {old} » à « {new} »",
+        "if “{question}” went from “{old}” to “{new}”",
+    ),
+    "result.and": ("et", "and"),
+    "result.next_steps": ("Prochaines étapes", "Next steps"),
+    "result.answers": ("Réponses prises en compte", "Answers taken into account"),
+    "result.caveats": ("À garder en tête", "Keep in mind"),
+    "result.actions": ("Exporter et gérer", "Export and manage"),
+    "result.edit": ("Modifier les réponses", "Change the answers"),
+    "result.duplicate": ("Dupliquer", "Duplicate"),
+    "result.delete": ("Supprimer…", "Delete…"),
+    "download.yaml": ("Descripteur (YAML)", "Descriptor (YAML)"),
+    "download.json": ("Descripteur (JSON)", "Descriptor (JSON)"),
+    "copy.suffix": ("(copie)", "(copy)"),
+    "delete.title": ("Supprimer cette analyse ?", "Delete this assessment?"),
+    "delete.text": (
+        "L’analyse « {name} », ses réponses et son historique seront supprimés définitivement.",
+        "The assessment “{name}”, its answers and its history will be deleted for good.",
+    ),
+    "delete.confirm": ("Oui, supprimer définitivement", "Yes, delete for good"),
+    "history.title": ("Historique", "History"),
+    "history.lead": (
+        "Chaque changement, du plus récent au plus ancien. Les réponses ne sont jamais effacées.",
+        "Every change, newest first. Answers are never erased.",
+    ),
+    "history.when": ("Quand (UTC)", "When (UTC)"),
+    "history.what": ("Quoi", "What"),
+    "history.phase": ("Phase", "Phase"),
+    "history.change": ("Changement", "Change"),
+    "history.evaluations": ("Résultats successifs", "Successive results"),
+    "history.regimes": ("Régimes", "Regimes"),
+    "event.created": ("Analyse créée", "Assessment created"),
+    "event.imported": ("Importée depuis un descripteur", "Imported from a descriptor"),
+    "event.details": ("Description modifiée", "Details changed"),
+    "event.context_added": ("Contexte ajouté", "Context added"),
+    "event.context_renamed": ("Contexte renommé", "Context renamed"),
+    "event.context_removed": ("Contexte retiré", "Context removed"),
+    "event.rechecked": ("Relancée avec de nouvelles règles", "Re-checked with new rules"),
+    "recheck.title": ("Nouvelle vérification", "Re-check"),
+    "recheck.versions": ("Jeu de règles {old} → {new}.", "Rule set {old} → {new}."),
+    "recheck.same": ("Aucun régime ne change.", "No regime changes."),
+    "recheck.before": ("Avant", "Before"),
+    "recheck.after": ("Maintenant", "Now"),
+    "recheck.changed": ("Changé ?", "Changed?"),
+    "recheck.yes": ("oui", "yes"),
+    "recheck.no": ("non", "no"),
+    "recheck.see_result": ("Voir le résultat détaillé", "See the detailed result"),
+    "import.title": ("Importer un descripteur", "Import a descriptor"),
+    "import.lead": (
+        "Un fichier YAML ou JSON décrivant le système (le format de `airegime assess`), à envoyer ou à coller.",
+        "A YAML or JSON file describing the system (the format `airegime assess` reads), uploaded or pasted.",
+    ),
+    "import.file": ("Fichier (YAML ou JSON, 1 Mo au plus)", "File (YAML or JSON, at most 1 MB)"),
+    "import.text": ("Ou collez le texte ici", "Or paste the text here"),
+    "import.submit": ("Importer", "Import"),
+    "import.empty": ("Choisissez un fichier ou collez un descripteur.", "Choose a file or paste a descriptor."),
+    "import.invalid": ("Ce descripteur ne peut pas être importé.", "This descriptor cannot be imported."),
+    "error.location": ("Emplacement", "Location"),
+    "error.detail": ("Détail", "Detail"),
+    "error.hint": ("Que faire", "What to do"),
+    "error.nothing_changed": ("Rien n’a été modifié.", "Nothing was changed."),
+    "error.back_home": ("Retour à l’accueil", "Back to the home page"),
+    "error.not_found.title": ("Page introuvable", "Page not found"),
+    "error.not_found.text": (
+        "Cette adresse ne correspond à aucune page ou analyse (elle a peut-être été supprimée).",
+        "This address matches no page or assessment (it may have been deleted).",
+    ),
+    "error.csrf.title": ("Formulaire expiré", "Form expired"),
+    "error.csrf.text": (
+        "Ce formulaire n’a pas pu être vérifié. Rechargez la page et recommencez.",
+        "This form could not be verified. Reload the page and try again.",
+    ),
+    "error.too_large.title": ("Envoi trop volumineux", "Upload too large"),
+    "error.too_large.text": (
+        "La demande dépasse la limite de 1 Mo. Envoyez un fichier plus petit.",
+        "The request is over the 1 MB limit. Send a smaller file.",
+    ),
+    "error.method.title": ("Action non permise", "Action not allowed"),
+    "error.method.text": ("Cette adresse n’accepte pas cette action.", "This address does not accept this action."),
+    "error.bad_request.title": ("Demande incorrecte", "Bad request"),
+    "error.bad_request.text": (
+        "La demande n’a pas pu être traitée telle quelle.",
+        "The request could not be handled as it was.",
+    ),
+    "error.server.title": ("Erreur inattendue", "Unexpected error"),
+    "error.server.text": (
+        "Une erreur inattendue s’est produite. Elle a été consignée ; réessayez.",
+        "An unexpected error occurred. It was logged; please try again.",
+    ),
+}
+
+MESSAGES = {**SHARED, **WEB}
+
+
+def translator(lang: Lang) -> Callable[..., str]:
+    """``_(key, **values)`` in ``lang``; a missing key shows as the key itself, never a crash."""
+    index = 0 if lang == "fr" else 1
+
+    def _(key: str, **values: Any) -> str:
+        pair = MESSAGES.get(key)
+        if pair is None:
+            return key
+        return pair[index].format(**values) if values else pair[index]
+
+    return _

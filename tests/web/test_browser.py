@@ -1,0 +1,212 @@
+"""The web app in real headless Chromium, used as a person would: the CNIL sheet's
+zone-crossing example in French with two deployment contexts, English, "I don't know",
+going back, reloading; axe-core in the page; screenshots under test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airegime.kb import KnowledgeBase
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+DEVELOPMENT = {
+    "household": "no",
+    "personal_data": "yes",
+    "eu_link": "yes",
+    "for_client": "no",
+    "controller_kind": "private_body",
+    "use_defined": "no",
+    "foreseen_uses": "various",
+}
+SHOPPING = {"personal_data": "yes", "eu_link": "yes", "controller_kind": "private_body", "purpose": "other"}
+POLICE = {"personal_data": "yes", "eu_link": "yes", "controller_kind": "competent_authority", "purpose": "criminal_law"}
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on(
+        "console",
+        lambda message: problems.append(f"{tab.url}: {message.text}") if message.type == "error" else None,
+    )
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.problems = problems
+    yield tab
+    context.close()
+
+
+def check_accessibility(page: Any) -> None:
+    """axe-core in the page: no serious or critical WCAG 2.1 A/AA violation."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` at the repository root")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})).violations"
+    )
+    serious = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not serious, json.dumps(
+        [{"id": v["id"], "help": v["help"], "nodes": [n["html"][:120] for n in v["nodes"][:3]]} for v in serious],
+        indent=1,
+    )
+
+
+def answer_interview(page: Any, answers_by_phase: dict[str, dict[str, str]]) -> list[str]:
+    """Answer every question the interview asks (by the phase it names) until it says it is done."""
+    asked = []
+    for _ in range(60):
+        if page.locator("form.question").count() == 0:
+            return asked
+        phase = " ".join(page.locator(".phase-label").text_content().split())
+        given = page.locator(".answers li").count()
+        question = page.locator("form.question input[name=question]").get_attribute("value")
+        answers = next(a for label, a in answers_by_phase.items() if label in phase)
+        page.check(f"#answer-{answers[question]}")
+        page.click("form.question button[type=submit]")
+        page.wait_for_function("n => document.querySelectorAll('.answers li').length > n", arg=given)
+        asked.append(f"{phase}/{question}")
+    raise AssertionError(f"the interview did not end: {asked}")
+
+
+def shot(page: Any, path: Path) -> None:
+    # caret="initial": Playwright would otherwise inject a <style> to hide the caret, which our CSP blocks.
+    page.screenshot(path=path, full_page=True, caret="initial")
+
+
+def assert_no_csp_violation(page: Any) -> None:
+    blocked = [p for p in page.problems if "Content Security Policy" in p]
+    assert not blocked, blocked
+
+
+def glance(page: Any) -> dict[str, str]:
+    rows = page.locator("table.glance tbody tr")
+    return {
+        rows.nth(i).locator("th").inner_text().strip(): rows.nth(i).locator("td").first.inner_text().strip()
+        for i in range(rows.count())
+    }
+
+
+def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
+    page: Any, kb: KnowledgeBase, screenshots: Path
+) -> None:
+    label = {o.id: o.label for o in kb.outcomes}
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.click("text=Nouvelle analyse >> nth=0")
+    page.fill("#name", "Détecteur de franchissement de zone")
+    page.fill("#organisation", "Acme Vision")
+    page.fill("#description", "Classifieur d’images vendu à plusieurs clients.")
+    page.fill("#first_context", "Centre commercial")
+    shot(page, screenshots / "new-fr.png")
+    page.click("button[type=submit]")
+    page.wait_for_selector("form.question")
+    shot(page, screenshots / "interview-fr.png")
+    check_accessibility(page)
+
+    asked = answer_interview(page, {"Système": DEVELOPMENT, "Développement": DEVELOPMENT, "Centre": SHOPPING})
+    assert asked[0] == "Système/household"
+    assert_no_csp_violation(page)
+    assert page.locator("h1").inner_text() == "Questionnaire terminé"
+    page.fill("#context-name", "Police nationale")
+    page.fill("#context-description", "Détecter les personnes entrant dans des zones interdites, pour poursuivre.")
+    page.click("form.add-context button[type=submit]")
+    page.wait_for_selector("form.question")
+    asked = answer_interview(page, {"Police": POLICE})
+    assert asked and all(step.startswith("Déploiement : Police nationale/") for step in asked)
+
+    assert_no_csp_violation(page)
+    page.click("text=Voir le résultat")
+    page.wait_for_selector("table.glance")
+    assert glance(page) == {
+        "Développement": label["gdpr"].fr,
+        "Déploiement : Centre commercial": label["gdpr"].fr,
+        "Déploiement : Police nationale": label["police_justice"].fr,
+    }
+    assert page.locator("text=" + kb.disclaimer.fr[:40]).count() == 1
+    assert page.locator("section.phase .sources a[href^='https://']").count() > 3
+    shot(page, screenshots / "result-fr.png")
+    page.emulate_media(media="print")
+    shot(page, screenshots / "result-print.png")
+    page.emulate_media(media="screen")
+    check_accessibility(page)
+
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=en]")
+    assert glance(page)["Deployment: Police nationale"] == label["police_justice"].en
+    assert page.locator("h3", has_text="What would change the outcome").count() >= 1
+    shot(page, screenshots / "result-en.png")
+    assert_no_csp_violation(page)
+
+    # "I don't know" for the police's controller: the result names the missing answer.
+    page.click("a[aria-current=page] >> xpath=../../li[1]/a")
+    page.wait_for_selector(".answers")
+    police_controller = page.locator(".answers li", has_text="Police nationale").filter(
+        has_text=kb.question_by_id["controller_kind"].text.en
+    )
+    police_controller.locator("a").click()
+    page.wait_for_selector("#answer-competent_authority:checked")
+    shot(page, screenshots / "interview-edit-en.png")
+    assert_no_csp_violation(page)
+    page.check("#answer-unknown")
+    page.click("form.question button[type=submit]")
+    page.wait_for_selector(".answers li .a.unknown")
+    page.goto(page.url.split("/a/")[0] + "/a/" + page.url.split("/a/")[1].split("/")[0] + "/result")
+    assert glance(page)["Deployment: Police nationale"].startswith("?")
+    missing = page.locator("section.phase.status-undetermined .open-questions")
+    assert kb.question_by_id["controller_kind"].text.en in missing.inner_text()
+    shot(page, screenshots / "result-undetermined-en.png")
+
+    # Going back: the missing-answer link opens the question, "Previous question" the one before.
+    missing.locator("a").first.click()
+    page.wait_for_selector("#answer-unknown:checked")
+    page.click("text=← Previous question")
+    page.wait_for_selector("form.question input[name=question][value=eu_link]", state="attached")
+    assert page.locator("#answer-yes").is_checked()
+    assert "Police nationale" in page.locator(".phase-label").text_content()
+    police_controller.locator("a").click()
+    page.wait_for_selector("#answer-unknown:checked")
+    page.check("#answer-competent_authority")
+    page.click("form.question button[type=submit]")
+    page.wait_for_load_state()
+
+    # Reload: everything was saved.
+    result_url = page.url.split("/interview")[0] + "/result"
+    page.goto(result_url)
+    page.reload()
+    assert glance(page)["Deployment: Police nationale"] == label["police_justice"].en
+    page.goto("/")
+    assert page.locator(".card h3", has_text="Détecteur de franchissement de zone").count() == 1
+    shot(page, screenshots / "home-en.png")
+    check_accessibility(page)
+    page.goto(result_url.replace("/result", "/history"))
+    assert page.locator("table.history tbody tr").count() > 10
+    shot(page, screenshots / "history-en.png")
+    check_accessibility(page)
+    assert_no_csp_violation(page)
+
+
+def test_the_interview_works_without_javascript(browser: Any, live_server: str, screenshots: Path) -> None:
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/lang/fr?next=/new")
+    page.fill("#name", "Sans JavaScript")
+    page.click("button[type=submit]")
+    page.check("#answer-no")
+    page.click("form.question button[type=submit]")
+    assert page.locator("form.question input[name=question]").get_attribute("value") == "personal_data"
+    page.check("#answer-no")
+    page.click("form.question button[type=submit]")
+    page.click("text=← Question précédente")
+    assert page.locator("#answer-no").is_checked()
+    page.goto(page.url.split("/interview")[0] + "/result")
+    assert "Développement" in page.locator("table.glance").inner_text()
+    shot(page, screenshots / "result-nojs-fr.png")
+    context.close()
