@@ -6,6 +6,7 @@ The same HTML feeds the PDF (WeasyPrint reads its print styles: A4, page numbers
 from __future__ import annotations
 
 import base64
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,18 @@ _REPORT_WORDS = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(value: object) -> object:
+    """Control characters (a bell in a description…) have no glyph: drop them from every value."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
 @cache
 def environment() -> Environment:
     return Environment(
+        finalize=_printable,
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,

@@ -11,6 +11,7 @@ from airegime.render.words import w
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!])")
 _LINE_START = re.compile(r"^([-+=>])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ORDERED = re.compile(r"^(\d+)([.)])")
 
 
@@ -19,7 +20,7 @@ def md(text: str, *, block: bool = True) -> str:
 
     ``block=False`` for table cells, where a leading "1." or "-" starts nothing.
     """
-    flat = _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    flat = _SPECIAL.sub(r"\\\1", " ".join(_CONTROL.sub("", text).split()))
     if not block:
         return flat
     return _ORDERED.sub(r"\1\\\2", _LINE_START.sub(r"\\\1", flat))

@@ -20,7 +20,7 @@ def atom_sentence(node: dict[str, Any], lang: Lang, *, traced: bool) -> str:
     """ "Does this phase process personal data? → Yes (answer given: No)"."""
     expected = f" {w('cond.or', lang)} ".join(node["expected_labels"])
     if len(node["expected_labels"]) > 2 and len(node["excluded_labels"]) < len(node["expected_labels"]):
-        expected = w("cond.except", lang) + f" {w('cond.or', lang)} ".join(node["excluded_labels"])
+        expected = w("cond.except", lang) + ", ".join(node["excluded_labels"])
     sentence = f"{node['text']} → {expected}"
     if traced and node["truth"] != "met":  # a ✓ already says the answer fits; say which one when it does not
         sentence += f" ({w('cond.given', lang)}{' :' if lang == 'fr' else ':'} {node['answer_label']})"

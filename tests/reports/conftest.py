@@ -1,0 +1,89 @@
+"""Fixtures for the report tests: systems to report on, and the golden-file helper.
+
+Golden files live in tests/reports/golden/. When a change to the reports or the knowledge base is
+intended, regenerate them and review the diff:
+
+    AIREGIME_UPDATE_GOLDEN=1 .venv/bin/pytest tests/reports
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airegime.engine.evaluate import evaluate
+from airegime.engine.results import Assessment
+from airegime.kb import KnowledgeBase
+from airegime.system import load_system, parse_system
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).parent
+GOLDEN = HERE / "golden"
+FIXTURES = HERE / "fixtures"
+REPORT_DATE = date(2026, 1, 15)
+
+# Strings that have broken document generators elsewhere: markup, scripts, formula prefixes,
+# right-to-left text, Markdown syntax, Graphviz escapes, control characters, very long words.
+HOSTILE_NAME = '<script>alert("x")</script> **gras** [lien](javascript:alert(1)) | # ="=1+1" \\N \\G'
+RTL = "مرحبا بالعالم שלום עולם"
+LONG_WORD = "Ä" + "x" * 190 + "Z"
+
+
+def hostile_descriptor() -> dict[str, Any]:
+    return {
+        "name": HOSTILE_NAME,
+        "organisation": RTL,
+        "description": '<img src=x onerror=alert(1)>\n# Titre\n- liste\n1. un\n=HYPERLINK("http://evil")\x07 '
+        + LONG_WORD,
+        "answers": {"household": "no"},
+        "development": {
+            "description": "<b>dev</b> & `code` ~~barré~~",
+            "answers": {
+                "personal_data": "yes",
+                "eu_link": "yes",
+                "for_client": "no",
+                "controller_kind": "private_body",
+            },
+        },
+        "deployments": [
+            {"name": LONG_WORD, "description": RTL, "answers": {"controller_kind": "competent_authority"}},
+            {
+                "name": '"quoted" \\ back\\slash </svg><script>x</script>',
+                "description": "+SUM(1) @cmd -1",
+                "answers": {"personal_data": "unknown", "purpose": "criminal_law"},
+            },
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def zone(kb: KnowledgeBase) -> Assessment:
+    return evaluate(kb=kb, system=load_system(ROOT / "examples" / "zone-crossing-detector.yaml", kb=kb))
+
+
+@pytest.fixture(scope="session")
+def five(kb: KnowledgeBase) -> Assessment:
+    return evaluate(kb=kb, system=load_system(FIXTURES / "five-deployments.yaml", kb=kb))
+
+
+@pytest.fixture(scope="session")
+def hostile(kb: KnowledgeBase) -> Assessment:
+    return evaluate(kb=kb, system=parse_system(hostile_descriptor(), kb=kb))
+
+
+def check_golden(name: str, actual: bytes) -> None:
+    """Compare with the golden file, or rewrite it when AIREGIME_UPDATE_GOLDEN=1."""
+    path = GOLDEN / name
+    if os.environ.get("AIREGIME_UPDATE_GOLDEN") == "1":
+        path.write_bytes(actual)
+        return
+    assert path.exists(), f"no golden file {path}: run AIREGIME_UPDATE_GOLDEN=1 pytest tests/reports"
+    expected = path.read_bytes()
+    assert actual == expected, (
+        f"{name} differs from its golden file. If the change is intended, regenerate with "
+        "AIREGIME_UPDATE_GOLDEN=1 .venv/bin/pytest tests/reports and review the diff."
+    )

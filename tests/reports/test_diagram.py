@@ -1,0 +1,95 @@
+"""The decision diagram: the tree drawn must decide exactly as the engine does, and show the path."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from itertools import product
+
+import pytest
+
+from airegime.engine.evaluate import evaluate
+from airegime.engine.results import Assessment
+from airegime.kb import KnowledgeBase
+from airegime.kb.models import Phase
+from airegime.render.diagram import HIGHLIGHT, Branch, Leaf, decision_diagram, decision_tree, diagram_dot
+from airegime.system import parse_system
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+
+
+def follow(tree: Branch | Leaf, answers: dict[str, str]) -> str:
+    node = tree
+    while isinstance(node, Branch):
+        node = next(child for codes, child in node.arms if answers[node.question] in codes)
+    return node.outcome
+
+
+def all_answers(kb: KnowledgeBase, phase: Phase) -> list[dict[str, str]]:
+    questions = kb.phase_questions(phase)
+    return [
+        dict(zip([q.id for q in questions], combo, strict=True)) for combo in product(*(q.codes for q in questions))
+    ]
+
+
+def system_for(phase: Phase, answers: dict[str, str]) -> dict[str, object]:
+    system_level = {"household": answers.pop("household")}
+    if phase == "development":
+        return {
+            "name": "S",
+            "answers": system_level,
+            "development": {"answers": answers},
+            "deployments": [{"name": "D"}],
+        }
+    return {"name": "S", "answers": system_level, "deployments": [{"name": "D", "answers": answers}]}
+
+
+@pytest.mark.parametrize("phase", ["development", "deployment"])
+def test_the_tree_gives_the_engines_outcome_for_every_full_set_of_answers(kb: KnowledgeBase, phase: Phase) -> None:
+    tree = decision_tree(kb, phase)
+    combos = all_answers(kb, phase)
+    sample = combos if len(combos) <= 600 else random.Random(4).sample(combos, 600)
+    for answers in sample:
+        drawn = follow(tree, answers)
+        result = evaluate(kb=kb, system=parse_system(system_for(phase, dict(answers)), kb=kb))
+        decided = result.development if phase == "development" else result.deployments[0]
+        assert decided.status != "undetermined"
+        assert drawn == decided.outcome, f"{phase} {answers}: diagram says {drawn}, engine {decided.outcome}"
+
+
+def test_every_outcome_of_every_phase_appears_in_the_tree(kb: KnowledgeBase) -> None:
+    def leaves(node: Branch | Leaf) -> set[str]:
+        return {node.outcome} if isinstance(node, Leaf) else set().union(*(leaves(c) for _, c in node.arms))
+
+    for phase in ("development", "deployment"):
+        assert leaves(decision_tree(kb, phase)) == {r.outcome for r in kb.rules_for(phase)}  # type: ignore[arg-type]
+
+
+def test_the_path_taken_is_highlighted_and_tagged(kb: KnowledgeBase, zone: Assessment) -> None:
+    source = diagram_dot(kb=kb, assessment=zone, lang="en")
+    tagged = [line for line in source.splitlines() if "← Deployment: National police" in line]
+    assert len(tagged) == 1 and HIGHLIGHT in tagged[0] and "Police-justice" in tagged[0]
+    assert "← Development" in source
+    assert HIGHLIGHT not in diagram_dot(kb=kb, lang="en")
+
+
+def test_an_unknown_answer_marks_where_the_path_stops(kb: KnowledgeBase, five: Assessment) -> None:
+    source = diagram_dot(kb=kb, assessment=five, lang="en", focus=True)
+    stop = [line for line in source.splitlines() if "answer unknown" in line]
+    assert len(stop) == 1 and "Research lab" in stop[0] and "Does this phase process personal\\ndata?" in stop[0]
+    assert "…" in source  # focus: the sub-trees off the paths are stubs
+
+
+@needs_dot
+def test_svg_and_png_are_produced(kb: KnowledgeBase, zone: Assessment) -> None:
+    svg = decision_diagram(kb=kb, assessment=zone, fmt="svg", lang="fr")
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg and "Déploiement".encode() in svg
+    png = decision_diagram(kb=kb, fmt="png", lang="en", phase="deployment")
+    assert png.startswith(b"\x89PNG")
+
+
+@needs_dot
+def test_hostile_names_stay_text_in_the_svg(kb: KnowledgeBase, hostile: Assessment) -> None:
+    svg = decision_diagram(kb=kb, assessment=hostile, fmt="svg", lang="fr", focus=True).decode()
+    assert "<script" not in svg and "&lt;script&gt;" in svg
+    assert '"quoted" \\ back\\slash' in svg.replace("&quot;", '"').replace("&#34;", '"')

@@ -1,0 +1,56 @@
+"""The methodology document: complete, deterministic, and the committed copy up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from airegime.kb import KnowledgeBase
+from airegime.render.methodology import render_methodology
+
+from .conftest import ROOT
+
+DOCS = {"fr": ROOT / "docs" / "methodology.md", "en": ROOT / "docs" / "methodology.en.md"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_committed_methodology_is_up_to_date(kb: KnowledgeBase, lang: str) -> None:
+    current = render_methodology(kb=kb, fmt="md", lang=lang)  # type: ignore[arg-type]
+    path: Path = DOCS[lang]
+    assert path.exists() and path.read_bytes() == current, (
+        f"{path.relative_to(ROOT)} is out of date with the knowledge base: regenerate it with "
+        f"`airegime methodology --lang {lang} -o {path.relative_to(ROOT)}` and commit it"
+    )
+
+
+def test_methodology_covers_every_question_rule_outcome_and_source(kb: KnowledgeBase) -> None:
+    text = render_methodology(kb=kb, fmt="md", lang="en").decode()
+    assert kb.version in text and kb.hash in text
+    for question in kb.questions:
+        assert f"`{question.id}`" in text and question.help.en.split(".")[0] in text
+        for code in question.codes:
+            assert f"`{code}`" in text
+    for rule in kb.rules:
+        assert f"`{rule.id}`" in text and rule.title.en in text
+    for outcome in kb.outcomes:
+        assert f"`{outcome.id}`" in text
+    for source in kb.sources:
+        assert source.url in text
+    left_open = text.split("## What is left to case-by-case analysis")[1].split("## ")[0]
+    for rule in kb.rules:
+        if kb.outcome_by_id[rule.outcome].kind == "case_by_case":
+            assert f"`{rule.id}`" in left_open
+
+
+def test_rules_read_as_sentences(kb: KnowledgeBase) -> None:
+    text = render_methodology(kb=kb, fmt="md", lang="fr").decode()
+    police = text.split("`deployment_police_justice`")[1].split("####")[0]
+    assert "Quel type d’organisme est responsable du traitement dans cette phase ? → Autorité compétente" in police
+    assert "**Conduit à :** Police-justice" in police
+
+
+def test_methodology_html_and_pdf(kb: KnowledgeBase) -> None:
+    html = render_methodology(kb=kb, fmt="html", lang="en").decode()
+    assert "<h2>The questions</h2>" in html and "data:image/svg+xml;base64," in html
+    assert render_methodology(kb=kb, fmt="pdf", lang="en").startswith(b"%PDF")

@@ -1,0 +1,114 @@
+"""The report's content: what every format must say, said once, and deterministically."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from airegime.engine.evaluate import evaluate
+from airegime.engine.results import Assessment
+from airegime.errors import AiregimeError, DescriptorError
+from airegime.kb import KnowledgeBase
+from airegime.render.report_data import REPORT_FORMAT, load_report_json
+from airegime.render.reports import render_report, report_dict
+
+from .conftest import REPORT_DATE, check_golden
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("fixture", ["zone", "five"])
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_markdown_and_json_match_their_golden_files(
+    request: pytest.FixtureRequest, kb: KnowledgeBase, fixture: str, fmt: str, lang: str
+) -> None:
+    assessment: Assessment = request.getfixturevalue(fixture)
+    data = render_report(kb=kb, assessment=assessment, fmt=fmt, lang=lang, generated=REPORT_DATE)  # type: ignore[arg-type]
+    assert data == render_report(kb=kb, assessment=assessment, fmt=fmt, lang=lang, generated=REPORT_DATE)  # type: ignore[arg-type]
+    check_golden(f"{fixture}.{lang}.{fmt}", data)
+
+
+def test_the_report_holds_every_required_part(kb: KnowledgeBase, five: Assessment) -> None:
+    report = report_dict(kb=kb, assessment=five, lang="en", generated=REPORT_DATE)
+    assert report["format"] == REPORT_FORMAT
+    assert report["generated"] == "2026-01-15"
+    assert report["rule_set"] == {"version": kb.version, "hash": kb.hash}
+    assert report["system"]["name"] == "Crowd-analytics platform"
+    # every answer given, in its group, "I don't know" flagged
+    answered = {(g["scope"], g["deployment_index"], i["question"]): i for g in report["answers"] for i in g["items"]}
+    assert answered[("deployment", 4, "personal_data")]["unknown"] is True
+    assert answered[("deployment", 0, "purpose")]["answer"] == "crowd_safety"
+    given = len(five.system.answers) + len(five.system.development.answers)
+    given += sum(len(d.answers) for d in five.system.deployments)
+    assert len(answered) == given
+    # each phase: status and outcome exactly as the engine decided, with traced reasons and sources
+    for phase, result in zip(report["phases"], five.phases, strict=True):
+        assert (phase["status"], phase["outcome"]) == (result.status, result.outcome)
+        assert [rule["rule"] for rule in phase["rules"]] == list(result.rules)
+        assert all(rule["sources"] and rule["sources"][0]["url"].startswith("https://") for rule in phase["rules"])
+    undetermined = report["phases"][5]
+    assert undetermined["status"] == "undetermined"
+    assert undetermined["open_questions"][0]["question"] == "personal_data"
+    assert any(p["counterfactuals"] for p in report["phases"])
+    assert report["caveats"] == [c.en for c in kb.caveats]
+    assert report["next_steps"] and report["next_steps"][0]["steps"]
+    assert report["disclaimer"] == kb.disclaimer.en
+
+
+def test_case_by_case_phase_names_the_competing_regimes(kb: KnowledgeBase, five: Assessment) -> None:
+    phase = report_dict(kb=kb, assessment=five, lang="fr")["phases"][2]
+    assert phase["status"] == "case_by_case"
+    assert phase["competing"] == [kb.outcome_by_id[o].label.fr for o in kb.outcome_by_id[phase["outcome"]].competing]
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_disclaimer_is_said_once(kb: KnowledgeBase, zone: Assessment, fmt: str) -> None:
+    text = render_report(kb=kb, assessment=zone, fmt=fmt, lang="fr").decode()  # type: ignore[arg-type]
+    assert text.count(kb.disclaimer.fr.split(";")[0]) == 1
+
+
+def test_unknown_answers_are_called_out(kb: KnowledgeBase, five: Assessment) -> None:
+    text = render_report(kb=kb, assessment=five, fmt="md", lang="en").decode()
+    callout = text.split("## Questions asked and answers")[1].split("###")[0]
+    assert "I don't know" in callout and "Does this phase process personal data?" in callout
+    assert "**⚠ I don't know**" in text
+
+
+def test_json_report_imports_back_to_the_same_assessment(kb: KnowledgeBase, five: Assessment) -> None:
+    data = render_report(kb=kb, assessment=five, fmt="json", lang="fr")
+    system = load_report_json(data, kb=kb)
+    assert system == five.system
+    assert evaluate(kb=kb, system=system).to_dict() == five.to_dict()
+
+
+def test_importing_something_else_fails_clearly(kb: KnowledgeBase, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DescriptorError, match="not an airegime JSON report"):
+        load_report_json({"format": "airegime.assessment/1"}, kb=kb)
+    with pytest.raises(DescriptorError, match="not supported"):
+        load_report_json({"format": "airegime.report/99", "system": {}}, kb=kb)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(DescriptorError, match="not valid JSON"):
+        load_report_json(broken, kb=kb)
+    report = json.loads(render_report(kb=kb, assessment=_tiny(kb), fmt="json"))
+    report["system"]["deployments"][0]["answers"]["purpose"] = "piracy"
+    with pytest.raises(DescriptorError) as caught:
+        load_report_json(report, kb=kb)
+    assert "deployments[0].answers.purpose" in caught.value.location
+
+
+def test_a_report_refuses_an_assessment_made_under_other_rules(kb: KnowledgeBase, zone: Assessment) -> None:
+    stale = Assessment(zone.system, "2000.1", "0" * 16, zone.development, zone.deployments)
+    with pytest.raises(AiregimeError, match="rule set 2000.1"):
+        render_report(kb=kb, assessment=stale, fmt="md")
+
+
+def test_unknown_format_is_refused(kb: KnowledgeBase, zone: Assessment) -> None:
+    with pytest.raises(AiregimeError, match="unknown report format"):
+        render_report(kb=kb, assessment=zone, fmt="odt")  # type: ignore[arg-type]
+
+
+def _tiny(kb: KnowledgeBase) -> Assessment:
+    from airegime.system import parse_system
+
+    return evaluate(kb=kb, system=parse_system({"name": "T", "deployments": [{"name": "D"}]}, kb=kb))
