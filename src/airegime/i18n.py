@@ -19,6 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "col.reason": ("Raison", "Reason"),
     "undetermined.possible": ("Possibles : ", "Possible: "),
     "undetermined.depends": ("Dépend de : ", "Depends on: "),
+    "settled.whatever": ("Même régime quelle que soit la réponse à : ", "Same regime whatever the answer to: "),
     "answer.unknown": ("je ne sais pas", "I don't know"),
     "explain.rule": ("Règle", "Rule"),
     "explain.sources": ("Sources", "Sources"),

@@ -62,6 +62,8 @@ def _print_phase(out: Console, kb: KnowledgeBase, phase: PhaseExplanation, lang:
     out.rule(f"[bold]{escape(phase_title(result, lang))}[/] → {escape(outcome_label(kb, result, lang))}")
     if result.outcome:
         out.print(escape(kb.outcome_by_id[result.outcome].summary.get(lang)))
+    if result.outcome and result.unanswered:
+        out.print(f"[bold]{escape(short_reason(kb, result, lang))}[/]")
     for trace in phase.rules:
         rule = kb.rule_by_id[trace.rule]
         out.print(

@@ -68,6 +68,7 @@ def evaluate_phase(
         sources=trace[2],
         depends_on=depends_on,
         deployment_index=deployment_index,
+        unanswered=_unanswered(table, flat, trace[1]) if len(trace[0]) > 1 else (),
     )
 
 
@@ -79,6 +80,10 @@ def _trace(table: PhaseTable, rule_set: int) -> tuple[tuple[str, ...], tuple[str
     questions = tuple(axis.id for axis in table.axes if axis.id in read)
     sources = tuple(dict.fromkeys(citation.source for rule in rules for citation in rule.sources))
     return tuple(rule.id for rule in rules), questions, sources
+
+
+def _unanswered(table: PhaseTable, flat: int, questions: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(axis.id for axis in table.open_axes(flat) if axis.id in questions)
 
 
 def _dependencies(table: PhaseTable, flat: int, outcome_set: int) -> tuple[Dependency, ...]:

@@ -39,7 +39,9 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
     ``outcome`` is set when ``status`` is determined or case_by_case; when undetermined it is
     None and ``possible`` lists what the open questions (``depends_on``) can still lead to.
     ``rules`` are the rules that decide it (for an undetermined phase: those still possible),
-    ``questions`` the questions those rules read, ``sources`` the sources they cite.
+    ``questions`` the questions those rules read, ``sources`` the sources they cite, and
+    ``unanswered`` those of the questions still unanswered: when several rules remain possible
+    but lead to one outcome, the outcome holds whatever the answers to them.
     """
 
     phase: Phase
@@ -52,6 +54,7 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
     sources: tuple[str, ...]
     depends_on: tuple[Dependency, ...] = ()
     deployment_index: int | None = None
+    unanswered: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +68,7 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
             "questions": list(self.questions),
             "sources": list(self.sources),
             "depends_on": [d.to_dict() for d in self.depends_on],
+            "unanswered": list(self.unanswered),
         }
 
     @classmethod
@@ -80,6 +84,7 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
             sources=tuple(data["sources"]),
             depends_on=tuple(Dependency.from_dict(d) for d in data["depends_on"]),
             deployment_index=data["deployment_index"],
+            unanswered=tuple(data.get("unanswered", ())),
         )
 
 

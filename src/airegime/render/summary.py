@@ -30,7 +30,10 @@ def short_reason(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
     if result.status == "undetermined":
         missing = ", ".join(kb.question_by_id[d.question].text.get(lang) for d in result.depends_on)
         return t("undetermined.depends", lang) + missing
-    return " ; ".join(kb.rule_by_id[rule].title.get(lang) for rule in result.rules)
+    if result.unanswered:
+        questions = ", ".join(kb.question_by_id[q].short.get(lang) for q in result.unanswered)
+        return t("settled.whatever", lang) + questions
+    return kb.rule_by_id[result.rules[0]].title.get(lang)
 
 
 def answer_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang) -> str:
