@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from storage.conftest import changed_kb  # noqa: F401  (the re-check tests share the storage tests' changed rules)
 
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.storage import Repository
