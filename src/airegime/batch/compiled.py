@@ -60,7 +60,7 @@ class PhaseProgram:
     verdict_of_index: U8Array
     result_of_index: npt.NDArray[np.uint32]
     results: tuple[PhaseResult, ...]  # the scalar engine's result for each result id
-    groups: tuple[tuple[int, ...], ...]  # consecutive axes whose combined index fits a uint8
+    widening: tuple[tuple[int, np.dtype[Any]], ...]  # per axis: the type holding the index so far
 
     @property
     def axis_ids(self) -> tuple[str, ...]:
@@ -72,25 +72,27 @@ class PhaseProgram:
         return tuple(axis.size for axis in self.table.axes)
 
     def flat_index(self, codes: Sequence[U8Array]) -> IndexArray:
-        """The table entry of each row; ``codes`` has one uint8 column per axis, in axis order."""
-        dtype = np.uint16 if len(self.verdict_of_index) <= 1 << 16 else np.uint32
-        flat: IndexArray | None = None
-        for group in self.groups:
-            part: U8Array = codes[group[0]].astype(np.uint8, copy=True)
-            for position in group[1:]:  # Horner's scheme inside a byte: cheap, 1 byte per row
-                part *= np.uint8(self.table.axes[position].size + 1)
-                part += codes[position]
-            widened: IndexArray = part.astype(dtype)
-            stride = self.table.axes[group[-1]].stride
-            if stride != 1:
-                widened *= dtype(stride)
-            flat = widened if flat is None else np.add(flat, widened, out=flat)
-        assert flat is not None
+        """The table entry of each row; ``codes`` has one uint8 column per axis, in axis order.
+
+        Horner's scheme over the axes (flat = (c0 * n1 + c1) * n2 + c2 ...), in the narrowest
+        integer type that holds the running product: most steps touch 1 or 2 bytes per row.
+        """
+        flat: IndexArray = codes[0].astype(np.uint8, copy=True)
+        for position, dtype in self.widening[1:]:
+            if flat.dtype != dtype:
+                flat = flat.astype(dtype)
+            flat *= dtype.type(self.table.axes[position].size + 1)
+            flat += codes[position]
         return flat
 
     def verdicts(self, codes: Sequence[U8Array]) -> U8Array:
-        """Outcome and status of each row, as verdict bytes (split over threads when large)."""
-        return _split(lambda part: np.take(self.verdict_of_index, self.flat_index(part)), codes)
+        """Outcome and status of each row, as verdict bytes."""
+        return self.gather(self.verdict_of_index, codes)
+
+    def gather(self, per_entry: U8Array, codes: Sequence[U8Array]) -> U8Array:
+        """Look up a byte per table entry (``verdict_of_index`` or a table derived from it) for
+        each row; large batches are split over threads, as numpy releases the GIL in these loops."""
+        return _split(lambda part: np.take(per_entry, self.flat_index(part)), codes)
 
     def result_ids(self, codes: Sequence[U8Array]) -> npt.NDArray[np.uint32]:
         return np.take(self.result_of_index, self.flat_index(codes))
@@ -155,7 +157,7 @@ def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:
         verdict_of_index=verdict_of_result[result_ids],
         result_of_index=result_ids,
         results=results,
-        groups=_byte_groups(table),
+        widening=_widening(table),
     )
 
 
@@ -187,19 +189,15 @@ def _representative(table: PhaseTable, flat: int) -> PhaseResult:
     return evaluate_phase(table, system, phase, name="", deployment_index=None)
 
 
-def _byte_groups(table: PhaseTable) -> tuple[tuple[int, ...], ...]:
-    """Split the axes, in order, into runs whose combined index (with unknown) stays below 256."""
-    groups: list[tuple[int, ...]] = []
-    current: list[int] = []
+def _widening(table: PhaseTable) -> tuple[tuple[int, np.dtype[Any]], ...]:
+    """For each axis in order, the narrowest unsigned type that holds the index up to it."""
+    plan = []
     product = 1
     for axis in table.axes:
-        if current and product * (axis.size + 1) > 256:
-            groups.append(tuple(current))
-            current, product = [], 1
-        current.append(axis.position)
         product *= axis.size + 1
-    groups.append(tuple(current))
-    return tuple(groups)
+        dtype = next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if product <= np.iinfo(t).max + 1)
+        plan.append((axis.position, np.dtype(dtype)))
+    return tuple(plan)
 
 
 def codes_of(program: PhaseProgram, answers: Mapping[str, str]) -> tuple[int, ...]:

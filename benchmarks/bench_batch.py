@@ -1,0 +1,246 @@
+"""Batch benchmark (issue 5): the real knowledge base, three-valued answers (yes / no / unknown).
+
+    /tmp/bench-venv/bin/python benchmarks/bench_batch.py --peers /work/shared/bench \
+        --output benchmarks/results/batch.txt
+    .venv/bin/python benchmarks/bench_batch.py --quick          # small sizes, no peers
+
+Measures, in one run:
+1. evaluation on 1M in-memory rows (answer codes in, outcome + status bytes out, both phases),
+   and OpenFisca from the shared harness on its own 1M rows, in the same process;
+2. a 1M-row CSV inventory to a results CSV, end to end (`airegime batch` as a subprocess);
+3. a 100k-row .xlsx inventory to .xlsx results (and to CSV);
+4. the peak memory (max RSS of the subprocess) for a 10M-row Parquet inventory.
+Timings: time.perf_counter; in-memory figures are the median of several runs after a warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow.parquet as pq
+
+from airegime.batch.columns import canonical_name, inventory_columns
+from airegime.batch.compiled import WORKERS, batch_program
+from airegime.kb import load_knowledge_base
+from airegime.kb.models import KnowledgeBase
+
+KB = load_knowledge_base()
+CLI = Path(sys.executable).parent / "airegime"
+DEPLOYMENTS_PER_SYSTEM = 3
+
+
+def median_seconds(function: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """(median, spread) of `runs` timed calls after one warm-up."""
+    function()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    return median, (max(times) - min(times)) / median
+
+
+def evaluation(rows: int, runs: int) -> dict[str, float]:
+    program = batch_program(KB)
+    rng = np.random.default_rng(20261128)
+    dev = [rng.integers(0, n + 1, rows, dtype=np.uint8) for n in program.development.unknown_codes]
+    dep = [rng.integers(0, n + 1, rows, dtype=np.uint8) for n in program.deployment.unknown_codes]
+    unknown_share = np.mean([np.mean(c == n) for c, n in zip(dev, program.development.unknown_codes, strict=True)])
+
+    def both() -> None:
+        program.development.verdicts(dev)
+        program.deployment.verdicts(dep)
+
+    seconds, spread = median_seconds(both, runs)
+    inputs = [*dev, *dep]
+    buffers = [np.empty_like(c) for c in inputs]
+    outputs = [np.empty(rows, np.uint8), np.empty(rows, np.uint8)]
+
+    def touch() -> None:  # the bytes any evaluator must move: read 14 answer bytes, write 2
+        for source, target in zip(inputs, buffers, strict=True):
+            np.copyto(target, source)
+        for output in outputs:
+            output.fill(1)
+
+    limit, _ = median_seconds(touch, runs)
+    return {"rows/s": rows / seconds, "spread": spread, "limit rows/s": rows / limit, "unknown share": unknown_share}
+
+
+def peers(path: Path, rows: int, runs: int) -> dict[str, float]:
+    """OpenFisca and the numpy reference of the harness, and our plug-in, on the harness's data."""
+    sys.path.insert(0, str(path))
+    sys.path.insert(0, str(Path(__file__).parent))
+    common = importlib.import_module("common")
+    columns = common.random_columns(rows, 20240613)
+    figures = {}
+    modules = (("openfisca", "impl_openfisca"), ("numpy", "impl_numpy"), ("airegime plug-in", "peers_plugin"))
+    for label, module in modules:
+        evaluate = importlib.import_module(module).evaluate_batch
+        seconds, _ = median_seconds(lambda e=evaluate: e(columns), runs)
+        figures[label] = rows / seconds
+    return figures
+
+
+# ── inventories on disk ──
+
+
+def spelled(kb: KnowledgeBase) -> dict[str, list[str | None]]:
+    """Per question: its answers written as code, French label, English label (index = code * 3 + variant)."""
+    spellings = {}
+    for question in kb.questions:
+        words: list[str | None] = []
+        for option in question.options:
+            words += [option.code, option.label.fr, option.label.en]
+        words += [None, None, None]  # unknown: a blank cell
+        spellings[question.id] = words
+    return spellings
+
+
+def inventory_frame(kb: KnowledgeBase, rows: int, seed: int, given_once: bool) -> pl.DataFrame:
+    """Random inventory rows, three rows per system; shared answers repeated or given once."""
+    rng = np.random.default_rng(seed)
+    systems = -(-rows // DEPLOYMENTS_PER_SYSTEM)
+    words = spelled(kb)
+    system_of_row = np.arange(rows) // DEPLOYMENTS_PER_SYSTEM
+    first_row = np.arange(rows) % DEPLOYMENTS_PER_SYSTEM == 0
+    columns: dict[str, pl.Series] = {
+        "system_id": pl.Series(np.char.add("S", system_of_row.astype(str))) if rows <= 2_000_000 else
+        pl.select(pl.format("S{}", pl.Series(system_of_row))).to_series(),
+        "deployment_name": pl.Series(np.arange(rows) % DEPLOYMENTS_PER_SYSTEM).cast(pl.String),
+    }  # fmt: skip
+    for scope, question in inventory_columns(kb):
+        choices = len(question.codes) + 1
+        if scope == "deployment":
+            codes = rng.integers(0, choices, rows)
+        else:
+            codes = rng.integers(0, choices, systems)[system_of_row]
+        index = codes * 3 + rng.integers(0, 3, rows)
+        if given_once and scope != "deployment":
+            index = np.where(first_row, index, len(question.codes) * 3)  # blank after the first row
+        columns[canonical_name(scope, question.id)] = pl.Series(words[question.id], dtype=pl.String).gather(index)
+    return pl.DataFrame(columns)
+
+
+def write_parquet_inventory(path: Path, rows: int, chunk: int = 1_000_000) -> None:
+    writer = None
+    for start in range(0, rows, chunk):
+        frame = inventory_frame(KB, min(chunk, rows - start), seed=start, given_once=True)
+        frame = frame.with_columns(pl.format("P{}-{}", pl.lit(start), pl.col("system_id")).alias("system_id"))
+        table = frame.to_arrow()
+        writer = writer or pq.ParquetWriter(path, table.schema)
+        writer.write_table(table)
+    assert writer is not None
+    writer.close()
+
+
+def run_cli(*arguments: str) -> tuple[float, int, int]:
+    """(wall seconds, exit code, peak RSS in bytes) of one `airegime` subprocess."""
+    start = time.perf_counter()
+    process = subprocess.Popen([str(CLI), *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        assert process.stderr is not None
+        raise RuntimeError(process.stderr.read().decode())
+    return seconds, process.returncode, usage.ru_maxrss * 1024
+
+
+def files(workdir: Path, csv_rows: int, xlsx_rows: int, parquet_rows: int) -> dict[str, tuple[float, int, int]]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    figures = {}
+    if csv_rows:
+        source = workdir / f"inventory-{csv_rows}.csv"
+        inventory_frame(KB, csv_rows, seed=1, given_once=False).write_csv(source)
+        figures[f"{csv_rows:,}-row CSV -> CSV"] = run_cli("batch", str(source), "-o", str(workdir / "results.csv"))
+    if xlsx_rows:
+        source = workdir / f"inventory-{xlsx_rows}.xlsx"
+        inventory_frame(KB, xlsx_rows, seed=2, given_once=True).write_excel(source)
+        for suffix, label in ((".xlsx", ".xlsx"), ("-x.csv", "CSV")):
+            output = str(workdir / f"results{suffix}")
+            figures[f"{xlsx_rows:,}-row .xlsx -> {label}"] = run_cli("batch", str(source), "-o", output)
+    if parquet_rows:
+        source = workdir / f"inventory-{parquet_rows}.parquet"
+        if not source.exists():
+            write_parquet_inventory(source, parquet_rows)
+        output = workdir / "results.parquet"
+        figures[f"{parquet_rows:,}-row Parquet -> Parquet"] = run_cli("batch", str(source), "-o", str(output))
+        assert pq.ParquetFile(output).metadata.num_rows == parquet_rows
+    return figures
+
+
+def report(args: argparse.Namespace) -> list[str]:
+    lines = [
+        f"airegime batch benchmark — rule set {KB.version} ({KB.hash}); {os.cpu_count()} CPUs, "
+        f"evaluator threads {WORKERS}; Python {sys.version.split()[0]}; polars {pl.__version__}, "
+        f"numpy {np.__version__}",
+        "",
+    ]
+    ours = evaluation(args.rows, args.runs)
+    lines += [
+        f"1. Evaluation, {args.rows:,} in-memory rows, both phases (9 + 5 answer columns, "
+        f"{ours['unknown share']:.0%} unknown):",
+        f"   airegime batch evaluator    {ours['rows/s'] / 1e6:8.1f} M rows/s   (spread {ours['spread']:.0%})",
+        f"   memory-touch limit          {ours['limit rows/s'] / 1e6:8.1f} M rows/s   (copy 14 input bytes, write 2)",
+    ]
+    targets = [("evaluation >= 100 M rows/s", ours["rows/s"] >= 100e6, f"{ours['rows/s'] / 1e6:.0f} M rows/s")]
+    if args.peers:
+        peer = peers(Path(args.peers), args.rows, args.runs)
+        ratio = ours["rows/s"] / peer["openfisca"]
+        lines += [
+            f"   harness, same run, its {args.rows:,} rows of 9 boolean facts:",
+            *(f"     {label:<25} {rate / 1e6:8.1f} M rows/s" for label, rate in peer.items()),
+            f"   airegime (real KB) / OpenFisca (9 facts) = {ratio:.1f}x",
+        ]
+        targets.append(("evaluation >= 10x OpenFisca", ratio >= 10, f"{ratio:.1f}x"))
+    figures = files(Path(args.workdir), args.csv_rows, args.xlsx_rows, args.parquet_rows)
+    lines += ["", "2-4. Files, end to end (`airegime batch` subprocess: start-up, read, assess, write):"]
+    for label, (seconds, code, peak) in figures.items():
+        lines.append(f"   {label:<32} {seconds:7.2f} s   peak RSS {peak / 2**20:7.0f} MiB   exit {code}")
+    limits = {"CSV -> CSV": ("s", 5.0), ".xlsx -> .xlsx": ("s", 10.0), "Parquet -> Parquet": ("MiB", 2048.0)}
+    for label, (seconds, _, peak) in figures.items():
+        for suffix, (unit, limit) in limits.items():
+            if label.endswith(suffix):
+                value = seconds if unit == "s" else peak / 2**20
+                targets.append((f"{label} < {limit:g} {unit}", value < limit, f"{value:.2f} {unit}"))
+    lines += ["", "Targets:"]
+    lines += [f"   [{'met' if ok else 'MISSED'}] {name}: {value}" for name, ok, value in targets]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--csv-rows", type=int, default=1_000_000)
+    parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--parquet-rows", type=int, default=10_000_000)
+    parser.add_argument("--peers", help="the shared harness folder (e.g. /work/shared/bench), run in its venv")
+    parser.add_argument("--workdir", default="/tmp/airegime-bench-batch")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--output", help="also write the report here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rows, args.runs, args.csv_rows, args.xlsx_rows, args.parquet_rows = 100_000, 3, 10_000, 2_000, 50_000
+    lines = report(args)
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
