@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, bindparam, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from airegime.engine.evaluate import evaluate
@@ -209,8 +210,7 @@ class Repository:
             row.name, row.organisation = name.strip(), organisation.strip()
             row.description, row.development_description = description.strip(), development_description.strip()
             self._event(session, row.id, "details", detail=row.name)
-            self._evaluate(session, row, "details")
-            return self._load(session, assessment_id)
+            return self._evaluate(session, row, "details")[1]
 
     def set_answer(
         self, assessment_id: int, *, scope: Scope, context_id: int | None, question: str, value: str | None
@@ -224,8 +224,7 @@ class Repository:
             elif context_id is not None:
                 raise StorageError("only deployment answers belong to a context", hint="leave the context out")
             self._event(session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=code)
-            self._evaluate(session, row, "answers")
-            return self._load(session, assessment_id)
+            return self._evaluate(session, row, "answers")[1]
 
     def add_context(self, assessment_id: int, *, name: str, description: str = "") -> Context:
         _check_context(name, description)
@@ -264,7 +263,7 @@ class Repository:
         with self._sessions.begin() as session:
             row = self._row(session, assessment_id)
             old_version, old_hash = row.rule_set_version, row.rule_set_hash
-            after = self._evaluate(session, row, "recheck")
+            after, _ = self._evaluate(session, row, "recheck")
             self._event(session, row.id, "rechecked", detail=f"{old_version} → {after.rule_set_version}")
         return Recheck(old_version, old_hash, after.rule_set_version, after.rule_set_hash, phase_changes(before, after))
 
@@ -333,15 +332,9 @@ class Repository:
 
     def _load(self, session: Session, assessment_id: int) -> Saved:
         row = self._row(session, assessment_id)
-        contexts = tuple(
-            Context(c.id, c.name, c.description, c.position) for c in self._active_contexts(session, assessment_id)
-        )
+        contexts = tuple(Context(*c) for c in session.execute(_CONTEXTS, {"assessment": assessment_id}))
         answers: dict[tuple[str | None, int | None], dict[str, str]] = {}
-        events = session.execute(
-            select(EventRow.scope, EventRow.context_id, EventRow.question, EventRow.value)
-            .where(EventRow.assessment_id == assessment_id, EventRow.kind == "answer")
-            .order_by(EventRow.id)
-        )
+        events = session.execute(_ANSWERS, {"assessment": assessment_id})
         for scope, context_id, question, value in events:
             current = answers.setdefault((scope, context_id), {})
             if question is None:
@@ -367,9 +360,11 @@ class Repository:
             summary=_summary(row.summary_json),
         )
 
-    def _evaluate(self, session: Session, row: AssessmentRow, reason: str) -> Assessment:
+    def _evaluate(self, session: Session, row: AssessmentRow, reason: str) -> tuple[Assessment, Saved]:
+        """Evaluate the current answers, store the result; return it with the state it was computed from."""
         session.flush()
-        assessment = evaluate(kb=self.kb, system=self._load(session, row.id).system())
+        saved = self._load(session, row.id)
+        assessment = evaluate(kb=self.kb, system=saved.system())
         moment = now()
         session.add(
             EvaluationRow(
@@ -382,9 +377,29 @@ class Repository:
             )
         )
         row.rule_set_version, row.rule_set_hash = assessment.rule_set_version, assessment.rule_set_hash
-        row.summary_json = json.dumps([PhaseSummary.of(p).to_dict() for p in assessment.phases])
+        summary = tuple(PhaseSummary.of(p) for p in assessment.phases)
+        row.summary_json = json.dumps([p.to_dict() for p in summary])
         row.updated_at = moment
-        return assessment
+        current = replace(
+            saved,
+            updated_at=moment,
+            rule_set_version=assessment.rule_set_version,
+            rule_set_hash=assessment.rule_set_hash,
+            summary=summary,
+        )
+        return assessment, current
+
+
+_CONTEXTS = (
+    select(ContextRow.id, ContextRow.name, ContextRow.description, ContextRow.position)
+    .where(ContextRow.assessment_id == bindparam("assessment"), ContextRow.removed_at.is_(None))
+    .order_by(ContextRow.position, ContextRow.id)
+)
+_ANSWERS = (
+    select(EventRow.scope, EventRow.context_id, EventRow.question, EventRow.value)
+    .where(EventRow.assessment_id == bindparam("assessment"), EventRow.kind == "answer")
+    .order_by(EventRow.id)
+)
 
 
 def _new_row(session: Session, name: str, organisation: str, description: str, development: str) -> AssessmentRow:

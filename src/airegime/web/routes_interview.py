@@ -44,14 +44,19 @@ def answer(
     ctx: Short = "",
 ) -> Response:
     """Record one answer, then show the next question (a partial page for htmx, a redirect otherwise)."""
-    repo = repo_of(request)
-    saved = repo.get(assessment_id)
-    step = _requested_step(request, saved, scope, _int_or_none(ctx), question)
-    if value not in (*step.question.codes, UNKNOWN):
+    repo, kb = repo_of(request), kb_of(request)
+    known = kb.question_by_id.get(question)
+    if scope not in SCOPES or known is None or SCOPES[scope] not in known.scope:
+        raise HTTPException(status_code=404)
+    if value not in (*known.codes, UNKNOWN):
+        saved = repo.get(assessment_id)
+        step = _requested_step(request, saved, scope, _int_or_none(ctx), question)
         return _interview_page(request, saved, step, problem="interview.choose", status=422)
-    saved = repo.set_answer(
-        assessment_id, scope=step.scope, context_id=step.context_id, question=step.question.id, value=value
-    )
+    context = _int_or_none(ctx) if scope == "deployment" else None
+    if scope == "deployment" and context is None:
+        raise HTTPException(status_code=404)
+    # The repository checks that the assessment and the context exist (NotFoundError: a 404 page).
+    saved = repo.set_answer(assessment_id, scope=SCOPES[scope], context_id=context, question=question, value=value)
     if is_htmx(request):
         response = _interview_page(request, saved, None)
         response.headers["HX-Push-Url"] = f"/a/{assessment_id}/interview"
