@@ -290,3 +290,34 @@ def test_serve_listens_on_localhost_by_default(monkeypatch: pytest.MonkeyPatch, 
     assert outcome.exit_code == 0, outcome.output
     assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8000
     assert (tmp_path / "data" / "airegime.sqlite3").exists()
+
+
+def test_serve_says_clearly_when_the_database_cannot_be_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from airegime.cli.app import app
+
+    monkeypatch.setenv("AIREGIME_DATABASE_URL", "nonsense://nowhere")
+    outcome = CliRunner().invoke(app, ["serve"])
+    assert outcome.exit_code == 2
+    assert "cannot open the database nonsense://nowhere" in outcome.output
+    assert "AIREGIME_DATABASE_URL" in outcome.output and "Traceback" not in outcome.output
+
+
+def test_i_dont_know_everywhere_ends_the_interview_with_an_undetermined_result_naming_the_gaps(
+    client: Client, repo: Repository, kb: KnowledgeBase
+) -> None:
+    new = repo.create(name="S", first_context="C")
+    asked = []
+    page = client.get(f"/a/{new}/interview").text
+    while 'name="question"' in page:
+        asked.append(hidden(page, "question"))
+        assert answer(client, new, page, "unknown").status_code == 303  # type: ignore[attr-defined]
+        page = client.get(f"/a/{new}/interview").text
+        assert len(asked) < 40, "the interview does not end"
+    assert "Questionnaire terminé" in page and "restent indéterminées" in page
+    result = client.get(f"/a/{new}/result").text
+    assert "Réponses manquantes" in result
+    for question in ("personal_data", "controller_kind"):
+        assert kb.question_by_id[question].text.fr in result
+    assert [p.status for p in repo.get(new).summary] == ["undetermined", "undetermined"]

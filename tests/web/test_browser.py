@@ -210,3 +210,35 @@ def test_the_interview_works_without_javascript(browser: Any, live_server: str, 
     assert "Développement" in page.locator("table.glance").inner_text()
     shot(page, screenshots / "result-nojs-fr.png")
     context.close()
+
+
+def test_the_other_pages_are_accessible(page: Any, kb: KnowledgeBase, screenshots: Path) -> None:
+    page.goto("/lang/fr?next=/new")
+    page.fill("#name", "Pages secondaires")
+    page.click("button[type=submit]")
+    page.wait_for_selector("form.question")
+    assessment = page.url.split("/a/")[1].split("/")[0]
+    for name, url in [
+        ("new-empty-fr", "/new"),
+        ("contexts-fr", f"/a/{assessment}/contexts"),
+        ("delete-fr", f"/a/{assessment}/delete"),
+        ("not-found-fr", "/a/999999/result"),
+    ]:
+        page.goto(url)
+        shot(page, screenshots / f"{name}.png")
+        check_accessibility(page)
+    page.goto("/import")
+    page.fill("#text", "name: Broken\ndeployments:\n  - name: X\n    answers: {purpose: spying}\n")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".notice.error")
+    assert "deployments[0].answers.purpose" in page.locator(".notice.error").inner_text()
+    shot(page, screenshots / "import-error-fr.png")
+    check_accessibility(page)
+    page.goto("/new")
+    page.fill("#first_context", "")
+    page.evaluate("document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))")
+    page.click("button[type=submit]")
+    assert page.locator(".problem").count() == 2
+    shot(page, screenshots / "new-invalid-fr.png")
+    check_accessibility(page)
+    assert_no_csp_violation(page)

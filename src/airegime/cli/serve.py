@@ -30,7 +30,9 @@ def serve(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     except Exception as error:  # e.g. the database cannot be opened: say which, without a trace
-        typer.echo(f"error: cannot open the database {_redacted(settings.effective_database_url)}: {error}", err=True)
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        typer.echo(f"error: cannot open the database {_redacted(settings.effective_database_url)}: {reason}", err=True)
+        typer.echo("  → check AIREGIME_DATABASE_URL, or unset it to use SQLite in AIREGIME_DATA_DIR", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"airegime: http://{host}:{port}/  (database: {_redacted(settings.effective_database_url)})")
     uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)

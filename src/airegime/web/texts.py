@@ -115,6 +115,12 @@ WEB: dict[str, tuple[str, str]] = {
         "contexte de déploiement.",
         "No further answer can change the result. You can see the result or add another deployment context.",
     ),
+    "interview.done_unknown": (
+        "Certaines phases restent indéterminées parce que des réponses sont « Je ne sais pas » : le résultat dit "
+        "lesquelles, et vous pouvez les modifier à tout moment.",
+        "Some phases remain undetermined because some answers are “I don’t know”: the result says which, and you "
+        "can change them at any time.",
+    ),
     "interview.see_result": ("Voir le résultat", "See the result"),
     "contexts.title": ("Description et contextes de déploiement", "Details and deployment contexts"),
     "contexts.list": ("Contextes de déploiement", "Deployment contexts"),
@@ -201,8 +207,8 @@ WEB: dict[str, tuple[str, str]] = {
     "recheck.see_result": ("Voir le résultat détaillé", "See the detailed result"),
     "import.title": ("Importer un descripteur", "Import a descriptor"),
     "import.lead": (
-        "Un fichier YAML ou JSON décrivant le système (le format de `airegime assess`), à envoyer ou à coller.",
-        "A YAML or JSON file describing the system (the format `airegime assess` reads), uploaded or pasted.",
+        "Un fichier YAML ou JSON décrivant le système (le format lu par « airegime assess »), à envoyer ou à coller.",
+        "A YAML or JSON file describing the system (the format “airegime assess” reads), uploaded or pasted.",
     ),
     "import.file": ("Fichier (YAML ou JSON, 1 Mo au plus)", "File (YAML or JSON, at most 1 MB)"),
     "import.text": ("Ou collez le texte ici", "Or paste the text here"),
