@@ -292,6 +292,18 @@ def test_serve_listens_on_localhost_by_default(monkeypatch: pytest.MonkeyPatch, 
     assert (tmp_path / "data" / "airegime.sqlite3").exists()
 
 
+def test_on_localhost_other_host_names_are_refused(repo: Repository) -> None:
+    from airegime.cli.serve import allowed_hosts
+    from airegime.web.app import create_app
+
+    app = create_app(repository=repo, allowed_hosts=allowed_hosts("127.0.0.1"))
+    with Client(app, base_url="http://127.0.0.1:8000") as local:
+        assert local.get("/").status_code == 200
+    with Client(app, base_url="http://rebound.example") as rebound:
+        assert rebound.get("/").status_code == 400
+    assert allowed_hosts("0.0.0.0") is None
+
+
 def test_serve_says_clearly_when_the_database_cannot_be_opened(monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 

@@ -25,7 +25,7 @@ def serve(
 
     settings = get_settings()
     try:
-        web_app = create_app()
+        web_app = create_app(allowed_hosts=allowed_hosts(host))
     except AiregimeError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -36,6 +36,14 @@ def serve(
         raise typer.Exit(2) from None
     typer.echo(f"airegime: http://{host}:{port}/  (database: {_redacted(settings.effective_database_url)})")
     uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def allowed_hosts(host: str) -> list[str] | None:
+    """On a loopback address, answer only to loopback names (no DNS rebinding); elsewhere, any name."""
+    return ["127.0.0.1", "localhost", "[::1]"] if host in LOOPBACK else None
 
 
 def _redacted(url: str) -> str:

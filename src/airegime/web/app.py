@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from airegime.errors import AiregimeError
 from airegime.kb import KnowledgeBase, load_knowledge_base
@@ -33,9 +34,17 @@ async def csrf_protect(request: Request) -> None:
 
 
 def create_app(
-    *, repository: Repository | None = None, kb: KnowledgeBase | None = None, max_body: int = MAX_BODY_BYTES
+    *,
+    repository: Repository | None = None,
+    kb: KnowledgeBase | None = None,
+    max_body: int = MAX_BODY_BYTES,
+    allowed_hosts: list[str] | None = None,
 ) -> FastAPI:
-    """The web app over ``repository`` (by default the database of the settings, migrated on open)."""
+    """The web app over ``repository`` (by default the database of the settings, migrated on open).
+
+    ``allowed_hosts`` limits the Host header (``airegime serve`` passes the loopback names when it
+    listens on 127.0.0.1, so a web page cannot reach the app through DNS rebinding).
+    """
     settings = get_settings()
     kb = kb or (repository.kb if repository else load_knowledge_base(settings.knowledge_dir))
     repo = repository or Repository.open(settings.effective_database_url, kb)
@@ -52,6 +61,8 @@ def create_app(
     _language_switch(app)
     _error_pages(app)
     app.add_middleware(SecurityMiddleware, max_body=max_body)
+    if allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     return app
 
 
