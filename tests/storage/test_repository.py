@@ -149,6 +149,8 @@ def test_duplicate_is_independent_and_delete_removes_everything(repo: Repository
     repo.set_answer(copy, scope="development", context_id=None, question="personal_data", value="no")
     assert repo.get(original).development_answers["personal_data"] == "yes"
     assert repo.get(copy).name == "Copie"
+    first = repo.history(copy)[0]
+    assert (first.kind, first.detail) == ("duplicated", "Zone-crossing detector")
     repo.delete(original)
     with pytest.raises(NotFoundError):
         repo.get(original)

@@ -177,25 +177,25 @@ class Repository:
             self._evaluate(session, row, "created")
             return row.id
 
-    def import_system(self, system: System, *, detail: str = "") -> int:
+    def import_system(self, system: System, *, detail: str = "", kind: str = "imported") -> int:
         """A new assessment holding a descriptor's details, contexts and answers."""
         with self._sessions.begin() as session:
             row = _new_row(
                 session, system.name, system.organisation, system.description, system.development.description
             )
-            self._event(session, row.id, "imported", detail=detail)
+            self._event(session, row.id, kind, detail=detail)
             self._answers(session, row.id, "system", None, system.answers.items())
             self._answers(session, row.id, "development", None, system.development.answers.items())
             for deployment in system.deployments:
                 context = self._add_context(session, row.id, deployment.name, deployment.description, log=False)
                 self._answers(session, row.id, "deployment", context.id, deployment.answers.items())
-            self._evaluate(session, row, "imported")
+            self._evaluate(session, row, kind)
             return row.id
 
     def duplicate(self, assessment_id: int, *, name: str) -> int:
         saved = self.get(assessment_id)
         system = saved.system().model_copy(update={"name": name[:200]})
-        return self.import_system(system, detail=f"#{assessment_id}")
+        return self.import_system(system, detail=saved.name, kind="duplicated")
 
     def delete(self, assessment_id: int) -> None:
         with self._sessions.begin() as session:

@@ -191,6 +191,7 @@ WEB: dict[str, tuple[str, str]] = {
     "history.regimes": ("Régimes", "Regimes"),
     "event.created": ("Analyse créée", "Assessment created"),
     "event.imported": ("Importée depuis un descripteur", "Imported from a descriptor"),
+    "event.duplicated": ("Copie de l’analyse", "Copy of the assessment"),
     "event.details": ("Description modifiée", "Details changed"),
     "event.context_added": ("Contexte ajouté", "Context added"),
     "event.context_renamed": ("Contexte renommé", "Context renamed"),
