@@ -46,11 +46,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return empty_postgres(postgres_url())
 
 
-@pytest.fixture(scope="session")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base()
-
-
 @pytest.fixture
 def repo(database_url: str, kb: KnowledgeBase) -> Iterator[Repository]:
     repository = Repository.open(database_url, kb)

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from storage.conftest import changed_kb  # noqa: F401  (the re-check tests share the storage tests' changed rules)
 
-from airegime.kb import KnowledgeBase, load_knowledge_base
+from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.web.app import create_app
 
@@ -31,11 +31,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base()
 
 
 @pytest.fixture
