@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -116,16 +118,41 @@ def decision_diagram(
     return run_dot(source, fmt)
 
 
-def run_dot(source: str, fmt: Literal["svg", "png"]) -> bytes:
+def run_dot(source: str, fmt: Literal["svg", "png"], *options: str) -> bytes:
+    return start_dot(source, fmt, *options)()
+
+
+def start_dot(source: str, fmt: Literal["svg", "png"], *options: str) -> Callable[[], bytes]:
+    """Start Graphviz now; the returned function waits for its output (to overlap with other work)."""
     dot = shutil.which("dot")
     if dot is None:
         raise AiregimeError(
             "Graphviz is not installed (no `dot` program)", hint="install it, e.g. apt install graphviz"
         )
-    done = subprocess.run([dot, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=60, check=False)
-    if done.returncode != 0:
-        raise AiregimeError(f"Graphviz failed: {done.stderr.decode('utf-8', 'replace')[:500]}")
-    return done.stdout
+    with tempfile.TemporaryFile() as graph:  # a file, not a pipe: nothing to feed while we wait
+        graph.write(source.encode("utf-8"))
+        graph.seek(0)
+        process = subprocess.Popen(
+            [dot, f"-T{fmt}", *options], stdin=graph, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+
+    def result() -> bytes:
+        try:
+            out, errors = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise AiregimeError("Graphviz took over a minute", hint="report this diagram as a bug") from None
+        if process.returncode != 0:
+            raise AiregimeError(f"Graphviz failed: {errors.decode('utf-8', 'replace')[:500]}")
+        return out
+
+    return result
+
+
+def printable_png(source: str) -> Callable[[], bytes]:
+    """A PNG sized for a landscape A4 page at print resolution, opaque (embedded in a PDF as is)."""
+    return start_dot(source, "png", "-Gsize=10.6,6.6", "-Gdpi=200", "-Gbgcolor=white")
 
 
 def quote(text: str) -> str:

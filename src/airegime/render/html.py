@@ -85,7 +85,13 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def report_html(report: dict[str, Any], *, diagram_svgs: list[str] | None = None, for_print: bool = False) -> str:
+def report_html(
+    report: dict[str, Any],
+    *,
+    diagram_svgs: list[str] | None = None,
+    diagram_uris: list[str] | None = None,
+    for_print: bool = False,
+) -> str:
     """The report as a standalone HTML page (inline styles; the diagram as an embedded image)."""
     lang: Lang = report["lang"]
     unknown = [item for group in report["answers"] for item in group["items"] if item["unknown"]]
@@ -98,7 +104,7 @@ def report_html(report: dict[str, Any], *, diagram_svgs: list[str] | None = None
             marks=TRUTH_MARK,
             unknown=unknown,
             conditions=lambda node: condition_lines(node, lang, traced=True),
-            diagram_uris=[svg_data_uri(svg) for svg in diagram_svgs or []],
+            diagram_uris=[svg_data_uri(svg) for svg in diagram_svgs or []] + (diagram_uris or []),
             for_print=for_print,
         )
     )

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from airegime.kb.models import Lang
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.words import w
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!])")
-_LINE_START = re.compile(r"^([-+=>])")
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~&!"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ORDERED = re.compile(r"^(\d+)([.)])")
 
 
+@lru_cache(maxsize=4096)  # knowledge-base texts recur in every phase of every report
 def md(text: str, *, block: bool = True) -> str:
     """Any text as one inert Markdown line: no markup, no HTML, no list or heading it did not ask for.
 
     ``block=False`` for table cells, where a leading "1." or "-" starts nothing.
     """
-    flat = _SPECIAL.sub(r"\\\1", " ".join(_CONTROL.sub("", text).split()))
-    if not block:
+    flat = " ".join(_CONTROL.sub("", text).split()).translate(_ESCAPES)
+    if not block or not flat:
         return flat
-    return _ORDERED.sub(r"\1\\\2", _LINE_START.sub(r"\\\1", flat))
+    if flat[0] in "-+=>":
+        return "\\" + flat
+    return _ORDERED.sub(r"\1\\\2", flat) if flat[0].isdigit() else flat
 
 
 def md_link(title: str, url: str) -> str:

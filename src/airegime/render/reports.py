@@ -28,6 +28,7 @@ MEDIA_TYPES: dict[str, str] = {
     "svg": "image/svg+xml",
     "png": "image/png",
 }
+DIAGRAM_ADDRESS = "airegime:diagram.png"
 MAX_CHANGES = 3  # counterfactuals: up to three changed answers, as `explain` does by default
 
 
@@ -78,13 +79,20 @@ def render_report_dict(
         return report_docx(report)
     from airegime.render.html import report_html
 
-    svgs = _diagram_svgs(kb, assessment, report["lang"]) if assessment is not None else []
-    html = report_html(report, diagram_svgs=svgs, for_print=fmt == "pdf")
     if fmt == "html":
-        return html.encode("utf-8")
+        svgs = _diagram_svgs(kb, assessment, report["lang"]) if assessment is not None else []
+        return report_html(report, diagram_svgs=svgs).encode("utf-8")
     from airegime.render.pdf import html_to_pdf
 
-    return html_to_pdf(html)
+    if assessment is None:
+        return html_to_pdf(report_html(report, for_print=True))
+    # Graphviz draws the diagram in its own process while WeasyPrint lays out the text; a raster
+    # image at print resolution costs WeasyPrint far less than an SVG it would draw letter by letter.
+    from airegime.render.diagram import diagram_dot, printable_png
+
+    png = printable_png(diagram_dot(kb=kb, assessment=assessment, lang=report["lang"], focus=True))
+    html = report_html(report, diagram_uris=[DIAGRAM_ADDRESS], for_print=True)
+    return html_to_pdf(html, resources={DIAGRAM_ADDRESS: lambda: (png(), "image/png")})
 
 
 def _diagram_svgs(kb: KnowledgeBase, assessment: Assessment, lang: Lang) -> list[str]:

@@ -1,0 +1,96 @@
+"""Report benchmark (issue 4): Markdown and JSON reports, the PDF with five deployment contexts,
+and the decision diagram, against the issue's targets.
+
+    .venv/bin/python benchmarks/bench_reports.py            # prints a table, writes benchmarks/results/reports.txt
+
+Each figure is the median of several runs after one warm-up run (fonts, templates and the
+knowledge base loaded once, as in a running web app): wall-clock time (time.perf_counter) and CPU
+time (this process plus Graphviz, from os.times), the latter telling a busy machine from a slow
+program. "end to end" starts from the assessment and includes `explain` (counterfactuals);
+"layout only" starts from the built report and measures the format alone.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FIVE_DEPLOYMENTS = ROOT / "tests" / "reports" / "fixtures" / "five-deployments.yaml"
+RESULTS = ROOT / "benchmarks" / "results" / "reports.txt"
+
+
+def median_seconds(function: Callable[[], Any], *, runs: int) -> tuple[float, float]:
+    """(wall, cpu) medians in seconds."""
+    function()
+    walls, cpus = [], []
+    for _ in range(runs):
+        before, started = os.times(), time.perf_counter()
+        function()
+        walls.append(time.perf_counter() - started)
+        after = os.times()
+        cpus.append(sum(after[:4]) - sum(before[:4]))
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def measure() -> list[tuple[str, tuple[float, float], float]]:
+    """(what, (wall, cpu) seconds, target seconds) for each figure the issue asks for."""
+    from airegime.engine.evaluate import evaluate
+    from airegime.kb import load_knowledge_base
+    from airegime.render.diagram import decision_diagram
+    from airegime.render.report_data import report_json
+    from airegime.render.report_markdown import report_markdown
+    from airegime.render.reports import render_report, report_dict
+    from airegime.system import load_system
+
+    kb = load_knowledge_base()
+    five = evaluate(kb=kb, system=load_system(FIVE_DEPLOYMENTS, kb=kb))
+    day = date(2026, 1, 15)
+
+    def report(fmt: str, **options: Any) -> Callable[[], bytes]:
+        return lambda: render_report(kb=kb, assessment=five, fmt=fmt, lang="fr", generated=day, **options)  # type: ignore[arg-type]
+
+    def diagram(fmt: str, **options: Any) -> Callable[[], bytes]:
+        return lambda: decision_diagram(kb=kb, fmt=fmt, lang="fr", **options)  # type: ignore[arg-type]
+
+    built = report_dict(kb=kb, assessment=five, lang="fr", generated=day)
+    return [
+        ("Markdown report, 5 deployments, end to end", median_seconds(report("md"), runs=50), 0.005),
+        ("JSON report, 5 deployments, end to end", median_seconds(report("json"), runs=50), 0.005),
+        ("Markdown report, 5 deployments, layout only", median_seconds(lambda: report_markdown(built), runs=50), 0.005),
+        ("JSON report, 5 deployments, layout only", median_seconds(lambda: report_json(built), runs=50), 0.005),
+        ("PDF report, 5 deployments, with path diagram", median_seconds(report("pdf"), runs=7), 1.0),
+        ("PDF report, 5 deployments, no diagram", median_seconds(report("pdf", diagram=False), runs=7), 1.0),
+        ("HTML report, 5 deployments, with path diagram", median_seconds(report("html"), runs=15), 1.0),
+        ("Word report, 5 deployments", median_seconds(report("docx"), runs=15), 1.0),
+        ("Diagram SVG, whole rule set", median_seconds(diagram("svg"), runs=15), 0.3),
+        ("Diagram SVG, 5-deployment paths", median_seconds(diagram("svg", assessment=five, focus=True), runs=15), 0.3),
+        ("Diagram PNG, whole rule set", median_seconds(diagram("png"), runs=7), 0.3),
+        ("Diagram PNG, deployment phase", median_seconds(diagram("png", phase="deployment"), runs=7), 0.3),
+    ]
+
+
+def main() -> None:
+    load = os.getloadavg()[0]
+    rows = measure()
+    lines = [f"airegime report benchmark — Python {platform.python_version()}, {platform.machine()}", ""]
+    lines.append(f"load average before the run: {load:.2f} on {os.cpu_count()} CPUs")
+    lines.append("")
+    lines.append(f"{'what':<52} {'wall':>9} {'cpu':>9} {'target':>8}  met (wall)")
+    for what, (wall, cpu), target in rows:
+        mark = "yes" if wall < target else "NO"
+        lines.append(f"{what:<52} {wall * 1000:>7.1f}ms {cpu * 1000:>7.1f}ms {target * 1000:>6.0f}ms  {mark}")
+    text = "\n".join(lines) + "\n"
+    print(text, end="")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
