@@ -113,6 +113,11 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
 
     asked = answer_interview(page, {"Système": DEVELOPMENT, "Développement": DEVELOPMENT, "Centre": SHOPPING})
     assert asked[0] == "Système/household"
+    page.click(".answers li:first-child a")  # change the first answer, in place (htmx)
+    page.wait_for_selector("#answer-no:checked")
+    assert page.evaluate("document.activeElement.tagName") == "H1", "focus should move to the question"
+    page.click("text=Reprendre le questionnaire")
+    page.wait_for_selector("h1:has-text('Questionnaire terminé')")
     assert_no_csp_violation(page)
     assert page.locator("h1").inner_text() == "Questionnaire terminé"
     page.fill("#context-name", "Police nationale")
@@ -184,6 +189,11 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     assert glance(page)["Deployment: Police nationale"] == label["police_justice"].en
     page.goto("/")
     assert page.locator(".card h3", has_text="Détecteur de franchissement de zone").count() == 1
+    page.locator("#q").press_sequentially("no such system")  # live search (htmx), keeps the focus
+    page.wait_for_selector("text=No assessment matches this search.")
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert "q=no+such+system" in page.url or "q=no%20such%20system" in page.url
+    page.goto("/")
     shot(page, screenshots / "home-en.png")
     check_accessibility(page)
     page.goto(result_url.replace("/result", "/history"))
