@@ -112,3 +112,14 @@ def _tiny(kb: KnowledgeBase) -> Assessment:
     from airegime.system import parse_system
 
     return evaluate(kb=kb, system=parse_system({"name": "T", "deployments": [{"name": "D"}]}, kb=kb))
+
+
+def test_download_names_are_safe(zone: Assessment, hostile: Assessment) -> None:
+    from airegime.render.reports import report_filename
+
+    assert report_filename(assessment=zone, fmt="pdf", generated=REPORT_DATE) == (
+        "airegime-zone-crossing-detector-2026-01-15.pdf"
+    )
+    name = report_filename(assessment=hostile, fmt="docx", generated=REPORT_DATE)
+    assert name.startswith("airegime-script-alert-x-script-gras-lien") and name.endswith("-2026-01-15.docx")
+    assert all(c.isalnum() or c in "-." for c in name) and len(name) < 90

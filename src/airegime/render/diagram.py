@@ -30,6 +30,7 @@ from airegime.render.words import w
 DiagramFormat = Literal["svg", "png", "dot"]
 Constraints = dict[str, frozenset[str]]
 HIGHLIGHT = "#d9480f"
+TAG_LENGTH = 40  # a phase named on the outcome it reached: long names are cut, the report has them whole
 OUTCOME_STYLE = {  # fill colour by outcome kind: a regime, no regime, the law leaves it open
     "regime": "#d3e9d3",
     "not_applicable": "#e4e7eb",
@@ -288,7 +289,7 @@ def _phase_path(kb: KnowledgeBase, assessment: Assessment | None, phase: Phase, 
             continue
         answers = phase_answers(assessment.system, phase, result.deployment_index)
         tag = phase_title(result, lang)
-        _follow(tree, None, answers, path, tag[:60] + ("…" if len(tag) > 60 else ""))
+        _follow(tree, None, answers, path, tag[:TAG_LENGTH] + ("…" if len(tag) > TAG_LENGTH else ""))
     return path
 
 

@@ -8,6 +8,8 @@ The report is built once (:func:`airegime.render.report_data.build_report`) from
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from typing import Any, Literal
 
@@ -42,6 +44,15 @@ def report_dict(*, kb: KnowledgeBase, assessment: Assessment, lang: Lang = "fr",
         )
     explanation = explain(kb=kb, system=assessment.system, max_changes=MAX_CHANGES)
     return build_report(kb=kb, explanation=explanation, lang=lang, generated=generated)
+
+
+def report_filename(*, assessment: Assessment, fmt: str, generated: date | None = None) -> str:
+    """A safe download name: "airegime-<system>-<date>.<fmt>", ASCII letters, digits and dashes only."""
+    from airegime.render.report_data import report_date
+
+    ascii_name = unicodedata.normalize("NFKD", assessment.system.name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "system"
+    return f"airegime-{slug}-{report_date(generated).isoformat()}.{fmt}"
 
 
 def render_report(
