@@ -115,3 +115,29 @@ def test_unreadable_files_raise_a_read_error(tmp_path: Path, kb: KnowledgeBase, 
     source.write_bytes(content)
     with pytest.raises(InventoryReadError):
         assess_inventory(kb=kb, source=source)
+
+
+def test_column_names_are_neutralised_too(tmp_path: Path, kb: KnowledgeBase) -> None:
+    source = tmp_path / "inventory.csv"
+    pl.DataFrame({"system_id": ["A"], "=cmd|' /C calc'!A0": ["x"]}).write_csv(source)
+    output = tmp_path / "results.csv"
+    assess_inventory(kb=kb, source=source, output=output)
+    assert "'=cmd|' /C calc'!A0" in read_back(output).columns
+
+
+def test_xlsx_results_escape_xml_and_open_in_openpyxl(tmp_path: Path, kb: KnowledgeBase) -> None:
+    from openpyxl import load_workbook
+
+    source = tmp_path / "inventory.csv"
+    pl.DataFrame({"system_id": ["A & B <1>", "C"], "note": ["x\x01y", None], "n": [1, 2]}).write_csv(source)
+    output = tmp_path / "results.xlsx"
+    assess_inventory(kb=kb, source=source, output=output, lang="en")
+    sheet = load_workbook(output).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("system_id", "note", "n")
+    assert rows[1][:3] == ("A & B <1>", "xy", "1")
+    assert rows[2][:2] == ("C", None)
+    assert (
+        sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}3"
+    )

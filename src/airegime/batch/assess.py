@@ -8,6 +8,7 @@ two different answers to the same system-level or development question are inval
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,7 +19,7 @@ import polars as pl
 
 from airegime.batch.columns import AnswerColumn, Layout, canonical_name, encode_column
 from airegime.batch.compiled import BatchProgram, PhaseProgram
-from airegime.batch.io import ROW_INDEX
+from airegime.batch.io import FORMULA_START, ROW_INDEX
 from airegime.batch.words import w
 from airegime.engine.results import PhaseResult
 from airegime.kb.models import KnowledgeBase, Lang, Phase, Scope
@@ -65,6 +66,7 @@ class Summary:
 @dataclass
 class ChunkResult:
     table: pl.DataFrame
+    trusted: frozenset[str]  # columns holding only airegime's words: no formula can hide there
     summary: Summary
     errors: list[CellError]
     error_count: int
@@ -85,10 +87,12 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
         error_count += int(invalid.sum())
         errors.extend(_cell_errors(frame, layout.system_id, invalid, message, numbers, MAX_REPORTED_ERRORS))
         problems.append(_problem_text(layout.system_id, invalid, message))
+    flagged = []
     for column in layout.answers:
         encoded = encode_column(column, frame.get_column(column.name), lang)
         bad = encoded.invalid
-        if bad.any():
+        flagged.append(bool(bad.any()))
+        if flagged[-1]:
             invalid |= bad
             error_count += int(bad.sum())
             errors.extend(
@@ -115,7 +119,9 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
     table = frame.with_columns(*results.values())
     errors_text = pl.concat_str(problems, separator="; ", ignore_nulls=True) if problems else pl.lit("")
     table = table.with_columns(pl.when(errors_text != "").then(errors_text).alias(ERRORS_COLUMN))
-    return ChunkResult(table, summary, errors, error_count)
+    untrusted_answers = {c.name for c, bad in zip(layout.answers, flagged, strict=True) if bad}
+    trusted = frozenset(results) | {c.name for c in layout.answers} - untrusted_answers
+    return ChunkResult(table, trusted, summary, errors, error_count)
 
 
 def _phase_codes(
@@ -137,13 +143,21 @@ def _resolve_per_system(
     shared = [c for c in layout.answers if c.scope in ("system", "development")]
     if not shared:
         return []
-    frame = pl.DataFrame({"_system": system_ids, **{c.canonical: codes[c.canonical] for c in shared}})
-    expressions = []
-    for column in shared:
-        known = pl.when(pl.col(column.canonical) < column.unknown_code).then(pl.col(column.canonical))
-        expressions.append(known.min().over("_system").fill_null(column.unknown_code).alias(column.canonical))
-        expressions.append((known.max().over("_system") != known.min().over("_system")).alias(f"!{column.canonical}"))
-    resolved = frame.select(expressions)
+    names = [c.canonical for c in shared]
+    frame = pl.LazyFrame({"_system": system_ids, **{name: codes[name] for name in names}})
+    known = frame.with_columns(
+        pl.when(pl.col(c.canonical) < c.unknown_code).then(pl.col(c.canonical)).alias(c.canonical) for c in shared
+    )
+    # One grouping for all columns, joined back: much cheaper than a window per column.
+    per_system = known.group_by("_system").agg(
+        *(pl.col(name).min().alias(f"<{name}") for name in names),
+        *(pl.col(name).max().alias(f">{name}") for name in names),
+    )
+    joined = frame.select("_system").join(per_system, on="_system", how="left", maintain_order="left", nulls_equal=True)
+    resolved = joined.select(
+        *(pl.col(f"<{c.canonical}").fill_null(c.unknown_code).alias(c.canonical) for c in shared),
+        *((pl.col(f"<{name}") != pl.col(f">{name}")).alias(f"!{name}") for name in names),
+    ).collect()
     conflicts = []
     for column in shared:
         codes[column.canonical] = resolved.get_column(column.canonical).to_numpy()
@@ -190,6 +204,8 @@ def rendered(program: BatchProgram, phase: Phase, lang: Lang) -> dict[str, pl.Se
         "reason": [short_reason(kb, r, lang) for r in results],
         "sources": [_sources(kb, r, lang) for r in results],
     }
+    # Our own words never start like a formula; written cells of these columns are not checked again.
+    assert not any(re.match(FORMULA_START, text) for values in fields.values() for text in values)
     return {name: pl.Series(name, [*values, None], dtype=pl.String) for name, values in fields.items()}
 
 

@@ -62,13 +62,13 @@ def assess_inventory(
     result = BatchResult(kb.version, kb.hash)
     chunks = _whole_systems(inventory.chunks(chunk_rows), layout.system_id)
     if output is None:
-        tables = list(_assess_chunks(kb, layout, chunks, lang, result, inventory.total_rows, progress))
+        tables = [t for t, _ in _assess_chunks(kb, layout, chunks, lang, result, inventory.total_rows, progress)]
         result.table = pl.concat(tables, how="vertical_relaxed") if tables else None
         return result
     result.output = Path(output)
     with result_writer(result.output, inventory.total_rows) as writer:
-        for table in _assess_chunks(kb, layout, chunks, lang, result, inventory.total_rows, progress):
-            writer.write(table)
+        for table, trusted in _assess_chunks(kb, layout, chunks, lang, result, inventory.total_rows, progress):
+            writer.write(table, trusted)
     return result
 
 
@@ -91,8 +91,7 @@ def assess_frame(
     layout = read_layout(frame.columns, kb)
     result = BatchResult(kb.version, kb.hash)
     numbered = [frame.with_row_index(ROW_INDEX, offset=1)]
-    tables = list(_assess_chunks(kb, layout, numbered, lang, result, frame.height, None))
-    result.table = tables[0]
+    result.table = next(_assess_chunks(kb, layout, numbered, lang, result, frame.height, None))[0]
     return result
 
 
@@ -104,7 +103,7 @@ def _assess_chunks(
     result: BatchResult,
     total: int | None,
     progress: Progress | None,
-) -> Iterator[pl.DataFrame]:
+) -> Iterator[tuple[pl.DataFrame, frozenset[str]]]:
     program = batch_program(kb)
     done = 0
     for chunk in chunks:
@@ -115,7 +114,7 @@ def _assess_chunks(
         done += chunk.height
         if progress is not None:
             progress(done, total)
-        yield assessed.table.drop(ROW_INDEX)
+        yield assessed.table.drop(ROW_INDEX), assessed.trusted
 
 
 def _whole_systems(chunks: Iterable[pl.DataFrame], system_id: str) -> Iterator[pl.DataFrame]:

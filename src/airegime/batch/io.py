@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -179,17 +180,19 @@ def _read_hint(kind: str) -> str:
 
 
 class ResultWriter(Protocol):
-    def write(self, frame: pl.DataFrame) -> None: ...
+    def write(self, frame: pl.DataFrame, trusted: Collection[str] = ()) -> None:
+        """Append rows; ``trusted`` columns hold no user text (no formula to neutralise)."""
 
     def close(self) -> None: ...
 
 
-def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells a spreadsheet would run as a formula with an apostrophe."""
+def neutralise_formulas(frame: pl.DataFrame, trusted: Collection[str] = ()) -> pl.DataFrame:
+    """Prefix text cells (and column names) a spreadsheet would run as a formula with an apostrophe."""
+    frame = frame.rename({name: f"'{name}" for name in frame.columns if re.match(FORMULA_START, name)})
     return frame.with_columns(
         pl.when(pl.col(name).str.contains(FORMULA_START)).then("'" + pl.col(name)).otherwise(pl.col(name)).alias(name)
         for name, dtype in frame.schema.items()
-        if dtype == pl.String
+        if dtype == pl.String and name not in trusted
     )
 
 
@@ -204,9 +207,11 @@ def result_writer(path: Path, total_rows: int | None) -> Iterator[ResultWriter]:
     handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
     os.close(handle)
     os.chmod(temporary, 0o644)  # mkstemp's 0600 is for secrets; results are ordinary files
+    from airegime.batch.xlsx import XlsxWriter
+
     writers: dict[str, Callable[[Path], ResultWriter]] = {
         "csv": _CsvWriter,
-        "xlsx": _XlsxWriter,
+        "xlsx": XlsxWriter,
         "jsonl": _JsonlWriter,
         "parquet": _ParquetWriter,
     }
@@ -225,9 +230,9 @@ class _CsvWriter:
         self.handle: IO[bytes] = path.open("wb")
         self.first = True
 
-    def write(self, frame: pl.DataFrame) -> None:
+    def write(self, frame: pl.DataFrame, trusted: Collection[str] = ()) -> None:
         # The byte-order mark makes spreadsheets read UTF-8 accents right.
-        neutralise_formulas(frame).write_csv(self.handle, include_header=self.first, include_bom=self.first)
+        neutralise_formulas(frame, trusted).write_csv(self.handle, include_header=self.first, include_bom=self.first)
         self.first = False
 
     def close(self) -> None:
@@ -238,7 +243,7 @@ class _JsonlWriter:
     def __init__(self, path: Path) -> None:
         self.handle: IO[bytes] = path.open("wb")
 
-    def write(self, frame: pl.DataFrame) -> None:
+    def write(self, frame: pl.DataFrame, trusted: Collection[str] = ()) -> None:
         frame.write_ndjson(self.handle)
 
     def close(self) -> None:
@@ -250,7 +255,7 @@ class _ParquetWriter:
         self.path = path
         self.writer: Any = None
 
-    def write(self, frame: pl.DataFrame) -> None:
+    def write(self, frame: pl.DataFrame, trusted: Collection[str] = ()) -> None:
         import pyarrow.parquet as pq
 
         table = frame.to_arrow()
@@ -263,40 +268,3 @@ class _ParquetWriter:
             pl.DataFrame().write_parquet(self.path)
         else:
             self.writer.close()
-
-
-class _XlsxWriter:
-    """xlsxwriter in constant-memory mode: rows go to disk as they are written."""
-
-    def __init__(self, path: Path) -> None:
-        import xlsxwriter  # type: ignore[import-untyped]
-
-        options = {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        }
-        self.book = xlsxwriter.Workbook(str(path), options)
-        self.sheet = self.book.add_worksheet("results")
-        self.bold = self.book.add_format({"bold": True})
-        self.row = 0
-        self.width = 0
-
-    def write(self, frame: pl.DataFrame) -> None:
-        if self.row + frame.height > XLSX_MAX_ROWS:
-            raise InventoryReadError("the results do not fit in one .xlsx sheet", "write .csv or .parquet")
-        if self.row == 0:
-            self.sheet.write_row(0, 0, frame.columns, self.bold)
-            self.sheet.freeze_panes(1, 0)
-            self.width = frame.width
-            self.row = 1
-        write_row = self.sheet.write_row
-        for values in neutralise_formulas(frame).iter_rows():
-            write_row(self.row, 0, values)
-            self.row += 1
-
-    def close(self) -> None:
-        if self.row > 1:
-            self.sheet.autofilter(0, 0, self.row - 1, self.width - 1)
-        self.book.close()
