@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from importlib import import_module
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -180,8 +181,7 @@ def schema() -> None:
     typer.echo(to_json(descriptor_schema(_kb())))
 
 
-# Commands defined in their own modules register themselves on `app` when imported, below.
-import airegime.cli.batch  # noqa: E402, F401  (registers `airegime batch`)
-import airegime.cli.serve  # noqa: E402, F401  (registers `airegime serve`)
-import airegime.cli.interview  # noqa: E402, F401  (registers `airegime interview`)
-import airegime.cli.report  # noqa: E402, F401  (registers `airegime report`, `import-report`, `methodology`, `diagram`)
+# Commands defined in their own modules register themselves on `app` when imported:
+# batch; interview; report, import-report, methodology, diagram; serve.
+for _module in ("batch", "interview", "report", "serve"):
+    import_module(f"airegime.cli.{_module}")
