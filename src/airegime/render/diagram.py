@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from html import escape
 from typing import Literal
 
 from airegime.engine.evaluate import phase_answers
@@ -185,7 +186,7 @@ def diagram_dot(
 ) -> str:
     lines = [
         "digraph airegime {",
-        f"  graph [label={quote(w('diagram.title', lang))},"
+        f"  graph [label={_title_and_legend(lang, with_path=assessment is not None)},"
         ' rankdir=LR, fontname="DejaVu Sans", fontsize=16, labelloc=t, nodesep=0.25, ranksep=0.35, newrank=true];',
         '  node [fontname="DejaVu Sans", fontsize=10, shape=box, style="rounded,filled", fillcolor="#f4f7fb",'
         ' color="#7b8794", margin="0.12,0.06"];',
@@ -198,6 +199,23 @@ def diagram_dot(
             lines += _cluster(kb, drawn, path, lang, focus=focus and assessment is not None)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _title_and_legend(lang: Lang, *, with_path: bool) -> str:
+    """The title, and under it what the colours mean, as labelled swatches (an HTML-like dot label)."""
+    cells = [
+        f'<td bgcolor="{OUTCOME_STYLE["regime"]}">{escape(w("diagram.legend.regime", lang))}</td>',
+        f'<td bgcolor="{OUTCOME_STYLE["not_applicable"]}">{escape(w("diagram.legend.not_applicable", lang))}</td>',
+        f'<td bgcolor="{OUTCOME_STYLE["case_by_case"]}">{escape(w("diagram.legend.case_by_case", lang))}</td>',
+    ]
+    if with_path:
+        cells.append(f'<td color="{HIGHLIGHT}"><font color="{HIGHLIGHT}">{escape(w("diagram.path", lang))}</font></td>')
+        cells.append(f'<td bgcolor="#fff3bf">{escape(w("diagram.legend.unknown", lang))}</td>')
+    legend = '<table border="0" cellborder="1" cellspacing="4" cellpadding="3"><tr>' + "".join(cells) + "</tr></table>"
+    title = f'<font point-size="16">{escape(w("diagram.title", lang))}</font>'
+    return (
+        f'<<table border="0"><tr><td>{title}</td></tr><tr><td><font point-size="10">{legend}</font></td></tr></table>>'
+    )
 
 
 def _cluster(kb: KnowledgeBase, phase: Phase, path: _Path, lang: Lang, *, focus: bool = False) -> list[str]:

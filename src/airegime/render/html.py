@@ -31,6 +31,7 @@ _REPORT_WORDS = {
     "competing": "report.competing",
     "open_questions": "report.open_questions",
     "reasons": "report.reasons",
+    "legend": "report.legend",
     "none_would_change": "report.none_would_change",
     "citations": "report.citations",
     "caveats": "report.caveats",

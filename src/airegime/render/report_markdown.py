@@ -110,7 +110,7 @@ def _phase(report: dict[str, Any], phase: dict[str, Any], lang: Lang) -> list[st
     if phase["competing"]:
         lines += [f"**{w('report.competing', lang)}{colon(lang)}** {md(' / '.join(phase['competing']))}", ""]
     lines += _open_questions(phase, lang)
-    lines += [f"#### {w('report.reasons', lang)}", ""]
+    lines += [f"#### {w('report.reasons', lang)}", "", f"*{md(w('report.legend', lang))}*", ""]
     for rule in phase["rules"]:
         lines += _rule(rule, lang)
     return lines + _counterfactuals(phase, lang)

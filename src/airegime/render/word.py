@@ -140,6 +140,7 @@ def _phase(document: Any, report: dict[str, Any], phase: dict[str, Any], lang: L
             for branch in question["outcomes_by_answer"]:
                 _para(document, f"{branch['answer_label']} → {' / '.join(branch['outcomes'])}", style="List Bullet 2")
     document.add_heading(w("report.reasons", lang), level=3)
+    _para(document, w("report.legend", lang))
     for rule in phase["rules"]:
         _rule(document, rule, lang)
     document.add_heading(w("explain.would_change", lang), level=3)
