@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from airegime.batch.columns import AnswerColumn, Layout, canonical_name, encode_column
+from airegime.batch.columns import AnswerColumn, Layout, canonical_name, encode_columns
 from airegime.batch.compiled import BatchProgram, PhaseProgram
 from airegime.batch.io import FORMULA_START, ROW_INDEX
 from airegime.batch.words import w
@@ -88,8 +88,7 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
         errors.extend(_cell_errors(frame, layout.system_id, invalid, message, numbers, MAX_REPORTED_ERRORS))
         problems.append(_problem_text(layout.system_id, invalid, message))
     flagged = []
-    for column in layout.answers:
-        encoded = encode_column(column, frame.get_column(column.name), lang)
+    for column, encoded in zip(layout.answers, encode_columns(layout.answers, frame, lang), strict=True):
         bad = encoded.invalid
         flagged.append(bool(bad.any()))
         if flagged[-1]:

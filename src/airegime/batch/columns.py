@@ -125,28 +125,37 @@ class EncodedColumn:
     expected: str  # what they should have held
 
 
-def encode_column(column: AnswerColumn, values: pl.Series, lang: Lang = "en") -> EncodedColumn:
-    """Map a column's cells to answer codes; normalisation runs once per distinct value."""
-    question = column.question
-    codes = {code: i for i, code in enumerate(question.codes)}
-    mapping: dict[str, int] = {}
-    text = _as_text(values)
-    for value in text.drop_nulls().unique().to_list():
-        try:
-            answer = normalise_answer(question, value)
-        except AnswerError:
-            mapping[value] = INVALID
-        else:
-            mapping[value] = codes.get(answer, column.unknown_code)
-    encoded = text.replace_strict(mapping, default=column.unknown_code, return_dtype=pl.UInt8).fill_null(
-        column.unknown_code
+def encode_columns(columns: tuple[AnswerColumn, ...], frame: pl.DataFrame, lang: Lang = "en") -> list[EncodedColumn]:
+    """Map every answer column's cells to answer codes.
+
+    Each distinct value is normalised once (in Python); polars then turns every column into
+    the indices of its distinct values, all columns at once, and a small table gives the codes.
+    """
+    if not columns:
+        return []
+    texts = frame.select(_as_text(frame.get_column(c.name)).alias(str(i)) for i, c in enumerate(columns))
+    distinct = texts.select(pl.all().drop_nulls().unique().implode()).row(0)
+    positions = texts.select(
+        pl.col(str(i)).cast(pl.Enum(values)).to_physical().fill_null(len(values)) for i, values in enumerate(distinct)
     )
-    expected = w("expected", lang, allowed=", ".join((*question.codes, "unknown")))
-    codes_array = encoded.to_numpy()
-    invalid = codes_array == INVALID
-    if invalid.any():
-        codes_array = np.where(invalid, np.uint8(column.unknown_code), codes_array)
-    return EncodedColumn(codes_array, invalid, expected)
+    encoded = []
+    for i, column in enumerate(columns):
+        table = np.array([*(_code(column, value) for value in distinct[i]), column.unknown_code], dtype=np.uint8)
+        codes = table[positions.get_column(str(i)).to_numpy()]
+        invalid = codes == INVALID
+        if invalid.any():
+            codes[invalid] = column.unknown_code
+        expected = w("expected", lang, allowed=", ".join((*column.question.codes, "unknown")))
+        encoded.append(EncodedColumn(codes, invalid, expected))
+    return encoded
+
+
+def _code(column: AnswerColumn, value: str) -> int:
+    try:
+        answer = normalise_answer(column.question, value)
+    except AnswerError:
+        return INVALID
+    return column.question.codes.index(answer) if answer in column.question.codes else column.unknown_code
 
 
 def _as_text(values: pl.Series) -> pl.Series:
