@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from airegime.kb.models import Lang
+from airegime.render.report_data import unknown_answers
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.words import w
 
@@ -95,7 +96,7 @@ def report_html(
 ) -> str:
     """The report as a standalone HTML page (inline styles; the diagram as an embedded image)."""
     lang: Lang = report["lang"]
-    unknown = [item for group in report["answers"] for item in group["items"] if item["unknown"]]
+    unknown = unknown_answers(report)
     return (
         environment()
         .get_template("report.html.j2")

@@ -238,6 +238,16 @@ def _cited_sources(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> l
     return [{"source": s, "title": kb.source_by_id[s].title.get(lang), "url": kb.source_by_id[s].url} for s in ids]
 
 
+def unknown_answers(report: Json) -> list[str]:
+    """Each "I don't know" answer as "where — question", for the call-out every format opens with."""
+    return [
+        f"{group['title']} — {item['text']}"
+        for group in report["answers"]
+        for item in group["items"]
+        if item["unknown"]
+    ]
+
+
 def report_json(report: Json) -> bytes:
     """The JSON report: UTF-8, keys in a fixed order, one line per top-level member and per list item.
 

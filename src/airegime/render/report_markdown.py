@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from airegime.kb.models import Lang
+from airegime.render.report_data import unknown_answers
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.words import w
 
@@ -82,10 +83,10 @@ def _summary(report: dict[str, Any], lang: Lang) -> list[str]:
 
 def _answers(report: dict[str, Any], lang: Lang) -> list[str]:
     lines = [f"## {w('report.answers', lang)}", ""]
-    unknown = [item for group in report["answers"] for item in group["items"] if item["unknown"]]
+    unknown = unknown_answers(report)
     if unknown:
         lines += [f"> ⚠ {md(w('report.unknown_called_out', lang))}", ">"]
-        lines += [f"> - {md(item['text'])}" for item in unknown] + [""]
+        lines += [f"> - {md(text)}" for text in unknown] + [""]
     for group in report["answers"]:
         lines += [f"### {md(group['title'])}", ""]
         for item in group["items"]:

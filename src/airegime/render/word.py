@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from airegime.kb.models import Lang
+from airegime.render.report_data import unknown_answers
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.words import w
 
@@ -106,7 +107,7 @@ def _summary(document: Any, report: dict[str, Any], lang: Lang) -> None:
 
 def _answers(document: Any, report: dict[str, Any], lang: Lang) -> None:
     document.add_heading(w("report.answers", lang), level=1)
-    unknown = [item["text"] for group in report["answers"] for item in group["items"] if item["unknown"]]
+    unknown = unknown_answers(report)
     if unknown:
         _para(document, w("report.unknown_called_out", lang), bold_prefix="⚠ ")
         for text in unknown:
