@@ -1,0 +1,67 @@
+"""What every endpoint needs: the repository, the knowledge base, the language, checked text."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Body, Path, Query, Request
+
+from airegime.api.errors import ApiError
+from airegime.kb import KnowledgeBase
+from airegime.kb.models import Lang
+from airegime.storage import Repository
+
+MAX_ID = 2_147_483_647  # the ids are 32-bit integers in PostgreSQL
+LangQuery = Annotated[Lang | None, Query(description="language of texts: fr or en (default: AIREGIME_LANG)")]
+AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID, description="the saved assessment's id")]
+DESCRIPTOR_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Descriptor"}}},
+    }
+}
+DescriptorBody = Annotated[dict[str, Any], Body(description="a system descriptor (see the Descriptor schema)")]
+
+
+def repo(request: Request) -> Repository:
+    repository: Repository = request.app.state.repo
+    return repository
+
+
+def kb(request: Request) -> KnowledgeBase:
+    knowledge: KnowledgeBase = request.app.state.kb
+    return knowledge
+
+
+def lang(request: Request, chosen: Lang | None) -> Lang:
+    default: Lang = request.app.state.default_lang
+    return chosen or default
+
+
+def clean_text(data: Any, where: str = "") -> Any:
+    """Refuse text no database can store: NUL characters (PostgreSQL) and lone surrogates (UTF-8)."""
+    if isinstance(data, str):
+        if "\x00" in data or not _encodable(data):
+            raise ApiError(
+                422,
+                "invalid_text",
+                "the text holds a NUL character or an invalid Unicode surrogate",
+                where=where,
+                hint="remove control characters from this text",
+            )
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            clean_text(key, where)
+            clean_text(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            clean_text(value, f"{where}[{index}]")
+    return data
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

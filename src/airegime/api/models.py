@@ -1,0 +1,296 @@
+"""The API's request and response bodies, so the OpenAPI document describes every field.
+
+Descriptors themselves are checked by ``airegime.system.parse_system`` (the same checks as the
+command line, with the same error locations); their JSON Schema is published in the document
+as the ``Descriptor`` component (see ``airegime.api.app``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from airegime.kb.models import Phase, Scope
+
+Status = Literal["determined", "undetermined", "case_by_case"]
+Truth = Literal["met", "not_met", "open"]
+AnswerValue = str | bool | None
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Errors
+
+
+class ErrorDetail(_Out):
+    code: str = Field(description="stable machine-readable code, e.g. invalid_descriptor, not_found")
+    message: str = Field(description="what is wrong, for people")
+    where: str = Field(default="", description="where in the request, e.g. deployments[1].answers.purpose")
+    hint: str = Field(default="", description="what to do about it")
+
+
+class ErrorBody(_Out):
+    error: ErrorDetail
+
+
+# Results
+
+
+class RuleSetOut(_Out):
+    version: str
+    hash: str
+
+
+class DependencyOut(_Out):
+    question: str
+    outcomes_by_answer: dict[str, list[str]] = Field(description="answer code -> outcomes it would leave possible")
+
+
+class ConditionOut(_Out):
+    kind: Literal["all", "any", "not", "question"]
+    truth: Truth
+    children: list[ConditionOut] = []
+    question: str = ""
+    expected: list[str] = []
+    answer: str = ""
+
+
+class RuleTraceOut(_Out):
+    rule: str
+    title: str
+    truth: Truth
+    condition: ConditionOut
+
+
+class ChangeOut(_Out):
+    question: str
+    current: str
+    new: str
+
+
+class CounterfactualOut(_Out):
+    outcome: str
+    changes: list[ChangeOut]
+
+
+class PhaseOut(_Out):
+    phase: Phase
+    name: str
+    title: str = Field(description="the phase, as a heading in the chosen language")
+    deployment_index: int | None
+    status: Status
+    outcome: str | None = Field(description="outcome id (see /kb/outcomes); null while undetermined")
+    label: str = Field(description="the regime, or the regimes still possible, in the chosen language")
+    reason: str = Field(description="one line: the deciding rule, or the answers still missing")
+    possible: list[str]
+    rules: list[str]
+    questions: list[str]
+    sources: list[str]
+    depends_on: list[DependencyOut]
+    unanswered: list[str]
+
+
+class ExplainedPhaseOut(PhaseOut):
+    answers: dict[str, str] = Field(description="the answers this phase was decided on (question id -> code)")
+    rule_traces: list[RuleTraceOut]
+    counterfactuals: list[CounterfactualOut]
+
+
+class EvaluationOut(_Out):
+    rule_set: RuleSetOut
+    system: dict[str, Any] = Field(description="the descriptor as understood: every answer as its code")
+    complete: bool = Field(description="every phase is determined")
+    phases: list[ExplainedPhaseOut]
+    disclaimer: str
+
+
+class SummaryOut(_Out):
+    phase: Phase
+    name: str
+    status: Status
+    outcome: str | None
+    possible: list[str]
+
+
+class ListItemOut(_Out):
+    id: int
+    name: str
+    organisation: str
+    updated_at: datetime
+    stale: bool = Field(description="the stored result comes from another rule set than the loaded one")
+    phases: list[SummaryOut]
+
+
+class AssessmentListOut(_Out):
+    items: list[ListItemOut]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+class ContextOut(_Out):
+    id: int
+    index: int
+    name: str
+    description: str
+
+
+class AssessmentOut(_Out):
+    id: int
+    name: str
+    organisation: str
+    created_at: datetime
+    updated_at: datetime
+    descriptor: dict[str, Any] = Field(description="the current descriptor (as POST /evaluate takes it)")
+    contexts: list[ContextOut]
+    rule_set: RuleSetOut = Field(description="the rule set the latest stored result was computed with")
+    stale: bool = Field(description="true when that rule set is not the loaded one: POST .../recheck")
+    phases: list[PhaseOut] = Field(description="the latest stored result")
+
+
+class HistoryEntryOut(_Out):
+    at: datetime
+    kind: str
+    scope: Scope | None
+    context: str
+    question: str | None
+    value: str | None
+    previous: str | None
+    detail: str
+
+
+class RecheckPhaseOut(_Out):
+    name: str
+    phase: Phase
+    changed: bool
+    before: SummaryOut | None
+    after: SummaryOut
+
+
+class RecheckOut(_Out):
+    old: RuleSetOut
+    new: RuleSetOut
+    changed: bool
+    phases: list[RecheckPhaseOut]
+
+
+# Setting answers
+
+
+class AnswerChange(_In):
+    scope: Scope
+    deployment: int | None = Field(default=None, ge=0, description="index of the deployment context (scope deployment)")
+    question: str = Field(min_length=1, max_length=100)
+    value: AnswerValue = Field(description='a code, label or alias; "unknown" for I don\'t know; null withdraws it')
+
+
+class AnswersPatch(_In):
+    answers: list[AnswerChange] = Field(min_length=1, max_length=500)
+
+
+# Batch
+
+
+class BatchCellError(_Out):
+    row: int
+    column: str
+    value: str
+    expected: str
+
+
+class BatchSummaryOut(_Out):
+    rows: int
+    systems: int
+    invalid_rows: int
+    outcomes: dict[str, dict[str, int]]
+    statuses: dict[str, dict[str, int]]
+
+
+class BatchOut(_Out):
+    rule_set: RuleSetOut
+    valid: bool
+    summary: BatchSummaryOut
+    error_count: int
+    errors: list[BatchCellError]
+    rows: list[dict[str, Any]]
+
+
+# Knowledge base
+
+
+class KbOut(_Out):
+    version: str
+    hash: str
+    title: str
+    disclaimer: str
+    caveats: list[str]
+    questions: int
+    rules: int
+    outcomes: int
+    sources: int
+
+
+class CitationOut(_Out):
+    source: str
+    pinpoint: str
+
+
+class OptionOut(_Out):
+    code: str
+    label: str
+    aliases: list[str]
+
+
+class QuestionOut(_Out):
+    id: str
+    scope: list[Scope]
+    short: str
+    text: str
+    help: str
+    examples: list[str]
+    type: Literal["boolean", "choice"]
+    options: list[OptionOut]
+    sources: list[CitationOut]
+
+
+class RuleOut(_Out):
+    id: str
+    phases: list[Phase]
+    when: dict[str, Any] = Field(description='{"question": id, "is": [codes]} or {"all"|"any": [...]} or {"not": ...}')
+    outcome: str
+    title: str
+    explanation: str
+    caveat: str | None
+    sources: list[CitationOut]
+
+
+class NextStepOut(_Out):
+    text: str
+    url: str
+
+
+class OutcomeOut(_Out):
+    id: str
+    kind: Literal["regime", "not_applicable", "case_by_case"]
+    label: str
+    summary: str
+    competing: list[str]
+    authority: str | None
+    next_steps: list[NextStepOut]
+    sources: list[CitationOut]
+
+
+class SourceOut(_Out):
+    id: str
+    title: str
+    url: str
+    kind: str

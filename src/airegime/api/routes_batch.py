@@ -1,0 +1,92 @@
+"""POST /batch: an inventory file in (CSV, Excel, OpenDocument, JSON Lines, Parquet), every row
+assessed, the results out as JSON or as a file. Nothing is saved; the upload is size-limited."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+
+from airegime.api import deps
+from airegime.api.deps import LangQuery
+from airegime.api.errors import ApiError
+from airegime.api.models import BatchCellError, BatchOut, BatchSummaryOut, ErrorBody, RuleSetOut
+from airegime.batch.io import READ_FORMATS
+
+router = APIRouter(tags=["batch"])
+OutputFormat = Literal["json", "csv", "xlsx", "jsonl", "parquet"]
+FILE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+}
+BATCH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The results: JSON by default, or a file (output=csv, xlsx, jsonl, parquet).",
+        "content": {t.split(";")[0]: {"schema": {"type": "string", "format": "binary"}} for t in FILE_TYPES.values()},
+    },
+    422: {"model": ErrorBody, "description": "The file cannot be read as an inventory (where: file)."},
+}
+
+
+@router.post("/batch", responses=BATCH_RESPONSES)
+def batch(
+    request: Request,
+    file: Annotated[UploadFile, File(description="the inventory; its name's extension says its format")],
+    output: Annotated[OutputFormat, Query(description="json, or a results file format")] = "json",
+    lang: LangQuery = None,
+) -> Any:
+    """Assess every row of an inventory (one row per deployment, see `airegime batch --template`)."""
+    from airegime.batch.columns import LayoutError
+    from airegime.batch.inventory import BatchResult, assess_inventory
+    from airegime.batch.io import InventoryReadError
+
+    suffix = Path(file.filename or "").suffix.lower()
+    if suffix not in READ_FORMATS:
+        raise ApiError(
+            422,
+            "unreadable_inventory",
+            f"cannot tell the format of '{suffix or 'a file without extension'}'",
+            where="file",
+            hint="send a file named .csv, .xlsx, .ods, .jsonl or .parquet",
+        )
+    kb, language = deps.kb(request), deps.lang(request, lang)
+    with tempfile.TemporaryDirectory(prefix="airegime-batch-") as folder:
+        source = Path(folder) / f"inventory{suffix}"
+        with source.open("wb") as copy:
+            while chunk := file.file.read(1 << 20):
+                copy.write(chunk)
+        target = None if output == "json" else Path(folder) / f"results.{output}"
+        try:
+            result: BatchResult = assess_inventory(kb=kb, source=source, output=target, lang=language)
+        except (InventoryReadError, LayoutError) as error:
+            raise ApiError(422, "unreadable_inventory", error.message, where="file", hint=error.hint) from None
+        if target is None:
+            return _json_results(result)
+        return Response(
+            target.read_bytes(),
+            media_type=FILE_TYPES[output],
+            headers={"Content-Disposition": f'attachment; filename="airegime-results.{output}"'},
+        )
+
+
+def _json_results(result: Any) -> BatchOut:
+    summary = result.summary
+    rows = result.table.to_dicts() if result.table is not None else []
+    return BatchOut(
+        rule_set=RuleSetOut(version=result.rule_set_version, hash=result.rule_set_hash),
+        valid=result.valid,
+        summary=BatchSummaryOut(
+            rows=summary.rows,
+            systems=summary.systems,
+            invalid_rows=summary.invalid_rows,
+            outcomes={phase: dict(counts) for phase, counts in summary.outcomes.items()},
+            statuses={phase: dict(counts) for phase, counts in summary.statuses.items()},
+        ),
+        error_count=result.error_count,
+        errors=[BatchCellError(row=e.row, column=e.column, value=e.value, expected=e.expected) for e in result.errors],
+        rows=rows,
+    )

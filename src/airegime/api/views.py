@@ -1,0 +1,231 @@
+"""Library objects to response bodies: results, saved assessments, the knowledge base."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airegime.api import models as m
+from airegime.engine.explain import ConditionTrace, Explanation
+from airegime.engine.results import Assessment, PhaseResult
+from airegime.kb.models import AllOf, AnyOf, Atom, Citation, Condition, KnowledgeBase, Lang, Not
+from airegime.render.summary import outcome_label, phase_title, short_reason
+from airegime.storage.records import HistoryEntry, ListItem, Page, PhaseSummary, Recheck, Saved
+
+
+def phase_fields(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> dict[str, Any]:
+    data = result.to_dict()
+    data["depends_on"] = [m.DependencyOut(**d) for d in data["depends_on"]]
+    return {
+        **data,
+        "title": phase_title(result, lang),
+        "label": outcome_label(kb, result, lang),
+        "reason": short_reason(kb, result, lang),
+    }
+
+
+def phases_out(kb: KnowledgeBase, assessment: Assessment, lang: Lang) -> list[m.PhaseOut]:
+    return [m.PhaseOut(**phase_fields(kb, p, lang)) for p in assessment.phases]
+
+
+def evaluation_out(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> m.EvaluationOut:
+    assessment = explanation.assessment
+    phases = []
+    for phase in explanation.phases:
+        traces = [
+            m.RuleTraceOut(
+                rule=r.rule,
+                title=kb.rule_by_id[r.rule].title.get(lang),
+                truth=r.truth,
+                condition=condition_out(r.condition),
+            )
+            for r in phase.rules
+        ]
+        counterfactuals = [
+            m.CounterfactualOut(
+                outcome=c.outcome,
+                changes=[m.ChangeOut(question=x.question, current=x.current, new=x.new) for x in c.changes],
+            )
+            for c in phase.counterfactuals
+        ]
+        fields = phase_fields(kb, phase.result, lang)
+        phases.append(
+            m.ExplainedPhaseOut(**fields, answers=phase.answers, rule_traces=traces, counterfactuals=counterfactuals)
+        )
+    return m.EvaluationOut(
+        rule_set=m.RuleSetOut(version=assessment.rule_set_version, hash=assessment.rule_set_hash),
+        system=assessment.system.to_dict(),
+        complete=assessment.complete,
+        phases=phases,
+        disclaimer=kb.disclaimer.get(lang),
+    )
+
+
+def condition_out(node: ConditionTrace) -> m.ConditionOut:
+    return m.ConditionOut(
+        kind=node.kind,
+        truth=node.truth,
+        children=[condition_out(c) for c in node.children],
+        question=node.question,
+        expected=list(node.expected),
+        answer=node.answer,
+    )
+
+
+def summary_out(summary: PhaseSummary) -> m.SummaryOut:
+    return m.SummaryOut(**summary.to_dict())
+
+
+def list_out(page: Page, kb: KnowledgeBase) -> m.AssessmentListOut:
+    return m.AssessmentListOut(
+        items=[list_item_out(item, kb) for item in page.items],
+        total=page.total,
+        page=page.page,
+        per_page=page.per_page,
+        pages=page.pages,
+    )
+
+
+def list_item_out(item: ListItem, kb: KnowledgeBase) -> m.ListItemOut:
+    return m.ListItemOut(
+        id=item.id,
+        name=item.name,
+        organisation=item.organisation,
+        updated_at=item.updated_at,
+        stale=item.rule_set_hash != kb.hash,
+        phases=[summary_out(s) for s in item.summary],
+    )
+
+
+def assessment_out(saved: Saved, result: Assessment | None, kb: KnowledgeBase, lang: Lang) -> m.AssessmentOut:
+    return m.AssessmentOut(
+        id=saved.id,
+        name=saved.name,
+        organisation=saved.organisation,
+        created_at=saved.created_at,
+        updated_at=saved.updated_at,
+        descriptor=saved.system().to_dict(),
+        contexts=[
+            m.ContextOut(id=c.id, index=i, name=c.name, description=c.description) for i, c in enumerate(saved.contexts)
+        ],
+        rule_set=m.RuleSetOut(version=saved.rule_set_version, hash=saved.rule_set_hash),
+        stale=saved.is_stale(kb.hash),
+        phases=phases_out(kb, result, lang) if result is not None else [],
+    )
+
+
+def history_out(entries: tuple[HistoryEntry, ...]) -> list[m.HistoryEntryOut]:
+    return [
+        m.HistoryEntryOut(
+            at=e.at,
+            kind=e.kind,
+            scope=e.scope,
+            context=e.context_name,
+            question=e.question,
+            value=e.value,
+            previous=e.previous,
+            detail=e.detail,
+        )
+        for e in entries
+    ]
+
+
+def recheck_out(recheck: Recheck) -> m.RecheckOut:
+    return m.RecheckOut(
+        old=m.RuleSetOut(version=recheck.old_version, hash=recheck.old_hash),
+        new=m.RuleSetOut(version=recheck.new_version, hash=recheck.new_hash),
+        changed=recheck.changed,
+        phases=[
+            m.RecheckPhaseOut(
+                name=p.name,
+                phase=p.phase,
+                changed=p.changed,
+                before=summary_out(p.before) if p.before else None,
+                after=summary_out(p.after),
+            )
+            for p in recheck.phases
+        ],
+    )
+
+
+# Knowledge base
+
+
+def kb_out(kb: KnowledgeBase, lang: Lang) -> m.KbOut:
+    return m.KbOut(
+        version=kb.version,
+        hash=kb.hash,
+        title=kb.title.get(lang),
+        disclaimer=kb.disclaimer.get(lang),
+        caveats=[c.get(lang) for c in kb.caveats],
+        questions=len(kb.questions),
+        rules=len(kb.rules),
+        outcomes=len(kb.outcomes),
+        sources=len(kb.sources),
+    )
+
+
+def citations(items: tuple[Citation, ...]) -> list[m.CitationOut]:
+    return [m.CitationOut(source=c.source, pinpoint=c.pinpoint) for c in items]
+
+
+def questions_out(kb: KnowledgeBase, lang: Lang) -> list[m.QuestionOut]:
+    return [
+        m.QuestionOut(
+            id=q.id,
+            scope=list(q.scope),
+            short=q.short.get(lang),
+            text=q.text.get(lang),
+            help=q.help.get(lang),
+            examples=[e.get(lang) for e in q.examples],
+            type=q.type,
+            options=[m.OptionOut(code=o.code, label=o.label.get(lang), aliases=list(o.aliases)) for o in q.options],
+            sources=citations(q.sources),
+        )
+        for q in kb.questions
+    ]
+
+
+def condition_dict(condition: Condition) -> dict[str, Any]:
+    if isinstance(condition, Atom):
+        return {"question": condition.question, "is": list(condition.values)}
+    if isinstance(condition, Not):
+        return {"not": condition_dict(condition.item)}
+    key = "all" if isinstance(condition, AllOf) else "any"
+    assert isinstance(condition, AllOf | AnyOf)
+    return {key: [condition_dict(item) for item in condition.items]}
+
+
+def rules_out(kb: KnowledgeBase, lang: Lang) -> list[m.RuleOut]:
+    return [
+        m.RuleOut(
+            id=r.id,
+            phases=list(r.phases),
+            when=condition_dict(r.when),
+            outcome=r.outcome,
+            title=r.title.get(lang),
+            explanation=r.explanation.get(lang),
+            caveat=r.caveat.get(lang) if r.caveat else None,
+            sources=citations(r.sources),
+        )
+        for r in kb.rules
+    ]
+
+
+def outcomes_out(kb: KnowledgeBase, lang: Lang) -> list[m.OutcomeOut]:
+    return [
+        m.OutcomeOut(
+            id=o.id,
+            kind=o.kind,
+            label=o.label.get(lang),
+            summary=o.summary.get(lang),
+            competing=list(o.competing),
+            authority=o.authority.get(lang) if o.authority else None,
+            next_steps=[m.NextStepOut(text=s.text.get(lang), url=s.url) for s in o.next_steps],
+            sources=citations(o.sources),
+        )
+        for o in kb.outcomes
+    ]
+
+
+def sources_out(kb: KnowledgeBase, lang: Lang) -> list[m.SourceOut]:
+    return [m.SourceOut(id=s.id, title=s.title.get(lang), url=s.url, kind=s.kind) for s in kb.sources]
