@@ -123,3 +123,14 @@ def test_download_names_are_safe(zone: Assessment, hostile: Assessment) -> None:
     name = report_filename(assessment=hostile, fmt="docx", generated=REPORT_DATE)
     assert name.startswith("airegime-script-alert-x-script-gras-lien") and name.endswith("-2026-01-15.docx")
     assert all(c.isalnum() or c in "-." for c in name) and len(name) < 90
+
+
+def test_a_descriptor_mentioning_the_report_format_is_still_a_descriptor(kb: KnowledgeBase, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from airegime.render.report_data import load_descriptor_or_report
+
+    path = tmp_path / "system.json"
+    path.write_text(json.dumps({"name": "S", "description": "see airegime.report/1", "deployments": [{"name": "D"}]}))
+    assert load_descriptor_or_report(path, kb=kb).description == "see airegime.report/1"
+    report = tmp_path / "report.json"
+    report.write_bytes(render_report(kb=kb, assessment=_tiny(kb), fmt="json"))
+    assert load_descriptor_or_report(report, kb=kb).name == "T"

@@ -317,9 +317,8 @@ def load_descriptor_or_report(path: Path | str, *, kb: KnowledgeBase) -> System:
 
     path = Path(path)
     try:
-        head = path.read_bytes()[:4096].lstrip()
-    except OSError:
-        return load_system(path, kb=kb)  # let the descriptor loader word the error
-    if head.startswith(b"{") and b'"airegime.report/' in head:
-        return load_report_json(path, kb=kb)
-    return load_system(path, kb=kb)
+        raw = path.read_bytes()
+        data = json.loads(raw) if raw.lstrip().startswith(b"{") and b"airegime.report/" in raw[:4096] else None
+    except (OSError, ValueError):
+        data = None  # not a readable report: the descriptor loader words the error, with the file's name
+    return load_report_json(path, kb=kb) if is_report(data) else load_system(path, kb=kb)
