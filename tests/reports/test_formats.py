@@ -135,3 +135,13 @@ def test_many_deployments_and_long_texts_keep_the_pdf_whole(kb: KnowledgeBase, t
     if shutil.which("pdftotext"):
         text = pdf_text(data, tmp_path)
         assert "Contexte 11" in text and "Page 1 / " in text
+
+
+def test_hostile_markdown_stays_inert_through_a_commonmark_renderer(kb: KnowledgeBase, hostile: Assessment) -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    text = render_report(kb=kb, assessment=hostile, fmt="md", lang="en").decode()
+    html = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(text)  # raw HTML allowed
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert not re.search(r'href="javascript', html)
+    assert html.count("<h1>") == 1 and "<strong>gras</strong>" not in html
+    assert "&lt;script&gt;" in html and RTL in html
