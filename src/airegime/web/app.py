@@ -17,8 +17,16 @@ from airegime.errors import AiregimeError
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.settings import get_settings
 from airegime.storage import NotFoundError, Repository
-from airegime.web import pages, routes_assessments, routes_interview, routes_result
-from airegime.web.security import CSRF_FIELD, MAX_BODY_BYTES, SecurityMiddleware, check_csrf, safe_next
+from airegime.web import pages, routes_assessments, routes_batch, routes_interview, routes_reports, routes_result
+from airegime.web.batch_runs import BatchRuns
+from airegime.web.security import (
+    BATCH_MAX_BYTES,
+    CSRF_FIELD,
+    MAX_BODY_BYTES,
+    SecurityMiddleware,
+    check_csrf,
+    safe_next,
+)
 from airegime.web.texts import LANG_COOKIE
 
 STATIC = Path(__file__).parent / "static"
@@ -38,6 +46,7 @@ def create_app(
     repository: Repository | None = None,
     kb: KnowledgeBase | None = None,
     max_body: int = MAX_BODY_BYTES,
+    batch_max_body: int = BATCH_MAX_BYTES,
     allowed_hosts: list[str] | None = None,
 ) -> FastAPI:
     """The web app over ``repository`` (by default the database of the settings, migrated on open).
@@ -54,13 +63,17 @@ def create_app(
     app.state.repo = repo
     app.state.kb = kb
     app.state.default_lang = settings.lang
+    app.state.batch_runs = BatchRuns()
+    app.state.batch_max_body = batch_max_body
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(routes_assessments.router)
     app.include_router(routes_interview.router)
     app.include_router(routes_result.router)
+    app.include_router(routes_reports.router)
+    app.include_router(routes_batch.router)
     _language_switch(app)
     _error_pages(app)
-    app.add_middleware(SecurityMiddleware, max_body=max_body)
+    app.add_middleware(SecurityMiddleware, max_body=max_body, path_limits={"/batch": batch_max_body})
     if allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     return app
@@ -80,6 +93,8 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> HTMLResponse:
+        if error.status_code == 413 and request.url.path == "/batch":
+            return routes_batch.upload_page(request, 413, problem="batch.too_large")
         kind = {403: "csrf", 404: "not_found", 405: "method", 413: "too_large"}.get(error.status_code, "bad_request")
         return pages.error(request, error.status_code, kind)
 

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from airegime.errors import DescriptorError
+from airegime.kb import KnowledgeBase
+from airegime.render.report_data import is_report, load_report_json
 from airegime.render.summary import answer_label
 from airegime.storage.repository import SORTS
-from airegime.system import MAX_DESCRIPTOR_BYTES, parse_system_text
+from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.web.pages import kb_of, lang_of, render, repo_of
 from airegime.web.texts import translator
 
@@ -105,11 +107,23 @@ async def import_descriptor(request: Request, file: UploadFile | None = None, te
     if not content.strip():
         return render(request, "import.html", 400, text=text, problem="import.empty")
     try:
-        system = parse_system_text(content, kb=kb_of(request), source=file.filename if file and file.filename else "")
+        system = read_system(content, kb_of(request), file.filename if file and file.filename else "")
     except DescriptorError as error:
         return render(request, "import.html", 400, text=text, error=error)
     new = repo_of(request).import_system(system)
     return see_other(f"/a/{new}/result")
+
+
+def read_system(content: str, kb: KnowledgeBase, source: str) -> System:
+    """A descriptor (YAML or JSON), or a JSON report of airegime (its ``system`` member is the descriptor)."""
+    if content.lstrip().startswith("{"):
+        try:
+            data = json.loads(content)
+        except ValueError:
+            data = None  # not JSON after all: the descriptor reader says where it breaks
+        if is_report(data):
+            return load_report_json(data, kb=kb)
+    return parse_system_text(content, kb=kb, source=source)
 
 
 @router.get("/a/{assessment_id}")

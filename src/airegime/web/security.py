@@ -11,6 +11,7 @@ from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 1_000_000
+BATCH_MAX_BYTES = 5_000_000  # an inventory upload (the batch page) may be larger than a form
 CSRF_COOKIE = "airegime_csrf"
 CSRF_FIELD = "csrf_token"
 CSP = "; ".join(
@@ -52,9 +53,12 @@ class CsrfError(HTTPException):
 class SecurityMiddleware:
     """Adds the security headers, hands every browser a CSRF cookie, and caps request bodies."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body: int = MAX_BODY_BYTES, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,15 +67,16 @@ class SecurityMiddleware:
         token, fresh = _csrf_token(scope)
         scope.setdefault("state", {})["csrf"] = token
         declared = _content_length(scope)
+        limit = self.path_limits.get(scope.get("path", ""), self.max_body)
         received = 0
 
         async def limited_receive() -> Message:
             nonlocal received
-            if declared is not None and declared > self.max_body:
+            if declared is not None and declared > limit:
                 raise BodyTooLarge  # refuse before reading a byte
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_body:
+            if received > limit:
                 raise BodyTooLarge
             return message
 

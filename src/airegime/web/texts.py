@@ -172,6 +172,160 @@ WEB: dict[str, tuple[str, str]] = {
     "download.yaml": ("Descripteur (YAML)", "Descriptor (YAML)"),
     "download.json": ("Descripteur (JSON)", "Descriptor (JSON)"),
     "copy.suffix": ("(copie)", "(copy)"),
+    "download.lead": (
+        "Le rapport reprend le résultat, les réponses, les raisons et les sources ; le descripteur peut être "
+        "réimporté ou lu par « airegime assess ».",
+        "The report holds the result, the answers, the reasons and the sources; the descriptor can be imported "
+        "again or read by “airegime assess”.",
+    ),
+    "download.report.pdf": ("Rapport (PDF)", "Report (PDF)"),
+    "download.report.docx": ("Rapport (Word, .docx)", "Report (Word, .docx)"),
+    "download.report.html": ("Rapport (HTML)", "Report (HTML)"),
+    "download.report.md": ("Rapport (Markdown)", "Report (Markdown)"),
+    "download.report.json": ("Rapport (JSON, réimportable)", "Report (JSON, can be imported again)"),
+    "diagram.title": ("Le chemin dans l’arbre de décision", "The path through the decision tree"),
+    "diagram.lead": (
+        "Chaque phase suit les questions de haut en bas ; le chemin pris par cette analyse est tracé en orange, "
+        "et une question restée « Je ne sais pas » est grisée là où le chemin s’arrête.",
+        "Each phase follows the questions from top to bottom; the path this assessment took is drawn in orange, "
+        "and a question left at “I don’t know” is shaded where the path stops.",
+    ),
+    "diagram.alt": (
+        "Diagramme de décision, chemin de cette analyse surligné.",
+        "Decision diagram, with this assessment’s path highlighted.",
+    ),
+    "diagram.caption": (
+        "Seules les questions du chemin sont montrées ; le tableau « En bref » ci-dessus donne le même résultat "
+        "en texte. Cliquez pour agrandir.",
+        "Only the questions on the path are shown; the “At a glance” table above gives the same result as text. "
+        "Click to enlarge.",
+    ),
+    "diagram.full_path": ("Tout l’arbre, avec ce chemin", "The whole tree, with this path"),
+    "diagram.method_link": ("La méthode et toutes les règles", "The method and every rule"),
+    "nav.batch": ("Inventaire", "Inventory"),
+    "nav.method": ("Méthode", "Method"),
+    "method.title": ("La méthode", "The method"),
+    "method.lead": (
+        "Comment l’outil raisonne, d’après la fiche IA n°1 de la CNIL : chaque question, chaque règle et les "
+        "sources sur lesquelles elle repose, pour qu’un juriste puisse la vérifier.",
+        "How the tool reasons, after the CNIL AI sheet n°1: every question, every rule and the sources it rests "
+        "on, so that a lawyer can check it.",
+    ),
+    "method.document": ("Le document de méthode", "The methodology document"),
+    "method.document_text": (
+        "Généré à partir de la base de connaissances : les questions avec leur aide, les règles en clair avec "
+        "leurs sources, les issues, ce qui est laissé à l’analyse au cas par cas, la version des règles.",
+        "Generated from the knowledge base: the questions with their help, the rules in plain words with their "
+        "sources, the outcomes, what is left to case-by-case analysis, the rule-set version.",
+    ),
+    "method.download.html": ("Méthode (HTML)", "Methodology (HTML)"),
+    "method.download.pdf": ("Méthode (PDF)", "Methodology (PDF)"),
+    "method.download.md": ("Méthode (Markdown)", "Methodology (Markdown)"),
+    "method.diagram": ("Le diagramme de toutes les règles", "The diagram of every rule"),
+    "method.diagram_text": (
+        "Pour chaque phase (développement, déploiement), les questions dans l’ordre où elles sont posées et le "
+        "régime auquel mène chaque réponse.",
+        "For each phase (development, deployment), the questions in the order they are asked and the regime each "
+        "answer leads to.",
+    ),
+    "method.diagram_alt": (
+        "Diagramme de décision de toutes les règles, phase par phase ; le document de méthode en donne le texte.",
+        "Decision diagram of every rule, phase by phase; the methodology document gives it as text.",
+    ),
+    "method.diagram_caption": (
+        "Cliquez pour ouvrir le diagramme en grand (SVG). Le document de méthode en donne le texte complet.",
+        "Click to open the diagram full size (SVG). The methodology document gives it in full as text.",
+    ),
+    "batch.title": ("Évaluer un inventaire", "Assess an inventory"),
+    "batch.lead": (
+        "Le régime de chaque système d’un inventaire (registre des traitements, inventaire des projets d’IA) : "
+        "une ligne par contexte de déploiement, les systèmes reliés par la colonne system_id.",
+        "The regime of every system in an inventory (record of processing activities, AI inventory): one row per "
+        "deployment context, the systems tied together by the system_id column.",
+    ),
+    "batch.template_title": ("1. Le modèle à remplir", "1. The template to fill in"),
+    "batch.template_text": (
+        "Un classeur Excel avec une colonne par question, les réponses permises en listes déroulantes et une "
+        "feuille d’aide qui explique chaque question et ses sources.",
+        "An Excel workbook with one column per question, the allowed answers as drop-down lists and a help sheet "
+        "explaining each question and its sources.",
+    ),
+    "batch.template_link": ("Télécharger le modèle (.xlsx)", "Download the template (.xlsx)"),
+    "batch.upload_title": ("2. Envoyer l’inventaire", "2. Upload the inventory"),
+    "batch.file": ("Fichier d’inventaire ({limit} Mo au plus)", "Inventory file (at most {limit} MB)"),
+    "batch.file_hint": ("Formats acceptés :", "Accepted formats:"),
+    "batch.submit": ("Évaluer l’inventaire", "Assess the inventory"),
+    "batch.memory_note": (
+        "Les résultats restent en mémoire sur ce serveur pour votre navigateur, jusqu’à son redémarrage ; ils ne "
+        "sont pas enregistrés dans la base des analyses. Téléchargez-les pour les garder.",
+        "The results stay in this server’s memory for your browser until it restarts; they are not saved with the "
+        "assessments. Download them to keep them.",
+    ),
+    "batch.no_file": ("Choisissez un fichier d’inventaire.", "Choose an inventory file."),
+    "batch.bad_extension": (
+        "Ce type de fichier n’est pas lu : envoyez un fichier .csv, .xlsx, .ods, .jsonl ou .parquet.",
+        "This kind of file is not read: send a .csv, .xlsx, .ods, .jsonl or .parquet file.",
+    ),
+    "batch.too_large": (
+        "Ce fichier dépasse la limite de {limit} Mo. Découpez l’inventaire, ou utilisez la commande "
+        "« airegime batch », sans limite de taille.",
+        "This file is over the {limit} MB limit. Split the inventory, or use the “airegime batch” command, which "
+        "has no size limit.",
+    ),
+    "batch.empty": ("Ce fichier est vide.", "This file is empty."),
+    "batch.no_rows": (
+        "Ce fichier n’a aucune ligne à évaluer (seulement l’en-tête ?).",
+        "This file has no row to assess (only the header?).",
+    ),
+    "batch.unreadable": (
+        "Ce fichier ne peut pas être lu comme un inventaire.",
+        "This file cannot be read as an inventory.",
+    ),
+    "batch.nothing_kept": ("Rien n’a été évalué ni conservé.", "Nothing was assessed or kept."),
+    "batch.results_title": ("Résultats de l’inventaire", "Inventory results"),
+    "batch.totals": ("{rows} ligne(s), {systems} système(s)", "{rows} row(s), {systems} system(s)"),
+    "batch.chart_title": ("Régimes par phase", "Regimes per phase"),
+    "batch.chart.development": ("Développement ({total} systèmes)", "Development ({total} systems)"),
+    "batch.chart.deployment": ("Déploiement ({total} contextes)", "Deployment ({total} contexts)"),
+    "batch.share": ("Part", "Share"),
+    "batch.count": ("Nombre", "Count"),
+    "batch.invalid_count": (
+        "{n} ligne(s) invalide(s) n’ont pas été évaluées (détail ci-dessous).",
+        "{n} invalid row(s) were not assessed (details below).",
+    ),
+    "batch.invalid_title": ("Cellules invalides", "Invalid cells"),
+    "batch.invalid_lead": (
+        "Corrigez ces cellules dans votre fichier puis envoyez-le à nouveau ; les autres lignes ont été évaluées.",
+        "Correct these cells in your file and upload it again; the other rows were assessed.",
+    ),
+    "batch.invalid_more": (
+        "… et {n} autres (colonne « errors » des résultats).",
+        "… and {n} more (the results’ “errors” column).",
+    ),
+    "batch.row": ("Ligne", "Row"),
+    "batch.column": ("Colonne", "Column"),
+    "batch.value": ("Valeur trouvée", "Value found"),
+    "batch.expected": ("Attendu", "Expected"),
+    "batch.table_title": ("Les résultats, ligne par ligne", "The results, row by row"),
+    "batch.filter.development": ("Régime du développement", "Development regime"),
+    "batch.filter.deployment": ("Régime du déploiement", "Deployment regime"),
+    "batch.filter.status": ("Statut (l’une des phases)", "Status (either phase)"),
+    "batch.filter.all": ("Tous", "All"),
+    "batch.filter.apply": ("Filtrer", "Filter"),
+    "batch.filter.reset": ("Tout afficher", "Show all"),
+    "batch.status.determined": ("déterminé", "determined"),
+    "batch.status.case_by_case": ("au cas par cas", "case by case"),
+    "batch.status.undetermined": ("indéterminé", "undetermined"),
+    "batch.status.invalid": ("ligne invalide", "invalid row"),
+    "batch.matching": ("{n} ligne(s) sur {total}.", "{n} row(s) of {total}."),
+    "batch.col.system": ("Système", "System"),
+    "batch.col.context": ("Contexte", "Context"),
+    "batch.col.deployment": ("Déploiement", "Deployment"),
+    "batch.col.questions": ("Colonnes à compléter", "Columns to fill in"),
+    "batch.downloads": ("Télécharger les résultats", "Download the results"),
+    "batch.download.csv": ("Résultats (CSV)", "Results (CSV)"),
+    "batch.download.xlsx": ("Résultats (Excel, .xlsx)", "Results (Excel, .xlsx)"),
+    "batch.another": ("Évaluer un autre inventaire", "Assess another inventory"),
     "delete.title": ("Supprimer cette analyse ?", "Delete this assessment?"),
     "delete.text": (
         "L’analyse « {name} », ses réponses et son historique seront supprimés définitivement.",
@@ -208,10 +362,15 @@ WEB: dict[str, tuple[str, str]] = {
     "recheck.see_result": ("Voir le résultat détaillé", "See the detailed result"),
     "import.title": ("Importer un descripteur", "Import a descriptor"),
     "import.lead": (
-        "Un fichier YAML ou JSON décrivant le système (le format lu par « airegime assess »), à envoyer ou à coller.",
-        "A YAML or JSON file describing the system (the format “airegime assess” reads), uploaded or pasted.",
+        "Un fichier YAML ou JSON décrivant le système (le format lu par « airegime assess »), ou un rapport JSON "
+        "d’airegime, à envoyer ou à coller : l’analyse est recréée avec les règles actuelles.",
+        "A YAML or JSON file describing the system (the format “airegime assess” reads), or an airegime JSON "
+        "report, uploaded or pasted: the assessment is recreated under the current rules.",
     ),
-    "import.file": ("Fichier (YAML ou JSON, 1 Mo au plus)", "File (YAML or JSON, at most 1 MB)"),
+    "import.file": (
+        "Fichier (descripteur YAML ou JSON, ou rapport JSON ; 1 Mo au plus)",
+        "File (YAML or JSON descriptor, or JSON report; at most 1 MB)",
+    ),
     "import.text": ("Ou collez le texte ici", "Or paste the text here"),
     "import.submit": ("Importer", "Import"),
     "import.empty": ("Choisissez un fichier ou collez un descripteur.", "Choose a file or paste a descriptor."),
@@ -242,6 +401,19 @@ WEB: dict[str, tuple[str, str]] = {
     "error.bad_request.text": (
         "La demande n’a pas pu être traitée telle quelle.",
         "The request could not be handled as it was.",
+    ),
+    "error.render.title": ("Document impossible à produire", "Document could not be produced"),
+    "error.render.text": (
+        "Ce document n’a pas pu être généré. L’erreur a été consignée ; réessayez, ou utilisez la commande "
+        "« airegime report ».",
+        "This document could not be generated. The error was logged; try again, or use the “airegime report” command.",
+    ),
+    "error.batch_gone.title": ("Résultats introuvables", "Results not found"),
+    "error.batch_gone.text": (
+        "Ces résultats d’inventaire ne sont plus en mémoire (serveur redémarré, ou trop d’inventaires depuis), "
+        "ou ont été envoyés depuis un autre navigateur. Envoyez l’inventaire à nouveau.",
+        "These inventory results are no longer in memory (the server restarted, or many inventories came since), "
+        "or were uploaded from another browser. Upload the inventory again.",
     ),
     "error.server.title": ("Erreur inattendue", "Unexpected error"),
     "error.server.text": (

@@ -1,0 +1,99 @@
+"""What the batch results page shows, as plain data: the rows that pass the filters (one page of
+them), the regime distribution per phase as bars, the filter choices. No legal logic: every
+regime, status and reason comes from the batch library's result columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from airegime.batch.assess import ERRORS_COLUMN, PHASES, UNDETERMINED_KEY, Summary
+from airegime.i18n import t
+from airegime.kb import KnowledgeBase, Lang
+
+PAGE_ROWS = 50
+STATUSES = ("determined", "case_by_case", "undetermined", "invalid")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    development: str = ""  # outcome id, "undetermined", or "" for every row
+    deployment: str = ""
+    status: str = ""  # one of STATUSES, matched by either phase ("invalid": rows with errors)
+
+    def query(self, **changes: object) -> str:
+        """The GET parameters of these filters (for links that keep them)."""
+        values = {"development": self.development, "deployment": self.deployment, "status": self.status, **changes}
+        return "&".join(f"{key}={value}" for key, value in values.items() if value)
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    key: str  # outcome id or "undetermined"
+    kind: str  # the outcome's kind (for the colour), "undetermined" otherwise
+    label: str
+    count: int
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    phase: str
+    bars: tuple[Bar, ...]
+    total: int
+
+
+def clean_filters(development: str, deployment: str, status: str, kb: KnowledgeBase) -> Filters:
+    """Filters from GET parameters; an unknown value is dropped (the page shows every row)."""
+    known = {*kb.outcome_by_id, UNDETERMINED_KEY}
+    return Filters(
+        development if development in known else "",
+        deployment if deployment in known else "",
+        status if status in STATUSES else "",
+    )
+
+
+def filtered(table: pl.DataFrame, filters: Filters, lang: Lang) -> pl.DataFrame:
+    for phase in PHASES:
+        wanted = getattr(filters, phase)
+        if wanted:
+            table = table.filter(pl.col(f"{phase}_outcome") == wanted)
+    if filters.status == "invalid":
+        table = table.filter(pl.col(ERRORS_COLUMN).fill_null("") != "")
+    elif filters.status:
+        label = t(f"status.{filters.status}", lang)  # the words the batch library writes in …_status
+        table = table.filter((pl.col("development_status") == label) | (pl.col("deployment_status") == label))
+    return table
+
+
+def page_of(table: pl.DataFrame, page: int) -> tuple[list[dict[str, str]], int, int]:
+    """One page of rows (cells as text, blanks as ""), the page number shown, and the page count."""
+    pages = max(1, -(-table.height // PAGE_ROWS))
+    page = min(max(page, 1), pages)
+    rows = table.slice((page - 1) * PAGE_ROWS, PAGE_ROWS).cast(pl.String).fill_null("").to_dicts()
+    return rows, page, pages
+
+
+def charts(summary: Summary, kb: KnowledgeBase, lang: Lang) -> tuple[Chart, ...]:
+    """Regimes per phase: development counted per system, deployment per row (as the library counts)."""
+    found = []
+    for phase in PHASES:
+        counts = summary.outcomes[phase]
+        total = sum(counts.values())
+        order = [o.id for o in kb.outcomes if o.id in counts] + [k for k in counts if k not in kb.outcome_by_id]
+        bars = tuple(_bar(kb, key, counts[key], total, lang) for key in order)
+        found.append(Chart(phase, bars, total))
+    return tuple(found)
+
+
+def outcome_choices(summary: Summary, kb: KnowledgeBase, lang: Lang) -> dict[str, list[tuple[str, str]]]:
+    """Per phase, the (value, label) of each regime present in the results, for the filter lists."""
+    return {chart.phase: [(bar.key, bar.label) for bar in chart.bars] for chart in charts(summary, kb, lang)}
+
+
+def _bar(kb: KnowledgeBase, key: str, count: int, total: int, lang: Lang) -> Bar:
+    outcome = kb.outcome_by_id.get(key)
+    label = outcome.label.get(lang) if outcome else t("status.undetermined", lang).capitalize()
+    kind = outcome.kind if outcome else "undetermined"
+    return Bar(key, kind, label, count, round(100 * count / total, 1) if total else 0.0)

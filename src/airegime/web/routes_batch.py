@@ -1,0 +1,130 @@
+"""The batch page: upload an inventory, see its results with filters and a chart of the regimes
+per phase, download them; and the ready-to-fill template. The batch library does the work."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from airegime.batch.columns import LayoutError
+from airegime.batch.io import READ_FORMATS, InventoryReadError
+from airegime.batch.template import write_template
+from airegime.web import batch_views, downloads
+from airegime.web.batch_runs import BatchRuns, assess_upload
+from airegime.web.pages import error, kb_of, lang_of, render
+
+router = APIRouter()
+log = logging.getLogger("airegime.web")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+RESULT_FORMATS = ("csv", "xlsx")
+Choice = Annotated[str, Query(max_length=100)]
+
+
+def runs_of(request: Request) -> BatchRuns:
+    runs: BatchRuns = request.app.state.batch_runs
+    return runs
+
+
+@router.get("/batch", response_class=HTMLResponse)
+def batch_form(request: Request) -> HTMLResponse:
+    return upload_page(request)
+
+
+def upload_limit(request: Request) -> int:
+    limit: int = request.app.state.batch_max_body
+    return limit
+
+
+def upload_page(request: Request, status: int = 200, **problem: str) -> HTMLResponse:
+    """The upload form, with a problem (``problem``: message key; ``detail``/``hint``: the library's words)."""
+    formats = sorted(set(READ_FORMATS))
+    return render(
+        request, "batch.html", status, formats=formats, limit_mb=f"{upload_limit(request) / 1_000_000:g}", **problem
+    )
+
+
+@router.post("/batch", response_class=HTMLResponse)
+async def upload(request: Request, file: UploadFile | None = None) -> Response:
+    """Assess an uploaded inventory; a file that is no inventory gets the reason and nothing is kept."""
+    if file is None or not file.filename:
+        return upload_page(request, 400, problem="batch.no_file")
+    suffix = Path(file.filename).suffix.lower()
+    if suffix not in READ_FORMATS:
+        return upload_page(request, 400, problem="batch.bad_extension")
+    data = await file.read(upload_limit(request) + 1)
+    if len(data) > upload_limit(request):
+        return upload_page(request, 413, problem="batch.too_large")
+    if not data.strip():
+        return upload_page(request, 400, problem="batch.empty")
+    lang = lang_of(request)
+    try:
+        result = assess_upload(kb_of(request), data, file.filename, lang)
+    except (InventoryReadError, LayoutError) as refused:
+        return upload_page(request, 400, problem="batch.unreadable", detail=refused.message, hint=refused.hint)
+    except Exception:  # a damaged file can trip the readers in ways they do not word: still a clear page
+        log.exception("could not read an uploaded inventory (%s)", suffix)
+        return upload_page(request, 400, problem="batch.unreadable")
+    if result.table is None or result.table.height == 0:
+        return upload_page(request, 400, problem="batch.no_rows")
+    token = runs_of(request).add(owner=request.state.csrf, filename=file.filename, data=data, lang=lang, result=result)
+    return RedirectResponse(f"/batch/{token}", status_code=303)
+
+
+@router.get("/batch/template.xlsx")
+def template(request: Request) -> Response:
+    lang = lang_of(request)
+    with tempfile.TemporaryDirectory(prefix="airegime-template-") as folder:
+        body = write_template(Path(folder) / "template.xlsx", kb=kb_of(request), lang=lang).read_bytes()
+    name = "airegime-inventaire.xlsx" if lang == "fr" else "airegime-inventory.xlsx"
+    return downloads.attachment(body, fmt="xlsx", filename=name)
+
+
+@router.get("/batch/{token}", response_class=HTMLResponse)
+def results(
+    request: Request,
+    token: str,
+    development: Choice = "",
+    deployment: Choice = "",
+    status: Choice = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> HTMLResponse:
+    run = runs_of(request).get(token, request.state.csrf) if TOKEN.fullmatch(token) else None
+    if run is None:
+        return error(request, 404, "batch_gone")
+    kb, lang = kb_of(request), lang_of(request)
+    result = run.result(kb, lang)
+    assert result.table is not None  # runs without rows are refused at upload
+    filters = batch_views.clean_filters(development, deployment, status, kb)
+    shown = batch_views.filtered(result.table, filters, lang)
+    rows, page, pages = batch_views.page_of(shown, page)
+    return render(
+        request,
+        "batch_result.html",
+        run=run,
+        result=result,
+        filters=filters,
+        rows=rows,
+        matching=shown.height,
+        page=page,
+        pages=pages,
+        charts=batch_views.charts(result.summary, kb, lang),
+        choices=batch_views.outcome_choices(result.summary, kb, lang),
+        statuses=batch_views.STATUSES,
+        formats=RESULT_FORMATS,
+    )
+
+
+@router.get("/batch/{token}/results.{fmt}")
+def download_results(request: Request, token: str, fmt: str) -> Response:
+    run = runs_of(request).get(token, request.state.csrf) if TOKEN.fullmatch(token) else None
+    if run is None or fmt not in RESULT_FORMATS:
+        return error(request, 404, "batch_gone" if run is None else "not_found")
+    body = run.export(kb_of(request), lang_of(request), fmt)
+    stem = downloads.safe_filename(Path(run.filename).stem, "inventory")
+    return downloads.attachment(body, fmt=fmt, filename=f"airegime-results-{stem}.{fmt}")

@@ -1,0 +1,97 @@
+"""Reports of a saved assessment (Markdown, HTML, PDF, Word, JSON), its decision diagram with the
+path it took, and the method page (the full rule diagram and the methodology document).
+
+Thin: the render library lays everything out; these routes pick the assessment and the language.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from airegime.engine.evaluate import evaluate
+from airegime.engine.results import Assessment
+from airegime.errors import AiregimeError
+from airegime.render.diagram import decision_diagram
+from airegime.render.methodology import render_methodology
+from airegime.render.reports import REPORT_FORMATS, render_report, report_filename
+from airegime.web import downloads
+from airegime.web.pages import error, kb_of, lang_of, render, repo_of
+
+router = APIRouter()
+log = logging.getLogger("airegime.web")
+METHODOLOGY_FORMATS = ("html", "pdf", "md")
+
+
+def current_assessment(request: Request, assessment_id: int) -> Assessment:
+    """The saved assessment evaluated under the loaded rules (as the result page shows it)."""
+    return evaluate(kb=kb_of(request), system=repo_of(request).get(assessment_id).system())
+
+
+@router.get("/a/{assessment_id}/report.{fmt}")
+def report(request: Request, assessment_id: int, fmt: str) -> Response:
+    if fmt not in REPORT_FORMATS:
+        return error(request, 404, "not_found")
+    assessment = current_assessment(request, assessment_id)
+    try:
+        body = render_report(kb=kb_of(request), assessment=assessment, fmt=fmt, lang=lang_of(request))
+    except Exception as failure:  # a report that cannot be drawn must not look like a crash
+        return render_failed(request, failure)
+    return downloads.attachment(body, fmt=fmt, filename=report_filename(assessment=assessment, fmt=fmt))
+
+
+@router.get("/a/{assessment_id}/diagram.svg")
+def assessment_diagram(request: Request, assessment_id: int, full: bool = False) -> Response:
+    """The decision diagram with this assessment's paths in orange (``full``: every branch, not only the path)."""
+    assessment = current_assessment(request, assessment_id)
+    return svg(
+        request,
+        lambda: decision_diagram(
+            kb=kb_of(request), assessment=assessment, fmt="svg", lang=lang_of(request), focus=not full
+        ),
+    )
+
+
+@router.get("/method", response_class=HTMLResponse)
+def method(request: Request) -> HTMLResponse:
+    return render(request, "method.html", formats=METHODOLOGY_FORMATS)
+
+
+@router.get("/method/diagram.svg")
+def rules_diagram(request: Request) -> Response:
+    return svg(request, lambda: decision_diagram(kb=kb_of(request), fmt="svg", lang=lang_of(request)))
+
+
+@router.get("/method/methodology.{fmt}")
+def methodology(request: Request, fmt: str) -> Response:
+    if fmt not in METHODOLOGY_FORMATS:
+        return error(request, 404, "not_found")
+    chosen: Literal["html", "pdf", "md"] = "html" if fmt == "html" else "pdf" if fmt == "pdf" else "md"
+    lang = lang_of(request)
+    try:
+        body = render_methodology(kb=kb_of(request), fmt=chosen, lang=lang)
+    except Exception as failure:
+        return render_failed(request, failure)
+    name = f"airegime-{'methode' if lang == 'fr' else 'methodology'}-{kb_of(request).version}.{fmt}"
+    return downloads.attachment(body, fmt=fmt, filename=name)
+
+
+def svg(request: Request, draw: Callable[[], bytes]) -> Response:
+    try:
+        body = draw()
+    except Exception as failure:
+        return render_failed(request, failure)
+    # Shown through <img>, so nothing in the SVG runs in the page. Not cached: the path changes with
+    # every answer, and the words with the language cookie, at the same address.
+    return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-cache"})
+
+
+def render_failed(request: Request, failure: Exception) -> HTMLResponse:
+    """A clear page when a document cannot be produced (e.g. Graphviz missing), logged for the admin."""
+    log.exception("could not render %s", request.url.path, exc_info=failure)
+    known = failure if isinstance(failure, AiregimeError) else None
+    return error(request, 500, "render", error=known)
