@@ -8,6 +8,7 @@ as they follow each other in the file. A file smaller than one chunk may list th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,9 +67,16 @@ def assess_inventory(
         result.table = pl.concat(tables, how="vertical_relaxed") if tables else None
         return result
     result.output = Path(output)
-    with result_writer(result.output, inventory.total_rows) as writer:
+    # Chunk k is written on another thread while chunk k+1 is assessed (polars and numpy
+    # release the GIL); at most two chunks are in memory at once.
+    with result_writer(result.output, inventory.total_rows) as writer, ThreadPoolExecutor(1) as background:
+        pending: Future[None] | None = None
         for table, trusted in _assess_chunks(kb, layout, chunks, lang, result, inventory.total_rows, progress):
-            writer.write(table, trusted)
+            if pending is not None:
+                pending.result()
+            pending = background.submit(writer.write, table, trusted)
+        if pending is not None:
+            pending.result()
     return result
 
 
