@@ -53,4 +53,5 @@ def test_rules_read_as_sentences(kb: KnowledgeBase) -> None:
 def test_methodology_html_and_pdf(kb: KnowledgeBase) -> None:
     html = render_methodology(kb=kb, fmt="html", lang="en").decode()
     assert "<h2>The questions</h2>" in html and "data:image/svg+xml;base64," in html
+    assert '<a href="https://eur-lex.europa.eu/eli/reg/2016/679/oj">' in html and "&lt;a href" not in html
     assert render_methodology(kb=kb, fmt="pdf", lang="en").startswith(b"%PDF")

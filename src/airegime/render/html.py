@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers
@@ -60,6 +61,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _printable(value: object) -> object:
     """Control characters (a bell in a description…) have no glyph: drop them from every value."""
+    if isinstance(value, Markup):  # the template's own markup (a macro's output): already safe
+        return value
     return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
@@ -141,7 +144,7 @@ _METHOD_WORDS = {
 }
 
 
-def methodology_html(data: dict[str, Any], *, diagram_svg: str = "") -> str:
+def methodology_html(data: dict[str, Any], *, diagram_svgs: list[str] | None = None) -> str:
     lang: Lang = data["lang"]
     return (
         environment()
@@ -150,6 +153,6 @@ def methodology_html(data: dict[str, Any], *, diagram_svg: str = "") -> str:
             m=data,
             words=words(_METHOD_WORDS, lang),
             conditions=lambda node: condition_lines(node, lang, traced=False),
-            diagram_uri=svg_data_uri(diagram_svg) if diagram_svg else "",
+            diagram_uris=[svg_data_uri(svg) for svg in diagram_svgs or []],
         )
     )

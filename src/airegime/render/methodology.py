@@ -97,8 +97,8 @@ def render_methodology(*, kb: KnowledgeBase, fmt: MethodologyFormat = "md", lang
     from airegime.render.diagram import decision_diagram
     from airegime.render.html import methodology_html
 
-    svg = decision_diagram(kb=kb, fmt="svg", lang=lang).decode("utf-8")
-    html = methodology_html(data, diagram_svg=svg)
+    svgs = [decision_diagram(kb=kb, fmt="svg", lang=lang, phase=phase).decode("utf-8") for phase in PHASES]
+    html = methodology_html(data, diagram_svgs=svgs)  # one page per phase: each tree stays legible
     if fmt == "html":
         return html.encode("utf-8")
     from airegime.render.pdf import html_to_pdf
