@@ -34,7 +34,11 @@ def test_evaluate_gives_the_engines_result_for_every_example(
     assert body["system"] == system.to_dict()
     assert body["complete"] == expected.assessment.complete
     for got, want in zip(body["phases"], expected.phases, strict=True):
-        assert (got["phase"], got["status"], got["outcome"]) == (want.result.phase, want.result.status, want.result.outcome)
+        assert (got["phase"], got["status"], got["outcome"]) == (
+            want.result.phase,
+            want.result.status,
+            want.result.outcome,
+        )
         assert got["rules"] == list(want.result.rules)
         assert got["label"] == outcome_label(kb, want.result, "en")
         assert [t["rule"] for t in got["rule_traces"]] == [t.rule for t in want.rules]
@@ -121,7 +125,11 @@ def test_patch_sets_and_withdraws_answers_together(api: Api, repo: Repository, d
     assert saved.system_answers["household"] == "unknown"
     history = api.get(f"/assessments/{assessment_id}/history").json()
     last = {(e["question"], e["value"], e["previous"]) for e in history[-3:]}
-    assert last == {("purpose", "criminal_law", "other"), ("foreseen_uses", None, "various"), ("household", "unknown", "no")}
+    assert last == {
+        ("purpose", "criminal_law", "other"),
+        ("foreseen_uses", None, "various"),
+        ("household", "unknown", "no"),
+    }
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "pdf", "docx", "json"])
@@ -208,4 +216,4 @@ def test_openapi_document_describes_every_endpoint(api: Api) -> None:
     assert "criminal_law" in deployment["properties"]["answers"]["properties"]["purpose"]["enum"]
     for path in document["paths"].values():
         for operation in path.values():
-            assert "422" in operation["responses"] or not operation.get("parameters") and "requestBody" not in operation
+            assert "422" in operation["responses"] or (not operation.get("parameters") and "requestBody" not in operation)

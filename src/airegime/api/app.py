@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airegime._version import __version__
 from airegime.api import routes_assessments, routes_batch, routes_evaluate, routes_kb
-from airegime.api.errors import error_response, install_error_handlers
+from airegime.api.errors import CRASH_HINT, error_response, install_error_handlers
 from airegime.api.models import ErrorBody
 from airegime.kb import KnowledgeBase
 from airegime.settings import get_settings
@@ -126,7 +126,8 @@ class ApiEdge:
             log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            await error_response(500, "server_error", "an unexpected error occurred")(scope, receive, send)
+            crashed = error_response(500, "server_error", "an unexpected error occurred", hint=CRASH_HINT)
+            await crashed(scope, receive, send)
 
 
 class _TooLarge(HTTPException):

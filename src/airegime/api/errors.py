@@ -29,6 +29,8 @@ HTTP_CODES = {
     413: ("too_large", "the request body is over the size limit", "send a smaller body or file"),
 }
 
+CRASH_HINT = "try again; if it persists, report it (the server's log has the details)"
+
 
 class ApiError(Exception):
     """An error the API raises itself, with its status and stable code."""
@@ -70,7 +72,7 @@ async def _invalid_request(_request: Request, error: RequestValidationError) -> 
     if first.get("type") == "json_invalid":
         return error_response(400, "malformed_json", "the body is not valid JSON", hint="send a JSON document")
     where = _where(tuple(first.get("loc", ())))
-    if first.get("loc") == ("body",) and isinstance(first.get("input"), bytes | str):
+    if first.get("loc") == ("body",) and isinstance(first.get("input"), bytes):
         return error_response(
             422, "not_json", "the body must be a JSON object", hint="send it with Content-Type: application/json"
         )
