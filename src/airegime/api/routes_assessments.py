@@ -96,11 +96,17 @@ def recheck_assessment(request: Request, assessment_id: AssessmentId) -> Recheck
         return recheck_out(repo.recheck(assessment_id))
 
 
+REPORT_SCHEMAS: dict[str, dict[str, str]] = {
+    "json": {"type": "object"},
+    "md": {"type": "string"},
+    "html": {"type": "string"},
+}
 REPORT_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "The report file (md, html, pdf, docx or json).",
         "content": {
-            MEDIA_TYPES[f].split(";")[0]: {"schema": {"type": "string", "format": "binary"}} for f in REPORT_FORMATS
+            MEDIA_TYPES[f].split(";")[0]: {"schema": REPORT_SCHEMAS.get(f, {"type": "string", "format": "binary"})}
+            for f in REPORT_FORMATS
         },
     },
     409: {"model": ErrorBody, "description": "No current result: POST .../recheck first."},

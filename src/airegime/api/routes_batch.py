@@ -32,7 +32,7 @@ BATCH_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/batch", responses=BATCH_RESPONSES)
+@router.post("/batch", response_model=BatchOut, responses=BATCH_RESPONSES)
 def batch(
     request: Request,
     file: Annotated[UploadFile, File(description="the inventory; its name's extension says its format")],
