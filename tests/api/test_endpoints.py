@@ -216,4 +216,6 @@ def test_openapi_document_describes_every_endpoint(api: Api) -> None:
     assert "criminal_law" in deployment["properties"]["answers"]["properties"]["purpose"]["enum"]
     for path in document["paths"].values():
         for operation in path.values():
-            assert "422" in operation["responses"] or (not operation.get("parameters") and "requestBody" not in operation)
+            assert "422" in operation["responses"] or (
+                not operation.get("parameters") and "requestBody" not in operation
+            )
