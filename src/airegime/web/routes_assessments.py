@@ -20,6 +20,7 @@ from airegime.web.texts import translator
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=20_000)]
+Pasted = Annotated[str, Form(max_length=MAX_DESCRIPTOR_BYTES)]  # a pasted JSON report runs to tens of kB
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -95,7 +96,7 @@ def import_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/import", response_class=HTMLResponse)
-async def import_descriptor(request: Request, file: UploadFile | None = None, text: Text = "") -> Response:
+async def import_descriptor(request: Request, file: UploadFile | None = None, text: Pasted = "") -> Response:
     """Read a descriptor (uploaded file or pasted text); a bad one changes nothing and says where it is wrong."""
     content = text
     if file is not None and file.filename:

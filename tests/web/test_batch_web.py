@@ -1,0 +1,222 @@
+"""The batch page through HTTP: an inventory in every format gives the results table, the chart,
+the invalid cells with row, column and what was expected, filters by GET parameters, and
+downloads; a bad upload gets a clear page and nothing is kept."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+from batch.ods_writer import write_ods
+
+from airegime.kb import KnowledgeBase
+from airegime.storage import Repository
+from airegime.web.app import create_app
+
+from .conftest import Client
+
+HEADER = [
+    "system_id", "system_name", "deployment_name", "household", "development.personal_data",
+    "development.eu_link", "for_client", "development.controller_kind", "use_defined", "foreseen_uses",
+    "deployment.personal_data", "deployment.eu_link", "deployment.controller_kind", "deployment.purpose",
+]  # fmt: skip
+ROWS = [
+    ["S1", "<script>alert(1)</script>", "Police", "non", "oui", "oui", "non", "private_body", "non", "various",
+     "oui", "oui", "competent_authority", "criminal_law"],
+    ["S1", "<script>alert(1)</script>", "Magasin", "", "", "", "", "", "", "", "oui", "oui", "entreprise", "other"],
+    ["S2", "Tri de photos", "Maison", "oui", "", "", "", "", "", "", "", "", "", ""],
+    ["S3", "=HYPERLINK(\"http://x\")", "X", "non", "oui", "oui", "non", "private_body", "non", "various",
+     "oui", "oui", "banana", "other"],
+]  # fmt: skip
+
+
+def inventory_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(ROWS)
+    return out.getvalue().encode("utf-8")
+
+
+def inventory_bytes(fmt: str, tmp_path: Path) -> bytes:
+    """The same inventory in each format the batch library reads."""
+    path = tmp_path / f"inventory.{fmt}"
+    if fmt == "csv":
+        return inventory_csv()
+    if fmt == "ods":
+        write_ods(path, [HEADER, *ROWS])  # type: ignore[list-item]
+        return path.read_bytes()
+    frame = pl.DataFrame([dict(zip(HEADER, row, strict=True)) for row in ROWS])
+    if fmt == "xlsx":
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for row in [HEADER, *ROWS]:
+            sheet.append([f"'{v}" if v.startswith("=") else v for v in row])  # typed text, not a formula
+        book.save(path)
+    elif fmt == "jsonl":
+        frame.write_ndjson(path)
+    else:
+        frame.write_parquet(path)
+    return path.read_bytes()
+
+
+def upload(client: Client, name: str, data: bytes) -> object:
+    return client.post("/batch", data={"csrf_token": client.token()}, files={"file": (name, data)})
+
+
+def results_page(client: Client, data: bytes | None = None, name: str = "inventaire.csv") -> str:
+    response = upload(client, name, data if data is not None else inventory_csv())
+    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+    location: str = response.headers["location"]  # type: ignore[attr-defined]
+    assert re.fullmatch(r"/batch/[A-Za-z0-9_-]{16,64}", location)
+    return location
+
+
+def kept(client: Client) -> int:
+    return len(client.app.state.batch_runs)  # type: ignore[attr-defined]
+
+
+def test_the_batch_page_offers_the_upload_and_the_template(client: Client) -> None:
+    page = client.get("/batch")
+    assert page.status_code == 200
+    assert 'enctype="multipart/form-data"' in page.text and 'href="/batch/template.xlsx"' in page.text
+    assert "5 Mo au plus" in page.text
+
+
+@pytest.mark.parametrize(("lang", "sheet"), [("fr", "inventaire"), ("en", "inventory")])
+def test_the_template_is_a_workbook_in_the_current_language(client: Client, lang: str, sheet: str) -> None:
+    client.get(f"/lang/{lang}")
+    response = client.get("/batch/template.xlsx")
+    assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert re.fullmatch(r'attachment; filename="airegime-[a-z]+\.xlsx"', response.headers["content-disposition"])
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[0] == sheet
+    assert "system_id" in [cell.value for cell in book[sheet][1]]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods", "jsonl", "parquet"])
+def test_an_inventory_in_each_format_gives_the_results_the_chart_and_the_invalid_cells(
+    client: Client, kb: KnowledgeBase, tmp_path: Path, fmt: str
+) -> None:
+    page = client.get(results_page(client, inventory_bytes(fmt, tmp_path), f"inventaire.{fmt}")).text
+    assert "4 ligne(s), 3 système(s)" in page
+    assert page.count('<svg class="bar-svg"') == 5  # development: gdpr, undetermined; deployment: 3 regimes
+    assert kb.outcome_by_id["police_justice"].label.fr in page
+    invalid = re.search(r'<table class="invalid-cells">.*?</table>', page, re.S)
+    assert invalid, "no invalid cells listed"
+    row = 5 if fmt in ("csv", "xlsx", "ods") else 4  # spreadsheets count the header as row 1
+    assert re.search(
+        rf'<td class="num">{row}</td><td><code>deployment.controller_kind</code></td><td>banana</td>', invalid.group(0)
+    )
+    assert "competent_authority" in invalid.group(0)  # what was expected
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_the_filters_work_with_plain_get_parameters(client: Client) -> None:
+    location = results_page(client)
+    police = client.get(location, params={"deployment": "police_justice"}).text
+    assert "1 ligne(s) sur 4." in police and "Police" in police and "Magasin" not in police
+    invalid = client.get(location, params={"status": "invalid"}).text
+    assert "1 ligne(s) sur 4." in invalid and "banana" in invalid and "Maison" not in invalid
+    undetermined = client.get(location, params={"status": "undetermined"}).text
+    assert "1 ligne(s) sur 4." in undetermined and "Maison" in undetermined
+    both = client.get(location, params={"development": "gdpr", "status": "determined"}).text
+    assert "2 ligne(s) sur 4." in both
+    ignored = client.get(location, params={"development": "<nonsense>", "status": "x"})
+    assert ignored.status_code == 200 and "4 ligne(s) sur 4." in ignored.text
+
+
+def test_results_download_as_csv_and_xlsx_with_formulas_neutralised(client: Client) -> None:
+    location = results_page(client, name="Inventaire été <2026>.csv")
+    as_csv = client.get(f"{location}/results.csv")
+    assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
+    assert as_csv.headers["content-disposition"] == 'attachment; filename="airegime-results-Inventaire-ete-2026.csv"'
+    rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert len(rows) == 4
+    assert rows[0]["deployment_outcome"] == "police_justice"
+    assert rows[3]["system_name"].startswith("'=")  # a spreadsheet shows it as text, never runs it
+    as_xlsx = client.get(f"{location}/results.xlsx")
+    assert zipfile.ZipFile(io.BytesIO(as_xlsx.content)).testzip() is None
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None and sheet.max_row == 5
+
+
+def test_results_follow_the_language(client: Client, kb: KnowledgeBase) -> None:
+    location = results_page(client)
+    client.get("/lang/en")
+    page = client.get(location).text
+    assert "4 row(s), 3 system(s)" in page and "determined" in page
+    assert kb.outcome_by_id["police_justice"].label.en in page
+    english = client.get(f"{location}/results.csv").content.decode("utf-8-sig")
+    assert "determined" in english and "déterminé" not in english
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("inventory.exe", b"MZ\x90\x00", "Ce type de fichier n’est pas lu"),
+        ("inventory.xlsx", b"\x00garbage\xff" * 50, "ne peut pas être lu comme un inventaire"),
+        ("inventory.parquet", b"PAR1 not really", "ne peut pas être lu comme un inventaire"),
+        ("inventory.csv", b"name,colour\nx,blue\n", "ne peut pas être lu comme un inventaire"),
+        ("inventory.csv", b"system_id,household\n", "aucune ligne"),
+        ("inventory.csv", b"   ", "Ce fichier est vide."),
+        ("", b"", "Choisissez un fichier"),
+    ],
+)
+def test_a_bad_upload_gets_a_clear_page_and_nothing_is_kept(
+    client: Client, repo: Repository, name: str, data: bytes, message: str
+) -> None:
+    response = upload(client, name, data)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert message in response.text  # type: ignore[attr-defined]
+    assert "Rien n’a été évalué ni conservé." in response.text  # type: ignore[attr-defined]
+    assert "Traceback" not in response.text  # type: ignore[attr-defined]
+    assert kept(client) == 0 and repo.count() == 0
+
+
+@pytest.fixture
+def small_limit_client(repo: Repository) -> Iterator[Client]:
+    app = create_app(repository=repo, batch_max_body=20_000)
+    with Client(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
+        yield test_client
+
+
+def test_an_oversized_inventory_gets_a_clear_page_and_nothing_is_kept(small_limit_client: Client) -> None:
+    big = inventory_csv() + b"S9,x,y\n" * 5_000
+    response = upload(small_limit_client, "big.csv", big)
+    assert response.status_code == 413  # type: ignore[attr-defined]
+    assert "dépasse la limite de 0.02 Mo" in response.text  # type: ignore[attr-defined]
+    assert "airegime batch" in response.text  # type: ignore[attr-defined]
+    assert kept(small_limit_client) == 0
+
+
+def test_the_batch_limit_is_larger_than_the_forms_and_only_for_the_batch_page(client: Client) -> None:
+    two_megabytes = inventory_csv() + b"\n".join([b"S1,,,,,,,,,,oui,oui,private_body,other"] * 50_000)
+    assert 1_000_000 < len(two_megabytes) < 5_000_000
+    assert upload(client, "big.csv", two_megabytes).status_code == 303  # type: ignore[attr-defined]
+    assert client.submit("/import", {"text": "x" * 1_100_000}).status_code == 413
+
+
+def test_an_upload_without_the_form_token_is_refused(client: Client) -> None:
+    response = client.post("/batch", files={"file": ("inventory.csv", inventory_csv())})
+    assert response.status_code == 403
+    assert kept(client) == 0
+
+
+def test_results_are_shown_only_to_the_browser_that_uploaded_them(client: Client, repo: Repository) -> None:
+    location = results_page(client)
+    with Client(client.app, raise_server_exceptions=False, follow_redirects=False) as stranger:
+        for url in (location, f"{location}/results.csv"):
+            response = stranger.get(url)
+            assert response.status_code == 404
+            assert "Résultats introuvables" in response.text
+    assert client.get("/batch/not-a-token").status_code == 404
+    assert client.get(f"{location}/results.pdf").status_code == 404
