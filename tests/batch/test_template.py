@@ -65,3 +65,10 @@ def test_a_template_filled_with_drop_down_labels_is_assessed(tmp_path: Path, kb:
     assert row["deployment_outcome"] == "police_justice"
     assert row["development_outcome"] == "undetermined"
     assert "development.personal_data" in row["development_questions"]
+
+
+def test_the_help_sheet_lists_every_source_id_used_in_results(tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = write_template(tmp_path / "inventory.xlsx", kb=kb, lang="en")
+    help_sheet = load_workbook(path).worksheets[1]
+    first_column = {row[0] for row in help_sheet.iter_rows(values_only=True)}
+    assert {source.id for source in kb.sources} <= first_column

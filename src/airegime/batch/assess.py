@@ -99,7 +99,8 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
             )
             problems.append(_problem_text(column.name, bad, encoded.expected))
         codes[column.canonical] = encoded.codes
-    conflicts = _resolve_per_system(layout, system_ids, codes)
+    runs = _system_runs(system_ids)
+    conflicts = _resolve_per_system(layout, system_ids, runs, codes)
     message = w("conflict", lang)
     for column, conflicted in conflicts:
         invalid |= conflicted
@@ -114,7 +115,7 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
         ids[invalid] = len(phase_program.results)  # the null entry of the rendered tables
         for name, values in rendered(program, phase, lang).items():
             results[f"{phase}_{name}"] = values.gather(ids).alias(f"{phase}_{name}")
-        _count(summary, program, phase, ids, system_ids)
+        _count(summary, program, phase, ids, system_ids, runs)
     table = frame.with_columns(*results.values())
     errors_text = pl.concat_str(problems, separator="; ", ignore_nulls=True) if problems else pl.lit("")
     table = table.with_columns(pl.when(errors_text != "").then(errors_text).alias(ERRORS_COLUMN))
@@ -135,13 +136,28 @@ def _phase_codes(
     return columns
 
 
+def _system_runs(system_ids: pl.Series) -> npt.NDArray[np.intp] | None:
+    """Where each run of equal system ids starts, if each system's rows follow each other (the
+    usual, sorted inventory); None if some system's rows are scattered over the chunk."""
+    if system_ids.is_empty():
+        return None
+    starts = np.flatnonzero((system_ids != system_ids.shift(1)).fill_null(True).to_numpy())
+    starts[0] = 0
+    return starts if len(starts) == system_ids.n_unique() else None
+
+
 def _resolve_per_system(
-    layout: Layout, system_ids: pl.Series, codes: dict[str, npt.NDArray[np.uint8]]
+    layout: Layout,
+    system_ids: pl.Series,
+    runs: npt.NDArray[np.intp] | None,
+    codes: dict[str, npt.NDArray[np.uint8]],
 ) -> list[tuple[AnswerColumn, npt.NDArray[np.bool_]]]:
     """Give every row its system's answer for system-level and development questions (in place)."""
     shared = [c for c in layout.answers if c.scope in ("system", "development")]
     if not shared:
         return []
+    if runs is not None:
+        return _resolve_runs(shared, runs, codes)
     names = [c.canonical for c in shared]
     frame = pl.LazyFrame({"_system": system_ids, **{name: codes[name] for name in names}})
     known = frame.with_columns(
@@ -161,6 +177,25 @@ def _resolve_per_system(
     for column in shared:
         codes[column.canonical] = resolved.get_column(column.canonical).to_numpy()
         conflicted = resolved.get_column(f"!{column.canonical}").fill_null(False).to_numpy()
+        if conflicted.any():
+            conflicts.append((column, conflicted))
+    return conflicts
+
+
+def _resolve_runs(
+    shared: list[AnswerColumn], runs: npt.NDArray[np.intp], codes: dict[str, npt.NDArray[np.uint8]]
+) -> list[tuple[AnswerColumn, npt.NDArray[np.bool_]]]:
+    """The same as the grouping, when systems are runs of rows: a reduction per run, no hashing."""
+    lengths = np.diff(np.append(runs, len(codes[shared[0].canonical])))
+    conflicts = []
+    for column in shared:
+        values = codes[column.canonical]
+        unknown = values >= column.unknown_code
+        lowest = np.minimum.reduceat(np.where(unknown, np.uint8(255), values), runs)
+        highest = np.maximum.reduceat(np.where(unknown, np.uint8(0), values), runs)
+        answered = lowest != 255
+        codes[column.canonical] = np.repeat(np.where(answered, lowest, np.uint8(column.unknown_code)), lengths)
+        conflicted = np.repeat(answered & (lowest != highest), lengths)
         if conflicted.any():
             conflicts.append((column, conflicted))
     return conflicts
@@ -201,11 +236,16 @@ def rendered(program: BatchProgram, phase: Phase, lang: Lang) -> dict[str, pl.Se
         "status": [status_label(r, lang) for r in results],
         "questions": [_questions(kb, r, phase) for r in results],
         "reason": [short_reason(kb, r, lang) for r in results],
-        "sources": [_sources(kb, r, lang) for r in results],
+        "sources": [_sources(kb, r) for r in results],
     }
     # Our own words never start like a formula; written cells of these columns are not checked again.
     assert not any(re.match(FORMULA_START, text) for values in fields.values() for text in values)
-    return {name: pl.Series(name, [*values, None], dtype=pl.String) for name, values in fields.items()}
+    # Enum columns: each distinct text is stored once, rows hold 4-byte positions (writers and
+    # Parquet's dictionary encoding read them as they are; in-memory results are cast to text).
+    return {
+        name: pl.Series(name, [*values, None], dtype=pl.Enum(list(dict.fromkeys(values))))
+        for name, values in fields.items()
+    }
 
 
 def _questions(kb: KnowledgeBase, result: PhaseResult, phase: Phase) -> str:
@@ -217,9 +257,12 @@ def _questions(kb: KnowledgeBase, result: PhaseResult, phase: Phase) -> str:
     return ", ".join(names)
 
 
-def _sources(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+def _sources(kb: KnowledgeBase, result: PhaseResult) -> str:
+    """Citations as source id and pinpoint ("gdpr art. 2(1)"): full titles on every row of a large
+    inventory would make most of the file; `airegime sources` and the template's help sheet
+    give each id's title and address."""
     cited = dict.fromkeys(
-        kb.source_by_id[c.source].title.get(lang) + (f", {c.pinpoint}" if c.pinpoint else "")
+        c.source + (f" {c.pinpoint}" if c.pinpoint else "")
         for rule_id in result.rules
         for c in kb.rule_by_id[rule_id].sources
     )
@@ -227,11 +270,19 @@ def _sources(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
 
 
 def _count(
-    summary: Summary, program: BatchProgram, phase: Phase, ids: npt.NDArray[np.uint32], system_ids: pl.Series
+    summary: Summary,
+    program: BatchProgram,
+    phase: Phase,
+    ids: npt.NDArray[np.uint32],
+    system_ids: pl.Series,
+    runs: npt.NDArray[np.intp] | None,
 ) -> None:
     """Development counts one per system (its rows share the result), deployment one per row."""
     results = program.phase(phase).results
-    if phase == "development":
+    if phase == "development" and runs is not None:
+        summary.systems = len(runs)
+        ids = ids[runs]
+    elif phase == "development":
         firsts = pl.DataFrame({"s": system_ids, "id": ids}).unique(subset="s", keep="first", maintain_order=False)
         summary.systems = firsts.height
         ids = firsts.get_column("id").to_numpy()

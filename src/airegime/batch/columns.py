@@ -17,6 +17,7 @@ distinct values are normalised once, then mapped to codes for the whole column.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -151,11 +152,16 @@ def encode_columns(columns: tuple[AnswerColumn, ...], frame: pl.DataFrame, lang:
 
 
 def _code(column: AnswerColumn, value: str) -> int:
+    return _answer_code(column.question, value)
+
+
+@lru_cache(maxsize=1 << 16)  # the same few spellings recur in every chunk of a file
+def _answer_code(question: Question, value: str) -> int:
     try:
-        answer = normalise_answer(column.question, value)
+        answer = normalise_answer(question, value)
     except AnswerError:
         return INVALID
-    return column.question.codes.index(answer) if answer in column.question.codes else column.unknown_code
+    return question.codes.index(answer) if answer in question.codes else len(question.codes)
 
 
 def _as_text(values: pl.Series) -> pl.Series:

@@ -161,6 +161,12 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
                 sources,
             ]
         )
+    sheet.append([])
+    sheet.append(["Sources (id)", "", t("explain.sources", lang), "", "URL"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for source in kb.sources:
+        sheet.append([source.id, "", source.title.get(lang), "", source.url])
     for letter, width in zip("ABCDEF", (30, 14, 50, 80, 50, 70), strict=True):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=heading_row + 1):

@@ -77,7 +77,9 @@ def _cell(frame: pl.DataFrame, name: str) -> pl.Expr:
     if series.dtype.is_integer():
         return pl.format("<c><v>{}</v></c>", pl.col(name)).fill_null("<c/>")
     text = pl.col(name).cast(pl.String)
-    if series.cast(pl.String).str.contains(XML_SPECIAL).any():  # escaping costs: only where needed
+    # Escaping costs: only where needed (for an Enum column, its few categories tell).
+    values = pl.Series(series.dtype.categories) if isinstance(series.dtype, pl.Enum) else series.cast(pl.String)
+    if values.str.contains(XML_SPECIAL).any():
         text = _escaped(text)
     return pl.format('<c t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>', text).fill_null("<c/>")
 
