@@ -5,11 +5,14 @@ development would fall under police-justice")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations, product
+from functools import lru_cache
 from typing import Any
 
-from airegime.engine.tables import Axis, PhaseTable, compiled
-from airegime.kb.models import KnowledgeBase, Phase
+import numpy as np
+import numpy.typing as npt
+
+from airegime.engine.tables import PhaseTable, compiled
+from airegime.kb.models import UNKNOWN, KnowledgeBase, Phase
 from airegime.system import System
 
 
@@ -56,36 +59,61 @@ def _phase_counterfactuals(
     deployment_index: int | None,
     max_changes: int,
 ) -> list[Counterfactual]:
+    """Scan every answer set of the table at once (vectorised): those reached by changing at most
+    ``max_changes`` answers (never to "unknown") that give one outcome other than the current result;
+    keep, per outcome, the sets of changed questions that contain no smaller such set."""
+    grid = _grid(table)
     flat = table.index(system_answers, own_answers)
-    current = table.outcome_sets[flat]
-    reached: dict[int, list[frozenset[str]]] = {}  # outcome bit -> minimal question sets reaching it
-    found: list[Counterfactual] = []
-    for size in range(1, max_changes + 1):
-        first_of_size: dict[tuple[int, frozenset[str]], tuple[Change, ...]] = {}
-        for axes in combinations(table.axes, size):
-            names = frozenset(axis.id for axis in axes)
-            for codes in product(*(_alternatives(table, flat, axis) for axis in axes)):
-                target = flat
-                for axis, code in zip(axes, codes, strict=True):
-                    target = table.with_answer(target, axis, code)
-                bits = table.outcome_sets[target]
-                if bits == current or bits & (bits - 1):  # same result, or still not one outcome
-                    continue
-                if any(smaller <= names for smaller in reached.get(bits, ())):
-                    continue  # fewer changes already reach that outcome
-                first_of_size.setdefault(
-                    (bits, names),
-                    tuple(
-                        Change(axis.id, table.answer_at(flat, axis), code)
-                        for axis, code in zip(axes, codes, strict=True)
-                    ),
-                )
-        for (bits, names), changes in first_of_size.items():
-            reached.setdefault(bits, []).append(names)
-            found.append(Counterfactual(table.phase, deployment_index, changes, table.outcome_ids(bits)[0]))
+    current = [table.answer_at(flat, axis) for axis in table.axes]
+    changed = np.zeros(len(grid.single), dtype=np.uint16)
+    allowed = grid.single & (grid.outcome_bits != table.outcome_sets[flat])
+    for axis, answer, position in zip(table.axes, current, grid.positions, strict=True):
+        differs = position != axis.index_of[answer]
+        changed |= differs.view(np.uint8).astype(np.uint16) << np.uint16(axis.position)
+        if answer != UNKNOWN:
+            allowed &= ~(differs & (position == axis.size))  # an answer is never changed back to "unknown"
+    sizes = np.bitwise_count(changed)
+    candidates = np.flatnonzero(allowed & (sizes <= max_changes))
+    keys = grid.outcome_index[candidates].astype(np.int64) * (1 << len(table.axes)) + changed[candidates]
+    _, first = np.unique(keys, return_index=True)  # first (lowest) answer set per outcome and question set
+    chosen = sorted(candidates[first].tolist(), key=lambda i: (int(sizes[i]), _positions(int(changed[i])), i))
+    minimal: dict[int, list[int]] = {}
+    found = []
+    for i in chosen:
+        mask, outcome = int(changed[i]), int(grid.outcome_index[i])
+        if any(smaller & mask == smaller for smaller in minimal.get(outcome, ())):
+            continue
+        minimal.setdefault(outcome, []).append(mask)
+        changes = tuple(
+            Change(axis.id, current[axis.position], table.answer_at(i, axis))
+            for axis in table.axes
+            if mask >> axis.position & 1
+        )
+        found.append(Counterfactual(table.phase, deployment_index, changes, table.outcomes[outcome]))
     return found
 
 
-def _alternatives(table: PhaseTable, flat: int, axis: Axis) -> tuple[str, ...]:
-    current = table.answer_at(flat, axis)
-    return tuple(code for code in axis.question.codes if code != current)
+def _positions(mask: int) -> tuple[int, ...]:
+    return tuple(bit for bit in range(mask.bit_length()) if mask >> bit & 1)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Every answer set of a table as columns: the answer position on each axis, and its outcome."""
+
+    positions: tuple[npt.NDArray[np.int8], ...]
+    outcome_bits: npt.NDArray[np.int64]
+    single: npt.NDArray[np.bool_]  # exactly one outcome reachable
+    outcome_index: npt.NDArray[np.int8]  # that outcome's index (meaningful where single)
+
+
+@lru_cache(maxsize=8)
+def _grid(table: PhaseTable) -> _Grid:
+    bits = np.array(table.outcome_sets, dtype=np.int64)
+    shape = tuple(axis.size + 1 for axis in table.axes)
+    positions = tuple(p.astype(np.int8) for p in np.unravel_index(np.arange(bits.size), shape))
+    single = (bits != 0) & ((bits & (bits - 1)) == 0)
+    index = np.zeros(bits.size, dtype=np.int8)
+    for i in range(len(table.outcomes)):
+        index[bits == (1 << i)] = i
+    return _Grid(positions, bits, single, index)
