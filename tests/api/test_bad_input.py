@@ -60,6 +60,8 @@ BAD_DESCRIPTORS: list[tuple[str, Edit, str, str]] = [
     ("deployment not a mapping", lambda d: d["deployments"].append("police"), "invalid_descriptor", "deployments[2]"),
     ("wrong format version", lambda d: d.update(airegime=2), "invalid_descriptor", "airegime"),
     ("NUL character", lambda d: d.update(name="a\x00b"), "invalid_text", "name"),
+    # Python strips \x1c as whitespace, pydantic does not: such a name would be stored empty.
+    ("control character", lambda d: d["deployments"][0].update(name="\x1c"), "invalid_text", "deployments[0].name"),
     ("NUL in an answer key", lambda d: d["answers"].update({"house\x00hold": "no"}), "invalid_text", "answers"),
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import Body, Path, Query, Request
@@ -38,14 +39,20 @@ def lang(request: Request, chosen: Lang | None) -> Lang:
     return chosen or default
 
 
+# C0 control characters but tab, newline and carriage return. NUL cannot be stored in
+# PostgreSQL; \x1c-\x1f are whitespace to Python's str.strip (the repository) but not to
+# pydantic's (the descriptor), so a name made of them would pass one and be emptied by the other.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def clean_text(data: Any, where: str = "") -> Any:
-    """Refuse text no database can store: NUL characters (PostgreSQL) and lone surrogates (UTF-8)."""
+    """Refuse text no database can store or strip consistently: control characters, lone surrogates."""
     if isinstance(data, str):
-        if "\x00" in data or not _encodable(data):
+        if CONTROL.search(data) or not _encodable(data):
             raise ApiError(
                 422,
                 "invalid_text",
-                "the text holds a NUL character or an invalid Unicode surrogate",
+                "the text holds a control character or an invalid Unicode surrogate",
                 where=where,
                 hint="remove control characters from this text",
             )

@@ -1,0 +1,74 @@
+"""Start and stop the real server (web app + API mounted at /api/v1) as a child process on a
+free loopback port, for the fault and load scripts and their short versions in the test suite."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str  # e.g. http://127.0.0.1:8123 ; the API is under {url}/api/v1
+    log: Path
+
+    @property
+    def api(self) -> str:
+        return f"{self.url}/api/v1"
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, no buffer is flushed by the server."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start_server(database_url: str, log: Path, *, timeout: float = 30.0) -> Server:
+    """`python -m airegime.api` on a free loopback port; returns once the API answers."""
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    handle = log.open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "airegime.api", "--database-url", database_url, "--port", str(port)],
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=ROOT,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}: see {log}")
+        try:
+            if httpx.get(f"{server.api}/kb", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"the server did not answer within {timeout:.0f} s: see {log}")
