@@ -186,10 +186,15 @@ def _resolve_runs(
     shared: list[AnswerColumn], runs: npt.NDArray[np.intp], codes: dict[str, npt.NDArray[np.uint8]]
 ) -> list[tuple[AnswerColumn, npt.NDArray[np.bool_]]]:
     """The same as the grouping, when systems are runs of rows: a reduction per run, no hashing."""
-    lengths = np.diff(np.append(runs, len(codes[shared[0].canonical])))
+    rows = len(codes[shared[0].canonical])
+    lengths = np.diff(np.append(runs, rows))
+    continues = np.ones(rows, dtype=bool)  # row i belongs to the same system as row i - 1
+    continues[runs] = False
     conflicts = []
     for column in shared:
         values = codes[column.canonical]
+        if np.all((values[1:] == values[:-1]) | ~continues[1:]):
+            continue  # the same answer on every row of each system (repeated layout): nothing to do
         unknown = values >= column.unknown_code
         lowest = np.minimum.reduceat(np.where(unknown, np.uint8(255), values), runs)
         highest = np.maximum.reduceat(np.where(unknown, np.uint8(0), values), runs)
