@@ -56,7 +56,7 @@ def test_every_combination_matches_the_scalar_engine(
     for flat in range(len(verdicts)):
         system, answers = answers_at(phase.table, flat)
         expected = evaluate_phase(phase.table, system, answers, name="", deployment_index=None)
-        rendered = phase.results[result_ids[flat]]
+        rendered = phase.result(int(result_ids[flat]))
         outcome_code = int(verdict_outcome(verdicts[flat : flat + 1])[0])
         got_outcome = None if outcome_code == UNDETERMINED else outcome_ids[outcome_code]
         got_status = STATUSES[int(verdict_status(verdicts[flat : flat + 1])[0])]

@@ -112,9 +112,15 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
     for phase in PHASES:
         phase_program = program.phase(phase)
         ids = phase_program.result_ids(_phase_codes(phase_program, phase, codes, rows))
-        ids[invalid] = len(phase_program.results)  # the null entry of the rendered tables
-        for name, values in rendered(program, phase, lang).items():
-            results[f"{phase}_{name}"] = values.gather(ids).alias(f"{phase}_{name}")
+        ids[invalid] = phase_program.result_count  # no result: the null entry below
+        present = np.flatnonzero(np.bincount(ids, minlength=phase_program.result_count + 1))
+        local = np.zeros(phase_program.result_count + 1, dtype=np.uint32)
+        local[present] = np.arange(len(present), dtype=np.uint32)
+        positions = local[ids]  # each row's index among the results present in this chunk
+        texts = [rendered(program, phase, lang, int(result_id)) for result_id in present]
+        for position, name in enumerate(RESULT_FIELDS):
+            column = pl.Series(f"{phase}_{name}", [t[position] for t in texts], dtype=pl.String)
+            results[column.name] = column.gather(positions)
         _count(summary, program, phase, ids, system_ids, runs)
     table = frame.with_columns(*results.values())
     errors_text = pl.concat_str(problems, separator="; ", ignore_nulls=True) if problems else pl.lit("")
@@ -230,27 +236,25 @@ def _problem_text(column: str, bad: npt.NDArray[np.bool_], expected: str) -> pl.
     return pl.when(pl.lit(pl.Series(bad))).then(text)
 
 
-@lru_cache(maxsize=8)
-def rendered(program: BatchProgram, phase: Phase, lang: Lang) -> dict[str, pl.Series]:
-    """Each result field's text per result id, plus a last null entry for invalid rows."""
+@lru_cache(maxsize=1 << 14)
+def rendered(program: BatchProgram, phase: Phase, lang: Lang, result_id: int) -> tuple[str | None, ...]:
+    """The text of each result field (``RESULT_FIELDS``) for a result id; all None for no result."""
+    phase_program = program.phase(phase)
+    if result_id == phase_program.result_count:
+        return (None,) * len(RESULT_FIELDS)
     kb = program.kb
-    results = program.phase(phase).results
-    fields = {
-        "regime": [outcome_label(kb, r, lang) for r in results],
-        "outcome": [r.outcome or UNDETERMINED_KEY for r in results],
-        "status": [status_label(r, lang) for r in results],
-        "questions": [_questions(kb, r, phase) for r in results],
-        "reason": [short_reason(kb, r, lang) for r in results],
-        "sources": [_sources(kb, r) for r in results],
-    }
+    result = phase_program.result(result_id)
+    texts = (
+        outcome_label(kb, result, lang),
+        result.outcome or UNDETERMINED_KEY,
+        status_label(result, lang),
+        _questions(kb, result, phase),
+        short_reason(kb, result, lang),
+        _sources(kb, result),
+    )
     # Our own words never start like a formula; written cells of these columns are not checked again.
-    assert not any(re.match(FORMULA_START, text) for values in fields.values() for text in values)
-    # Enum columns: each distinct text is stored once, rows hold 4-byte positions (writers and
-    # Parquet's dictionary encoding read them as they are; in-memory results are cast to text).
-    return {
-        name: pl.Series(name, [*values, None], dtype=pl.Enum(list(dict.fromkeys(values))))
-        for name, values in fields.items()
-    }
+    assert not any(re.match(FORMULA_START, text) for text in texts)
+    return texts
 
 
 def _questions(kb: KnowledgeBase, result: PhaseResult, phase: Phase) -> str:
@@ -283,7 +287,7 @@ def _count(
     runs: npt.NDArray[np.intp] | None,
 ) -> None:
     """Development counts one per system (its rows share the result), deployment one per row."""
-    results = program.phase(phase).results
+    phase_program = program.phase(phase)
     if phase == "development" and runs is not None:
         summary.systems = len(runs)
         ids = ids[runs]
@@ -291,8 +295,8 @@ def _count(
         firsts = pl.DataFrame({"s": system_ids, "id": ids}).unique(subset="s", keep="first", maintain_order=False)
         summary.systems = firsts.height
         ids = firsts.get_column("id").to_numpy()
-    counts = np.bincount(ids, minlength=len(results) + 1)[: len(results)]
+    counts = np.bincount(ids, minlength=phase_program.result_count + 1)[: phase_program.result_count]
     for result_id in np.flatnonzero(counts):
-        result = results[result_id]
+        result = phase_program.result(int(result_id))
         summary.outcomes[phase][result.outcome or UNDETERMINED_KEY] += int(counts[result_id])
         summary.statuses[phase][result.status] += int(counts[result_id])

@@ -20,7 +20,7 @@ import itertools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -59,8 +59,20 @@ class PhaseProgram:
     table: PhaseTable
     verdict_of_index: U8Array
     result_of_index: npt.NDArray[np.uint32]
-    results: tuple[PhaseResult, ...]  # the scalar engine's result for each result id
+    representatives: npt.NDArray[np.intp]  # for each result id, one table entry that has it
     widening: tuple[tuple[int, np.dtype[Any]], ...]  # per axis: the type holding the index so far
+    _results: dict[int, PhaseResult] = field(default_factory=dict, repr=False)
+
+    @property
+    def result_count(self) -> int:
+        return len(self.representatives)
+
+    def result(self, result_id: int) -> PhaseResult:
+        """The scalar engine's result for a result id, built the first time it is needed."""
+        found = self._results.get(result_id)
+        if found is None:
+            found = self._results[result_id] = _representative(self.table, int(self.representatives[result_id]))
+        return found
 
     @property
     def axis_ids(self) -> tuple[str, ...]:
@@ -138,27 +150,33 @@ def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:
     outcome_sets = np.array(table.outcome_sets, dtype=np.int64)
     rule_sets = np.array(table.rule_sets, dtype=np.int64)
     pending = _pending_axes(table, outcome_sets)
-    keys = np.stack([outcome_sets, rule_sets, pending], axis=1)
-    _, first_index, result_of_index = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    results = tuple(_representative(table, int(flat)) for flat in first_index)
-    outcome_code = {outcome.id: i for i, outcome in enumerate(kb.outcomes)}
-    assert len(outcome_code) < UNDETERMINED, "the verdict byte holds 15 outcomes"
-    verdict_of_result = np.array(
-        [
-            (STATUSES.index(r.status) << STATUS_SHIFT)
-            | (UNDETERMINED if r.outcome is None else outcome_code[r.outcome])
-            for r in results
-        ],
-        dtype=np.uint8,
-    )
+    assert len(table.outcomes) <= 16 and len(table.rules) <= 32 and len(table.axes) <= 15, "a result key is 63 bits"
+    keys = outcome_sets | (rule_sets << 16) | (pending << 48)
+    _, first_index, result_of_index = np.unique(keys, return_index=True, return_inverse=True)
     result_ids = result_of_index.reshape(-1).astype(np.uint32)
     return PhaseProgram(
         table=table,
-        verdict_of_index=verdict_of_result[result_ids],
+        verdict_of_index=_verdicts(kb, table, outcome_sets[first_index])[result_ids],
         result_of_index=result_ids,
-        results=results,
+        representatives=first_index,
         widening=_widening(table),
     )
+
+
+def _verdicts(kb: KnowledgeBase, table: PhaseTable, outcome_sets: npt.NDArray[np.int64]) -> U8Array:
+    """Verdict bytes of reachable-outcome sets, as ``evaluate_phase`` reads them: one reachable
+    outcome is the outcome (case by case if the law leaves it open), more is undetermined."""
+    outcome_code = {outcome.id: i for i, outcome in enumerate(kb.outcomes)}
+    assert len(outcome_code) < UNDETERMINED, "the verdict byte holds 15 outcomes"
+    verdicts = np.empty(len(outcome_sets), dtype=np.uint8)
+    for i, bits in enumerate(outcome_sets.tolist()):
+        possible = table.outcome_ids(bits)
+        if len(possible) == 1:
+            status = "case_by_case" if possible[0] in table.case_by_case else "determined"
+            verdicts[i] = (STATUSES.index(status) << STATUS_SHIFT) | outcome_code[possible[0]]
+        else:
+            verdicts[i] = (STATUSES.index("undetermined") << STATUS_SHIFT) | UNDETERMINED
+    return verdicts
 
 
 def _pending_axes(table: PhaseTable, outcome_sets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

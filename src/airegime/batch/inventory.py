@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from airegime.batch.assess import MAX_REPORTED_ERRORS, CellError, Summary, assess_chunk, result_columns
+from airegime.batch.assess import MAX_REPORTED_ERRORS, CellError, Summary, assess_chunk
 from airegime.batch.columns import Layout, read_layout
 from airegime.batch.compiled import batch_program
 from airegime.batch.io import ROW_INDEX, open_inventory, result_writer
@@ -64,7 +64,7 @@ def assess_inventory(
     chunks = _whole_systems(inventory.chunks(chunk_rows), layout.system_id)
     if output is None:
         tables = [t for t, _ in _assess_chunks(kb, layout, chunks, lang, result, inventory.total_rows, progress)]
-        result.table = _as_text(pl.concat(tables, how="vertical_relaxed")) if tables else None
+        result.table = pl.concat(tables, how="vertical_relaxed") if tables else None
         return result
     result.output = Path(output)
     # Chunk k is written on another thread while chunk k+1 is assessed (polars and numpy
@@ -99,7 +99,7 @@ def assess_frame(
     layout = read_layout(frame.columns, kb)
     result = BatchResult(kb.version, kb.hash)
     numbered = [frame.with_row_index(ROW_INDEX, offset=1)]
-    result.table = _as_text(next(_assess_chunks(kb, layout, numbered, lang, result, frame.height, None))[0])
+    result.table = next(_assess_chunks(kb, layout, numbered, lang, result, frame.height, None))[0]
     return result
 
 
@@ -123,11 +123,6 @@ def _assess_chunks(
         if progress is not None:
             progress(done, total)
         yield assessed.table.drop(ROW_INDEX), assessed.trusted
-
-
-def _as_text(table: pl.DataFrame) -> pl.DataFrame:
-    """Result columns as plain text, for in-memory use."""
-    return table.with_columns(pl.col(name).cast(pl.String) for name in result_columns())
 
 
 def _whole_systems(chunks: Iterable[pl.DataFrame], system_id: str) -> Iterator[pl.DataFrame]:
