@@ -119,8 +119,8 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
         positions = local[ids]  # each row's index among the results present in this chunk
         texts = [rendered(program, phase, lang, int(result_id)) for result_id in present]
         for position, name in enumerate(RESULT_FIELDS):
-            column = pl.Series(f"{phase}_{name}", [t[position] for t in texts], dtype=pl.String)
-            results[column.name] = column.gather(positions)
+            present_texts = pl.Series(f"{phase}_{name}", [t[position] for t in texts], dtype=pl.String)
+            results[present_texts.name] = present_texts.gather(positions)
         _count(summary, program, phase, ids, system_ids, runs)
     table = frame.with_columns(*results.values())
     errors_text = pl.concat_str(problems, separator="; ", ignore_nulls=True) if problems else pl.lit("")
