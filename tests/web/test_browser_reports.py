@@ -49,8 +49,9 @@ def tab(browser: Any, live_server: str) -> Iterator[Any]:
 
 def image_loaded(page: Any, selector: str) -> bool:
     page.locator(selector).scroll_into_view_if_needed()
-    page.wait_for_function(f"document.querySelector({selector!r}).complete")
-    return bool(page.evaluate(f"document.querySelector({selector!r}).naturalWidth > 0"))
+    # Functions, not expression strings: Playwright would eval() a string, which the CSP forbids.
+    page.wait_for_function("s => document.querySelector(s).complete", arg=selector)
+    return bool(page.evaluate("s => document.querySelector(s).naturalWidth > 0", selector))
 
 
 def test_result_page_diagram_pdf_download_json_report_and_method_page(
