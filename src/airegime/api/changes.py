@@ -22,7 +22,7 @@ from airegime.kb.models import KnowledgeBase, Scope
 from airegime.storage.models import AssessmentRow
 from airegime.storage.records import Saved
 from airegime.storage.repository import NotFoundError, Repository, now
-from airegime.system import System, parse_system
+from airegime.system import System, normalise_answer
 
 # SQLite allows one writer at a time; a second writer whose read snapshot went stale fails at
 # once ("database is locked") instead of waiting. Writes through the API take turns instead.
@@ -112,14 +112,13 @@ def _answer_events(
 
 
 def _with_answers(kb: KnowledgeBase, current: Saved, changes: list[AnswerChange]) -> System:
-    """The current descriptor with the changes applied; every change is checked before any is stored."""
+    """The current descriptor with the changes applied; every change is checked before any is stored.
+
+    The stored answers are codes already: only the changed ones are normalised (the whole
+    descriptor through ``parse_system`` would cost more than the rest of the request).
+    """
     data: dict[str, Any] = current.system().to_dict()
     for index, change in enumerate(changes):
-        answers = _answers_of(data, change, f"answers[{index}]")
-        if change.value is None:
-            answers.pop(change.question, None)
-        else:
-            answers[change.question] = change.value
         question = kb.question_by_id.get(change.question)
         if question is None or change.scope not in question.scope:
             raise AnswerError(
@@ -127,25 +126,29 @@ def _with_answers(kb: KnowledgeBase, current: Saved, changes: list[AnswerChange]
                 location=f"answers[{index}].question",
                 hint="see GET /kb/questions for each question's scope",
             )
-    return parse_system(data, kb=kb)
+        answers, location = _answers_of(data, change, f"answers[{index}]")
+        if change.value is None:
+            answers.pop(question.id, None)
+        else:
+            answers[question.id] = normalise_answer(question, change.value, location=f"{location}.{question.id}")
+    return System.model_validate(data)
 
 
-def _answers_of(data: dict[str, Any], change: AnswerChange, where: str) -> dict[str, Any]:
-    if change.scope == "system":
-        answers: dict[str, Any] = data["answers"]
-    elif change.scope == "development":
-        answers = data["development"]["answers"]
-    else:
-        deployments = data["deployments"]
-        if change.deployment is None or change.deployment >= len(deployments):
-            raise DescriptorError(
-                f"no deployment context at index {change.deployment}",
-                location=f"{where}.deployment",
-                hint=f"give the index of a context, from 0 to {len(deployments) - 1}",
-            )
-        answers = deployments[change.deployment]["answers"]
+def _answers_of(data: dict[str, Any], change: AnswerChange, where: str) -> tuple[dict[str, Any], str]:
+    """The answers the change belongs to, and their location in the descriptor."""
     if change.scope != "deployment" and change.deployment is not None:
         raise DescriptorError(
             "only deployment answers belong to a context", location=f"{where}.deployment", hint="leave it out"
         )
-    return answers
+    if change.scope == "system":
+        return data["answers"], "answers"
+    if change.scope == "development":
+        return data["development"]["answers"], "development.answers"
+    deployments = data["deployments"]
+    if change.deployment is None or change.deployment >= len(deployments):
+        raise DescriptorError(
+            f"no deployment context at index {change.deployment}",
+            location=f"{where}.deployment",
+            hint=f"give the index of a context, from 0 to {len(deployments) - 1}",
+        )
+    return deployments[change.deployment]["answers"], f"deployments[{change.deployment}].answers"

@@ -1,0 +1,182 @@
+"""A bounded loopback load generator: mixed reads, evaluations and saves at a fixed rate.
+
+    .venv/bin/python stress/load.py                          # SQLite, 200 requests/s for 60 s
+    .venv/bin/python stress/load.py --database postgres      # AIREGIME_TEST_POSTGRES_URL
+    .venv/bin/python stress/load.py --rate 50 --seconds 5    # a short run
+
+It starts the real server (`python -m airegime.api`: web app + API under /api/v1) on a free
+loopback port, saves a few assessments, then sends requests on a fixed schedule (open loop:
+a slow answer does not slow the schedule down) and stops by itself. Latency is counted from
+the moment each request was due, so a server that falls behind shows it. Mix: 40 % reads
+(one assessment, a search, the questions), 30 % evaluations, 30 % saves (patches, creations).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from faults import descriptor
+from server import start_server
+
+MIX = ["read"] * 20 + ["search"] * 10 + ["questions"] * 10 + ["evaluate"] * 30 + ["patch"] * 20 + ["create"] * 10
+SEEDED = 20
+VALUES = ("yes", "no", "unknown")
+
+
+@dataclass
+class LoadReport:
+    database: str
+    rate: float
+    seconds: float
+    sent: int = 0
+    errors: int = 0
+    error_samples: list[str] = field(default_factory=list)
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    by_kind_p99_ms: dict[str, float] = field(default_factory=dict)
+    achieved_rate: float = 0.0
+
+
+def request_for(kind: str, index: int, ids: list[int]) -> tuple[str, str, dict[str, Any]]:
+    target = ids[index % len(ids)]
+    if kind == "read":
+        return "GET", f"/assessments/{target}", {}
+    if kind == "search":
+        return "GET", "/assessments", {"params": {"q": "load", "per_page": 20}}
+    if kind == "questions":
+        return "GET", "/kb/questions", {}
+    if kind == "evaluate":
+        body = descriptor(f"load {index}")
+        body["deployments"][0]["answers"]["purpose"] = ("other", "criminal_law", "unknown")[index % 3]
+        return "POST", "/evaluate", {"json": body}
+    if kind == "patch":
+        change = {"scope": "system", "question": "household", "value": VALUES[index % 3]}
+        return "PATCH", f"/assessments/{target}", {"json": {"answers": [change]}}
+    return "POST", "/assessments", {"json": descriptor(f"load new {index}")}
+
+
+async def run_load(api: str, *, rate: float, seconds: float, database: str = "") -> LoadReport:
+    report = LoadReport(database, rate, seconds)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=api, timeout=10, limits=limits) as client:
+        ids = [await _seed(client, i) for i in range(SEEDED)]
+        latencies: dict[str, list[float]] = {kind: [] for kind in set(MIX)}
+        total = int(rate * seconds)
+        start = time.perf_counter() + 0.2
+        tasks = []
+        for index in range(total):
+            due = start + index / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            kind = MIX[(index * 7) % len(MIX)]  # a fixed interleaving of the mix
+            tasks.append(asyncio.create_task(_one(client, kind, index, ids, due, latencies, report)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    everything = sorted(v for values in latencies.values() for v in values)
+    report.sent = total
+    report.achieved_rate = round(total / elapsed, 1)
+    if everything:
+        cuts = statistics.quantiles(everything, n=100, method="inclusive")
+        report.p50_ms, report.p95_ms, report.p99_ms = (round(cuts[i] * 1000, 1) for i in (49, 94, 98))
+        report.max_ms = round(everything[-1] * 1000, 1)
+    for kind, values in sorted(latencies.items()):
+        if len(values) >= 2:
+            report.by_kind_p99_ms[kind] = round(statistics.quantiles(values, n=100, method="inclusive")[98] * 1000, 1)
+    return report
+
+
+async def _seed(client: httpx.AsyncClient, index: int) -> int:
+    response = await client.post("/assessments", json=descriptor(f"load seed {index}"))
+    response.raise_for_status()
+    return int(response.json()["id"])
+
+
+async def _one(
+    client: httpx.AsyncClient,
+    kind: str,
+    index: int,
+    ids: list[int],
+    due: float,
+    latencies: dict[str, list[float]],
+    report: LoadReport,
+) -> None:
+    method, path, options = request_for(kind, index, ids)
+    try:
+        response = await client.request(method, path, **options)
+        ok = response.status_code < 400
+        problem = f"{method} {path}: {response.status_code} {response.text[:200]}"
+    except httpx.HTTPError as error:
+        ok, problem = False, f"{method} {path}: {type(error).__name__} {error}"
+    latencies[kind].append(time.perf_counter() - due)
+    if not ok:
+        report.errors += 1
+        if len(report.error_samples) < 10:
+            report.error_samples.append(problem)
+
+
+def database_url(choice: str, folder: Path) -> str:
+    if choice == "sqlite":
+        return f"sqlite:///{folder / 'load.sqlite3'}"
+    if choice == "postgres":
+        url = os.environ.get("AIREGIME_TEST_POSTGRES_URL", "")
+        if not url:
+            raise SystemExit("set AIREGIME_TEST_POSTGRES_URL to load PostgreSQL")
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.begin() as connection:  # start from an empty database, as the tests do
+            connection.execute(
+                text("DROP TABLE IF EXISTS evaluations, events, deployment_contexts, assessments, alembic_version")
+            )
+        engine.dispose()
+        return url
+    return choice
+
+
+def run(choice: str, *, rate: float, seconds: float) -> LoadReport:
+    """Start a server on ``choice`` (sqlite, postgres or a URL), load it, stop it."""
+    with tempfile.TemporaryDirectory(prefix="airegime-load-") as folder:
+        server = start_server(database_url(choice, Path(folder)), Path(folder) / "server.log")
+        try:
+            return asyncio.run(run_load(server.api, rate=rate, seconds=seconds, database=choice))
+        finally:
+            server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default="sqlite", help="sqlite, postgres, or an SQLAlchemy URL")
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--json", type=Path, help="also write the report here")
+    args = parser.parse_args()
+    report = run(args.database, rate=args.rate, seconds=args.seconds)
+    print(
+        f"{report.database}: {report.sent} requests at {report.achieved_rate}/s over {report.seconds:.0f} s, "
+        f"{report.errors} errors; latency p50 {report.p50_ms} ms, p95 {report.p95_ms} ms, "
+        f"p99 {report.p99_ms} ms, max {report.max_ms} ms"
+    )
+    print("p99 by kind (ms):", ", ".join(f"{k} {v}" for k, v in report.by_kind_p99_ms.items()))
+    for sample in report.error_samples:
+        print("ERROR:", sample)
+    if args.json:
+        args.json.write_text(json.dumps(asdict(report), indent=2), encoding="utf-8")
+    sys.exit(1 if report.errors else 0)
+
+
+if __name__ == "__main__":
+    main()
