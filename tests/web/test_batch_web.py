@@ -19,6 +19,7 @@ from batch.ods_writer import write_ods
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.web.app import create_app
+from airegime.web.batch_runs import BatchRuns, assess_upload
 
 from .conftest import Client
 
@@ -220,3 +221,15 @@ def test_results_are_shown_only_to_the_browser_that_uploaded_them(client: Client
             assert "Résultats introuvables" in response.text
     assert client.get("/batch/not-a-token").status_code == 404
     assert client.get(f"{location}/results.pdf").status_code == 404
+
+
+def test_runs_kept_in_memory_are_bounded_by_count_and_size(kb: KnowledgeBase) -> None:
+    result = assess_upload(kb, inventory_csv(), "inventory.csv", "fr")
+    runs = BatchRuns(keep=3, budget=10**9)
+    tokens = [runs.add(owner="me", filename="i.csv", data=b"x", lang="fr", result=result) for _ in range(5)]
+    assert len(runs) == 3
+    assert runs.get(tokens[0], "me") is None and runs.get(tokens[-1], "me") is not None
+    assert runs.get(tokens[-1], "someone else") is None
+    small = BatchRuns(keep=10, budget=1)  # over budget: only the newest stays
+    newest = [small.add(owner="me", filename="i.csv", data=b"x", lang="fr", result=result) for _ in range(3)][-1]
+    assert len(small) == 1 and small.get(newest, "me") is not None

@@ -18,7 +18,8 @@ from airegime.batch.inventory import BatchResult, assess_inventory
 from airegime.kb import KnowledgeBase, Lang
 from airegime.web.downloads import safe_filename
 
-KEEP = 20  # runs kept in memory at once (each holds at most one upload, a few MB)
+KEEP = 20  # runs kept in memory at once
+BUDGET_BYTES = 300_000_000  # and their uploads plus results within this (a 5 MB CSV gives ~30 MB of results)
 
 
 @dataclass
@@ -28,6 +29,12 @@ class BatchRun:
     filename: str
     data: bytes
     results: dict[Lang, BatchResult] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Bytes held: the upload and the results tables."""
+        tables = (int(r.table.estimated_size()) for r in self.results.values() if r.table is not None)
+        return len(self.data) + sum(tables)
 
     def result(self, kb: KnowledgeBase, lang: Lang) -> BatchResult:
         """The results in ``lang`` (assessed again on first use in another language: words differ)."""
@@ -63,10 +70,12 @@ def assess_upload(kb: KnowledgeBase, data: bytes, filename: str, lang: Lang) -> 
 
 
 class BatchRuns:
-    """The last ``KEEP`` runs, by unguessable token; safe to use from the server's threads."""
+    """The last runs (at most ``keep``, within ``budget`` bytes, the newest always kept), by
+    unguessable token; safe to use from the server's threads."""
 
-    def __init__(self, keep: int = KEEP) -> None:
+    def __init__(self, keep: int = KEEP, budget: int = BUDGET_BYTES) -> None:
         self.keep = keep
+        self.budget = budget
         self._runs: OrderedDict[str, BatchRun] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -74,7 +83,9 @@ class BatchRuns:
         token = secrets.token_urlsafe(18)
         with self._lock:
             self._runs[token] = BatchRun(token, owner, filename, data, {lang: result})
-            while len(self._runs) > self.keep:
+            while len(self._runs) > 1 and (
+                len(self._runs) > self.keep or sum(r.size for r in self._runs.values()) > self.budget
+            ):
                 self._runs.popitem(last=False)
         return token
 
