@@ -72,62 +72,73 @@ class ChunkResult:
     error_count: int
 
 
+@dataclass
+class _Problems:
+    """The invalid cells of a chunk: which rows, the first ones in detail, a text per row."""
+
+    frame: pl.DataFrame
+    numbers: npt.NDArray[np.generic]  # row numbers in the file
+    invalid: npt.NDArray[np.bool_]
+    errors: list[CellError] = field(default_factory=list)
+    count: int = 0
+    texts: list[pl.Expr] = field(default_factory=list)
+
+    def add(self, column: str, bad: npt.NDArray[np.bool_], expected: str) -> None:
+        if not bad.any():
+            return
+        self.invalid |= bad
+        self.count += int(bad.sum())
+        room = MAX_REPORTED_ERRORS - len(self.errors)
+        self.errors.extend(_cell_errors(self.frame, column, bad, expected, self.numbers, room))
+        self.texts.append(_problem_text(column, bad, expected))
+
+    def column(self) -> pl.Expr:
+        text = pl.concat_str(self.texts, separator="; ", ignore_nulls=True) if self.texts else pl.lit("")
+        return pl.when(text != "").then(text).alias(ERRORS_COLUMN)
+
+
 def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, lang: Lang) -> ChunkResult:
     """Results for every row of ``frame`` (whole systems, rows numbered in its ``ROW_INDEX`` column)."""
-    rows = frame.height
-    numbers = frame.get_column(ROW_INDEX).to_numpy()
     system_ids = frame.get_column(layout.system_id).cast(pl.String).str.strip_chars()
+    problems = _Problems(frame, frame.get_column(ROW_INDEX).to_numpy(), np.zeros(frame.height, dtype=bool))
+    problems.add(layout.system_id, (system_ids.is_null() | (system_ids == "")).to_numpy(), w("blank_id", lang))
     codes: dict[str, npt.NDArray[np.uint8]] = {}
-    problems: list[pl.Expr] = []
-    errors: list[CellError] = []
-    error_count = 0
-    invalid = (system_ids.is_null() | (system_ids == "")).to_numpy()
-    if invalid.any():
-        message = w("blank_id", lang)
-        error_count += int(invalid.sum())
-        errors.extend(_cell_errors(frame, layout.system_id, invalid, message, numbers, MAX_REPORTED_ERRORS))
-        problems.append(_problem_text(layout.system_id, invalid, message))
-    flagged = []
+    untrusted = set()
     for column, encoded in zip(layout.answers, encode_columns(layout.answers, frame, lang), strict=True):
-        bad = encoded.invalid
-        flagged.append(bool(bad.any()))
-        if flagged[-1]:
-            invalid |= bad
-            error_count += int(bad.sum())
-            errors.extend(
-                _cell_errors(frame, column.name, bad, encoded.expected, numbers, MAX_REPORTED_ERRORS - len(errors))
-            )
-            problems.append(_problem_text(column.name, bad, encoded.expected))
+        if encoded.invalid.any():
+            untrusted.add(column.name)
+            problems.add(column.name, encoded.invalid, encoded.expected)
         codes[column.canonical] = encoded.codes
     runs = _system_runs(system_ids)
-    conflicts = _resolve_per_system(layout, system_ids, runs, codes)
-    message = w("conflict", lang)
-    for column, conflicted in conflicts:
-        invalid |= conflicted
-        error_count += int(conflicted.sum())
-        errors.extend(_cell_errors(frame, column.name, conflicted, message, numbers, MAX_REPORTED_ERRORS - len(errors)))
-        problems.append(_problem_text(column.name, conflicted, message))
+    for column, conflicted in _resolve_per_system(layout, system_ids, runs, codes):
+        problems.add(column.name, conflicted, w("conflict", lang))
+    summary = Summary(rows=frame.height, invalid_rows=int(problems.invalid.sum()))
     results: dict[str, pl.Series] = {}
-    summary = Summary(rows=rows, invalid_rows=int(invalid.sum()))
     for phase in PHASES:
-        phase_program = program.phase(phase)
-        ids = phase_program.result_ids(_phase_codes(phase_program, phase, codes, rows))
-        ids[invalid] = phase_program.result_count  # no result: the null entry below
-        present = np.flatnonzero(np.bincount(ids, minlength=phase_program.result_count + 1))
-        local = np.zeros(phase_program.result_count + 1, dtype=np.uint32)
-        local[present] = np.arange(len(present), dtype=np.uint32)
-        positions = local[ids]  # each row's index among the results present in this chunk
-        texts = [rendered(program, phase, lang, int(result_id)) for result_id in present]
-        for position, name in enumerate(RESULT_FIELDS):
-            present_texts = pl.Series(f"{phase}_{name}", [t[position] for t in texts], dtype=pl.String)
-            results[present_texts.name] = present_texts.gather(positions)
+        ids = program.phase(phase).result_ids(_phase_codes(program.phase(phase), phase, codes, frame.height))
+        ids[problems.invalid] = program.phase(phase).result_count  # no result: all fields empty
+        results.update(_result_columns(program, phase, lang, ids))
         _count(summary, program, phase, ids, system_ids, runs)
-    table = frame.with_columns(*results.values())
-    errors_text = pl.concat_str(problems, separator="; ", ignore_nulls=True) if problems else pl.lit("")
-    table = table.with_columns(pl.when(errors_text != "").then(errors_text).alias(ERRORS_COLUMN))
-    untrusted_answers = {c.name for c, bad in zip(layout.answers, flagged, strict=True) if bad}
-    trusted = frozenset(results) | {c.name for c in layout.answers} - untrusted_answers
-    return ChunkResult(table, trusted, summary, errors, error_count)
+    table = frame.with_columns(*results.values(), problems.column())
+    trusted = frozenset(results) | {c.name for c in layout.answers} - untrusted
+    return ChunkResult(table, trusted, summary, problems.errors, problems.count)
+
+
+def _result_columns(
+    program: BatchProgram, phase: Phase, lang: Lang, ids: npt.NDArray[np.uint32]
+) -> dict[str, pl.Series]:
+    """A phase's result fields for each row: texts built once per result present in the chunk."""
+    count = program.phase(phase).result_count
+    present = np.flatnonzero(np.bincount(ids, minlength=count + 1))
+    local = np.zeros(count + 1, dtype=np.uint32)
+    local[present] = np.arange(len(present), dtype=np.uint32)
+    positions = local[ids]  # each row's index among the results present
+    texts = [rendered(program, phase, lang, int(result_id)) for result_id in present]
+    columns = {}
+    for position, name in enumerate(RESULT_FIELDS):
+        present_texts = pl.Series(f"{phase}_{name}", [t[position] for t in texts], dtype=pl.String)
+        columns[present_texts.name] = present_texts.gather(positions)
+    return columns
 
 
 def _phase_codes(
