@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from airegime.batch.columns import LayoutError
 from airegime.batch.io import READ_FORMATS, InventoryReadError
@@ -64,7 +65,8 @@ async def upload(request: Request, file: UploadFile | None = None) -> Response:
         return upload_page(request, 400, problem="batch.empty")
     lang = lang_of(request)
     try:
-        result = assess_upload(kb_of(request), data, file.filename, lang)
+        # In a worker thread: a few MB take a fraction of a second the other requests need not wait for.
+        result = await run_in_threadpool(assess_upload, kb_of(request), data, file.filename, lang)
     except (InventoryReadError, LayoutError) as refused:
         return upload_page(request, 400, problem="batch.unreadable", detail=refused.message, hint=refused.hint)
     except Exception:  # a damaged file can trip the readers in ways they do not word: still a clear page
