@@ -141,3 +141,23 @@ def test_batch_page_uploads_an_inventory_and_draws_the_chart(tab: Any, screensho
     shot(tab, screenshots / "batch-results-en.png")
     check_accessibility(tab)
     assert_no_csp_violation(tab)
+
+
+def test_batch_page_works_without_javascript(browser: Any, live_server: str, screenshots: Path, tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory.csv"
+    out = io.StringIO()
+    csv.writer(out).writerows(INVENTORY)
+    inventory.write_text(out.getvalue(), encoding="utf-8")
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/lang/en?next=/batch")
+    page.set_input_files("#file", str(inventory))
+    page.click("form.form button[type=submit]")
+    assert page.locator("svg.bar-svg").count() == 5
+    page.select_option("#f-status", "undetermined")
+    page.click("form.filters button[type=submit]")
+    assert "status=undetermined" in page.url
+    assert page.locator("table.batch-results tbody tr").count() == 1
+    assert "Tri de photos" in page.locator("table.batch-results").inner_text()
+    shot(page, screenshots / "batch-nojs-en.png")
+    context.close()
