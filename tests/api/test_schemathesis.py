@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from storage.conftest import empty_postgres, postgres_url
 
 from airegime.api import create_api
 from airegime.kb import KnowledgeBase
@@ -34,9 +35,15 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def api_schema(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterator[Any]:
-    repository = Repository.open(f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'api.sqlite3'}", kb)
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def api_schema(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase
+) -> Iterator[Any]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'api.sqlite3'}"
+    else:
+        url = empty_postgres(postgres_url())
+    repository = Repository.open(url, kb)
     # A few saved assessments, so that generated ids sometimes hit one.
     for name in ("Un", "Deux", "Trois"):
         repository.create(name=name, first_context="Contexte")

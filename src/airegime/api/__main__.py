@@ -30,7 +30,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
-    uvicorn.run(serving_app(args.database_url), host=args.host, port=args.port, log_level="warning")
+    app = serving_app(args.database_url)
+    import gc
+
+    gc.freeze()  # the knowledge base and the app live as long as the process: keep them out of GC passes
+    # Idle keep-alive connections stay open 30 s (uvicorn: 5 s), so a load client can reuse them.
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_keep_alive=30,
+        server_header=False,
+    )
 
 
 if __name__ == "__main__":
