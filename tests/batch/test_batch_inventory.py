@@ -191,3 +191,14 @@ def test_a_file_without_system_id_is_refused() -> None:
 
     with pytest.raises(LayoutError, match="system_id"):
         assess_frame(pl.DataFrame({"name": ["A"]}), kb=KB)
+
+
+def test_a_system_coming_back_in_a_later_chunk_is_reported(tmp_path: Path) -> None:
+    rows = [{"system_id": system, "deployment.purpose": "other"} for system in ["A", "A", "B", "B", "C", "A"]]
+    path = tmp_path / "inventory.csv"
+    pl.DataFrame(rows).write_csv(path)
+    chunked = assess_inventory(kb=KB, source=path, chunk_rows=2)
+    assert chunked.split_system_count == 1
+    assert chunked.split_systems == [("A", 7)]
+    whole = assess_inventory(kb=KB, source=path)  # one chunk: any order is fine
+    assert whole.split_system_count == 0 and whole.summary.systems == 3

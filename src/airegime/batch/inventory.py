@@ -23,6 +23,7 @@ from airegime.batch.io import ROW_INDEX, open_inventory, result_writer
 from airegime.kb.models import KnowledgeBase, Lang
 
 CHUNK_ROWS = 250_000
+SHOWN_SPLIT_SYSTEMS = 20
 Progress = Callable[[int, int | None], None]  # (rows done, total rows if known)
 
 
@@ -37,6 +38,10 @@ class BatchResult:
     error_count: int = 0  # every invalid cell, reported or not
     output: Path | None = None
     table: pl.DataFrame | None = None  # when no output file was asked for
+    # Systems whose rows come back after other systems' in a later chunk (files over one chunk):
+    # their groups were assessed apart. (system id, row where it comes back), the first few.
+    split_systems: list[tuple[str, int]] = field(default_factory=list)
+    split_system_count: int = 0
 
     @property
     def valid(self) -> bool:
@@ -114,7 +119,9 @@ def _assess_chunks(
 ) -> Iterator[tuple[pl.DataFrame, frozenset[str]]]:
     program = batch_program(kb)
     done = 0
+    seen = _SeenSystems(layout.system_id, result)
     for chunk in chunks:
+        seen.check(chunk)
         assessed = assess_chunk(program, layout, chunk, lang=lang)
         result.summary.add(assessed.summary)
         result.error_count += assessed.error_count
@@ -125,18 +132,52 @@ def _assess_chunks(
         yield assessed.table.drop(ROW_INDEX), assessed.trusted
 
 
+class _SeenSystems:
+    """The systems of earlier chunks, as 64-bit hashes: 8 bytes per system, whatever its id."""
+
+    def __init__(self, system_id: str, result: BatchResult) -> None:
+        self.system_id = system_id
+        self.result = result
+        self.hashes = pl.Series(dtype=pl.UInt64)
+
+    def check(self, chunk: pl.DataFrame) -> None:
+        hashes = chunk.get_column(self.system_id).cast(pl.String).hash(seed=20261128)
+        if self.hashes.len():
+            back = hashes.is_in(self.hashes.implode())
+            if back.any():
+                firsts = chunk.filter(back).unique(subset=self.system_id, keep="first", maintain_order=True)
+                self.result.split_system_count += firsts.height
+                room = SHOWN_SPLIT_SYSTEMS - len(self.result.split_systems)
+                self.result.split_systems += [
+                    (str(system), int(row))
+                    for system, row in firsts.select(self.system_id, ROW_INDEX).head(max(room, 0)).iter_rows()
+                ]
+        self.hashes = pl.concat([self.hashes, hashes.unique()])
+
+
 def _whole_systems(chunks: Iterable[pl.DataFrame], system_id: str) -> Iterator[pl.DataFrame]:
-    """Re-cut chunks so that no system's run of consecutive rows is split between two."""
-    carry: pl.DataFrame | None = None
+    """Re-cut chunks so that no system's run of consecutive rows is split between two.
+
+    A chunk is held until the next one arrives: then the rows of its last system move to the
+    next chunk. The last chunk goes whole, so a file of one chunk is assessed in one piece.
+    """
+    pending: pl.DataFrame | None = None
     for chunk in chunks:
-        if carry is not None:
-            chunk = pl.concat([carry, chunk], how="vertical_relaxed", rechunk=False)
-        ids = chunk.get_column(system_id).cast(pl.String)
-        different = (ids != ids[-1]).fill_null(True).to_numpy()
-        different[-1] = False
-        cut = int(np.flatnonzero(different)[-1]) + 1 if different.any() else 0
-        if cut:
-            yield chunk.slice(0, cut)
-        carry = chunk.slice(cut)
-    if carry is not None and carry.height:
-        yield carry
+        if pending is not None:
+            head, tail = _cut_before_last_system(pending, system_id)
+            if head.height:
+                yield head
+            chunk = pl.concat([tail, chunk], how="vertical_relaxed", rechunk=False)
+        pending = chunk
+    if pending is not None and pending.height:
+        yield pending
+
+
+def _cut_before_last_system(chunk: pl.DataFrame, system_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    if chunk.height == 0:
+        return chunk, chunk
+    ids = chunk.get_column(system_id).cast(pl.String)
+    different = (ids != ids[-1]).fill_null(True).to_numpy()
+    different[-1] = False
+    cut = int(np.flatnonzero(different)[-1]) + 1 if different.any() else 0
+    return chunk.slice(0, cut), chunk.slice(cut)

@@ -39,6 +39,12 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "written": ("Résultats écrits dans {path}", "Results written to {path}"),
     "template.written": ("Modèle écrit dans {path}", "Template written to {path}"),
     "progress": ("Évaluation", "Assessing"),
+    "split": (
+        "{count} systèmes reviennent après d'autres dans la suite du fichier (par exemple {examples}) : "
+        "leurs lignes ont été évaluées en groupes séparés. Triez le fichier par system_id.",
+        "{count} systems come back after other systems further down the file (for instance {examples}): "
+        "their rows were assessed in separate groups. Sort the file by system_id.",
+    ),
 }
 
 

@@ -91,6 +91,9 @@ def _print_report(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> None:
 
     if result.errors:
         _print_errors(result, lang)
+    if result.split_system_count:
+        examples = ", ".join(f"{system} ({w('row', lang)} {row})" for system, row in result.split_systems[:3])
+        err.print(f"[yellow]{escape(w('split', lang, count=f'{result.split_system_count:,}', examples=examples))}[/]")
     out.print(_summary_table(kb, result, lang))
     summary = result.summary
     out.print(w("summary.totals", lang, rows=f"{summary.rows:,}", systems=f"{summary.systems:,}"))
