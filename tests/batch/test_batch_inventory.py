@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,21 @@ def test_a_system_coming_back_in_a_later_chunk_is_reported(tmp_path: Path) -> No
     assert chunked.split_systems == [("A", 7)]
     whole = assess_inventory(kb=KB, source=path)  # one chunk: any order is fine
     assert whole.split_system_count == 0 and whole.summary.systems == 3
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories(), st.integers(1, 5))
+def test_files_read_in_small_chunks_give_the_in_memory_results(
+    inventory: tuple[list[dict[str, Any]], list[dict[str, Any]]], chunk_rows: int
+) -> None:
+    """Systems kept together (sorted), any chunk size: the same results as one in-memory batch."""
+    rows = sorted(inventory[0], key=lambda row: row["system_id"])
+    frame = frame_of(rows)
+    expected = assess_frame(frame, kb=KB, lang="fr").table
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "inventory.csv"
+        frame.write_csv(path)
+        result = assess_inventory(kb=KB, source=path, lang="fr", chunk_rows=chunk_rows)
+    assert result.table is not None and expected is not None
+    assert result.table.equals(expected)
+    assert result.split_system_count == 0
