@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from airegime.batch.assess import result_texts
 from airegime.batch.compiled import (
     PARALLEL_ROWS,
     STATUSES,
@@ -68,6 +69,11 @@ def test_every_combination_matches_the_scalar_engine(
             and rendered.questions == expected.questions
             and rendered.sources == expected.sources
             and [d.question for d in rendered.depends_on] == [d.question for d in expected.depends_on]
+            and rendered.unanswered == expected.unanswered
+            and all(
+                result_texts(kb, rendered, phase_name, lang) == result_texts(kb, expected, phase_name, lang)
+                for lang in ("fr", "en")
+            )
         )
         if not same:
             mismatches.append((flat, system, answers))

@@ -253,9 +253,15 @@ def rendered(program: BatchProgram, phase: Phase, lang: Lang, result_id: int) ->
     phase_program = program.phase(phase)
     if result_id == phase_program.result_count:
         return (None,) * len(RESULT_FIELDS)
-    kb = program.kb
-    result = phase_program.result(result_id)
-    texts = (
+    texts = result_texts(program.kb, phase_program.result(result_id), phase, lang)
+    # Our own words never start like a formula; written cells of these columns are not checked again.
+    assert not any(re.match(FORMULA_START, text) for text in texts)
+    return texts
+
+
+def result_texts(kb: KnowledgeBase, result: PhaseResult, phase: Phase, lang: Lang) -> tuple[str, ...]:
+    """The result fields of one phase result, as written in the results file."""
+    return (
         outcome_label(kb, result, lang),
         result.outcome or UNDETERMINED_KEY,
         status_label(result, lang),
@@ -263,9 +269,6 @@ def rendered(program: BatchProgram, phase: Phase, lang: Lang, result_id: int) ->
         short_reason(kb, result, lang),
         _sources(kb, result),
     )
-    # Our own words never start like a formula; written cells of these columns are not checked again.
-    assert not any(re.match(FORMULA_START, text) for text in texts)
-    return texts
 
 
 def _questions(kb: KnowledgeBase, result: PhaseResult, phase: Phase) -> str:

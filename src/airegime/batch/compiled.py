@@ -149,10 +149,18 @@ def batch_program(kb: KnowledgeBase) -> BatchProgram:
 def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:
     outcome_sets = np.array(table.outcome_sets, dtype=np.int64)
     rule_sets = np.array(table.rule_sets, dtype=np.int64)
-    pending = _pending_axes(table, outcome_sets)
-    assert len(table.outcomes) <= 16 and len(table.rules) <= 32 and len(table.axes) <= 15, "a result key is 63 bits"
-    keys = outcome_sets | (rule_sets << 16) | (pending << 48)
-    _, first_index, result_of_index = np.unique(keys, return_index=True, return_inverse=True)
+    # Entries render alike when they reach the same outcomes through the same rules, wait on the
+    # same questions, and leave the same questions read by those rules unanswered.
+    parts = [outcome_sets, rule_sets, _pending_axes(table, outcome_sets), _unanswered_axes(table, rule_sets)]
+    widths = [len(table.outcomes), len(table.rules), len(table.axes), len(table.axes)]
+    if sum(widths) <= 63:  # one integer key per entry: a fast 1-D unique
+        keys, shift = np.zeros(len(outcome_sets), dtype=np.int64), 0
+        for part, width in zip(parts, widths, strict=True):
+            keys |= part << shift
+            shift += width
+        _, first_index, result_of_index = np.unique(keys, return_index=True, return_inverse=True)
+    else:
+        _, first_index, result_of_index = np.unique(np.stack(parts), axis=1, return_index=True, return_inverse=True)
     result_ids = result_of_index.reshape(-1).astype(np.uint32)
     return PhaseProgram(
         table=table,
@@ -191,6 +199,27 @@ def _pending_axes(table: PhaseTable, outcome_sets: npt.NDArray[np.int64]) -> npt
             changes |= unknown & (outcome_sets[answered] != outcome_sets)
         pending |= changes.astype(np.int64) << axis.position
     return pending
+
+
+def _unknown_axes(table: PhaseTable) -> npt.NDArray[np.int64]:
+    """For every entry, a bit per axis whose answer is unknown."""
+    flat = np.arange(len(table.outcome_sets), dtype=np.int64)
+    mask = np.zeros(len(flat), dtype=np.int64)
+    for axis in table.axes:
+        mask |= ((flat // axis.stride) % (axis.size + 1) == axis.size).astype(np.int64) << axis.position
+    return mask
+
+
+def _unanswered_axes(table: PhaseTable, rule_sets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """For every entry where several rules remain, the unknown axes those rules read (bits)."""
+    distinct, which = np.unique(rule_sets, return_inverse=True)
+    read = np.zeros(len(distinct), dtype=np.int64)
+    for i, rule_set in enumerate(distinct.tolist()):
+        rules = [rule for j, rule in enumerate(table.rules) if rule_set >> j & 1]
+        if len(rules) > 1:
+            questions = set().union(*(rule.questions for rule in rules))
+            read[i] = sum(1 << axis.position for axis in table.axes if axis.id in questions)
+    return _unknown_axes(table) & read[which.reshape(-1)]
 
 
 def answers_at(table: PhaseTable, flat: int) -> tuple[dict[str, str], dict[str, str]]:
