@@ -16,7 +16,7 @@ from airegime.batch.inventory import assess_frame, assess_inventory
 from airegime.engine.evaluate import evaluate
 from airegime.kb import load_knowledge_base
 from airegime.kb.models import Question, Scope
-from airegime.render.summary import outcome_label, status_label
+from airegime.render.summary import outcome_label, short_reason, status_label
 from airegime.system import parse_system
 
 KB = load_knowledge_base()
@@ -84,6 +84,7 @@ def expected_rows(systems: list[dict[str, Any]]) -> dict[tuple[str, str], dict[s
                     canonical_name("system" if "system" in KB.question_by_id[d.question].scope else phase, d.question)
                     for d in phase_result.depends_on
                 )
+                row[f"{phase}_reason"] = short_reason(KB, phase_result, "en")
             expected[(data["name"], result.name)] = row
     return expected
 
