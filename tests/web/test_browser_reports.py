@@ -153,10 +153,11 @@ def test_batch_page_works_without_javascript(browser: Any, live_server: str, scr
     page.goto("/lang/en?next=/batch")
     page.set_input_files("#file", str(inventory))
     page.click("form.form button[type=submit]")
+    page.wait_for_selector(".charts")
     assert page.locator("svg.bar-svg").count() == 5
     page.select_option("#f-status", "undetermined")
     page.click("form.filters button[type=submit]")
-    assert "status=undetermined" in page.url
+    page.wait_for_url("**status=undetermined**")
     assert page.locator("table.batch-results tbody tr").count() == 1
     assert "Tri de photos" in page.locator("table.batch-results").inner_text()
     shot(page, screenshots / "batch-nojs-en.png")
