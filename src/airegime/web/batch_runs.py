@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from airegime.batch.inventory import BatchResult, assess_inventory
+from airegime.batch import BatchResult, assess_inventory
 from airegime.kb import KnowledgeBase, Lang
 from airegime.web.downloads import safe_filename
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from airegime.batch.assess import ERRORS_COLUMN, PHASES, UNDETERMINED_KEY, Summary
+from airegime.batch import Summary
+from airegime.batch.assess import ERRORS_COLUMN, PHASES, UNDETERMINED_KEY
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 

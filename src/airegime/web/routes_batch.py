@@ -13,9 +13,8 @@ from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from airegime.batch.columns import LayoutError
-from airegime.batch.io import READ_FORMATS, InventoryReadError
-from airegime.batch.template import write_template
+from airegime.batch import InventoryReadError, LayoutError, write_template
+from airegime.batch.io import READ_FORMATS
 from airegime.web import batch_views, downloads
 from airegime.web.batch_runs import BatchRuns, assess_upload
 from airegime.web.pages import error, kb_of, lang_of, render
