@@ -50,6 +50,8 @@ class LoadReport:
     max_ms: float = 0.0
     by_kind_p99_ms: dict[str, float] = field(default_factory=dict)
     achieved_rate: float = 0.0
+    server_cpu_ms_per_request: float = 0.0  # the server's own CPU time: what one core can carry
+    machine_load: float = 0.0  # load average over 1 minute when the run ended (other work on the machine)
 
 
 def request_for(kind: str, index: int, ids: list[int]) -> tuple[str, str, dict[str, Any]]:
@@ -207,9 +209,20 @@ def run(choice: str, *, rate: float, seconds: float) -> LoadReport:
     with tempfile.TemporaryDirectory(prefix="airegime-load-") as folder:
         server = start_server(database_url(choice, Path(folder)), Path(folder) / "server.log")
         try:
-            return asyncio.run(run_load(server.api, rate=rate, seconds=seconds, database=choice))
+            before = cpu_seconds(server.process.pid)
+            report = asyncio.run(run_load(server.api, rate=rate, seconds=seconds, database=choice))
+            used = cpu_seconds(server.process.pid) - before
+            report.server_cpu_ms_per_request = round(used * 1000 / max(1, report.sent), 2)
+            report.machine_load = os.getloadavg()[0]
+            return report
         finally:
             server.stop()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), including the warm-up and seeding."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -226,6 +239,11 @@ def main() -> None:
         f"p99 {report.p99_ms} ms, max {report.max_ms} ms"
     )
     print("p99 by kind (ms):", ", ".join(f"{k} {v}" for k, v in report.by_kind_p99_ms.items()))
+    print(
+        f"server CPU {report.server_cpu_ms_per_request} ms per request "
+        f"(one core carries about {1000 / max(report.server_cpu_ms_per_request, 0.01):.0f} requests/s); "
+        f"machine load average {report.machine_load:.1f}"
+    )
     for sample in report.error_samples:
         print("ERROR:", sample)
     if args.json:

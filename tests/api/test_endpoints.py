@@ -186,6 +186,29 @@ def test_batch_returns_json_or_a_file(api: Api, kb: KnowledgeBase) -> None:
     assert table.get_column("deployment_outcome").to_list() == [row["deployment_outcome"] for row in body["rows"]]
 
 
+def test_batch_carries_other_columns_through_as_text(api: Api) -> None:
+    polars = pytest.importorskip("polars")
+    table = polars.DataFrame(
+        {
+            "system_id": ["s1", "s2"],
+            "deployment.purpose": ["other", "criminal_law"],
+            "score": [float("nan"), float("inf")],
+            "blob": [b"\xff\x00", b"ok"],
+            "count": [1, 2],
+            "tags": [["a", "b"], []],
+        }
+    )
+    buffer = io.BytesIO()
+    table.write_parquet(buffer)
+    response = api.post("/batch", files={"file": ("inventory.parquet", buffer.getvalue())})
+    assert response.status_code == 200, response.text
+    rows = response.json()["rows"]
+    assert [r["count"] for r in rows] == ["1", "2"]
+    assert rows[0]["score"].lower() == "nan"
+    assert rows[1]["blob"] == "b2s="  # bytes in base64
+    assert "a" in rows[0]["tags"]
+
+
 def test_batch_reports_invalid_cells_without_failing(api: Api) -> None:
     inventory = b"system_id,deployment.purpose\ns1,other\ns2,nonsense\n"
     body = api.post("/batch", files={"file": ("inventory.csv", inventory)}).json()

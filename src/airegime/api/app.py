@@ -48,7 +48,7 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None) -> Fa
         title="airegime API",
         version=__version__,
         summary="Which data-protection regime governs each phase of an AI system (decision support, not legal advice).",
-        docs_url="/docs",
+        docs_url=None,  # Swagger UI loads its script from a CDN, which the web app's CSP (rightly) blocks
         redoc_url=None,
         responses=ERROR_RESPONSES,
     )

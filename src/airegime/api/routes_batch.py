@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 
@@ -14,6 +14,9 @@ from airegime.api.deps import LangQuery
 from airegime.api.errors import ApiError
 from airegime.api.models import BatchCellError, BatchOut, BatchSummaryOut, ErrorBody, RuleSetOut
 from airegime.batch.io import READ_FORMATS
+
+if TYPE_CHECKING:
+    from airegime.batch.inventory import BatchResult
 
 router = APIRouter(tags=["batch"])
 OutputFormat = Literal["json", "csv", "xlsx", "jsonl", "parquet"]
@@ -41,7 +44,7 @@ def batch(
 ) -> Any:
     """Assess every row of an inventory (one row per deployment, see `airegime batch --template`)."""
     from airegime.batch.columns import LayoutError
-    from airegime.batch.inventory import BatchResult, assess_inventory
+    from airegime.batch.inventory import assess_inventory
     from airegime.batch.io import InventoryReadError
 
     suffix = Path(file.filename or "").suffix.lower()
@@ -61,7 +64,7 @@ def batch(
                 copy.write(chunk)
         target = None if output == "json" else Path(folder) / f"results.{output}"
         try:
-            result: BatchResult = assess_inventory(kb=kb, source=source, output=target, lang=language)
+            result = assess_inventory(kb=kb, source=source, output=target, lang=language)
         except (InventoryReadError, LayoutError) as error:
             raise ApiError(422, "unreadable_inventory", error.message, where="file", hint=error.hint) from None
         if target is None:
@@ -73,9 +76,9 @@ def batch(
         )
 
 
-def _json_results(result: Any) -> BatchOut:
+def _json_results(result: BatchResult) -> BatchOut:
     summary = result.summary
-    rows = result.table.to_dicts() if result.table is not None else []
+    rows = _as_text(result.table).to_dicts() if result.table is not None else []
     return BatchOut(
         rule_set=RuleSetOut(version=result.rule_set_version, hash=result.rule_set_hash),
         valid=result.valid,
@@ -90,3 +93,24 @@ def _json_results(result: Any) -> BatchOut:
         errors=[BatchCellError(row=e.row, column=e.column, value=e.value, expected=e.expected) for e in result.errors],
         rows=rows,
     )
+
+
+def _as_text(table: Any) -> Any:
+    """Columns carried through from the file as text: a float NaN, raw bytes or a nested value have
+    no JSON form of their own."""
+    import polars as pl
+
+    kept = (pl.String, pl.Boolean, pl.Null)
+    columns = []
+    for name, kind in table.schema.items():
+        if kind in kept:
+            continue
+        column = table.get_column(name)
+        if kind == pl.Binary:
+            columns.append(column.bin.encode("base64"))
+            continue
+        try:
+            columns.append(column.cast(pl.String, strict=False))
+        except pl.exceptions.PolarsError:  # nested types: lists, structs
+            columns.append(pl.Series(name, [None if v is None else str(v) for v in column.to_list()], pl.String))
+    return table.with_columns(columns)
