@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from airegime.api.models import AnswerChange
+from airegime.engine.results import Assessment
 from airegime.errors import AnswerError, DescriptorError
 from airegime.kb.models import KnowledgeBase, Scope
 from airegime.storage.models import AssessmentRow
@@ -41,17 +42,18 @@ def write_turn(repo: Repository) -> threading.Lock | _NoLock:
     return _sqlite_writes if repo.engine.dialect.name == "sqlite" else _NoLock()
 
 
-def replace_system(repo: Repository, assessment_id: int, system: System) -> Saved:
+def replace_system(repo: Repository, assessment_id: int, system: System) -> tuple[Saved, Assessment]:
     """Make the assessment hold exactly ``system`` (details, contexts by position, answers)."""
     return edit_system(repo, assessment_id, lambda _current: system)
 
 
-def set_answers(repo: Repository, assessment_id: int, changes: list[AnswerChange]) -> Saved:
+def set_answers(repo: Repository, assessment_id: int, changes: list[AnswerChange]) -> tuple[Saved, Assessment]:
     """Apply every answer change (null withdraws an answer), checked all together first."""
     return edit_system(repo, assessment_id, lambda current: _with_answers(repo.kb, current, changes))
 
 
-def edit_system(repo: Repository, assessment_id: int, edit: Callable[[Saved], System]) -> Saved:
+def edit_system(repo: Repository, assessment_id: int, edit: Callable[[Saved], System]) -> tuple[Saved, Assessment]:
+    """Apply ``edit`` to the current state; return the new state and the result stored with it."""
     with write_turn(repo), repo._sessions.begin() as session:
         row = session.get(AssessmentRow, assessment_id, with_for_update=True)  # concurrent edits wait their turn
         if row is None:
@@ -59,7 +61,8 @@ def edit_system(repo: Repository, assessment_id: int, edit: Callable[[Saved], Sy
         current = repo._load(session, assessment_id)
         wanted = edit(current)
         _store_differences(repo, session, row, current, wanted)
-        return repo._evaluate(session, row, "answers")[1]
+        assessment, saved = repo._evaluate(session, row, "answers")
+        return saved, assessment
 
 
 def _store_differences(repo: Repository, session: Session, row: AssessmentRow, current: Saved, wanted: System) -> None:

@@ -12,6 +12,7 @@ from airegime.api.deps import DESCRIPTOR_BODY, AssessmentId, DescriptorBody, Lan
 from airegime.api.errors import ApiError
 from airegime.api.models import AnswersPatch, AssessmentListOut, AssessmentOut, ErrorBody, HistoryEntryOut, RecheckOut
 from airegime.api.views import assessment_out, history_out, list_out, recheck_out
+from airegime.engine.evaluate import evaluate
 from airegime.kb.models import Lang
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage.repository import SORTS, Sort
@@ -44,7 +45,9 @@ def create_assessment(
     with write_turn(repo):
         assessment_id = repo.import_system(system, detail="API")
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/assessments/{assessment_id}"
-    return _current(request, assessment_id, lang)
+    # The stored result is this evaluation (same system, same rules): no need to read it back.
+    saved = repo.get(assessment_id)
+    return assessment_out(saved, evaluate(kb=repo.kb, system=system), deps.kb(request), deps.lang(request, lang))
 
 
 @router.get("/{assessment_id}")
@@ -59,8 +62,8 @@ def replace_assessment(
 ) -> AssessmentOut:
     """Replace the whole descriptor (contexts matched by position); only the differences enter the history."""
     repo = deps.repo(request)
-    replace_system(repo, assessment_id, parse_system(deps.clean_text(descriptor), kb=repo.kb))
-    return _current(request, assessment_id, lang)
+    saved, result = replace_system(repo, assessment_id, parse_system(deps.clean_text(descriptor), kb=repo.kb))
+    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang))
 
 
 @router.patch("/{assessment_id}")
@@ -69,8 +72,8 @@ def patch_answers(
 ) -> AssessmentOut:
     """Set some answers (all or none are stored): a code, a label, "unknown"; null withdraws an answer."""
     deps.clean_text(patch.model_dump(), "")
-    set_answers(deps.repo(request), assessment_id, patch.answers)
-    return _current(request, assessment_id, lang)
+    saved, result = set_answers(deps.repo(request), assessment_id, patch.answers)
+    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang))
 
 
 @router.delete("/{assessment_id}", status_code=204, response_class=Response)
