@@ -29,7 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faults import descriptor
-from server import start_server
+from server import children, start_server
 
 MIX = ["read"] * 20 + ["search"] * 10 + ["questions"] * 10 + ["evaluate"] * 30 + ["patch"] * 20 + ["create"] * 10
 SEEDED = 20
@@ -50,6 +50,7 @@ class LoadReport:
     max_ms: float = 0.0
     by_kind_p99_ms: dict[str, float] = field(default_factory=dict)
     achieved_rate: float = 0.0
+    workers: int = 1
     server_cpu_ms_per_request: float = 0.0  # the server's own CPU time: what one core can carry
     machine_load: float = 0.0  # load average over 1 minute when the run ended (other work on the machine)
 
@@ -204,14 +205,16 @@ def database_url(choice: str, folder: Path) -> str:
     return choice
 
 
-def run(choice: str, *, rate: float, seconds: float) -> LoadReport:
+def run(choice: str, *, rate: float, seconds: float, workers: int = 1) -> LoadReport:
     """Start a server on ``choice`` (sqlite, postgres or a URL), load it, stop it."""
     with tempfile.TemporaryDirectory(prefix="airegime-load-") as folder:
-        server = start_server(database_url(choice, Path(folder)), Path(folder) / "server.log")
+        server = start_server(database_url(choice, Path(folder)), Path(folder) / "server.log", workers=workers)
         try:
-            before = cpu_seconds(server.process.pid)
+            processes = [server.process.pid, *children(server.process.pid)]
+            before = sum(cpu_seconds(p) for p in processes)
             report = asyncio.run(run_load(server.api, rate=rate, seconds=seconds, database=choice))
-            used = cpu_seconds(server.process.pid) - before
+            report.workers = workers
+            used = sum(cpu_seconds(p) for p in processes) - before
             report.server_cpu_ms_per_request = round(used * 1000 / max(1, report.sent), 2)
             report.machine_load = os.getloadavg()[0]
             return report
@@ -230,11 +233,13 @@ def main() -> None:
     parser.add_argument("--database", default="sqlite", help="sqlite, postgres, or an SQLAlchemy URL")
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args()
-    report = run(args.database, rate=args.rate, seconds=args.seconds)
+    report = run(args.database, rate=args.rate, seconds=args.seconds, workers=args.workers)
     print(
-        f"{report.database}: {report.sent} requests at {report.achieved_rate}/s over {report.seconds:.0f} s, "
+        f"{report.database} ({report.workers} server process(es)): {report.sent} requests "
+        f"at {report.achieved_rate}/s over {report.seconds:.0f} s, "
         f"{report.errors} errors; latency p50 {report.p50_ms} ms, p95 {report.p95_ms} ms, "
         f"p99 {report.p99_ms} ms, max {report.max_ms} ms"
     )

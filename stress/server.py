@@ -3,6 +3,7 @@ free loopback port, for the fault and load scripts and their short versions in t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -34,12 +35,15 @@ class Server:
         return f"{self.url}/api/v1"
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown handler runs, no buffer is flushed by the server."""
+        """SIGKILL: no shutdown handler runs, no buffer is flushed by the server (nor its workers)."""
+        for pid in children(self.process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        if self.process.poll() is None:  # uvicorn's supervisor stops its workers itself
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
@@ -47,13 +51,30 @@ class Server:
                 self.kill()
 
 
-def start_server(database_url: str, log: Path, *, timeout: float = 30.0) -> Server:
+def children(pid: int) -> list[int]:
+    """Worker processes of the server (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def start_server(database_url: str, log: Path, *, timeout: float = 30.0, workers: int = 1) -> Server:
     """`python -m airegime.api` on a free loopback port; returns once the API answers."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     handle = log.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "airegime.api", "--database-url", database_url, "--port", str(port)],
+        [
+            sys.executable,
+            *("-m", "airegime.api", "--database-url", database_url),
+            *("--port", str(port), "--workers", str(workers)),
+        ],
         stdout=handle,
         stderr=subprocess.STDOUT,
         env=env,

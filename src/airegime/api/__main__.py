@@ -4,6 +4,7 @@ mounted under /api/v1, on loopback, as the web app will serve it (used by the fa
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -22,27 +23,50 @@ def serving_app(database_url: str) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The factory each worker process calls (``--workers`` > 1): the URL comes through the environment."""
+    import gc
+    import os
+
+    app = serving_app(os.environ[DATABASE_VARIABLE])
+    gc.freeze()  # the knowledge base and the app live as long as the process: keep them out of GC passes
+    return app
+
+
+DATABASE_VARIABLE = "AIREGIME_API_DATABASE_URL"
+
+
 def main(argv: list[str] | None = None) -> None:
+    import os
+
     import uvicorn
 
     parser = argparse.ArgumentParser(prog="python -m airegime.api", description=__doc__)
     parser.add_argument("--database-url", required=True, help="SQLAlchemy URL of the database")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (one Python process uses one core)")
     args = parser.parse_args(argv)
-    app = serving_app(args.database_url)
-    import gc
-
-    gc.freeze()  # the knowledge base and the app live as long as the process: keep them out of GC passes
+    os.environ[DATABASE_VARIABLE] = args.database_url
     # Idle keep-alive connections stay open 30 s (uvicorn: 5 s), so a load client can reuse them.
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        timeout_keep_alive=30,
-        server_header=False,
-    )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "warning",
+        "timeout_keep_alive": 30,
+        "server_header": False,
+    }
+    if args.workers == 1:
+        uvicorn.run(app_from_environment(), **options)
+    else:
+        _migrate(args.database_url)  # once, before the workers start (they would race to create the tables)
+        uvicorn.run("airegime.api.__main__:app_from_environment", factory=True, workers=args.workers, **options)
+
+
+def _migrate(database_url: str) -> None:
+    from airegime.storage.database import open_engine
+
+    open_engine(database_url).dispose()
 
 
 if __name__ == "__main__":
