@@ -46,7 +46,7 @@ def test_methodology_covers_every_question_rule_outcome_and_source(kb: Knowledge
 def test_rules_read_as_sentences(kb: KnowledgeBase) -> None:
     text = render_methodology(kb=kb, fmt="md", lang="fr").decode()
     police = text.split("`deployment_police_justice`")[1].split("####")[0]
-    assert "Quel type d’organisme est responsable du traitement dans cette phase ? → Autorité compétente" in police
+    assert "Quel type d’organisme est responsable du traitement dans cette phase\u00a0? → Autorité compétente" in police
     assert "**Conduit à :** Police-justice" in police
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from airegime.engine.results import Assessment
 from airegime.i18n import t
 from airegime.kb.models import KnowledgeBase, Lang
+from airegime.render.report_markdown import BREAKING_SPACES
 from airegime.render.summary import outcome_label, phase_title, short_reason, status_label
 
 
 def _cell(text: str) -> str:
     """Keep a table cell on one line and its pipes literal."""
-    return " ".join(text.split()).replace("|", "\\|")
+    return BREAKING_SPACES.sub(" ", text).strip(" ").replace("|", "\\|")
 
 
 def assessment_summary_markdown(kb: KnowledgeBase, assessment: Assessment, lang: Lang) -> str:
