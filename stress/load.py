@@ -33,6 +33,8 @@ from server import children, start_server
 
 MIX = ["read"] * 20 + ["search"] * 10 + ["questions"] * 10 + ["evaluate"] * 30 + ["patch"] * 20 + ["create"] * 10
 SEEDED = 20
+MAX_CONNECTIONS = 100
+IDLE_SECONDS = 10.0  # the server closes idle keep-alive connections after 30 s: never reuse one that old
 VALUES = ("yes", "no", "unknown")
 
 
@@ -123,14 +125,21 @@ def raw_request(method: str, path: str, options: dict[str, Any], host: str) -> b
 
 
 class Connections:
-    """Keep-alive HTTP/1.1 connections, opened as needed (one request at a time on each)."""
+    """Keep-alive HTTP/1.1 connections, opened as needed up to ``most`` (one request at a time on
+    each, like a browser's pool): past that, requests wait for a free connection, and the wait
+    counts in their latency."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, most: int = MAX_CONNECTIONS) -> None:
         self.host, self.port = host, port
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
+        self.slots = asyncio.Semaphore(most)
 
     async def send(self, raw: bytes) -> tuple[int, bytes]:
-        reader, writer = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
+        async with self.slots:
+            return await self._send(raw)
+
+    async def _send(self, raw: bytes) -> tuple[int, bytes]:
+        reader, writer = await self._connection()
         try:
             writer.write(raw)
             status_line = await reader.readline()
@@ -146,14 +155,23 @@ class Connections:
             writer.close()
             raise
         if keep:
-            self.idle.append((reader, writer))
+            self.idle.append((reader, writer, time.monotonic()))
         else:
             writer.close()
         parts = status_line.split()
         return (int(parts[1]) if len(parts) > 1 else 0), body
 
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """The most recently used idle connection, unless the server may have closed it by now."""
+        while self.idle:
+            reader, writer, since = self.idle.pop()
+            if time.monotonic() - since < IDLE_SECONDS:
+                return reader, writer
+            writer.close()
+        return await asyncio.open_connection(self.host, self.port)
+
     def close(self) -> None:
-        for _, writer in self.idle:
+        for _, writer, _since in self.idle:
             writer.close()
 
 
