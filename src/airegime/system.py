@@ -18,18 +18,21 @@ any problem is reported with its path inside the file, e.g. ``deployments[1].ans
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from airegime.errors import AnswerError, DescriptorError
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Question, Scope
 
 FORMAT = 1
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DESCRIPTOR_BYTES = 1_000_000
 UNKNOWN_WORDS = frozenset(
@@ -51,6 +54,15 @@ UNKNOWN_WORDS = frozenset(
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        # Names and texts are shown, stored and exported: control characters (other than line
+        # breaks and tabs in free text) have no meaning there and some get stripped away later.
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            raise ValueError("contains control characters; remove them (only line breaks and tabs are allowed)")
+        return value
 
 
 class Development(_Strict):
@@ -254,10 +266,9 @@ def normalise_answer(question: Question, value: Any, *, location: str = "", sour
         key = _fold(value)
         if key in UNKNOWN_WORDS:
             return UNKNOWN
-        for option in question.options:
-            words = (option.code, option.label.fr, option.label.en, *option.aliases)
-            if key in {_fold(word) for word in words}:
-                return option.code
+        code = _codes_by_word(question).get(key)
+        if code is not None:
+            return code
     allowed = ", ".join((*question.codes, UNKNOWN))
     raise AnswerError(
         f"'{value}' is not an answer to '{question.id}'",
@@ -265,6 +276,16 @@ def normalise_answer(question: Question, value: Any, *, location: str = "", sour
         source=source,
         hint=f"expected one of: {allowed}",
     )
+
+
+@lru_cache(maxsize=256)
+def _codes_by_word(question: Question) -> dict[str, str]:
+    """Every accepted word of a question (code, labels, aliases), folded, to its code."""
+    return {
+        _fold(word): option.code
+        for option in question.options
+        for word in (option.code, option.label.fr, option.label.en, *option.aliases)
+    }
 
 
 def _fold(text: str) -> str:

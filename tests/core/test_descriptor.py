@@ -122,3 +122,14 @@ def test_schema_lists_allowed_answers(kb: KnowledgeBase) -> None:
     purpose = schema["properties"]["deployments"]["items"]["properties"]["answers"]["properties"]["purpose"]
     assert "criminal_law" in purpose["enum"] and "unknown" in purpose["enum"]
     assert schema["properties"]["development"]["properties"]["answers"]["additionalProperties"] is False
+
+
+def test_control_characters_are_refused_with_where(kb: KnowledgeBase) -> None:
+    with pytest.raises(DescriptorError) as caught:
+        parse_system({"name": "\x1c\x1d", "deployments": [{"name": "A"}]}, kb=kb)
+    assert caught.value.location == "name" and "control characters" in caught.value.message
+    with pytest.raises(DescriptorError) as caught:
+        parse_system({"name": "S", "deployments": [{"name": "A", "description": "bell\x07"}]}, kb=kb)
+    assert caught.value.location == "deployments[0].description"
+    text = parse_system({"name": "S", "description": "two\nlines\tand a tab", "deployments": [{"name": "A"}]}, kb=kb)
+    assert text.description == "two\nlines\tand a tab"

@@ -30,7 +30,7 @@ def systems(draw: st.DrawFn) -> System:
     deployments = draw(st.lists(answers_for("deployment"), min_size=1, max_size=3))
     return parse_system(
         {
-            "name": draw(st.text(min_size=1, max_size=30).filter(str.strip)),
+            "name": draw(st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=30).filter(str.strip)),
             "answers": draw(answers_for("system")),
             "development": {"answers": draw(answers_for("development"))},
             "deployments": [{"name": f"context {i}", "answers": a} for i, a in enumerate(deployments)],

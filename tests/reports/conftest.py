@@ -27,7 +27,8 @@ FIXTURES = HERE / "fixtures"
 REPORT_DATE = date(2026, 1, 15)
 
 # Strings that have broken document generators elsewhere: markup, scripts, formula prefixes,
-# right-to-left text, Markdown syntax, Graphviz escapes, control characters, very long words.
+# right-to-left text, Markdown syntax, Graphviz escapes, very long words (control characters are refused
+# earlier, by the descriptor reader).
 HOSTILE_NAME = '<script>alert("x")</script> **gras** [lien](javascript:alert(1)) | # ="=1+1" \\N \\G'
 RTL = "مرحبا بالعالم שלום עולם"
 LONG_WORD = "Ä" + "x" * 190 + "Z"
@@ -37,7 +38,7 @@ def hostile_descriptor() -> dict[str, Any]:
     return {
         "name": HOSTILE_NAME,
         "organisation": RTL,
-        "description": '<img src=x onerror=alert(1)>\n# Titre\n- liste\n1. un\n=HYPERLINK("http://evil")\x07 '
+        "description": '<img src=x onerror=alert(1)>\n# Titre\n- liste\n1. un\n=HYPERLINK("http://evil") '
         + LONG_WORD,
         "answers": {"household": "no"},
         "development": {

@@ -10,17 +10,13 @@ from fastapi import FastAPI
 
 
 def serving_app(database_url: str) -> FastAPI:
-    """The web app over ``database_url`` with the API mounted at /api/v1."""
-    from airegime.api import create_api
+    """The web app over ``database_url``, which mounts the API at /api/v1."""
     from airegime.kb import load_knowledge_base
     from airegime.storage import Repository
     from airegime.web.app import create_app
 
     kb = load_knowledge_base()
-    repository = Repository.open(database_url, kb)
-    app = create_app(repository=repository, kb=kb)
-    app.mount("/api/v1", create_api(repository=repository, kb=kb))
-    return app
+    return create_app(repository=Repository.open(database_url, kb), kb=kb)
 
 
 def app_from_environment() -> FastAPI:

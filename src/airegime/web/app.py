@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from airegime.api import create_api
 from airegime.errors import AiregimeError
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.settings import get_settings
@@ -30,6 +31,7 @@ from airegime.web.security import (
 from airegime.web.texts import LANG_COOKIE
 
 STATIC = Path(__file__).parent / "static"
+API_PREFIX = "/api/v1"
 log = logging.getLogger("airegime.web")
 
 
@@ -71,9 +73,14 @@ def create_app(
     app.include_router(routes_result.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_batch.router)
+    app.mount(API_PREFIX, create_api(repository=repo, kb=kb))  # JSON, own errors and OpenAPI; no CSRF (no forms)
     _language_switch(app)
     _error_pages(app)
-    app.add_middleware(SecurityMiddleware, max_body=max_body, path_limits={"/batch": batch_max_body})
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body=max_body,
+        path_limits={"/batch": batch_max_body, f"{API_PREFIX}/batch": batch_max_body},
+    )
     if allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     return app
