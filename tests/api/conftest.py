@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from storage.conftest import changed_kb, empty_postgres, postgres_url  # noqa: F401  (changed_kb: a fixture)
 
 from airegime.api import create_api
-from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.web.app import create_app
 
@@ -28,13 +27,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'api.sqlite3'}"
     return empty_postgres(postgres_url())
-
-
-@pytest.fixture
-def repo(database_url: str, kb: KnowledgeBase) -> Iterator[Repository]:
-    repository = Repository.open(database_url, kb)
-    yield repository
-    repository.engine.dispose()
 
 
 def mounted_app(repository: Repository) -> FastAPI:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from sqlalchemy import create_engine, text
 
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.kb.loader import default_knowledge_dir
-from airegime.storage import Repository
 
 TABLES = "evaluations, events, deployment_contexts, assessments, alembic_version"
 
@@ -44,13 +42,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'nested' / 'airegime.sqlite3'}"
     return empty_postgres(postgres_url())
-
-
-@pytest.fixture
-def repo(database_url: str, kb: KnowledgeBase) -> Iterator[Repository]:
-    repository = Repository.open(database_url, kb)
-    yield repository
-    repository.engine.dispose()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from airegime.kb import KnowledgeBase
 from airegime.settings import get_settings
 from airegime.storage import Repository
 from airegime.system import descriptor_schema
+from airegime.web.security import content_length
 
 log = logging.getLogger("airegime.api")
 
@@ -101,7 +102,7 @@ class ApiEdge:
             await self.app(scope, receive, send)
             return
         limit = MAX_UPLOAD_BYTES if scope["path"].rstrip("/").endswith("/batch") else MAX_JSON_BYTES
-        declared = _content_length(scope)
+        declared = content_length(scope)
         received = 0
         started = False
 
@@ -135,13 +136,3 @@ class _TooLarge(HTTPException):
 
     def __init__(self) -> None:
         super().__init__(status_code=413)
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None

@@ -66,7 +66,7 @@ class SecurityMiddleware:
             return
         token, fresh = _csrf_token(scope)
         scope.setdefault("state", {})["csrf"] = token
-        declared = _content_length(scope)
+        declared = content_length(scope)
         limit = self.path_limits.get(scope.get("path", ""), self.max_body)
         received = 0
 
@@ -113,7 +113,8 @@ def _csrf_token(scope: Scope) -> tuple[str, bool]:
     return secrets.token_urlsafe(32), True
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
+    """The declared Content-Length of a request, if any and well formed."""
     for name, value in scope.get("headers", []):
         if name == b"content-length":
             try:
