@@ -136,7 +136,7 @@ def _result_columns(
     texts = [rendered(program, phase, lang, int(result_id)) for result_id in present]
     columns = {}
     for position, name in enumerate(RESULT_FIELDS):
-        present_texts = pl.Series(f"{phase}_{name}", [t[position] for t in texts], dtype=pl.String)
+        present_texts = pl.Series(f"{phase}_{name}", [t[position] for t in texts], dtype=pl.Categorical)
         columns[present_texts.name] = present_texts.gather(positions)
     return columns
 
