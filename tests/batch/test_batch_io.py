@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from batch_ods_writer import write_ods
+from ods_writer import write_ods
 
 from airegime.batch.inventory import assess_inventory
 from airegime.batch.io import InventoryReadError, neutralise_formulas

@@ -10,11 +10,11 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import openpyxl
 import polars as pl
 import pytest
+from ods_writer import write_ods
 
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
@@ -38,34 +38,6 @@ ROWS = [
 ]  # fmt: skip
 
 
-ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
-<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
- <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
- <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
-</manifest:manifest>"""
-ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
- xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
- xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
-<office:body><office:spreadsheet><table:table table:name="inventory">{rows}</table:table></office:spreadsheet></office:body>
-</office:document-content>"""
-
-
-def write_ods(path: Path, rows: list[list[str]]) -> None:
-    """A minimal OpenDocument spreadsheet (no library here writes .ods): string cells, blanks empty."""
-
-    def cell(value: str) -> str:
-        if not value:
-            return "<table:table-cell/>"
-        return f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p></table:table-cell>'
-
-    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
-        archive.writestr("content.xml", ODS_CONTENT.format(rows=body), compress_type=zipfile.ZIP_DEFLATED)
-
-
 def inventory_csv() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -80,7 +52,7 @@ def inventory_bytes(fmt: str, tmp_path: Path) -> bytes:
     if fmt == "csv":
         return inventory_csv()
     if fmt == "ods":
-        write_ods(path, [HEADER, *ROWS])
+        write_ods(path, [[value or None for value in row] for row in (HEADER, *ROWS)])  # "" = a blank cell
         return path.read_bytes()
     frame = pl.DataFrame([dict(zip(HEADER, row, strict=True)) for row in ROWS])
     if fmt == "xlsx":
