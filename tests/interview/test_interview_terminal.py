@@ -99,7 +99,7 @@ def test_the_zone_crossing_example_gives_gdpr_then_gdpr_and_police_justice(
     assert regime_line(kb, DEV, "gdpr") in recap
     assert regime_line(kb, SHOP_SCOPE, "gdpr") in recap
     assert regime_line(kb, POLICE_SCOPE, "police_justice") in recap
-    assert kb.disclaimer.fr.split(",")[0] in person.transcript  # said once, plainly
+    assert person.transcript.count(kb.disclaimer.fr.split(",")[0]) == 1  # said once, plainly
 
     saved = tmp_path / "detecteur-de-franchissement-de-zone.yaml"
     assert f"{saved.name}" in person.screen

@@ -138,7 +138,7 @@ class Interview:
         from airegime.engine.explain import explain
 
         explanation = explain(kb=self.kb, system=self.session.system)
-        print_explanation(self.console, self.kb, explanation, self.lang)
+        print_explanation(self.console, self.kb, explanation, self.lang, disclaimer=False)  # said at the start
         self.console.rule(f"[bold]{say('recap', self.lang)}[/]")
         self._print_phases(explanation.assessment)
         if self._save():

@@ -27,7 +27,9 @@ STATUS_STYLE = {"determined": "green", "undetermined": "yellow", "case_by_case":
 TRUTH_MARK = {"met": "[green]✓[/]", "not_met": "[red]✗[/]", "open": "[yellow]?[/]"}
 
 
-def print_assessment(out: Console, kb: KnowledgeBase, assessment: Assessment, lang: Lang) -> None:
+def print_assessment(
+    out: Console, kb: KnowledgeBase, assessment: Assessment, lang: Lang, *, disclaimer: bool = True
+) -> None:
     system = assessment.system
     out.print(f"[bold]{escape(system.name)}[/]" + (f" — {escape(system.organisation)}" if system.organisation else ""))
     table = Table(show_lines=True)
@@ -42,14 +44,14 @@ def print_assessment(out: Console, kb: KnowledgeBase, assessment: Assessment, la
             escape(short_reason(kb, phase, lang)),
         )
     out.print(table)
-    out.print(
-        f"[dim]{t('rule_set', lang)} {assessment.rule_set_version} ({assessment.rule_set_hash}). "
-        f"{escape(kb.disclaimer.get(lang))}[/]"
-    )
+    said = f" {escape(kb.disclaimer.get(lang))}" if disclaimer else ""  # said once per session
+    out.print(f"[dim]{t('rule_set', lang)} {assessment.rule_set_version} ({assessment.rule_set_hash}).{said}[/]")
 
 
-def print_explanation(out: Console, kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> None:
-    print_assessment(out, kb, explanation.assessment, lang)
+def print_explanation(
+    out: Console, kb: KnowledgeBase, explanation: Explanation, lang: Lang, *, disclaimer: bool = True
+) -> None:
+    print_assessment(out, kb, explanation.assessment, lang, disclaimer=disclaimer)
     for phase in explanation.phases:
         _print_phase(out, kb, phase, lang)
     out.rule(t("explain.caveats", lang))
@@ -84,8 +86,10 @@ def _print_phase(out: Console, kb: KnowledgeBase, phase: PhaseExplanation, lang:
         out.print(f"\n[bold]{t('explain.would_change', lang)}[/]")
         for change in phase.counterfactuals:
             answers = " + ".join(change_label(kb, c.question, c.new, lang) for c in change.changes)
-            out.print(f"  • [bold]{escape(kb.outcome_by_id[change.outcome].label.get(lang))}[/] "
-                      f"{t('explain.if', lang)} {escape(answers)}")
+            out.print(
+                f"  • [bold]{escape(kb.outcome_by_id[change.outcome].label.get(lang))}[/] "
+                f"{t('explain.if', lang)} {escape(answers)}"
+            )
     if result.outcome:
         steps = kb.outcome_by_id[result.outcome].next_steps
         if steps:
@@ -101,8 +105,10 @@ def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang
         question = kb.question_by_id[node.question]
         expected = expected_label(kb, node.question, node.expected, lang)
         given = answer_label(kb, node.question, node.answer, lang)
-        out.print(f"{indent}{TRUTH_MARK[node.truth]} {escape(question.short.get(lang))}: {escape(given)} "
-                  f"[dim]({t('explain.required', lang)} {escape(expected)})[/]")
+        out.print(
+            f"{indent}{TRUTH_MARK[node.truth]} {escape(question.short.get(lang))}: {escape(given)} "
+            f"[dim]({t('explain.required', lang)} {escape(expected)})[/]"
+        )
         return
     label = {"all": ("toutes :", "all of:"), "any": ("l’une de :", "any of:"), "not": ("pas :", "not:")}[node.kind]
     if depth > 1 or node.kind != "all":
