@@ -147,8 +147,7 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
         answers = "\n".join(f"{o.label.get(lang)} = {o.code}" for o in question.options)
         answers += f"\n{t('answer.unknown', lang)} = unknown"
         sources = "\n".join(
-            f"{kb.source_by_id[c.source].title.get(lang)}{', ' + c.pinpoint if c.pinpoint else ''} — "
-            f"{kb.source_by_id[c.source].url}"
+            f"{kb.citation_label(c, lang)} — {kb.source_by_id[c.source].url}"
             for c in question.sources
         )
         sheet.append(

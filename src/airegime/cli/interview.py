@@ -245,9 +245,7 @@ class Interview:
         self._marked(("•", self._citation(citation)) for citation in question.sources)
 
     def _citation(self, citation: Citation) -> str:
-        source = self.kb.source_by_id[citation.source]
-        pinpoint = f", {citation.pinpoint}" if citation.pinpoint else ""
-        return f"{source.title.get(self.lang)}{pinpoint}\n{source.url}"
+        return f"{self.kb.citation_label(citation, self.lang)}\n{self.kb.source_by_id[citation.source].url}"
 
     def _show_status(self) -> None:
         from airegime.engine.evaluate import evaluate

@@ -118,9 +118,7 @@ def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang
 
 
 def cite(kb: KnowledgeBase, citations: tuple[Citation, ...], lang: Lang) -> str:
-    return "; ".join(
-        kb.source_by_id[c.source].title.get(lang) + (f", {c.pinpoint}" if c.pinpoint else "") for c in citations
-    )
+    return "; ".join(kb.citation_label(c, lang) for c in citations)
 
 
 def print_verification(out: Console, report: VerificationReport, lang: Lang) -> None:

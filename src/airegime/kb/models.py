@@ -188,6 +188,11 @@ class KnowledgeBase:
     def source_by_id(self) -> dict[str, Source]:
         return {source.id: source for source in self.sources}
 
+    def citation_label(self, citation: Citation, lang: Lang) -> str:
+        """ "Source title, pinpoint" in one language."""
+        title = self.source_by_id[citation.source].title.get(lang)
+        return f"{title}, {citation.pinpoint}" if citation.pinpoint else title
+
     def questions_for(self, scope: Scope) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if scope in q.scope)
 
