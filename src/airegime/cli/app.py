@@ -183,5 +183,5 @@ def schema() -> None:
 
 # Commands defined in their own modules register themselves on `app` when imported:
 # batch; interview; report, import-report, methodology, diagram; serve.
-for _module in ("batch", "interview", "report", "serve"):
+for _module in ("batch", "db", "interview", "report", "serve"):
     import_module(f"airegime.cli.{_module}")

@@ -1,0 +1,639 @@
+"""Every row of every table to one file, and back: ``airegime db export`` / ``airegime db import``.
+
+The file is gzip'd JSON Lines (described in docs/database.md), one line each:
+
+    {"format": "airegime-db", "format_version": 1, "alembic_revision": "0002", "airegime_version": "…",
+     "exported_at": "2026-…+00:00", "source": "sqlite",
+     "tables": [{"name": "organisations", "rows": 1, "columns": ["id", "name", "created_at"]}, …]}
+    {"table": "organisations", "row": {"id": 1, "name": "default", "created_at": "2026-…+00:00"}}
+    …                                  one line per row, table after table in the header's order
+
+Tables and columns come from ``Base.metadata`` (referenced tables first), so a table added to
+the models travels with no change here. Values are JSON's own; times are ISO 8601 in UTC, bytes
+base64, decimals strings. Both directions read and write in batches; an import is one
+transaction, so a refused or failed import leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from functools import cache
+from io import BufferedIOBase
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy.exc import DBAPIError
+
+from airegime._version import __version__
+from airegime.storage.database import MIGRATIONS, open_engine
+from airegime.storage.models import Base
+from airegime.storage.repository import StorageError
+
+FORMAT = "airegime-db"
+FORMAT_VERSION = 1
+BATCH_ROWS = 1000
+HEADER_LIMIT = 1 << 20  # a header is a few kB: a longer first line is not an export
+GZIP_MAGIC = b"\x1f\x8b"
+
+Progress = Callable[[str, int, int], None]
+"""``progress(table, rows done, rows in the table)``, after each batch; once with 0 done for an empty table."""
+
+
+class TransferError(StorageError):
+    """An export or import that cannot go ahead: the message says where, the hint what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class TransferSummary:
+    path: Path
+    alembic_revision: str
+    tables: dict[str, int]  # rows per table, in the file's order
+    replaced: int = 0  # rows the import deleted first (with replace=True)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+
+# Export
+
+
+def export_database(engine: Engine, path: Path | str, progress: Progress | None = None) -> TransferSummary:
+    """Write every row of every table to ``path``, from one consistent snapshot of the database.
+
+    The file appears only once complete (it is written under ``path.partial`` first).
+    """
+    path = Path(path)
+    report = progress or _silent
+    tables = Base.metadata.sorted_tables
+    codecs = {table.name: _codecs(table, engine.dialect.name) for table in tables}
+    partial = path.with_name(f"{path.name}.partial")
+    with _snapshot(engine) as connection:
+        revision = _revision(connection)
+        if revision != _head_revision():
+            raise TransferError(
+                f"the database {_where(engine)} is at migration {revision}, this airegime expects {_head_revision()}",
+                hint="open it with airegime.storage.database.open_engine, which brings it up to date",
+            )
+        counts = {table.name: connection.scalar(select(func.count()).select_from(table)) or 0 for table in tables}
+        header = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "alembic_revision": revision,
+            "airegime_version": __version__,
+            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "source": engine.dialect.name,
+            "tables": [
+                {"name": table.name, "rows": counts[table.name], "columns": [c.name for c in table.columns]}
+                for table in tables
+            ],
+        }
+        try:
+            with partial.open("wb") as raw, gzip.GzipFile(path.name, "wb", compresslevel=6, fileobj=raw) as out:
+                out.write(_json_line(header))
+                for table in tables:
+                    _write_table(connection, out, table, codecs[table.name], counts[table.name], report)
+            os.replace(partial, path)
+        except OSError as error:
+            raise TransferError(
+                f"cannot write {path}: {error.strerror or error}", hint="check the folder exists and has room"
+            ) from error
+        finally:
+            partial.unlink(missing_ok=True)
+    return TransferSummary(path, revision, counts)
+
+
+def _write_table(
+    connection: Connection, out: BufferedIOBase, table: Table, codecs: list[_Codec], total: int, report: Progress
+) -> None:
+    query = select(table).order_by(*table.primary_key.columns).execution_options(yield_per=BATCH_ROWS)
+    done = 0
+    for batch in connection.execute(query).partitions():
+        out.write(b"".join(_json_line({"table": table.name, "row": _encode_row(codecs, row)}) for row in batch))
+        done += len(batch)
+        report(table.name, done, total)
+    if done == 0:
+        report(table.name, 0, total)
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection that sees one state of every table, however long the export takes."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            # pysqlite opens no transaction for reads: open one, and WAL keeps its snapshot.
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        yield connection  # closing the connection ends the (read-only) transaction
+
+
+def _json_line(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+# Import
+
+
+def import_database(
+    engine: Engine, path: Path | str, progress: Progress | None = None, *, replace: bool = False
+) -> TransferSummary:
+    """Load a file written by :func:`export_database` into the database of ``engine``, in one transaction.
+
+    The database must be at the file's migration (``open_engine`` brings it to the newest) and
+    hold nothing but what its migrations create, unless ``replace``: then its rows are deleted
+    first, in the same transaction. Primary keys are kept; PostgreSQL sequences move past them.
+    """
+    path = Path(path)
+    report = progress or _silent
+    with _open_export(path) as stream:
+        header = _read_header(stream, path)
+        with engine.begin() as connection:
+            _lock_for_writing(connection)
+            _check_revision(connection, header["alembic_revision"], path, engine)
+            declared = _declared_tables(header, path)
+            replaced = _make_room(connection, engine, replace=replace)
+            imported = _insert_rows(connection, _numbered_lines(stream, path), declared, path, report)
+            _check_counts(connection, declared, imported, path)
+            _reset_sequences(connection)
+    return TransferSummary(path, header["alembic_revision"], {t.name: rows for t, rows in declared}, replaced)
+
+
+@contextmanager
+def _open_export(path: Path) -> Iterator[BufferedIOBase]:
+    """The file's bytes, uncompressed: gzip'd as written, or plain JSON Lines after a gunzip."""
+    try:
+        raw = path.open("rb")
+    except OSError as error:
+        raise TransferError(
+            f"cannot read {path}: {error.strerror or error}", hint="give a file written by `airegime db export`"
+        ) from error
+    with raw:
+        compressed = raw.read(2) == GZIP_MAGIC
+        raw.seek(0)
+        if compressed:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+                yield unzipped
+        else:
+            yield raw
+
+
+def _read_header(stream: BufferedIOBase, path: Path) -> dict[str, Any]:
+    not_export = TransferError(
+        f"{path} is not an airegime database export (line 1 is not its header)",
+        hint="give a file written by `airegime db export`",
+    )
+    try:
+        line = stream.readline(HEADER_LIMIT)
+        header = json.loads(line)
+    except (ValueError, OSError, EOFError, zlib.error):
+        raise not_export from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise not_export
+    version = header.get("format_version")
+    if version != FORMAT_VERSION:
+        newer = isinstance(version, int) and version > FORMAT_VERSION
+        raise TransferError(
+            f"{path} is in format version {version}, this airegime reads version {FORMAT_VERSION}",
+            hint="upgrade airegime to import it" if newer else "export the data again",
+        )
+    tables = header.get("tables")
+    valid = (
+        isinstance(header.get("alembic_revision"), str)
+        and isinstance(tables, list)
+        and all(
+            isinstance(t, dict)
+            and isinstance(t.get("name"), str)
+            and type(t.get("rows")) is int
+            and isinstance(t.get("columns"), list)
+            for t in tables
+        )
+    )
+    if not valid:
+        raise TransferError(
+            f"{path}, line 1: the header lacks alembic_revision or a valid list of tables (name, rows, columns)",
+            hint="export the data again; do not edit the header",
+        )
+    return header
+
+
+def _numbered_lines(stream: BufferedIOBase, path: Path) -> Iterator[tuple[int, bytes]]:
+    """The lines after the header, numbered as a text editor shows them; a cut-short file is an error."""
+    number = 1
+    try:
+        for number, line in enumerate(stream, start=2):
+            if not line.endswith(b"\n"):
+                raise TransferError(f"{path}, line {number} stops short: the file is truncated", hint=_AGAIN)
+            yield number, line
+    except EOFError as error:
+        raise TransferError(f"{path} is truncated: it ends after line {number}", hint=_AGAIN) from error
+    except (OSError, zlib.error) as error:
+        raise TransferError(f"{path} is corrupted after line {number} ({error})", hint=_AGAIN) from error
+
+
+_AGAIN = "copy the file again, or export again; nothing was imported"
+
+
+def _lock_for_writing(connection: Connection) -> None:
+    """Keep other writers out from the emptiness check to the commit."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        names = ", ".join(connection.dialect.identifier_preparer.format_table(t) for t in Base.metadata.sorted_tables)
+        connection.exec_driver_sql(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+
+
+def _check_revision(connection: Connection, revision: str, path: Path, engine: Engine) -> None:
+    target = _revision(connection)
+    if revision == target:
+        return
+    if revision not in _known_revisions():
+        raise TransferError(
+            f"{path} comes from a newer airegime (database migration {revision}; this one knows up to {target})",
+            hint="upgrade airegime here, then import the file",
+        )
+    raise TransferError(
+        f"{path} was exported at database migration {revision}, but {_where(engine)} is at {target}",
+        hint="open the source database once with this airegime version (it upgrades the schema), "
+        "export it again and import that file",
+    )
+
+
+def _declared_tables(header: dict[str, Any], path: Path) -> list[tuple[Table, int]]:
+    """The header's tables, checked against the models: same tables, same columns."""
+    known = Base.metadata.tables
+    named = [t["name"] for t in header["tables"]]
+    if sorted(named) != sorted(known):
+        raise TransferError(
+            f"{path} lists the tables {', '.join(named)}; this database has {', '.join(sorted(known))}",
+            hint="export the data again with the same airegime version as this one",
+        )
+    declared = []
+    for entry in header["tables"]:
+        table = known[entry["name"]]
+        if sorted(entry["columns"]) != sorted(c.name for c in table.columns):
+            raise TransferError(
+                f"{path}: table {table.name} has the columns {', '.join(entry['columns'])}, "
+                f"this database {', '.join(c.name for c in table.columns)}",
+                hint="export the data again with the same airegime version as this one",
+            )
+        declared.append((table, entry["rows"]))
+    return declared
+
+
+def _make_room(connection: Connection, engine: Engine, *, replace: bool) -> int:
+    """Delete what the database holds: refused, unless ``replace``, if that is more than the rows
+    its migrations create (e.g. the default organisation). Returns how many rows were more."""
+    tables = Base.metadata.sorted_tables
+    seeded = _seeded_keys()
+    held: dict[str, int] = {}
+    for table in tables:
+        rows = connection.scalar(select(func.count()).select_from(table)) or 0
+        seeds = seeded.get(table.name)
+        if rows and seeds:
+            in_seeds = sa.tuple_(*table.primary_key.columns).in_(list(seeds))
+            rows -= connection.scalar(select(func.count()).select_from(table).where(in_seeds)) or 0
+        if rows:
+            held[table.name] = rows
+    if held and not replace:
+        listed = ", ".join(f"{name}: {rows:,} rows" for name, rows in held.items())
+        raise TransferError(
+            f"the database {_where(engine)} already holds data ({listed})",
+            hint="import into an empty database, or add --replace to delete its data first "
+            "(export it before, as a backup); nothing was changed",
+        )
+    for table in reversed(tables):
+        connection.execute(table.delete())
+    return sum(held.values())
+
+
+@cache
+def _seeded_keys() -> dict[str, set[tuple[Any, ...]]]:
+    """Primary keys of the rows a fresh database holds after its migrations (run on a scratch SQLite)."""
+    scratch = open_engine("sqlite://")
+    try:
+        with scratch.connect() as connection:
+            return {
+                table.name: {tuple(row) for row in connection.execute(select(*table.primary_key.columns))}
+                for table in Base.metadata.sorted_tables
+                if len(table.primary_key.columns)
+            }
+    finally:
+        scratch.dispose()
+
+
+def _insert_rows(
+    connection: Connection,
+    lines: Iterator[tuple[int, bytes]],
+    declared: list[tuple[Table, int]],
+    path: Path,
+    report: Progress,
+) -> dict[str, int]:
+    """Insert the file's rows, batch by batch, table by table in the header's order; count them."""
+    writers = [_TableWriter(connection, table, rows, path, report) for table, rows in declared]
+    position = {writer.table.name: index for index, writer in enumerate(writers)}
+    current = 0
+    for number, line in lines:
+        name, row = _parse_line(line, number, path)
+        index = position.get(name)
+        if index is None:
+            raise TransferError(f"{path}, line {number}: no table '{name}' in the header", hint=_AGAIN)
+        if index < current:
+            raise TransferError(
+                f"{path}, line {number}: a row of {name} after the rows of {writers[current].table.name}",
+                hint="rows come table by table, in the header's order: export the data again",
+            )
+        while current < index:
+            writers[current].finish()
+            current += 1
+        writers[index].add(number, row)
+    for writer in writers[current:]:
+        writer.finish()
+    return {writer.table.name: writer.done for writer in writers}
+
+
+def _parse_line(line: bytes, number: int, path: Path) -> tuple[str, dict[str, Any]]:
+    try:
+        data = json.loads(line)
+    except ValueError as error:
+        reason = f"column {error.colno}: {error.msg}" if isinstance(error, json.JSONDecodeError) else "not UTF-8"
+        raise TransferError(f"{path}, line {number} is not valid JSON ({reason})", hint=_AGAIN) from None
+    if not (
+        isinstance(data, dict)
+        and data.keys() == {"table", "row"}
+        and isinstance(data["table"], str)
+        and isinstance(data["row"], dict)
+    ):
+        raise TransferError(f'{path}, line {number} is not {{"table": …, "row": {{…}}}}', hint=_AGAIN)
+    return data["table"], data["row"]
+
+
+class _TableWriter:
+    """One table's rows, inserted BATCH_ROWS at a time; a refused batch names its lines."""
+
+    def __init__(self, connection: Connection, table: Table, total: int, path: Path, report: Progress) -> None:
+        self.connection = connection
+        self.table = table
+        self.total = total
+        self.path = path
+        self.report = report
+        self.codecs = _codecs(table, connection.dialect.name)
+        self.insert = table.insert()
+        self.batch: list[dict[str, Any]] = []
+        self.first_line = 0
+        self.last_line = 0
+        self.done = 0
+
+    def add(self, number: int, row: dict[str, Any]) -> None:
+        try:
+            values = _decode_row(self.codecs, row)
+        except _BadValue as error:
+            raise TransferError(f"{self.path}, line {number}, {self.table.name}: {error}", hint=_AGAIN) from None
+        if not self.batch:
+            self.first_line = number
+        self.last_line = number
+        self.batch.append(values)
+        if len(self.batch) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        try:
+            self.connection.execute(self.insert, self.batch)
+        except DBAPIError as error:
+            reason = " ".join(str(error.orig).split())[:400]
+            raise TransferError(
+                f"{self.path}, lines {self.first_line}–{self.last_line} ({self.table.name}): "
+                f"the database refused a row: {reason}",
+                hint="correct the source database and export again; nothing was imported",
+            ) from error
+        self.done += len(self.batch)
+        self.batch = []
+        self.report(self.table.name, self.done, self.total)
+
+    def finish(self) -> None:
+        self.flush()
+        if self.done == 0:
+            self.report(self.table.name, 0, self.total)
+
+
+def _check_counts(
+    connection: Connection, declared: list[tuple[Table, int]], imported: dict[str, int], path: Path
+) -> None:
+    for table, rows in declared:
+        if imported[table.name] != rows:
+            raise TransferError(
+                f"{path} holds {imported[table.name]:,} rows of {table.name}, its header announces {rows:,}: "
+                "the file is incomplete or was edited",
+                hint=_AGAIN,
+            )
+        stored = connection.scalar(select(func.count()).select_from(table))
+        if stored != rows:
+            raise TransferError(
+                f"after the import {table.name} holds {stored:,} rows instead of {rows:,}",
+                hint="nothing was imported; report this as a bug",
+            )
+
+
+def _reset_sequences(connection: Connection) -> None:
+    """Explicit ids do not move PostgreSQL's sequences: set each past its table's largest id."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in Base.metadata.sorted_tables:
+        column = table.autoincrement_column
+        if column is None:
+            continue
+        name = connection.dialect.identifier_preparer.format_table(table)
+        sequence = func.pg_get_serial_sequence(name, column.name)
+        connection.execute(select(func.setval(sequence, func.coalesce(func.max(column), 0) + 1, False)))
+
+
+# Shared
+
+
+def _silent(_table: str, _done: int, _total: int) -> None:
+    pass
+
+
+def _where(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _revision(connection: Connection) -> str:
+    return MigrationContext.configure(connection).get_current_revision() or "none (never migrated)"
+
+
+def _scripts() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
+def _head_revision() -> str:
+    return _scripts().get_current_head() or ""
+
+
+def _known_revisions() -> set[str]:
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+# Values: one codec per column, chosen by its type
+
+
+class _BadValue(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Codec:
+    """How one column's values are written to JSON (encode) and read back (decode)."""
+
+    name: str  # in the database and the file
+    key: str  # in SQLAlchemy's parameters (the same, unless the model renames it)
+    nullable: bool
+    encode: Callable[[Any], Any] | None  # None: the value is JSON already
+    decode: Callable[[Any], Any]
+
+
+def _codecs(table: Table, dialect: str) -> list[_Codec]:
+    return [_codec(column, table, dialect) for column in table.columns]
+
+
+def _codec(column: sa.Column[Any], table: Table, dialect: str) -> _Codec:
+    kind = column.type
+    encode: Callable[[Any], Any] | None = None
+    decode: Callable[[Any], Any]
+    if isinstance(kind, sa.Boolean):
+        decode = _expect(bool)
+    elif isinstance(kind, sa.Integer):
+        decode = _expect(int)
+    elif isinstance(kind, sa.Float) or (isinstance(kind, sa.Numeric) and not kind.asdecimal):
+        decode = _expect(float, int, then=float)
+    elif isinstance(kind, sa.Numeric):
+        encode, decode = str, _expect(str, then=Decimal)
+    elif isinstance(kind, sa.DateTime):
+        encode, decode = _encode_datetime, _datetime_decoder(aware=kind.timezone)
+    elif isinstance(kind, sa.Date):
+        encode, decode = date.isoformat, _expect(str, then=date.fromisoformat)
+    elif isinstance(kind, sa.Time):
+        encode, decode = time.isoformat, _expect(str, then=time.fromisoformat)
+    elif isinstance(kind, sa.LargeBinary):
+        encode = _encode_bytes
+        decode = _expect(str, then=lambda text: base64.b64decode(text, validate=True))
+    elif isinstance(kind, sa.Uuid):
+        encode, decode = str, _expect(str, then=uuid.UUID if kind.as_uuid else lambda text: str(uuid.UUID(text)))
+    elif isinstance(kind, sa.Enum) and kind.enum_class is not None:
+        members = kind.enum_class.__members__
+        encode, decode = (lambda member: member.name), _expect(str, then=lambda name: members[name])
+    elif isinstance(kind, sa.String):
+        decode = _string_decoder(kind.length if dialect == "postgresql" else None, nul_free=dialect == "postgresql")
+    elif isinstance(kind, sa.JSON):
+        decode = _same
+    else:
+        raise TransferError(
+            f"column {table.name}.{column.name} has the type {kind!r}, which db export and import do not handle yet",
+            hint="add its codec in airegime/storage/transfer.py (_codec)",
+        )
+    return _Codec(column.name, column.key, bool(column.nullable), encode, decode)
+
+
+def _encode_row(codecs: list[_Codec], row: sa.Row[Any]) -> dict[str, Any]:
+    return {
+        codec.name: value if value is None or codec.encode is None else codec.encode(value)
+        for codec, value in zip(codecs, row, strict=True)
+    }
+
+
+def _decode_row(codecs: list[_Codec], row: dict[str, Any]) -> dict[str, Any]:
+    if len(row) != len(codecs) or any(codec.name not in row for codec in codecs):
+        expected = ", ".join(codec.name for codec in codecs)
+        raise _BadValue(f"the row has the columns {', '.join(row)}, expected {expected}")
+    values = {}
+    for codec in codecs:
+        value = row[codec.name]
+        if value is None:
+            if not codec.nullable:
+                raise _BadValue(f"{codec.name} is null, the column needs a value")
+        else:
+            try:
+                value = codec.decode(value)
+            except (ValueError, TypeError, KeyError, ArithmeticError) as error:
+                raise _BadValue(f"{codec.name}: {error}") from None
+        values[codec.key] = value
+    return values
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _describe(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+_JSON_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def _expect(*accepted: type, then: Callable[[Any], Any] = _same) -> Callable[[Any], Any]:
+    """A decoder that accepts only these JSON types (an integer is no boolean), then converts."""
+
+    def decode(value: Any) -> Any:
+        if type(value) not in accepted:
+            raise ValueError(f"expected {_JSON_NAMES[accepted[0]]}, found {_describe(value)}")
+        return then(value)
+
+    return decode
+
+
+def _string_decoder(length: int | None, *, nul_free: bool) -> Callable[[Any], Any]:
+    """Text; on PostgreSQL, the limits it enforces are checked here so the error names the line."""
+
+    def decode(value: Any) -> Any:
+        if type(value) is not str:
+            raise ValueError(f"expected a string, found {_describe(value)}")
+        if length is not None and len(value) > length:
+            raise ValueError(f"{len(value):,} characters, the column holds {length:,}")
+        if nul_free and "\x00" in value:
+            raise ValueError("a NUL character, which PostgreSQL cannot store in text")
+        return value
+
+    return decode
+
+
+def _encode_datetime(moment: datetime) -> str:
+    # SQLite hands back naive datetimes: airegime stores UTC everywhere.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+def _datetime_decoder(*, aware: bool) -> Callable[[Any], Any]:
+    def decode(value: Any) -> Any:
+        if type(value) is not str:
+            raise ValueError(f"expected a time as a string, found {_describe(value)}")
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError(f"{value} has no UTC offset")
+        moment = moment.astimezone(UTC)
+        return moment if aware else moment.replace(tzinfo=None)
+
+    return decode
+
+
+def _encode_bytes(data: bytes) -> str:
+    return base64.b64encode(bytes(data)).decode("ascii")
