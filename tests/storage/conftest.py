@@ -15,8 +15,9 @@ from sqlalchemy import create_engine, text
 
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.kb.loader import default_knowledge_dir
+from airegime.storage.models import Base
 
-TABLES = "evaluations, events, deployment_contexts, assessments, alembic_version"
+TABLES = ", ".join([*(t.name for t in Base.metadata.sorted_tables), "alembic_version"])
 
 
 def postgres_url() -> str:

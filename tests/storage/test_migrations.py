@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from pathlib import Path
 
-from airegime.storage.database import open_engine
-from airegime.storage.models import Base
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from airegime.storage.database import MIGRATIONS, open_engine
+from airegime.storage.models import DEFAULT_ORGANISATION_ID, Base
 
 
 def test_opening_applies_migrations_and_they_match_the_models(database_url: str) -> None:
     engine = open_engine(database_url)
     tables = set(inspect(engine).get_table_names())
-    assert {"assessments", "deployment_contexts", "events", "evaluations", "alembic_version"} <= tables
+    assert {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"} <= tables
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
@@ -24,5 +30,43 @@ def test_opening_twice_is_harmless(database_url: str) -> None:
     open_engine(database_url).dispose()
     engine = open_engine(database_url)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        assert MigrationContext.configure(connection).get_current_revision() == head_revision()
+    engine.dispose()
+
+
+def head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def test_assessments_saved_before_accounts_belong_to_the_default_organisation(database_url: str) -> None:
+    """Upgrading a database from before organisations keeps every assessment, owned by organisation 1."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO assessments (name, organisation, description, development_description, created_at,"
+                " updated_at, rule_set_version, rule_set_hash, summary_json)"
+                " VALUES ('Old', '', '', '', '2026-01-01', '2026-01-01', '', '', '[]')"
+            )
+        )
+    engine.dispose()
+    engine = open_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT a.name, o.name FROM assessments a JOIN organisations o ON o.id = a.organisation_id")
+        ).all()
+        assert [tuple(r) for r in rows] == [("Old", "default")]
+        next_id = connection.execute(text("SELECT max(id) FROM organisations")).scalar()
+    assert next_id == DEFAULT_ORGANISATION_ID
     engine.dispose()

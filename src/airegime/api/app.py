@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airegime._version import __version__
@@ -23,7 +24,9 @@ from airegime.api.models import ErrorBody
 from airegime.kb import KnowledgeBase
 from airegime.settings import get_settings
 from airegime.storage import Repository
+from airegime.storage.accounts import Accounts
 from airegime.system import descriptor_schema
+from airegime.web.access import Denied, Gate, admit
 from airegime.web.security import content_length
 
 log = logging.getLogger("airegime.api")
@@ -34,18 +37,25 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text}
     for status, text in {
         400: "The request cannot be read (e.g. malformed JSON).",
+        401: "No valid API token (accounts are on): send `Authorization: Bearer <token>`.",
+        403: "The token's role (reader, editor, admin) does not allow this.",
         404: "No such assessment or address.",
         405: "Method not allowed.",
         413: "The body is over the size limit.",
         422: "A value is wrong: `where` says which, `hint` what to do.",
         500: "Unexpected error (logged on the server, never detailed here).",
+        503: "The server listens beyond loopback but no account exists yet.",
     }.items()
 }
 
 
-def create_api(*, repository: Repository, kb: KnowledgeBase | None = None) -> FastAPI:
-    """The API over ``repository`` (its knowledge base unless ``kb`` is given)."""
+def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate: Gate | None = None) -> FastAPI:
+    """The API over ``repository`` (its knowledge base unless ``kb`` is given).
+
+    ``gate`` decides who may call it (by default: the accounts stored with the assessments).
+    """
     api = FastAPI(
+        dependencies=[Depends(api_access)],
         title="airegime API",
         version=__version__,
         summary="Which data-protection regime governs each phase of an AI system (decision support, not legal advice).",
@@ -54,14 +64,43 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None) -> Fa
         responses=ERROR_RESPONSES,
     )
     api.state.repo = repository
+    api.state.gate = gate or Gate(Accounts(repository.engine))
     api.state.kb = kb or repository.kb
     api.state.default_lang = get_settings().lang
     for module in (routes_evaluate, routes_assessments, routes_batch, routes_kb):
         api.include_router(module.router)
     install_error_handlers(api)
+    api.add_exception_handler(Denied, _denied)  # type: ignore[arg-type]
     api.add_middleware(ApiEdge)
     _publish_descriptor_schema(api, api.state.kb)
     return api
+
+
+async def api_access(request: Request) -> None:
+    await admit(request, api=True)
+
+
+DENIALS = {
+    401: (
+        "unauthorized",
+        "a valid API token is needed",
+        "send `Authorization: Bearer <token>` (`airegime users token`)",
+    ),
+    403: ("forbidden", "your role does not allow this", "ask an administrator of your organisation for the role"),
+    503: (
+        "no_accounts",
+        "no account exists yet",
+        "create the first with `airegime users add NAME --org ORG --role admin`",
+    ),
+}
+
+
+async def _denied(_request: Request, denied: Denied) -> JSONResponse:
+    code, message, hint = DENIALS[denied.status]
+    response = error_response(denied.status, code, message, hint=hint)
+    if denied.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def _publish_descriptor_schema(api: FastAPI, kb: KnowledgeBase) -> None:

@@ -25,7 +25,8 @@ DescriptorBody = Annotated[dict[str, Any], Body(description="a system descriptor
 
 
 def repo(request: Request) -> Repository:
-    repository: Repository = request.app.state.repo
+    """The repository of the caller's organisation (set by the access gate)."""
+    repository: Repository = request.state.repo
     return repository
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from airegime.api import deps
-from airegime.api.changes import replace_system, set_answers, write_turn
+from airegime.api.changes import set_answers
 from airegime.api.deps import DESCRIPTOR_BODY, AssessmentId, DescriptorBody, LangQuery
 from airegime.api.errors import ApiError
 from airegime.api.models import AnswersPatch, AssessmentListOut, AssessmentOut, ErrorBody, HistoryEntryOut, RecheckOut
@@ -42,8 +42,7 @@ def create_assessment(
     """Save a descriptor as a new assessment (evaluated at once); its address is in the Location header."""
     repo = deps.repo(request)
     system = parse_system(deps.clean_text(descriptor), kb=repo.kb)
-    with write_turn(repo):
-        assessment_id = repo.import_system(system, detail="API")
+    assessment_id = repo.import_system(system, detail="API")
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/assessments/{assessment_id}"
     # The stored result is this evaluation (same system, same rules): no need to read it back.
     saved = repo.get(assessment_id)
@@ -62,7 +61,7 @@ def replace_assessment(
 ) -> AssessmentOut:
     """Replace the whole descriptor (contexts matched by position); only the differences enter the history."""
     repo = deps.repo(request)
-    saved, result = replace_system(repo, assessment_id, parse_system(deps.clean_text(descriptor), kb=repo.kb))
+    saved, result = repo.replace_system(assessment_id, parse_system(deps.clean_text(descriptor), kb=repo.kb))
     return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang))
 
 
@@ -79,9 +78,7 @@ def patch_answers(
 @router.delete("/{assessment_id}", status_code=204, response_class=Response)
 def delete_assessment(request: Request, assessment_id: AssessmentId) -> Response:
     """Delete the assessment, its history and its results."""
-    repo = deps.repo(request)
-    with write_turn(repo):
-        repo.delete(assessment_id)
+    deps.repo(request).delete(assessment_id)
     return Response(status_code=204)
 
 
@@ -94,9 +91,7 @@ def assessment_history(request: Request, assessment_id: AssessmentId) -> list[Hi
 @router.post("/{assessment_id}/recheck")
 def recheck_assessment(request: Request, assessment_id: AssessmentId) -> RecheckOut:
     """Evaluate again under the loaded rule set and say, phase by phase, what changed."""
-    repo = deps.repo(request)
-    with write_turn(repo):
-        return recheck_out(repo.recheck(assessment_id))
+    return recheck_out(deps.repo(request).recheck(assessment_id))
 
 
 REPORT_SCHEMAS: dict[str, dict[str, str]] = {

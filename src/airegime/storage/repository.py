@@ -3,12 +3,19 @@
 Answers are never updated in place: each change appends an event (with its time) and the
 current answers are the latest event per question. After every change the system is
 evaluated again and the result stored with the rule-set version and hash it came from.
+
+A repository sees ONE organisation's assessments (``repo.scoped(organisation_id, actor)``):
+another's are "not found", whatever the caller asks, which is how the pages, the API and the
+exports keep organisations apart. Every change is written to the audit log, in the same
+transaction, under the acting person's name.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Literal
@@ -20,8 +27,9 @@ from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment
 from airegime.errors import AiregimeError, AnswerError, DescriptorError
 from airegime.kb.models import KnowledgeBase, Scope
+from airegime.storage.audit import write_audit
 from airegime.storage.database import open_engine
-from airegime.storage.models import AssessmentRow, ContextRow, EvaluationRow, EventRow
+from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, ContextRow, EvaluationRow, EventRow
 from airegime.storage.records import (
     Context,
     EvaluationRecord,
@@ -57,17 +65,42 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class Repository:
-    """The saved assessments in one database, evaluated with one knowledge base."""
+# SQLite allows one writer at a time; a second writer whose read snapshot went stale fails at
+# once ("database is locked") instead of waiting. Writes in this process take turns instead.
+_sqlite_writes = threading.Lock()
 
-    def __init__(self, engine: Engine, kb: KnowledgeBase) -> None:
+
+class Repository:
+    """The saved assessments of one organisation, evaluated with one knowledge base.
+
+    ``actor`` (a user name) and ``address`` (where the request came from) go into the audit log.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        kb: KnowledgeBase,
+        *,
+        organisation_id: int = DEFAULT_ORGANISATION_ID,
+        actor: str = "local",
+        address: str = "",
+    ) -> None:
         self.engine = engine
         self.kb = kb
+        self.organisation_id = organisation_id
+        self.actor = actor
+        self.address = address
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
     def open(cls, url: str, kb: KnowledgeBase) -> Repository:
         return cls(open_engine(url), kb)
+
+    def scoped(self, organisation_id: int, *, actor: str, address: str = "") -> Repository:
+        """The same database seen by ``actor`` in one organisation (cheap: shares the engine)."""
+        scoped = Repository.__new__(Repository)
+        scoped.__dict__.update(self.__dict__, organisation_id=organisation_id, actor=actor, address=address)
+        return scoped
 
     # Reading
 
@@ -76,7 +109,7 @@ class Repository:
             return self._load(session, assessment_id)
 
     def list(self, *, search: str = "", sort: str = "updated", page: int = 1, per_page: int = PER_PAGE) -> Page:
-        query = select(AssessmentRow)
+        query = select(AssessmentRow).where(AssessmentRow.organisation_id == self.organisation_id)
         if search.strip():
             pattern = f"%{_escape_like(search.strip().lower())}%"
             query = query.where(
@@ -103,7 +136,8 @@ class Repository:
 
     def count(self) -> int:
         with self._sessions() as session:
-            return session.scalar(select(func.count()).select_from(AssessmentRow)) or 0
+            query = select(func.count()).where(AssessmentRow.organisation_id == self.organisation_id)
+            return session.scalar(query) or 0
 
     def history(self, assessment_id: int) -> tuple[HistoryEntry, ...]:
         """Every change, oldest first, with the answer each change replaced."""
@@ -147,6 +181,7 @@ class Repository:
     def last_result(self, assessment_id: int) -> Assessment | None:
         """The latest stored result, as computed then (possibly under an older rule set)."""
         with self._sessions() as session:
+            self._row(session, assessment_id)
             row = session.scalars(
                 select(EvaluationRow)
                 .where(EvaluationRow.assessment_id == assessment_id)
@@ -154,6 +189,11 @@ class Repository:
                 .limit(1)
             ).first()
             return Assessment.from_dict(json.loads(row.result_json)) if row else None
+
+    def record(self, action: str, assessment_id: int, detail: str = "") -> None:
+        """Write a read worth tracing (an export, a report) to the audit log."""
+        with self._write() as session:
+            self._audit(session, action, self._row(session, assessment_id), detail)
 
     # Changing
 
@@ -170,17 +210,18 @@ class Repository:
         """A new assessment with one deployment context (a system always has at least one)."""
         _check_details(name, organisation, description, development_description)
         _check_context(first_context, first_context_description)
-        with self._sessions.begin() as session:
-            row = _new_row(session, name, organisation, description, development_description)
+        with self._write() as session:
+            row = self._new_row(session, name, organisation, description, development_description)
             self._event(session, row.id, "created")
             self._add_context(session, row.id, first_context, first_context_description, log=False)
             self._evaluate(session, row, "created")
+            self._audit(session, "assessment.created", row)
             return row.id
 
     def import_system(self, system: System, *, detail: str = "", kind: str = "imported") -> int:
         """A new assessment holding a descriptor's details, contexts and answers."""
-        with self._sessions.begin() as session:
-            row = _new_row(
+        with self._write() as session:
+            row = self._new_row(
                 session, system.name, system.organisation, system.description, system.development.description
             )
             self._event(session, row.id, kind, detail=detail)
@@ -190,6 +231,7 @@ class Repository:
                 context = self._add_context(session, row.id, deployment.name, deployment.description, log=False)
                 self._answers(session, row.id, "deployment", context.id, deployment.answers.items())
             self._evaluate(session, row, kind)
+            self._audit(session, f"assessment.{kind}", row, detail)
             return row.id
 
     def duplicate(self, assessment_id: int, *, name: str) -> int:
@@ -198,18 +240,21 @@ class Repository:
         return self.import_system(system, detail=saved.name, kind="duplicated")
 
     def delete(self, assessment_id: int) -> None:
-        with self._sessions.begin() as session:
-            session.delete(self._row(session, assessment_id))
+        with self._write() as session:
+            row = self._row(session, assessment_id)
+            self._audit(session, "assessment.deleted", row)
+            session.delete(row)
 
     def update_details(
         self, assessment_id: int, *, name: str, organisation: str, description: str, development_description: str
     ) -> Saved:
         _check_details(name, organisation, description, development_description)
-        with self._sessions.begin() as session:
+        with self._write() as session:
             row = self._row(session, assessment_id)
             row.name, row.organisation = name.strip(), organisation.strip()
             row.description, row.development_description = description.strip(), development_description.strip()
             self._event(session, row.id, "details", detail=row.name)
+            self._audit(session, "assessment.details", row)
             return self._evaluate(session, row, "details")[1]
 
     def set_answer(
@@ -217,35 +262,39 @@ class Repository:
     ) -> Saved:
         """Record an answer (a code, "unknown", or None to withdraw it) and evaluate again."""
         code = None if value is None else self._check_answer(scope, question, value)
-        with self._sessions.begin() as session:
+        with self._write() as session:
             row = self._row(session, assessment_id)
+            where: str = scope
             if scope == "deployment":
-                self._context(session, assessment_id, context_id)
+                where = self._context(session, assessment_id, context_id).name
             elif context_id is not None:
                 raise StorageError("only deployment answers belong to a context", hint="leave the context out")
             self._event(session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=code)
+            self._audit(session, "assessment.answer", row, f"{where}: {question} = {code or '—'}")
             return self._evaluate(session, row, "answers")[1]
 
     def add_context(self, assessment_id: int, *, name: str, description: str = "") -> Context:
         _check_context(name, description)
-        with self._sessions.begin() as session:
+        with self._write() as session:
             row = self._row(session, assessment_id)
             context = self._add_context(session, row.id, name, description, log=True)
             self._evaluate(session, row, "contexts")
+            self._audit(session, "context.added", row, context.name)
             return context
 
     def rename_context(self, assessment_id: int, context_id: int, *, name: str, description: str) -> None:
         _check_context(name, description)
-        with self._sessions.begin() as session:
+        with self._write() as session:
             row = self._row(session, assessment_id)
             context = self._context(session, assessment_id, context_id)
             detail = f"{context.name} → {name.strip()}"
             context.name, context.description = name.strip(), description.strip()
             self._event(session, row.id, "context_renamed", scope="deployment", context_id=context_id, detail=detail)
             self._evaluate(session, row, "contexts")
+            self._audit(session, "context.renamed", row, detail)
 
     def remove_context(self, assessment_id: int, context_id: int) -> None:
-        with self._sessions.begin() as session:
+        with self._write() as session:
             row = self._row(session, assessment_id)
             context = self._context(session, assessment_id, context_id)
             if len(self._active_contexts(session, assessment_id)) == 1:
@@ -256,24 +305,134 @@ class Repository:
             context.removed_at = now()
             self._event(session, row.id, "context_removed", scope="deployment", context_id=context_id)
             self._evaluate(session, row, "contexts")
+            self._audit(session, "context.removed", row, context.name)
 
     def recheck(self, assessment_id: int) -> Recheck:
         """Evaluate again under the current rule set and say, phase by phase, what changed."""
         before = self.last_result(assessment_id)
-        with self._sessions.begin() as session:
+        with self._write() as session:
             row = self._row(session, assessment_id)
             old_version, old_hash = row.rule_set_version, row.rule_set_hash
             after, _ = self._evaluate(session, row, "recheck")
-            self._event(session, row.id, "rechecked", detail=f"{old_version} → {after.rule_set_version}")
+            detail = f"{old_version} → {after.rule_set_version}"
+            self._event(session, row.id, "rechecked", detail=detail)
+            self._audit(session, "assessment.rechecked", row, detail)
         return Recheck(old_version, old_hash, after.rule_set_version, after.rule_set_hash, phase_changes(before, after))
+
+    def replace_system(self, assessment_id: int, system: System) -> tuple[Saved, Assessment]:
+        """Make the assessment hold exactly ``system`` (details, contexts by position, answers), all at once."""
+        return self.edit(assessment_id, lambda _current: system)
+
+    def edit(self, assessment_id: int, change: Callable[[Saved], System]) -> tuple[Saved, Assessment]:
+        """Apply ``change`` to the current state in ONE transaction, storing only the differences.
+
+        Return the new state and the result stored with it. ``change`` may raise to refuse: then
+        nothing is stored. Concurrent edits of one assessment wait their turn (row lock).
+        """
+        with self._write() as session:
+            row = self._row(session, assessment_id, for_update=True)
+            current = self._load(session, assessment_id)
+            wanted = change(current)
+            self._store_differences(session, row, current, wanted)
+            assessment, saved = self._evaluate(session, row, "answers")
+            self._audit(session, "assessment.changed", row)
+            return saved, assessment
 
     # Inside a transaction
 
-    def _row(self, session: Session, assessment_id: int) -> AssessmentRow:
-        row = session.get(AssessmentRow, assessment_id)
-        if row is None:
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One write transaction (taking turns with this process's other writers on SQLite)."""
+        with _sqlite_writes if self.engine.dialect.name == "sqlite" else _no_lock(), self._sessions.begin() as session:
+            yield session
+
+    def _row(self, session: Session, assessment_id: int, *, for_update: bool = False) -> AssessmentRow:
+        row = session.get(AssessmentRow, assessment_id, with_for_update=for_update)
+        if row is None or row.organisation_id != self.organisation_id:  # another's is as good as missing
             raise NotFoundError(f"no saved assessment #{assessment_id}", hint="it may have been deleted")
         return row
+
+    def _new_row(
+        self, session: Session, name: str, organisation: str, description: str, development: str
+    ) -> AssessmentRow:
+        moment = now()
+        row = AssessmentRow(
+            organisation_id=self.organisation_id,
+            name=name.strip(),
+            organisation=organisation.strip(),
+            description=description.strip(),
+            development_description=development.strip(),
+            created_at=moment,
+            updated_at=moment,
+            rule_set_version="",
+            rule_set_hash="",
+            summary_json="[]",
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def _audit(self, session: Session, action: str, row: AssessmentRow, detail: str = "") -> None:
+        write_audit(
+            session,
+            organisation_id=self.organisation_id,
+            actor=self.actor,
+            action=action,
+            target=f"#{row.id} {row.name}",
+            detail=detail,
+            address=self.address,
+        )
+
+    def _store_differences(self, session: Session, row: AssessmentRow, current: Saved, wanted: System) -> None:
+        details = (wanted.name, wanted.organisation, wanted.description, wanted.development.description)
+        if details != (current.name, current.organisation, current.description, current.development_description):
+            _check_details(*details)
+            row.name, row.organisation, row.description, row.development_description = details
+            self._event(session, row.id, "details", detail=row.name)
+        self._answer_changes(session, row.id, "system", None, current.system_answers, wanted.answers)
+        self._answer_changes(
+            session, row.id, "development", None, current.development_answers, wanted.development.answers
+        )
+        contexts = self._active_contexts(session, row.id)
+        for index, deployment in enumerate(wanted.deployments):
+            if index < len(contexts):
+                context = contexts[index]
+                if (context.name, context.description) != (deployment.name, deployment.description):
+                    _check_context(deployment.name, deployment.description)
+                    detail = f"{context.name} → {deployment.name}"
+                    context.name, context.description = deployment.name, deployment.description
+                    self._event(
+                        session, row.id, "context_renamed", scope="deployment", context_id=context.id, detail=detail
+                    )
+                context_id, before = context.id, current.context_answers.get(context.id, {})
+            else:
+                context_id = self._add_context(session, row.id, deployment.name, deployment.description, log=True).id
+                before = {}
+            self._answer_changes(session, row.id, "deployment", context_id, before, deployment.answers)
+        for context in contexts[len(wanted.deployments) :]:
+            context.removed_at = now()
+            self._event(session, row.id, "context_removed", scope="deployment", context_id=context.id)
+
+    def _answer_changes(
+        self,
+        session: Session,
+        assessment_id: int,
+        scope: Scope,
+        context_id: int | None,
+        before: dict[str, str],
+        after: dict[str, str],
+    ) -> None:
+        for question in sorted(before.keys() | after.keys()):
+            if before.get(question) != after.get(question):
+                self._event(
+                    session,
+                    assessment_id,
+                    "answer",
+                    scope=scope,
+                    context_id=context_id,
+                    question=question,
+                    value=after.get(question),
+                )
 
     def _context(self, session: Session, assessment_id: int, context_id: int | None) -> ContextRow:
         context = session.get(ContextRow, context_id) if context_id is not None else None
@@ -402,22 +561,9 @@ _ANSWERS = (
 )
 
 
-def _new_row(session: Session, name: str, organisation: str, description: str, development: str) -> AssessmentRow:
-    moment = now()
-    row = AssessmentRow(
-        name=name.strip(),
-        organisation=organisation.strip(),
-        description=description.strip(),
-        development_description=development.strip(),
-        created_at=moment,
-        updated_at=moment,
-        rule_set_version="",
-        rule_set_hash="",
-        summary_json="[]",
-    )
-    session.add(row)
-    session.flush()
-    return row
+@contextmanager
+def _no_lock() -> Iterator[None]:
+    yield
 
 
 def _summary(text: str) -> tuple[PhaseSummary, ...]:

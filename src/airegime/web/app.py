@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,8 +19,19 @@ from airegime.errors import AiregimeError
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.settings import get_settings
 from airegime.storage import NotFoundError, Repository
-from airegime.web import pages, routes_assessments, routes_batch, routes_interview, routes_reports, routes_result
+from airegime.storage.accounts import Accounts
+from airegime.web import (
+    pages,
+    routes_account,
+    routes_assessments,
+    routes_batch,
+    routes_interview,
+    routes_reports,
+    routes_result,
+)
+from airegime.web.access import Denied, Gate, admit
 from airegime.web.batch_runs import BatchRuns
+from airegime.web.pages import is_htmx
 from airegime.web.security import (
     BATCH_MAX_BYTES,
     CSRF_FIELD,
@@ -43,6 +55,11 @@ async def csrf_protect(request: Request) -> None:
         check_csrf(request.state.csrf, submitted if isinstance(submitted, str) else "")
 
 
+async def page_access(request: Request) -> None:
+    """Who is logged in, and may they do this? (Then ``repo_of(request)`` is their organisation's.)"""
+    await admit(request, api=False)
+
+
 def create_app(
     *,
     repository: Repository | None = None,
@@ -50,18 +67,26 @@ def create_app(
     max_body: int = MAX_BODY_BYTES,
     batch_max_body: int = BATCH_MAX_BYTES,
     allowed_hosts: list[str] | None = None,
+    require_accounts: bool = False,
 ) -> FastAPI:
     """The web app over ``repository`` (by default the database of the settings, migrated on open).
 
     ``allowed_hosts`` limits the Host header (``airegime serve`` passes the loopback names when it
     listens on 127.0.0.1, so a web page cannot reach the app through DNS rebinding).
+    ``require_accounts``: the app listens beyond loopback, so it serves nothing until an account exists.
     """
     settings = get_settings()
     kb = kb or (repository.kb if repository else load_knowledge_base(settings.knowledge_dir))
     repo = repository or Repository.open(settings.effective_database_url, kb)
     app = FastAPI(
-        title="airegime", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(csrf_protect)]
+        title="airegime",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_protect), Depends(page_access)],
     )
+    gate = Gate(Accounts(repo.engine), require_accounts=require_accounts)
+    app.state.gate = gate
     app.state.repo = repo
     app.state.kb = kb
     app.state.default_lang = settings.lang
@@ -73,7 +98,10 @@ def create_app(
     app.include_router(routes_result.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_batch.router)
-    app.mount(API_PREFIX, create_api(repository=repo, kb=kb))  # JSON, own errors and OpenAPI; no CSRF (no forms)
+    app.include_router(routes_account.router)
+    app.mount(
+        API_PREFIX, create_api(repository=repo, kb=kb, gate=gate)
+    )  # JSON, own errors and OpenAPI; no CSRF (no forms)
     _language_switch(app)
     _error_pages(app)
     app.add_middleware(
@@ -97,6 +125,16 @@ def _language_switch(app: FastAPI) -> None:
 
 def _error_pages(app: FastAPI) -> None:
     """Turn every failure into a clear page in the reader's language; never show a stack trace."""
+
+    @app.exception_handler(Denied)
+    async def denied(request: Request, denied: Denied) -> Response:
+        if denied.status == 401:  # not logged in (or the session ended): to the login page, then back here
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            target = "/login?" + urlencode({"next": here if request.method == "GET" else "/"})
+            if is_htmx(request):
+                return Response(status_code=204, headers={"HX-Redirect": target})
+            return RedirectResponse(target, status_code=303)
+        return pages.error(request, denied.status, "forbidden" if denied.status == 403 else "no_accounts")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> HTMLResponse:

@@ -36,7 +36,8 @@ def kb_of(request: Request) -> KnowledgeBase:
 
 
 def repo_of(request: Request) -> Repository:
-    repo: Repository = request.app.state.repo
+    """The repository of the organisation the reader acts in (set by the access gate)."""
+    repo: Repository = request.state.repo
     return repo
 
 
@@ -57,6 +58,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             "kb": kb_of(request),
             "partial": is_htmx(request),
             "here": here,
+            "principal": getattr(request.state, "principal", None),
             **context,
         },
         status_code=status,

@@ -380,6 +380,92 @@ WEB: dict[str, tuple[str, str]] = {
     "error.hint": ("Que faire", "What to do"),
     "error.nothing_changed": ("Rien n’a été modifié.", "Nothing was changed."),
     "error.back_home": ("Retour à l’accueil", "Back to the home page"),
+    "nav.admin": ("Administration", "Administration"),
+    "nav.logout": ("Se déconnecter", "Log out"),
+    "login.title": ("Connexion", "Log in"),
+    "login.lead": (
+        "Les analyses de votre organisation sont confidentielles : connectez-vous pour y accéder.",
+        "Your organisation’s assessments are confidential: log in to reach them.",
+    ),
+    "login.username": ("Identifiant", "Account name"),
+    "login.password": ("Mot de passe", "Password"),
+    "login.submit": ("Se connecter", "Log in"),
+    "login.help": (
+        "Pas de compte ? Un administrateur le crée avec « airegime users add ».",
+        "No account? An administrator creates it with “airegime users add”.",
+    ),
+    "login.refused": ("Identifiant ou mot de passe incorrect.", "Wrong account name or password."),
+    "login.throttled": (
+        "Trop d’échecs de connexion : réessayez dans {minutes} minute(s).",
+        "Too many failed logins: try again in {minutes} minute(s).",
+    ),
+    "role.reader": ("lecteur", "reader"),
+    "role.editor": ("éditeur", "editor"),
+    "role.admin": ("administrateur", "admin"),
+    "account.title": ("Mon compte", "My account"),
+    "account.no_accounts": (
+        "Aucun compte n’existe : l’application n’est ouverte que sur cet ordinateur (adresse de bouclage). "
+        "Créez le premier administrateur avec « airegime users add NOM --org ORGANISATION --role admin ».",
+        "No account exists: the app is only open on this computer (loopback address). Create the first "
+        "administrator with “airegime users add NAME --org ORGANISATION --role admin”.",
+    ),
+    "account.user": ("Compte", "Account"),
+    "account.organisation": ("Organisation", "Organisation"),
+    "account.role": ("Rôle", "Role"),
+    "account.organisations": ("Mes organisations", "My organisations"),
+    "account.switch": ("Travailler dans", "Work in"),
+    "account.switch_submit": ("Changer", "Switch"),
+    "account.tokens": ("Jetons d’API", "API tokens"),
+    "account.tokens_lead": (
+        "Un jeton permet à un script ou à une chaîne d’intégration continue d’appeler l’API en votre nom, "
+        "dans cette organisation (en-tête « Authorization: Bearer … »).",
+        "A token lets a script or a CI pipeline call the API on your behalf, in this organisation "
+        "(header “Authorization: Bearer …”).",
+    ),
+    "account.token_created": (
+        "Jeton créé. Copiez-le maintenant : il ne sera plus jamais affiché.",
+        "Token created. Copy it now: it will never be shown again.",
+    ),
+    "account.token_name": ("Nom du jeton", "Token name"),
+    "account.token_days": ("Validité (jours, 0 = sans fin)", "Valid for (days, 0 = no end)"),
+    "account.token_expires": ("Expire", "Expires"),
+    "account.token_revoked": ("révoqué", "revoked"),
+    "account.token_revoke": ("Révoquer", "Revoke"),
+    "account.token_create": ("Créer un jeton", "Create a token"),
+    "account.tokens_need_accounts": (
+        "Les jetons d’API n’existent qu’avec des comptes.",
+        "API tokens only exist with accounts.",
+    ),
+    "admin.title": ("Administration", "Administration"),
+    "admin.members": ("Membres", "Members"),
+    "admin.members_help": (
+        "Les comptes et les rôles se gèrent en ligne de commande : « airegime users --help ».",
+        "Accounts and roles are managed from the command line: “airegime users --help”.",
+    ),
+    "admin.disabled": ("désactivé", "disabled"),
+    "admin.no_tokens": ("Aucun jeton d’API.", "No API token."),
+    "admin.audit": ("Journal d’audit", "Audit log"),
+    "admin.export_csv": ("Exporter (CSV)", "Export (CSV)"),
+    "admin.export_jsonl": ("Exporter (JSON Lines)", "Export (JSON Lines)"),
+    "admin.when": ("Quand", "When"),
+    "admin.who": ("Qui", "Who"),
+    "admin.what": ("Action", "Action"),
+    "admin.target": ("Objet", "Target"),
+    "admin.detail": ("Détail", "Detail"),
+    "admin.address": ("Adresse", "Address"),
+    "admin.pages": ("Pages du journal", "Log pages"),
+    "error.forbidden.title": ("Action non autorisée", "Not allowed"),
+    "error.forbidden.text": (
+        "Votre rôle dans cette organisation ne permet pas cette action. Demandez-le à un administrateur.",
+        "Your role in this organisation does not allow this. Ask an administrator for it.",
+    ),
+    "error.no_accounts.title": ("Aucun compte", "No account yet"),
+    "error.no_accounts.text": (
+        "Cette application écoute au-delà de cet ordinateur : elle exige des comptes. Créez le premier "
+        "administrateur avec « airegime users add NOM --org ORGANISATION --role admin ».",
+        "This app listens beyond this computer, so it requires accounts. Create the first administrator "
+        "with “airegime users add NAME --org ORGANISATION --role admin”.",
+    ),
     "error.not_found.title": ("Page introuvable", "Page not found"),
     "error.not_found.text": (
         "Cette adresse ne correspond à aucune page ou analyse (elle a peut-être été supprimée).",

@@ -1,0 +1,551 @@
+"""Accounts: people, organisations and their roles, login sessions, API tokens.
+
+While no account exists, the app is one person's tool on their own machine: everything belongs
+to the default organisation and the app only listens on loopback (``airegime serve`` refuses
+other addresses). The first ``airegime users add`` turns accounts on, for good: from then on
+every page and API call needs a login or a token.
+
+Passwords are hashed with Argon2id; login cookies and API tokens are random and only their
+SHA-256 is stored, so a copy of the database gives no way in. Failed logins are counted in
+the audit log, which is where the rate limit reads them (it holds across workers and restarts).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal, get_args
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from airegime.errors import AiregimeError
+from airegime.storage.audit import write_audit
+from airegime.storage.models import (
+    DEFAULT_ORGANISATION_ID,
+    ApiTokenRow,
+    AuditRow,
+    LoginSessionRow,
+    MembershipRow,
+    OrganisationRow,
+    UserRow,
+)
+
+Role = Literal["reader", "editor", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
+SESSION_LIFETIME = timedelta(hours=12)
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_NAME = 5  # then that name is locked for the rest of the window
+MAX_FAILURES_PER_ADDRESS = 20  # and an address guessing many names, too
+TOKEN_PREFIX = "air_"
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
+MIN_PASSWORD, MAX_PASSWORD = 10, 1024
+HASHER = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile (tests swap in a cheaper one)
+
+
+class AccountError(AiregimeError):
+    """An account operation that cannot be done (the message says why, the hint what to do)."""
+
+
+class LoginRefused(AccountError):
+    """Wrong name or password (never says which), a disabled account, or no organisation."""
+
+
+class LoginThrottled(AccountError):
+    """Too many failed logins lately; ``retry_after`` seconds to wait."""
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            "too many failed logins", hint=f"wait {minutes} minute(s), or ask an administrator to reset the password"
+        )
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting, in which organisation, with which role."""
+
+    username: str
+    organisation_id: int
+    organisation: str
+    role: Role
+    user_id: int | None = None  # None: the local person, while no account exists
+
+    def can(self, role: Role) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+LOCAL = Principal("local", DEFAULT_ORGANISATION_ID, "default", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    organisation_id: int
+    organisation: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    username: str
+    disabled: bool
+    created_at: datetime
+    memberships: tuple[Membership, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    id: int
+    name: str
+    username: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime | None
+    revoked: bool
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Accounts:
+    """The accounts stored in one database. ``actor`` arguments name who acts, for the audit log."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def exist(self) -> bool:
+        """Whether accounts are on: some enabled person belongs to some organisation."""
+        query = select(exists().where(UserRow.disabled_at.is_(None), MembershipRow.user_id == UserRow.id))
+        with self._sessions() as session:
+            return bool(session.scalar(query))
+
+    # Organisations and people
+
+    def organisations(self) -> tuple[tuple[int, str], ...]:
+        with self._sessions() as session:
+            rows = session.execute(select(OrganisationRow.id, OrganisationRow.name).order_by(OrganisationRow.name))
+            return tuple((row.id, row.name) for row in rows)
+
+    def rename_organisation(self, old: str, new: str, *, actor: str) -> None:
+        new = _organisation_name(new)
+        with self._sessions.begin() as session:
+            row = self._organisation(session, old)
+            if session.scalar(select(OrganisationRow.id).where(OrganisationRow.name == new)) is not None:
+                raise AccountError(f"an organisation named '{new}' exists already", hint="choose another name")
+            row.name = new
+            self._audit(session, row.id, actor, "organisation.renamed", old, f"{old} → {new}")
+
+    def add_user(self, username: str, password: str, *, actor: str) -> None:
+        username = check_username(username)
+        check_password(password, username)
+        with self._sessions.begin() as session:
+            if self._user(session, username, required=False) is not None:
+                raise AccountError(
+                    f"the account '{username}' exists already", hint="use `airegime users passwd` or `role`"
+                )
+            session.add(UserRow(username=username, password_hash=HASHER.hash(password), created_at=now()))
+            self._audit(session, None, actor, "user.created", username)
+
+    def set_password(self, username: str, password: str, *, actor: str) -> None:
+        with self._sessions.begin() as session:
+            user = self._user(session, username)
+            check_password(password, user.username)
+            user.password_hash = HASHER.hash(password)
+            # Every browser logged in with the old password is logged out.
+            session.query(LoginSessionRow).filter(LoginSessionRow.user_id == user.id).delete()
+            self._audit(session, None, actor, "user.password", user.username)
+
+    def set_disabled(self, username: str, disabled: bool, *, actor: str) -> None:
+        with self._sessions.begin() as session:
+            user = self._user(session, username)
+            user.disabled_at = now() if disabled else None
+            if disabled:
+                session.query(LoginSessionRow).filter(LoginSessionRow.user_id == user.id).delete()
+            self._audit(session, None, actor, "user.disabled" if disabled else "user.enabled", user.username)
+
+    def set_role(self, username: str, organisation: str, role: str, *, actor: str, create: bool = False) -> bool:
+        """Give ``username`` ``role`` in ``organisation`` (created when ``create``); True if it was created."""
+        if role not in ROLES:
+            raise AccountError(f"no role '{role}'", hint="choose " + ", ".join(ROLES))
+        with self._sessions.begin() as session:
+            user = self._user(session, username)
+            created = False
+            if (
+                create
+                and session.scalar(select(OrganisationRow.id).where(OrganisationRow.name == organisation)) is None
+            ):
+                session.add(OrganisationRow(name=_organisation_name(organisation), created_at=now()))
+                session.flush()
+                created = True
+            org = self._organisation(session, organisation)
+            membership = session.get(MembershipRow, (user.id, org.id))
+            if membership is None:
+                session.add(MembershipRow(user_id=user.id, organisation_id=org.id, role=role))
+            else:
+                membership.role = role
+            self._audit(session, org.id, actor, "member.role", user.username, role)
+            return created
+
+    def remove_member(self, username: str, organisation: str, *, actor: str) -> None:
+        with self._sessions.begin() as session:
+            user, org = self._user(session, username), self._organisation(session, organisation)
+            membership = session.get(MembershipRow, (user.id, org.id))
+            if membership is None:
+                raise AccountError(
+                    f"'{user.username}' is not a member of '{org.name}'", hint="see `airegime users list`"
+                )
+            session.delete(membership)
+            for table in (LoginSessionRow, ApiTokenRow):
+                session.query(table).filter(table.user_id == user.id, table.organisation_id == org.id).delete()
+            self._audit(session, org.id, actor, "member.removed", user.username)
+
+    def users(self) -> tuple[UserInfo, ...]:
+        with self._sessions() as session:
+            users = session.scalars(select(UserRow).order_by(UserRow.username)).all()
+            memberships = session.execute(
+                select(MembershipRow.user_id, OrganisationRow.id, OrganisationRow.name, MembershipRow.role)
+                .join(OrganisationRow, OrganisationRow.id == MembershipRow.organisation_id)
+                .order_by(OrganisationRow.name)
+            ).all()
+        by_user: dict[int, list[Membership]] = {}
+        for user_id, org_id, org_name, role in memberships:
+            by_user.setdefault(user_id, []).append(Membership(org_id, org_name, _role(role)))
+        return tuple(
+            UserInfo(u.username, u.disabled_at is not None, _utc(u.created_at), tuple(by_user.get(u.id, ())))
+            for u in users
+        )
+
+    def members(self, organisation_id: int) -> tuple[tuple[str, Role, bool], ...]:
+        """(name, role, disabled) of everyone in the organisation."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(UserRow.username, MembershipRow.role, UserRow.disabled_at)
+                .join(MembershipRow, MembershipRow.user_id == UserRow.id)
+                .where(MembershipRow.organisation_id == organisation_id)
+                .order_by(UserRow.username)
+            )
+            return tuple((r.username, _role(r.role), r.disabled_at is not None) for r in rows)
+
+    def memberships(self, user_id: int) -> tuple[Membership, ...]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(OrganisationRow.id, OrganisationRow.name, MembershipRow.role)
+                .join(MembershipRow, MembershipRow.organisation_id == OrganisationRow.id)
+                .where(MembershipRow.user_id == user_id)
+                .order_by(OrganisationRow.name)
+            )
+            return tuple(Membership(r.id, r.name, _role(r.role)) for r in rows)
+
+    # Logging in
+
+    def login(self, username: str, password: str, *, address: str) -> tuple[str, Principal]:
+        """Check the password; return a new session's cookie value and who logged in.
+
+        Raises LoginThrottled after too many recent failures (before even checking the
+        password), LoginRefused otherwise. Both are written to the audit log.
+        """
+        name = username.strip().lower()[:100]
+        with self._sessions.begin() as session:
+            wait = self._throttle(session, name, address)
+            if wait:
+                self._audit(session, None, name, "login.throttled", name, address=address)
+                raise LoginThrottled(wait)
+            user = self._user(session, name, required=False)
+            membership = None
+            if user is not None:
+                membership = session.scalars(
+                    select(MembershipRow)
+                    .where(MembershipRow.user_id == user.id)
+                    .order_by(MembershipRow.organisation_id)
+                ).first()
+            if not _password_matches(user.password_hash if user else None, password) or (
+                user is None or user.disabled_at is not None or membership is None
+            ):
+                self._audit(session, None, name, "login.failed", name, address=address)
+                failed = True
+            else:
+                failed = False
+                if HASHER.check_needs_rehash(user.password_hash):
+                    user.password_hash = HASHER.hash(password)
+                token = secrets.token_urlsafe(32)
+                session.add(
+                    LoginSessionRow(
+                        token_hash=_digest(token),
+                        user_id=user.id,
+                        organisation_id=membership.organisation_id,
+                        created_at=now(),
+                        expires_at=now() + SESSION_LIFETIME,
+                    )
+                )
+                self._audit(session, membership.organisation_id, name, "login.succeeded", name, address=address)
+        if failed:  # committed above: the failure counts even though the login is refused
+            raise LoginRefused("wrong name or password", hint="check both; after 5 failures, wait 15 minutes")
+        principal = self.principal_for_session(token)
+        assert principal is not None
+        return token, principal
+
+    def principal_for_session(self, token: str) -> Principal | None:
+        """Who is logged in with this cookie (None: unknown, expired, or no longer a member)."""
+        query = (
+            select(UserRow.id, UserRow.username, OrganisationRow.id, OrganisationRow.name, MembershipRow.role)
+            .join(LoginSessionRow, LoginSessionRow.user_id == UserRow.id)
+            .join(
+                MembershipRow,
+                and_(
+                    MembershipRow.user_id == UserRow.id,
+                    MembershipRow.organisation_id == LoginSessionRow.organisation_id,
+                ),
+            )
+            .join(OrganisationRow, OrganisationRow.id == LoginSessionRow.organisation_id)
+            .where(
+                LoginSessionRow.token_hash == _digest(token),
+                LoginSessionRow.expires_at > now(),
+                UserRow.disabled_at.is_(None),
+            )
+        )
+        with self._sessions() as session:
+            row = session.execute(query).first()
+        return Principal(row[1], row[2], row[3], _role(row[4]), row[0]) if row else None
+
+    def switch_organisation(self, token: str, organisation_id: int) -> None:
+        with self._sessions.begin() as session:
+            login = session.scalars(select(LoginSessionRow).where(LoginSessionRow.token_hash == _digest(token))).first()
+            if login is None or session.get(MembershipRow, (login.user_id, organisation_id)) is None:
+                raise AccountError("you are not a member of that organisation", hint="choose one from the list")
+            login.organisation_id = organisation_id
+
+    def logout(self, token: str, *, address: str = "") -> None:
+        principal = self.principal_for_session(token)
+        with self._sessions.begin() as session:
+            session.query(LoginSessionRow).filter(LoginSessionRow.token_hash == _digest(token)).delete()
+            if principal:
+                self._audit(
+                    session,
+                    principal.organisation_id,
+                    principal.username,
+                    "logout",
+                    principal.username,
+                    address=address,
+                )
+
+    # API tokens
+
+    def create_token(
+        self, username: str, organisation: str, *, name: str, role: str, days: int | None, actor: str
+    ) -> str:
+        """A new API token (shown once: only its hash is kept). Its role is at most the person's."""
+        if role not in ROLES:
+            raise AccountError(f"no role '{role}'", hint="choose " + ", ".join(ROLES))
+        name = name.strip()
+        if not 1 <= len(name) <= 100:
+            raise AccountError("a token needs a name of 1 to 100 characters", hint="e.g. 'CI pipeline'")
+        with self._sessions.begin() as session:
+            user, org = self._user(session, username), self._organisation(session, organisation)
+            membership = session.get(MembershipRow, (user.id, org.id))
+            if membership is None:
+                raise AccountError(f"'{user.username}' is not a member of '{org.name}'", hint="give them a role first")
+            if ROLES.index(role) > ROLES.index(_role(membership.role)):
+                raise AccountError(
+                    f"a token cannot do more than its owner ({membership.role})", hint="choose a lower role"
+                )
+            token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+            session.add(
+                ApiTokenRow(
+                    token_hash=_digest(token),
+                    user_id=user.id,
+                    organisation_id=org.id,
+                    name=name,
+                    role=role,
+                    created_at=now(),
+                    expires_at=now() + timedelta(days=days) if days else None,
+                )
+            )
+            self._audit(session, org.id, actor, "token.created", name, f"{user.username}, {role}")
+            return token
+
+    def principal_for_token(self, token: str) -> Principal | None:
+        """Who acts with this API token: its owner, with the lower of the token's and the owner's roles."""
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        query = (
+            select(
+                UserRow.id,
+                UserRow.username,
+                OrganisationRow.id,
+                OrganisationRow.name,
+                ApiTokenRow.role,
+                MembershipRow.role,
+            )
+            .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
+            .join(
+                MembershipRow,
+                and_(MembershipRow.user_id == UserRow.id, MembershipRow.organisation_id == ApiTokenRow.organisation_id),
+            )
+            .join(OrganisationRow, OrganisationRow.id == ApiTokenRow.organisation_id)
+            .where(
+                ApiTokenRow.token_hash == _digest(token),
+                ApiTokenRow.revoked_at.is_(None),
+                or_(ApiTokenRow.expires_at.is_(None), ApiTokenRow.expires_at > now()),
+                UserRow.disabled_at.is_(None),
+            )
+        )
+        with self._sessions() as session:
+            row = session.execute(query).first()
+        if row is None:
+            return None
+        role = min(_role(row[4]), _role(row[5]), key=ROLES.index)
+        return Principal(row[1], row[2], row[3], role, row[0])
+
+    def tokens(self, organisation_id: int, *, username: str | None = None) -> tuple[TokenInfo, ...]:
+        query = (
+            select(ApiTokenRow, UserRow.username)
+            .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+            .where(ApiTokenRow.organisation_id == organisation_id)
+            .order_by(ApiTokenRow.id.desc())
+        )
+        if username is not None:
+            query = query.where(UserRow.username == username)
+        with self._sessions() as session:
+            return tuple(
+                TokenInfo(
+                    t.id,
+                    t.name,
+                    owner,
+                    _role(t.role),
+                    _utc(t.created_at),
+                    _utc(t.expires_at) if t.expires_at else None,
+                    t.revoked_at is not None,
+                )
+                for t, owner in session.execute(query)
+            )
+
+    def revoke_token(self, token_id: int, organisation_id: int, *, actor: str, username: str | None = None) -> None:
+        """Revoke a token of this organisation (only one's own unless ``username`` is None: an admin)."""
+        with self._sessions.begin() as session:
+            token = session.get(ApiTokenRow, token_id)
+            owner = session.get(UserRow, token.user_id) if token else None
+            if (
+                token is None
+                or owner is None
+                or token.organisation_id != organisation_id
+                or (username is not None and owner.username != username)
+            ):
+                raise AccountError(f"no API token #{token_id} here", hint="reload the page")
+            token.revoked_at = token.revoked_at or now()
+            self._audit(session, organisation_id, actor, "token.revoked", token.name, owner.username)
+
+    # Inside a transaction
+
+    def _user(self, session: Session, username: str, *, required: bool = True) -> UserRow:
+        user = session.scalars(select(UserRow).where(UserRow.username == username.strip().lower())).first()
+        if user is None and required:
+            raise AccountError(f"no account named '{username}'", hint="see `airegime users list`")
+        return user  # type: ignore[return-value]
+
+    def _organisation(self, session: Session, name: str) -> OrganisationRow:
+        row = session.scalars(select(OrganisationRow).where(OrganisationRow.name == name.strip())).first()
+        if row is None:
+            raise AccountError(f"no organisation named '{name}'", hint="see `airegime orgs list`")
+        return row
+
+    def _throttle(self, session: Session, name: str, address: str) -> int:
+        """Seconds to wait before this name (or address) may try again; 0 if it may now."""
+        since = now() - FAILURE_WINDOW
+        recent = (AuditRow.action == "login.failed", AuditRow.at > since)
+        waits = []
+        for column, limit, value in (
+            (AuditRow.actor, MAX_FAILURES_PER_NAME, name),
+            (AuditRow.address, MAX_FAILURES_PER_ADDRESS, address),
+        ):
+            if not value:
+                continue
+            count, oldest = session.execute(
+                select(func.count(), func.min(AuditRow.at)).where(*recent, column == value)
+            ).one()
+            if count >= limit and oldest is not None:
+                waits.append(int((_utc(oldest) + FAILURE_WINDOW - now()).total_seconds()) + 1)
+        return max(waits, default=0)
+
+    def _audit(
+        self,
+        session: Session,
+        organisation_id: int | None,
+        actor: str,
+        action: str,
+        target: str,
+        detail: str = "",
+        *,
+        address: str = "",
+    ) -> None:
+        write_audit(
+            session,
+            organisation_id=organisation_id,
+            actor=actor,
+            action=action,
+            target=target,
+            detail=detail,
+            address=address,
+        )
+
+
+def _role(value: str) -> Role:
+    for role in ROLES:  # the stored value, checked: a hand-edited row cannot grant an unknown power
+        if value == role:
+            return role
+    return "reader"
+
+
+def check_username(username: str) -> str:
+    name = username.strip().lower()
+    if not USERNAME.match(name):
+        raise AccountError(
+            f"'{username}' cannot be an account name",
+            hint="use 1 to 100 letters, digits and . _ @ + - (e.g. an e-mail address)",
+        )
+    return name
+
+
+def check_password(password: str, username: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise AccountError(
+            f"a password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters", hint="a few words make a good one"
+        )
+    if password.strip().lower() == username:
+        raise AccountError("the password cannot be the account name", hint="choose another")
+
+
+def _organisation_name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= 200 or any(ord(c) < 32 for c in name):
+        raise AccountError("an organisation needs a name of 1 to 200 characters", hint="e.g. 'Ministry of X'")
+    return name
+
+
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash("an account that does not exist")
+
+
+def _password_matches(stored: str | None, password: str) -> bool:
+    """Argon2 verification; an unknown name costs the same time (no way to probe for names)."""
+    try:
+        return HASHER.verify(stored or _dummy_hash(HASHER), password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,120 @@
+"""The audit log: who did what, when, from where — written in the same transaction as the change.
+
+Entries are only ever added. Names are copied into each entry (not referenced), so the log
+still reads right after a person, an assessment or an organisation is gone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from airegime.storage.models import AuditRow
+
+AuditFormat = Literal["csv", "jsonl"]
+FIELDS = ("at", "actor", "action", "target", "detail", "address")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: str
+    address: str
+
+
+def write_audit(
+    session: Session,
+    *,
+    organisation_id: int | None,
+    actor: str,
+    action: str,
+    target: str = "",
+    detail: str = "",
+    address: str = "",
+) -> None:
+    session.add(
+        AuditRow(
+            at=datetime.now(UTC),
+            organisation_id=organisation_id,
+            actor=actor[:100],
+            action=action[:40],
+            target=target[:300],
+            detail=detail[:2000],
+            address=address[:64],
+        )
+    )
+
+
+class AuditLog:
+    """Reading one organisation's audit log (newest first), a page at a time or whole for export."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def write(
+        self, organisation_id: int | None, actor: str, action: str, target: str = "", *, address: str = ""
+    ) -> None:
+        """One entry, in its own transaction (for actions that change nothing else, e.g. an export)."""
+        with Session(self.engine) as session, session.begin():
+            write_audit(
+                session, organisation_id=organisation_id, actor=actor, action=action, target=target, address=address
+            )
+
+    def count(self, organisation_id: int) -> int:
+        with Session(self.engine) as session:
+            query = select(func.count()).where(AuditRow.organisation_id == organisation_id)
+            return session.scalar(query) or 0
+
+    def page(self, organisation_id: int, *, page: int = 1, per_page: int = 50) -> tuple[AuditEntry, ...]:
+        query = (
+            select(AuditRow)
+            .where(AuditRow.organisation_id == organisation_id)
+            .order_by(AuditRow.id.desc())
+            .limit(per_page)
+            .offset((max(1, page) - 1) * per_page)
+        )
+        with Session(self.engine) as session:
+            return tuple(_entry(row) for row in session.scalars(query))
+
+    def entries(self, organisation_id: int) -> Iterator[AuditEntry]:
+        """Every entry, oldest first, read in batches (the log can be long)."""
+        query = select(AuditRow).where(AuditRow.organisation_id == organisation_id).order_by(AuditRow.id)
+        with Session(self.engine) as session:
+            for row in session.scalars(query.execution_options(yield_per=1000)):
+                yield _entry(row)
+
+    def export(self, organisation_id: int, fmt: AuditFormat) -> Iterator[str]:
+        """The whole log as CSV (spreadsheet-safe) or JSON Lines, a chunk at a time."""
+        if fmt == "csv":
+            yield ",".join(FIELDS) + "\r\n"
+        for entry in self.entries(organisation_id):
+            values = {name: getattr(entry, name) for name in FIELDS}
+            values["at"] = entry.at.isoformat()
+            if fmt == "jsonl":
+                yield json.dumps(values, ensure_ascii=False) + "\n"
+            else:
+                buffer = io.StringIO()
+                csv.writer(buffer).writerow([_inert(str(values[name])) for name in FIELDS])
+                yield buffer.getvalue()
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)  # SQLite hands back naive UTC datetimes
+    return AuditEntry(row.id, at, row.actor, row.action, row.target, row.detail, row.address)
+
+
+def _inert(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (names and details come from users)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

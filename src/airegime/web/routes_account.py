@@ -1,0 +1,191 @@
+"""Logging in and out, one's organisations and API tokens; the admin page (members, tokens, audit log)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from airegime.storage.accounts import ROLES, AccountError, Accounts, LoginRefused, LoginThrottled, Principal
+from airegime.storage.audit import AuditLog
+from airegime.web import pages
+from airegime.web.access import SESSION_COOKIE, Gate
+from airegime.web.pages import render
+from airegime.web.security import safe_next
+
+router = APIRouter()
+Name = Annotated[str, Form(max_length=100)]
+Password = Annotated[str, Form(max_length=1024)]
+AUDIT_PER_PAGE = 50
+AUDIT_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
+
+
+def accounts_of(request: Request) -> Accounts:
+    gate: Gate = request.app.state.gate
+    return gate.accounts
+
+
+def principal_of(request: Request) -> Principal:
+    principal: Principal = request.state.principal
+    return principal
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
+    if not request.app.state.gate.accounts_on():
+        return RedirectResponse("/", status_code=303)  # no account: nothing to log in to
+    return render(request, "login.html", next=safe_next(next), problem="", username="")
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(
+    request: Request, username: Name = "", password: Password = "", next: Annotated[str, Form(max_length=2000)] = "/"
+) -> Response:
+    try:
+        token, _principal = await run_in_threadpool(
+            accounts_of(request).login, username, password, address=_address(request)
+        )
+    except LoginThrottled as throttled:
+        response = render(
+            request,
+            "login.html",
+            429,
+            next=safe_next(next),
+            problem="login.throttled",
+            minutes=max(1, -(-throttled.retry_after // 60)),
+            username=username,
+        )
+        response.headers["Retry-After"] = str(throttled.retry_after)
+        return response
+    except LoginRefused:
+        return render(request, "login.html", 401, next=safe_next(next), problem="login.refused", username=username)
+    redirect = RedirectResponse(safe_next(next), status_code=303)
+    redirect.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=12 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return redirect
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        accounts_of(request).logout(token, address=_address(request))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request) -> HTMLResponse:
+    return _account_page(request, created_token="", problem="")
+
+
+def _account_page(request: Request, *, created_token: str, problem: str, status: int = 200) -> HTMLResponse:
+    principal, accounts = principal_of(request), accounts_of(request)
+    on = request.app.state.gate.accounts_on()
+    memberships = accounts.memberships(principal.user_id) if principal.user_id else ()
+    tokens = accounts.tokens(principal.organisation_id, username=principal.username) if on else ()
+    roles = ROLES[: ROLES.index(principal.role) + 1]
+    return render(
+        request,
+        "account.html",
+        status,
+        accounts_on=on,
+        memberships=memberships,
+        tokens=tokens,
+        roles=roles,
+        created_token=created_token,
+        problem=problem,
+    )
+
+
+@router.post("/account/organisation")
+def switch_organisation(request: Request, organisation_id: Annotated[int, Form(ge=1)]) -> Response:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    accounts_of(request).switch_organisation(token, organisation_id)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+def create_token(
+    request: Request,
+    name: Name = "",
+    role: Annotated[str, Form(max_length=10)] = "reader",
+    days: Annotated[int, Form(ge=0, le=3650)] = 90,
+) -> HTMLResponse:
+    principal = principal_of(request)
+    if principal.user_id is None:
+        return _account_page(request, created_token="", problem="account.tokens_need_accounts", status=400)
+    try:
+        token = accounts_of(request).create_token(
+            principal.username,
+            principal.organisation,
+            name=name,
+            role=role,
+            days=days or None,
+            actor=principal.username,
+        )
+    except AccountError as error:
+        return _account_page(request, created_token="", problem=error.message, status=400)
+    return _account_page(request, created_token=token, problem="")
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_own_token(request: Request, token_id: int) -> Response:
+    principal = principal_of(request)
+    accounts_of(request).revoke_token(
+        token_id, principal.organisation_id, actor=principal.username, username=principal.username
+    )
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
+    principal, accounts = principal_of(request), accounts_of(request)
+    log = AuditLog(accounts.engine)
+    total = log.count(principal.organisation_id)
+    last_page = max(1, -(-total // AUDIT_PER_PAGE))
+    page = min(page, last_page)
+    return render(
+        request,
+        "admin.html",
+        members=accounts.members(principal.organisation_id),
+        tokens=accounts.tokens(principal.organisation_id),
+        entries=log.page(principal.organisation_id, page=page, per_page=AUDIT_PER_PAGE),
+        page=page,
+        last_page=last_page,
+        total=total,
+    )
+
+
+@router.get("/admin/audit.{fmt}")
+def export_audit(request: Request, fmt: str) -> Response:
+    if fmt not in AUDIT_MEDIA:
+        return pages.error(request, 404, "not_found")
+    principal = principal_of(request)
+    log = AuditLog(accounts_of(request).engine)
+    log.write(principal.organisation_id, principal.username, "audit.exported", fmt, address=_address(request))
+    return StreamingResponse(
+        log.export(principal.organisation_id, fmt),  # type: ignore[arg-type]
+        media_type=AUDIT_MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="airegime-audit.{fmt}"'},
+    )
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def revoke_token(request: Request, token_id: int) -> Response:
+    principal = principal_of(request)
+    accounts_of(request).revoke_token(token_id, principal.organisation_id, actor=principal.username)
+    return RedirectResponse("/admin", status_code=303)
