@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 
 from airegime.kb import KnowledgeBase, load_knowledge_base
-from airegime.storage import Repository
+from airegime.storage import Repository, accounts
 
 pytest_plugins = ["scenario_plugin"]
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at its cheapest: the same code paths, without 0.3 s per hash in every test."""
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airegime._version import __version__
-from airegime.api import routes_assessments, routes_batch, routes_evaluate, routes_kb
+from airegime.api import routes_accounts, routes_assessments, routes_batch, routes_evaluate, routes_kb
 from airegime.api.errors import CRASH_HINT, error_response, install_error_handlers
 from airegime.api.models import ErrorBody
 from airegime.kb import KnowledgeBase
@@ -67,7 +67,7 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate:
     api.state.gate = gate or Gate(Accounts(repository.engine))
     api.state.kb = kb or repository.kb
     api.state.default_lang = get_settings().lang
-    for module in (routes_evaluate, routes_assessments, routes_batch, routes_kb):
+    for module in (routes_evaluate, routes_assessments, routes_batch, routes_kb, routes_accounts):
         api.include_router(module.router)
     install_error_handlers(api)
     api.add_exception_handler(Denied, _denied)  # type: ignore[arg-type]
@@ -119,7 +119,11 @@ def _publish_descriptor_schema(api: FastAPI, kb: KnowledgeBase) -> None:
                     '{"error": {"code", "message", "where", "hint"}}. ' + kb.disclaimer.en
                 ),
             )
-            document.setdefault("components", {}).setdefault("schemas", {})["Descriptor"] = schema
+            components = document.setdefault("components", {})
+            components.setdefault("schemas", {})["Descriptor"] = schema
+            # Once accounts exist, every call needs a token; before, loopback callers need none.
+            components["securitySchemes"] = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+            document["security"] = [{"bearerAuth": []}, {}]
             for operation in (op for path in document["paths"].values() for op in path.values()):
                 content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
                 if "$ref" in content.get("schema", {}):  # FastAPI merged its own dict schema beside the $ref

@@ -135,6 +135,7 @@ def assessment_report(
             hint=f"POST /assessments/{assessment_id}/recheck, then ask for the report again",
         )
     body = render_report(kb=kb, assessment=result, fmt=fmt, lang=deps.lang(request, lang))
+    repo.record("report.downloaded", assessment_id, fmt)
     name = report_filename(assessment=result, fmt=fmt)
     return Response(
         body, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}

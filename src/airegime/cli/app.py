@@ -182,6 +182,6 @@ def schema() -> None:
 
 
 # Commands defined in their own modules register themselves on `app` when imported:
-# batch; interview; report, import-report, methodology, diagram; serve.
-for _module in ("batch", "db", "interview", "report", "serve"):
+# batch; db; interview; report, import-report, methodology, diagram; serve; users, orgs, audit.
+for _module in ("batch", "db", "interview", "report", "serve", "users"):
     import_module(f"airegime.cli.{_module}")

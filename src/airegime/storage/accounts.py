@@ -152,16 +152,18 @@ class Accounts:
             row.name = new
             self._audit(session, row.id, actor, "organisation.renamed", old, f"{old} → {new}")
 
-    def add_user(self, username: str, password: str, *, actor: str) -> None:
+    def add_user(self, username: str, password: str, *, organisation: str, role: str, actor: str) -> bool:
+        """A new account with ``role`` in ``organisation`` (created if new: then True), in one transaction."""
         username = check_username(username)
         check_password(password, username)
         with self._sessions.begin() as session:
             if self._user(session, username, required=False) is not None:
-                raise AccountError(
-                    f"the account '{username}' exists already", hint="use `airegime users passwd` or `role`"
-                )
-            session.add(UserRow(username=username, password_hash=HASHER.hash(password), created_at=now()))
+                raise AccountError(f"the account '{username}' exists already", hint="use `airegime users role`")
+            user = UserRow(username=username, password_hash=HASHER.hash(password), created_at=now())
+            session.add(user)
+            session.flush()
             self._audit(session, None, actor, "user.created", username)
+            return self._set_role(session, user, organisation, role, actor=actor, create=True)
 
     def set_password(self, username: str, password: str, *, actor: str) -> None:
         with self._sessions.begin() as session:
@@ -182,26 +184,10 @@ class Accounts:
 
     def set_role(self, username: str, organisation: str, role: str, *, actor: str, create: bool = False) -> bool:
         """Give ``username`` ``role`` in ``organisation`` (created when ``create``); True if it was created."""
-        if role not in ROLES:
-            raise AccountError(f"no role '{role}'", hint="choose " + ", ".join(ROLES))
         with self._sessions.begin() as session:
-            user = self._user(session, username)
-            created = False
-            if (
-                create
-                and session.scalar(select(OrganisationRow.id).where(OrganisationRow.name == organisation)) is None
-            ):
-                session.add(OrganisationRow(name=_organisation_name(organisation), created_at=now()))
-                session.flush()
-                created = True
-            org = self._organisation(session, organisation)
-            membership = session.get(MembershipRow, (user.id, org.id))
-            if membership is None:
-                session.add(MembershipRow(user_id=user.id, organisation_id=org.id, role=role))
-            else:
-                membership.role = role
-            self._audit(session, org.id, actor, "member.role", user.username, role)
-            return created
+            return self._set_role(
+                session, self._user(session, username), organisation, role, actor=actor, create=create
+            )
 
     def remove_member(self, username: str, organisation: str, *, actor: str) -> None:
         with self._sessions.begin() as session:
@@ -458,6 +444,26 @@ class Accounts:
         if user is None and required:
             raise AccountError(f"no account named '{username}'", hint="see `airegime users list`")
         return user  # type: ignore[return-value]
+
+    def _set_role(
+        self, session: Session, user: UserRow, organisation: str, role: str, *, actor: str, create: bool
+    ) -> bool:
+        if role not in ROLES:
+            raise AccountError(f"no role '{role}'", hint="choose " + ", ".join(ROLES))
+        name = _organisation_name(organisation)
+        created = False
+        if create and session.scalar(select(OrganisationRow.id).where(OrganisationRow.name == name)) is None:
+            session.add(OrganisationRow(name=name, created_at=now()))
+            session.flush()
+            created = True
+        org = self._organisation(session, name)
+        membership = session.get(MembershipRow, (user.id, org.id))
+        if membership is None:
+            session.add(MembershipRow(user_id=user.id, organisation_id=org.id, role=role))
+        else:
+            membership.role = role
+        self._audit(session, org.id, actor, "member.role", user.username, role)
+        return created
 
     def _organisation(self, session: Session, name: str) -> OrganisationRow:
         row = session.scalars(select(OrganisationRow).where(OrganisationRow.name == name.strip())).first()

@@ -137,7 +137,9 @@ def export(request: Request, assessment_id: int, fmt: str) -> Response:
     """The descriptor, readable by `airegime assess` and by the import form."""
     if fmt not in ("yaml", "json"):
         return see_other(f"/a/{assessment_id}/result")
-    system = repo_of(request).get(assessment_id).system()
+    repo = repo_of(request)
+    system = repo.get(assessment_id).system()
+    repo.record("assessment.exported", assessment_id, fmt)
     data = system.to_dict()
     if fmt == "json":
         body, media = json.dumps(data, ensure_ascii=False, indent=2) + "\n", "application/json"

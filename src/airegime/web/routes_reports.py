@@ -41,6 +41,7 @@ def report(request: Request, assessment_id: int, fmt: str) -> Response:
         body = render_report(kb=kb_of(request), assessment=assessment, fmt=fmt, lang=lang_of(request))
     except Exception as failure:  # a report that cannot be drawn must not look like a crash
         return render_failed(request, failure)
+    repo_of(request).record("report.downloaded", assessment_id, fmt)
     return downloads.attachment(body, fmt=fmt, filename=report_filename(assessment=assessment, fmt=fmt))
 
 

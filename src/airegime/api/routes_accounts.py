@@ -1,0 +1,99 @@
+"""Who am I (the token's owner, organisation and role), and the organisation's audit log (admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from airegime.storage.accounts import Principal, Role
+from airegime.storage.audit import AuditLog
+
+router = APIRouter(tags=["accounts"])
+AUDIT_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
+
+
+class MeOut(BaseModel):
+    username: str
+    organisation: str
+    role: Role
+    accounts: bool  # False: no account exists, the server answers on loopback to anyone there
+
+
+class AuditEntryOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: str
+    address: str
+
+
+class AuditPageOut(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    entries: list[AuditEntryOut]
+
+
+def _principal(request: Request) -> Principal:
+    principal: Principal = request.state.principal
+    return principal
+
+
+@router.get("/me")
+def me(request: Request) -> MeOut:
+    """Who the request acts as: the token's owner, organisation and role."""
+    principal = _principal(request)
+    return MeOut(
+        username=principal.username,
+        organisation=principal.organisation,
+        role=principal.role,
+        accounts=principal.user_id is not None,
+    )
+
+
+@router.get("/audit")
+def audit_log(
+    request: Request,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> AuditPageOut:
+    """The organisation's audit log, newest first (admins only)."""
+    organisation = _principal(request).organisation_id
+    log = AuditLog(request.app.state.repo.engine)
+    entries = log.page(organisation, page=page, per_page=per_page)
+    return AuditPageOut(
+        total=log.count(organisation),
+        page=page,
+        per_page=per_page,
+        entries=[AuditEntryOut(**{k: getattr(e, k) for k in AuditEntryOut.model_fields}) for e in entries],
+    )
+
+
+@router.get(
+    "/audit/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+def export_audit_log(request: Request, format: Literal["csv", "jsonl"] = "csv") -> StreamingResponse:
+    """The organisation's whole audit log, oldest first, as CSV or JSON Lines (admins only)."""
+    principal = _principal(request)
+    log = AuditLog(request.app.state.repo.engine)
+    client = request.client.host if request.client else ""
+    log.write(principal.organisation_id, principal.username, "audit.exported", format, address=client)
+    return StreamingResponse(
+        log.export(principal.organisation_id, format),
+        media_type=AUDIT_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="airegime-audit.{format}"'},
+    )

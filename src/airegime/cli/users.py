@@ -1,0 +1,243 @@
+"""`airegime users`, `airegime orgs`, `airegime audit`: accounts, organisations and the audit log,
+managed on the server's machine (whoever can run these can already read the database).
+
+The first `airegime users add NAME --org ORG --role admin` turns accounts on: from then on the
+web app and the API need a login or a token (see docs/accounts.md).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from airegime.cli.app import _fail, app, out
+from airegime.cli.db import UrlOption, _database
+from airegime.errors import AiregimeError
+from airegime.settings import get_settings
+
+users = typer.Typer(
+    help="Accounts: who may use the web app and the API, in which organisation, with which role.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+orgs = typer.Typer(
+    help="Organisations: each sees only its own assessments.", no_args_is_help=True, rich_markup_mode=None
+)
+audit = typer.Typer(help="The audit log: who did what, and when.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(users, name="users")
+app.add_typer(orgs, name="orgs")
+app.add_typer(audit, name="audit")
+
+Username = Annotated[str, typer.Argument(help="account name (letters, digits, . _ @ + -; e.g. an e-mail address)")]
+OrgOption = Annotated[str, typer.Option("--org", help="organisation name")]
+RoleOption = Annotated[str, typer.Option("--role", help="reader (reads), editor (also changes), admin (also audit)")]
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="read the password from standard input (for scripts)")
+]
+
+
+def _actor() -> str:
+    """Who runs the command, for the audit log."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in this environment
+        return "cli"
+
+
+def _url(database_url: str | None) -> str:
+    return database_url or get_settings().effective_database_url
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        _fail(AiregimeError("no terminal to type the password in", hint="pipe it in with --password-stdin"))
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        _fail(AiregimeError("the two passwords differ", hint="type the same password twice"))
+    return first
+
+
+@users.command("add")
+def add(
+    username: Username,
+    org: OrgOption,
+    role: RoleOption = "editor",
+    password_stdin: PasswordStdin = False,
+    database_url: UrlOption = None,
+) -> None:
+    """Create an account (asks for its password) with a role in an organisation (created if new).
+
+    To give an existing account a role in another organisation, use `airegime users role`.
+    """
+    from airegime.storage.accounts import ROLES, Accounts, check_password, check_username
+
+    if role not in ROLES:
+        _fail(AiregimeError(f"no role '{role}'", hint="choose " + ", ".join(ROLES)))
+    try:
+        name = check_username(username)
+    except AiregimeError as error:
+        _fail(error)
+    password = _password(password_stdin)
+    try:
+        check_password(password, name)
+    except AiregimeError as error:
+        _fail(error)
+    with _database(_url(database_url)) as engine:
+        accounts = Accounts(engine)
+        first = not accounts.exist()
+        created = accounts.add_user(name, password, organisation=org, role=role, actor=_actor())
+    typer.echo(f"Created the account '{name}': {role} of '{org.strip()}'" + (" (new organisation)" if created else ""))
+    if first:
+        typer.echo("Accounts are now on: the web app and the API need a login or a token (docs/accounts.md).")
+
+
+@users.command("list")
+def list_(database_url: UrlOption = None) -> None:
+    """Every account, with its roles and whether it is disabled."""
+    from airegime.storage.accounts import Accounts
+
+    with _database(_url(database_url)) as engine:
+        found = Accounts(engine).users()
+    if not found:
+        typer.echo("No account: the app is open on loopback only. Add the first with `airegime users add`.")
+    for user in found:
+        roles = ", ".join(f"{m.role} of '{m.organisation}'" for m in user.memberships) or "no organisation"
+        state = " [disabled]" if user.disabled else ""
+        out.print(f"{user.username}{state}: {roles}", markup=False, highlight=False)
+
+
+@users.command("role")
+def role(
+    username: Username,
+    org: OrgOption,
+    role: RoleOption,
+    database_url: UrlOption = None,
+    create_org: Annotated[bool, typer.Option("--create-org", help="create the organisation if it is new")] = False,
+) -> None:
+    """Give an account a role in an organisation (or change it)."""
+    from airegime.storage.accounts import Accounts
+
+    with _database(_url(database_url)) as engine:
+        Accounts(engine).set_role(username, org, role, actor=_actor(), create=create_org)
+    typer.echo(f"'{username}' is now {role} of '{org.strip()}'")
+
+
+@users.command("remove")
+def remove(username: Username, org: OrgOption, database_url: UrlOption = None) -> None:
+    """Take an account out of an organisation (its logins and tokens there end at once)."""
+    from airegime.storage.accounts import Accounts
+
+    with _database(_url(database_url)) as engine:
+        Accounts(engine).remove_member(username, org, actor=_actor())
+    typer.echo(f"'{username}' is no longer a member of '{org.strip()}'")
+
+
+@users.command("passwd")
+def passwd(username: Username, password_stdin: PasswordStdin = False, database_url: UrlOption = None) -> None:
+    """Set an account's password (its browsers are logged out)."""
+    from airegime.storage.accounts import Accounts
+
+    password = _password(password_stdin)
+    with _database(_url(database_url)) as engine:
+        Accounts(engine).set_password(username, password, actor=_actor())
+    typer.echo(f"Password of '{username}' changed")
+
+
+@users.command("disable")
+def disable(username: Username, database_url: UrlOption = None) -> None:
+    """Disable an account: no login, no token works, until `enable`."""
+    from airegime.storage.accounts import Accounts
+
+    with _database(_url(database_url)) as engine:
+        Accounts(engine).set_disabled(username, True, actor=_actor())
+    typer.echo(f"'{username}' is disabled")
+
+
+@users.command("enable")
+def enable(username: Username, database_url: UrlOption = None) -> None:
+    """Enable a disabled account again."""
+    from airegime.storage.accounts import Accounts
+
+    with _database(_url(database_url)) as engine:
+        Accounts(engine).set_disabled(username, False, actor=_actor())
+    typer.echo(f"'{username}' is enabled")
+
+
+@users.command("token")
+def token(
+    username: Username,
+    org: OrgOption,
+    name: Annotated[str, typer.Option("--name", help="what the token is for, e.g. 'CI pipeline'")],
+    role: RoleOption = "reader",
+    days: Annotated[int, typer.Option("--days", min=0, max=3650, help="valid for N days; 0: no end")] = 90,
+    database_url: UrlOption = None,
+) -> None:
+    """Create an API token for scripts and CI, printed once on standard output (only its hash is kept)."""
+    from airegime.storage.accounts import Accounts
+
+    with _database(_url(database_url)) as engine:
+        secret = Accounts(engine).create_token(username, org, name=name, role=role, days=days or None, actor=_actor())
+    typer.echo(secret)
+    typer.echo("Keep it secret; send it as `Authorization: Bearer <token>`. It will not be shown again.", err=True)
+
+
+@orgs.command("list")
+def orgs_list(database_url: UrlOption = None) -> None:
+    """Every organisation."""
+    from airegime.storage.accounts import Accounts
+
+    with _database(_url(database_url)) as engine:
+        for _id, name in Accounts(engine).organisations():
+            out.print(name, markup=False, highlight=False)
+
+
+@orgs.command("rename")
+def orgs_rename(
+    old: Annotated[str, typer.Argument(help="current name (the first is 'default')")],
+    new: Annotated[str, typer.Argument(help="new name")],
+    database_url: UrlOption = None,
+) -> None:
+    """Rename an organisation (e.g. 'default', which holds what was saved before accounts)."""
+    from airegime.storage.accounts import Accounts
+
+    with _database(_url(database_url)) as engine:
+        Accounts(engine).rename_organisation(old, new, actor=_actor())
+    typer.echo(f"Renamed '{old}' to '{new.strip()}'")
+
+
+@audit.command("export")
+def audit_export(
+    org: OrgOption,
+    format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl")] = "csv",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")] = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Write an organisation's whole audit log, oldest first."""
+    from airegime.storage.accounts import Accounts
+    from airegime.storage.audit import AuditLog
+
+    if format not in ("csv", "jsonl"):
+        _fail(AiregimeError(f"no format '{format}'", hint="choose csv or jsonl"))
+    with _database(_url(database_url)) as engine:
+        found = [i for i, name in Accounts(engine).organisations() if name == org.strip()]
+        if not found:
+            _fail(AiregimeError(f"no organisation named '{org}'", hint="see `airegime orgs list`"))
+        log = AuditLog(engine)
+        log.write(found[0], _actor(), "audit.exported", format)
+        chunks = log.export(found[0], format)  # type: ignore[arg-type]
+        if output is None:
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+        else:
+            temporary = output.with_name(output.name + ".part")
+            with temporary.open("w", encoding="utf-8", newline="") as file:
+                file.writelines(chunks)
+            os.replace(temporary, output)  # never a half-written export under the real name
+            typer.echo(f"Wrote {output}", err=True)
