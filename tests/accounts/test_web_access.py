@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from accounts.conftest import PASSWORD, SECRET, Browser, Org
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
-from airegime.storage.accounts import MAX_FAILURES_PER_NAME
+from airegime.storage.accounts import MAX_FAILURES_PER_NAME, Accounts
 from airegime.web.access import SESSION_COOKIE
 from airegime.web.app import create_app
 
@@ -156,3 +156,24 @@ def test_serve_refuses_a_non_loopback_address_without_accounts(tmp_path: object,
     )
     assert done.returncode == 2
     assert "no account exists" in done.stderr and "airegime users add" in done.stderr
+
+
+def test_batch_results_stay_with_the_person_and_organisation_that_uploaded_them(
+    repo: Repository, orgs: dict[str, Org], browser_for: Callable[..., Browser]
+) -> None:
+    Accounts(repo.engine).set_role("alice", "Org B", "editor", actor="t")
+    alice = browser_for("alice")
+    inventory = f"system_id,system_name,deployment_name,household\nS1,{SECRET} batch,Police,non\n".encode()
+    uploaded = alice.post("/batch", data={"csrf_token": alice.csrf}, files={"file": ("i.csv", inventory, "text/csv")})
+    run = uploaded.headers["location"]
+    assert SECRET in alice.get(run).text
+    assert alice.form("/account/organisation", {"organisation_id": str(orgs["Org B"].id)}).status_code == 303
+    in_b = alice.get(run)  # same browser, same person, now acting for Org B
+    assert in_b.status_code == 404 and SECRET not in in_b.text
+
+
+def test_a_refused_login_never_echoes_the_password(orgs: dict[str, Org], browser_for: Callable[..., Browser]) -> None:
+    browser = browser_for()
+    attempt = "my-Secret-Pass-123"
+    refused = browser.post("/login", data={"csrf_token": browser.csrf, "username": "alice", "password": attempt})
+    assert refused.status_code == 401 and attempt not in refused.text and 'value="alice"' in refused.text

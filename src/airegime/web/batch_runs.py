@@ -25,7 +25,7 @@ BUDGET_BYTES = 300_000_000  # and their uploads plus results within this (a 5 MB
 @dataclass
 class BatchRun:
     token: str
-    owner: str  # the browser's CSRF token: a run is shown only to the browser that uploaded it
+    owner: str  # the browser (its CSRF token), the person and the organisation that uploaded it
     filename: str
     data: bytes
     results: dict[Lang, BatchResult] = field(default_factory=dict)

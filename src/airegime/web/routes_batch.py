@@ -26,6 +26,12 @@ RESULT_FORMATS = ("csv", "xlsx")
 Choice = Annotated[str, Query(max_length=100)]
 
 
+def run_owner(request: Request) -> str:
+    """A run is shown only to the browser that uploaded it, and only to the same person and organisation."""
+    principal = request.state.principal
+    return f"{request.state.csrf}|{principal.username}|{principal.organisation_id}"
+
+
 def runs_of(request: Request) -> BatchRuns:
     runs: BatchRuns = request.app.state.batch_runs
     return runs
@@ -73,7 +79,7 @@ async def upload(request: Request, file: UploadFile | None = None) -> Response:
         return upload_page(request, 400, problem="batch.unreadable")
     if result.table is None or result.table.height == 0:
         return upload_page(request, 400, problem="batch.no_rows")
-    token = runs_of(request).add(owner=request.state.csrf, filename=file.filename, data=data, lang=lang, result=result)
+    token = runs_of(request).add(owner=run_owner(request), filename=file.filename, data=data, lang=lang, result=result)
     return RedirectResponse(f"/batch/{token}", status_code=303)
 
 
@@ -95,7 +101,7 @@ def results(
     status: Choice = "",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    run = runs_of(request).get(token, request.state.csrf) if TOKEN.fullmatch(token) else None
+    run = runs_of(request).get(token, run_owner(request)) if TOKEN.fullmatch(token) else None
     if run is None:
         return error(request, 404, "batch_gone")
     kb, lang = kb_of(request), lang_of(request)
@@ -123,7 +129,7 @@ def results(
 
 @router.get("/batch/{token}/results.{fmt}")
 def download_results(request: Request, token: str, fmt: str) -> Response:
-    run = runs_of(request).get(token, request.state.csrf) if TOKEN.fullmatch(token) else None
+    run = runs_of(request).get(token, run_owner(request)) if TOKEN.fullmatch(token) else None
     if run is None or fmt not in RESULT_FORMATS:
         return error(request, 404, "batch_gone" if run is None else "not_found")
     body = run.export(kb_of(request), lang_of(request), fmt)
