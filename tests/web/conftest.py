@@ -9,10 +9,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from storage.conftest import changed_kb  # noqa: F401  (the re-check tests share the storage tests' changed rules)
 
@@ -74,13 +76,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterator[str]:
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port, in a thread; yields its address."""
     import uvicorn
 
-    repository = Repository.open(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}", kb)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(repository=repository), port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -91,6 +93,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> 
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterator[str]:
+    repository = Repository.open(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}", kb)
+    with serving(create_app(repository=repository)) as address:
+        yield address
     repository.engine.dispose()
 
 

@@ -172,7 +172,7 @@ class Accounts:
             user.password_hash = HASHER.hash(password)
             # Every browser logged in with the old password is logged out.
             session.query(LoginSessionRow).filter(LoginSessionRow.user_id == user.id).delete()
-            self._audit(session, None, actor, "user.password", user.username)
+            self._audit_user(session, user, actor, "user.password", user.username)
 
     def set_disabled(self, username: str, disabled: bool, *, actor: str) -> None:
         with self._sessions.begin() as session:
@@ -180,7 +180,7 @@ class Accounts:
             user.disabled_at = now() if disabled else None
             if disabled:
                 session.query(LoginSessionRow).filter(LoginSessionRow.user_id == user.id).delete()
-            self._audit(session, None, actor, "user.disabled" if disabled else "user.enabled", user.username)
+            self._audit_user(session, user, actor, "user.disabled" if disabled else "user.enabled", user.username)
 
     def set_role(self, username: str, organisation: str, role: str, *, actor: str, create: bool = False) -> bool:
         """Give ``username`` ``role`` in ``organisation`` (created when ``create``); True if it was created."""
@@ -249,10 +249,13 @@ class Accounts:
         """
         name = username.strip().lower()[:100]
         with self._sessions.begin() as session:
+            user = self._user(session, name, required=False)
             wait = self._throttle(session, name, address)
             if wait:
-                self._audit(session, None, name, "login.throttled", name, address=address)
-                raise LoginThrottled(wait)
+                self._audit_user(session, user, name, "login.throttled", name, address=address)
+        if wait:  # raised once the entry is committed
+            raise LoginThrottled(wait)
+        with self._sessions.begin() as session:
             user = self._user(session, name, required=False)
             membership = None
             if user is not None:
@@ -264,7 +267,7 @@ class Accounts:
             if not _password_matches(user.password_hash if user else None, password) or (
                 user is None or user.disabled_at is not None or membership is None
             ):
-                self._audit(session, None, name, "login.failed", name, address=address)
+                self._audit_user(session, user, name, "login.failed", name, address=address)
                 failed = True
             else:
                 failed = False
@@ -488,6 +491,17 @@ class Accounts:
             if count >= limit and oldest is not None:
                 waits.append(int((_utc(oldest) + FAILURE_WINDOW - now()).total_seconds()) + 1)
         return max(waits, default=0)
+
+    def _audit_user(
+        self, session: Session, user: UserRow | None, actor: str, action: str, target: str, *, address: str = ""
+    ) -> None:
+        """An entry in the log of each organisation the person belongs to (so its admins see it)."""
+        organisations: list[int | None] = [None]  # an unknown name: the server's own log
+        if user is not None:
+            query = select(MembershipRow.organisation_id).where(MembershipRow.user_id == user.id)
+            organisations = list(session.scalars(query)) or organisations
+        for organisation_id in organisations:
+            self._audit(session, organisation_id, actor, action, target, address=address)
 
     def _audit(
         self,

@@ -48,6 +48,7 @@ def is_htmx(request: Request) -> bool:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = lang_of(request)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    principal = getattr(request.state, "principal", None)
     return templates.TemplateResponse(
         request,
         template,
@@ -58,7 +59,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             "kb": kb_of(request),
             "partial": is_htmx(request),
             "here": here,
-            "principal": getattr(request.state, "principal", None),
+            "principal": principal,
+            "signed_out": principal is None and request.app.state.gate.accounts_on(),
             **context,
         },
         status_code=status,
