@@ -24,6 +24,9 @@ from storage.conftest import empty_postgres, postgres_url
 from airegime.api import create_api
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
+from airegime.storage.accounts import Accounts
+from airegime.storage.audit import AuditLog
+from airegime.storage.models import DEFAULT_ORGANISATION_ID
 
 EXAMPLES = int(os.environ.get("AIREGIME_SCHEMATHESIS_EXAMPLES", "25"))
 CHECKS = [
@@ -35,11 +38,14 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "sqlite-with-accounts"],
+)
 def api_schema(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase
-) -> Iterator[Any]:
-    if request.param == "sqlite":
+) -> Iterator[tuple[Any, dict[str, str], Repository]]:
+    if request.param.startswith("sqlite"):
         url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'api.sqlite3'}"
     else:
         url = empty_postgres(postgres_url())
@@ -47,14 +53,23 @@ def api_schema(
     # A few saved assessments, so that generated ids sometimes hit one.
     for name in ("Un", "Deux", "Trois"):
         repository.create(name=name, first_context="Contexte")
-    yield schemathesis.openapi.from_asgi("/openapi.json", create_api(repository=repository))
+    headers = {}
+    if request.param.endswith("accounts"):  # every call with an admin's token, as once accounts are on
+        accounts = Accounts(repository.engine)
+        accounts.add_user("admin", "a long enough password", organisation="default", role="admin", actor="test")
+        token = accounts.create_token("admin", "default", name="ci", role="admin", days=None, actor="test")
+        headers = {"Authorization": f"Bearer {token}"}
+    yield schemathesis.openapi.from_asgi("/openapi.json", create_api(repository=repository)), headers, repository
     repository.engine.dispose()
 
 
 # schemathesis' own pytest plug-in does not run under pytest 9: drive its strategies with hypothesis.
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
-def test_api_matches_its_openapi_document(api_schema: Any, mode: GenerationMode) -> None:
-    operations = [result.ok() for result in api_schema.get_all_operations()]
+def test_api_matches_its_openapi_document(
+    api_schema: tuple[Any, dict[str, str], Repository], mode: GenerationMode
+) -> None:
+    schema, headers, repository = api_schema
+    operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 14, "every endpoint is in the document"
     for operation in operations:
         if mode == GenerationMode.NEGATIVE and not _has_inputs(operation):
@@ -68,12 +83,15 @@ def test_api_matches_its_openapi_document(api_schema: Any, mode: GenerationMode)
             suppress_health_check=list(HealthCheck),
         )
         def call(case: Any) -> None:
-            case.call_and_validate(checks=CHECKS)
+            case.call_and_validate(checks=CHECKS, headers=headers)
 
         try:
             call()
         except Exception as error:
             raise AssertionError(f"{operation.label} ({mode.value}): {error}") from error
+    if headers and mode == GenerationMode.POSITIVE:  # the token opened the doors: the admin saved things
+        actions = {(e.actor, e.action) for e in AuditLog(repository.engine).entries(DEFAULT_ORGANISATION_ID)}
+        assert ("admin", "assessment.imported") in actions
 
 
 def _has_inputs(operation: Any) -> bool:

@@ -91,9 +91,11 @@ async def admit(request: Request, *, api: bool) -> Principal:
         request.state.principal = None
         return LOCAL
     token = _bearer(request.headers.get("authorization", "")) if api else None
-    principal = await run_in_threadpool(
-        gate.principal, session=request.cookies.get(SESSION_COOKIE), token=token, api=api
-    )
+    session = request.cookies.get(SESSION_COOKIE)
+    if gate.accounts_on():  # looking the login or token up is a database query: off the event loop
+        principal = await run_in_threadpool(gate.principal, session=session, token=token, api=api)
+    else:
+        principal = gate.principal(session=session, token=token, api=api)
     if not principal.can(required_role(request.method, path)):
         raise Denied(403, "role")
     repo: Repository = request.app.state.repo
