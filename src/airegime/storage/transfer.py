@@ -317,8 +317,13 @@ def _make_room(connection: Connection, engine: Engine, *, replace: bool) -> int:
             hint="import into an empty database, or add --replace to delete its data first "
             "(export it before, as a backup); nothing was changed",
         )
-    for table in reversed(tables):
-        connection.execute(table.delete())
+    if connection.dialect.name == "postgresql":
+        # Row by row, each cascade check would scan the dead rows of the tables emptied before it.
+        names = ", ".join(connection.dialect.identifier_preparer.format_table(t) for t in tables)
+        connection.exec_driver_sql(f"TRUNCATE {names}")
+    else:
+        for table in reversed(tables):
+            connection.execute(table.delete())
     return sum(held.values())
 
 
