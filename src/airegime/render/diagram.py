@@ -131,23 +131,28 @@ def start_dot(source: str, fmt: Literal["svg", "png"], *options: str) -> Callabl
         raise AiregimeError(
             "Graphviz is not installed (no `dot` program)", hint="install it, e.g. apt install graphviz"
         )
-    with tempfile.TemporaryFile() as graph:  # a file, not a pipe: nothing to feed while we wait
+    # Files, not pipes: nothing to feed while we wait, and Graphviz never stalls on a full pipe (64 KiB,
+    # a quarter of a printable PNG) before the caller comes to read: it finishes while the caller works.
+    with tempfile.TemporaryFile() as graph:
         graph.write(source.encode("utf-8"))
         graph.seek(0)
-        process = subprocess.Popen(
-            [dot, f"-T{fmt}", *options], stdin=graph, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
+        out, errors = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
+        process = subprocess.Popen([dot, f"-T{fmt}", *options], stdin=graph, stdout=out, stderr=errors)
 
+    @cache  # asked again (a PDF laid out twice), the same bytes
     def result() -> bytes:
-        try:
-            out, errors = process.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            raise AiregimeError("Graphviz took over a minute", hint="report this diagram as a bug") from None
-        if process.returncode != 0:
-            raise AiregimeError(f"Graphviz failed: {errors.decode('utf-8', 'replace')[:500]}")
-        return out
+        with out, errors:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                raise AiregimeError("Graphviz took over a minute", hint="report this diagram as a bug") from None
+            if process.returncode != 0:
+                errors.seek(0)
+                raise AiregimeError(f"Graphviz failed: {errors.read(500).decode('utf-8', 'replace')}")
+            out.seek(0)
+            return out.read()
 
     return result
 
