@@ -52,6 +52,47 @@ def test_pdf_is_a4_with_title_block_phase_table_and_page_numbers(
     assert "Déploiement" in text and "sûreté de l’État" in text  # accents survive (DejaVu)
 
 
+@needs_poppler
+def test_pdf_diagram_page_is_landscape_and_holds_graphviz_png_pixel_for_pixel(
+    kb: KnowledgeBase, five: Assessment, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from airegime.render.diagram import diagram_dot, printable_png
+
+    path = tmp_path / "r.pdf"
+    path.write_bytes(render_report(kb=kb, assessment=five, fmt="pdf", lang="fr", generated=REPORT_DATE))
+    info = subprocess.run(["pdfinfo", "-l", "99", str(path)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    assert re.search(rf"Page\s+{pages} size:\s+841.89 x 595.27", info)  # the diagram page is landscape
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    images = listing.splitlines()[2:]
+    assert len(images) == 1 and images[0].split()[0] == str(pages)  # one image, on the last page
+    subprocess.run(["pdfimages", "-png", str(path), str(tmp_path / "image")], check=True)
+    printed = Image.open(tmp_path / "image-000.png").convert("RGB")
+    drawn = printable_png(diagram_dot(kb=kb, assessment=five, lang="fr", focus=True))()
+    expected = Image.open(io.BytesIO(drawn)).convert("RGB")
+    assert printed.size == expected.size and printed.tobytes() == expected.tobytes()  # lossless, not blank
+
+
+def test_pdf_keeps_the_diagram_when_the_fast_path_cannot_place_it(
+    kb: KnowledgeBase, five: Assessment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import airegime.render.pdf as pdf_module
+
+    def report() -> bytes:
+        return render_report(kb=kb, assessment=five, fmt="pdf", lang="fr", generated=REPORT_DATE)
+
+    fast = report()
+    monkeypatch.setattr(pdf_module, "_bytes", lambda item: b"")  # as if WeasyPrint stored images otherwise
+    slow = report()  # laid out again, the PNG handed to WeasyPrint as it is
+    for data in (fast, slow):
+        images = re.findall(rb"/Subtype /Image/Width (\d+)/Height (\d+).*?/Filter /(\w+)", data)
+        assert len(images) == 1 and images[0][2] == b"FlateDecode"
+        assert b"airegime stand-in" not in data
+    assert re.findall(rb"/Width (\d+)/Height (\d+)", fast) == re.findall(rb"/Width (\d+)/Height (\d+)", slow)
+
+
 def test_docx_has_real_headings_and_tables(kb: KnowledgeBase, five: Assessment) -> None:
     import docx
 
