@@ -21,7 +21,6 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -278,14 +277,23 @@ def normalise_answer(question: Question, value: Any, *, location: str = "", sour
     )
 
 
-@lru_cache(maxsize=256)
 def _codes_by_word(question: Question) -> dict[str, str]:
     """Every accepted word of a question (code, labels, aliases), folded, to its code."""
-    return {
-        _fold(word): option.code
-        for option in question.options
-        for word in (option.code, option.label.fr, option.label.en, *option.aliases)
-    }
+    # Kept by the question's identity: hashing a question (a pydantic model) costs more than the lookup.
+    found = _words_of.get(id(question))
+    if found is None or found[0] is not question:
+        if len(_words_of) >= 1024:
+            _words_of.clear()
+        words = {
+            _fold(word): option.code
+            for option in question.options
+            for word in (option.code, option.label.fr, option.label.en, *option.aliases)
+        }
+        found = _words_of[id(question)] = (question, words)
+    return found[1]
+
+
+_words_of: dict[int, tuple[Question, dict[str, str]]] = {}
 
 
 def _fold(text: str) -> str:

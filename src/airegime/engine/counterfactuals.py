@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations, product
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from airegime.engine.tables import PhaseTable, compiled
-from airegime.kb.models import UNKNOWN, KnowledgeBase, Phase
+from airegime.kb.models import KnowledgeBase, Phase
 from airegime.system import System
 
 
@@ -59,38 +60,53 @@ def _phase_counterfactuals(
     deployment_index: int | None,
     max_changes: int,
 ) -> list[Counterfactual]:
-    """Scan every answer set of the table at once (vectorised): those reached by changing at most
-    ``max_changes`` answers (never to "unknown") that give one outcome other than the current result;
-    keep, per outcome, the sets of changed questions that contain no smaller such set."""
-    grid = _grid(table)
-    flat = table.index(system_answers, own_answers)
+    """Every answer set reached by changing at most ``max_changes`` answers (never to "unknown")
+    that gives one outcome other than the current result; keep, per outcome, the sets of changed
+    questions that contain no smaller such set (the lowest answer set standing for each)."""
+    return list(_counterfactuals_at(table, table.index(system_answers, own_answers), deployment_index, max_changes))
+
+
+@lru_cache(maxsize=1024)  # a pure function of the answer set (its flat index), asked again and again
+def _counterfactuals_at(
+    table: PhaseTable, flat: int, deployment_index: int | None, max_changes: int
+) -> tuple[Counterfactual, ...]:
     current = [table.answer_at(flat, axis) for axis in table.axes]
-    changed = np.zeros(len(grid.single), dtype=np.uint16)
-    allowed = grid.single & (grid.outcome_bits != table.outcome_sets[flat])
-    for axis, answer, position in zip(table.axes, current, grid.positions, strict=True):
-        differs = position != axis.index_of[answer]
-        changed |= differs.view(np.uint8).astype(np.uint16) << np.uint16(axis.position)
-        if answer != UNKNOWN:
-            allowed &= ~(differs & (position == axis.size))  # an answer is never changed back to "unknown"
-    sizes = np.bitwise_count(changed)
-    candidates = np.flatnonzero(allowed & (sizes <= max_changes))
-    keys = grid.outcome_index[candidates].astype(np.int64) * (1 << len(table.axes)) + changed[candidates]
-    _, first = np.unique(keys, return_index=True)  # first (lowest) answer set per outcome and question set
-    chosen = sorted(candidates[first].tolist(), key=lambda i: (int(sizes[i]), _positions(int(changed[i])), i))
-    minimal: dict[int, list[int]] = {}
     found = []
-    for i in chosen:
-        mask, outcome = int(changed[i]), int(grid.outcome_index[i])
-        if any(smaller & mask == smaller for smaller in minimal.get(outcome, ())):
-            continue
-        minimal.setdefault(outcome, []).append(mask)
+    for target, mask, outcome in _reached(table, flat, max_changes):
         changes = tuple(
-            Change(axis.id, current[axis.position], table.answer_at(i, axis))
+            Change(axis.id, current[axis.position], table.answer_at(target, axis))
             for axis in table.axes
             if mask >> axis.position & 1
         )
         found.append(Counterfactual(table.phase, deployment_index, changes, table.outcomes[outcome]))
-    return found
+    return tuple(found)
+
+
+def _reached(table: PhaseTable, flat: int, max_changes: int) -> tuple[tuple[int, int, int], ...]:
+    """(answer set, changed questions as bits, outcome index) of each minimal change, in order:
+    fewest changes first, then by the changed questions' positions, then by answer set."""
+    grid, moves = _grid(table), _moves(table, max_changes)
+    position = np.array([(flat // axis.stride) % (axis.size + 1) for axis in table.axes], dtype=np.int64)
+    # Keep the moves that give each question they set another answer (the rest are smaller moves, listed too).
+    keep = (moves.new_positions != position).all(axis=1)
+    targets = flat + moves.offsets[keep] - moves.changed[keep] @ (position * moves.strides)
+    masks, ranks = moves.masks[keep], moves.ranks[keep]
+    useful = grid.single[targets] & (grid.outcome_bits[targets] != table.outcome_sets[flat])
+    targets, masks, ranks = targets[useful], masks[useful], ranks[useful]
+    order = np.argsort(targets)  # the lowest answer set stands for its outcome and questions
+    targets, masks, ranks = targets[order], masks[order], ranks[order]
+    outcomes = grid.outcome_index[targets].astype(np.int64)
+    _, first = np.unique(outcomes * (1 << len(table.axes)) + masks, return_index=True)
+    first = first[np.lexsort((targets[first], ranks[first]))]
+    chosen = zip(masks[first].tolist(), targets[first].tolist(), outcomes[first].tolist(), strict=True)
+    minimal: dict[int, list[int]] = {}
+    found = []
+    for mask, target, outcome in chosen:
+        if any(smaller & mask == smaller for smaller in minimal.get(outcome, ())):
+            continue
+        minimal.setdefault(outcome, []).append(mask)
+        found.append((target, mask, outcome))
+    return tuple(found)
 
 
 def _positions(mask: int) -> tuple[int, ...]:
@@ -99,9 +115,8 @@ def _positions(mask: int) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class _Grid:
-    """Every answer set of a table as columns: the answer position on each axis, and its outcome."""
+    """Every answer set of a table, by flat index: its outcomes, and that outcome when there is one."""
 
-    positions: tuple[npt.NDArray[np.int8], ...]
     outcome_bits: npt.NDArray[np.int64]
     single: npt.NDArray[np.bool_]  # exactly one outcome reachable
     outcome_index: npt.NDArray[np.int8]  # that outcome's index (meaningful where single)
@@ -110,10 +125,46 @@ class _Grid:
 @lru_cache(maxsize=8)
 def _grid(table: PhaseTable) -> _Grid:
     bits = np.array(table.outcome_sets, dtype=np.int64)
-    shape = tuple(axis.size + 1 for axis in table.axes)
-    positions = tuple(p.astype(np.int8) for p in np.unravel_index(np.arange(bits.size), shape))
     single = (bits != 0) & ((bits & (bits - 1)) == 0)
     index = np.zeros(bits.size, dtype=np.int8)
     for i in range(len(table.outcomes)):
         index[bits == (1 << i)] = i
-    return _Grid(positions, bits, single, index)
+    return _Grid(bits, single, index)
+
+
+@dataclass(frozen=True)
+class _Moves:
+    """Every way to set 1 to ``max_changes`` questions to known answers, one row per way: from an
+    answer set at flat index f with positions p, it leads to f + offsets - changed @ (p * strides)."""
+
+    new_positions: npt.NDArray[np.int64]  # (moves, axes): the new answer's position, -1 if unchanged
+    changed: npt.NDArray[np.int64]  # (moves, axes): 1 where the question changes
+    offsets: npt.NDArray[np.int64]  # the new positions times the strides, summed
+    masks: npt.NDArray[np.int64]  # the changed questions as bits (bit i: axis i)
+    ranks: npt.NDArray[np.int64]  # order of the masks: fewest questions first, then by their positions
+    strides: npt.NDArray[np.int64]
+
+
+@lru_cache(maxsize=16)
+def _moves(table: PhaseTable, max_changes: int) -> _Moves:
+    rows: list[list[int]] = []
+    for size in range(1, max_changes + 1):
+        for axes in combinations(table.axes, size):
+            for answers in product(*(range(axis.size) for axis in axes)):
+                row = [-1] * len(table.axes)
+                for axis, answer in zip(axes, answers, strict=True):
+                    row[axis.position] = answer
+                rows.append(row)
+    new_positions = np.array(rows, dtype=np.int64).reshape(-1, len(table.axes))
+    changed = (new_positions >= 0).astype(np.int64)
+    strides = np.array([axis.stride for axis in table.axes], dtype=np.int64)
+    masks = changed @ (1 << np.arange(len(table.axes), dtype=np.int64))
+    rank = {mask: i for i, mask in enumerate(sorted(set(masks.tolist()), key=lambda m: (m.bit_count(), _positions(m))))}
+    return _Moves(
+        new_positions=new_positions,
+        changed=changed,
+        offsets=(new_positions * changed) @ strides,
+        masks=masks,
+        ranks=np.array([rank[mask] for mask in masks.tolist()], dtype=np.int64),
+        strides=strides,
+    )

@@ -48,8 +48,39 @@ def evaluate_phase(
             location=f"{where}.answers",
             hint="normalise answers with airegime.system.parse_system first",
         ) from None
+    status, outcome, possible, rules, questions, sources, depends_on, unanswered = _decided(table, flat)
+    return PhaseResult(
+        phase=table.phase,
+        name=name,
+        status=status,
+        outcome=outcome,
+        possible=possible,
+        rules=rules,
+        questions=questions,
+        sources=sources,
+        depends_on=depends_on,
+        deployment_index=deployment_index,
+        unanswered=unanswered,
+    )
+
+
+Decision = tuple[
+    Status,
+    str | None,
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[Dependency, ...],
+    tuple[str, ...],
+]
+
+
+@lru_cache(maxsize=4096)  # a pure function of the answer set (its flat index), asked again and again
+def _decided(table: PhaseTable, flat: int) -> Decision:
+    """Everything a phase's result says that its answers decide (not its name nor its position)."""
     outcome_set = table.outcome_sets[flat]
-    trace = _trace(table, table.rule_sets[flat])
+    rules, questions, sources = _trace(table, table.rule_sets[flat])
     possible = table.outcome_ids(outcome_set)
     if len(possible) == 1:
         outcome: str | None = possible[0]
@@ -57,19 +88,8 @@ def evaluate_phase(
         depends_on: tuple[Dependency, ...] = ()
     else:
         outcome, status, depends_on = None, "undetermined", _dependencies(table, flat, outcome_set)
-    return PhaseResult(
-        phase=table.phase,
-        name=name,
-        status=status,
-        outcome=outcome,
-        possible=possible,
-        rules=trace[0],
-        questions=trace[1],
-        sources=trace[2],
-        depends_on=depends_on,
-        deployment_index=deployment_index,
-        unanswered=_unanswered(table, flat, trace[1]) if len(trace[0]) > 1 else (),
-    )
+    unanswered = _unanswered(table, flat, questions) if len(rules) > 1 else ()
+    return status, outcome, possible, rules, questions, sources, depends_on, unanswered
 
 
 @lru_cache(maxsize=4096)

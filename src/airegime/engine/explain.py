@@ -62,8 +62,24 @@ def explain(*, kb: KnowledgeBase, system: System, max_changes: int = 3) -> Expla
 
 
 def trace_rule(kb: KnowledgeBase, rule_id: str, answers: dict[str, str]) -> RuleTrace:
-    node = trace_condition(kb.rule_by_id[rule_id].when, answers)
-    return RuleTrace(rule_id, node.truth, node)
+    read = _questions_read.get((kb.hash, rule_id))
+    if read is None:
+        read = _questions_read[kb.hash, rule_id] = tuple(sorted(kb.rule_by_id[rule_id].questions))
+    key = (kb.hash, rule_id, tuple(answers.get(question, UNKNOWN) for question in read))
+    trace = _traces.get(key)
+    if trace is None:
+        if len(_traces) >= MAX_TRACES:
+            _traces.clear()
+        node = trace_condition(kb.rule_by_id[rule_id].when, answers)
+        trace = _traces[key] = RuleTrace(rule_id, node.truth, node)
+    return trace
+
+
+# A rule's trace depends only on the answers to the questions it reads, so traces are kept by rule
+# set (its content hash), rule and those answers: the same few combinations come back again and again.
+MAX_TRACES = 20_000
+_traces: dict[tuple[str, str, tuple[str, ...]], RuleTrace] = {}
+_questions_read: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
 def trace_condition(condition: Condition, answers: dict[str, str]) -> ConditionTrace:
