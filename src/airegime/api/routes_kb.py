@@ -1,41 +1,66 @@
-"""The knowledge base, read-only: version and hash, questions, rules, outcomes, sources."""
+"""The knowledge base, read-only: version and hash, questions, rules, outcomes, sources.
+
+The knowledge base does not change while the process runs, so each answer is serialised once
+per rule set (its content hash) and language, then sent as stored bytes.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import TypeAdapter
 
 from airegime.api import deps, views
 from airegime.api.deps import LangQuery
 from airegime.api.models import KbOut, OutcomeOut, QuestionOut, RuleOut, SourceOut
+from airegime.kb import KnowledgeBase
+from airegime.kb.models import Lang
 
 router = APIRouter(prefix="/kb", tags=["knowledge base"])
 
 
-@router.get("")
-def knowledge_base(request: Request, lang: LangQuery = None) -> KbOut:
+@router.get("", response_model=KbOut)
+async def knowledge_base(request: Request, lang: LangQuery = None) -> Response:
     """The rule set's version and content hash, its disclaimer and caveats, and how many entries it has."""
-    return views.kb_out(deps.kb(request), deps.lang(request, lang))
+    return _stored(request, lang, views.kb_out, KbOut)
 
 
-@router.get("/questions")
-def questions(request: Request, lang: LangQuery = None) -> list[QuestionOut]:
+@router.get("/questions", response_model=list[QuestionOut])
+async def questions(request: Request, lang: LangQuery = None) -> Response:
     """Every question, with its scope (system, development, deployment) and allowed answers."""
-    return views.questions_out(deps.kb(request), deps.lang(request, lang))
+    return _stored(request, lang, views.questions_out, list[QuestionOut])
 
 
-@router.get("/rules")
-def rules(request: Request, lang: LangQuery = None) -> list[RuleOut]:
+@router.get("/rules", response_model=list[RuleOut])
+async def rules(request: Request, lang: LangQuery = None) -> Response:
     """Every rule: the phases it applies to, its condition on the answers, its outcome and sources."""
-    return views.rules_out(deps.kb(request), deps.lang(request, lang))
+    return _stored(request, lang, views.rules_out, list[RuleOut])
 
 
-@router.get("/outcomes")
-def outcomes(request: Request, lang: LangQuery = None) -> list[OutcomeOut]:
+@router.get("/outcomes", response_model=list[OutcomeOut])
+async def outcomes(request: Request, lang: LangQuery = None) -> Response:
     """Every outcome (regime, not applicable, case by case) with its next steps."""
-    return views.outcomes_out(deps.kb(request), deps.lang(request, lang))
+    return _stored(request, lang, views.outcomes_out, list[OutcomeOut])
 
 
-@router.get("/sources")
-def sources(request: Request, lang: LangQuery = None) -> list[SourceOut]:
+@router.get("/sources", response_model=list[SourceOut])
+async def sources(request: Request, lang: LangQuery = None) -> Response:
     """Every legal source the rules cite."""
-    return views.sources_out(deps.kb(request), deps.lang(request, lang))
+    return _stored(request, lang, views.sources_out, list[SourceOut])
+
+
+def _stored(request: Request, chosen: Lang | None, view: Callable[[KnowledgeBase, Lang], Any], shape: Any) -> Response:
+    """The view's JSON, built once per rule set and language (as FastAPI would serialise it)."""
+    kb, lang = deps.kb(request), deps.lang(request, chosen)
+    key = (kb.hash, view.__name__, lang)
+    body = _bodies.get(key)
+    if body is None:
+        if len(_bodies) >= 64:  # a few rule sets at most (tests load changed ones)
+            _bodies.clear()
+        body = _bodies[key] = TypeAdapter(shape).dump_json(view(kb, lang))
+    return Response(body, media_type="application/json")
+
+
+_bodies: dict[tuple[str, str, str], bytes] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from airegime.api import models as m
@@ -60,6 +61,7 @@ def evaluation_out(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> m
     )
 
 
+@lru_cache(maxsize=4096)  # the same rules under the same answers come back often; the outputs are frozen
 def condition_out(node: ConditionTrace) -> m.ConditionOut:
     return m.ConditionOut(
         kind=node.kind,
@@ -71,6 +73,7 @@ def condition_out(node: ConditionTrace) -> m.ConditionOut:
     )
 
 
+@lru_cache(maxsize=1024)  # a few outcomes per phase: the same summaries recur in every list
 def summary_out(summary: PhaseSummary) -> m.SummaryOut:
     return m.SummaryOut(**summary.to_dict())
 
