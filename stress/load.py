@@ -54,6 +54,7 @@ class LoadReport:
     achieved_rate: float = 0.0
     workers: int = 1
     server_cpu_ms_per_request: float = 0.0  # the server's own CPU time: what one core can carry
+    client_cpu_ms_per_request: float = 0.0  # this generator's CPU time: it shares the machine's cores
     machine_load: float = 0.0  # load average over 1 minute when the run ended (other work on the machine)
 
 
@@ -213,11 +214,12 @@ def database_url(choice: str, folder: Path) -> str:
             raise SystemExit("set AIREGIME_TEST_POSTGRES_URL to load PostgreSQL")
         from sqlalchemy import create_engine, text
 
+        from airegime.storage.models import Base
+
+        tables = ", ".join([*(t.name for t in Base.metadata.sorted_tables), "alembic_version"])
         engine = create_engine(url)
         with engine.begin() as connection:  # start from an empty database, as the tests do
-            connection.execute(
-                text("DROP TABLE IF EXISTS evaluations, events, deployment_contexts, assessments, alembic_version")
-            )
+            connection.execute(text(f"DROP TABLE IF EXISTS {tables} CASCADE"))
         engine.dispose()
         return url
     return choice
@@ -229,11 +231,13 @@ def run(choice: str, *, rate: float, seconds: float, workers: int = 1) -> LoadRe
         server = start_server(database_url(choice, Path(folder)), Path(folder) / "server.log", workers=workers)
         try:
             processes = [server.process.pid, *children(server.process.pid)]
-            before = sum(cpu_seconds(p) for p in processes)
+            before, client_before = sum(cpu_seconds(p) for p in processes), time.process_time()
             report = asyncio.run(run_load(server.api, rate=rate, seconds=seconds, database=choice))
             report.workers = workers
             used = sum(cpu_seconds(p) for p in processes) - before
             report.server_cpu_ms_per_request = round(used * 1000 / max(1, report.sent), 2)
+            client_used = time.process_time() - client_before
+            report.client_cpu_ms_per_request = round(client_used * 1000 / max(1, report.sent), 2)
             report.machine_load = os.getloadavg()[0]
             return report
         finally:
@@ -265,6 +269,7 @@ def main() -> None:
     print(
         f"server CPU {report.server_cpu_ms_per_request} ms per request "
         f"(one core carries about {1000 / max(report.server_cpu_ms_per_request, 0.01):.0f} requests/s); "
+        f"this client {report.client_cpu_ms_per_request} ms per request; "
         f"machine load average {report.machine_load:.1f}"
     )
     for sample in report.error_samples:
