@@ -80,7 +80,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     rows = measure()
     lines = [f"airegime report benchmark — Python {platform.python_version()}, {platform.machine()}", ""]
-    lines.append(f"load average before the run: {load:.2f} on {os.cpu_count()} CPUs")
+    lines.append(f"load average before the run: {load:.2f}, after: {os.getloadavg()[0]:.2f}, on {os.cpu_count()} CPUs")
     lines.append("")
     lines.append(f"{'what':<52} {'wall':>9} {'cpu':>9} {'target':>8}  met (wall)")
     for what, (wall, cpu), target in rows:

@@ -67,7 +67,7 @@ class _PngSwaps:
 
     def stand_in(self, png: bytes) -> tuple[bytes, str]:
         found = _plain_rgb_png(png)
-        if found is None:
+        if found is None or max(found.width, found.height) > 0xFFFF:  # a JPEG header holds 16-bit sizes
             return png, "image/png"
         jpeg = _stand_in_jpeg(found.width, found.height, tag=len(self.pngs))
         self.pngs[jpeg] = found
