@@ -177,3 +177,18 @@ def test_a_refused_login_never_echoes_the_password(orgs: dict[str, Org], browser
     attempt = "my-Secret-Pass-123"
     refused = browser.post("/login", data={"csrf_token": browser.csrf, "username": "alice", "password": attempt})
     assert refused.status_code == 401 and attempt not in refused.text and 'value="alice"' in refused.text
+
+
+def test_an_admin_revokes_anyones_token_and_a_member_only_their_own(
+    app: object, repo: Repository, orgs: dict[str, Org], browser_for: Callable[..., Browser]
+) -> None:
+    accounts = Accounts(repo.engine)
+    annas = accounts.create_token("anna", "Org A", name="annas", role="editor", days=None, actor="t")
+    amys = accounts.create_token("amy", "Org A", name="amys", role="reader", days=None, actor="t")
+    ids = {t.name: t.id for t in accounts.tokens(orgs["Org A"].id)}
+    assert browser_for("amy").form(f"/account/tokens/{ids['annas']}/revoke").status_code == 400  # not hers
+    assert browser_for("amy").form(f"/account/tokens/{ids['amys']}/revoke").status_code == 303
+    admin_page = browser_for("alice")
+    assert f'action="/admin/tokens/{ids["annas"]}/revoke"' in admin_page.get("/admin").text
+    assert admin_page.form(f"/admin/tokens/{ids['annas']}/revoke").status_code == 303
+    assert accounts.principal_for_token(annas) is None and accounts.principal_for_token(amys) is None
