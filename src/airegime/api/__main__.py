@@ -4,6 +4,8 @@ mounted under /api/v1, on loopback, as the web app will serve it (used by the fa
 from __future__ import annotations
 
 import argparse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -25,11 +27,35 @@ def app_from_environment() -> FastAPI:
     import os
 
     app = serving_app(os.environ[DATABASE_VARIABLE])
+    _threads_as_connections(app)
     gc.freeze()  # the knowledge base and the app live as long as the process: keep them out of GC passes
     return app
 
 
 DATABASE_VARIABLE = "AIREGIME_API_DATABASE_URL"
+DEFAULT_THREADS = 5  # SQLAlchemy's default pool size
+
+
+def _threads_as_connections(app: FastAPI) -> None:
+    """Run the endpoints that use the database in as many threads as the pool keeps connections.
+
+    With more threads (anyio's default: 40), a burst of requests makes the pool open connections
+    beyond its size and close them when they are given back: on PostgreSQL each is a new server
+    process and a password handshake, which cost more CPU than the requests themselves.
+    """
+    import anyio.to_thread
+
+    size = getattr(app.state.repo.engine.pool, "size", None)
+    threads = size() if callable(size) else DEFAULT_THREADS
+    serving = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: Any) -> AsyncIterator[Any]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads  # per event loop
+        async with serving(app_) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -49,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         "host": args.host,
         "port": args.port,
         "log_level": "warning",
+        "access_log": False,  # not shown at the warning level anyway
         "timeout_keep_alive": 30,
         "server_header": False,
     }

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from airegime.api import deps
 from airegime.api.deps import DESCRIPTOR_BODY, DescriptorBody, LangQuery
 from airegime.api.models import EvaluationOut
 from airegime.api.views import evaluation_out
 from airegime.engine.explain import explain
+from airegime.kb.models import Lang
 from airegime.system import parse_system
 
 router = APIRouter(tags=["evaluate"])
 MAX_CHANGES = 3  # counterfactuals of up to three changed answers, as the reports show
+# A few deployments take a millisecond or two to assess: handing them to a worker thread (and
+# back) would cost a good part of that. Longer descriptors go to a thread, off the event loop.
+INLINE_DEPLOYMENTS = 4
 
 
 @router.post("/evaluate", openapi_extra=DESCRIPTOR_BODY)
-def evaluate_descriptor(request: Request, descriptor: DescriptorBody, lang: LangQuery = None) -> EvaluationOut:
+async def evaluate_descriptor(request: Request, descriptor: DescriptorBody, lang: LangQuery = None) -> EvaluationOut:
     """Assess a descriptor without saving it: each phase's regime, the rules traced, what would change it."""
+    deployments = descriptor.get("deployments")
+    if isinstance(deployments, list) and len(deployments) <= INLINE_DEPLOYMENTS:
+        return _evaluate(request, descriptor, lang)
+    return await run_in_threadpool(_evaluate, request, descriptor, lang)
+
+
+def _evaluate(request: Request, descriptor: dict[str, Any], lang: Lang | None) -> EvaluationOut:
     kb = deps.kb(request)
     system = parse_system(deps.clean_text(descriptor), kb=kb)
     return evaluation_out(kb, explain(kb=kb, system=system, max_changes=MAX_CHANGES), deps.lang(request, lang))
