@@ -131,26 +131,27 @@ def start_dot(source: str, fmt: Literal["svg", "png"], *options: str) -> Callabl
         raise AiregimeError(
             "Graphviz is not installed (no `dot` program)", hint="install it, e.g. apt install graphviz"
         )
-    # Files, not pipes: nothing to feed while we wait, and Graphviz never stalls on a full pipe (64 KiB,
-    # a quarter of a printable PNG) before the caller comes to read: it finishes while the caller works.
+    # The graph from a file: nothing to feed while we wait. The drawing to a file: Graphviz never stalls
+    # on a full pipe (64 KiB, a quarter of a printable PNG) before the caller comes to read, it finishes
+    # while the caller works. Its few messages through a pipe: waiting on it wakes up as soon as it exits
+    # (waiting with a time limit alone polls, up to 50 ms late).
     with tempfile.TemporaryFile() as graph:
         graph.write(source.encode("utf-8"))
         graph.seek(0)
-        out, errors = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
-        process = subprocess.Popen([dot, f"-T{fmt}", *options], stdin=graph, stdout=out, stderr=errors)
+        out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
+        process = subprocess.Popen([dot, f"-T{fmt}", *options], stdin=graph, stdout=out, stderr=subprocess.PIPE)
 
     @cache  # asked again (a PDF laid out twice), the same bytes
     def result() -> bytes:
-        with out, errors:
+        with out:
             try:
-                process.wait(timeout=60)
+                _, errors = process.communicate(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
-                process.wait()
+                process.communicate()
                 raise AiregimeError("Graphviz took over a minute", hint="report this diagram as a bug") from None
             if process.returncode != 0:
-                errors.seek(0)
-                raise AiregimeError(f"Graphviz failed: {errors.read(500).decode('utf-8', 'replace')}")
+                raise AiregimeError(f"Graphviz failed: {errors.decode('utf-8', 'replace')[:500]}")
             out.seek(0)
             return out.read()
 
