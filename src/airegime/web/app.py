@@ -93,15 +93,14 @@ def create_app(
     app.state.batch_runs = BatchRuns()
     app.state.batch_max_body = batch_max_body
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # The API first: its requests then skip matching every page's route (no page lives under it).
+    app.mount(API_PREFIX, create_api(repository=repo, kb=kb, gate=gate))  # JSON, own errors; no CSRF (no forms)
     app.include_router(routes_assessments.router)
     app.include_router(routes_interview.router)
     app.include_router(routes_result.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_batch.router)
     app.include_router(routes_account.router)
-    app.mount(
-        API_PREFIX, create_api(repository=repo, kb=kb, gate=gate)
-    )  # JSON, own errors and OpenAPI; no CSRF (no forms)
     _language_switch(app)
     _error_pages(app)
     app.add_middleware(
