@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from airegime.storage.accounts import Principal, Role
+from airegime.storage.accounts import Role
 from airegime.storage.audit import AuditLog
+from airegime.web.access import audit_download, principal_of
 
 router = APIRouter(tags=["accounts"])
-AUDIT_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
 
 class MeOut(BaseModel):
@@ -39,15 +39,10 @@ class AuditPageOut(BaseModel):
     entries: list[AuditEntryOut]
 
 
-def _principal(request: Request) -> Principal:
-    principal: Principal = request.state.principal
-    return principal
-
-
 @router.get("/me")
 def me(request: Request) -> MeOut:
     """Who the request acts as: the token's owner, organisation and role."""
-    principal = _principal(request)
+    principal = principal_of(request)
     return MeOut(
         username=principal.username,
         organisation=principal.organisation,
@@ -63,7 +58,7 @@ def audit_log(
     per_page: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPageOut:
     """The organisation's audit log, newest first (admins only)."""
-    organisation = _principal(request).organisation_id
+    organisation = principal_of(request).organisation_id
     log = AuditLog(request.app.state.repo.engine)
     entries = log.page(organisation, page=page, per_page=per_page)
     return AuditPageOut(
@@ -88,12 +83,4 @@ def audit_log(
 )
 def export_audit_log(request: Request, format: Literal["csv", "jsonl"] = "csv") -> StreamingResponse:
     """The organisation's whole audit log, oldest first, as CSV or JSON Lines (admins only)."""
-    principal = _principal(request)
-    log = AuditLog(request.app.state.repo.engine)
-    client = request.client.host if request.client else ""
-    log.write(principal.organisation_id, principal.username, "audit.exported", format, address=client)
-    return StreamingResponse(
-        log.export(principal.organisation_id, format),
-        media_type=AUDIT_MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="airegime-audit.{format}"'},
-    )
+    return audit_download(request, format)

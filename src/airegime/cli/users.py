@@ -229,9 +229,7 @@ def audit_export(
         found = [i for i, name in Accounts(engine).organisations() if name == org.strip()]
         if not found:
             _fail(AiregimeError(f"no organisation named '{org}'", hint="see `airegime orgs list`"))
-        log = AuditLog(engine)
-        log.write(found[0], _actor(), "audit.exported", format)
-        chunks = log.export(found[0], format)  # type: ignore[arg-type]
+        chunks = AuditLog(engine).export(found[0], format, actor=_actor())  # type: ignore[arg-type]
         if output is None:
             for chunk in chunks:
                 sys.stdout.write(chunk)

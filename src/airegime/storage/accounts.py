@@ -17,7 +17,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 from argon2 import PasswordHasher
@@ -35,6 +35,8 @@ from airegime.storage.models import (
     MembershipRow,
     OrganisationRow,
     UserRow,
+    as_utc,
+    now,
 )
 
 Role = Literal["reader", "editor", "admin"]
@@ -109,14 +111,6 @@ class TokenInfo:
     created_at: datetime
     expires_at: datetime | None
     revoked: bool
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _digest(secret: str) -> str:
@@ -214,7 +208,7 @@ class Accounts:
         for user_id, org_id, org_name, role in memberships:
             by_user.setdefault(user_id, []).append(Membership(org_id, org_name, _role(role)))
         return tuple(
-            UserInfo(u.username, u.disabled_at is not None, _utc(u.created_at), tuple(by_user.get(u.id, ())))
+            UserInfo(u.username, u.disabled_at is not None, as_utc(u.created_at), tuple(by_user.get(u.id, ())))
             for u in users
         )
 
@@ -284,10 +278,13 @@ class Accounts:
                     )
                 )
                 self._audit(session, membership.organisation_id, name, "login.succeeded", name, address=address)
+                organisation = session.get(OrganisationRow, membership.organisation_id)
+                assert organisation is not None  # a membership's organisation exists (foreign key)
+                principal = Principal(
+                    user.username, organisation.id, organisation.name, _role(membership.role), user.id
+                )
         if failed:  # committed above: the failure counts even though the login is refused
             raise LoginRefused("wrong name or password", hint="check both; after 5 failures, wait 15 minutes")
-        principal = self.principal_for_session(token)
-        assert principal is not None
         return token, principal
 
     def principal_for_session(self, token: str) -> Principal | None:
@@ -418,8 +415,8 @@ class Accounts:
                     t.name,
                     owner,
                     _role(t.role),
-                    _utc(t.created_at),
-                    _utc(t.expires_at) if t.expires_at else None,
+                    as_utc(t.created_at),
+                    as_utc(t.expires_at) if t.expires_at else None,
                     t.revoked_at is not None,
                 )
                 for t, owner in session.execute(query)
@@ -489,7 +486,7 @@ class Accounts:
                 select(func.count(), func.min(AuditRow.at)).where(*recent, column == value)
             ).one()
             if count >= limit and oldest is not None:
-                waits.append(int((_utc(oldest) + FAILURE_WINDOW - now()).total_seconds()) + 1)
+                waits.append(int((as_utc(oldest) + FAILURE_WINDOW - now()).total_seconds()) + 1)
         return max(waits, default=0)
 
     def _audit_user(

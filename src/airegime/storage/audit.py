@@ -11,15 +11,16 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from airegime.storage.models import AuditRow
+from airegime.storage.models import AuditRow, as_utc, now
 
 AuditFormat = Literal["csv", "jsonl"]
+MEDIA_TYPES: dict[str, str] = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 FIELDS = ("at", "actor", "action", "target", "detail", "address")
 
 
@@ -46,7 +47,7 @@ def write_audit(
 ) -> None:
     session.add(
         AuditRow(
-            at=datetime.now(UTC),
+            at=now(),
             organisation_id=organisation_id,
             actor=actor[:100],
             action=action[:40],
@@ -62,15 +63,6 @@ class AuditLog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def write(
-        self, organisation_id: int | None, actor: str, action: str, target: str = "", *, address: str = ""
-    ) -> None:
-        """One entry, in its own transaction (for actions that change nothing else, e.g. an export)."""
-        with Session(self.engine) as session, session.begin():
-            write_audit(
-                session, organisation_id=organisation_id, actor=actor, action=action, target=target, address=address
-            )
 
     def count(self, organisation_id: int) -> int:
         with Session(self.engine) as session:
@@ -95,8 +87,21 @@ class AuditLog:
             for row in session.scalars(query.execution_options(yield_per=1000)):
                 yield _entry(row)
 
-    def export(self, organisation_id: int, fmt: AuditFormat) -> Iterator[str]:
-        """The whole log as CSV (spreadsheet-safe) or JSON Lines, a chunk at a time."""
+    def export(self, organisation_id: int, fmt: AuditFormat, *, actor: str, address: str = "") -> Iterator[str]:
+        """The whole log as CSV (spreadsheet-safe) or JSON Lines, a chunk at a time; the export is
+        itself recorded first (so it is the export's last line)."""
+        with Session(self.engine) as session, session.begin():
+            write_audit(
+                session,
+                organisation_id=organisation_id,
+                actor=actor,
+                action="audit.exported",
+                target=fmt,
+                address=address,
+            )
+        return self._lines(organisation_id, fmt)
+
+    def _lines(self, organisation_id: int, fmt: AuditFormat) -> Iterator[str]:
         if fmt == "csv":
             yield ",".join(FIELDS) + "\r\n"
         for entry in self.entries(organisation_id):
@@ -111,8 +116,7 @@ class AuditLog:
 
 
 def _entry(row: AuditRow) -> AuditEntry:
-    at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)  # SQLite hands back naive UTC datetimes
-    return AuditEntry(row.id, at, row.actor, row.action, row.target, row.detail, row.address)
+    return AuditEntry(row.id, as_utc(row.at), row.actor, row.action, row.target, row.detail, row.address)
 
 
 def _inert(text: str) -> str:

@@ -17,7 +17,6 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import Engine, bindparam, func, or_, select
@@ -29,7 +28,15 @@ from airegime.errors import AiregimeError, AnswerError, DescriptorError
 from airegime.kb.models import KnowledgeBase, Scope
 from airegime.storage.audit import write_audit
 from airegime.storage.database import open_engine
-from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, ContextRow, EvaluationRow, EventRow
+from airegime.storage.models import (
+    DEFAULT_ORGANISATION_ID,
+    AssessmentRow,
+    ContextRow,
+    EvaluationRow,
+    EventRow,
+    as_utc,
+    now,
+)
 from airegime.storage.records import (
     Context,
     EvaluationRecord,
@@ -54,15 +61,6 @@ class StorageError(AiregimeError):
 
 class NotFoundError(StorageError):
     """No saved assessment (or deployment context) with this id."""
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # SQLite allows one writer at a time; a second writer whose read snapshot went stale fails at
@@ -129,7 +127,7 @@ class Repository:
             page = min(max(1, page), last_page)
             rows = session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
             items = tuple(
-                ListItem(r.id, r.name, r.organisation, _utc(r.updated_at), r.rule_set_hash, _summary(r.summary_json))
+                ListItem(r.id, r.name, r.organisation, as_utc(r.updated_at), r.rule_set_hash, _summary(r.summary_json))
                 for r in rows
             )
         return Page(items, total, page, per_page)
@@ -158,7 +156,9 @@ class Repository:
             if e.kind == "answer":
                 current[key] = e.value
             context = names.get(e.context_id, "") if e.context_id is not None else ""
-            entries.append(HistoryEntry(_utc(e.at), e.kind, e.scope, context, e.question, e.value, previous, e.detail))
+            entries.append(
+                HistoryEntry(as_utc(e.at), e.kind, e.scope, context, e.question, e.value, previous, e.detail)
+            )
         return tuple(entries)
 
     def evaluations(self, assessment_id: int) -> tuple[EvaluationRecord, ...]:
@@ -169,7 +169,7 @@ class Repository:
             ).all()
             return tuple(
                 EvaluationRecord(
-                    _utc(r.at),
+                    as_utc(r.at),
                     r.rule_set_version,
                     r.rule_set_hash,
                     r.reason,
@@ -512,8 +512,8 @@ class Repository:
             system_answers=answers.get(("system", None), {}),
             development_answers=answers.get(("development", None), {}),
             context_answers={c.id: answers.get(("deployment", c.id), {}) for c in contexts},
-            created_at=_utc(row.created_at),
-            updated_at=_utc(row.updated_at),
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
             rule_set_version=row.rule_set_version,
             rule_set_hash=row.rule_set_hash,
             summary=_summary(row.summary_json),

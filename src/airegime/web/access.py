@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 
 from fastapi import Request
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from airegime.storage import Repository
 from airegime.storage.accounts import LOCAL, Accounts, Principal, Role
+from airegime.storage.audit import MEDIA_TYPES, AuditFormat, AuditLog
 
 SESSION_COOKIE = "airegime_session"
 API_PREFIX = "/api/v1"
@@ -99,10 +101,35 @@ async def admit(request: Request, *, api: bool) -> Principal:
     if not principal.can(required_role(request.method, path)):
         raise Denied(403, "role")
     repo: Repository = request.app.state.repo
-    client = request.client.host if request.client else ""
     request.state.principal = principal
-    request.state.repo = repo.scoped(principal.organisation_id, actor=principal.username, address=client)
+    request.state.repo = repo.scoped(
+        principal.organisation_id, actor=principal.username, address=client_address(request)
+    )
     return principal
+
+
+def principal_of(request: Request) -> Principal:
+    """Who the admitted request acts as."""
+    principal: Principal = request.state.principal
+    return principal
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def audit_download(request: Request, fmt: AuditFormat) -> StreamingResponse:
+    """The acting organisation's whole audit log as a file (the export itself is logged)."""
+    principal = principal_of(request)
+    repo: Repository = request.app.state.repo
+    lines = AuditLog(repo.engine).export(
+        principal.organisation_id, fmt, actor=principal.username, address=client_address(request)
+    )
+    return StreamingResponse(
+        lines,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="airegime-audit.{fmt}"'},
+    )
 
 
 def _api_path(request: Request) -> str:

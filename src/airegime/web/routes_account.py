@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from airegime.storage.accounts import ROLES, AccountError, Accounts, LoginRefused, LoginThrottled, Principal
-from airegime.storage.audit import AuditLog
+from airegime.storage.accounts import ROLES, AccountError, Accounts, LoginRefused, LoginThrottled
+from airegime.storage.audit import MEDIA_TYPES, AuditLog
 from airegime.web import pages
-from airegime.web.access import SESSION_COOKIE, Gate
+from airegime.web.access import SESSION_COOKIE, Gate, audit_download, client_address, principal_of
 from airegime.web.pages import render
 from airegime.web.security import safe_next
 
@@ -19,21 +19,11 @@ router = APIRouter()
 Name = Annotated[str, Form(max_length=100)]
 Password = Annotated[str, Form(max_length=1024)]
 AUDIT_PER_PAGE = 50
-AUDIT_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
 
 def accounts_of(request: Request) -> Accounts:
     gate: Gate = request.app.state.gate
     return gate.accounts
-
-
-def principal_of(request: Request) -> Principal:
-    principal: Principal = request.state.principal
-    return principal
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -49,7 +39,7 @@ async def login(
 ) -> Response:
     try:
         token, _principal = await run_in_threadpool(
-            accounts_of(request).login, username, password, address=_address(request)
+            accounts_of(request).login, username, password, address=client_address(request)
         )
     except LoginThrottled as throttled:
         response = render(
@@ -81,7 +71,7 @@ async def login(
 def logout(request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        accounts_of(request).logout(token, address=_address(request))
+        accounts_of(request).logout(token, address=client_address(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -172,16 +162,9 @@ def admin(request: Request, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1)
 
 @router.get("/admin/audit.{fmt}")
 def export_audit(request: Request, fmt: str) -> Response:
-    if fmt not in AUDIT_MEDIA:
+    if fmt not in MEDIA_TYPES:
         return pages.error(request, 404, "not_found")
-    principal = principal_of(request)
-    log = AuditLog(accounts_of(request).engine)
-    log.write(principal.organisation_id, principal.username, "audit.exported", fmt, address=_address(request))
-    return StreamingResponse(
-        log.export(principal.organisation_id, fmt),  # type: ignore[arg-type]
-        media_type=AUDIT_MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="airegime-audit.{fmt}"'},
-    )
+    return audit_download(request, fmt)  # type: ignore[arg-type]
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
