@@ -41,7 +41,7 @@ from sqlalchemy.exc import DBAPIError
 
 from airegime._version import __version__
 from airegime.storage.database import MIGRATIONS, open_engine
-from airegime.storage.models import Base
+from airegime.storage.models import Base, as_utc
 from airegime.storage.repository import StorageError
 
 FORMAT = "airegime-db"
@@ -623,8 +623,7 @@ def _string_decoder(length: int | None, *, nul_free: bool) -> Callable[[Any], An
 
 
 def _encode_datetime(moment: datetime) -> str:
-    # SQLite hands back naive datetimes: airegime stores UTC everywhere.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    return as_utc(moment).astimezone(UTC).isoformat()
 
 
 def _datetime_decoder(*, aware: bool) -> Callable[[Any], Any]:

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from airegime.batch import InventoryReadError, LayoutError, write_template
 from airegime.batch.io import READ_FORMATS
 from airegime.web import batch_views, downloads
+from airegime.web.access import principal_of
 from airegime.web.batch_runs import BatchRuns, assess_upload
 from airegime.web.pages import error, kb_of, lang_of, render
 
@@ -28,7 +29,7 @@ Choice = Annotated[str, Query(max_length=100)]
 
 def run_owner(request: Request) -> str:
     """A run is shown only to the browser that uploaded it, and only to the same person and organisation."""
-    principal = request.state.principal
+    principal = principal_of(request)
     return f"{request.state.csrf}|{principal.username}|{principal.organisation_id}"
 
 
