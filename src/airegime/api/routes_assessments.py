@@ -12,7 +12,6 @@ from airegime.api.deps import DESCRIPTOR_BODY, AssessmentId, DescriptorBody, Lan
 from airegime.api.errors import ApiError
 from airegime.api.models import AnswersPatch, AssessmentListOut, AssessmentOut, ErrorBody, HistoryEntryOut, RecheckOut
 from airegime.api.views import assessment_out, history_out, list_out, recheck_out
-from airegime.engine.evaluate import evaluate
 from airegime.kb.models import Lang
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage.repository import SORTS, Sort
@@ -42,11 +41,9 @@ def create_assessment(
     """Save a descriptor as a new assessment (evaluated at once); its address is in the Location header."""
     repo = deps.repo(request)
     system = parse_system(deps.clean_text(descriptor), kb=repo.kb)
-    assessment_id = repo.import_system(system, detail="API")
-    response.headers["Location"] = f"{request.scope.get('root_path', '')}/assessments/{assessment_id}"
-    # The stored result is this evaluation (same system, same rules): no need to read it back.
-    saved = repo.get(assessment_id)
-    return assessment_out(saved, evaluate(kb=repo.kb, system=system), deps.kb(request), deps.lang(request, lang))
+    saved, result = repo.add_system(system, detail="API")
+    response.headers["Location"] = f"{request.scope.get('root_path', '')}/assessments/{saved.id}"
+    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang))
 
 
 @router.get("/{assessment_id}")

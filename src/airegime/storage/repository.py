@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Literal
 
-from sqlalchemy import Engine, bindparam, func, or_, select
+from sqlalchemy import Engine, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from airegime.engine.evaluate import evaluate
@@ -181,14 +181,12 @@ class Repository:
     def last_result(self, assessment_id: int) -> Assessment | None:
         """The latest stored result, as computed then (possibly under an older rule set)."""
         with self._sessions() as session:
-            self._row(session, assessment_id)
-            row = session.scalars(
-                select(EvaluationRow)
-                .where(EvaluationRow.assessment_id == assessment_id)
-                .order_by(EvaluationRow.id.desc())
-                .limit(1)
-            ).first()
-            return Assessment.from_dict(json.loads(row.result_json)) if row else None
+            found = session.execute(_LAST_RESULT, {"assessment": assessment_id, "organisation": self.organisation_id})
+            row = found.first()
+            if row is None:
+                self._load(session, assessment_id)  # a missing assessment (or another's): 404
+                return None
+            return Assessment.from_dict(json.loads(row.result_json))
 
     def record(self, action: str, assessment_id: int, detail: str = "") -> None:
         """Write a read worth tracing (an export, a report) to the audit log."""
@@ -220,19 +218,27 @@ class Repository:
 
     def import_system(self, system: System, *, detail: str = "", kind: str = "imported") -> int:
         """A new assessment holding a descriptor's details, contexts and answers."""
+        return self.add_system(system, detail=detail, kind=kind)[0].id
+
+    def add_system(self, system: System, *, detail: str = "", kind: str = "imported") -> tuple[Saved, Assessment]:
+        """``import_system``, returning the new assessment's state and its stored result (no need to read them back)."""
         with self._write() as session:
             row = self._new_row(
                 session, system.name, system.organisation, system.description, system.development.description
             )
             self._event(session, row.id, kind, detail=detail)
-            self._answers(session, row.id, "system", None, system.answers.items())
-            self._answers(session, row.id, "development", None, system.development.answers.items())
-            for deployment in system.deployments:
-                context = self._add_context(session, row.id, deployment.name, deployment.description, log=False)
-                self._answers(session, row.id, "deployment", context.id, deployment.answers.items())
-            self._evaluate(session, row, kind)
+            events = [_answer_event(row.id, "system", None, q, v) for q, v in system.answers.items()]
+            events += [_answer_event(row.id, "development", None, q, v) for q, v in system.development.answers.items()]
+            for position, deployment in enumerate(system.deployments):
+                context = self._add_context(
+                    session, row.id, deployment.name, deployment.description, log=False, position=position
+                )
+                events += [_answer_event(row.id, "deployment", context.id, q, v) for q, v in deployment.answers.items()]
+            if events:  # one statement (no ORM objects): their ids are not needed
+                session.execute(insert(EventRow), events)
+            assessment, saved = self._evaluate(session, row, kind)
             self._audit(session, f"assessment.{kind}", row, detail)
-            return row.id
+            return saved, assessment
 
     def duplicate(self, assessment_id: int, *, name: str) -> int:
         saved = self.get(assessment_id)
@@ -334,7 +340,8 @@ class Repository:
             current = self._load(session, assessment_id)
             wanted = change(current)
             self._store_differences(session, row, current, wanted)
-            assessment, saved = self._evaluate(session, row, "answers")
+            known = _after(current, wanted) if _same_contexts(current, wanted) else None
+            assessment, saved = self._evaluate(session, row, "answers", known=known)
             self._audit(session, "assessment.changed", row)
             return saved, assessment
 
@@ -393,6 +400,11 @@ class Repository:
         self._answer_changes(
             session, row.id, "development", None, current.development_answers, wanted.development.answers
         )
+        if _same_contexts(current, wanted):  # nothing renamed, added or removed: no context row to change
+            for kept, deployment in zip(current.contexts, wanted.deployments, strict=True):
+                before = current.context_answers.get(kept.id, {})
+                self._answer_changes(session, row.id, "deployment", kept.id, before, deployment.answers)
+            return
         contexts = self._active_contexts(session, row.id)
         for index, deployment in enumerate(wanted.deployments):
             if index < len(contexts):
@@ -447,13 +459,27 @@ class Repository:
             .order_by(ContextRow.position, ContextRow.id)
         ).all()
 
-    def _add_context(self, session: Session, assessment_id: int, name: str, description: str, *, log: bool) -> Context:
-        position = session.scalar(
-            select(func.coalesce(func.max(ContextRow.position), -1)).where(ContextRow.assessment_id == assessment_id)
-        )
+    def _add_context(
+        self,
+        session: Session,
+        assessment_id: int,
+        name: str,
+        description: str,
+        *,
+        log: bool,
+        position: int | None = None,
+    ) -> Context:
+        """A new context, last (``position``: known for a new assessment, which saves a query)."""
+        if position is None:
+            last = session.scalar(
+                select(func.coalesce(func.max(ContextRow.position), -1)).where(
+                    ContextRow.assessment_id == assessment_id
+                )
+            )
+            position = (-1 if last is None else int(last)) + 1
         row = ContextRow(
             assessment_id=assessment_id,
-            position=(-1 if position is None else int(position)) + 1,
+            position=position,
             name=name.strip(),
             description=description.strip(),
         )
@@ -490,7 +516,10 @@ class Repository:
         return normalise_answer(question, value, location=question_id)
 
     def _load(self, session: Session, assessment_id: int) -> Saved:
-        row = self._row(session, assessment_id)
+        # Plain rows, not ORM objects: reading is most requests, and the ORM's bookkeeping costs more than the SQL.
+        row = session.execute(_ASSESSMENT, {"assessment": assessment_id, "organisation": self.organisation_id}).first()
+        if row is None:
+            raise NotFoundError(f"no saved assessment #{assessment_id}", hint="it may have been deleted")
         contexts = tuple(Context(*c) for c in session.execute(_CONTEXTS, {"assessment": assessment_id}))
         answers: dict[tuple[str | None, int | None], dict[str, str]] = {}
         events = session.execute(_ANSWERS, {"assessment": assessment_id})
@@ -519,10 +548,15 @@ class Repository:
             summary=_summary(row.summary_json),
         )
 
-    def _evaluate(self, session: Session, row: AssessmentRow, reason: str) -> tuple[Assessment, Saved]:
-        """Evaluate the current answers, store the result; return it with the state it was computed from."""
-        session.flush()
-        saved = self._load(session, row.id)
+    def _evaluate(
+        self, session: Session, row: AssessmentRow, reason: str, *, known: Saved | None = None
+    ) -> tuple[Assessment, Saved]:
+        """Evaluate the current answers, store the result; return it with the state it was computed from.
+
+        ``known``: that state, when the caller knows it (then it is not read back)."""
+        if known is None:
+            session.flush()
+        saved = known or self._load(session, row.id)
         assessment = evaluate(kb=self.kb, system=saved.system())
         moment = now()
         session.add(
@@ -549,6 +583,25 @@ class Repository:
         return assessment, current
 
 
+_ASSESSMENT = select(
+    AssessmentRow.id,
+    AssessmentRow.name,
+    AssessmentRow.organisation,
+    AssessmentRow.description,
+    AssessmentRow.development_description,
+    AssessmentRow.created_at,
+    AssessmentRow.updated_at,
+    AssessmentRow.rule_set_version,
+    AssessmentRow.rule_set_hash,
+    AssessmentRow.summary_json,
+).where(AssessmentRow.id == bindparam("assessment"), AssessmentRow.organisation_id == bindparam("organisation"))
+_LAST_RESULT = (
+    select(EvaluationRow.result_json)
+    .join(AssessmentRow, AssessmentRow.id == EvaluationRow.assessment_id)
+    .where(AssessmentRow.id == bindparam("assessment"), AssessmentRow.organisation_id == bindparam("organisation"))
+    .order_by(EvaluationRow.id.desc())
+    .limit(1)
+)
 _CONTEXTS = (
     select(ContextRow.id, ContextRow.name, ContextRow.description, ContextRow.position)
     .where(ContextRow.assessment_id == bindparam("assessment"), ContextRow.removed_at.is_(None))
@@ -559,6 +612,54 @@ _ANSWERS = (
     .where(EventRow.assessment_id == bindparam("assessment"), EventRow.kind == "answer")
     .order_by(EventRow.id)
 )
+
+
+def _same_contexts(current: Saved, wanted: System) -> bool:
+    return [(c.name, c.description) for c in current.contexts] == [(d.name, d.description) for d in wanted.deployments]
+
+
+def _after(current: Saved, wanted: System) -> Saved:
+    """The state ``_load`` would read once ``wanted``'s differences are stored (contexts unchanged)."""
+    return replace(
+        current,
+        name=wanted.name,
+        organisation=wanted.organisation,
+        description=wanted.description,
+        development_description=wanted.development.description,
+        system_answers=_replayed(current.system_answers, wanted.answers),
+        development_answers=_replayed(current.development_answers, wanted.development.answers),
+        context_answers={
+            c.id: _replayed(current.context_answers.get(c.id, {}), d.answers)
+            for c, d in zip(current.contexts, wanted.deployments, strict=True)
+        },
+    )
+
+
+def _replayed(before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
+    """``before`` with the answer events ``_answer_changes`` writes applied, as ``_load`` replays them."""
+    result = dict(before)
+    for question in sorted(before.keys() | after.keys()):
+        if before.get(question) != after.get(question):
+            if question in after:
+                result[question] = after[question]
+            else:
+                result.pop(question, None)
+    return result
+
+
+def _answer_event(
+    assessment_id: int, scope: Scope, context_id: int | None, question: str, value: str
+) -> dict[str, object]:
+    return {
+        "assessment_id": assessment_id,
+        "at": now(),
+        "kind": "answer",
+        "scope": scope,
+        "context_id": context_id,
+        "question": question,
+        "value": value,
+        "detail": "",
+    }
 
 
 @contextmanager
