@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Boolean, Connection, DateTime, Engine, Integer, String, Table, func, select, text
+from sqlalchemy import Boolean, Connection, DateTime, Engine, Integer, LargeBinary, String, Table, func, select, text
 from typer.testing import CliRunner
 
 from airegime.cli.app import app
@@ -120,6 +120,8 @@ def synthetic_value(table: Table, name: str, kind: Any, i: int) -> Any:
         return moment if kind.timezone else moment.replace(tzinfo=None)
     if isinstance(kind, String):
         return f"{i} {HOSTILE[i % len(HOSTILE)]}{CONTROLS if i == 2 else ''}"[: kind.length]
+    if isinstance(kind, LargeBinary):  # every byte value, none, and bytes that are not UTF-8
+        return (bytes(range(256)) * 3, b"", b"\xff\xfe\x00PK\x03\x04")[i % 3]
     pytest.fail(f"no test value for {table.name}.{name} ({kind!r}): teach synthetic_value")
 
 

@@ -5,6 +5,7 @@ downloads; a bad upload gets a clear page and nothing is kept."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -15,9 +16,14 @@ import openpyxl
 import polars as pl
 import pytest
 from ods_writer import write_ods
+from sqlalchemy import func, select
 
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
+from airegime.storage.accounts import LOCAL
+from airegime.storage.audit import AuditLog
+from airegime.storage.batch_uploads import BatchUploads
+from airegime.storage.models import DEFAULT_ORGANISATION_ID, BatchUploadRow
 from airegime.web.app import create_app
 from airegime.web.batch_runs import BatchRuns, assess_upload
 
@@ -82,7 +88,9 @@ def results_page(client: Client, data: bytes | None = None, name: str = "inventa
 
 
 def kept(client: Client) -> int:
-    return len(client.app.state.batch_runs)  # type: ignore[attr-defined]
+    """Uploads stored in the database."""
+    with client.app.state.repo.engine.connect() as connection:  # type: ignore[attr-defined]
+        return int(connection.scalar(select(func.count()).select_from(BatchUploadRow)) or 0)
 
 
 def test_the_batch_page_offers_the_upload_and_the_template(client: Client) -> None:
@@ -223,13 +231,45 @@ def test_results_are_shown_only_to_the_browser_that_uploaded_them(client: Client
     assert client.get(f"{location}/results.pdf").status_code == 404
 
 
-def test_runs_kept_in_memory_are_bounded_by_count_and_size(kb: KnowledgeBase) -> None:
+def test_results_cached_in_memory_are_bounded_and_an_evicted_run_is_read_back(
+    repo: Repository, kb: KnowledgeBase
+) -> None:
     result = assess_upload(kb, inventory_csv(), "inventory.csv", "fr")
-    runs = BatchRuns(keep=3, budget=10**9)
-    tokens = [runs.add(owner="me", filename="i.csv", data=b"x", lang="fr", result=result) for _ in range(5)]
+    runs = BatchRuns(BatchUploads(repo.engine), keep=3, budget=10**9)
+    add = functools.partial(runs.add, by=LOCAL, address="", filename="i.csv", data=inventory_csv(), result=result)
+    tokens = [add(owner="me", lang="fr") for _ in range(5)]
     assert len(runs) == 3
-    assert runs.get(tokens[0], "me") is None and runs.get(tokens[-1], "me") is not None
-    assert runs.get(tokens[-1], "someone else") is None
-    small = BatchRuns(keep=10, budget=1)  # over budget: only the newest stays
-    newest = [small.add(owner="me", filename="i.csv", data=b"x", lang="fr", result=result) for _ in range(3)][-1]
+    evicted = runs.get(tokens[0], "me")  # no longer in memory: read from the database, assessed again
+    assert evicted is not None and evicted.result(kb, "en").table is not None
+    assert runs.get(tokens[-1], "me") is not None and runs.get(tokens[-1], "someone else") is None
+    small = BatchRuns(BatchUploads(repo.engine), keep=10, budget=1)  # over budget: only the newest stays
+    newest = [
+        small.add(owner="me", by=LOCAL, address="", filename="i.csv", data=b"x", lang="fr", result=result)
+        for _ in range(3)
+    ][-1]
     assert len(small) == 1 and small.get(newest, "me") is not None
+
+
+def test_another_server_process_shows_and_exports_the_results(client: Client, repo: Repository) -> None:
+    """Each process has its own memory: a second app on the same database stands for another worker."""
+    location = results_page(client)
+    with Client(create_app(repository=repo), raise_server_exceptions=False, follow_redirects=False) as other:
+        other.cookies.update(client.cookies)  # the same browser, answered by the other process
+        page = other.get(location)
+        assert page.status_code == 200 and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+        assert other.get(f"{location}?lang=en").status_code == 200
+        download = other.get(f"{location}/results.csv")
+        assert download.status_code == 200 and b"S2" in download.content
+
+
+def test_uploads_outlive_a_restart_and_are_in_the_audit_log(
+    client: Client, repo: Repository, kb: KnowledgeBase
+) -> None:
+    location = results_page(client)
+    restarted = Repository.open(str(repo.engine.url), kb)
+    with Client(create_app(repository=restarted), raise_server_exceptions=False, follow_redirects=False) as again:
+        again.cookies.update(client.cookies)
+        assert again.get(location).status_code == 200
+    restarted.engine.dispose()
+    entry = AuditLog(repo.engine).page(DEFAULT_ORGANISATION_ID)[0]
+    assert (entry.action, entry.target, entry.detail) == ("batch.uploaded", "inventaire.csv", f"{len(ROWS)} rows")

@@ -3,13 +3,14 @@
 never updated); ``evaluations`` keeps every result with the rule-set version and hash it
 was computed with. Every assessment belongs to an organisation; people reach it through
 their ``memberships`` (with a role), logged in (``login_sessions``) or with an API token;
-``audit_log`` records who did what, and when."""
+``audit_log`` records who did what, and when; ``batch_uploads`` keeps the inventories uploaded
+to the batch page, so every server process can show their results."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -173,3 +174,20 @@ class EvaluationRow(Base):
     result_json: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_evaluations_assessment", "assessment_id", "id"),)
+
+
+class BatchUploadRow(Base):
+    """An inventory uploaded to the batch page; only the browser (and person) that sent it sees it.
+
+    Tokens and owners are stored hashed, like login sessions: the owner names a browser's CSRF token.
+    """
+
+    __tablename__ = "batch_uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    owner_hash: Mapped[str] = mapped_column(String(64))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -20,6 +20,7 @@ from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.settings import get_settings
 from airegime.storage import NotFoundError, Repository
 from airegime.storage.accounts import Accounts
+from airegime.storage.batch_uploads import BatchUploads
 from airegime.web import (
     pages,
     routes_account,
@@ -90,7 +91,7 @@ def create_app(
     app.state.repo = repo
     app.state.kb = kb
     app.state.default_lang = settings.lang
-    app.state.batch_runs = BatchRuns()
+    app.state.batch_runs = BatchRuns(BatchUploads(repo.engine))
     app.state.batch_max_body = batch_max_body
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # The API first: its requests then skip matching every page's route (no page lives under it).

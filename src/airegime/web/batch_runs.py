@@ -1,8 +1,9 @@
-"""Inventories uploaded to the batch page, kept in memory for the browser that sent them.
+"""Inventories uploaded to the batch page and their results, for the browser that sent them.
 
-An inventory is assessed by the batch library; the web app keeps the uploaded bytes (so results
-can be downloaded, or shown again in another language) and the results per language. Nothing
-goes to the database: the runs live until the server stops, the oldest dropped beyond ``KEEP``.
+An inventory is assessed by the batch library. The uploaded bytes go to the database
+(``storage.batch_uploads``), so every server process can show, re-assess in another language,
+or export them; each process keeps the results of the latest runs in memory (``KEEP`` runs
+within ``BUDGET_BYTES``) and recomputes them from the upload when they are not there.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from pathlib import Path
 
 from airegime.batch import BatchResult, assess_inventory
 from airegime.kb import KnowledgeBase, Lang
+from airegime.storage.accounts import Principal
+from airegime.storage.batch_uploads import BatchUploads
 from airegime.web.downloads import safe_filename
 
-KEEP = 20  # runs kept in memory at once
-BUDGET_BYTES = 300_000_000  # and their uploads plus results within this (a 5 MB CSV gives ~30 MB of results)
+KEEP = 20  # runs whose results a process keeps in memory at once
+BUDGET_BYTES = 300_000_000  # with their uploads, within this (a 5 MB CSV gives ~30 MB of results)
 
 
 @dataclass
@@ -70,30 +73,55 @@ def assess_upload(kb: KnowledgeBase, data: bytes, filename: str, lang: Lang) -> 
 
 
 class BatchRuns:
-    """The last runs (at most ``keep``, within ``budget`` bytes, the newest always kept), by
-    unguessable token; safe to use from the server's threads."""
+    """Uploads kept in the database, with the results of the latest (at most ``keep``, within
+    ``budget`` bytes, the newest always kept) cached in this process; safe to use from its threads."""
 
-    def __init__(self, keep: int = KEEP, budget: int = BUDGET_BYTES) -> None:
+    def __init__(self, uploads: BatchUploads, keep: int = KEEP, budget: int = BUDGET_BYTES) -> None:
+        self.uploads = uploads
         self.keep = keep
         self.budget = budget
         self._runs: OrderedDict[str, BatchRun] = OrderedDict()
         self._lock = threading.Lock()
 
-    def add(self, *, owner: str, filename: str, data: bytes, lang: Lang, result: BatchResult) -> str:
-        token = secrets.token_urlsafe(18)
+    def add(
+        self, *, owner: str, by: Principal, address: str, filename: str, data: bytes, lang: Lang, result: BatchResult
+    ) -> str:
+        """Store an assessed upload (logged as ``by``'s); returns the token that reaches it."""
+        rows = result.table.height if result.table is not None else 0
+        token = self.uploads.add(
+            owner=owner,
+            organisation_id=by.organisation_id,
+            actor=by.username,
+            address=address,
+            filename=filename,
+            data=data,
+            rows=rows,
+        )
+        self._keep(BatchRun(token, owner, filename, data, {lang: result}))
+        return token
+
+    def get(self, token: str, owner: str) -> BatchRun | None:
+        """The run, if it is still kept and ``owner``'s (read from the database when not in memory)."""
         with self._lock:
-            self._runs[token] = BatchRun(token, owner, filename, data, {lang: result})
+            run = self._runs.get(token)
+        if run is not None and secrets.compare_digest(run.owner, owner):
+            if self.uploads.holds(token, owner):  # not deleted since (another process may have)
+                return run
+            with self._lock:
+                self._runs.pop(token, None)
+            return None
+        upload = self.uploads.get(token, owner)
+        if upload is None:
+            return None
+        return self._keep(BatchRun(token, owner, upload.filename, upload.data))
+
+    def _keep(self, run: BatchRun) -> BatchRun:
+        with self._lock:
+            self._runs[run.token] = run
             while len(self._runs) > 1 and (
                 len(self._runs) > self.keep or sum(r.size for r in self._runs.values()) > self.budget
             ):
                 self._runs.popitem(last=False)
-        return token
-
-    def get(self, token: str, owner: str) -> BatchRun | None:
-        with self._lock:
-            run = self._runs.get(token)
-        if run is None or not secrets.compare_digest(run.owner, owner):
-            return None
         return run
 
     def __len__(self) -> int:

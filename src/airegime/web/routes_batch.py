@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from airegime.batch import InventoryReadError, LayoutError, write_template
 from airegime.batch.io import READ_FORMATS
 from airegime.web import batch_views, downloads
-from airegime.web.access import principal_of
+from airegime.web.access import client_address, principal_of
 from airegime.web.batch_runs import BatchRuns, assess_upload
 from airegime.web.pages import error, kb_of, lang_of, render
 
@@ -52,7 +52,13 @@ def upload_page(request: Request, status: int = 200, **problem: str) -> HTMLResp
     """The upload form, with a problem (``problem``: message key; ``detail``/``hint``: the library's words)."""
     formats = sorted(set(READ_FORMATS))
     return render(
-        request, "batch.html", status, formats=formats, limit_mb=f"{upload_limit(request) / 1_000_000:g}", **problem
+        request,
+        "batch.html",
+        status,
+        formats=formats,
+        limit_mb=f"{upload_limit(request) / 1_000_000:g}",
+        keep=runs_of(request).uploads.keep,
+        **problem,
     )
 
 
@@ -80,7 +86,16 @@ async def upload(request: Request, file: UploadFile | None = None) -> Response:
         return upload_page(request, 400, problem="batch.unreadable")
     if result.table is None or result.table.height == 0:
         return upload_page(request, 400, problem="batch.no_rows")
-    token = runs_of(request).add(owner=run_owner(request), filename=file.filename, data=data, lang=lang, result=result)
+    token = await run_in_threadpool(
+        runs_of(request).add,
+        owner=run_owner(request),
+        by=principal_of(request),
+        address=client_address(request),
+        filename=file.filename,
+        data=data,
+        lang=lang,
+        result=result,
+    )
     return RedirectResponse(f"/batch/{token}", status_code=303)
 
 

@@ -255,11 +255,11 @@ WEB: dict[str, tuple[str, str]] = {
     "batch.file": ("Fichier d’inventaire ({limit} Mo au plus)", "Inventory file (at most {limit} MB)"),
     "batch.file_hint": ("Formats acceptés :", "Accepted formats:"),
     "batch.submit": ("Évaluer l’inventaire", "Assess the inventory"),
-    "batch.memory_note": (
-        "Les résultats restent en mémoire sur ce serveur pour votre navigateur, jusqu’à son redémarrage ; ils ne "
-        "sont pas enregistrés dans la base des analyses. Téléchargez-les pour les garder.",
-        "The results stay in this server’s memory for your browser until it restarts; they are not saved with the "
-        "assessments. Download them to keep them.",
+    "batch.kept_note": (
+        "Votre organisation garde ses {keep} derniers inventaires envoyés, visibles depuis ce navigateur "
+        "seulement ; ils ne sont pas enregistrés comme analyses. Téléchargez les résultats pour les garder.",
+        "Your organisation keeps its last {keep} uploaded inventories, visible from this browser only; they are "
+        "not saved as assessments. Download the results to keep them.",
     ),
     "batch.no_file": ("Choisissez un fichier d’inventaire.", "Choose an inventory file."),
     "batch.bad_extension": (
@@ -496,9 +496,9 @@ WEB: dict[str, tuple[str, str]] = {
     ),
     "error.batch_gone.title": ("Résultats introuvables", "Results not found"),
     "error.batch_gone.text": (
-        "Ces résultats d’inventaire ne sont plus en mémoire (serveur redémarré, ou trop d’inventaires depuis), "
+        "Ces résultats d’inventaire ne sont plus gardés (votre organisation en a envoyé beaucoup depuis), "
         "ou ont été envoyés depuis un autre navigateur. Envoyez l’inventaire à nouveau.",
-        "These inventory results are no longer in memory (the server restarted, or many inventories came since), "
+        "These inventory results are no longer kept (your organisation uploaded many since), "
         "or were uploaded from another browser. Upload the inventory again.",
     ),
     "error.server.title": ("Erreur inattendue", "Unexpected error"),

@@ -1,0 +1,67 @@
+"""Uploaded inventories in the database: reached by token, by their owner only, the newest
+``keep`` per organisation kept, each upload logged; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from airegime.kb import KnowledgeBase
+from airegime.storage import Repository
+from airegime.storage.audit import AuditLog
+from airegime.storage.batch_uploads import BatchUploads
+from airegime.storage.models import DEFAULT_ORGANISATION_ID, BatchUploadRow, OrganisationRow, now
+
+
+def stored(repo: Repository) -> int:
+    with repo.engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(BatchUploadRow)) or 0)
+
+
+def add(
+    uploads: BatchUploads, *, owner: str = "me", organisation_id: int = DEFAULT_ORGANISATION_ID, data: bytes = b"a,b\n"
+) -> str:
+    return uploads.add(
+        owner=owner,
+        organisation_id=organisation_id,
+        actor="alice",
+        address="127.0.0.1",
+        filename="i.csv",
+        data=data,
+        rows=3,
+    )
+
+
+def test_an_upload_comes_back_whole_to_its_owner_only(database_url: str, kb: KnowledgeBase) -> None:
+    repo = Repository.open(database_url, kb)
+    uploads = BatchUploads(repo.engine)
+    data = bytes(range(256)) * 1000  # any bytes: an xlsx or parquet upload is binary
+    token = add(uploads, data=data)
+    found = uploads.get(token, "me")
+    assert found is not None and found.data == data and found.filename == "i.csv" and found.token == token
+    assert uploads.holds(token, "me")
+    assert uploads.get(token, "someone else") is None and not uploads.holds(token, "someone else")
+    assert uploads.get(token + "x", "me") is None and not uploads.holds("unknown-token-000", "me")
+    with repo.engine.connect() as connection:  # neither the token nor the owner is stored as it is
+        row = connection.execute(select(BatchUploadRow.token_hash, BatchUploadRow.owner_hash)).one()
+    assert token not in row and "me" not in row and len(row.token_hash) == len(row.owner_hash) == 64
+    repo.engine.dispose()
+
+
+def test_an_organisation_keeps_its_newest_uploads_and_no_other_organisation_loses_any(
+    database_url: str, kb: KnowledgeBase
+) -> None:
+    repo = Repository.open(database_url, kb)
+    with repo.engine.begin() as connection:
+        other = connection.execute(
+            OrganisationRow.__table__.insert().values(name="other", created_at=now()).returning(OrganisationRow.id)
+        ).scalar_one()
+    uploads = BatchUploads(repo.engine, keep=3)
+    theirs = add(uploads, organisation_id=other)
+    mine = [add(uploads) for _ in range(5)]
+    assert [uploads.holds(t, "me") for t in mine] == [False, False, True, True, True]
+    assert uploads.holds(theirs, "me") and stored(repo) == 4
+    log = AuditLog(repo.engine)
+    assert log.count(DEFAULT_ORGANISATION_ID) == 5 and log.count(other) == 1
+    entry = log.page(DEFAULT_ORGANISATION_ID)[0]
+    assert (entry.action, entry.actor, entry.target, entry.detail) == ("batch.uploaded", "alice", "i.csv", "3 rows")
+    repo.engine.dispose()
