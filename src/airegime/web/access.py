@@ -20,8 +20,8 @@ from airegime.storage.audit import MEDIA_TYPES, AuditFormat, AuditLog
 
 SESSION_COOKIE = "airegime_session"
 API_PREFIX = "/api/v1"
-# Requests a reader may send although they are not reads: they change nothing saved
-# (stateless evaluation, an inventory assessed in memory) or only the reader's own login.
+# Requests a reader may send although they are not reads: they change no assessment (stateless
+# evaluation, an inventory assessed for the reader's own browser) or only the reader's own login.
 READER_ACTIONS = ("/login", "/logout", "/account", "/lang/", "/batch", "/api/v1/evaluate", "/api/v1/batch")
 ADMIN_ONLY = ("/admin", "/api/v1/audit")
 PUBLIC = ("/login", "/static/", "/lang/")  # reachable before logging in
