@@ -14,83 +14,142 @@ import pytest
 
 from airegime.engine.results import Assessment
 from airegime.kb import KnowledgeBase
-from airegime.render.report_data import load_report_json
-from airegime.render.reports import render_report
+from airegime.render.report_data import load_report_json, unknown_answers
+from airegime.render.reports import render_report, report_dict
+from airegime.render.words import w
 
 from .conftest import HOSTILE_NAME, LONG_WORD, REPORT_DATE, RTL
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
 
-def pdf_text(data: bytes, tmp_path: Path) -> str:
+def pdf_text(data: bytes, tmp_path: Path, *options: str) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", *options, str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
 
 
 def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def poppler(tool: str, path: Path, *options: str, out: tuple[str, ...] = ()) -> str:
+    """A poppler tool's output; it must print no error or warning (poppler 22 chokes on tagged Typst PDFs)."""
+    done = subprocess.run([tool, *options, str(path), *out], capture_output=True, text=True, check=True)
+    assert done.stderr == "", f"{tool}: {done.stderr}"
+    return done.stdout
+
+
+def page_sizes(path: Path) -> list[str]:
+    info = poppler("pdfinfo", path, "-l", "999")
+    return re.findall(r"Page\s+\d+ size:\s+([\d.]+ x [\d.]+)", info)
+
+
+A4_PORTRAIT, A4_LANDSCAPE = "595.276 x 841.89", "841.89 x 595.276"
+
+
+@pytest.fixture(scope="module")
+def five_pdf(kb: KnowledgeBase, five: Assessment, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pdf") / "five.fr.pdf"
+    path.write_bytes(render_report(kb=kb, assessment=five, fmt="pdf", lang="fr", generated=REPORT_DATE))
+    return path
+
+
 @needs_poppler
 def test_pdf_is_a4_with_title_block_phase_table_and_page_numbers(
-    kb: KnowledgeBase, five: Assessment, tmp_path: Path
+    kb: KnowledgeBase, five: Assessment, five_pdf: Path, tmp_path: Path
 ) -> None:
-    data = render_report(kb=kb, assessment=five, fmt="pdf", lang="fr", generated=REPORT_DATE)
+    data = five_pdf.read_bytes()
     assert data.startswith(b"%PDF")
-    (tmp_path / "r.pdf").write_bytes(data)
-    info = subprocess.run(["pdfinfo", str(tmp_path / "r.pdf")], capture_output=True, text=True, check=True).stdout
-    assert "x 841.89 pts (A4)" in info  # A4 portrait (the diagram page is landscape)
-    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    sizes = page_sizes(five_pdf)
+    assert set(sizes[:-1]) == {A4_PORTRAIT} and sizes[-1] == A4_LANDSCAPE  # the diagram page is landscape
+    pages = len(sizes)
     text = flat(pdf_text(data, tmp_path))
     assert "Rapport d’analyse du régime applicable" in text
     assert "Crowd-analytics platform" in text and "2026-01-15" in text and kb.hash in text
     assert "Phase Régime Statut Raison" in text  # the phases table's header
     for deployment in five.system.deployments:
         assert deployment.name in text
-    assert f"Page 1 / {pages}" in text and f"Page {pages} / {pages}" in text
+    for page in range(1, pages + 1):  # every page numbered, each under the running header
+        assert f"Page {page} / {pages}" in text
+    assert text.count("Rapport d’analyse du régime applicable") >= pages + 1
     assert "Déploiement" in text and "sûreté de l’État" in text  # accents survive (DejaVu)
 
 
 @needs_poppler
-def test_pdf_diagram_page_is_landscape_and_holds_graphviz_png_pixel_for_pixel(
-    kb: KnowledgeBase, five: Assessment, tmp_path: Path
-) -> None:
-    from PIL import Image
+def test_pdf_holds_everything_the_report_says(kb: KnowledgeBase, five: Assessment, tmp_path: Path) -> None:
+    report = report_dict(kb=kb, assessment=five, lang="en", generated=REPORT_DATE)
+    data = render_report(kb=kb, assessment=five, fmt="pdf", lang="en", generated=REPORT_DATE)
+    (tmp_path / "r.pdf").write_bytes(data)
+    text = poppler("pdftotext", tmp_path / "r.pdf", out=("-",))  # reading order: a table cell's lines stay together
 
-    from airegime.render.diagram import diagram_dot, printable_png
+    def squash(value: str) -> str:  # lines broken anywhere, "crowd-movement" joined by pdftotext at a break
+        return re.sub(r"[\s-]", "", value)
 
+    found = squash(text)
+    for heading in ("Summary", "Questions asked and answers", "Regime of each phase", "Sources cited", "Caveats"):
+        assert heading in text
+    for value in (report["title"], report["disclaimer"], report["generated"], report["rule_set"]["hash"]):
+        assert squash(value) in found
+    assert squash(five.system.description) in found and squash(five.system.development.description) in found
+    assert squash(f"⚠ {w('report.unknown_called_out', 'en')}") in found  # "I don't know" answers called out first
+    for called_out in unknown_answers(report):
+        assert squash(called_out) in found
+    assert text.count("⚠ I don't know") == len(unknown_answers(report))  # and marked where they were given
+    for group in report["answers"]:
+        assert squash(group["title"]) in found
+        for item in group["items"]:
+            assert squash(item["text"]) in found and squash(item["answer_label"]) in found
+    for phase in report["phases"]:
+        assert squash(f"{phase['title']} → {phase['outcome_label']}") in found
+        assert squash(f"Status: {phase['status_label']}") in found
+        for rule in phase["rules"]:
+            assert squash(rule["title"]) in found and squash(rule["explanation"]) in found
+        for change in phase["counterfactuals"]:
+            assert squash(change["outcome_label"]) in found
+    for step in (s for group in report["next_steps"] for s in group["steps"]):
+        assert squash(step["text"]) in found
+    for caveat in report["caveats"] + report["rule_caveats"]:
+        assert squash(caveat) in found
+    for source in report["sources"]:  # each citation a working link, its address printed too
+        assert squash(source["title"]) in found and squash(source["url"]) in found
+        assert re.search(rb"/URI\s*\(" + re.escape(source["url"].encode()) + rb"\)", data)
+
+
+@needs_poppler
+def test_pdf_is_clean_for_poppler_with_its_fonts_embedded(five_pdf: Path) -> None:
+    assert "Crowd-analytics platform" in poppler("pdftotext", five_pdf, out=("-",))
+    poppler("pdfinfo", five_pdf)
+    fonts = poppler("pdffonts", five_pdf).splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # "emb" column: every font embedded
+    assert {line.split()[0].split("+")[-1] for line in fonts} >= {"DejaVuSans", "DejaVuSans-Bold"}
+
+
+@needs_poppler
+def test_pdf_diagram_page_is_landscape_and_drawn_as_vectors(five_pdf: Path, tmp_path: Path) -> None:
+    pages = len(page_sizes(five_pdf))
+    assert poppler("pdfimages", five_pdf, "-list").splitlines()[2:] == []  # no raster image: Graphviz's SVG as is
+    last = flat(pdf_text(five_pdf.read_bytes(), tmp_path, "-f", str(pages), "-l", str(pages)))
+    assert "Chemin suivi dans l’arbre de décision" in last
+    assert "Arbre de décision du régime applicable" in last  # the diagram's own text, searchable
+    assert "← Déploiement : City police" in last and f"Page {pages} / {pages}" in last
+
+
+@needs_poppler
+def test_pdf_without_diagram_has_no_landscape_page(kb: KnowledgeBase, zone: Assessment, tmp_path: Path) -> None:
     path = tmp_path / "r.pdf"
-    path.write_bytes(render_report(kb=kb, assessment=five, fmt="pdf", lang="fr", generated=REPORT_DATE))
-    info = subprocess.run(["pdfinfo", "-l", "99", str(path)], capture_output=True, text=True, check=True).stdout
-    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
-    assert re.search(rf"Page\s+{pages} size:\s+841.89 x 595.27", info)  # the diagram page is landscape
-    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
-    images = listing.splitlines()[2:]
-    assert len(images) == 1 and images[0].split()[0] == str(pages)  # one image, on the last page
-    subprocess.run(["pdfimages", "-png", str(path), str(tmp_path / "image")], check=True)
-    printed = Image.open(tmp_path / "image-000.png").convert("RGB")
-    drawn = printable_png(diagram_dot(kb=kb, assessment=five, lang="fr", focus=True))()
-    expected = Image.open(io.BytesIO(drawn)).convert("RGB")
-    assert printed.size == expected.size and printed.tobytes() == expected.tobytes()  # lossless, not blank
+    path.write_bytes(render_report(kb=kb, assessment=zone, fmt="pdf", lang="en", diagram=False))
+    assert set(page_sizes(path)) == {A4_PORTRAIT}
+    assert "Path taken through the decision tree" not in pdf_text(path.read_bytes(), tmp_path)
 
 
-def test_pdf_keeps_the_diagram_when_the_fast_path_cannot_place_it(
-    kb: KnowledgeBase, five: Assessment, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import airegime.render.pdf as pdf_module
+def test_pdf_is_reproducible(kb: KnowledgeBase, zone: Assessment) -> None:
+    def pdf() -> bytes:
+        return render_report(kb=kb, assessment=zone, fmt="pdf", lang="en", generated=REPORT_DATE)
 
-    def report() -> bytes:
-        return render_report(kb=kb, assessment=five, fmt="pdf", lang="fr", generated=REPORT_DATE)
-
-    fast = report()
-    monkeypatch.setattr(pdf_module, "_bytes", lambda item: b"")  # as if WeasyPrint stored images otherwise
-    slow = report()  # laid out again, the PNG handed to WeasyPrint as it is
-    for data in (fast, slow):
-        images = re.findall(rb"/Subtype /Image/Width (\d+)/Height (\d+).*?/Filter /(\w+)", data)
-        assert len(images) == 1 and images[0][2] == b"FlateDecode"
-        assert b"airegime stand-in" not in data
-    assert re.findall(rb"/Width (\d+)/Height (\d+)", fast) == re.findall(rb"/Width (\d+)/Height (\d+)", slow)
+    assert pdf() == pdf()  # dated by the report's date, not the clock
 
 
 def test_docx_has_real_headings_and_tables(kb: KnowledgeBase, five: Assessment) -> None:

@@ -1,6 +1,6 @@
 """HTML views (report and methodology) from Jinja2 templates, every value escaped.
 
-The same HTML feeds the PDF (WeasyPrint reads its print styles: A4, page numbers).
+The words (headings, labels) are shared with the PDF views (templates/*.typ, see pdf.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.words import w
 
 TEMPLATES = Path(__file__).parent / "templates"
-_REPORT_WORDS = {
+REPORT_WORDS = {
     "title": "report.title",
     "generated": "report.generated",
     "description": "report.description",
@@ -86,17 +86,11 @@ def words(keys: dict[str, str], lang: Lang) -> dict[str, str]:
 
 
 def svg_data_uri(svg: str) -> str:
-    """An SVG as an image address: shown by browsers and WeasyPrint, never run as part of the page."""
+    """An SVG as an image address: shown by browsers, never run as part of the page."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def report_html(
-    report: dict[str, Any],
-    *,
-    diagram_svgs: list[str] | None = None,
-    diagram_uris: list[str] | None = None,
-    for_print: bool = False,
-) -> str:
+def report_html(report: dict[str, Any], *, diagram_svgs: list[str] | None = None) -> str:
     """The report as a standalone HTML page (inline styles; the diagram as an embedded image)."""
     lang: Lang = report["lang"]
     unknown = unknown_answers(report)
@@ -105,17 +99,16 @@ def report_html(
         .get_template("report.html.j2")
         .render(
             r=report,
-            words=words(_REPORT_WORDS, lang),
+            words=words(REPORT_WORDS, lang),
             marks=TRUTH_MARK,
             unknown=unknown,
             conditions=lambda node: condition_lines(node, lang, traced=True),
-            diagram_uris=[svg_data_uri(svg) for svg in diagram_svgs or []] + (diagram_uris or []),
-            for_print=for_print,
+            diagram_uris=[svg_data_uri(svg) for svg in diagram_svgs or []],
         )
     )
 
 
-_METHOD_WORDS = {
+METHOD_WORDS = {
     "title": "method.title",
     "intro": "method.intro",
     "how": "method.how",
@@ -151,7 +144,7 @@ def methodology_html(data: dict[str, Any], *, diagram_svgs: list[str] | None = N
         .get_template("methodology.html.j2")
         .render(
             m=data,
-            words=words(_METHOD_WORDS, lang),
+            words=words(METHOD_WORDS, lang),
             conditions=lambda node: condition_lines(node, lang, traced=False),
             diagram_uris=[svg_data_uri(svg) for svg in diagram_svgs or []],
         )

@@ -95,15 +95,16 @@ def render_methodology(*, kb: KnowledgeBase, fmt: MethodologyFormat = "md", lang
     if fmt == "md":
         return methodology_markdown(data).encode("utf-8")
     from airegime.render.diagram import decision_diagram
-    from airegime.render.html import methodology_html
 
     svgs = [decision_diagram(kb=kb, fmt="svg", lang=lang, phase=phase).decode("utf-8") for phase in PHASES]
-    html = methodology_html(data, diagram_svgs=svgs)  # one page per phase: each tree stays legible
-    if fmt == "html":
-        return html.encode("utf-8")
-    from airegime.render.pdf import html_to_pdf
+    if fmt == "html":  # one diagram per phase: each tree stays legible
+        from airegime.render.html import methodology_html
 
-    return html_to_pdf(html)
+        return methodology_html(data, diagram_svgs=svgs).encode("utf-8")
+    from airegime.render.html import METHOD_WORDS, words
+    from airegime.render.pdf import methodology_pdf
+
+    return methodology_pdf(data, words=words(METHOD_WORDS, lang), diagram_svgs=svgs)
 
 
 def _cited(sources: list[dict[str, Any]]) -> str:

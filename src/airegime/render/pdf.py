@@ -1,143 +1,132 @@
-"""PDF from the HTML views, with WeasyPrint (A4 and page numbers come from the print styles)."""
+"""PDF reports and the methodology, and the diagram's PNG, laid out by Typst (templates/*.typ).
+
+The templates read their data as JSON through ``sys.inputs`` (``json(bytes(sys.inputs.data))``):
+every string stays a string, so a name holding ``#let``, ``$``, ``*`` or ``<script>`` is printed as
+it is, never read as markup. Images come the same way (the diagram's SVG text): nothing is read
+from the disk but the templates and the fonts, nothing from the network.
+"""
 
 from __future__ import annotations
 
-import io
-import logging
-import struct
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+import json
+import re
+import threading
+from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-# An image the page names by a private address ("airegime:diagram"), produced on demand: the
-# callable may wait for a Graphviz process started before the layout, so both run at once.
-Resources = Mapping[str, Callable[[], tuple[bytes, str]]]
+from airegime.errors import AiregimeError
+from airegime.kb.models import Lang
+from airegime.render.sentences import TRUTH_MARK, condition_lines
 
+if TYPE_CHECKING:
+    import typst
 
-def html_to_pdf(html: str, *, resources: Resources | None = None) -> bytes:
-    """Lay out ``html`` on A4 pages.
-
-    Only data: addresses and ``resources`` are read: a hostile link or image address in a report
-    fetches nothing, locally or remotely.
-    """
-    from weasyprint import HTML  # heavy: imported only when a PDF is asked for
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    swaps = _PngSwaps()
-    pdf = HTML(string=html, url_fetcher=_fetcher(resources or {}, swaps)).write_pdf(finisher=swaps.put_back)
-    if swaps.left_out:  # WeasyPrint stored an image otherwise than expected: embed the PNGs its own way
-        pdf = HTML(string=html, url_fetcher=_fetcher(resources or {}, None)).write_pdf()
-    assert isinstance(pdf, bytes)
-    return pdf
+TEMPLATES = Path(__file__).parent / "templates"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LOCK = threading.Lock()
 
 
-def _fetcher(resources: Resources, swaps: _PngSwaps | None) -> Any:
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class InlineFetcher(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url in resources:
-                body, media_type = resources[url]()
-                if swaps is not None and media_type == "image/png":
-                    body, media_type = swaps.stand_in(body)
-                return URLFetcherResponse(url, body, {"Content-Type": media_type})
-            return super().fetch(url, headers)
-
-    return InlineFetcher(allowed_protocols={"data"})
-
-
-# WeasyPrint decodes every PNG and compresses it again (a tenth of a second for the printed diagram),
-# but embeds a JPEG as it is. So it is handed a stand-in JPEG of the same size, and once the PDF is
-# built the stand-in's bytes are replaced by the PNG's own compressed pixels, which a PDF reads as
-# they are (FlateDecode with PNG predictors): the same image, lossless, and no pixel decoded here.
-
-
-@dataclass
-class _Png:
-    width: int
-    height: int
-    pixels: bytes  # the IDAT chunks' zlib stream: filtered 8-bit RGB rows
-
-
-@dataclass
-class _PngSwaps:
-    pngs: dict[bytes, _Png] = field(default_factory=dict)  # by their stand-in's bytes
-    left_out: bool = False
-
-    def stand_in(self, png: bytes) -> tuple[bytes, str]:
-        found = _plain_rgb_png(png)
-        if found is None or max(found.width, found.height) > 0xFFFF:  # a JPEG header holds 16-bit sizes
-            return png, "image/png"
-        jpeg = _stand_in_jpeg(found.width, found.height, tag=len(self.pngs))
-        self.pngs[jpeg] = found
-        return jpeg, "image/jpeg"
-
-    def put_back(self, document: Any, pdf: Any) -> None:
-        """WeasyPrint's finisher: each stand-in's stream gets its PNG's pixels."""
-        import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer
-
-        swapped = set()
-        for stream in pdf.objects:
-            if not isinstance(stream, pydyf.Stream) or stream.extra.get("Subtype") != "/Image":
-                continue
-            png = self.pngs.get(b"".join(_bytes(item) for item in stream.stream))
-            if png is None:
-                continue
-            stream.stream = [png.pixels]
-            stream.extra.pop("Decode", None)
-            stream.extra.update(Width=png.width, Height=png.height, ColorSpace="/DeviceRGB", BitsPerComponent=8)
-            stream.extra["Filter"] = "/FlateDecode"
-            stream.extra["DecodeParms"] = pydyf.Dictionary({"Predictor": 15, "Colors": 3, "Columns": png.width})
-            swapped.add(id(png))
-        self.left_out = any(id(png) not in swapped for png in self.pngs.values())
-
-
-def _bytes(item: Any) -> bytes:
-    return item if isinstance(item, bytes) else bytes(item.data) if hasattr(item, "data") else b""
-
-
-def _plain_rgb_png(png: bytes) -> _Png | None:
-    """Size and pixels of an 8-bit RGB, non-interlaced PNG (as Graphviz writes on a white background)."""
-    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
-        return None
-    position, pixels, header = 8, [], None
-    while position + 8 <= len(png):
-        length, kind = struct.unpack(">I4s", png[position : position + 8])
-        body = png[position + 8 : position + 8 + length]
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            pixels.append(body)
-        elif kind == b"IEND":
-            break
-        position += 12 + length  # length, kind, body, CRC
-    if header is None or header[2:] != (8, 2, 0, 0, 0) or not pixels:  # depth 8, RGB, deflate, adaptive, plain
-        return None
-    return _Png(width=header[0], height=header[1], pixels=b"".join(pixels))
-
-
-def _stand_in_jpeg(width: int, height: int, *, tag: int) -> bytes:
-    """A small JPEG whose header says ``width`` × ``height`` (all WeasyPrint reads), unique by ``tag``."""
-    jpeg = _tiny_jpeg()
-    position = 2  # after the start-of-image marker
-    while position + 4 <= len(jpeg):
-        marker, length = struct.unpack(">HH", jpeg[position : position + 4])
-        if marker == 0xFFC0:  # baseline frame header: precision (1 byte), height, width
-            size = struct.pack(">HH", height, width)
-            jpeg = jpeg[: position + 5] + size + jpeg[position + 9 :]
-            break
-        position += 2 + length
-    else:
-        raise AssertionError("Pillow wrote no baseline JPEG header")
-    comment = f"airegime stand-in {tag}".encode()
-    return jpeg[:2] + struct.pack(">HH", 0xFFFE, 2 + len(comment)) + comment + jpeg[2:]
+def printable(value: Any) -> Any:
+    """``value`` with control characters (a bell in a description…) dropped from every string: no glyph."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {key: printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(item) for item in value]
+    return value
 
 
 @cache
-def _tiny_jpeg() -> bytes:
-    from PIL import Image
+def _compiler() -> typst.Compiler:
+    import typst
 
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), "white").save(out, format="JPEG")
-    return out.getvalue()
+    # System fonts (DejaVu Sans from fonts-dejavu-core) plus Typst's own; read once per process.
+    return typst.Compiler(root=TEMPLATES)
+
+
+def compile_typst(
+    template: str,
+    inputs: dict[str, str],
+    *,
+    fmt: str = "pdf",
+    ppi: float | None = None,
+    timestamp: datetime | None = None,
+) -> bytes:
+    """Lay out ``templates/<template>`` with ``inputs`` as ``sys.inputs``: the PDF, or the first page as PNG.
+
+    PDFs are written without accessibility tags: Typst's tagged PDFs carry ``/Suspects false``,
+    which poppler up to 23.x reports as a syntax error in every tool (pdftotext, pdfinfo…).
+    """
+    import typst
+
+    options: dict[str, Any] = {"input": TEMPLATES / template, "format": fmt, "sys_inputs": inputs}
+    if fmt == "png":
+        options["ppi"] = ppi
+    else:
+        options.update(pdf_tags=False, timestamp=timestamp)  # None: now
+    try:
+        # One compiler keeps the fonts loaded; a request arriving while it works gets its own.
+        if _LOCK.acquire(blocking=False):
+            try:
+                out = _compiler().compile(**options)
+            finally:
+                _LOCK.release()
+        else:
+            out = typst.compile(root=TEMPLATES, **options)
+    except typst.TypstError as error:
+        raise AiregimeError(f"Typst could not lay out {template}: {error}", hint="report this as a bug") from None
+    if isinstance(out, list):  # a PNG of a document with several pages: ours have one
+        out = out[0]
+    assert isinstance(out, bytes)
+    return out
+
+
+def _data(value: dict[str, Any]) -> str:
+    return json.dumps(printable(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def report_pdf(report: dict[str, Any], *, words: dict[str, str], diagram_svg: str | None = None) -> bytes:
+    """The report dict laid out as an A4 PDF, with the path diagram on a landscape page if given."""
+    lang: Lang = report["lang"]
+    from airegime.render.report_data import unknown_answers
+
+    data = {
+        "r": report,
+        "words": words,
+        "marks": TRUTH_MARK,
+        "unknown": unknown_answers(report),
+        "conditions": [
+            [condition_lines(rule["condition"], lang, traced=True) for rule in phase["rules"]]
+            for phase in report["phases"]
+        ],
+    }
+    inputs = {"data": _data(data)}
+    if diagram_svg is not None:
+        inputs["diagram"] = diagram_svg
+    day = datetime.fromisoformat(report["generated"]).replace(tzinfo=UTC)
+    return compile_typst("report.typ", inputs, timestamp=day)
+
+
+def methodology_pdf(data: dict[str, Any], *, words: dict[str, str], diagram_svgs: list[str]) -> bytes:
+    """The methodology laid out as an A4 PDF, one landscape page per diagram."""
+    lang: Lang = data["lang"]
+    view = {
+        "m": data,
+        "words": words,
+        "conditions": {
+            "phases": [
+                [condition_lines(rule["condition"], lang, traced=False) for rule in group["rules"]]
+                for group in data["phases"]
+            ],
+        },
+    }
+    inputs = {"data": _data(view)} | {f"diagram{i}": svg for i, svg in enumerate(diagram_svgs)}
+    return compile_typst("methodology.typ", inputs)
+
+
+def svg_to_png(svg: str, *, ppi: float = 96) -> bytes:
+    """An SVG drawn at ``ppi`` on an opaque white page of its own size (Graphviz's own PNG size at 96)."""
+    return compile_typst("picture.typ", {"svg": svg}, fmt="png", ppi=ppi)

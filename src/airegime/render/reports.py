@@ -30,7 +30,6 @@ MEDIA_TYPES: dict[str, str] = {
     "svg": "image/svg+xml",
     "png": "image/png",
 }
-DIAGRAM_ADDRESS = "airegime:diagram.png"
 MAX_CHANGES = 3  # counterfactuals: up to three changed answers, as `explain` does by default
 
 
@@ -88,22 +87,17 @@ def render_report_dict(
         from airegime.render.word import report_docx
 
         return report_docx(report)
-    from airegime.render.html import report_html
-
     if fmt == "html":
+        from airegime.render.html import report_html
+
         svgs = _diagram_svgs(kb, assessment, report["lang"]) if assessment is not None else []
         return report_html(report, diagram_svgs=svgs).encode("utf-8")
-    from airegime.render.pdf import html_to_pdf
+    from airegime.render.html import REPORT_WORDS, words
+    from airegime.render.pdf import report_pdf
 
-    if assessment is None:
-        return html_to_pdf(report_html(report, for_print=True))
-    # Graphviz draws the diagram in its own process while WeasyPrint lays out the text; a raster
-    # image at print resolution costs WeasyPrint far less than an SVG it would draw letter by letter.
-    from airegime.render.diagram import diagram_dot, printable_png
-
-    png = printable_png(diagram_dot(kb=kb, assessment=assessment, lang=report["lang"], focus=True))
-    html = report_html(report, diagram_uris=[DIAGRAM_ADDRESS], for_print=True)
-    return html_to_pdf(html, resources={DIAGRAM_ADDRESS: lambda: (png(), "image/png")})
+    # The diagram as Graphviz's SVG: Typst draws it as vectors on the landscape page.
+    svg = _diagram_svgs(kb, assessment, report["lang"])[0] if assessment is not None else None
+    return report_pdf(report, words=words(REPORT_WORDS, report["lang"]), diagram_svg=svg)
 
 
 def _diagram_svgs(kb: KnowledgeBase, assessment: Assessment, lang: Lang) -> list[str]:
