@@ -5,7 +5,7 @@
     .venv/bin/python stress/cpu_profile.py --cprofile evaluate   # where the CPU of one kind goes
     .venv/bin/python stress/cpu_profile.py --cold                # every answer set as if new (no cache)
 
-It builds the app as `python -m airegime.api` serves it (web app, API under /api/v1) and calls
+It builds the app as each `airegime serve` process builds it (web app, API under /api/v1) and calls
 it through ASGI with the requests of stress/load.py, one at a time, so each request's CPU time
 (all threads of the process) can be told apart. The figures are those a uvicorn worker spends
 inside the app; uvicorn's own work (parsing, writing, its event loop) comes on top: compare with
@@ -30,7 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import MIX, SEEDED, database_url, request_for
 
-from airegime.api.__main__ import DATABASE_VARIABLE, app_from_environment
+from airegime.web.server import serving_app
 
 API = "/api/v1"
 
@@ -150,8 +150,8 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true", help="empty the caches kept by answer set before each request")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="airegime-profile-") as folder:
-        os.environ[DATABASE_VARIABLE] = database_url(args.database, Path(folder))
-        app = app_from_environment()  # as each server process builds it
+        os.environ["AIREGIME_DATABASE_URL"] = database_url(args.database, Path(folder))
+        app = serving_app()  # as each server process builds it
         cpu = asyncio.run(measure(app, args.requests, args.cprofile, args.only, args.cold))
     mixed = sum(cpu[kind] for kind in MIX) / len(MIX) if not args.only else 0.0
     cold = ", caches emptied before each request" if args.cold else ""

@@ -4,7 +4,7 @@
     .venv/bin/python stress/load.py --database postgres      # AIREGIME_TEST_POSTGRES_URL
     .venv/bin/python stress/load.py --rate 50 --seconds 5    # a short run
 
-It starts the real server (`python -m airegime.api`: web app + API under /api/v1) on a free
+It starts the real server (`airegime serve`: web app + API under /api/v1) on a free
 loopback port, saves a few assessments, then sends requests on a fixed schedule (open loop:
 a slow answer does not slow the schedule down) and stops by itself. Latency is counted from
 the moment each request was due, so a server that falls behind shows it. Mix: 40 % reads
@@ -303,7 +303,9 @@ def main() -> None:
     parser.add_argument("--database", default="sqlite", help="sqlite, postgres, or an SQLAlchemy URL")
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: one per core)"
+    )
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args()
     report = run(args.database, rate=args.rate, seconds=args.seconds, workers=args.workers)

@@ -1,5 +1,6 @@
-"""Start and stop the real server (web app + API mounted at /api/v1) as a child process on a
-free loopback port, for the fault and load scripts and their short versions in the test suite."""
+"""Start and stop the real server (`airegime serve`: web app + API mounted at /api/v1) as a child
+process on a free loopback port, for the fault and load scripts and their short versions in the
+test suite."""
 
 from __future__ import annotations
 
@@ -65,15 +66,14 @@ def children(pid: int) -> list[int]:
 
 
 def start_server(database_url: str, log: Path, *, timeout: float = 30.0, workers: int = 1) -> Server:
-    """`python -m airegime.api` on a free loopback port; returns once the API answers."""
+    """`airegime serve` over ``database_url`` on a free loopback port; returns once the API answers."""
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "AIREGIME_DATABASE_URL": database_url}
     handle = log.open("ab")
     process = subprocess.Popen(
         [
             sys.executable,
-            *("-m", "airegime.api", "--database-url", database_url),
-            *("--port", str(port), "--workers", str(workers)),
+            *("-m", "airegime", "serve", "--port", str(port), "--workers", str(workers)),
         ],
         stdout=handle,
         stderr=subprocess.STDOUT,

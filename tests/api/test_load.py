@@ -7,12 +7,13 @@ import asyncio
 from pathlib import Path
 
 import anyio.to_thread
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pytest import MonkeyPatch
 from storage.conftest import postgres_url
 
-from airegime.api.__main__ import DATABASE_VARIABLE, app_from_environment
+from airegime.web.server import serving_app
 
 from .test_faults import stress_module
 
@@ -34,8 +35,8 @@ def test_a_short_mixed_load_on_postgres_gives_no_error() -> None:
 
 def test_the_cpu_profile_gets_a_success_for_every_kind_of_request(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
     profile = stress_module("cpu_profile")
-    monkeypatch.setenv(DATABASE_VARIABLE, f"sqlite:///{tmp_path / 'profile.sqlite3'}")
-    cpu = asyncio.run(profile.measure(app_from_environment(), 2, None, [], cold=True))  # it checks each status
+    monkeypatch.setenv("AIREGIME_DATABASE_URL", f"sqlite:///{tmp_path / 'profile.sqlite3'}")
+    cpu = asyncio.run(profile.measure(serving_app(), 2, None, [], cold=True))  # it checks each status
     assert set(cpu) == {"create", "evaluate", "patch", "questions", "read", "search"}
     assert all(ms > 0 for ms in cpu.values())
 
@@ -43,8 +44,36 @@ def test_the_cpu_profile_gets_a_success_for_every_kind_of_request(tmp_path: Path
 def test_a_server_process_runs_as_many_threads_as_its_pool_keeps_connections(
     tmp_path: Path, monkeypatch: MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(DATABASE_VARIABLE, f"sqlite:///{tmp_path / 'threads.sqlite3'}")
-    app = app_from_environment()
+    monkeypatch.setenv("AIREGIME_DATABASE_URL", f"sqlite:///{tmp_path / 'threads.sqlite3'}")
+    app = serving_app()
     with TestClient(app) as client:  # runs the app's lifespan, in the client's event loop
         threads = client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
     assert threads == app.state.repo.engine.pool.size() == 5
+
+
+def test_two_server_processes_answer_every_request_and_share_the_batch_uploads(tmp_path: Path) -> None:
+    """`airegime serve --workers 2`: whichever process a new connection reaches, a batch upload made
+    through the other is there (uploads live in the database, not in one process's memory)."""
+    server_module = stress_module("server")
+    server = server_module.start_server(f"sqlite:///{tmp_path / 'two.sqlite3'}", tmp_path / "server.log", workers=2)
+    try:
+        spawned = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in server_module.children(server.process.pid)]
+        assert sum(b"spawn_main" in command for command in spawned) == 2  # (beside multiprocessing's tracker)
+        with httpx.Client(base_url=server.url) as browser:
+            browser.get("/")
+            inventory = b"system_id,system_name,deployment_name,household\nS1,Photos,Maison,oui\n"
+            uploaded = browser.post(
+                "/batch",
+                data={"csrf_token": browser.cookies["airegime_csrf"]},
+                files={"file": ("inventory.csv", inventory, "text/csv")},
+            )
+            assert uploaded.status_code == 303, uploaded.text
+            location = uploaded.headers["location"]
+            cookies = dict(browser.cookies)
+        statuses = []
+        for _ in range(20):  # a new connection each time: the kernel hands them to either process
+            with httpx.Client(base_url=server.url, cookies=cookies) as again:
+                statuses.append(again.get(location).status_code)
+        assert statuses == [200] * 20
+    finally:
+        server.stop()

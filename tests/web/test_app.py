@@ -293,8 +293,8 @@ def test_serve_listens_on_localhost_by_default(monkeypatch: pytest.MonkeyPatch, 
 
 
 def test_on_localhost_other_host_names_are_refused(repo: Repository) -> None:
-    from airegime.cli.serve import allowed_hosts
     from airegime.web.app import create_app
+    from airegime.web.server import allowed_hosts
 
     app = create_app(repository=repo, allowed_hosts=allowed_hosts("127.0.0.1"))
     with Client(app, base_url="http://127.0.0.1:8000") as local:

@@ -15,21 +15,21 @@ def serve(
         str, typer.Option(help="address to listen on; 0.0.0.0 exposes the app to the network (needs accounts)")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="server processes; one per core for a team (each uses one core)")
+    ] = 1,
 ) -> None:
     """Run the web app: guided interview, saved assessments (SQLite by default, see AIREGIME_DATABASE_URL).
 
     Without accounts it listens on loopback only; any other address needs `airegime users add` first.
     """
-    import uvicorn
-
     from airegime.errors import AiregimeError
     from airegime.settings import get_settings
-    from airegime.web.app import create_app
+    from airegime.web.server import is_loopback, run, serving_app
 
     settings = get_settings()
-    loopback = is_loopback(host)
     try:
-        web_app = create_app(allowed_hosts=allowed_hosts(host), require_accounts=not loopback)
+        web_app = serving_app(host)
     except AiregimeError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -38,32 +38,16 @@ def serve(
         typer.echo(f"error: cannot open the database {_redacted(settings.effective_database_url)}: {reason}", err=True)
         typer.echo("  → check AIREGIME_DATABASE_URL, or unset it to use SQLite in AIREGIME_DATA_DIR", err=True)
         raise typer.Exit(2) from None
-    if not loopback and not web_app.state.gate.accounts.exist():
+    if not is_loopback(host) and not web_app.state.gate.accounts.exist():
         typer.echo(f"error: no account exists, so the app may only listen on loopback, not {host}", err=True)
         typer.echo(
             "  → create the first administrator: airegime users add NAME --org ORGANISATION --role admin", err=True
         )
         typer.echo("  → or serve on this machine only: airegime serve --host 127.0.0.1", err=True)
         raise typer.Exit(2)
-    typer.echo(f"airegime: http://{host}:{port}/  (database: {_redacted(settings.effective_database_url)})")
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is only reachable from this machine (127.0.0.0/8, ::1, localhost)."""
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a name that may resolve anywhere
-
-
-def allowed_hosts(host: str) -> list[str] | None:
-    """On a loopback address, answer only to loopback names (no DNS rebinding); elsewhere, any name."""
-    return sorted({"127.0.0.1", "localhost", "[::1]", host}) if is_loopback(host) else None
+    processes = f", {workers} processes" if workers > 1 else ""
+    typer.echo(f"airegime: http://{host}:{port}/  (database: {_redacted(settings.effective_database_url)}{processes})")
+    run(web_app, host=host, port=port, workers=workers)
 
 
 def _redacted(url: str) -> str:

@@ -1,0 +1,100 @@
+"""Serving the web app (with the API under /api/v1) with uvicorn, in one process or several.
+
+`airegime serve` and the load and fault scripts start the server through ``run``; each server
+process builds its app with ``serving_app``. The database comes from the settings
+(``AIREGIME_DATABASE_URL``), which worker processes inherit with the rest of the environment.
+"""
+
+from __future__ import annotations
+
+import gc
+import ipaddress
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+HOST_VARIABLE = "AIREGIME_SERVE_HOST"  # tells worker processes the address listened on
+DEFAULT_THREADS = 5  # SQLAlchemy's default pool size
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is only reachable from this machine (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name that may resolve anywhere
+
+
+def allowed_hosts(host: str) -> list[str] | None:
+    """On a loopback address, answer only to loopback names (no DNS rebinding); elsewhere, any name."""
+    return sorted({"127.0.0.1", "localhost", "[::1]", host}) if is_loopback(host) else None
+
+
+def serving_app(host: str = "127.0.0.1") -> FastAPI:
+    """The app one server process runs when it listens on ``host``.
+
+    Beyond loopback it requires accounts. The knowledge base and the app live as long as the
+    process, so they are moved out of the garbage collector's passes (a full pass over them
+    would pause every request in flight).
+    """
+    from airegime.web.app import create_app
+
+    app = create_app(allowed_hosts=allowed_hosts(host), require_accounts=not is_loopback(host))
+    _threads_as_connections(app)
+    gc.freeze()
+    return app
+
+
+def worker_app() -> FastAPI:
+    """The factory each worker process calls (``workers`` > 1)."""
+    return serving_app(os.environ.get(HOST_VARIABLE, "127.0.0.1"))
+
+
+def run(app: FastAPI, *, host: str, port: int, workers: int = 1) -> None:
+    """Serve ``app`` (built by ``serving_app``, so the database is open and migrated) until stopped.
+
+    With several workers, each process builds its own app: ``app`` has then only served to
+    check the settings and migrate the database once, before the workers race to do it.
+    """
+    import uvicorn
+
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "server_header": False,
+        "timeout_keep_alive": 30,  # uvicorn's 5 s would make scripts and proxies reconnect often
+    }
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return
+    app.state.repo.engine.dispose()  # the workers open their own connections
+    os.environ[HOST_VARIABLE] = host
+    uvicorn.run("airegime.web.server:worker_app", factory=True, workers=workers, **options)
+
+
+def _threads_as_connections(app: FastAPI) -> None:
+    """Run the endpoints that use the database in as many threads as the pool keeps connections.
+
+    With more threads (anyio's default: 40), a burst of requests makes the pool open connections
+    beyond its size and close them when they are given back: on PostgreSQL each is a new server
+    process and a password handshake, which cost more CPU than the requests themselves.
+    """
+    import anyio.to_thread
+
+    size = getattr(app.state.repo.engine.pool, "size", None)
+    threads = size() if callable(size) else DEFAULT_THREADS
+    serving = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: Any) -> AsyncIterator[Any]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads  # per event loop
+        async with serving(app_) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
