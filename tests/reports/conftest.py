@@ -38,8 +38,7 @@ def hostile_descriptor() -> dict[str, Any]:
     return {
         "name": HOSTILE_NAME,
         "organisation": RTL,
-        "description": '<img src=x onerror=alert(1)>\n# Titre\n- liste\n1. un\n=HYPERLINK("http://evil") '
-        + LONG_WORD,
+        "description": '<img src=x onerror=alert(1)>\n# Titre\n- liste\n1. un\n=HYPERLINK("http://evil") ' + LONG_WORD,
         "answers": {"household": "no"},
         "development": {
             "description": "<b>dev</b> & `code` ~~barré~~",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import random
+import re
 import shutil
 from itertools import product
 
@@ -86,6 +88,25 @@ def test_svg_and_png_are_produced(kb: KnowledgeBase, zone: Assessment) -> None:
     assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg and "Déploiement".encode() in svg
     png = decision_diagram(kb=kb, fmt="png", lang="en", phase="deployment")
     assert png.startswith(b"\x89PNG")
+
+
+@needs_dot
+@pytest.mark.parametrize("options", [{}, {"phase": "development"}], ids=["whole", "development"])
+def test_png_is_graphviz_svg_drawn_at_its_own_size_opaque_and_not_blank(
+    kb: KnowledgeBase, options: dict[str, str]
+) -> None:
+    svg = decision_diagram(kb=kb, fmt="svg", lang="fr", **options).decode()  # type: ignore[arg-type]
+    png = decision_diagram(kb=kb, fmt="png", lang="fr", **options)  # type: ignore[arg-type]
+    width, height = (float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())  # type: ignore[union-attr]
+    from PIL import Image
+
+    picture = Image.open(io.BytesIO(png))
+    assert picture.size == (round(width * 96 / 72), round(height * 96 / 72))  # dot -Tpng's size (96 dpi)
+    if picture.mode == "RGBA":  # every pixel opaque: a white page under the drawing
+        assert picture.getchannel("A").getextrema() == (255, 255)
+    colours = picture.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 50  # drawn, anti-aliased: not a blank page
+    assert sum(count for count, rgb in colours if rgb == (255, 255, 255)) < 0.95 * picture.width * picture.height
 
 
 @needs_dot

@@ -15,10 +15,10 @@ import pytest
 from airegime.engine.results import Assessment
 from airegime.kb import KnowledgeBase
 from airegime.render.report_data import load_report_json, unknown_answers
-from airegime.render.reports import render_report, report_dict
+from airegime.render.reports import render_report, render_report_dict, report_dict
 from airegime.render.words import w
 
-from .conftest import HOSTILE_NAME, LONG_WORD, REPORT_DATE, RTL
+from .conftest import HOSTILE_NAME, LONG_WORD, REPORT_DATE, RTL, hostile_descriptor
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
@@ -203,12 +203,68 @@ def test_hostile_strings_survive_json_exactly(kb: KnowledgeBase, hostile: Assess
     assert load_report_json(data, kb=kb) == hostile.system
 
 
+# Typst's own syntax: code, maths, markup, labels, references, comments, raw text, file reads.
+TYPST_NAME = (
+    '#panic("pwned") #let x = 1 $x^2$ *gras* _it_ <lbl> @ref \\ // c /* c */ `raw` ~ [a] {b} #read("/etc/passwd")'
+)
+TYPST_DESCRIPTION = '= Titre\n- liste\n+ un\n#image("/etc/passwd") #link("javascript:alert(1)")[x] ```py\nprint()\n```'
+
+
+def words_off_the_page(path: Path) -> list[str]:
+    """Words whose box crosses the page's right or left edge (pdftotext -bbox)."""
+    html = poppler("pdftotext", path, "-bbox", out=("-",))
+    off = []
+    for width, body in re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', html, flags=re.S):
+        for x_min, x_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', body
+        ):
+            if float(x_min) < 30 or float(x_max) > float(width) - 30:  # margins are 12 to 16 mm (34 to 45 pt)
+                off.append(word)
+    return off
+
+
 @needs_poppler
 def test_hostile_strings_print_as_text_in_pdf(kb: KnowledgeBase, hostile: Assessment, tmp_path: Path) -> None:
-    text = pdf_text(render_report(kb=kb, assessment=hostile, fmt="pdf", lang="fr"), tmp_path)
-    assert '<script>alert("x")</script>' in text
-    assert "Äxxxx" in text  # the 192-letter word is wrapped, not cut off or dropped
-    assert "xxxxZ" in text
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(render_report(kb=kb, assessment=hostile, fmt="pdf", lang="fr"))
+    text = poppler("pdftotext", path, "-layout", out=("-",))
+    assert '<script>alert("x")</script> **gras** [lien](javascript:alert(1)) | # ="=1+1" \\N \\G' in flat(text)
+    assert "<img src=x onerror=alert(1)>" in text and "<b>dev</b> & `code` ~~barré~~" in text
+    assert all(word in text for word in RTL.split())  # right-to-left words kept (and set right to left)
+    assert "Äxxxx" in text and "xxxxZ" in text  # the 192-letter word is wrapped, not cut off or dropped
+    assert "".join(LONG_WORD) in re.sub(r"\s", "", text)
+    assert words_off_the_page(path) == []  # nothing runs off the page
+    assert not re.search(rb"/URI\s*\(javascript", path.read_bytes())
+
+
+@needs_poppler
+def test_typst_syntax_in_names_prints_as_text(kb: KnowledgeBase, tmp_path: Path) -> None:
+    from airegime.engine.evaluate import evaluate
+    from airegime.system import parse_system
+
+    descriptor = hostile_descriptor()
+    descriptor.update(name=TYPST_NAME, description=TYPST_DESCRIPTION)
+    descriptor["deployments"][0]["name"] = "a_very_long_identifier/" + "y" * 120 + "_end"
+    system = parse_system(descriptor, kb=kb)
+    path = tmp_path / "typst.pdf"
+    path.write_bytes(render_report(kb=kb, assessment=evaluate(kb=kb, system=system), fmt="pdf", lang="en"))
+    text = poppler("pdftotext", path, out=("-",))
+    assert TYPST_NAME in flat(text)  # nothing evaluated: no panic, no file read, every character printed
+    for line in TYPST_DESCRIPTION.splitlines():
+        assert line in text
+    assert "root:" not in text  # /etc/passwd was not read
+    assert "a_very_long_identifier/" + "y" * 120 + "_end" in re.sub(r"\s", "", text)
+    assert words_off_the_page(path) == []
+
+
+@needs_poppler
+def test_control_characters_are_dropped_from_the_pdf(kb: KnowledgeBase, zone: Assessment, tmp_path: Path) -> None:
+    # The descriptor reader refuses them, but a report dict may come from elsewhere (an old JSON report).
+    report = report_dict(kb=kb, assessment=zone, lang="en", generated=REPORT_DATE)
+    report["system"]["name"] = "Bell\x07ringing\x1b[31m red\x00"
+    path = tmp_path / "control.pdf"
+    path.write_bytes(render_report_dict(report, fmt="pdf", kb=kb))
+    assert "Bellringing[31m red" in poppler("pdftotext", path, out=("-",))
 
 
 def test_hostile_strings_in_docx_are_plain_text(kb: KnowledgeBase, hostile: Assessment) -> None:

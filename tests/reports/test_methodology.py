@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -50,8 +53,36 @@ def test_rules_read_as_sentences(kb: KnowledgeBase) -> None:
     assert "**Conduit à :** Police-justice" in police
 
 
-def test_methodology_html_and_pdf(kb: KnowledgeBase) -> None:
+def test_methodology_html(kb: KnowledgeBase) -> None:
     html = render_methodology(kb=kb, fmt="html", lang="en").decode()
     assert "<h2>The questions</h2>" in html and "data:image/svg+xml;base64," in html
     assert '<a href="https://eur-lex.europa.eu/eli/reg/2016/679/oj">' in html and "&lt;a href" not in html
-    assert render_methodology(kb=kb, fmt="pdf", lang="en").startswith(b"%PDF")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_methodology_pdf_holds_every_question_rule_and_source(kb: KnowledgeBase, lang: str, tmp_path: Path) -> None:
+    path = tmp_path / "methodology.pdf"
+    path.write_bytes(render_methodology(kb=kb, fmt="pdf", lang=lang))  # type: ignore[arg-type]
+
+    def run(*command: str) -> str:
+        done = subprocess.run([*command], capture_output=True, text=True, check=True)
+        assert done.stderr == ""  # poppler reads it without a complaint
+        return done.stdout
+
+    text = run("pdftotext", str(path), "-")
+    found = re.sub(r"[\s-]", "", text)  # lines broken anywhere (identifiers, addresses)
+    assert kb.version in text and kb.hash in text
+    for question in kb.questions:
+        assert re.sub(r"[\s-]", "", question.text.get(lang)) in found and question.id.replace("-", "") in found
+    for rule in kb.rules:
+        assert rule.id in found and re.sub(r"[\s-]", "", rule.title.get(lang)) in found
+    for source in kb.sources:
+        assert re.sub(r"[\s-]", "", source.url) in found
+    sizes = re.findall(r"size:\s+([\d.]+) x ([\d.]+)", run("pdfinfo", "-l", "999", str(path)))
+    pages = len(sizes)
+    landscape = [i for i, (width, height) in enumerate(sizes) if float(width) > float(height)]
+    assert landscape == [pages - 2, pages - 1]  # one diagram page per phase, at the end
+    assert f"Page {pages} / {pages}" in text and "Page 1 / " in text
+    fonts = run("pdffonts", str(path)).splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)
