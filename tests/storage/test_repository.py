@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,9 @@ from sqlalchemy import func, select
 
 from airegime.errors import AnswerError, DescriptorError
 from airegime.kb import KnowledgeBase
-from airegime.storage import NotFoundError, Repository, StorageError
+from airegime.storage import NotFoundError, Repository, Saved, StorageError
 from airegime.storage.models import EventRow
-from airegime.system import load_system
+from airegime.system import System, load_system
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
 
@@ -202,3 +203,30 @@ def test_unknown_ids_raise_not_found(repo: Repository) -> None:
     new = repo.create(name="S", first_context="C")
     with pytest.raises(NotFoundError):
         repo.rename_context(new, 999, name="x", description="")
+
+
+def test_on_sqlite_an_edit_holds_the_write_lock_while_it_reads_what_it_changes(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    """Another server process (here, another connection that will not wait) cannot write between
+    the reads an edit bases its changes on and its writes."""
+    path = tmp_path / "locked.sqlite3"
+    repo = Repository.open(f"sqlite:///{path}", kb)
+    saved = repo.create(name="Locked", first_context="Site")
+    attempts: list[str] = []
+
+    def change(current: Saved) -> System:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            attempts.append("written meanwhile")
+        except sqlite3.OperationalError as refused:
+            attempts.append(str(refused))
+        finally:
+            other.close()
+        return current.system()
+
+    repo.edit(saved, change)
+    assert attempts == ["database is locked"]
+    repo.engine.dispose()

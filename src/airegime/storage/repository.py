@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Literal
 
-from sqlalchemy import Engine, bindparam, func, insert, or_, select
+from sqlalchemy import Engine, bindparam, func, insert, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from airegime.engine.evaluate import evaluate
@@ -350,7 +350,14 @@ class Repository:
     @contextmanager
     def _write(self) -> Iterator[Session]:
         """One write transaction (taking turns with this process's other writers on SQLite)."""
-        with _sqlite_writes if self.engine.dialect.name == "sqlite" else _no_lock(), self._sessions.begin() as session:
+        if self.engine.dialect.name != "sqlite":
+            with self._sessions.begin() as session:
+                yield session
+            return
+        with _sqlite_writes, self._sessions.begin() as session:
+            # pysqlite would begin only at the first write, after the reads it depends on, which another
+            # server process may change meanwhile: take the write lock first (waiting for it if need be).
+            session.execute(text("BEGIN IMMEDIATE"))
             yield session
 
     def _row(self, session: Session, assessment_id: int, *, for_update: bool = False) -> AssessmentRow:
@@ -660,11 +667,6 @@ def _answer_event(
         "value": value,
         "detail": "",
     }
-
-
-@contextmanager
-def _no_lock() -> Iterator[None]:
-    yield
 
 
 def _summary(text: str) -> tuple[PhaseSummary, ...]:
