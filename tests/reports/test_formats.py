@@ -145,6 +145,18 @@ def test_pdf_without_diagram_has_no_landscape_page(kb: KnowledgeBase, zone: Asse
     assert "Path taken through the decision tree" not in pdf_text(path.read_bytes(), tmp_path)
 
 
+def test_pdfs_laid_out_at_once_from_several_threads(kb: KnowledgeBase, zone: Assessment, five: Assessment) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def pdf(assessment: Assessment) -> bytes:
+        return render_report(kb=kb, assessment=assessment, fmt="pdf", lang="en", generated=REPORT_DATE)
+
+    alone = {id(a): pdf(a) for a in (zone, five)}
+    with ThreadPoolExecutor(4) as pool:  # the web app's threads: one shared Typst compiler, others wait for none
+        together = list(pool.map(pdf, [zone, five] * 3))
+    assert together == [alone[id(zone)], alone[id(five)]] * 3
+
+
 def test_pdf_is_reproducible(kb: KnowledgeBase, zone: Assessment) -> None:
     def pdf() -> bytes:
         return render_report(kb=kb, assessment=zone, fmt="pdf", lang="en", generated=REPORT_DATE)
