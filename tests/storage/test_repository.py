@@ -230,3 +230,21 @@ def test_on_sqlite_an_edit_holds_the_write_lock_while_it_reads_what_it_changes(
     repo.edit(saved, change)
     assert attempts == ["database is locked"]
     repo.engine.dispose()
+
+
+EXAMPLES = sorted(EXAMPLE.parent.glob("*.yaml"))
+
+
+def test_a_save_returns_exactly_what_reading_it_back_gives(repo: Repository, kb: KnowledgeBase) -> None:
+    """add_system and edit build the state they stored instead of reading it back: it must be the same."""
+    systems = [load_system(path, kb=kb) for path in EXAMPLES]
+    for system in systems:
+        saved, result = repo.add_system(system)
+        assert (saved, result) == repo.get_with_result(saved.id)
+    first = repo.add_system(systems[0])[0].id
+    for step, other in enumerate(systems[1:]):  # each edit: answers set, changed and withdrawn, contexts kept or not
+        if step % 2:
+            other = other.model_copy(update={"deployments": repo.get(first).system().deployments})
+        saved, result = repo.replace_system(first, other)
+        assert (saved, result) == repo.get_with_result(first)
+        assert saved.system().to_dict() == other.to_dict() | {"name": other.name}

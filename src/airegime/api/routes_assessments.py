@@ -140,6 +140,5 @@ def assessment_report(
 
 
 def _current(request: Request, assessment_id: int, lang: Lang | None) -> AssessmentOut:
-    repo = deps.repo(request)
-    saved = repo.get(assessment_id)
-    return assessment_out(saved, repo.last_result(assessment_id), deps.kb(request), deps.lang(request, lang))
+    saved, result = deps.repo(request).get_with_result(assessment_id)
+    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang))

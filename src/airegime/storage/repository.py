@@ -178,6 +178,14 @@ class Repository:
                 for r in rows
             )
 
+    def get_with_result(self, assessment_id: int) -> tuple[Saved, Assessment | None]:
+        """The current state and the latest stored result, read together."""
+        with self._sessions() as session:
+            saved = self._load(session, assessment_id)
+            found = session.execute(_LAST_RESULT, {"assessment": assessment_id, "organisation": self.organisation_id})
+            row = found.first()
+            return saved, Assessment.from_dict(json.loads(row.result_json)) if row else None
+
     def last_result(self, assessment_id: int) -> Assessment | None:
         """The latest stored result, as computed then (possibly under an older rule set)."""
         with self._sessions() as session:
@@ -229,14 +237,32 @@ class Repository:
             self._event(session, row.id, kind, detail=detail)
             events = [_answer_event(row.id, "system", None, q, v) for q, v in system.answers.items()]
             events += [_answer_event(row.id, "development", None, q, v) for q, v in system.development.answers.items()]
+            contexts = []
             for position, deployment in enumerate(system.deployments):
                 context = self._add_context(
                     session, row.id, deployment.name, deployment.description, log=False, position=position
                 )
+                contexts.append(context)
                 events += [_answer_event(row.id, "deployment", context.id, q, v) for q, v in deployment.answers.items()]
             if events:  # one statement (no ORM objects): their ids are not needed
                 session.execute(insert(EventRow), events)
-            assessment, saved = self._evaluate(session, row, kind)
+            stored = Saved(  # what _load would read back
+                id=row.id,
+                name=row.name,
+                organisation=row.organisation,
+                description=row.description,
+                development_description=row.development_description,
+                contexts=tuple(contexts),
+                system_answers=dict(system.answers),
+                development_answers=dict(system.development.answers),
+                context_answers={c.id: dict(d.answers) for c, d in zip(contexts, system.deployments, strict=True)},
+                created_at=as_utc(row.created_at),
+                updated_at=as_utc(row.updated_at),
+                rule_set_version=row.rule_set_version,
+                rule_set_hash=row.rule_set_hash,
+                summary=(),
+            )
+            assessment, saved = self._evaluate(session, row, kind, known=stored)
             self._audit(session, f"assessment.{kind}", row, detail)
             return saved, assessment
 
@@ -337,7 +363,7 @@ class Repository:
         """
         with self._write() as session:
             row = self._row(session, assessment_id, for_update=True)
-            current = self._load(session, assessment_id)
+            current = self._load(session, assessment_id, row=row)
             wanted = change(current)
             self._store_differences(session, row, current, wanted)
             known = _after(current, wanted) if _same_contexts(current, wanted) else None
@@ -522,10 +548,14 @@ class Repository:
             )
         return normalise_answer(question, value, location=question_id)
 
-    def _load(self, session: Session, assessment_id: int) -> Saved:
+    def _load(self, session: Session, assessment_id: int, *, row: AssessmentRow | None = None) -> Saved:
+        """The state stored now (``row``: the assessment's, when the caller already holds it)."""
         # Plain rows, not ORM objects: reading is most requests, and the ORM's bookkeeping costs more than the SQL.
-        row = session.execute(_ASSESSMENT, {"assessment": assessment_id, "organisation": self.organisation_id}).first()
-        if row is None:
+        found = (
+            row
+            or session.execute(_ASSESSMENT, {"assessment": assessment_id, "organisation": self.organisation_id}).first()
+        )
+        if found is None:
             raise NotFoundError(f"no saved assessment #{assessment_id}", hint="it may have been deleted")
         contexts = tuple(Context(*c) for c in session.execute(_CONTEXTS, {"assessment": assessment_id}))
         answers: dict[tuple[str | None, int | None], dict[str, str]] = {}
@@ -539,20 +569,20 @@ class Repository:
             else:
                 current[question] = value
         return Saved(
-            id=row.id,
-            name=row.name,
-            organisation=row.organisation,
-            description=row.description,
-            development_description=row.development_description,
+            id=found.id,
+            name=found.name,
+            organisation=found.organisation,
+            description=found.description,
+            development_description=found.development_description,
             contexts=contexts,
             system_answers=answers.get(("system", None), {}),
             development_answers=answers.get(("development", None), {}),
             context_answers={c.id: answers.get(("deployment", c.id), {}) for c in contexts},
-            created_at=as_utc(row.created_at),
-            updated_at=as_utc(row.updated_at),
-            rule_set_version=row.rule_set_version,
-            rule_set_hash=row.rule_set_hash,
-            summary=_summary(row.summary_json),
+            created_at=as_utc(found.created_at),
+            updated_at=as_utc(found.updated_at),
+            rule_set_version=found.rule_set_version,
+            rule_set_hash=found.rule_set_hash,
+            summary=_summary(found.summary_json),
         )
 
     def _evaluate(
