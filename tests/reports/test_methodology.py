@@ -86,3 +86,9 @@ def test_methodology_pdf_holds_every_question_rule_and_source(kb: KnowledgeBase,
     assert f"Page {pages} / {pages}" in text and "Page 1 / " in text
     fonts = run("pdffonts", str(path)).splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts)
+
+
+def test_methodology_pdf_is_reproducible(kb: KnowledgeBase) -> None:
+    first = render_methodology(kb=kb, fmt="pdf", lang="fr")
+    assert b"/CreationDate" not in first  # no clock in it: a knowledge base gives one file
+    assert render_methodology(kb=kb, fmt="pdf", lang="fr") == first
