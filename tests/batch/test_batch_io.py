@@ -11,6 +11,7 @@ from ods_writer import write_ods
 
 from airegime.batch.inventory import assess_inventory
 from airegime.batch.io import InventoryReadError, neutralise_formulas
+from airegime.cells import inert
 from airegime.kb import KnowledgeBase
 
 HEADER = ["system_id", "deployment_name", "household", "deployment.personal_data", "deployment.eu_link",
@@ -141,3 +142,10 @@ def test_xlsx_results_escape_xml_and_open_in_openpyxl(tmp_path: Path, kb: Knowle
     assert (
         sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}3"
     )
+
+
+def test_one_cell_at_a_time_follows_the_same_rule_as_a_whole_frame() -> None:
+    cells = ["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "fine", " =x", "", "'=already"]
+    frame = neutralise_formulas(pl.DataFrame({"cell": cells}))
+    assert [inert(cell) for cell in cells] == frame.get_column("cell").to_list()
+    assert inert("=1+1") == "'=1+1" and inert("fine") == "fine"

@@ -19,8 +19,9 @@ import polars as pl
 
 from airegime.batch.columns import AnswerColumn, Layout, canonical_name, encode_columns
 from airegime.batch.compiled import BatchProgram, PhaseProgram
-from airegime.batch.io import FORMULA_START, ROW_INDEX
+from airegime.batch.io import ROW_INDEX
 from airegime.batch.words import w
+from airegime.cells import FORMULA_START
 from airegime.engine.results import PhaseResult
 from airegime.kb.models import KnowledgeBase, Lang, Phase, Scope
 from airegime.render.summary import outcome_label, short_reason, status_label

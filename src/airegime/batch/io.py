@@ -18,6 +18,8 @@ from typing import IO, Any, Protocol
 
 import polars as pl
 
+from airegime.cells import FORMULA_START
+
 ROW_INDEX = "__row"  # the row number in the file, as its user sees it (dropped from results)
 READ_FORMATS = {
     ".csv": "csv",
@@ -31,7 +33,6 @@ READ_FORMATS = {
 }
 WRITE_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 XLSX_MAX_ROWS = 1_048_575  # one sheet's rows, minus the header
-FORMULA_START = r"^[=+\-@\t\r]"  # what a spreadsheet may run as a formula
 
 
 class InventoryReadError(Exception):

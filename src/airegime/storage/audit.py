@@ -17,6 +17,7 @@ from typing import Literal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from airegime.cells import inert
 from airegime.storage.models import AuditRow, as_utc, now
 
 AuditFormat = Literal["csv", "jsonl"]
@@ -111,14 +112,9 @@ class AuditLog:
                 yield json.dumps(values, ensure_ascii=False) + "\n"
             else:
                 buffer = io.StringIO()
-                csv.writer(buffer).writerow([_inert(str(values[name])) for name in FIELDS])
+                csv.writer(buffer).writerow([inert(str(values[name])) for name in FIELDS])
                 yield buffer.getvalue()
 
 
 def _entry(row: AuditRow) -> AuditEntry:
     return AuditEntry(row.id, as_utc(row.at), row.actor, row.action, row.target, row.detail, row.address)
-
-
-def _inert(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (names and details come from users)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
