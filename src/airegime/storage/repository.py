@@ -107,7 +107,7 @@ class Repository:
             return self._load(session, assessment_id)
 
     def list(self, *, search: str = "", sort: str = "updated", page: int = 1, per_page: int = PER_PAGE) -> Page:
-        query = select(AssessmentRow).where(AssessmentRow.organisation_id == self.organisation_id)
+        query = select(*_LISTED).where(AssessmentRow.organisation_id == self.organisation_id)  # plain rows
         if search.strip():
             pattern = f"%{_escape_like(search.strip().lower())}%"
             query = query.where(
@@ -125,7 +125,7 @@ class Repository:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             last_page = max(1, -(-total // per_page))
             page = min(max(1, page), last_page)
-            rows = session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+            rows = session.execute(query.order_by(*order).limit(per_page).offset((page - 1) * per_page))
             items = tuple(
                 ListItem(r.id, r.name, r.organisation, as_utc(r.updated_at), r.rule_set_hash, _summary(r.summary_json))
                 for r in rows
@@ -620,6 +620,14 @@ class Repository:
         return assessment, current
 
 
+_LISTED = (
+    AssessmentRow.id,
+    AssessmentRow.name,
+    AssessmentRow.organisation,
+    AssessmentRow.updated_at,
+    AssessmentRow.rule_set_hash,
+    AssessmentRow.summary_json,
+)
 _ASSESSMENT = select(
     AssessmentRow.id,
     AssessmentRow.name,
