@@ -7,6 +7,7 @@ import random
 import re
 import shutil
 from itertools import product
+from typing import Any
 
 import pytest
 
@@ -91,17 +92,20 @@ def test_svg_and_png_are_produced(kb: KnowledgeBase, zone: Assessment) -> None:
 
 
 @needs_dot
-@pytest.mark.parametrize("options", [{}, {"phase": "development"}], ids=["whole", "development"])
+@pytest.mark.parametrize(
+    "options", [{}, {"phase": "development"}, {"ppi": 96}], ids=["whole", "development", "dot's size"]
+)
 def test_png_is_graphviz_svg_drawn_at_its_own_size_opaque_and_not_blank(
-    kb: KnowledgeBase, options: dict[str, str]
+    kb: KnowledgeBase, options: dict[str, Any]
 ) -> None:
-    svg = decision_diagram(kb=kb, fmt="svg", lang="fr", **options).decode()  # type: ignore[arg-type]
-    png = decision_diagram(kb=kb, fmt="png", lang="fr", **options)  # type: ignore[arg-type]
+    svg = decision_diagram(kb=kb, fmt="svg", lang="fr", phase=options.get("phase")).decode()
+    png = decision_diagram(kb=kb, fmt="png", lang="fr", **options)
+    ppi = options.get("ppi", 72)
     width, height = (float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())  # type: ignore[union-attr]
     from PIL import Image
 
     picture = Image.open(io.BytesIO(png))
-    assert picture.size == (round(width * 96 / 72), round(height * 96 / 72))  # dot -Tpng's size (96 dpi)
+    assert picture.size == (round(width * ppi / 72), round(height * ppi / 72))  # points: 72 per inch
     if picture.mode == "RGBA":  # every pixel opaque: a white page under the drawing
         assert picture.getchannel("A").getextrema() == (255, 255)
     colours = picture.convert("RGB").getcolors(maxcolors=1 << 20)

@@ -138,6 +138,9 @@ def diagram(
     output: OutputOpt = None,
     lang: LangArg = None,
     focus: Annotated[bool, typer.Option(help="with FILE: draw only the questions on the paths taken")] = False,
+    ppi: Annotated[
+        float, typer.Option(min=18, max=600, help="PNG only: pixels per inch (72: one pixel per point; 96: dot's size)")
+    ] = 72,
 ) -> None:
     """The decision diagram of the rule set (Graphviz), with an assessment's paths highlighted if given."""
     from airegime.render.diagram import decision_diagram
@@ -150,5 +153,5 @@ def diagram(
             from airegime.render.report_data import load_descriptor_or_report
 
             assessment = evaluate(kb=kb, system=load_descriptor_or_report(file, kb=kb))
-        data = decision_diagram(kb=kb, assessment=assessment, fmt=format.value, lang=_lang(lang), focus=focus)
+        data = decision_diagram(kb=kb, assessment=assessment, fmt=format.value, lang=_lang(lang), focus=focus, ppi=ppi)
     _write(data, output, format.value)

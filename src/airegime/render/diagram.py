@@ -31,7 +31,7 @@ from airegime.render.words import w
 DiagramFormat = Literal["svg", "png", "dot"]
 Constraints = dict[str, frozenset[str]]
 HIGHLIGHT = "#d9480f"
-PNG_PPI = 96  # pixels per inch of the PNG: the size `dot -Tpng` gives
+PNG_PPI = 72  # pixels per inch of the PNG by default: one pixel per point, the diagram's own unit
 TAG_LENGTH = 40  # a phase named on the outcome it reached: long names are cut, the report has them whole
 OUTCOME_STYLE = {  # fill colour by outcome kind: a regime, no regime, the law leaves it open
     "regime": "#d3e9d3",
@@ -109,11 +109,13 @@ def decision_diagram(
     lang: Lang = "fr",
     phase: Phase | None = None,
     focus: bool = False,
+    ppi: float = PNG_PPI,
 ) -> bytes:
     """The diagram as SVG or PNG bytes (``dot``: the Graphviz source), with the assessment's paths if given.
 
     ``phase`` draws only that phase's tree. ``focus`` (with an assessment) draws only the questions
     on the paths taken, the other answers ending in "…": the compact view printed in reports.
+    ``ppi``: the PNG's pixels per inch (96 gives `dot -Tpng`'s size: 1.8 times the pixels, and time).
     """
     source = diagram_dot(kb=kb, assessment=assessment, lang=lang, phase=phase, focus=focus)
     if fmt == "dot":
@@ -124,7 +126,7 @@ def decision_diagram(
     from airegime.render.pdf import svg_to_png
 
     # Typst draws Graphviz's SVG in about two thirds of the time `dot -Tpng` (cairo) takes, at the same size.
-    return svg_to_png(svg.decode("utf-8"), ppi=PNG_PPI)
+    return svg_to_png(svg.decode("utf-8"), ppi=ppi)
 
 
 def run_dot(source: str, fmt: Literal["svg", "png"], *options: str) -> bytes:
