@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import itertools
+import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -248,3 +251,27 @@ def test_a_save_returns_exactly_what_reading_it_back_gives(repo: Repository, kb:
         saved, result = repo.replace_system(first, other)
         assert (saved, result) == repo.get_with_result(first)
         assert saved.system().to_dict() == other.to_dict() | {"name": other.name}
+
+
+def test_on_sqlite_writers_of_other_processes_take_turns_through_a_lock_file(tmp_path: Path, kb: KnowledgeBase) -> None:
+    """A writer waits while another process holds the writers' lock (here, a descriptor of our own:
+    flock does not tell them apart), and goes on as soon as it is released."""
+    path = tmp_path / "turns.sqlite3"
+    repo = Repository.open(f"sqlite:///{path}", kb)
+    saved = repo.create(name="Turns", first_context="Site")
+    other = os.open(f"{path}-writers.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    writer = threading.Thread(
+        target=repo.set_answer,
+        args=(saved,),
+        kwargs={"scope": "development", "context_id": None, "question": "personal_data", "value": "yes"},
+    )
+    writer.start()
+    writer.join(timeout=0.5)
+    waited = writer.is_alive()
+    fcntl.flock(other, fcntl.LOCK_UN)
+    os.close(other)
+    writer.join(timeout=10)
+    assert waited and not writer.is_alive()
+    assert repo.get(saved).development_answers == {"personal_data": "yes"}
+    repo.engine.dispose()

@@ -12,12 +12,19 @@ transaction, under the acting person's name.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Literal
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's own locking alone
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Engine, bindparam, func, insert, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,9 +70,32 @@ class NotFoundError(StorageError):
     """No saved assessment (or deployment context) with this id."""
 
 
-# SQLite allows one writer at a time; a second writer whose read snapshot went stale fails at
-# once ("database is locked") instead of waiting. Writes in this process take turns instead.
+# SQLite allows one writer at a time, and a writer that finds the database locked polls for it,
+# sleeping up to 100 ms between tries. Writes take turns instead: this process's threads through a
+# lock, server processes through an flock on a file beside the database, which the kernel hands
+# to the next writer the moment the last lets go.
 _sqlite_writes = threading.Lock()
+
+
+@functools.cache
+def _writers_file(database: str, process: int) -> int:
+    """An open descriptor of ``database``'s writers' lock file, kept for the life of ``process``
+    (a forked child opens its own: flock is shared by the descriptors a fork copies)."""
+    return os.open(f"{os.path.abspath(database)}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+
+@contextmanager
+def _sqlite_turn(database: str | None) -> Iterator[None]:
+    with _sqlite_writes:
+        if not database or database == ":memory:" or database.startswith("file:") or fcntl is None:
+            yield
+            return
+        descriptor = _writers_file(database, os.getpid())
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
 class Repository:
@@ -375,12 +405,12 @@ class Repository:
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        """One write transaction (taking turns with this process's other writers on SQLite)."""
+        """One write transaction (taking turns with the other writers on SQLite)."""
         if self.engine.dialect.name != "sqlite":
             with self._sessions.begin() as session:
                 yield session
             return
-        with _sqlite_writes, self._sessions.begin() as session:
+        with _sqlite_turn(self.engine.url.database), self._sessions.begin() as session:
             # pysqlite would begin only at the first write, after the reads it depends on, which another
             # server process may change meanwhile: take the write lock first (waiting for it if need be).
             session.execute(text("BEGIN IMMEDIATE"))
