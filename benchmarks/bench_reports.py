@@ -49,7 +49,7 @@ def measure() -> list[tuple[str, tuple[float, float], float]]:
     """(what, (wall, cpu) seconds, target seconds) for each figure the issue asks for."""
     from airegime.engine.evaluate import evaluate
     from airegime.kb import load_knowledge_base
-    from airegime.render.diagram import decision_diagram
+    from airegime.render.diagram import PNG_PPI, decision_diagram
     from airegime.render.pdf import svg_to_png
     from airegime.render.report_data import report_json
     from airegime.render.report_markdown import report_markdown
@@ -74,7 +74,7 @@ def measure() -> list[tuple[str, tuple[float, float], float]]:
 
         def draw() -> bytes:  # what decision_diagram(fmt="png") does, with a new SVG each time
             svg = decision_diagram(kb=kb, fmt="svg", lang="fr", **options).decode()
-            return svg_to_png(svg + f"<!-- run {next(runs)} -->\n")
+            return svg_to_png(svg + f"<!-- run {next(runs)} -->\n", ppi=PNG_PPI)
 
         return draw
 

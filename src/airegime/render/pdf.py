@@ -127,6 +127,6 @@ def methodology_pdf(data: dict[str, Any], *, words: dict[str, str], diagram_svgs
     return compile_typst("methodology.typ", inputs)
 
 
-def svg_to_png(svg: str, *, ppi: float = 96) -> bytes:
+def svg_to_png(svg: str, *, ppi: float) -> bytes:
     """An SVG drawn at ``ppi`` on an opaque white page of its own size (Graphviz's own PNG size at 96)."""
     return compile_typst("picture.typ", {"svg": svg}, fmt="png", ppi=ppi)
