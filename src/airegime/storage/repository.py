@@ -16,7 +16,7 @@ import functools
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Literal
@@ -551,19 +551,6 @@ class Repository:
         if log:
             self._event(session, assessment_id, "context_added", scope="deployment", context_id=row.id, detail=row.name)
         return Context(row.id, row.name, row.description, row.position)
-
-    def _answers(
-        self,
-        session: Session,
-        assessment_id: int,
-        scope: Scope,
-        context_id: int | None,
-        answers: Iterable[tuple[str, str]],
-    ) -> None:
-        for question, value in answers:
-            self._event(
-                session, assessment_id, "answer", scope=scope, context_id=context_id, question=question, value=value
-            )
 
     def _event(self, session: Session, assessment_id: int, kind: str, **fields: str | int | None) -> None:
         session.add(EventRow(assessment_id=assessment_id, at=now(), kind=kind, **fields))
