@@ -681,32 +681,18 @@ def _same_contexts(current: Saved, wanted: System) -> bool:
 
 
 def _after(current: Saved, wanted: System) -> Saved:
-    """The state ``_load`` would read once ``wanted``'s differences are stored (contexts unchanged)."""
+    """The state ``_load`` would read once ``wanted``'s differences are stored (contexts unchanged):
+    replaying the answer events ``_answer_changes`` writes over the current answers gives ``wanted``'s."""
     return replace(
         current,
         name=wanted.name,
         organisation=wanted.organisation,
         description=wanted.description,
         development_description=wanted.development.description,
-        system_answers=_replayed(current.system_answers, wanted.answers),
-        development_answers=_replayed(current.development_answers, wanted.development.answers),
-        context_answers={
-            c.id: _replayed(current.context_answers.get(c.id, {}), d.answers)
-            for c, d in zip(current.contexts, wanted.deployments, strict=True)
-        },
+        system_answers=dict(wanted.answers),
+        development_answers=dict(wanted.development.answers),
+        context_answers={c.id: dict(d.answers) for c, d in zip(current.contexts, wanted.deployments, strict=True)},
     )
-
-
-def _replayed(before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
-    """``before`` with the answer events ``_answer_changes`` writes applied, as ``_load`` replays them."""
-    result = dict(before)
-    for question in sorted(before.keys() | after.keys()):
-        if before.get(question) != after.get(question):
-            if question in after:
-                result[question] = after[question]
-            else:
-                result.pop(question, None)
-    return result
 
 
 def _answer_event(
