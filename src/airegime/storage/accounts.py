@@ -13,7 +13,6 @@ the audit log, which is where the rate limit reads them (it holds across workers
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from airegime.storage.models import (
     OrganisationRow,
     UserRow,
     as_utc,
+    digest,
     now,
 )
 
@@ -111,10 +111,6 @@ class TokenInfo:
     created_at: datetime
     expires_at: datetime | None
     revoked: bool
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class Accounts:
@@ -270,7 +266,7 @@ class Accounts:
                 token = secrets.token_urlsafe(32)
                 session.add(
                     LoginSessionRow(
-                        token_hash=_digest(token),
+                        token_hash=digest(token),
                         user_id=user.id,
                         organisation_id=membership.organisation_id,
                         created_at=now(),
@@ -301,7 +297,7 @@ class Accounts:
             )
             .join(OrganisationRow, OrganisationRow.id == LoginSessionRow.organisation_id)
             .where(
-                LoginSessionRow.token_hash == _digest(token),
+                LoginSessionRow.token_hash == digest(token),
                 LoginSessionRow.expires_at > now(),
                 UserRow.disabled_at.is_(None),
             )
@@ -312,7 +308,7 @@ class Accounts:
 
     def switch_organisation(self, token: str, organisation_id: int) -> None:
         with self._sessions.begin() as session:
-            login = session.scalars(select(LoginSessionRow).where(LoginSessionRow.token_hash == _digest(token))).first()
+            login = session.scalars(select(LoginSessionRow).where(LoginSessionRow.token_hash == digest(token))).first()
             if login is None or session.get(MembershipRow, (login.user_id, organisation_id)) is None:
                 raise AccountError("you are not a member of that organisation", hint="choose one from the list")
             login.organisation_id = organisation_id
@@ -320,7 +316,7 @@ class Accounts:
     def logout(self, token: str, *, address: str = "") -> None:
         principal = self.principal_for_session(token)
         with self._sessions.begin() as session:
-            session.query(LoginSessionRow).filter(LoginSessionRow.token_hash == _digest(token)).delete()
+            session.query(LoginSessionRow).filter(LoginSessionRow.token_hash == digest(token)).delete()
             if principal:
                 self._audit(
                     session,
@@ -354,7 +350,7 @@ class Accounts:
             token = TOKEN_PREFIX + secrets.token_urlsafe(32)
             session.add(
                 ApiTokenRow(
-                    token_hash=_digest(token),
+                    token_hash=digest(token),
                     user_id=user.id,
                     organisation_id=org.id,
                     name=name,
@@ -386,7 +382,7 @@ class Accounts:
             )
             .join(OrganisationRow, OrganisationRow.id == ApiTokenRow.organisation_id)
             .where(
-                ApiTokenRow.token_hash == _digest(token),
+                ApiTokenRow.token_hash == digest(token),
                 ApiTokenRow.revoked_at.is_(None),
                 or_(ApiTokenRow.expires_at.is_(None), ApiTokenRow.expires_at > now()),
                 UserRow.disabled_at.is_(None),

@@ -9,7 +9,6 @@ and organisation that sent it); both are stored as SHA-256 digests. An organisat
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import sessionmaker
 
 from airegime.storage.audit import write_audit
-from airegime.storage.models import BatchUploadRow, now
+from airegime.storage.models import BatchUploadRow, digest, now
 
 KEEP = 20  # per organisation
 
@@ -43,8 +42,8 @@ class BatchUploads:
         with self._sessions.begin() as session:
             session.add(
                 BatchUploadRow(
-                    token_hash=_digest(token),
-                    owner_hash=_digest(owner),
+                    token_hash=digest(token),
+                    owner_hash=digest(owner),
                     organisation_id=organisation_id,
                     filename=filename,
                     data=data,
@@ -77,19 +76,15 @@ class BatchUploads:
 
     def holds(self, token: str, owner: str) -> bool:
         """Whether the upload is still kept and belongs to ``owner`` (without reading its bytes)."""
-        query = select(BatchUploadRow.owner_hash).where(BatchUploadRow.token_hash == _digest(token))
+        query = select(BatchUploadRow.owner_hash).where(BatchUploadRow.token_hash == digest(token))
         with self._sessions() as session:
             owner_hash = session.scalar(query)
-        return owner_hash is not None and hmac.compare_digest(owner_hash, _digest(owner))
+        return owner_hash is not None and hmac.compare_digest(owner_hash, digest(owner))
 
     def get(self, token: str, owner: str) -> BatchUpload | None:
         """The upload, or None when it is gone or belongs to someone else (the same answer for both)."""
         with self._sessions() as session:
-            row = session.scalar(select(BatchUploadRow).where(BatchUploadRow.token_hash == _digest(token)))
-        if row is None or not hmac.compare_digest(row.owner_hash, _digest(owner)):
+            row = session.scalar(select(BatchUploadRow).where(BatchUploadRow.token_hash == digest(token)))
+        if row is None or not hmac.compare_digest(row.owner_hash, digest(owner)):
             return None
         return BatchUpload(token, row.filename, row.data)
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()

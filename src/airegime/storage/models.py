@@ -8,6 +8,7 @@ to the batch page, so every server process can show their results."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
@@ -20,6 +21,11 @@ class Base(DeclarativeBase):
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def digest(secret: str) -> str:
+    """How a secret (a login session, an API token, a batch upload's address) is stored: its SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def as_utc(moment: datetime) -> datetime:
