@@ -211,20 +211,15 @@ class Repository:
     def get_with_result(self, assessment_id: int) -> tuple[Saved, Assessment | None]:
         """The current state and the latest stored result, read together."""
         with self._sessions() as session:
-            saved = self._load(session, assessment_id)
-            found = session.execute(_LAST_RESULT, {"assessment": assessment_id, "organisation": self.organisation_id})
-            row = found.first()
-            return saved, Assessment.from_dict(json.loads(row.result_json)) if row else None
+            return self._load(session, assessment_id), self._last_result(session, assessment_id)
 
     def last_result(self, assessment_id: int) -> Assessment | None:
         """The latest stored result, as computed then (possibly under an older rule set)."""
         with self._sessions() as session:
-            found = session.execute(_LAST_RESULT, {"assessment": assessment_id, "organisation": self.organisation_id})
-            row = found.first()
-            if row is None:
+            result = self._last_result(session, assessment_id)
+            if result is None:
                 self._load(session, assessment_id)  # a missing assessment (or another's): 404
-                return None
-            return Assessment.from_dict(json.loads(row.result_json))
+            return result
 
     def record(self, action: str, assessment_id: int, detail: str = "") -> None:
         """Write a read worth tracing (an export, a report) to the audit log."""
@@ -564,6 +559,11 @@ class Repository:
                 hint="answer the questions the interview shows",
             )
         return normalise_answer(question, value, location=question_id)
+
+    def _last_result(self, session: Session, assessment_id: int) -> Assessment | None:
+        found = session.execute(_LAST_RESULT, {"assessment": assessment_id, "organisation": self.organisation_id})
+        row = found.first()
+        return Assessment.from_dict(json.loads(row.result_json)) if row else None
 
     def _load(self, session: Session, assessment_id: int, *, row: AssessmentRow | None = None) -> Saved:
         """The state stored now (``row``: the assessment's, when the caller already holds it)."""
