@@ -6,7 +6,6 @@ The words (headings, labels) are shared with the PDF views (templates/*.typ, see
 from __future__ import annotations
 
 import base64
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from airegime.kb.models import Lang
-from airegime.render.report_data import unknown_answers
+from airegime.render.report_data import unknown_answers, without_controls
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.words import w
 
@@ -56,14 +55,11 @@ REPORT_WORDS = {
 }
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _printable(value: object) -> object:
     """Control characters (a bell in a description…) have no glyph: drop them from every value."""
     if isinstance(value, Markup):  # the template's own markup (a macro's output): already safe
         return value
-    return _CONTROL.sub("", value) if isinstance(value, str) else value
+    return without_controls(value) if isinstance(value, str) else value
 
 
 @cache

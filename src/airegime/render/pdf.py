@@ -9,7 +9,6 @@ from the disk but the templates and the fonts, nothing from the network.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from datetime import UTC, datetime
 from functools import cache
@@ -18,20 +17,20 @@ from typing import TYPE_CHECKING, Any
 
 from airegime.errors import AiregimeError
 from airegime.kb.models import Lang
+from airegime.render.report_data import unknown_answers, without_controls
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 
 if TYPE_CHECKING:
     import typst
 
 TEMPLATES = Path(__file__).parent / "templates"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LOCK = threading.Lock()
 
 
 def printable(value: Any) -> Any:
     """``value`` with control characters (a bell in a description…) dropped from every string: no glyph."""
     if isinstance(value, str):
-        return _CONTROL.sub("", value)
+        return without_controls(value)
     if isinstance(value, dict):
         return {key: printable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -91,8 +90,6 @@ def _data(value: dict[str, Any]) -> str:
 def report_pdf(report: dict[str, Any], *, words: dict[str, str], diagram_svg: str | None = None) -> bytes:
     """The report dict laid out as an A4 PDF, with the path diagram on a landscape page if given."""
     lang: Lang = report["lang"]
-    from airegime.render.report_data import unknown_answers
-
     data = {
         "r": report,
         "words": words,

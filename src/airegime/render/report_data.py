@@ -24,6 +24,14 @@ from airegime.render.words import w
 from airegime.system import System, parse_system
 
 REPORT_FORMAT = "airegime.report/1"
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # no glyph: every view drops them
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters (a bell in a description…), which no document can show."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
 Json = dict[str, Any]
 
 

@@ -7,12 +7,11 @@ from functools import lru_cache
 from typing import Any
 
 from airegime.kb.models import Lang
-from airegime.render.report_data import unknown_answers
+from airegime.render.report_data import unknown_answers, without_controls
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.words import w
 
 _ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~&!"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BREAKING_SPACES = re.compile(r"[ \t\r\n\x85\u2028\u2029]+")  # not the no-break spaces of French typography
 _ORDERED = re.compile(r"^(\d+)([.)])")
 
@@ -23,7 +22,7 @@ def md(text: str, *, block: bool = True) -> str:
 
     ``block=False`` for table cells, where a leading "1." or "-" starts nothing.
     """
-    flat = BREAKING_SPACES.sub(" ", _CONTROL.sub("", text)).strip(" ").translate(_ESCAPES)
+    flat = BREAKING_SPACES.sub(" ", without_controls(text)).strip(" ").translate(_ESCAPES)
     if not block or not flat:
         return flat
     if flat[0] in "-+=>":
