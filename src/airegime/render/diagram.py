@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import tempfile
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from html import escape
@@ -120,7 +119,7 @@ def decision_diagram(
     source = diagram_dot(kb=kb, assessment=assessment, lang=lang, phase=phase, focus=focus)
     if fmt == "dot":
         return source.encode("utf-8")
-    svg = run_dot(source, "svg")
+    svg = run_dot(source)
     if fmt == "svg":
         return svg
     from airegime.render.pdf import svg_to_png
@@ -129,42 +128,30 @@ def decision_diagram(
     return svg_to_png(svg.decode("utf-8"), ppi=ppi)
 
 
-def run_dot(source: str, fmt: Literal["svg", "png"], *options: str) -> bytes:
-    return start_dot(source, fmt, *options)()
-
-
-def start_dot(source: str, fmt: Literal["svg", "png"], *options: str) -> Callable[[], bytes]:
-    """Start Graphviz now; the returned function waits for its output (to overlap with other work)."""
+def run_dot(source: str) -> bytes:
+    """Graphviz's SVG drawing of ``source``."""
     dot = shutil.which("dot")
     if dot is None:
         raise AiregimeError(
             "Graphviz is not installed (no `dot` program)", hint="install it, e.g. apt install graphviz"
         )
     # The graph from a file: nothing to feed while we wait. The drawing to a file: Graphviz never stalls
-    # on a full pipe (64 KiB, a fraction of a large drawing) before the caller comes to read, it finishes
-    # while the caller works. Its few messages through a pipe: waiting on it wakes up as soon as it exits
-    # (waiting with a time limit alone polls, up to 50 ms late).
-    with tempfile.TemporaryFile() as graph:
+    # on a full pipe (64 KiB, a fraction of a large drawing). Its few messages through a pipe: waiting on
+    # it wakes up as soon as it exits (waiting with a time limit alone polls, up to 50 ms late).
+    with tempfile.TemporaryFile() as graph, tempfile.TemporaryFile() as out:
         graph.write(source.encode("utf-8"))
         graph.seek(0)
-        out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
-        process = subprocess.Popen([dot, f"-T{fmt}", *options], stdin=graph, stdout=out, stderr=subprocess.PIPE)
-
-    @cache  # asked again, the same bytes
-    def result() -> bytes:
-        with out:
-            try:
-                _, errors = process.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
-                raise AiregimeError("Graphviz took over a minute", hint="report this diagram as a bug") from None
-            if process.returncode != 0:
-                raise AiregimeError(f"Graphviz failed: {errors.decode('utf-8', 'replace')[:500]}")
-            out.seek(0)
-            return out.read()
-
-    return result
+        process = subprocess.Popen([dot, "-Tsvg"], stdin=graph, stdout=out, stderr=subprocess.PIPE)
+        try:
+            _, errors = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise AiregimeError("Graphviz took over a minute", hint="report this diagram as a bug") from None
+        if process.returncode != 0:
+            raise AiregimeError(f"Graphviz failed: {errors.decode('utf-8', 'replace')[:500]}")
+        out.seek(0)
+        return out.read()
 
 
 def quote(text: str) -> str:
