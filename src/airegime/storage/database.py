@@ -3,6 +3,9 @@ SQLAlchemy URL through ``AIREGIME_DATABASE_URL``. Migrations run automatically o
 
 from __future__ import annotations
 
+import select
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +13,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+PING_AFTER_IDLE = 30.0  # seconds a pooled connection may sit unused before it is checked with a query
 
 
 def open_engine(url: str) -> Engine:
@@ -22,7 +27,9 @@ def open_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url)
+        event.listen(engine, "checkin", _note_return)
+        event.listen(engine, "checkout", _alive_check(engine.dialect))
     migrate(engine)
     return engine
 
@@ -48,3 +55,28 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _note_return(_connection: Any, record: Any) -> None:
+    record.info["returned_at"] = time.monotonic()
+
+
+def _alive_check(dialect: Any) -> Callable[[Any, Any, Any], None]:
+    """A pool check-out hook handing out only connections the server still holds open, without a
+    round trip when it can be helped (SQLAlchemy's pre-ping costs one per check-out).
+
+    A server that restarts or ends a session closes the socket, after a farewell message: an idle
+    connection with anything to read is dead. One unused for a while may have been dropped
+    silently on the way (a firewall, a proxy): that one is pinged. Raising DisconnectionError makes
+    the pool discard the connection and open another.
+    """
+
+    def check(connection: Any, record: Any, _proxy: Any) -> None:
+        idle = time.monotonic() - record.info.get("returned_at", 0.0)
+        readable, _, _ = select.select([connection.fileno()], [], [], 0)
+        if readable or connection.closed:
+            raise DisconnectionError("the database closed this connection")
+        if idle > PING_AFTER_IDLE and not dialect.do_ping(connection):
+            raise DisconnectionError("the database did not answer")
+
+    return check

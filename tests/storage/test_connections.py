@@ -1,0 +1,58 @@
+"""Pooled PostgreSQL connections the server has closed are never handed to a request."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from airegime.kb import KnowledgeBase
+from airegime.storage import Repository, database
+
+from .conftest import empty_postgres, postgres_url
+
+pytestmark = pytest.mark.postgres
+
+
+def end_every_session_but_this_one(url: str) -> int:
+    """What a server restart does to the pool: every other session of the database ends."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        ended = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    engine.dispose()
+    return int(ended)
+
+
+def test_connections_the_server_ended_are_replaced_without_a_failed_request(kb: KnowledgeBase) -> None:
+    repo = Repository.open(empty_postgres(postgres_url()), kb)
+    try:
+        ids = [repo.create(name=f"System {n}", first_context="Use") for n in range(3)]
+        with repo.engine.connect(), repo.engine.connect(), repo.engine.connect():
+            pass  # three connections now wait in the pool
+        assert end_every_session_but_this_one(repo.engine.url.render_as_string(hide_password=False)) >= 3
+        assert [repo.get(i).name for i in ids] == ["System 0", "System 1", "System 2"]
+        repo.set_answer(ids[0], scope="system", context_id=None, question="household", value="no")
+    finally:
+        repo.engine.dispose()
+
+
+def test_only_a_connection_idle_for_long_is_pinged(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking a connection just used costs no round trip; one idle for long is asked a query."""
+    repo = Repository.open(empty_postgres(postgres_url()), kb)
+    pinged: list[object] = []
+    original = repo.engine.dialect.do_ping
+    monkeypatch.setattr(repo.engine.dialect, "do_ping", lambda c: pinged.append(c) or original(c))
+    try:
+        saved = repo.create(name="System", first_context="Use")
+        repo.get(saved)
+        repo.get(saved)
+        assert pinged == []
+        monkeypatch.setattr(database, "PING_AFTER_IDLE", -1.0)
+        repo.get(saved)
+        assert len(pinged) == 1
+    finally:
+        repo.engine.dispose()
