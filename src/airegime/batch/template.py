@@ -146,10 +146,7 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
     for scope, question in columns:
         answers = "\n".join(f"{o.label.get(lang)} = {o.code}" for o in question.options)
         answers += f"\n{t('answer.unknown', lang)} = unknown"
-        sources = "\n".join(
-            f"{kb.citation_label(c, lang)} — {kb.source_by_id[c.source].url}"
-            for c in question.sources
-        )
+        sources = "\n".join(f"{kb.citation_label(c, lang)} — {kb.source_by_id[c.source].url}" for c in question.sources)
         sheet.append(
             [
                 canonical_name(scope, question.id),

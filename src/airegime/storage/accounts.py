@@ -22,10 +22,11 @@ from typing import Literal, get_args
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from airegime.errors import AiregimeError
 from airegime.storage.audit import write_audit
+from airegime.storage.database import sessions
 from airegime.storage.models import (
     DEFAULT_ORGANISATION_ID,
     ApiTokenRow,
@@ -118,18 +119,18 @@ class Accounts:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reads, self._sessions = sessions(engine)
 
     def exist(self) -> bool:
         """Whether accounts are on: some enabled person belongs to some organisation."""
         query = select(exists().where(UserRow.disabled_at.is_(None), MembershipRow.user_id == UserRow.id))
-        with self._sessions() as session:
+        with self._reads() as session:
             return bool(session.scalar(query))
 
     # Organisations and people
 
     def organisations(self) -> tuple[tuple[int, str], ...]:
-        with self._sessions() as session:
+        with self._reads() as session:
             rows = session.execute(select(OrganisationRow.id, OrganisationRow.name).order_by(OrganisationRow.name))
             return tuple((row.id, row.name) for row in rows)
 
@@ -193,7 +194,7 @@ class Accounts:
             self._audit(session, org.id, actor, "member.removed", user.username)
 
     def users(self) -> tuple[UserInfo, ...]:
-        with self._sessions() as session:
+        with self._reads() as session:
             users = session.scalars(select(UserRow).order_by(UserRow.username)).all()
             memberships = session.execute(
                 select(MembershipRow.user_id, OrganisationRow.id, OrganisationRow.name, MembershipRow.role)
@@ -210,7 +211,7 @@ class Accounts:
 
     def members(self, organisation_id: int) -> tuple[tuple[str, Role, bool], ...]:
         """(name, role, disabled) of everyone in the organisation."""
-        with self._sessions() as session:
+        with self._reads() as session:
             rows = session.execute(
                 select(UserRow.username, MembershipRow.role, UserRow.disabled_at)
                 .join(MembershipRow, MembershipRow.user_id == UserRow.id)
@@ -220,7 +221,7 @@ class Accounts:
             return tuple((r.username, _role(r.role), r.disabled_at is not None) for r in rows)
 
     def memberships(self, user_id: int) -> tuple[Membership, ...]:
-        with self._sessions() as session:
+        with self._reads() as session:
             rows = session.execute(
                 select(OrganisationRow.id, OrganisationRow.name, MembershipRow.role)
                 .join(MembershipRow, MembershipRow.organisation_id == OrganisationRow.id)
@@ -302,7 +303,7 @@ class Accounts:
                 UserRow.disabled_at.is_(None),
             )
         )
-        with self._sessions() as session:
+        with self._reads() as session:
             row = session.execute(query).first()
         return Principal(row[1], row[2], row[3], _role(row[4]), row[0]) if row else None
 
@@ -388,7 +389,7 @@ class Accounts:
                 UserRow.disabled_at.is_(None),
             )
         )
-        with self._sessions() as session:
+        with self._reads() as session:
             row = session.execute(query).first()
         if row is None:
             return None
@@ -404,7 +405,7 @@ class Accounts:
         )
         if username is not None:
             query = query.where(UserRow.username == username)
-        with self._sessions() as session:
+        with self._reads() as session:
             return tuple(
                 TokenInfo(
                     t.id,

@@ -14,9 +14,9 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.orm import sessionmaker
 
 from airegime.storage.audit import write_audit
+from airegime.storage.database import sessions
 from airegime.storage.models import BatchUploadRow, digest, now
 
 KEEP = 20  # per organisation
@@ -32,7 +32,7 @@ class BatchUpload:
 class BatchUploads:
     def __init__(self, engine: Engine, *, keep: int = KEEP) -> None:
         self.keep = keep
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reads, self._sessions = sessions(engine)
 
     def add(
         self, *, owner: str, organisation_id: int, actor: str, address: str, filename: str, data: bytes, rows: int
@@ -77,13 +77,13 @@ class BatchUploads:
     def holds(self, token: str, owner: str) -> bool:
         """Whether the upload is still kept and belongs to ``owner`` (without reading its bytes)."""
         query = select(BatchUploadRow.owner_hash).where(BatchUploadRow.token_hash == digest(token))
-        with self._sessions() as session:
+        with self._reads() as session:
             owner_hash = session.scalar(query)
         return owner_hash is not None and hmac.compare_digest(owner_hash, digest(owner))
 
     def get(self, token: str, owner: str) -> BatchUpload | None:
         """The upload, or None when it is gone or belongs to someone else (the same answer for both)."""
-        with self._sessions() as session:
+        with self._reads() as session:
             row = session.scalar(select(BatchUploadRow).where(BatchUploadRow.token_hash == digest(token)))
         if row is None or not hmac.compare_digest(row.owner_hash, digest(owner)):
             return None

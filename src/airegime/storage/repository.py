@@ -19,22 +19,22 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Literal
+from typing import Any, Literal
 
 try:
     import fcntl
 except ImportError:  # Windows: SQLite's own locking alone
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import Engine, bindparam, func, insert, or_, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, Row, bindparam, func, insert, or_, select, text
+from sqlalchemy.orm import Session
 
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment
 from airegime.errors import AiregimeError, AnswerError, DescriptorError
 from airegime.kb.models import KnowledgeBase, Scope
 from airegime.storage.audit import write_audit
-from airegime.storage.database import open_engine
+from airegime.storage.database import open_engine, sessions
 from airegime.storage.models import (
     DEFAULT_ORGANISATION_ID,
     AssessmentRow,
@@ -118,7 +118,7 @@ class Repository:
         self.organisation_id = organisation_id
         self.actor = actor
         self.address = address
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reads, self._sessions = sessions(engine)
 
     @classmethod
     def open(cls, url: str, kb: KnowledgeBase) -> Repository:
@@ -133,7 +133,7 @@ class Repository:
     # Reading
 
     def get(self, assessment_id: int) -> Saved:
-        with self._sessions() as session:
+        with self._reads() as session:
             return self._load(session, assessment_id)
 
     def list(self, *, search: str = "", sort: str = "updated", page: int = 1, per_page: int = PER_PAGE) -> Page:
@@ -151,7 +151,7 @@ class Repository:
             "organisation": (AssessmentRow.organisation, AssessmentRow.name),
             "created": (AssessmentRow.created_at.desc(), AssessmentRow.id.desc()),
         }.get(sort, (AssessmentRow.updated_at.desc(), AssessmentRow.id.desc()))
-        with self._sessions() as session:
+        with self._reads() as session:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             last_page = max(1, -(-total // per_page))
             page = min(max(1, page), last_page)
@@ -163,13 +163,13 @@ class Repository:
         return Page(items, total, page, per_page)
 
     def count(self) -> int:
-        with self._sessions() as session:
+        with self._reads() as session:
             query = select(func.count()).where(AssessmentRow.organisation_id == self.organisation_id)
             return session.scalar(query) or 0
 
     def history(self, assessment_id: int) -> tuple[HistoryEntry, ...]:
         """Every change, oldest first, with the answer each change replaced."""
-        with self._sessions() as session:
+        with self._reads() as session:
             self._row(session, assessment_id)
             names = {
                 c.id: c.name
@@ -192,7 +192,7 @@ class Repository:
         return tuple(entries)
 
     def evaluations(self, assessment_id: int) -> tuple[EvaluationRecord, ...]:
-        with self._sessions() as session:
+        with self._reads() as session:
             self._row(session, assessment_id)
             rows = session.scalars(
                 select(EvaluationRow).where(EvaluationRow.assessment_id == assessment_id).order_by(EvaluationRow.id)
@@ -210,12 +210,15 @@ class Repository:
 
     def get_with_result(self, assessment_id: int) -> tuple[Saved, Assessment | None]:
         """The current state and the latest stored result, read together."""
-        with self._sessions() as session:
-            return self._load(session, assessment_id), self._last_result(session, assessment_id)
+        with self._reads() as session:
+            found = session.execute(_WITH_RESULT, {"assessment": assessment_id, "organisation": self.organisation_id})
+            row = found.first()
+            saved = self._load(session, assessment_id, row=row)
+        return saved, _result(row.result_json if row else None)
 
     def last_result(self, assessment_id: int) -> Assessment | None:
         """The latest stored result, as computed then (possibly under an older rule set)."""
-        with self._sessions() as session:
+        with self._reads() as session:
             result = self._last_result(session, assessment_id)
             if result is None:
                 self._load(session, assessment_id)  # a missing assessment (or another's): 404
@@ -563,9 +566,9 @@ class Repository:
     def _last_result(self, session: Session, assessment_id: int) -> Assessment | None:
         found = session.execute(_LAST_RESULT, {"assessment": assessment_id, "organisation": self.organisation_id})
         row = found.first()
-        return Assessment.from_dict(json.loads(row.result_json)) if row else None
+        return _result(row.result_json if row else None)
 
-    def _load(self, session: Session, assessment_id: int, *, row: AssessmentRow | None = None) -> Saved:
+    def _load(self, session: Session, assessment_id: int, *, row: AssessmentRow | Row[Any] | None = None) -> Saved:
         """The state stored now (``row``: the assessment's, when the caller already holds it)."""
         # Plain rows, not ORM objects: reading is most requests, and the ORM's bookkeeping costs more than the SQL.
         found = (
@@ -664,6 +667,14 @@ _LAST_RESULT = (
     .order_by(EvaluationRow.id.desc())
     .limit(1)
 )
+_WITH_RESULT = _ASSESSMENT.add_columns(  # the row and its latest result, from one snapshot
+    select(EvaluationRow.result_json)
+    .where(EvaluationRow.assessment_id == AssessmentRow.id)
+    .order_by(EvaluationRow.id.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("result_json")
+)
 _CONTEXTS = (
     select(ContextRow.id, ContextRow.name, ContextRow.description, ContextRow.position)
     .where(ContextRow.assessment_id == bindparam("assessment"), ContextRow.removed_at.is_(None))
@@ -674,6 +685,10 @@ _ANSWERS = (
     .where(EventRow.assessment_id == bindparam("assessment"), EventRow.kind == "answer")
     .order_by(EventRow.id)
 )
+
+
+def _result(stored: str | None) -> Assessment | None:
+    return Assessment.from_dict(json.loads(stored)) if stored is not None else None
 
 
 def _same_contexts(current: Saved, wanted: System) -> bool:
