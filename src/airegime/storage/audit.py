@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from airegime.cells import inert
 from airegime.storage.models import AuditRow, as_utc, now
+from airegime.storage.queued import insert_later
 
 AuditFormat = Literal["csv", "jsonl"]
 MEDIA_TYPES: dict[str, str] = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
@@ -46,17 +47,16 @@ def write_audit(
     detail: str = "",
     address: str = "",
 ) -> None:
-    session.add(
-        AuditRow(
-            at=now(),
-            organisation_id=organisation_id,
-            actor=actor[:100],
-            action=action[:40],
-            target=target[:300],
-            detail=detail[:2000],
-            address=address[:64],
-        )
-    )
+    entry = {
+        "at": now(),
+        "organisation_id": organisation_id,
+        "actor": actor[:100],
+        "action": action[:40],
+        "target": target[:300],
+        "detail": detail[:2000],
+        "address": address[:64],
+    }
+    insert_later(session, AuditRow, entry)  # written at commit, with the change it records
 
 
 class AuditLog:

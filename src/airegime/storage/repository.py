@@ -26,7 +26,7 @@ try:
 except ImportError:  # Windows: SQLite's own locking alone
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import Engine, Row, bindparam, func, insert, or_, select, text
+from sqlalchemy import Engine, Row, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from airegime.engine.evaluate import evaluate
@@ -44,6 +44,7 @@ from airegime.storage.models import (
     as_utc,
     now,
 )
+from airegime.storage.queued import insert_later, update_later
 from airegime.storage.records import (
     Context,
     EvaluationRecord,
@@ -272,8 +273,7 @@ class Repository:
                 )
                 contexts.append(context)
                 events += [_answer_event(row.id, "deployment", context.id, q, v) for q, v in deployment.answers.items()]
-            if events:  # one statement (no ORM objects): their ids are not needed
-                session.execute(insert(EventRow), events)
+            insert_later(session, EventRow, *events)
             stored = Saved(  # what _load would read back
                 id=row.id,
                 name=row.name,
@@ -551,7 +551,9 @@ class Repository:
         return Context(row.id, row.name, row.description, row.position)
 
     def _event(self, session: Session, assessment_id: int, kind: str, **fields: str | int | None) -> None:
-        session.add(EventRow(assessment_id=assessment_id, at=now(), kind=kind, **fields))
+        insert_later(
+            session, EventRow, {"assessment_id": assessment_id, "at": now(), "kind": kind, "detail": "", **fields}
+        )
 
     def _check_answer(self, scope: Scope, question_id: str, value: str) -> str:
         question = self.kb.question_by_id.get(question_id)
@@ -616,20 +618,14 @@ class Repository:
         saved = known or self._load(session, row.id)
         assessment = evaluate(kb=self.kb, system=saved.system())
         moment = now()
-        session.add(
-            EvaluationRow(
-                assessment_id=row.id,
-                at=moment,
-                rule_set_version=assessment.rule_set_version,
-                rule_set_hash=assessment.rule_set_hash,
-                reason=reason,
-                result_json=json.dumps(assessment.to_dict(), ensure_ascii=False),
-            )
+        versions = {"rule_set_version": assessment.rule_set_version, "rule_set_hash": assessment.rule_set_hash}
+        result = json.dumps(assessment.to_dict(), ensure_ascii=False)
+        insert_later(
+            session, EvaluationRow, dict(assessment_id=row.id, at=moment, reason=reason, result_json=result, **versions)
         )
-        row.rule_set_version, row.rule_set_hash = assessment.rule_set_version, assessment.rule_set_hash
         summary = tuple(PhaseSummary.of(p) for p in assessment.phases)
-        row.summary_json = json.dumps([p.to_dict() for p in summary])
-        row.updated_at = moment
+        summary_json = json.dumps([p.to_dict() for p in summary])
+        update_later(session, AssessmentRow, row.id, updated_at=moment, summary_json=summary_json, **versions)
         current = replace(
             saved,
             updated_at=moment,
