@@ -15,6 +15,8 @@ from airegime.storage.database import open_engine
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, AuditRow, EventRow, now
 from airegime.storage.queued import insert_later, update_later
 
+from .conftest import empty_postgres, postgres_url
+
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
@@ -110,9 +112,8 @@ def test_a_rollback_drops_the_queue(engine: Engine) -> None:
 
 
 @pytest.mark.postgres
-def test_on_postgresql_the_queued_rows_go_in_one_pipeline(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
+def test_on_postgresql_the_queued_rows_go_in_one_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = open_engine(empty_postgres(postgres_url()))
     pipelines: list[int] = []  # one entry per pipeline opened
     real_pipeline = psycopg.Connection.pipeline
 
@@ -131,3 +132,4 @@ def test_on_postgresql_the_queued_rows_go_in_one_pipeline(engine: Engine, monkey
         assert pipelines == []
     assert len(pipelines) == 1
     assert details(engine) == ["one"]
+    engine.dispose()
