@@ -26,7 +26,7 @@ try:
 except ImportError:  # Windows: SQLite's own locking alone
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import Engine, Row, bindparam, func, or_, select, text
+from sqlalchemy import Engine, Row, bindparam, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from airegime.engine.evaluate import evaluate
@@ -248,7 +248,7 @@ class Repository:
         with self._write() as session:
             row = self._new_row(session, name, organisation, description, development_description)
             self._event(session, row.id, "created")
-            self._add_context(session, row.id, first_context, first_context_description, log=False)
+            self._first_contexts(session, row.id, [(first_context, first_context_description)])
             self._evaluate(session, row, "created")
             self._audit(session, "assessment.created", row)
             return row.id
@@ -266,12 +266,8 @@ class Repository:
             self._event(session, row.id, kind, detail=detail)
             events = [_answer_event(row.id, "system", None, q, v) for q, v in system.answers.items()]
             events += [_answer_event(row.id, "development", None, q, v) for q, v in system.development.answers.items()]
-            contexts = []
-            for position, deployment in enumerate(system.deployments):
-                context = self._add_context(
-                    session, row.id, deployment.name, deployment.description, log=False, position=position
-                )
-                contexts.append(context)
+            contexts = self._first_contexts(session, row.id, [(d.name, d.description) for d in system.deployments])
+            for context, deployment in zip(contexts, system.deployments, strict=True):
                 events += [_answer_event(row.id, "deployment", context.id, q, v) for q, v in deployment.answers.items()]
             insert_later(session, EventRow, *events)
             stored = Saved(  # what _load would read back
@@ -280,7 +276,7 @@ class Repository:
                 organisation=row.organisation,
                 description=row.description,
                 development_description=row.development_description,
-                contexts=tuple(contexts),
+                contexts=contexts,
                 system_answers=dict(system.answers),
                 development_answers=dict(system.development.answers),
                 context_answers={c.id: dict(d.answers) for c, d in zip(contexts, system.deployments, strict=True)},
@@ -337,7 +333,7 @@ class Repository:
         _check_context(name, description)
         with self._write() as session:
             row = self._row(session, assessment_id)
-            context = self._add_context(session, row.id, name, description, log=True)
+            context = self._add_context(session, row.id, name, description)
             self._evaluate(session, row, "contexts")
             self._audit(session, "context.added", row, context.name)
             return context
@@ -479,7 +475,7 @@ class Repository:
                     )
                 context_id, before = context.id, current.context_answers.get(context.id, {})
             else:
-                context_id = self._add_context(session, row.id, deployment.name, deployment.description, log=True).id
+                context_id = self._add_context(session, row.id, deployment.name, deployment.description).id
                 before = {}
             self._answer_changes(session, row.id, "deployment", context_id, before, deployment.answers)
         for context in contexts[len(wanted.deployments) :]:
@@ -520,35 +516,34 @@ class Repository:
             .order_by(ContextRow.position, ContextRow.id)
         ).all()
 
-    def _add_context(
-        self,
-        session: Session,
-        assessment_id: int,
-        name: str,
-        description: str,
-        *,
-        log: bool,
-        position: int | None = None,
-    ) -> Context:
-        """A new context, last (``position``: known for a new assessment, which saves a query)."""
-        if position is None:
-            last = session.scalar(
-                select(func.coalesce(func.max(ContextRow.position), -1)).where(
-                    ContextRow.assessment_id == assessment_id
-                )
-            )
-            position = (-1 if last is None else int(last)) + 1
+    def _add_context(self, session: Session, assessment_id: int, name: str, description: str) -> Context:
+        """A new context, last, in an existing assessment."""
+        last = session.scalar(
+            select(func.coalesce(func.max(ContextRow.position), -1)).where(ContextRow.assessment_id == assessment_id)
+        )
         row = ContextRow(
             assessment_id=assessment_id,
-            position=position,
+            position=(-1 if last is None else int(last)) + 1,
             name=name.strip(),
             description=description.strip(),
         )
         session.add(row)
         session.flush()
-        if log:
-            self._event(session, assessment_id, "context_added", scope="deployment", context_id=row.id, detail=row.name)
+        self._event(session, assessment_id, "context_added", scope="deployment", context_id=row.id, detail=row.name)
         return Context(row.id, row.name, row.description, row.position)
+
+    def _first_contexts(
+        self, session: Session, assessment_id: int, details: Sequence[tuple[str, str]]
+    ) -> tuple[Context, ...]:
+        """A new assessment's contexts (names and descriptions), in one statement."""
+        texts = [(name.strip(), description.strip()) for name, description in details]
+        rows = [
+            {"assessment_id": assessment_id, "position": position, "name": name, "description": description}
+            for position, (name, description) in enumerate(texts)
+        ]
+        ids = session.scalars(insert(ContextRow).returning(ContextRow.id, sort_by_parameter_order=True), rows).all()
+        pairs = enumerate(zip(ids, texts, strict=True))
+        return tuple(Context(i, name, description, position) for position, (i, (name, description)) in pairs)
 
     def _event(self, session: Session, assessment_id: int, kind: str, **fields: str | int | None) -> None:
         insert_later(
