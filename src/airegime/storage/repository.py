@@ -247,8 +247,8 @@ class Repository:
         _check_context(first_context, first_context_description)
         with self._write() as session:
             row = self._new_row(session, name, organisation, description, development_description)
-            self._event(session, row.id, "created")
             self._first_contexts(session, row.id, [(first_context, first_context_description)])
+            self._event(session, row.id, "created")  # queued after the last statement that needs an answer
             self._evaluate(session, row, "created")
             self._audit(session, "assessment.created", row)
             return row.id
@@ -263,10 +263,10 @@ class Repository:
             row = self._new_row(
                 session, system.name, system.organisation, system.description, system.development.description
             )
-            self._event(session, row.id, kind, detail=detail)
+            contexts = self._first_contexts(session, row.id, [(d.name, d.description) for d in system.deployments])
+            self._event(session, row.id, kind, detail=detail)  # queued after the last statement that needs an answer
             events = [_answer_event(row.id, "system", None, q, v) for q, v in system.answers.items()]
             events += [_answer_event(row.id, "development", None, q, v) for q, v in system.development.answers.items()]
-            contexts = self._first_contexts(session, row.id, [(d.name, d.description) for d in system.deployments])
             for context, deployment in zip(contexts, system.deployments, strict=True):
                 events += [_answer_event(row.id, "deployment", context.id, q, v) for q, v in deployment.answers.items()]
             insert_later(session, EventRow, *events)
