@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -15,14 +18,14 @@ pytestmark = pytest.mark.postgres
 
 def end_every_session_but_this_one(url: str) -> int:
     """What a server restart does to the pool: every other session of the database ends."""
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        ended = connection.execute(
-            text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ).scalar_one()
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        ended = connection.execute(text(f"SELECT count(pg_terminate_backend(pid)) {others}")).scalar_one()
+        for _ in range(100):  # terminating is asynchronous: wait until the sessions are gone
+            if connection.execute(text(f"SELECT count(*) {others}")).scalar_one() == 0:
+                break
+            time.sleep(0.02)
     engine.dispose()
     return int(ended)
 
@@ -54,5 +57,26 @@ def test_only_a_connection_idle_for_long_is_pinged(kb: KnowledgeBase, monkeypatc
         monkeypatch.setattr(database, "PING_AFTER_IDLE", -1.0)
         repo.get(saved)
         assert len(pinged) == 1
+    finally:
+        repo.engine.dispose()
+
+
+def test_a_connection_that_fails_its_ping_is_replaced(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection dropped silently on the way (no farewell to read) fails its ping: another is used."""
+    repo = Repository.open(empty_postgres(postgres_url()), kb)
+    original = repo.engine.dialect.do_ping
+    failures = [psycopg.OperationalError("server closed the connection unexpectedly")]
+
+    def ping(connection: object) -> bool:
+        if failures:
+            raise failures.pop()
+        return bool(original(connection))
+
+    monkeypatch.setattr(repo.engine.dialect, "do_ping", ping)
+    try:
+        saved = repo.create(name="System", first_context="Use")
+        monkeypatch.setattr(database, "PING_AFTER_IDLE", -1.0)
+        assert repo.get(saved).name == "System"
+        assert failures == []
     finally:
         repo.engine.dispose()

@@ -79,16 +79,24 @@ def _alive_check(dialect: Any) -> Callable[[Any, Any, Any], None]:
 
     A server that restarts or ends a session closes the socket, after a farewell message: an idle
     connection with anything to read is dead. One unused for a while may have been dropped
-    silently on the way (a firewall, a proxy): that one is pinged. Raising DisconnectionError makes
-    the pool discard the connection and open another.
+    silently on the way (a firewall, a proxy): that one is pinged, as is one whose driver shows
+    no socket. Raising DisconnectionError makes the pool discard the connection and open another.
     """
 
     def check(connection: Any, record: Any, _proxy: Any) -> None:
-        idle = time.monotonic() - record.info.get("returned_at", 0.0)
-        readable, _, _ = select.select([connection.fileno()], [], [], 0)
-        if readable or connection.closed:
+        returned = record.info.get("returned_at")
+        if returned is None:
+            return  # just opened
+        fileno = getattr(connection, "fileno", None)
+        if getattr(connection, "closed", False) or (fileno and select.select([fileno()], [], [], 0)[0]):
             raise DisconnectionError("the database closed this connection")
-        if idle > PING_AFTER_IDLE and not dialect.do_ping(connection):
+        if fileno and time.monotonic() - returned <= PING_AFTER_IDLE:
+            return
+        try:
+            alive = dialect.do_ping(connection)
+        except Exception as error:  # whatever the driver raises, this connection is unusable
+            raise DisconnectionError(f"the database did not answer: {error}") from error
+        if not alive:
             raise DisconnectionError("the database did not answer")
 
     return check
