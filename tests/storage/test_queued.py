@@ -11,8 +11,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from airegime.kb import KnowledgeBase
+from airegime.storage import Repository
 from airegime.storage.database import open_engine
-from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, AuditRow, EventRow, now
+from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, AuditRow, EventRow, OrganisationRow, now
 from airegime.storage.queued import insert_later, update_later
 
 from .conftest import empty_postgres, postgres_url
@@ -25,23 +27,8 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def new_assessment(session: Session) -> AssessmentRow:
-    moment = now()
-    row = AssessmentRow(
-        organisation_id=DEFAULT_ORGANISATION_ID,
-        name="System",
-        organisation="",
-        description="",
-        development_description="",
-        created_at=moment,
-        updated_at=moment,
-        rule_set_version="",
-        rule_set_hash="",
-        summary_json="[]",
-    )
-    session.add(row)
-    session.flush()
-    return row
+def saved_assessment(engine: Engine, kb: KnowledgeBase) -> int:
+    return Repository(engine, kb).create(name="System", first_context="Use")
 
 
 def event(assessment_id: int, detail: str) -> dict[str, object]:
@@ -60,60 +47,66 @@ def audit(action: str) -> dict[str, object]:
     }
 
 
-def details(engine: Engine) -> list[str]:
+def details(session: Session) -> list[str]:
+    """The details events the tests write (the repository's own events have other kinds)."""
+    return list(session.scalars(select(EventRow.detail).where(EventRow.kind == "details").order_by(EventRow.id)))
+
+
+def stored_details(engine: Engine) -> list[str]:
     with Session(engine) as session:
-        return list(session.scalars(select(EventRow.detail).order_by(EventRow.id)))
+        return details(session)
 
 
-def test_queued_rows_are_written_at_commit_in_order(engine: Engine) -> None:
+def test_queued_rows_are_written_at_commit_in_order(engine: Engine, kb: KnowledgeBase) -> None:
+    assessment = saved_assessment(engine, kb)
     with sessionmaker(engine).begin() as session:
-        row = new_assessment(session)
-        insert_later(session, EventRow, event(row.id, "one"), event(row.id, "two"))
-        update_later(session, AssessmentRow, row.id, name="Renamed", summary_json='["x"]')
-        insert_later(session, EventRow, event(row.id, "three"))
-        assert details(engine) == []  # nothing sent yet, and uncommitted anyway
-    assert details(engine) == ["one", "two", "three"]
+        insert_later(session, EventRow, event(assessment, "one"), event(assessment, "two"))
+        update_later(session, AssessmentRow, assessment, name="Renamed", summary_json='["x"]')
+        insert_later(session, EventRow, event(assessment, "three"))
+        assert stored_details(engine) == []  # nothing sent yet, and uncommitted anyway
+    assert stored_details(engine) == ["one", "two", "three"]
     with Session(engine) as session:
         assert session.execute(select(AssessmentRow.name, AssessmentRow.summary_json)).one() == ("Renamed", '["x"]')
 
 
-def test_a_query_in_the_transaction_sees_what_was_queued(engine: Engine) -> None:
+def test_a_query_in_the_transaction_sees_what_was_queued(engine: Engine, kb: KnowledgeBase) -> None:
+    assessment = saved_assessment(engine, kb)
     with sessionmaker(engine).begin() as session:
-        row = new_assessment(session)
-        insert_later(session, EventRow, event(row.id, "one"))
-        assert session.scalar(select(func.count()).select_from(EventRow)) == 1
-        insert_later(session, EventRow, event(row.id, "two"))
-        assert list(session.scalars(select(EventRow.detail).order_by(EventRow.id))) == ["one", "two"]
+        insert_later(session, EventRow, event(assessment, "one"))
+        assert details(session) == ["one"]
+        insert_later(session, EventRow, event(assessment, "two"))
+        assert details(session) == ["one", "two"]
 
 
-def test_a_failing_queued_row_undoes_the_whole_transaction(engine: Engine) -> None:
+def test_a_failing_queued_row_undoes_the_whole_transaction(engine: Engine, kb: KnowledgeBase) -> None:
+    assessment = saved_assessment(engine, kb)
     with pytest.raises((DBAPIError, psycopg.Error)), sessionmaker(engine).begin() as session:
-        row = new_assessment(session)
-        insert_later(session, EventRow, event(row.id, "kept?"))
-        insert_later(session, EventRow, event(row.id + 1000, "no such assessment"))
+        session.add(OrganisationRow(name="Added in the transaction", created_at=now()))  # an ORM change
+        insert_later(session, EventRow, event(assessment, "kept?"))
+        insert_later(session, EventRow, event(assessment + 1000, "no such assessment"))
         insert_later(session, AuditRow, audit("after the failure"))
-    assert details(engine) == []
+    assert stored_details(engine) == []
     with Session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(AssessmentRow)) == 0
-        assert session.scalar(select(func.count()).select_from(AuditRow)) == 0
+        assert session.scalar(select(func.count()).where(OrganisationRow.name == "Added in the transaction")) == 0
+        assert session.scalar(select(func.count()).where(AuditRow.action == "after the failure")) == 0
 
 
-def test_a_rollback_drops_the_queue(engine: Engine) -> None:
-    with sessionmaker(engine).begin() as session:
-        row_id = new_assessment(session).id
+def test_a_rollback_drops_the_queue(engine: Engine, kb: KnowledgeBase) -> None:
+    assessment = saved_assessment(engine, kb)
     with Session(engine) as session:
         session.begin()
-        insert_later(session, EventRow, event(row_id, "rolled back"))
+        insert_later(session, EventRow, event(assessment, "rolled back"))
         session.rollback()
         session.begin()
-        insert_later(session, EventRow, event(row_id, "committed"))
+        insert_later(session, EventRow, event(assessment, "committed"))
         session.commit()
-    assert details(engine) == ["committed"]
+    assert stored_details(engine) == ["committed"]
 
 
 @pytest.mark.postgres
-def test_on_postgresql_the_queued_rows_go_in_one_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_postgresql_the_queued_rows_go_in_one_pipeline(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
     engine = open_engine(empty_postgres(postgres_url()))
+    assessment = saved_assessment(engine, kb)
     pipelines: list[int] = []  # one entry per pipeline opened
     real_pipeline = psycopg.Connection.pipeline
 
@@ -123,13 +116,22 @@ def test_on_postgresql_the_queued_rows_go_in_one_pipeline(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(psycopg.Connection, "pipeline", counting_pipeline)
     with sessionmaker(engine).begin() as session:
-        row = new_assessment(session)
-        insert_later(session, EventRow, event(row.id, "one"))
-        update_later(session, AssessmentRow, row.id, name="Renamed")
+        insert_later(session, EventRow, event(assessment, "one"))
+        update_later(session, AssessmentRow, assessment, name="Renamed")
         insert_later(session, AuditRow, audit("changed"))
-        connection = session.connection()
-        connection.exec_driver_sql("SELECT 1")  # not an ORM query: the queue stays
+        session.connection().exec_driver_sql("SELECT 1")  # not an ORM query: the queue stays
         assert pipelines == []
     assert len(pipelines) == 1
-    assert details(engine) == ["one"]
+    assert stored_details(engine) == ["one"]
     engine.dispose()
+
+
+def test_the_orm_changes_go_first_as_queued_rows_may_refer_to_them(engine: Engine) -> None:
+    with sessionmaker(engine).begin() as session:
+        session.add(OrganisationRow(id=500, name="Not flushed yet", created_at=now()))
+        update_later(session, OrganisationRow, 500, name="Renamed by a queued update")
+    with Session(engine) as session:
+        assert (
+            session.scalar(select(OrganisationRow.name).where(OrganisationRow.id == 500))
+            == "Renamed by a queued update"
+        )
