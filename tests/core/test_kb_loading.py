@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from airegime.errors import KnowledgeBaseError
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.kb.loader import default_knowledge_dir
+from airegime.kb.models import Citation
 
 
 @pytest.fixture
@@ -45,6 +47,25 @@ def test_every_text_has_both_languages(kb: KnowledgeBase) -> None:
     for question in kb.questions:
         for text in (question.text, question.help, *question.examples, *(o.label for o in question.options)):
             assert text.fr.strip() and text.en.strip()
+
+
+def every_citation(kb: KnowledgeBase) -> list[Citation]:
+    return [c for item in (*kb.questions, *kb.rules, *kb.outcomes) for c in item.sources]
+
+
+def test_pinpoints_read_in_each_language(kb: KnowledgeBase) -> None:
+    """A French reader sees "considérant 18" and "et", never the English words pinpoints are written with."""
+    cited = every_citation(kb)
+    assert any("recital" in c.pinpoint for c in cited) and any(" and " in c.pinpoint for c in cited)
+    english_words = re.compile(r"\b(and|recitals?|paragraph|point|see)\b")
+    for citation in cited:
+        assert not english_words.search(citation.pinpoint_in("fr")), citation
+        assert citation.pinpoint_in("en") == citation.pinpoint
+    assert Citation(source="gdpr", pinpoint="art. 1(1), recitals 11 and 12").pinpoint_in("fr") == (
+        "art. 1(1), considérants 11 et 12"
+    )
+    assert Citation(source="cnil_sheet_1", pinpoint="Cas n°1 et cas n°2").pinpoint_in("en") == "Cas n°1 et cas n°2"
+    assert kb.citation_label(Citation(source="gdpr", pinpoint="recital 26"), "fr").endswith(", considérant 26")
 
 
 def test_content_hash_changes_with_any_edit(kb_copy: Path, kb: KnowledgeBase) -> None:

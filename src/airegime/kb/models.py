@@ -7,6 +7,7 @@ closed vocabulary (``all``, ``any``, ``not``, ``question`` + ``is``/``in``): no 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -35,11 +36,25 @@ class Text(_Strict):
         return self.fr if lang == "fr" else self.en
 
 
+# Pinpoints are written with English words ("art. 2(2)(c), recital 18") or, for French sources,
+# with the source's own headings ("Cas n°1"), which stay as they are in both languages.
+PINPOINT_WORDS: dict[Lang, dict[str, str]] = {
+    "fr": {"and": "et", "recital": "considérant", "recitals": "considérants"},
+    "en": {},
+}
+_PINPOINT_WORD = re.compile(r"[^\W\d_]+")
+
+
 class Citation(_Strict):
     """A pointer into a source: the source id and, optionally, the exact place (article, §)."""
 
     source: str
     pinpoint: str = ""
+
+    def pinpoint_in(self, lang: Lang) -> str:
+        """The pinpoint as a reader of ``lang`` expects it ("recital 18" is "considérant 18" in French)."""
+        words = PINPOINT_WORDS[lang]
+        return _PINPOINT_WORD.sub(lambda m: words.get(m.group(0), m.group(0)), self.pinpoint)
 
 
 class Source(_Strict):
@@ -191,7 +206,7 @@ class KnowledgeBase:
     def citation_label(self, citation: Citation, lang: Lang) -> str:
         """ "Source title, pinpoint" in one language."""
         title = self.source_by_id[citation.source].title.get(lang)
-        return f"{title}, {citation.pinpoint}" if citation.pinpoint else title
+        return f"{title}, {citation.pinpoint_in(lang)}" if citation.pinpoint else title
 
     def questions_for(self, scope: Scope) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if scope in q.scope)

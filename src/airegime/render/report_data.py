@@ -187,7 +187,7 @@ def citations(kb: KnowledgeBase, cited: tuple[Citation, ...], lang: Lang) -> lis
         {
             "source": c.source,
             "title": kb.source_by_id[c.source].title.get(lang),
-            "pinpoint": c.pinpoint,
+            "pinpoint": c.pinpoint_in(lang),
             "url": kb.source_by_id[c.source].url,
         }
         for c in cited

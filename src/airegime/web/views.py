@@ -89,7 +89,7 @@ class PhaseView:
 
 def cite(kb: KnowledgeBase, citation: Citation, lang: Lang) -> Cite:
     source = kb.source_by_id[citation.source]
-    return Cite(source.title.get(lang), citation.pinpoint, source.url)
+    return Cite(source.title.get(lang), citation.pinpoint_in(lang), source.url)
 
 
 def step_for(saved: Saved, kb: KnowledgeBase, scope: Scope, context_id: int | None, question_id: str) -> Step | None:
