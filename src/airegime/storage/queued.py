@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from functools import cache
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Connection, Executable, Insert, event, insert, update
@@ -24,6 +25,7 @@ QUEUE = "airegime.queued"  # key in Session.info: [(statement, parameters)]
 
 
 def insert_later(session: Session, model: type[Base], *rows: dict[str, Any]) -> None:
+    """Insert ``rows`` (column names to values) into the table of ``model``."""
     _queue(session).extend((_insert(model), row) for row in rows)
 
 
@@ -33,6 +35,7 @@ def update_later(session: Session, model: type[Base], key: int, **values: Any) -
 
 
 def send_queued(session: Session) -> None:
+    """Send the queued rows now (the hooks below call it: code rarely needs to)."""
     queued: list[tuple[Executable, dict[str, Any]]] | None = session.info.pop(QUEUE, None)
     if not queued:
         return
@@ -56,13 +59,9 @@ def _insert(model: type[Base]) -> Insert:
 
 def _runs(queued: list[tuple[Executable, dict[str, Any]]]) -> Iterator[tuple[Executable, list[dict[str, Any]]]]:
     """Consecutive inserts into one table with the same columns, as one executemany; the rest in order."""
-    run: list[dict[str, Any]] = []
-    for index, (statement, row) in enumerate(queued):
-        run.append(row)
-        following = queued[index + 1] if index + 1 < len(queued) else None
-        if following is None or following[0] is not statement or following[1].keys() != row.keys():
-            yield statement, run
-            run = []
+    for _same, run in groupby(queued, key=lambda item: (id(item[0]), tuple(item[1]))):
+        items = list(run)
+        yield items[0][0], [row for _statement, row in items]
 
 
 def _pipeline(connection: Connection) -> AbstractContextManager[Any]:
