@@ -77,6 +77,8 @@ class NotFoundError(StorageError):
 # to the next writer the moment the last lets go.
 _sqlite_writes = threading.Lock()
 
+Answers = dict[tuple[str | None, int | None], dict[str, str]]  # by (scope, context id)
+
 
 @functools.cache
 def _writers_file(database: str, process: int) -> int:
@@ -265,27 +267,17 @@ class Repository:
             )
             contexts = self._first_contexts(session, row.id, [(d.name, d.description) for d in system.deployments])
             self._event(session, row.id, kind, detail=detail)  # queued after the last statement that needs an answer
-            events = [_answer_event(row.id, "system", None, q, v) for q, v in system.answers.items()]
-            events += [_answer_event(row.id, "development", None, q, v) for q, v in system.development.answers.items()]
-            for context, deployment in zip(contexts, system.deployments, strict=True):
-                events += [_answer_event(row.id, "deployment", context.id, q, v) for q, v in deployment.answers.items()]
-            insert_later(session, EventRow, *events)
-            stored = Saved(  # what _load would read back
-                id=row.id,
-                name=row.name,
-                organisation=row.organisation,
-                description=row.description,
-                development_description=row.development_description,
-                contexts=contexts,
-                system_answers=dict(system.answers),
-                development_answers=dict(system.development.answers),
-                context_answers={c.id: dict(d.answers) for c, d in zip(contexts, system.deployments, strict=True)},
-                created_at=as_utc(row.created_at),
-                updated_at=as_utc(row.updated_at),
-                rule_set_version=row.rule_set_version,
-                rule_set_hash=row.rule_set_hash,
-                summary=(),
-            )
+            answers: Answers = {
+                ("system", None): dict(system.answers),
+                ("development", None): dict(system.development.answers),
+                **{("deployment", c.id): dict(d.answers) for c, d in zip(contexts, system.deployments, strict=True)},
+            }
+            for (scope, context_id), given in answers.items():
+                for question, value in given.items():
+                    self._event(
+                        session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=value
+                    )
+            stored = _state(row, contexts, answers)  # what _load would read back
             assessment, saved = self._evaluate(session, row, kind, known=stored)
             self._audit(session, f"assessment.{kind}", row, detail)
             return saved, assessment
@@ -575,7 +567,7 @@ class Repository:
         if found is None:
             raise NotFoundError(f"no saved assessment #{assessment_id}", hint="it may have been deleted")
         contexts = tuple(Context(*c) for c in session.execute(_CONTEXTS, {"assessment": assessment_id}))
-        answers: dict[tuple[str | None, int | None], dict[str, str]] = {}
+        answers: Answers = {}
         events = session.execute(_ANSWERS, {"assessment": assessment_id})
         for scope, context_id, question, value in events:
             current = answers.setdefault((scope, context_id), {})
@@ -585,22 +577,7 @@ class Repository:
                 current.pop(question, None)
             else:
                 current[question] = value
-        return Saved(
-            id=found.id,
-            name=found.name,
-            organisation=found.organisation,
-            description=found.description,
-            development_description=found.development_description,
-            contexts=contexts,
-            system_answers=answers.get(("system", None), {}),
-            development_answers=answers.get(("development", None), {}),
-            context_answers={c.id: answers.get(("deployment", c.id), {}) for c in contexts},
-            created_at=as_utc(found.created_at),
-            updated_at=as_utc(found.updated_at),
-            rule_set_version=found.rule_set_version,
-            rule_set_hash=found.rule_set_hash,
-            summary=_summary(found.summary_json),
-        )
+        return _state(found, contexts, answers)
 
     def _evaluate(
         self, session: Session, row: AssessmentRow, reason: str, *, known: Saved | None = None
@@ -701,19 +678,25 @@ def _after(current: Saved, wanted: System) -> Saved:
     )
 
 
-def _answer_event(
-    assessment_id: int, scope: Scope, context_id: int | None, question: str, value: str
-) -> dict[str, object]:
-    return {
-        "assessment_id": assessment_id,
-        "at": now(),
-        "kind": "answer",
-        "scope": scope,
-        "context_id": context_id,
-        "question": question,
-        "value": value,
-        "detail": "",
-    }
+def _state(found: Any, contexts: tuple[Context, ...], answers: Answers) -> Saved:
+    """An assessment's state from its row (``found``: an AssessmentRow or a plain row with its columns),
+    its active contexts and its answers by (scope, context id)."""
+    return Saved(
+        id=found.id,
+        name=found.name,
+        organisation=found.organisation,
+        description=found.description,
+        development_description=found.development_description,
+        contexts=contexts,
+        system_answers=answers.get(("system", None), {}),
+        development_answers=answers.get(("development", None), {}),
+        context_answers={c.id: answers.get(("deployment", c.id), {}) for c in contexts},
+        created_at=as_utc(found.created_at),
+        updated_at=as_utc(found.updated_at),
+        rule_set_version=found.rule_set_version,
+        rule_set_hash=found.rule_set_hash,
+        summary=_summary(found.summary_json),
+    )
 
 
 def _summary(text: str) -> tuple[PhaseSummary, ...]:
