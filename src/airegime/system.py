@@ -3,12 +3,16 @@
     name: Zone-crossing detector
     organisation: Acme Vision
     description: Image classifier that detects people crossing into a zone.
-    answers: {household: "no"}             # system-level questions
-    development:
-      answers: {personal_data: "yes", use_defined: "no", ...}
+    airegime: 2                              # descriptor format
+    answers: {establishment: eu}             # system-level questions (a phase may override some)
+    developments:                            # one per development processing (usually one)
+      - answers: {personal_data: "yes", organisation_kind: private_body, development_uses: various}
     deployments:                             # one per deployer and use
       - name: Shopping centre
-        answers: {controller_kind: private_body, purpose: other, ...}
+        answers: {organisation_kind: private_body, purpose: other, ...}
+
+A single ``development:`` (a mapping) is accepted in place of ``developments``. Descriptors of
+format 1 are read too (:mod:`airegime.upgrade`), with a note wherever the reading is a guess.
 
 Answers may be codes, French or English labels, aliases, yes/no booleans, or
 "unknown" / "je ne sais pas" / null (all meaning "I don't know"). They are normalised to codes;
@@ -25,12 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from airegime.errors import AnswerError, DescriptorError
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Question, Scope
 
-FORMAT = 1
+FORMAT = 2
+MAX_DEVELOPMENTS = 20
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DESCRIPTOR_BYTES = 1_000_000
@@ -65,6 +70,9 @@ class _Strict(BaseModel):
 
 
 class Development(_Strict):
+    """One development processing: building the dataset, training, fine-tuning, under one controller."""
+
+    name: str = Field(default="", max_length=200)  # needed only to tell several apart
     description: str = Field(default="", max_length=10_000)
     answers: dict[str, str] = Field(default_factory=dict)
 
@@ -76,15 +84,35 @@ class Deployment(_Strict):
 
 
 class System(_Strict):
-    """An AI system: system-level answers, one development phase, one or more deployments."""
+    """An AI system: system-level answers, its development processings, its deployment contexts."""
 
     airegime: int = Field(default=FORMAT, description="descriptor format version")
     name: str = Field(min_length=1, max_length=200)
     organisation: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=10_000)
     answers: dict[str, str] = Field(default_factory=dict)
-    development: Development = Field(default_factory=Development)
+    developments: tuple[Development, ...] = Field(
+        default_factory=lambda: (Development(),), min_length=1, max_length=MAX_DEVELOPMENTS
+    )
     deployments: tuple[Deployment, ...] = Field(min_length=1, max_length=200)
+    # What reading a format-1 descriptor had to guess; not part of the descriptor itself.
+    upgrade_notes: tuple[Any, ...] = Field(default=(), exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_development(cls, data: Any) -> Any:
+        """``development: {...}`` is the short form of ``developments: [{...}]``."""
+        if isinstance(data, Mapping) and "development" in data:
+            data = dict(data)
+            if "developments" in data:
+                raise ValueError("give either 'development' (one) or 'developments' (a list), not both")
+            data["developments"] = [data.pop("development")]
+        return data
+
+    @property
+    def development(self) -> Development:
+        """The first (usually the only) development processing."""
+        return self.developments[0]
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -146,52 +174,55 @@ def _syntax_message(error: Exception) -> str:
 
 
 def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
-    """Validate a decoded descriptor (a mapping) and normalise its answers to codes."""
+    """Validate a decoded descriptor (a mapping) and normalise its answers to codes.
+
+    A format-1 descriptor is read as format 2; ``System.upgrade_notes`` then lists the guesses.
+    """
     if not isinstance(data, Mapping):
         raise DescriptorError(
-            "a descriptor must be a mapping with name, development and deployments",
+            "a descriptor must be a mapping with name, developments and deployments",
             source=source,
             hint="see `airegime schema` or the files in examples/",
         )
+    notes: tuple[Any, ...] = ()
+    from airegime.upgrade import is_format1, upgrade  # the upgrade reads descriptors of format 1 only
+
+    if is_format1(data):
+        data, notes = upgrade(data, source=source)
     data = dict(data)
-    located: list[tuple[str, Scope, Any]] = [("answers", "system", data.get("answers"))]
-    development = data.get("development")
-    if isinstance(development, Mapping):
-        located.append(("development.answers", "development", development.get("answers")))
-    deployments = data.get("deployments")
-    if isinstance(deployments, list):
-        located.extend(
-            (f"deployments[{i}].answers", "deployment", d.get("answers"))
-            for i, d in enumerate(deployments)
-            if isinstance(d, Mapping)
-        )
-    normalised = {
-        location: normalise_answers(answers, kb=kb, scope=scope, location=location, source=source)
-        for location, scope, answers in located
-        if answers is not None
-    }
-    data["answers"] = normalised.get("answers", {})
-    if isinstance(development, Mapping):
-        data["development"] = {**development, "answers": normalised.get("development.answers", {})}
-    if isinstance(deployments, list):
-        data["deployments"] = [
-            {**d, "answers": normalised.get(f"deployments[{i}].answers", {})} if isinstance(d, Mapping) else d
-            for i, d in enumerate(deployments)
-        ]
     if data.get("airegime", FORMAT) != FORMAT:
         raise DescriptorError(
             f"descriptor format {data.get('airegime')!r} is not supported",
             location="airegime",
             source=source,
-            hint=f"this version reads format {FORMAT}",
+            hint=f"this version reads formats 1 and {FORMAT}",
         )
+    if "development" in data and "developments" not in data:
+        data["developments"] = [data.pop("development")]
+    data["answers"] = _normalised(data.get("answers"), kb, "system", "answers", source)
+    for key, scope in (("developments", "development"), ("deployments", "deployment")):
+        phases = data.get(key)
+        if isinstance(phases, list):
+            data[key] = [
+                {**p, "answers": _normalised(p.get("answers"), kb, scope, f"{key}[{i}].answers", source)}
+                if isinstance(p, Mapping)
+                else p
+                for i, p in enumerate(phases)
+            ]
     try:
-        return System.model_validate(data)
+        system = System.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         raise DescriptorError(
             _expected(first), location=location_of(first["loc"]), source=source, hint=_descriptor_hint(first)
         ) from None
+    return system.model_copy(update={"upgrade_notes": notes}) if notes else system
+
+
+def _normalised(answers: Any, kb: KnowledgeBase, scope: Scope, location: str, source: str) -> Any:
+    if answers is None:
+        return {}
+    return normalise_answers(answers, kb=kb, scope=scope, location=location, source=source)
 
 
 def location_of(loc: tuple[int | str, ...]) -> str:
@@ -211,8 +242,8 @@ def _expected(error: Any) -> str:
 def _descriptor_hint(error: Any) -> str:
     if error["type"] == "extra_forbidden":
         return (
-            "allowed keys: name, organisation, description, answers, development, deployments; "
-            "a deployment has name, description, answers"
+            "allowed keys: airegime, name, organisation, description, answers, developments (or development), "
+            "deployments; a development or a deployment has name, description, answers"
         )
     if error["type"] == "missing":
         return "add this field (see `airegime schema`)"
@@ -225,6 +256,24 @@ def normalise_answers(
     answers: Any, *, kb: KnowledgeBase, scope: Scope, location: str, source: str = ""
 ) -> dict[str, str]:
     """Check a mapping of answers for one scope and return it with every value as a code."""
+    normalised = normalise_answers_with(kb.question_by_id, answers, location=location, source=source)
+    for question_id in normalised:
+        question = kb.question_by_id[question_id]
+        if scope not in question.scope:
+            home = "answers" if question.system_only else " or ".join(f"{s}s[…].answers" for s in question.scope)
+            raise AnswerError(
+                f"question '{question_id}' is not asked at this level",
+                location=f"{location}.{question_id}",
+                source=source,
+                hint=f"move it under {home}",
+            )
+    return normalised
+
+
+def normalise_answers_with(
+    questions: Mapping[str, Question], answers: Any, *, location: str, source: str = ""
+) -> dict[str, str]:
+    """Every answer of a mapping as a code of ``questions`` (a question id to its question)."""
     if not isinstance(answers, Mapping):
         raise DescriptorError(
             "answers must be a mapping of question ids to answers",
@@ -235,21 +284,13 @@ def normalise_answers(
     normalised: dict[str, str] = {}
     for question_id, value in answers.items():
         where = f"{location}.{question_id}"
-        question = kb.question_by_id.get(str(question_id))
+        question = questions.get(str(question_id))
         if question is None:
             raise AnswerError(
                 f"no question '{question_id}'",
                 location=where,
                 source=source,
                 hint="list the questions with `airegime questions`",
-            )
-        if scope not in question.scope:
-            home = "answers" if "system" in question.scope else " or ".join(f"{s}.answers" for s in question.scope)
-            raise AnswerError(
-                f"question '{question_id}' is not asked at this level",
-                location=where,
-                source=source,
-                hint=f"move it under {home}",
             )
         normalised[question.id] = normalise_answer(question, value, location=where, source=source)
     return normalised
@@ -321,7 +362,7 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
     text = {"type": "string", "maxLength": 10_000}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://airegime.org/schema/descriptor-1.json",
+        "$id": "https://airegime.org/schema/descriptor-2.json",
         "title": "airegime system descriptor",
         "description": f"An AI system to assess (rule set {kb.version}). Answers also accept French and English "
         "labels; 'unknown' or null means 'I don't know'.",
@@ -329,15 +370,24 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["name", "deployments"],
         "properties": {
-            "airegime": {"const": FORMAT},
+            "airegime": {"const": FORMAT, "description": "descriptor format (format 1 is read too)"},
             "name": {"type": "string", "minLength": 1, "maxLength": 200},
             "organisation": {"type": "string", "maxLength": 200},
             "description": text,
             "answers": answers_schema("system"),
-            "development": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {"description": text, "answers": answers_schema("development")},
+            "developments": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_DEVELOPMENTS,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "name": {"type": "string", "maxLength": 200},
+                        "description": text,
+                        "answers": answers_schema("development"),
+                    },
+                },
             },
             "deployments": {
                 "type": "array",

@@ -4,7 +4,7 @@ development would fall under police-justice")."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import combinations, product
 from typing import Any
@@ -32,11 +32,13 @@ class Counterfactual:
     deployment_index: int | None
     changes: tuple[Change, ...]
     outcome: str
+    development_index: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "phase": self.phase,
             "deployment_index": self.deployment_index,
+            "development_index": self.development_index,
             "outcome": self.outcome,
             "changes": [{"question": c.question, "from": c.current, "to": c.new} for c in self.changes],
         }
@@ -45,9 +47,11 @@ class Counterfactual:
 def counterfactuals(*, kb: KnowledgeBase, system: System, max_changes: int = 3) -> tuple[Counterfactual, ...]:
     """For every phase, the minimal answer changes (up to ``max_changes``) reaching each other outcome."""
     tables = compiled(kb)
-    found = list(
-        _phase_counterfactuals(tables.development, system.answers, system.development.answers, None, max_changes)
-    )
+    found = [
+        replace(change, development_index=i)
+        for i, development in enumerate(system.developments)
+        for change in _phase_counterfactuals(tables.development, system.answers, development.answers, None, max_changes)
+    ]
     for i, deployment in enumerate(system.deployments):
         found.extend(_phase_counterfactuals(tables.deployment, system.answers, deployment.answers, i, max_changes))
     return tuple(found)

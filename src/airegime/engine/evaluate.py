@@ -13,10 +13,19 @@ from airegime.system import System
 
 
 def evaluate(*, kb: KnowledgeBase, system: System) -> Assessment:
-    """The regime of the development phase and of each deployment context, with their reasons."""
+    """The regime of each development processing and each deployment context, with their reasons."""
     tables = compiled(kb)
-    development = evaluate_phase(
-        tables.development, system.answers, system.development.answers, name="development", deployment_index=None
+    several = len(system.developments) > 1
+    developments = tuple(
+        evaluate_phase(
+            tables.development,
+            system.answers,
+            development.answers,
+            name=development.name or ("development" if not several else f"development {i + 1}"),
+            deployment_index=None,
+            development_index=i,
+        )
+        for i, development in enumerate(system.developments)
     )
     deployments = tuple(
         evaluate_phase(tables.deployment, system.answers, deployment.answers, name=deployment.name, deployment_index=i)
@@ -26,7 +35,7 @@ def evaluate(*, kb: KnowledgeBase, system: System) -> Assessment:
         system=system,
         rule_set_version=kb.version,
         rule_set_hash=kb.hash,
-        development=development,
+        developments=developments,
         deployments=deployments,
     )
 
@@ -38,11 +47,12 @@ def evaluate_phase(
     *,
     name: str,
     deployment_index: int | None,
+    development_index: int | None = None,
 ) -> PhaseResult:
     try:
         flat = table.index(system_answers, phase_answers)
     except KeyError as error:
-        where = "development" if table.phase == "development" else f"deployments[{deployment_index}]"
+        where = f"developments[{development_index or 0}]" if table.phase == "development" else f"deployments[{deployment_index}]"
         raise AnswerError(
             f"{error.args[0]!r} is not an allowed answer here",
             location=f"{where}.answers",
@@ -61,6 +71,7 @@ def evaluate_phase(
         depends_on=depends_on,
         deployment_index=deployment_index,
         unanswered=unanswered,
+        development_index=development_index if table.phase == "development" else None,
     )
 
 
@@ -116,7 +127,12 @@ def _dependencies(table: PhaseTable, flat: int, outcome_set: int) -> tuple[Depen
     return tuple(found)
 
 
-def phase_answers(system: System, phase: Phase, deployment_index: int | None = None) -> dict[str, str]:
-    """The answers a phase reads: the system's, then the phase's own."""
-    own = system.development.answers if phase == "development" else system.deployments[deployment_index or 0].answers
+def phase_answers(
+    system: System, phase: Phase, deployment_index: int | None = None, development_index: int | None = None
+) -> dict[str, str]:
+    """The answers a phase reads: the system's, then the phase's own (which win where both are given)."""
+    if phase == "development":
+        own = system.developments[development_index or 0].answers
+    else:
+        own = system.deployments[deployment_index or 0].answers
     return {**system.answers, **own}

@@ -54,9 +54,15 @@ def explain(*, kb: KnowledgeBase, system: System, max_changes: int = 3) -> Expla
     changes = counterfactuals(kb=kb, system=system, max_changes=max_changes)
     phases = []
     for result in assessment.phases:
-        answers = phase_answers(system, result.phase, result.deployment_index)
+        answers = phase_answers(system, result.phase, result.deployment_index, result.development_index)
         traces = tuple(trace_rule(kb, rule_id, answers) for rule_id in result.rules)
-        mine = tuple(c for c in changes if c.deployment_index == result.deployment_index and c.phase == result.phase)
+        mine = tuple(
+            c
+            for c in changes
+            if c.phase == result.phase
+            and c.deployment_index == result.deployment_index
+            and c.development_index == result.development_index
+        )
         phases.append(PhaseExplanation(result, answers, traces, mine))
     return Explanation(assessment, tuple(phases))
 

@@ -1,8 +1,9 @@
 """The interview: which question to ask next. A pure function of (knowledge base, answers so
 far), shared by the terminal and the web app.
 
-Questions come in a stable order: system questions, then development, then each deployment
-context in turn, each in knowledge-base order. A question is asked only while it is
+Questions come in a stable order: system questions, then each development processing, then each
+deployment context in turn, each in knowledge-base order. A system question that a phase may
+override is asked once, for the system. A question is asked only while it is
 unanswered and its answer can still change the outcome of some phase. "I don't know" is an
 answer: a question answered "unknown" is not asked again.
 """
@@ -33,6 +34,7 @@ class NextQuestion:
     location: str
     asked: int
     remaining: int
+    development_index: int | None = None
 
 
 def next_question(*, kb: KnowledgeBase, system: System) -> NextQuestion | None:
@@ -41,26 +43,36 @@ def next_question(*, kb: KnowledgeBase, system: System) -> NextQuestion | None:
     if not pending:
         return None
     scope, index, question = pending[0]
-    return NextQuestion(question, scope, index, _location(scope, index), _answered(system), len(pending))
+    return NextQuestion(
+        question,
+        scope,
+        index if scope == "deployment" else None,
+        _location(scope, index),
+        _answered(system),
+        len(pending),
+        index if scope == "development" else None,
+    )
 
 
 def pending_questions(*, kb: KnowledgeBase, system: System) -> list[tuple[Scope, int | None, Question]]:
-    """Every question still worth asking, in interview order."""
+    """Every question still worth asking, in interview order, with the index of its phase."""
     tables = compiled(kb)
     phases: list[tuple[PhaseTable, dict[str, str], int | None]] = [
-        (tables.development, system.development.answers, None),
+        *((tables.development, d.answers, i) for i, d in enumerate(system.developments)),
         *((tables.deployment, d.answers, i) for i, d in enumerate(system.deployments)),
     ]
     pending: list[tuple[Scope, int | None, Question]] = []
     for question in kb.questions_for("system"):
         if question.id not in system.answers and any(
-            _can_change(t, system.answers, own, question.id) for t, own, _ in phases
+            _can_change(t, system.answers, own, question.id) for t, own, _ in phases if question.id not in own
         ):
             pending.append(("system", None, question))
     for table, own, index in phases:
         scope: Scope = table.phase
         for axis in table.axes:
-            if not axis.is_system and axis.id not in own and _can_change(table, system.answers, own, axis.id):
+            if "system" in axis.question.scope or axis.id in own:
+                continue  # asked once for the system (a phase overrides it in the descriptor)
+            if _can_change(table, system.answers, own, axis.id):
                 pending.append((scope, index, axis.question))
     return pending
 
@@ -79,8 +91,9 @@ def _can_change(table: PhaseTable, system_answers: dict[str, str], own: dict[str
 
 
 def _location(scope: Scope, index: int | None) -> str:
-    return {"system": "answers", "development": "development.answers"}.get(scope, f"deployments[{index}].answers")
+    return "answers" if scope == "system" else f"{scope}s[{index}].answers"
 
 
 def _answered(system: System) -> int:
-    return len(system.answers) + len(system.development.answers) + sum(len(d.answers) for d in system.deployments)
+    phases = (*system.developments, *system.deployments)
+    return len(system.answers) + sum(len(phase.answers) for phase in phases)

@@ -13,7 +13,8 @@ from airegime.kb.models import Phase
 from airegime.system import System
 
 Status = Literal["determined", "undetermined", "case_by_case"]
-ASSESSMENT_FORMAT = "airegime.assessment/1"
+ASSESSMENT_FORMAT = "airegime.assessment/2"
+READABLE_FORMATS = ("airegime.assessment/1", ASSESSMENT_FORMAT)
 
 
 class Dependency(NamedTuple):
@@ -55,12 +56,19 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
     depends_on: tuple[Dependency, ...] = ()
     deployment_index: int | None = None
     unanswered: tuple[str, ...] = ()
+    development_index: int | None = None
+
+    @property
+    def index(self) -> int:
+        """Its position among the phases of its kind (developments, or deployments)."""
+        return (self.development_index if self.phase == "development" else self.deployment_index) or 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "phase": self.phase,
             "name": self.name,
             "deployment_index": self.deployment_index,
+            "development_index": self.development_index,
             "status": self.status,
             "outcome": self.outcome,
             "possible": list(self.possible),
@@ -85,23 +93,29 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
             depends_on=tuple(Dependency.from_dict(d) for d in data["depends_on"]),
             deployment_index=data["deployment_index"],
             unanswered=tuple(data.get("unanswered", ())),
+            development_index=data.get("development_index", 0 if data["phase"] == "development" else None),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    """The result for a whole system: one development phase, one result per deployment context."""
+    """The result for a whole system: one result per development processing and per deployment context."""
 
     system: System
     rule_set_version: str
     rule_set_hash: str
-    development: PhaseResult
+    developments: tuple[PhaseResult, ...]
     deployments: tuple[PhaseResult, ...]
 
     @property
+    def development(self) -> PhaseResult:
+        """The first (usually the only) development processing."""
+        return self.developments[0]
+
+    @property
     def phases(self) -> tuple[PhaseResult, ...]:
-        """The development phase, then each deployment context."""
-        return (self.development, *self.deployments)
+        """The development processings, then each deployment context."""
+        return (*self.developments, *self.deployments)
 
     @property
     def complete(self) -> bool:
@@ -118,13 +132,14 @@ class Assessment:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Assessment:
-        if data.get("format") != ASSESSMENT_FORMAT:
+        """Read an assessment's JSON back (format 1 too: its system is then kept as it was written)."""
+        if data.get("format") not in READABLE_FORMATS:
             raise ValueError(f"not an {ASSESSMENT_FORMAT} document (format: {data.get('format')!r})")
         phases = [PhaseResult.from_dict(p) for p in data["phases"]]
         return cls(
             system=System.model_validate(data["system"]),
             rule_set_version=data["rule_set"]["version"],
             rule_set_hash=data["rule_set"]["hash"],
-            development=phases[0],
-            deployments=tuple(phases[1:]),
+            developments=tuple(p for p in phases if p.phase == "development"),
+            deployments=tuple(p for p in phases if p.phase == "deployment"),
         )

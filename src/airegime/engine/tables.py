@@ -35,6 +35,7 @@ from airegime.kb.models import (
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 NO_RULE = -1
+PHASE, SYSTEM, PHASE_THEN_SYSTEM = 0, 1, 2  # where an axis reads its answer
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class Axis:
 
     @property
     def is_system(self) -> bool:
-        return "system" in self.question.scope
+        """Answered for the system only (never per phase)."""
+        return self.question.system_only
 
     @property
     def size(self) -> int:
@@ -81,14 +83,24 @@ class PhaseTable:
         return tuple(axis.size for axis in self.axes)
 
     @cached_property
-    def _index_plan(self) -> tuple[tuple[str, bool, dict[str, int], int], ...]:
-        return tuple((axis.id, axis.is_system, axis.index_of, axis.stride) for axis in self.axes)
+    def _index_plan(self) -> tuple[tuple[str, int, dict[str, int], int], ...]:
+        where = {(True, False): SYSTEM, (False, False): PHASE, (False, True): PHASE_THEN_SYSTEM}
+        return tuple(
+            (axis.id, where[axis.is_system, axis.question.overridable], axis.index_of, axis.stride)
+            for axis in self.axes
+        )
 
     def index(self, system_answers: Mapping[str, str], phase_answers: Mapping[str, str]) -> int:
         """Flat index of an answer set; a missing answer counts as unknown. (The hot path.)"""
         flat = 0
-        for question, from_system, index_of, stride in self._index_plan:
-            flat += index_of[(system_answers if from_system else phase_answers).get(question, UNKNOWN)] * stride
+        for question, where, index_of, stride in self._index_plan:
+            if where == PHASE:
+                answer = phase_answers.get(question, UNKNOWN)
+            elif where == SYSTEM:
+                answer = system_answers.get(question, UNKNOWN)
+            else:
+                answer = phase_answers.get(question) or system_answers.get(question, UNKNOWN)
+            flat += index_of[answer] * stride
         return flat
 
     def with_answer(self, flat: int, axis: Axis, code: str) -> int:

@@ -62,7 +62,7 @@ def verify(*, kb: KnowledgeBase) -> VerificationReport:
     problems.extend(_questions_without_effect(kb, (tables.development, tables.deployment)))
     reached = set(tables.development.outcomes) | set(tables.deployment.outcomes)
     for outcome in kb.outcomes:
-        if outcome.id not in reached:
+        if outcome.id not in reached and not outcome.retired:
             problems.append(Problem("unreached_outcome", None, f"no rule leads to outcome '{outcome.id}'", {}))
     figures = tuple(
         PhaseFigures(t.phase, len(t.axes), len(t.rules), int(np.prod(t.full_shape)), len(t.outcome_sets))

@@ -281,6 +281,23 @@ def _cross_check(kb: KnowledgeBase) -> None:
                     field="competing",
                     hint="name outcomes defined in outcomes.yaml",
                 )
+        for part in outcome.parts:
+            if kb.outcome_by_id.get(part.outcome, outcome).kind != "regime":
+                raise KnowledgeBaseError(
+                    f"part '{part.outcome}' is not a regime outcome",
+                    file="outcomes.yaml",
+                    id=outcome.id,
+                    field="parts",
+                    hint="each part names a regime defined in outcomes.yaml (kind: regime)",
+                )
+        if (outcome.kind == "split") != (len(outcome.parts) >= 2):
+            raise KnowledgeBaseError(
+                "'parts' (two or more) is required for split outcomes, and only for them",
+                file="outcomes.yaml",
+                id=outcome.id,
+                field="parts",
+                hint="name each regime and the purposes it governs",
+            )
         if (outcome.kind == "case_by_case") != bool(outcome.competing):
             raise KnowledgeBaseError(
                 "'competing' is required for case_by_case outcomes, and only for them",
@@ -298,6 +315,14 @@ def _cross_check(kb: KnowledgeBase) -> None:
                 id=rule.id,
                 field="outcome",
                 hint="use an id from outcomes.yaml",
+            )
+        if kb.outcome_by_id[rule.outcome].retired:
+            raise KnowledgeBaseError(
+                f"outcome '{rule.outcome}' is retired",
+                file="rules.yaml",
+                id=rule.id,
+                field="outcome",
+                hint="lead to a current outcome, or remove 'retired: true' from it",
             )
         _check_atoms(kb, rule, rule.when)
 

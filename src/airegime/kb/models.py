@@ -60,6 +60,7 @@ class Citation(_Strict):
 class Source(_Strict):
     id: str
     title: Text
+    summary: Text  # what the text says that matters here, in a line (the law beside the rule)
     url: str = Field(pattern=r"^https://")
     kind: Literal["cnil", "eu_law", "french_law", "case_law", "opinion"]
 
@@ -83,9 +84,12 @@ class Question(_Strict):
 
     @field_validator("scope")
     @classmethod
-    def _system_scope_alone(cls, scope: tuple[Scope, ...]) -> tuple[Scope, ...]:
-        if "system" in scope and len(scope) > 1:
-            raise ValueError("a system-level question cannot also belong to a phase")
+    def _system_scope_alone_or_with_both_phases(cls, scope: tuple[Scope, ...]) -> tuple[Scope, ...]:
+        if "system" in scope and len(scope) not in (1, 3):
+            raise ValueError(
+                "a system-level question is either the system's alone, or [system, development, deployment] "
+                "(asked once for the system, and a phase may override it)"
+            )
         return scope
 
     @cached_property
@@ -102,21 +106,47 @@ class Question(_Strict):
     def applies_to(self, phase: Phase) -> bool:
         return "system" in self.scope or phase in self.scope
 
+    @property
+    def system_only(self) -> bool:
+        """Answered once for the whole system, never per phase."""
+        return self.scope == ("system",)
+
+    @property
+    def overridable(self) -> bool:
+        """Asked once for the system, and a phase's own answer, when given, wins."""
+        return "system" in self.scope and len(self.scope) > 1
+
 
 class NextStep(_Strict):
     text: Text
     url: str = Field(default="", pattern=r"^(https://.*)?$")
 
 
+class SplitPart(_Strict):
+    """One regime of a split outcome, and the purposes it governs."""
+
+    outcome: str
+    purposes: Text
+
+
 class Outcome(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    kind: Literal["regime", "not_applicable", "case_by_case"]
+    kind: Literal["regime", "split", "not_applicable", "case_by_case"]
     label: Text
     summary: Text
     competing: tuple[str, ...] = ()  # for case_by_case: the regimes in balance
+    parts: tuple[SplitPart, ...] = ()  # for split: each regime, for its own purposes
     authority: Text | None = None
     next_steps: tuple[NextStep, ...] = ()
     sources: tuple[Citation, ...] = ()
+    retired: bool = False  # no rule leads here any more; kept so that older saved results still read
+
+    @property
+    def regimes(self) -> tuple[str, ...]:
+        """The regimes this outcome names: itself, its parts, or the competing regimes."""
+        if self.parts:
+            return tuple(part.outcome for part in self.parts)
+        return self.competing or (self.id,)
 
 
 # Conditions: parsed by the loader into these small immutable nodes.
@@ -212,8 +242,8 @@ class KnowledgeBase:
         return tuple(q for q in self.questions if scope in q.scope)
 
     def phase_questions(self, phase: Phase) -> tuple[Question, ...]:
-        """Questions a phase's outcome may read: the system's, then the phase's own."""
-        return self.questions_for("system") + self.questions_for(phase)
+        """Questions a phase's outcome may read (the system's and the phase's own), in interview order."""
+        return tuple(q for q in self.questions if q.applies_to(phase))
 
     def rules_for(self, phase: Phase) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules if phase in rule.phases)
