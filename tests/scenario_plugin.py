@@ -55,7 +55,7 @@ def load_scenarios(path: Path) -> list[dict[str, Any]]:
 
 def check_scenario(scenario: dict[str, Any], kb: KnowledgeBase) -> Assessment:
     assessment = evaluate(kb=kb, system=scenario_system(scenario, kb))
-    by_name = {"development": assessment.development, **{p.name: p for p in assessment.deployments}}
+    by_name = {p.name: p for p in assessment.phases}
     problems = []
     for phase_name, expected in scenario["expect"].items():
         if phase_name not in by_name:
@@ -76,7 +76,10 @@ def check_scenario(scenario: dict[str, Any], kb: KnowledgeBase) -> Assessment:
 
 
 def _compare(kb: KnowledgeBase, name: str, result: PhaseResult, expected: dict[str, Any]) -> Iterator[str]:
-    label = "the development phase" if name == "development" else f"the deployment '{name}'"
+    if result.phase == "deployment":
+        label = f"the deployment '{name}'"
+    else:
+        label = "the development phase" if name == "development" else f"the development processing '{name}'"
     got = _describe(kb, result)
     if "outcome" in expected and result.outcome != expected["outcome"]:
         want = kb.outcome_by_id[expected["outcome"]].label.en

@@ -15,8 +15,9 @@ from airegime.kb.loader import default_knowledge_dir
 def test_packaged_rules_are_complete_and_unambiguous(kb: KnowledgeBase) -> None:
     report = verify(kb=kb)
     assert report.ok, report.problems
-    assert report.combinations == 4800 + 200
-    assert {p.phase: p.rules for p in report.phases} == {"development": 17, "deployment": 13}
+    # 2 × 4 × 9 × 2 × 5 × 7 × 2 full answer sets for development, 2 × 4 × 9 × 2 × 7 × 2 for a deployment
+    assert report.combinations == 10080 + 2016
+    assert {p.phase: p.rules for p in report.phases} == {"development": 25, "deployment": 21}
 
 
 @pytest.fixture
@@ -33,23 +34,23 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 
 def test_a_gap_is_found_with_an_example(kb_dir: Path) -> None:
-    # Narrow the stadium rule: private crowd-safety deployments are then decided by no rule.
+    # Narrow the event-safety rule: crowd safety without a competent authority is then decided by no rule.
     _replace(
         kb_dir / "rules.yaml",
-        '        - {question: controller_kind, is: private_body}\n        - {question: purpose, is: crowd_safety}\n    outcome: gdpr\n    title: {fr: "Sécurité des foules par un organisme privé"',
-        '        - {question: controller_kind, is: private_body}\n        - {question: purpose, is: crowd_safety}\n        - {question: household, is: "yes"}\n    outcome: gdpr\n    title: {fr: "Sécurité des foules par un organisme privé"',
+        "when: {all: [*applies, *not_competent, {question: purpose, is: crowd_safety}]}",
+        "when: {all: [*applies, *not_competent, {question: purpose, is: crowd_safety}, {question: legal_mission, is: \"yes\"}]}",
     )
     report = verify(kb=load_knowledge_base(kb_dir))
     gaps = [p for p in report.problems if p.kind == "gap"]
     assert gaps and gaps[0].phase == "deployment"
-    assert gaps[0].example["controller_kind"] == "private_body" and gaps[0].example["purpose"] == "crowd_safety"
+    assert gaps[0].example["purpose"] == "crowd_safety" and gaps[0].example["organisation_kind"] != "competent_authority"
 
 
 def test_an_overlap_is_found_with_the_rules_involved(kb_dir: Path) -> None:
     _replace(
         kb_dir / "rules.yaml",
-        "        - {question: controller_kind, in: [private_body, public_body, defence_security_body]}\n        - {question: purpose, is: criminal_law}\n    outcome: gdpr",
-        "        - {question: controller_kind, in: [private_body, public_body, defence_security_body, competent_authority]}\n        - {question: purpose, is: criminal_law}\n    outcome: gdpr",
+        "{question: organisation_kind, is: competent_authority}, {question: purpose, is: other}]}",
+        "{question: organisation_kind, is: competent_authority}, {question: purpose, in: [other, criminal_law]}]}",
     )
     report = verify(kb=load_knowledge_base(kb_dir))
     overlaps = [p for p in report.problems if p.kind == "overlap"]
@@ -57,11 +58,9 @@ def test_an_overlap_is_found_with_the_rules_involved(kb_dir: Path) -> None:
 
 
 def test_a_question_without_effect_is_reported(kb_dir: Path) -> None:
-    # for_client only matters for defence contracting; make both branches give the same outcome.
-    _replace(
-        kb_dir / "rules.yaml",
-        '    outcome: case_by_case_national_security_or_gdpr\n    title: {fr: "Développement de défense confié',
-        '    outcome: national_security\n    title: {fr: "Développement de défense confié',
-    )
+    # Send the household exemption to the GDPR, like every other branch an individual reaches:
+    # the household question then never changes anything.
+    _replace(kb_dir / "rules.yaml", "    outcome: not_applicable_household\n", "    outcome: gdpr\n")
+    _replace(kb_dir / "outcomes.yaml", "  - id: not_applicable_household\n    kind: not_applicable\n", "  - id: not_applicable_household\n    kind: not_applicable\n    retired: true\n")
     report = verify(kb=load_knowledge_base(kb_dir))
-    assert any(p.kind == "question_without_effect" and "for_client" in p.message for p in report.problems)
+    assert any(p.kind == "question_without_effect" and "household" in p.message for p in report.problems)

@@ -19,7 +19,14 @@ from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanatio
 from airegime.engine.results import PhaseResult
 from airegime.errors import DescriptorError
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang
-from airegime.render.summary import answer_label, outcome_label, phase_title, short_reason, status_label
+from airegime.render.summary import (
+    answer_label,
+    outcome_label,
+    phase_title,
+    short_reason,
+    split_parts,
+    status_label,
+)
 from airegime.render.words import w
 from airegime.system import System, parse_system
 
@@ -54,7 +61,8 @@ def build_report(*, kb: KnowledgeBase, explanation: Explanation, lang: Lang, gen
     """Resolve everything a reader needs, in ``lang``, into one plain dict."""
     assessment = explanation.assessment
     system = assessment.system
-    phases = [_phase(kb, phase, lang) for phase in explanation.phases]
+    count = len(assessment.developments)
+    phases = [_phase(kb, system, phase, lang, count) for phase in explanation.phases]
     return {
         "format": REPORT_FORMAT,
         "lang": lang,
@@ -62,10 +70,10 @@ def build_report(*, kb: KnowledgeBase, explanation: Explanation, lang: Lang, gen
         "title": kb.title.get(lang),
         "rule_set": {"version": assessment.rule_set_version, "hash": assessment.rule_set_hash},
         "system": system.to_dict(),
-        "summary": [_summary_row(kb, result, lang) for result in assessment.phases],
+        "summary": [_summary_row(kb, result, lang, count) for result in assessment.phases],
         "answers": _answer_groups(kb, system, lang),
         "phases": phases,
-        "next_steps": _next_steps(kb, assessment.phases, lang),
+        "next_steps": _next_steps(kb, assessment.phases, lang, count),
         "caveats": [caveat.get(lang) for caveat in kb.caveats],
         "rule_caveats": _rule_caveats(phases),
         "sources": _cited_sources(kb, explanation, lang),
@@ -73,11 +81,12 @@ def build_report(*, kb: KnowledgeBase, explanation: Explanation, lang: Lang, gen
     }
 
 
-def _summary_row(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> Json:
+def _summary_row(kb: KnowledgeBase, result: PhaseResult, lang: Lang, developments: int) -> Json:
     return {
         "phase": result.phase,
         "deployment_index": result.deployment_index,
-        "title": phase_title(result, lang),
+        "development_index": result.development_index,
+        "title": phase_title(result, lang, developments=developments),
         "status": result.status,
         "status_label": status_label(result, lang),
         "outcome": result.outcome,
@@ -89,9 +98,12 @@ def _summary_row(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> Json:
 def _answer_groups(kb: KnowledgeBase, system: System, lang: Lang) -> list[Json]:
     """Every answer given, grouped by where it was given, in the knowledge base's question order."""
     groups = [_answer_group(kb, w("report.system_answers", lang), "system", None, system.answers, lang)]
-    groups.append(
-        _answer_group(kb, w("phase.development", lang), "development", None, system.development.answers, lang)
-    )
+    count = len(system.developments)
+    for index, development in enumerate(system.developments):
+        name = development.name or ("development" if count == 1 else f"development {index + 1}")
+        result = PhaseResult("development", name, "determined", None, (), (), (), (), development_index=index)
+        title = phase_title(result, lang, developments=count)
+        groups.append(_answer_group(kb, title, "development", None, development.answers, lang, development=index))
     for index, deployment in enumerate(system.deployments):
         title = phase_title(PhaseResult("deployment", deployment.name, "determined", None, (), (), (), ()), lang)
         groups.append(_answer_group(kb, title, "deployment", index, deployment.answers, lang))
@@ -99,7 +111,14 @@ def _answer_groups(kb: KnowledgeBase, system: System, lang: Lang) -> list[Json]:
 
 
 def _answer_group(
-    kb: KnowledgeBase, title: str, scope: str, index: int | None, answers: dict[str, str], lang: Lang
+    kb: KnowledgeBase,
+    title: str,
+    scope: str,
+    index: int | None,
+    answers: dict[str, str],
+    lang: Lang,
+    *,
+    development: int | None = None,
 ) -> Json:
     items = [
         {
@@ -112,15 +131,23 @@ def _answer_group(
         for question in kb.questions
         if question.id in answers
     ]
-    return {"scope": scope, "deployment_index": index, "title": title, "items": items}
+    return {"scope": scope, "deployment_index": index, "development_index": development, "title": title, "items": items}
 
 
-def _phase(kb: KnowledgeBase, phase: PhaseExplanation, lang: Lang) -> Json:
+def _phase(kb: KnowledgeBase, system: System, phase: PhaseExplanation, lang: Lang, developments: int) -> Json:
     result = phase.result
     outcome = kb.outcome_by_id[result.outcome] if result.outcome else None
+    described = system.developments if result.phase == "development" else system.deployments
     return {
-        **_summary_row(kb, result, lang),
+        **_summary_row(kb, result, lang, developments),
+        "description": described[result.index].description if result.index < len(described) else "",
         "outcome_summary": outcome.summary.get(lang) if outcome else "",
+        "parts": [
+            {"outcome": part.outcome, "label": label, "purposes": purposes}
+            for part, (label, purposes) in zip(outcome.parts, split_parts(kb, outcome, lang), strict=True)
+        ]
+        if outcome
+        else [],
         "authority": outcome.authority.get(lang) if outcome and outcome.authority else "",
         "competing": [kb.outcome_by_id[o].label.get(lang) for o in outcome.competing] if outcome else [],
         "possible": [{"outcome": o, "label": kb.outcome_by_id[o].label.get(lang)} for o in result.possible],
@@ -189,6 +216,7 @@ def citations(kb: KnowledgeBase, cited: tuple[Citation, ...], lang: Lang) -> lis
             "title": kb.source_by_id[c.source].title.get(lang),
             "pinpoint": c.pinpoint_in(lang),
             "url": kb.source_by_id[c.source].url,
+            "summary": kb.source_by_id[c.source].summary.get(lang),
         }
         for c in cited
     ]
@@ -211,12 +239,12 @@ def _dependency(
     }
 
 
-def _next_steps(kb: KnowledgeBase, results: tuple[PhaseResult, ...], lang: Lang) -> list[Json]:
+def _next_steps(kb: KnowledgeBase, results: tuple[PhaseResult, ...], lang: Lang, developments: int) -> list[Json]:
     """The next steps of each outcome reached, once, with the phases that reached it."""
     phases: dict[str, list[str]] = {}
     for result in results:
         if result.outcome and kb.outcome_by_id[result.outcome].next_steps:
-            phases.setdefault(result.outcome, []).append(phase_title(result, lang))
+            phases.setdefault(result.outcome, []).append(phase_title(result, lang, developments=developments))
     return [
         {
             "outcome": outcome,
@@ -243,7 +271,15 @@ def _cited_sources(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> l
     for result in explanation.assessment.phases:
         for source in result.sources:
             ids.setdefault(source, None)
-    return [{"source": s, "title": kb.source_by_id[s].title.get(lang), "url": kb.source_by_id[s].url} for s in ids]
+    return [
+        {
+            "source": s,
+            "title": kb.source_by_id[s].title.get(lang),
+            "url": kb.source_by_id[s].url,
+            "summary": kb.source_by_id[s].summary.get(lang),
+        }
+        for s in ids
+    ]
 
 
 def unknown_answers(report: Json) -> list[str]:

@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
+import re
+
 from airegime.engine.results import PhaseResult
 from airegime.i18n import t
-from airegime.kb.models import KnowledgeBase, Lang
+from airegime.kb.models import Citation, KnowledgeBase, Lang, Outcome
+
+_UNNAMED_DEVELOPMENT = re.compile(r"development( \d+)?")  # the engine's name for an unnamed development
 
 
-def phase_title(result: PhaseResult, lang: Lang) -> str:
+def phase_title(result: PhaseResult, lang: Lang, *, developments: int | None = None) -> str:
+    """ "Development" (the only one), "Development: Training" or "Development 2" (one of several),
+    "Deployment: Shopping centre".
+
+    ``developments`` is the number of development processings of the system (``len(system.developments)``);
+    without it, it is read from the name the engine gave the phase.
+    """
+    separator = " : " if lang == "fr" else ": "
     if result.phase == "development":
-        return t("phase.development", lang)
-    return (
-        f"{t('phase.deployment', lang)} : {result.name}"
-        if lang == "fr"
-        else f"{t('phase.deployment', lang)}: {result.name}"
-    )
+        unnamed = _UNNAMED_DEVELOPMENT.fullmatch(result.name)
+        if developments == 1 or (developments is None and result.name == "development"):
+            return t("phase.development", lang)
+        if unnamed:
+            return f"{t('phase.development', lang)} {result.index + 1}"
+        return f"{t('phase.development', lang)}{separator}{result.name}"
+    return f"{t('phase.deployment', lang)}{separator}{result.name}"
+
+
+def split_parts(kb: KnowledgeBase, outcome: Outcome, lang: Lang) -> list[tuple[str, str]]:
+    """A split outcome's regimes, each with the purposes it governs: [(regime label, purposes)]."""
+    return [(kb.outcome_by_id[part.outcome].label.get(lang), part.purposes.get(lang)) for part in outcome.parts]
+
+
+def split_sentences(kb: KnowledgeBase, outcome: Outcome, lang: Lang) -> list[str]:
+    """ "GDPR: for the other purposes (…)", one per regime of a split outcome."""
+    word = "pour" if lang == "fr" else "for"
+    separator = " : " if lang == "fr" else ": "
+    return [f"{label}{separator}{word} {purposes}" for label, purposes in split_parts(kb, outcome, lang)]
+
+
+def citation_with_summary(kb: KnowledgeBase, citation: Citation, lang: Lang) -> str:
+    """ "GDPR, art. 2(2)(a) — The default regime for…": the rule's source beside what the law says."""
+    return f"{kb.citation_label(citation, lang)} — {kb.source_by_id[citation.source].summary.get(lang)}"
 
 
 def outcome_label(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
