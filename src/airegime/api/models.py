@@ -81,15 +81,34 @@ class CounterfactualOut(_Out):
     changes: list[ChangeOut]
 
 
+class PartOut(_Out):
+    outcome: str = Field(description="the regime's outcome id (see /kb/outcomes)")
+    label: str = Field(description="the regime, in the chosen language")
+    purposes: str = Field(description="the purposes it governs, in the chosen language")
+
+
+class UpgradeNoteOut(_Out):
+    location: str = Field(description="where in the descriptor, e.g. deployments[0].answers.organisation_kind")
+    question: str
+    fr: str
+    en: str
+
+
 class PhaseOut(_Out):
     phase: Phase
     name: str
     title: str = Field(description="the phase, as a heading in the chosen language")
-    deployment_index: int | None
+    deployment_index: int | None = Field(description="the deployment's position (null for a development)")
+    development_index: int | None = Field(
+        default=None, description="the development processing's position (null for a deployment)"
+    )
     status: Status
     outcome: str | None = Field(description="outcome id (see /kb/outcomes); null while undetermined")
     label: str = Field(description="the regime, or the regimes still possible, in the chosen language")
     reason: str = Field(description="one line: the deciding rule, or the answers still missing")
+    parts: list[PartOut] = Field(
+        default=[], description="for a split outcome: each regime, with the purposes it governs"
+    )
     possible: list[str]
     rules: list[str]
     questions: list[str]
@@ -108,8 +127,11 @@ class EvaluationOut(_Out):
     rule_set: RuleSetOut
     system: dict[str, Any] = Field(description="the descriptor as understood: every answer as its code")
     complete: bool = Field(description="every phase is determined")
-    phases: list[ExplainedPhaseOut]
+    phases: list[ExplainedPhaseOut] = Field(description="every development processing, then every deployment")
     disclaimer: str
+    upgrade_notes: list[UpgradeNoteOut] = Field(
+        default=[], description="a format-1 descriptor was read as format 2: where that reading is a guess"
+    )
 
 
 class SummaryOut(_Out):
@@ -155,6 +177,9 @@ class AssessmentOut(_Out):
     rule_set: RuleSetOut = Field(description="the rule set the latest stored result was computed with")
     stale: bool = Field(description="true when that rule set is not the loaded one: POST .../recheck")
     phases: list[PhaseOut] = Field(description="the latest stored result")
+    upgrade_notes: list[UpgradeNoteOut] = Field(
+        default=[], description="the descriptor sent was of format 1: where reading it as format 2 is a guess"
+    )
 
 
 class HistoryEntryOut(_Out):
@@ -278,12 +303,19 @@ class NextStepOut(_Out):
     url: str
 
 
+class OutcomePartOut(_Out):
+    outcome: str
+    purposes: str
+
+
 class OutcomeOut(_Out):
     id: str
-    kind: Literal["regime", "not_applicable", "case_by_case"]
+    kind: Literal["regime", "split", "not_applicable", "case_by_case"]
     label: str
     summary: str
     competing: list[str]
+    parts: list[OutcomePartOut] = Field(default=[], description="for a split outcome: each regime and its purposes")
+    retired: bool = Field(default=False, description="no rule leads here any more (kept for older results)")
     authority: str | None
     next_steps: list[NextStepOut]
     sources: list[CitationOut]
@@ -292,5 +324,6 @@ class OutcomeOut(_Out):
 class SourceOut(_Out):
     id: str
     title: str
+    summary: str = Field(description="what the text says that matters here, in a line")
     url: str
     kind: str

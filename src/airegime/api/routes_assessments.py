@@ -43,7 +43,7 @@ def create_assessment(
     system = parse_system(deps.clean_text(descriptor), kb=repo.kb)
     saved, result = repo.add_system(system, detail="API")
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/assessments/{saved.id}"
-    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang))
+    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang), sent=system)
 
 
 @router.get("/{assessment_id}")
@@ -58,8 +58,9 @@ def replace_assessment(
 ) -> AssessmentOut:
     """Replace the whole descriptor (contexts matched by position); only the differences enter the history."""
     repo = deps.repo(request)
-    saved, result = repo.replace_system(assessment_id, parse_system(deps.clean_text(descriptor), kb=repo.kb))
-    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang))
+    system = parse_system(deps.clean_text(descriptor), kb=repo.kb)
+    saved, result = repo.replace_system(assessment_id, system)
+    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang), sent=system)
 
 
 @router.patch("/{assessment_id}")

@@ -11,21 +11,42 @@ from airegime.engine.results import Assessment, PhaseResult
 from airegime.kb.models import AllOf, AnyOf, Atom, Citation, Condition, KnowledgeBase, Lang, Not
 from airegime.render.summary import outcome_label, phase_title, short_reason
 from airegime.storage.records import HistoryEntry, ListItem, Page, PhaseSummary, Recheck, Saved
+from airegime.system import System
 
 
-def phase_fields(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> dict[str, Any]:
+def phase_fields(
+    kb: KnowledgeBase, result: PhaseResult, lang: Lang, *, developments: int | None = None
+) -> dict[str, Any]:
     data = result.to_dict()
     data["depends_on"] = [m.DependencyOut(**d) for d in data["depends_on"]]
     return {
         **data,
-        "title": phase_title(result, lang),
+        "title": phase_title(result, lang, developments=developments),
         "label": outcome_label(kb, result, lang),
         "reason": short_reason(kb, result, lang),
+        "parts": parts_out(kb, result, lang),
     }
 
 
+def parts_out(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> list[m.PartOut]:
+    """A split outcome's regimes, each with the purposes it governs (none for any other outcome)."""
+    outcome = kb.outcome_by_id.get(result.outcome) if result.outcome is not None else None
+    if outcome is None:
+        return []
+    return [
+        m.PartOut(outcome=p.outcome, label=kb.outcome_by_id[p.outcome].label.get(lang), purposes=p.purposes.get(lang))
+        for p in outcome.parts
+    ]
+
+
 def phases_out(kb: KnowledgeBase, assessment: Assessment, lang: Lang) -> list[m.PhaseOut]:
-    return [m.PhaseOut(**phase_fields(kb, p, lang)) for p in assessment.phases]
+    developments = len(assessment.developments)
+    return [m.PhaseOut(**phase_fields(kb, p, lang, developments=developments)) for p in assessment.phases]
+
+
+def upgrade_notes_out(system: System) -> list[m.UpgradeNoteOut]:
+    """What reading a format-1 descriptor had to guess (empty for a format-2 one)."""
+    return [m.UpgradeNoteOut(**note.to_dict()) for note in system.upgrade_notes]
 
 
 def evaluation_out(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> m.EvaluationOut:
@@ -48,7 +69,7 @@ def evaluation_out(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> m
             )
             for c in phase.counterfactuals
         ]
-        fields = phase_fields(kb, phase.result, lang)
+        fields = phase_fields(kb, phase.result, lang, developments=len(assessment.developments))
         phases.append(
             m.ExplainedPhaseOut(**fields, answers=phase.answers, rule_traces=traces, counterfactuals=counterfactuals)
         )
@@ -58,6 +79,7 @@ def evaluation_out(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> m
         complete=assessment.complete,
         phases=phases,
         disclaimer=kb.disclaimer.get(lang),
+        upgrade_notes=upgrade_notes_out(assessment.system),
     )
 
 
@@ -99,7 +121,10 @@ def list_item_out(item: ListItem, kb: KnowledgeBase) -> m.ListItemOut:
     )
 
 
-def assessment_out(saved: Saved, result: Assessment | None, kb: KnowledgeBase, lang: Lang) -> m.AssessmentOut:
+def assessment_out(
+    saved: Saved, result: Assessment | None, kb: KnowledgeBase, lang: Lang, *, sent: System | None = None
+) -> m.AssessmentOut:
+    """``sent``: the descriptor of the request, whose upgrade notes (if it was of format 1) are returned."""
     return m.AssessmentOut(
         id=saved.id,
         name=saved.name,
@@ -113,6 +138,7 @@ def assessment_out(saved: Saved, result: Assessment | None, kb: KnowledgeBase, l
         rule_set=m.RuleSetOut(version=saved.rule_set_version, hash=saved.rule_set_hash),
         stale=saved.is_stale(kb.hash),
         phases=phases_out(kb, result, lang) if result is not None else [],
+        upgrade_notes=upgrade_notes_out(sent) if sent is not None else [],
     )
 
 
@@ -222,6 +248,8 @@ def outcomes_out(kb: KnowledgeBase, lang: Lang) -> list[m.OutcomeOut]:
             label=o.label.get(lang),
             summary=o.summary.get(lang),
             competing=list(o.competing),
+            parts=[m.OutcomePartOut(outcome=p.outcome, purposes=p.purposes.get(lang)) for p in o.parts],
+            retired=o.retired,
             authority=o.authority.get(lang) if o.authority else None,
             next_steps=[m.NextStepOut(text=s.text.get(lang), url=s.url) for s in o.next_steps],
             sources=citations(o.sources),
@@ -231,4 +259,4 @@ def outcomes_out(kb: KnowledgeBase, lang: Lang) -> list[m.OutcomeOut]:
 
 
 def sources_out(kb: KnowledgeBase, lang: Lang) -> list[m.SourceOut]:
-    return [m.SourceOut(id=s.id, title=s.title.get(lang), url=s.url, kind=s.kind) for s in kb.sources]
+    return [m.SourceOut(id=s.id, title=s.title.get(lang), summary=s.summary.get(lang), url=s.url, kind=s.kind) for s in kb.sources]

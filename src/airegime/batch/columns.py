@@ -6,8 +6,16 @@ Column names are fixed identifiers, whatever the language of the answers:
   ``deployment_name`` are optional labels;
 * ``system.<question>`` for system-level questions, ``development.<question>`` and
   ``deployment.<question>`` for the phases' questions. A question asked in only one of these
-  may also be written without its prefix (``household``, ``for_client``…);
+  may also be written without its prefix (``development_uses``…);
+* a question asked for the system that a phase may override (``establishment``) has a column
+  for each: ``system.establishment``, and ``development.establishment`` /
+  ``deployment.establishment`` where a phase's controller is established elsewhere. A blank
+  phase cell means "the system's answer";
 * any other column is carried through to the results unchanged.
+
+Inventories written for descriptor format 1 (columns ``household``, ``eu_link``,
+``controller_kind``, ``use_defined``…) are recognised by those columns: their answers are read
+with the format-1 questions and mapped to format 2 by :mod:`airegime.batch.format1`.
 
 Answers are normalised like descriptors (``airegime.system.normalise_answer``): codes, French
 or English labels and aliases, yes/no booleans; blank means "I don't know". Each column's
@@ -27,6 +35,7 @@ from airegime.batch.words import w
 from airegime.errors import AnswerError
 from airegime.kb.models import KnowledgeBase, Lang, Question, Scope
 from airegime.system import normalise_answer
+from airegime.upgrade import format1_questions
 
 SYSTEM_ID = "system_id"
 LABEL_COLUMNS = ("system_name", "deployment_name")
@@ -67,11 +76,18 @@ def inventory_columns(kb: KnowledgeBase) -> list[tuple[Scope, Question]]:
     return [(scope, q) for scope in SCOPES for q in kb.questions_for(scope)]
 
 
+def format1_columns() -> list[tuple[Scope, Question]]:
+    """Every answer column of a format-1 inventory (the format-1 questions), in the same order."""
+    questions = format1_questions().values()
+    return [(scope, q) for scope in SCOPES for q in questions if scope in q.scope]
+
+
 @dataclass(frozen=True)
 class Layout:
     system_id: str
     answers: tuple[AnswerColumn, ...]
     passthrough: tuple[str, ...]
+    format: int = 2  # 1: the answer columns are format-1 questions, mapped to format 2 when assessed
 
     def column(self, scope: Scope, question_id: str) -> AnswerColumn | None:
         for column in self.answers:
@@ -80,13 +96,28 @@ class Layout:
         return None
 
 
-def read_layout(columns: list[str], kb: KnowledgeBase) -> Layout:
-    """Recognise the answer columns of a header; raise LayoutError if it is not an inventory."""
+def _names(columns: list[tuple[Scope, Question]]) -> dict[str, tuple[Scope, Question]]:
     by_name: dict[str, tuple[Scope, Question]] = {}
-    for scope, question in inventory_columns(kb):
+    for scope, question in columns:
         by_name[canonical_name(scope, question.id)] = (scope, question)
         if len(question.scope) == 1:  # unambiguous without its prefix
             by_name.setdefault(question.id, (scope, question))
+    return by_name
+
+
+def read_layout(columns: list[str], kb: KnowledgeBase) -> Layout:
+    """Recognise the answer columns of a header; raise LayoutError if it is not an inventory."""
+    current, old = _names(inventory_columns(kb)), _names(format1_columns())
+    keys = [name.strip().casefold() for name in columns]
+    old_only = [name for name, key in zip(columns, keys, strict=True) if key in old and key not in current]
+    new_only = [name for name, key in zip(columns, keys, strict=True) if key in current and key not in old]
+    if old_only and new_only:
+        raise LayoutError(
+            f"columns of the old format ({', '.join(old_only[:4])}) and of the current one "
+            f"({', '.join(new_only[:4])}) in one file",
+            hint="use the columns of `airegime batch --template` only, or the old columns only",
+        )
+    by_name = old if old_only else current
     system_id = next((c for c in columns if c.strip().casefold() == SYSTEM_ID), None)
     if system_id is None:
         raise LayoutError(
@@ -116,7 +147,7 @@ def read_layout(columns: list[str], kb: KnowledgeBase) -> Layout:
             )
         seen[column.canonical] = name
         answers.append(column)
-    return Layout(system_id, tuple(answers), tuple(passthrough))
+    return Layout(system_id, tuple(answers), tuple(passthrough), 1 if old_only else 2)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Nothing here re-states a rule. ``airegime.engine.tables`` already compiles each 
 table over every answer combination ("unknown" counted as one more answer per question). This
 module derives, for every entry of that table, three small integers:
 
-* a *verdict* byte: the outcome (index in ``kb.outcomes``) in the low 4 bits and the status in
+* a *verdict* byte: the outcome (index in ``kb.outcomes``) in the low 5 bits and the status in
   the next 2, so one lookup per row gives both;
 * a *result id*: entries with the same reachable outcomes, the same possible rules and the
   same pending questions render identically, so the text of a result is built once per id,
@@ -12,6 +12,10 @@ module derives, for every entry of that table, three small integers:
 
 Evaluating a batch is then: answer codes -> flat index (a few integer operations on uint8
 columns) -> one gather. Tests check every entry against ``evaluate_phase``.
+
+An axis of a question asked for the system that a phase may override (``establishment``) takes
+one code per row: the phase's own answer where it gives one, else the system's
+(``PhaseProgram.axis_codes``), as ``PhaseTable.index`` reads it.
 """
 
 from __future__ import annotations
@@ -28,15 +32,16 @@ import numpy.typing as npt
 
 from airegime.engine.evaluate import evaluate_phase
 from airegime.engine.results import PhaseResult
-from airegime.engine.tables import PhaseTable, compiled
+from airegime.engine.tables import PHASE, PHASE_THEN_SYSTEM, SYSTEM, PhaseTable, compiled
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Phase
 
 U8Array = npt.NDArray[np.uint8]
 IndexArray = npt.NDArray[Any]  # uint16 or uint32, by table size
 
 STATUSES = ("determined", "case_by_case", "undetermined")
-UNDETERMINED = 15  # outcome bits of the verdict byte when no single outcome is reachable
-STATUS_SHIFT = 4
+UNDETERMINED = 31  # outcome bits of the verdict byte when no single outcome is reachable
+STATUS_SHIFT = 5
+OUTCOME_MASK = np.uint8((1 << STATUS_SHIFT) - 1)
 PARALLEL_ROWS = 200_000  # below this, splitting a batch over threads costs more than it saves
 WORKERS = os.cpu_count() or 1
 _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="airegime-batch")
@@ -44,7 +49,7 @@ _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="airegime-bat
 
 def verdict_outcome(verdicts: U8Array) -> U8Array:
     """Outcome codes (index in ``kb.outcomes``; ``UNDETERMINED`` when open) of verdict bytes."""
-    return verdicts & np.uint8(0x0F)
+    return verdicts & OUTCOME_MASK
 
 
 def verdict_status(verdicts: U8Array) -> U8Array:
@@ -77,6 +82,26 @@ class PhaseProgram:
     @property
     def axis_ids(self) -> tuple[str, ...]:
         return tuple(axis.id for axis in self.table.axes)
+
+    @property
+    def axis_sources(self) -> tuple[int, ...]:
+        """Where each axis reads its answer: ``PHASE``, ``SYSTEM`` or ``PHASE_THEN_SYSTEM`` (engine.tables)."""
+        return tuple(_source(axis.is_system, axis.question.overridable) for axis in self.table.axes)
+
+    def axis_codes(self, system: Mapping[str, U8Array], phase: Mapping[str, U8Array], rows: int) -> list[U8Array]:
+        """The code of each axis, in axis order, from the system's and the phase's answer columns
+        (question id to codes; a missing column is all unknown). An overridable question reads the
+        phase's answer where it is known, else the system's, as ``PhaseTable.index`` does."""
+        columns = []
+        for axis, source in zip(self.table.axes, self.axis_sources, strict=True):
+            unknown = np.uint8(axis.size)
+            own = phase.get(axis.id) if source != SYSTEM else None
+            shared = system.get(axis.id) if source != PHASE else None
+            found = own if own is not None else shared
+            if own is not None and shared is not None:
+                found = np.where(own < unknown, own, shared)
+            columns.append(found if found is not None else np.full(rows, unknown, dtype=np.uint8))
+        return columns
 
     @property
     def unknown_codes(self) -> tuple[int, ...]:
@@ -175,7 +200,7 @@ def _verdicts(kb: KnowledgeBase, table: PhaseTable, outcome_sets: npt.NDArray[np
     """Verdict bytes of reachable-outcome sets, as ``evaluate_phase`` reads them: one reachable
     outcome is the outcome (case by case if the law leaves it open), more is undetermined."""
     outcome_code = {outcome.id: i for i, outcome in enumerate(kb.outcomes)}
-    assert len(outcome_code) < UNDETERMINED, "the verdict byte holds 15 outcomes"
+    assert len(outcome_code) < UNDETERMINED, f"the verdict byte holds {UNDETERMINED} outcomes"
     verdicts = np.empty(len(outcome_sets), dtype=np.uint8)
     for i, bits in enumerate(outcome_sets.tolist()):
         possible = table.outcome_ids(bits)
@@ -222,8 +247,13 @@ def _unanswered_axes(table: PhaseTable, rule_sets: npt.NDArray[np.int64]) -> npt
     return _unknown_axes(table) & read[which.reshape(-1)]
 
 
+def _source(is_system: bool, overridable: bool) -> int:
+    return SYSTEM if is_system else (PHASE_THEN_SYSTEM if overridable else PHASE)
+
+
 def answers_at(table: PhaseTable, flat: int) -> tuple[dict[str, str], dict[str, str]]:
-    """The (system, phase) answers of a table entry, as the scalar engine takes them."""
+    """The (system, phase) answers of a table entry, as the scalar engine takes them (an
+    overridable question's answer is given as the phase's own)."""
     system: dict[str, str] = {}
     phase: dict[str, str] = {}
     for axis in table.axes:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from enum import StrEnum
 from importlib import import_module
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,8 +16,12 @@ from rich.console import Console
 from airegime._version import __version__
 from airegime.cli import views
 from airegime.errors import AiregimeError
+from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang, load_knowledge_base
 from airegime.settings import get_settings
+
+if TYPE_CHECKING:
+    from airegime.system import System
 
 app = typer.Typer(
     help="Which data-protection regime governs each phase of an AI system, and why. "
@@ -69,6 +73,12 @@ def _input_errors() -> Iterator[None]:
         _fail(error)
 
 
+def print_upgrade_notes(system: System, lang: Lang) -> None:
+    """What reading a format-1 descriptor had to guess, on standard error (standard output stays the result)."""
+    for note in system.upgrade_notes:
+        err.print(f"{t('upgrade.note', lang)}: {note.location}: {note.text.get(lang)}", markup=False, soft_wrap=True)
+
+
 def _kb() -> KnowledgeBase:
     with _input_errors():
         return load_knowledge_base(get_settings().knowledge_dir)
@@ -104,9 +114,11 @@ def assess(
     from airegime.system import load_system
 
     kb = _kb()
-    with _input_errors():
-        assessment = evaluate(kb=kb, system=load_system(file, kb=kb))
     language = _lang(lang)
+    with _input_errors():
+        system = load_system(file, kb=kb)
+        print_upgrade_notes(system, language)
+        assessment = evaluate(kb=kb, system=system)
     if format is Format.json:
         typer.echo(to_json(assessment.to_dict()))
     elif format is Format.markdown:
@@ -132,7 +144,9 @@ def explain(
 
     kb = _kb()
     with _input_errors():
-        explanation = explain_system(kb=kb, system=load_system(file, kb=kb), max_changes=max_changes)
+        system = load_system(file, kb=kb)
+        print_upgrade_notes(system, _lang(lang))
+        explanation = explain_system(kb=kb, system=system, max_changes=max_changes)
     if format is Format.json:
         typer.echo(to_json(views.explanation_dict(explanation)))
     else:

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import LangArg, _fail, _input_errors, _kb, _lang, app
+from airegime.cli.app import LangArg, _fail, _input_errors, _kb, _lang, app, print_upgrade_notes
 from airegime.errors import AiregimeError
 
 InputArg = Annotated[Path, typer.Argument(help="system descriptor (YAML or JSON), or a JSON report")]
@@ -89,10 +89,13 @@ def report(
 
     kb = _kb()
     generated = _parse_date(on)
+    language = _lang(lang)
     with _input_errors():
-        assessment = evaluate(kb=kb, system=load_descriptor_or_report(file, kb=kb))
+        system = load_descriptor_or_report(file, kb=kb)
+        print_upgrade_notes(system, language)
+        assessment = evaluate(kb=kb, system=system)
         data = render_report(
-            kb=kb, assessment=assessment, fmt=format.value, lang=_lang(lang), generated=generated, diagram=diagram
+            kb=kb, assessment=assessment, fmt=format.value, lang=language, generated=generated, diagram=diagram
         )
     _write(data, output, format.value)
 
@@ -152,6 +155,8 @@ def diagram(
             from airegime.engine.evaluate import evaluate
             from airegime.render.report_data import load_descriptor_or_report
 
-            assessment = evaluate(kb=kb, system=load_descriptor_or_report(file, kb=kb))
+            system = load_descriptor_or_report(file, kb=kb)
+            print_upgrade_notes(system, _lang(lang))
+            assessment = evaluate(kb=kb, system=system)
         data = decision_diagram(kb=kb, assessment=assessment, fmt=format.value, lang=_lang(lang), focus=focus, ppi=ppi)
     _write(data, output, format.value)

@@ -32,8 +32,9 @@ Constraints = dict[str, frozenset[str]]
 HIGHLIGHT = "#d9480f"
 PNG_PPI = 72  # pixels per inch of the PNG by default: one pixel per point, the diagram's own unit
 TAG_LENGTH = 40  # a phase named on the outcome it reached: long names are cut, the report has them whole
-OUTCOME_STYLE = {  # fill colour by outcome kind: a regime, no regime, the law leaves it open
+OUTCOME_STYLE = {  # fill colour by outcome kind: a regime, several for their purposes, no regime, the law leaves it open
     "regime": "#d3e9d3",
+    "split": "#d6e6f5",
     "not_applicable": "#e4e7eb",
     "case_by_case": "#ecd9f0",
 }
@@ -202,6 +203,7 @@ def _title_and_legend(lang: Lang, *, with_path: bool) -> str:
     """The title, and under it what the colours mean, as labelled swatches (an HTML-like dot label)."""
     cells = [
         f'<td bgcolor="{OUTCOME_STYLE["regime"]}">{escape(w("diagram.legend.regime", lang))}</td>',
+        f'<td bgcolor="{OUTCOME_STYLE["split"]}">{escape(w("diagram.legend.split", lang))}</td>',
         f'<td bgcolor="{OUTCOME_STYLE["not_applicable"]}">{escape(w("diagram.legend.not_applicable", lang))}</td>',
         f'<td bgcolor="{OUTCOME_STYLE["case_by_case"]}">{escape(w("diagram.legend.case_by_case", lang))}</td>',
     ]
@@ -303,8 +305,8 @@ def _phase_path(kb: KnowledgeBase, assessment: Assessment | None, phase: Phase, 
     for result in assessment.phases:
         if result.phase != phase:
             continue
-        answers = phase_answers(assessment.system, phase, result.deployment_index)
-        tag = phase_title(result, lang)
+        answers = phase_answers(assessment.system, phase, result.deployment_index, result.development_index)
+        tag = phase_title(result, lang, developments=len(assessment.developments))
         _follow(tree, None, answers, path, tag[:TAG_LENGTH] + ("…" if len(tag) > TAG_LENGTH else ""))
     return path
 

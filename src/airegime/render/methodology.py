@@ -12,9 +12,9 @@ from typing import Any, Literal
 from airegime.engine.explain import trace_condition
 from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Rule
 from airegime.render.report_data import citations, condition_dict
-from airegime.render.report_markdown import md, md_link
+from airegime.render.report_markdown import cited_lines, md, md_link
 from airegime.render.sentences import condition_lines
-from airegime.render.summary import answer_label
+from airegime.render.summary import answer_label, split_parts
 from airegime.render.words import w
 
 MethodologyFormat = Literal["md", "html", "pdf"]
@@ -29,10 +29,10 @@ def methodology_data(*, kb: KnowledgeBase, lang: Lang) -> dict[str, Any]:
         "disclaimer": kb.disclaimer.get(lang),
         "questions": [_question(kb, q.id, lang) for q in kb.questions],
         "phases": _rule_groups(kb, lang),
-        "outcomes": [_outcome(kb, o.id, lang) for o in kb.outcomes],
+        "outcomes": [_outcome(kb, o.id, lang) for o in kb.outcomes if not o.retired],
         "case_by_case": [_rule(kb, r, lang) for r in kb.rules if kb.outcome_by_id[r.outcome].kind == "case_by_case"],
         "caveats": [c.get(lang) for c in kb.caveats],
-        "sources": [{"id": s.id, "title": s.title.get(lang), "url": s.url} for s in kb.sources],
+        "sources": [{"id": s.id, "title": s.title.get(lang), "url": s.url, "summary": s.summary.get(lang)} for s in kb.sources],
     }
 
 
@@ -56,7 +56,9 @@ def _question(kb: KnowledgeBase, question_id: str, lang: Lang) -> dict[str, Any]
         "id": question.id,
         "text": question.text.get(lang),
         "help": question.help.get(lang),
-        "scope": ", ".join(w(f"method.scope.{scope}", lang) for scope in question.scope),
+        "scope": w("method.scope.overridable", lang)
+        if question.overridable
+        else ", ".join(w(f"method.scope.{scope}", lang) for scope in question.scope),
         "answers": [*answers, {"code": "unknown", "label": answer_label(kb, question.id, "unknown", lang)}],
         "examples": [e.get(lang) for e in question.examples],
         "sources": citations(kb, question.sources, lang),
@@ -85,6 +87,9 @@ def _outcome(kb: KnowledgeBase, outcome_id: str, lang: Lang) -> dict[str, Any]:
         "summary": outcome.summary.get(lang),
         "authority": outcome.authority.get(lang) if outcome.authority else "",
         "competing": [kb.outcome_by_id[o].label.get(lang) for o in outcome.competing],
+        "parts": [{"outcome": o, "label": label, "purposes": purposes} for o, (label, purposes) in zip(
+            (part.outcome for part in outcome.parts), split_parts(kb, outcome, lang), strict=True
+        )],
         "sources": citations(kb, outcome.sources, lang),
     }
 
@@ -107,10 +112,10 @@ def render_methodology(*, kb: KnowledgeBase, fmt: MethodologyFormat = "md", lang
     return methodology_pdf(data, words=words(METHOD_WORDS, lang), diagram_svgs=svgs)
 
 
-def _cited(sources: list[dict[str, Any]]) -> str:
-    return "; ".join(
-        md_link(s["title"], s["url"]) + (f", {md(s['pinpoint'])}" if s["pinpoint"] else "") for s in sources
-    )
+def _cited(sources: list[dict[str, Any]], lang: Lang) -> list[str]:
+    """ "Sources:" and one citation a line, each with what the text says."""
+    colon = " :" if lang == "fr" else ":"
+    return [f"{w('explain.sources', lang)}{colon}", "", *cited_lines(sources), ""]
 
 
 def methodology_markdown(data: dict[str, Any]) -> str:
@@ -138,7 +143,7 @@ def methodology_markdown(data: dict[str, Any]) -> str:
         lines += [f"- `{a['code']}` — {md(a['label'])}" for a in q["answers"]] + [""]
         if q["examples"]:
             lines += [f"{w('method.examples', lang)}{colon}", ""] + [f"- {md(e)}" for e in q["examples"]] + [""]
-        lines += [f"{w('explain.sources', lang)}{colon} {_cited(q['sources'])}", ""]
+        lines += _cited(q["sources"], lang)
     lines += [f"## {w('method.rules', lang)}", ""]
     for phase in data["phases"]:
         lines += [f"### {phase['title']}", ""]
@@ -158,14 +163,18 @@ def methodology_markdown(data: dict[str, Any]) -> str:
             lines += [f"{w('report.authority', lang)}{colon} {md(outcome['authority'])}", ""]
         if outcome["competing"]:
             lines += [f"{w('report.competing', lang)}{colon} {md(' / '.join(outcome['competing']))}", ""]
+        if outcome["parts"]:
+            lines += [f"{w('report.parts', lang)}{colon}", ""]
+            lines += [f"- **{md(p['label'])}**{colon} {md(p['purposes'], block=False)}" for p in outcome["parts"]]
+            lines.append("")
         if outcome["sources"]:
-            lines += [f"{w('explain.sources', lang)}{colon} {_cited(outcome['sources'])}", ""]
+            lines += _cited(outcome["sources"], lang)
     lines += [f"## {w('method.case_by_case', lang)}", "", md(w("method.case_by_case_text", lang)), ""]
     for rule in data["case_by_case"]:
         lines += [f"- **{md(rule['title'])}** (`{rule['id']}`) → {md(rule['outcome'])}. {md(rule['explanation'])}"]
     lines += ["", f"## {w('method.general_caveats', lang)}", ""] + [f"- {md(c)}" for c in data["caveats"]]
     lines += ["", f"## {w('method.sources', lang)}", ""]
-    lines += [f"- `{s['id']}` — {md_link(s['title'], s['url'])}" for s in data["sources"]]
+    lines += [f"- `{s['id']}` — {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in data["sources"]]
     return "\n".join([*lines, ""])
 
 
@@ -179,4 +188,4 @@ def _rule_markdown(rule: dict[str, Any], lang: Lang) -> list[str]:
     lines += ["", f"**{w('method.leads_to', lang)}{colon}** {md(rule['outcome'])}", "", md(rule["explanation"]), ""]
     if rule["caveat"]:
         lines += [f"*{w('explain.caveat', lang)}{colon}* {md(rule['caveat'])}", ""]
-    return [*lines, f"{w('explain.sources', lang)}{colon} {_cited(rule['sources'])}", ""]
+    return [*lines, *_cited(rule["sources"], lang)]

@@ -49,7 +49,7 @@ def report_markdown(report: dict[str, Any]) -> str:
     lines += _next_steps(report, lang)
     lines += _caveats(report, lang)
     lines += [f"## {w('report.citations', lang)}", ""]
-    lines += [f"- {md_link(s['title'], s['url'])}" for s in report["sources"]] + [""]
+    lines += [f"- {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in report["sources"]] + [""]
     return "\n".join(lines)
 
 
@@ -65,10 +65,8 @@ def _head(report: dict[str, Any], lang: Lang) -> list[str]:
     lines = [f"# {w('report.title', lang)}", "", md(report["title"]), "", "| | |", "|---|---|"]
     lines += [f"| {md(key)} | {md(value, block=False)} |" for key, value in rows]
     lines += ["", f"> **{w('disclaimer', lang)}.** {md(report['disclaimer'])}", ""]
-    descriptions = [system["description"], system["development"]["description"]]
-    if any(descriptions):
-        lines += [f"## {w('report.description', lang)}", ""]
-        lines += [md(text) + "\n" for text in descriptions if text]
+    if system["description"]:
+        lines += [f"## {w('report.description', lang)}", "", md(system["description"]), ""]
     return lines
 
 
@@ -101,11 +99,14 @@ def _answers(report: dict[str, Any], lang: Lang) -> list[str]:
 def _phase(report: dict[str, Any], phase: dict[str, Any], lang: Lang) -> list[str]:
     lines = [f"### {md(phase['title'])} → {md(phase['outcome_label'])}", ""]
     lines += [f"**{w('col.status', lang)}{colon(lang)}** {md(phase['status_label'])}", ""]
-    description = _deployment_description(report, phase)
-    if description:
-        lines += [md(description), ""]
+    if phase["description"]:
+        lines += [md(phase["description"]), ""]
     if phase["outcome_summary"]:
         lines += [md(phase["outcome_summary"]), ""]
+    if phase["parts"]:
+        lines += [f"**{w('report.parts', lang)}{colon(lang)}**", ""]
+        lines += [f"- **{md(part['label'])}**{colon(lang)} {md(part['purposes'], block=False)}" for part in phase["parts"]]
+        lines.append("")
     if phase["authority"]:
         lines += [f"**{w('report.authority', lang)}{colon(lang)}** {md(phase['authority'])}", ""]
     if phase["competing"]:
@@ -115,12 +116,6 @@ def _phase(report: dict[str, Any], phase: dict[str, Any], lang: Lang) -> list[st
     for rule in phase["rules"]:
         lines += _rule(rule, lang)
     return lines + _counterfactuals(phase, lang)
-
-
-def _deployment_description(report: dict[str, Any], phase: dict[str, Any]) -> str:
-    if phase["deployment_index"] is None:
-        return ""
-    return str(report["system"]["deployments"][phase["deployment_index"]]["description"])
 
 
 def _open_questions(phase: dict[str, Any], lang: Lang) -> list[str]:
@@ -141,10 +136,17 @@ def _rule(rule: dict[str, Any], lang: Lang) -> list[str]:
     lines.append("")
     if rule["caveat"]:
         lines += [f"*{w('explain.caveat', lang)}{colon(lang)}* {md(rule['caveat'])}", ""]
-    cited = "; ".join(
-        md_link(s["title"], s["url"]) + (f", {md(s['pinpoint'])}" if s["pinpoint"] else "") for s in rule["sources"]
-    )
-    return [*lines, f"{w('explain.sources', lang)}{colon(lang)} {cited}", ""]
+    return [*lines, f"{w('explain.sources', lang)}{colon(lang)}", "", *cited_lines(rule["sources"]), ""]
+
+
+def cited_lines(sources: list[dict[str, Any]]) -> list[str]:
+    """One line per citation: the source and its place, then what the text says (the law beside the rule)."""
+    return [
+        f"- {md_link(s['title'], s['url'])}"
+        + (f", {md(s['pinpoint'], block=False)}" if s["pinpoint"] else "")
+        + f" — {md(s['summary'], block=False)}"
+        for s in sources
+    ]
 
 
 def _counterfactuals(phase: dict[str, Any], lang: Lang) -> list[str]:

@@ -90,12 +90,9 @@ def _head(document: Any, report: dict[str, Any], lang: Lang) -> None:
     ]
     _table(document, None, rows)
     _para(document, report["disclaimer"], bold_prefix=w("disclaimer", lang) + ". ")
-    texts = [system["description"], system["development"]["description"]]
-    if any(texts):
+    if system["description"]:
         document.add_heading(w("report.description", lang), level=1)
-        for text in texts:
-            if text:
-                _para(document, text)
+        _para(document, system["description"])
 
 
 def _summary(document: Any, report: dict[str, Any], lang: Lang) -> None:
@@ -124,12 +121,14 @@ def _answers(document: Any, report: dict[str, Any], lang: Lang) -> None:
 def _phase(document: Any, report: dict[str, Any], phase: dict[str, Any], lang: Lang) -> None:
     document.add_heading(clean(f"{phase['title']} → {phase['outcome_label']}"), level=2)
     _para(document, phase["status_label"], bold_prefix=w("col.status", lang) + _colon(lang))
-    if phase["deployment_index"] is not None:
-        description = report["system"]["deployments"][phase["deployment_index"]]["description"]
-        if description:
-            _para(document, description)
+    if phase["description"]:
+        _para(document, phase["description"])
     if phase["outcome_summary"]:
         _para(document, phase["outcome_summary"])
+    if phase["parts"]:
+        _para(document, "", bold_prefix=w("report.parts", lang) + _colon(lang).rstrip())
+        for part in phase["parts"]:
+            _para(document, part["purposes"], bold_prefix=part["label"] + _colon(lang), style="List Bullet")
     if phase["authority"]:
         _para(document, phase["authority"], bold_prefix=w("report.authority", lang) + _colon(lang))
     if phase["competing"]:
@@ -159,10 +158,10 @@ def _rule(document: Any, rule: dict[str, Any], lang: Lang) -> None:
         _para(document, text, style="List Bullet" if depth == 0 else "List Bullet 2" if depth == 1 else "List Bullet 3")
     if rule["caveat"]:
         _para(document, rule["caveat"], bold_prefix=w("explain.caveat", lang) + _colon(lang))
-    cited = "; ".join(
-        f"{s['title']}{', ' + s['pinpoint'] if s['pinpoint'] else ''} <{s['url']}>" for s in rule["sources"]
-    )
-    _para(document, cited, bold_prefix=w("explain.sources", lang) + _colon(lang))
+    _para(document, "", bold_prefix=w("explain.sources", lang) + _colon(lang).rstrip())
+    for s in rule["sources"]:
+        place = f"{s['title']}{', ' + s['pinpoint'] if s['pinpoint'] else ''}"
+        _para(document, f"{place} — {s['summary']} <{s['url']}>", style="List Bullet")
 
 
 def _closing(document: Any, report: dict[str, Any], lang: Lang) -> None:
@@ -178,4 +177,4 @@ def _closing(document: Any, report: dict[str, Any], lang: Lang) -> None:
         _para(document, text, style="List Bullet")
     document.add_heading(w("report.citations", lang), level=1)
     for source in report["sources"]:
-        _para(document, f"{source['title']} <{source['url']}>", style="List Bullet")
+        _para(document, f"{source['title']} — {source['summary']} <{source['url']}>", style="List Bullet")

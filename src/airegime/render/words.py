@@ -25,6 +25,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "report.outcome": ("Résultat", "Outcome"),
     "report.authority": ("Autorité de contrôle", "Supervisory authority"),
     "report.competing": ("Régimes en balance", "Regimes in balance"),
+    "report.parts": ("Régimes et finalités que chacun régit", "Regimes and the purposes each governs"),
     "report.possible": ("Régimes encore possibles", "Regimes still possible"),
     "report.open_questions": ("Questions qui trancheraient", "Questions that would settle it"),
     "report.reasons": ("Raisons (règles appliquées)", "Reasons (rules applied)"),
@@ -55,16 +56,27 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (fr, en)
     ),
     "method.how": ("Comment l’outil raisonne", "How the tool reasons"),
     "method.how_text": (
-        "Chaque système a une phase de développement et un ou plusieurs contextes de déploiement ; chaque "
-        "phase reçoit son propre régime. Pour une phase et un jeu complet de réponses, exactement une règle "
-        "s’applique (ce que démontre la commande airegime verify). Une réponse « je ne sais pas » laisse ouvertes les "
-        "règles qui la lisent : le résultat est alors indéterminé et l’outil indique ce que chaque réponse "
-        "donnerait. Un résultat « au cas par cas » signifie que le droit lui-même ne tranche pas.",
-        "Each system has one development phase and one or more deployment contexts; each phase gets its own "
-        "regime. For a phase and a full set of answers, exactly one rule applies (which the airegime verify "
-        "command proves). An “I don't know” answer leaves open the rules that read it: the outcome is then "
-        "undetermined and the tool shows what each answer would give. A “case by case” outcome means the law "
-        "itself does not settle the matter.",
+        "Un système compte un ou plusieurs traitements de développement (constitution du jeu de données, "
+        "entraînement, ajustement…, chacun sous son propre responsable de traitement) et un ou plusieurs "
+        "contextes de déploiement ; chaque phase reçoit son propre régime. Une question peut être posée une "
+        "seule fois pour tout le système (l’établissement du responsable) ; une phase menée par un autre "
+        "organisme peut alors avoir sa propre réponse, qui prévaut. Pour une phase et un jeu complet de "
+        "réponses, exactement une règle s’applique (ce que démontre la commande airegime verify). Un résultat "
+        "peut nommer plusieurs régimes, chacun pour les finalités qu’il régit (par exemple police-justice pour "
+        "les finalités pénales, RGPD pour les autres) : le traitement doit alors respecter chacun pour sa part. "
+        "Une réponse « je ne sais pas » laisse ouvertes les règles qui la lisent : le résultat est alors "
+        "indéterminé et l’outil indique ce que chaque réponse donnerait. Un résultat « au cas par cas » "
+        "signifie que le droit lui-même ne tranche pas.",
+        "A system has one or more development processings (building the dataset, training, fine-tuning…, each "
+        "under its own controller) and one or more deployment contexts; each phase gets its own regime. A "
+        "question may be asked once for the whole system (where the controller is established); a phase run by "
+        "another organisation may then have its own answer, which prevails. For a phase and a full set of "
+        "answers, exactly one rule applies (which the airegime verify command proves). An outcome may name "
+        "several regimes, each for the purposes it governs (for instance police-justice for the criminal-law "
+        "purposes, the GDPR for the others): the processing must then comply with each for its part. An “I "
+        "don't know” answer leaves open the rules that read it: the outcome is then undetermined and the tool "
+        "shows what each answer would give. A “case by case” outcome means the law itself does not settle the "
+        "matter.",
     ),
     "method.questions": ("Les questions", "The questions"),
     "method.scope": ("Portée", "Scope"),
@@ -86,15 +98,21 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "method.sources": ("Les sources", "The sources"),
     "method.general_caveats": ("Réserves générales", "General caveats"),
     "method.kind.regime": ("régime", "regime"),
+    "method.kind.split": ("plusieurs régimes, chacun pour ses finalités", "several regimes, each for its purposes"),
     "method.kind.not_applicable": ("non applicable", "not applicable"),
     "method.kind.case_by_case": ("au cas par cas", "case by case"),
     "method.scope.system": ("le système (une fois)", "the system (once)"),
-    "method.scope.development": ("le développement", "development"),
+    "method.scope.development": ("chaque traitement de développement", "each development processing"),
+    "method.scope.overridable": (
+        "le système (une fois) ; une phase peut avoir sa propre réponse",
+        "the system (once); a phase may have its own answer",
+    ),
     "method.scope.deployment": ("chaque déploiement", "each deployment"),
     "method.diagram": ("Arbre de décision", "Decision diagram"),
     "diagram.title": ("Arbre de décision du régime applicable", "Decision diagram of the applicable regime"),
     "diagram.start": ("Début", "Start"),
     "diagram.legend.regime": ("un régime s’applique", "a regime applies"),
+    "diagram.legend.split": ("plusieurs régimes, chacun pour ses finalités", "several regimes, each for its purposes"),
     "diagram.legend.not_applicable": ("aucun régime de la fiche", "no regime of the sheet"),
     "diagram.legend.case_by_case": ("au cas par cas : le droit ne tranche pas", "case by case: the law leaves it open"),
     "diagram.legend.unknown": ("réponse « je ne sais pas »", "answer “I don't know”"),

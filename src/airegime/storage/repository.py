@@ -261,6 +261,7 @@ class Repository:
 
     def add_system(self, system: System, *, detail: str = "", kind: str = "imported") -> tuple[Saved, Assessment]:
         """``import_system``, returning the new assessment's state and its stored result (no need to read them back)."""
+        _check_one_development(system)
         with self._write() as session:
             row = self._new_row(
                 session, system.name, system.organisation, system.description, system.development.description
@@ -381,6 +382,7 @@ class Repository:
             row = self._row(session, assessment_id, for_update=True)
             current = self._load(session, assessment_id, row=row)
             wanted = change(current)
+            _check_one_development(wanted)
             self._store_differences(session, row, current, wanted)
             known = _after(current, wanted) if _same_contexts(current, wanted) else None
             assessment, saved = self._evaluate(session, row, "answers", known=known)
@@ -712,6 +714,22 @@ def _check_details(name: str, organisation: str, description: str, development: 
     _check_text("organisation", organisation, 200)
     _check_text("description", description, 10_000)
     _check_text("development.description", development, 10_000)
+
+
+ONE_DEVELOPMENT = (
+    "saved assessments hold one development processing; evaluate several with `airegime assess` "
+    "or POST /api/v1/evaluate"
+)
+
+
+def _check_one_development(system: System) -> None:
+    """Saved assessments keep one development processing: refuse more rather than drop any."""
+    if len(system.developments) > 1:
+        raise DescriptorError(
+            f"{ONE_DEVELOPMENT} (this descriptor has {len(system.developments)})",
+            location="developments",
+            hint="save one development processing per assessment, or evaluate the descriptor without saving it",
+        )
 
 
 def _check_context(name: str, description: str) -> None:

@@ -41,6 +41,7 @@ from sqlalchemy.exc import DBAPIError
 
 from airegime._version import __version__
 from airegime.storage.database import MIGRATIONS, open_engine
+from airegime.storage.format1 import upgrade_saved_answers
 from airegime.storage.models import Base, as_utc
 from airegime.storage.repository import StorageError
 
@@ -165,11 +166,13 @@ def import_database(
         header = _read_header(stream, path)
         with engine.begin() as connection:
             _lock_for_writing(connection)
-            _check_revision(connection, header["alembic_revision"], path, engine)
+            data_steps = _check_revision(connection, header["alembic_revision"], path, engine)
             declared = _declared_tables(header, path)
             replaced = _make_room(connection, engine, replace=replace)
             imported = _insert_rows(connection, _numbered_lines(stream, path), declared, path, report)
             _check_counts(connection, declared, imported, path)
+            for step in data_steps:  # what the migrations after the file's did to the data
+                step(connection)
             _reset_sequences(connection)
     return TransferSummary(path, header["alembic_revision"], {t.name: rows for t, rows in declared}, replaced)
 
@@ -258,10 +261,25 @@ def _lock_for_writing(connection: Connection) -> None:
         connection.exec_driver_sql(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
 
 
-def _check_revision(connection: Connection, revision: str, path: Path, engine: Engine) -> None:
+# Migrations that change data only (the tables stay as they were): a file exported just before
+# one imports into a database after it, and the same change is then made to the imported rows.
+DATA_ONLY_MIGRATIONS: dict[str, tuple[str, Callable[[Connection], object]]] = {
+    "0003": ("0004", upgrade_saved_answers),  # format-1 answers of saved assessments to format 2
+}
+
+
+def _check_revision(
+    connection: Connection, revision: str, path: Path, engine: Engine
+) -> list[Callable[[Connection], object]]:
+    """Refuse a file from another schema; return the data changes to make after importing it."""
     target = _revision(connection)
-    if revision == target:
-        return
+    steps: list[Callable[[Connection], object]] = []
+    at = revision
+    while at != target and at in DATA_ONLY_MIGRATIONS:
+        at, step = DATA_ONLY_MIGRATIONS[at]
+        steps.append(step)
+    if at == target:
+        return steps
     if revision not in _known_revisions():
         raise TransferError(
             f"{path} comes from a newer airegime (database migration {revision}; this one knows up to {target})",
