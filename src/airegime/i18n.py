@@ -39,6 +39,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "disclaimer": ("Avertissement", "Disclaimer"),
     "system": ("Système", "System"),
     "organisation": ("Organisme", "Organisation"),
+    "sources.says": ("ce que dit le texte", "what it says"),
     "upgrade.note": ("note", "note"),
     "verify.ok": ("Le jeu de règles est complet et sans ambiguïté.", "The rule set is complete and unambiguous."),
     "verify.failed": ("Le jeu de règles présente des problèmes :", "The rule set has problems:"),

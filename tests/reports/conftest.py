@@ -39,18 +39,17 @@ def hostile_descriptor() -> dict[str, Any]:
         "name": HOSTILE_NAME,
         "organisation": RTL,
         "description": '<img src=x onerror=alert(1)>\n# Titre\n- liste\n1. un\n=HYPERLINK("http://evil") ' + LONG_WORD,
-        "answers": {"household": "no"},
-        "development": {
-            "description": "<b>dev</b> & `code` ~~barré~~",
-            "answers": {
-                "personal_data": "yes",
-                "eu_link": "yes",
-                "for_client": "no",
-                "controller_kind": "private_body",
+        "answers": {"establishment": "eu"},
+        "developments": [
+            {
+                "name": "<b>dev</b> | # *x*",
+                "description": "<b>dev</b> & `code` ~~barré~~",
+                "answers": {"personal_data": "yes", "organisation_kind": "private_body"},
             },
-        },
+            {"name": RTL, "answers": {"personal_data": "no"}},
+        ],
         "deployments": [
-            {"name": LONG_WORD, "description": RTL, "answers": {"controller_kind": "competent_authority"}},
+            {"name": LONG_WORD, "description": RTL, "answers": {"organisation_kind": "competent_authority"}},
             {
                 "name": '"quoted" \\ back\\slash </svg><script>x</script>',
                 "description": "+SUM(1) @cmd -1",

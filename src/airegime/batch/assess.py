@@ -4,6 +4,11 @@ A chunk holds whole systems (the reader keeps a system's rows together). System-
 development answers are read per system: a cell may repeat the answer on every row of the
 system or give it on one row only, the other rows left blank. Rows of one system that give
 two different answers to the same system-level or development question are invalid.
+
+A question asked for the system that a phase may override (``establishment``) reads the
+phase's column where it holds an answer, else the system's. An inventory of format 1 (old
+columns) is mapped to format 2 after the per-system reading (``airegime.batch.format1``); each
+row's ``notes`` column then gives the guesses that mapping made.
 """
 
 from __future__ import annotations
@@ -18,23 +23,26 @@ import numpy.typing as npt
 import polars as pl
 
 from airegime.batch.columns import AnswerColumn, Layout, canonical_name, encode_columns
-from airegime.batch.compiled import BatchProgram, PhaseProgram
+from airegime.batch.compiled import BatchProgram
+from airegime.batch.format1 import Upgraded, upgrade_codes
 from airegime.batch.io import ROW_INDEX
 from airegime.batch.words import w
 from airegime.cells import FORMULA_START
 from airegime.engine.results import PhaseResult
 from airegime.kb.models import KnowledgeBase, Lang, Phase, Scope
 from airegime.render.summary import outcome_label, short_reason, status_label
+from airegime.upgrade import UpgradeNote
 
 PHASES: tuple[Phase, ...] = ("development", "deployment")
 RESULT_FIELDS = ("regime", "outcome", "status", "questions", "reason", "sources")
 ERRORS_COLUMN = "errors"
+NOTES_COLUMN = "notes"  # how old (format-1) answers were read, where that is a guess
 MAX_REPORTED_ERRORS = 1000  # invalid cells kept in memory for the report; the rest are counted
 UNDETERMINED_KEY = "undetermined"
 
 
 def result_columns() -> list[str]:
-    return [f"{phase}_{name}" for phase in PHASES for name in RESULT_FIELDS] + [ERRORS_COLUMN]
+    return [f"{phase}_{name}" for phase in PHASES for name in RESULT_FIELDS] + [ERRORS_COLUMN, NOTES_COLUMN]
 
 
 @dataclass(frozen=True)
@@ -54,14 +62,23 @@ class Summary:
     invalid_rows: int = 0
     outcomes: dict[Phase, Counter[str]] = field(default_factory=lambda: {p: Counter() for p in PHASES})
     statuses: dict[Phase, Counter[str]] = field(default_factory=lambda: {p: Counter() for p in PHASES})
+    # Phases under each regime, wholly or for some of their purposes: a split outcome counts
+    # under each of its regimes, an outcome that is not a regime (not applicable, case by case) under none.
+    regimes: dict[Phase, Counter[str]] = field(default_factory=lambda: {p: Counter() for p in PHASES})
+    # Format-1 inventories: the rows that carry each note (a guess in reading an old answer).
+    notes: Counter[UpgradeNote] = field(default_factory=Counter)
+    noted_rows: int = 0
 
     def add(self, other: Summary) -> None:
         self.rows += other.rows
         self.systems += other.systems
         self.invalid_rows += other.invalid_rows
+        self.noted_rows += other.noted_rows
+        self.notes.update(other.notes)
         for phase in PHASES:
             self.outcomes[phase].update(other.outcomes[phase])
             self.statuses[phase].update(other.statuses[phase])
+            self.regimes[phase].update(other.regimes[phase])
 
 
 @dataclass
@@ -114,14 +131,21 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
     for column, conflicted in _resolve_per_system(layout, system_ids, runs, codes):
         problems.add(column.name, conflicted, w("conflict", lang))
     summary = Summary(rows=frame.height, invalid_rows=int(problems.invalid.sum()))
+    notes: pl.Series | pl.Expr = pl.lit(None, dtype=pl.String).alias(NOTES_COLUMN)
+    if layout.format == 1:
+        upgraded = upgrade_codes(program.kb, codes, frame.height)
+        codes = upgraded.codes
+        notes = _notes_column(upgraded, summary, lang)
     results: dict[str, pl.Series] = {}
     for phase in PHASES:
-        ids = program.phase(phase).result_ids(_phase_codes(program.phase(phase), phase, codes, frame.height))
-        ids[problems.invalid] = program.phase(phase).result_count  # no result: all fields empty
+        phase_program = program.phase(phase)
+        axis_codes = phase_program.axis_codes(_scoped(codes, "system"), _scoped(codes, phase), frame.height)
+        ids = phase_program.result_ids(axis_codes)
+        ids[problems.invalid] = phase_program.result_count  # no result: all fields empty
         results.update(_result_columns(program, phase, lang, ids))
         _count(summary, program, phase, ids, system_ids, runs)
-    table = frame.with_columns(*results.values(), problems.column())
-    trusted = frozenset(results) | {c.name for c in layout.answers} - untrusted
+    table = frame.with_columns(*results.values(), problems.column(), notes)
+    trusted = frozenset(results) | {NOTES_COLUMN} | {c.name for c in layout.answers} - untrusted
     return ChunkResult(table, trusted, summary, problems.errors, problems.count)
 
 
@@ -142,16 +166,30 @@ def _result_columns(
     return columns
 
 
-def _phase_codes(
-    program: PhaseProgram, phase: Phase, codes: dict[str, npt.NDArray[np.uint8]], rows: int
-) -> list[npt.NDArray[np.uint8]]:
-    """The answer codes of a phase's axes, in axis order; a missing column is all unknown."""
-    columns = []
-    for axis in program.table.axes:
-        scope: Scope = "system" if axis.is_system else phase
-        found = codes.get(canonical_name(scope, axis.id))
-        columns.append(found if found is not None else np.full(rows, axis.size, dtype=np.uint8))
-    return columns
+def _scoped(codes: dict[str, npt.NDArray[np.uint8]], scope: Scope) -> dict[str, npt.NDArray[np.uint8]]:
+    """The answer columns of one scope, by question id."""
+    prefix = f"{scope}."
+    return {name[len(prefix) :]: column for name, column in codes.items() if name.startswith(prefix)}
+
+
+def _notes_column(upgraded: Upgraded, summary: Summary, lang: Lang) -> pl.Series:
+    """Each row's notes (development's, then deployment's), with the texts built once per pair."""
+    development, deployment = upgraded.note_ids["development"], upgraded.note_ids["deployment"]
+    pairs = development.astype(np.int64) * len(upgraded.note_sets["deployment"]) + deployment
+    distinct, inverse = np.unique(pairs, return_inverse=True)
+    texts = {phase: upgraded.note_texts(phase, lang) for phase in PHASES}
+    present: list[str | None] = []
+    for pair in distinct.tolist():
+        ids = divmod(pair, len(upgraded.note_sets["deployment"]))
+        parts = [texts[phase][i] for phase, i in zip(PHASES, ids, strict=True) if texts[phase][i]]
+        present.append("; ".join(t for t in parts if t) or None)
+    counts = np.bincount(inverse.reshape(-1), minlength=len(distinct))
+    for pair, count in zip(distinct.tolist(), counts.tolist(), strict=True):
+        ids = divmod(pair, len(upgraded.note_sets["deployment"]))
+        row_notes = {n for phase, i in zip(PHASES, ids, strict=True) for n in upgraded.note_sets[phase][i]}
+        summary.notes.update(dict.fromkeys(row_notes, count))
+        summary.noted_rows += count if row_notes else 0
+    return pl.Series(NOTES_COLUMN, present, dtype=pl.String).cast(pl.Categorical).gather(inverse.reshape(-1))
 
 
 def _system_runs(system_ids: pl.Series) -> npt.NDArray[np.intp] | None:
@@ -313,5 +351,15 @@ def _count(
     counts = np.bincount(ids, minlength=phase_program.result_count + 1)[: phase_program.result_count]
     for result_id in np.flatnonzero(counts):
         result = phase_program.result(int(result_id))
-        summary.outcomes[phase][result.outcome or UNDETERMINED_KEY] += int(counts[result_id])
-        summary.statuses[phase][result.status] += int(counts[result_id])
+        count = int(counts[result_id])
+        summary.outcomes[phase][result.outcome or UNDETERMINED_KEY] += count
+        summary.statuses[phase][result.status] += count
+        for regime in regimes_of(program.kb, result.outcome):
+            summary.regimes[phase][regime] += count
+
+
+def regimes_of(kb: KnowledgeBase, outcome_id: str | None) -> tuple[str, ...]:
+    """The regimes that govern a phase of this outcome, wholly or for some purposes (a split's
+    parts); none for an undetermined phase, one out of scope, or one left case by case."""
+    outcome = kb.outcome_by_id.get(outcome_id or "")
+    return outcome.regimes if outcome is not None and outcome.kind in ("regime", "split") else ()

@@ -43,6 +43,7 @@ class Upgraded:
         ]
 
 
+@lru_cache(maxsize=2)
 def _old_axes(phase: Phase) -> tuple[tuple[str, Question], ...]:
     """The format-1 columns a phase reads: the system's household, then the phase's own questions."""
     questions = format1_questions()
@@ -75,7 +76,7 @@ def upgrade_codes(kb: KnowledgeBase, codes: Mapping[str, U8Array], rows: int) ->
         for packed in distinct.tolist():
             answers, notes = _mapped(phase, _unpacked(packed, sizes))
             rows_of_codes.append(
-                [found.get(answers.get(q.id, UNKNOWN), len(q.codes)) for q, found in zip(targets, index_of, strict=True)]
+                [found.get(answers.get(q.id, UNKNOWN), len(found)) for q, found in zip(targets, index_of, strict=True)]
             )
             set_of.append(sets.setdefault(notes, len(sets)))
         mapped = np.array(rows_of_codes, dtype=np.uint8).reshape(len(distinct), len(targets))

@@ -42,6 +42,9 @@ class BatchResult:
     # their groups were assessed apart. (system id, row where it comes back), the first few.
     split_systems: list[tuple[str, int]] = field(default_factory=list)
     split_system_count: int = 0
+    # 1 when the inventory has the old (format-1) columns: read through airegime.upgrade, and
+    # ``summary.notes`` (and each row's ``notes`` column) says where that reading is a guess.
+    format: int = 2
 
     @property
     def valid(self) -> bool:
@@ -65,7 +68,7 @@ def assess_inventory(
     """
     inventory = open_inventory(source, kind)
     layout = read_layout(inventory.columns, kb)
-    result = BatchResult(kb.version, kb.hash)
+    result = BatchResult(kb.version, kb.hash, format=layout.format)
     chunks = _whole_systems(inventory.chunks(chunk_rows), layout.system_id)
     if output is None:
         tables = [t for t, _ in _assess_chunks(kb, layout, chunks, lang, result, inventory.total_rows, progress)]
@@ -102,7 +105,7 @@ def assess_frame(
     """Like ``assess_inventory`` on a table already in memory (rows numbered from 1)."""
     frame = table if isinstance(table, pl.DataFrame) else pl.DataFrame(pl.from_arrow(table))
     layout = read_layout(frame.columns, kb)
-    result = BatchResult(kb.version, kb.hash)
+    result = BatchResult(kb.version, kb.hash, format=layout.format)
     numbered = [frame.with_row_index(ROW_INDEX, offset=1)]
     result.table = next(_assess_chunks(kb, layout, numbered, lang, result, frame.height, None))[0]
     return result

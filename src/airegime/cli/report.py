@@ -113,6 +113,7 @@ def import_report(
     kb = _kb()
     with _input_errors():
         system = load_report_json(file, kb=kb)
+        print_upgrade_notes(system, _lang(None))
     text = yaml.safe_dump(system.to_dict(), allow_unicode=True, sort_keys=False, width=100)
     _write(text.encode("utf-8"), output, "yaml")
 

@@ -16,10 +16,12 @@ from airegime.kb.models import Citation, KnowledgeBase, Lang
 from airegime.render.summary import (
     answer_label,
     change_label,
+    citation_with_summary,
     expected_label,
     outcome_label,
     phase_title,
     short_reason,
+    split_sentences,
     status_label,
 )
 
@@ -35,10 +37,11 @@ def print_assessment(
     table = Table(show_lines=True)
     for key in ("col.phase", "col.regime", "col.status", "col.reason"):
         table.add_column(t(key, lang), overflow="fold")
+    developments = len(assessment.developments)
     for phase in assessment.phases:
         style = STATUS_STYLE[phase.status]
         table.add_row(
-            escape(phase_title(phase, lang)),
+            escape(phase_title(phase, lang, developments=developments)),
             f"[bold]{escape(outcome_label(kb, phase, lang))}[/]",
             f"[{style}]{status_label(phase, lang)}[/]",
             escape(short_reason(kb, phase, lang)),
@@ -52,18 +55,23 @@ def print_explanation(
     out: Console, kb: KnowledgeBase, explanation: Explanation, lang: Lang, *, disclaimer: bool = True
 ) -> None:
     print_assessment(out, kb, explanation.assessment, lang, disclaimer=disclaimer)
+    developments = len(explanation.assessment.developments)
     for phase in explanation.phases:
-        _print_phase(out, kb, phase, lang)
+        _print_phase(out, kb, phase, lang, developments)
     out.rule(t("explain.caveats", lang))
     for caveat in kb.caveats:
         out.print(f"• {escape(caveat.get(lang))}")
 
 
-def _print_phase(out: Console, kb: KnowledgeBase, phase: PhaseExplanation, lang: Lang) -> None:
+def _print_phase(out: Console, kb: KnowledgeBase, phase: PhaseExplanation, lang: Lang, developments: int) -> None:
     result = phase.result
-    out.rule(f"[bold]{escape(phase_title(result, lang))}[/] → {escape(outcome_label(kb, result, lang))}")
+    title = phase_title(result, lang, developments=developments)
+    out.rule(f"[bold]{escape(title)}[/] → {escape(outcome_label(kb, result, lang))}")
     if result.outcome:
-        out.print(escape(kb.outcome_by_id[result.outcome].summary.get(lang)))
+        outcome = kb.outcome_by_id[result.outcome]
+        out.print(escape(outcome.summary.get(lang)))
+        for sentence in split_sentences(kb, outcome, lang):
+            out.print(f"  • {escape(sentence)}")
     if result.outcome and result.unanswered:
         out.print(f"[bold]{escape(short_reason(kb, result, lang))}[/]")
     for trace in phase.rules:
@@ -75,7 +83,7 @@ def _print_phase(out: Console, kb: KnowledgeBase, phase: PhaseExplanation, lang:
         _print_condition(out, kb, trace.condition, lang, depth=1)
         if rule.caveat:
             out.print(f"[magenta]{t('explain.caveat', lang)}:[/] {escape(rule.caveat.get(lang))}")
-        out.print(f"[dim]{t('explain.sources', lang)}: {escape(cite(kb, rule.sources, lang))}[/]")
+        print_citations(out, kb, rule.sources, lang)
     for dependency in result.depends_on:
         question = kb.question_by_id[dependency.question]
         out.print(f"\n[yellow]?[/] {escape(question.text.get(lang))}")
@@ -121,6 +129,13 @@ def cite(kb: KnowledgeBase, citations: tuple[Citation, ...], lang: Lang) -> str:
     return "; ".join(kb.citation_label(c, lang) for c in citations)
 
 
+def print_citations(out: Console, kb: KnowledgeBase, citations: tuple[Citation, ...], lang: Lang) -> None:
+    """ "Sources:" then one citation a line, with what the text says beside it."""
+    out.print(f"[dim]{t('explain.sources', lang)}:[/]")
+    for citation in citations:
+        out.print(f"[dim]  • {escape(citation_with_summary(kb, citation, lang))}[/]")
+
+
 def print_verification(out: Console, report: VerificationReport, lang: Lang) -> None:
     table = Table(title=f"{t('rule_set', lang)} {report.rule_set_version} ({report.rule_set_hash})")
     for header in ("phase", "questions", "rules", "combinations", "partial answer sets"):
@@ -158,15 +173,15 @@ def print_questions(out: Console, kb: KnowledgeBase, lang: Lang, scope: str | No
         out.print(f"  • [cyan]unknown[/]: {t('answer.unknown', lang)}")
         for example in question.examples:
             out.print(f"  [dim]{escape(example.get(lang))}[/]")
-        out.print(f"[dim]{t('explain.sources', lang)}: {escape(cite(kb, question.sources, lang))}[/]")
+        print_citations(out, kb, question.sources, lang)
 
 
 def print_sources(out: Console, kb: KnowledgeBase, lang: Lang) -> None:
     table = Table(show_lines=False)
-    for header in ("id", "source", "url"):
+    for header in ("id", "source", t("sources.says", lang), "url"):
         table.add_column(header, overflow="fold")
     for source in kb.sources:
-        table.add_row(source.id, escape(source.title.get(lang)), source.url)
+        table.add_row(source.id, escape(source.title.get(lang)), escape(source.summary.get(lang)), source.url)
     out.print(table)
 
 

@@ -12,8 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from airegime.errors import DescriptorError
 from airegime.kb import KnowledgeBase
 from airegime.render.report_data import is_report, load_report_json
-from airegime.render.summary import answer_label
+from airegime.i18n import t
+from airegime.kb.models import Question
+from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
 from airegime.storage.repository import SORTS
+from airegime.upgrade import format1_questions
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.web.pages import kb_of, lang_of, render, repo_of
 from airegime.web.texts import translator
@@ -184,12 +187,33 @@ def history(request: Request, assessment_id: int) -> HTMLResponse:
         entries=list(reversed(repo.history(assessment_id))),
         evaluations=list(reversed(repo.evaluations(assessment_id))),
         label=lambda question, code: safe_answer_label(request, question, code),
+        question_text=lambda question: question_text(request, question),
+        notes=lambda detail: [note[lang_of(request)] for note in upgrade_notes(detail) if lang_of(request) in note],
+        upgrade_detail=UPGRADE_DETAIL,
     )
 
 
+def _question(request: Request, question: str) -> Question | None:
+    """The question of this rule set, or of format 1 (the questions before 2026.12) for older answers."""
+    return kb_of(request).question_by_id.get(question) or format1_questions().get(question)
+
+
+def question_text(request: Request, question: str | None) -> str:
+    found = _question(request, question or "")
+    return found.text.get(lang_of(request)) if found else (question or "")
+
+
 def safe_answer_label(request: Request, question: str, code: str) -> str:
-    """An answer's words; the bare code when an older rule set allowed an answer this one lacks."""
+    """An answer's words (in format 1's words for its questions); the bare code when no rule set knows it."""
+    lang = lang_of(request)
+    if code == "unknown":
+        return t("answer.unknown", lang)
+    found = _question(request, question)
     try:
-        return answer_label(kb_of(request), question, code, lang_of(request))
+        return found.option(code).label.get(lang) if found else code
     except KeyError:
-        return code
+        older = format1_questions().get(question)  # an answer only format 1 allowed
+        try:
+            return older.option(code).label.get(lang) if older else code
+        except KeyError:
+            return code

@@ -350,6 +350,14 @@ WEB: dict[str, tuple[str, str]] = {
     "event.context_added": ("Contexte ajouté", "Context added"),
     "event.context_renamed": ("Contexte renommé", "Context renamed"),
     "event.context_removed": ("Contexte retiré", "Context removed"),
+    "event.upgraded": (
+        "Réponses reprises dans le nouveau questionnaire (mise à jour des règles)",
+        "Answers carried over to the new questionnaire (rule-set upgrade)",
+    ),
+    "history.upgrade_answer": ("mise à jour des règles", "rule-set upgrade"),
+    "history.upgrade_no_note": ("Aucune reprise incertaine.", "Nothing uncertain in the carrying over."),
+    "result.parts": ("Plusieurs régimes, chacun pour ses finalités :", "Several regimes, each for its purposes:"),
+    "result.part_for": ("pour {purposes}", "for {purposes}"),
     "event.rechecked": ("Relancée avec de nouvelles règles", "Re-checked with new rules"),
     "recheck.title": ("Nouvelle vérification", "Re-check"),
     "recheck.versions": ("Jeu de règles {old} → {new}.", "Rule set {old} → {new}."),
@@ -375,6 +383,23 @@ WEB: dict[str, tuple[str, str]] = {
     "import.submit": ("Importer", "Import"),
     "import.empty": ("Choisissez un fichier ou collez un descripteur.", "Choose a file or paste a descriptor."),
     "import.invalid": ("Ce descripteur ne peut pas être importé.", "This descriptor cannot be imported."),
+    "import.several_developments": (
+        "Une analyse enregistrée contient un seul traitement de développement ; ce descripteur en décrit {count}. "
+        "Évaluez-le sans l’enregistrer avec « airegime assess » ou POST /api/v1/evaluate, ou importez un "
+        "descripteur par traitement de développement. Rien n’a été enregistré.",
+        "A saved assessment holds one development processing; this descriptor describes {count}. Evaluate it "
+        "without saving with `airegime assess` or POST /api/v1/evaluate, or import one descriptor per "
+        "development processing. Nothing was saved.",
+    ),
+    "import.upgraded_title": ("Analyse importée", "Assessment imported"),
+    "import.upgraded_lead": (
+        "Ce descripteur suivait l’ancien questionnaire (format 1) ; ses réponses ont été reprises dans le "
+        "nouveau. Vérifiez ces points, où la reprise est une supposition :",
+        "This descriptor followed the former questionnaire (format 1); its answers were carried over to the "
+        "new one. Check these points, where the carrying over is a guess:",
+    ),
+    "import.upgraded_see": ("Voir le résultat", "See the result"),
+    "import.upgraded_answers": ("Revoir les réponses", "Review the answers"),
     "error.location": ("Emplacement", "Location"),
     "error.detail": ("Détail", "Detail"),
     "error.hint": ("Que faire", "What to do"),

@@ -10,7 +10,7 @@ from airegime.engine.explain import PhaseExplanation, explain
 from airegime.engine.interview import next_question
 from airegime.engine.results import PhaseResult
 from airegime.kb.models import Citation, KnowledgeBase, Lang, Question, Scope
-from airegime.render.summary import answer_label, outcome_label, phase_title, status_label
+from airegime.render.summary import answer_label, outcome_label, phase_title, split_parts, status_label
 from airegime.storage import Context, Saved
 
 
@@ -19,6 +19,7 @@ class Cite:
     title: str
     pinpoint: str
     url: str
+    summary: str = ""  # what the text says, in a line
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +86,12 @@ class PhaseView:
     next_steps: tuple[tuple[str, str], ...]
     answers: tuple[tuple[str, str], ...]
     competing: tuple[str, ...] = field(default=())
+    parts: tuple[tuple[str, str], ...] = field(default=())  # a split outcome: (regime, the purposes it governs)
 
 
 def cite(kb: KnowledgeBase, citation: Citation, lang: Lang) -> Cite:
     source = kb.source_by_id[citation.source]
-    return Cite(source.title.get(lang), citation.pinpoint_in(lang), source.url)
+    return Cite(source.title.get(lang), citation.pinpoint_in(lang), source.url, source.summary.get(lang))
 
 
 def step_for(saved: Saved, kb: KnowledgeBase, scope: Scope, context_id: int | None, question_id: str) -> Step | None:
@@ -145,15 +147,19 @@ def answered(saved: Saved, kb: KnowledgeBase, lang: Lang, names: dict[str, str])
 
 
 def result_views(saved: Saved, kb: KnowledgeBase, lang: Lang) -> tuple[PhaseView, ...]:
-    explanation = explain(kb=kb, system=saved.system(), max_changes=2)
-    return tuple(_phase_view(saved, kb, lang, phase) for phase in explanation.phases)
+    system = saved.system()
+    explanation = explain(kb=kb, system=system, max_changes=2)
+    developments = len(system.developments)
+    return tuple(_phase_view(saved, kb, lang, phase, developments) for phase in explanation.phases)
 
 
-def _phase_view(saved: Saved, kb: KnowledgeBase, lang: Lang, explained: PhaseExplanation) -> PhaseView:
+def _phase_view(
+    saved: Saved, kb: KnowledgeBase, lang: Lang, explained: PhaseExplanation, developments: int
+) -> PhaseView:
     result = explained.result
     outcome = kb.outcome_by_id[result.outcome] if result.outcome else None
     return PhaseView(
-        title=phase_title(result, lang),
+        title=phase_title(result, lang, developments=developments),
         status=result.status,
         status_label=status_label(result, lang),
         regime=outcome_label(kb, result, lang),
@@ -169,6 +175,7 @@ def _phase_view(saved: Saved, kb: KnowledgeBase, lang: Lang, explained: PhaseExp
             for q, code in explained.answers.items()
         ),
         competing=tuple(kb.outcome_by_id[o].label.get(lang) for o in outcome.competing) if outcome else (),
+        parts=tuple(split_parts(kb, outcome, lang)) if outcome else (),
     )
 
 
