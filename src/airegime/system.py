@@ -22,7 +22,6 @@ any problem is reported with its path inside the file, e.g. ``deployments[1].ans
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,10 +32,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from airegime.errors import AnswerError, DescriptorError
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Question, Scope
+from airegime.text import problem as text_problem
 
 FORMAT = 2
 MAX_DEVELOPMENTS = 20
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DESCRIPTOR_BYTES = 1_000_000
 UNKNOWN_WORDS = frozenset(
@@ -61,11 +60,10 @@ class _Strict(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
-        # Names and texts are shown, stored and exported: control characters (other than line
-        # breaks and tabs in free text) have no meaning there and some get stripped away later.
-        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
-            raise ValueError("contains control characters; remove them (only line breaks and tabs are allowed)")
+    def _shown_as_written(cls, value: Any) -> Any:
+        # Names and texts are shown, stored and exported: see airegime.text for the rule.
+        if isinstance(value, str) and (found := text_problem(value)):
+            raise ValueError(found)
         return value
 
 
@@ -149,7 +147,16 @@ def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> Syst
             hint="a descriptor describes one system; split large files",
         )
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=SAFE_LOADER)
+        if text.lstrip().startswith("{"):
+            data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        else:
+            data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except DuplicateKeyError as error:
+        raise DescriptorError(
+            f"the key '{error.key}' is given twice in one mapping{error.where}",
+            source=source,
+            hint="keep one of them: a second one would silently replace the first",
+        ) from None
     except RecursionError:
         raise DescriptorError(
             "the document is nested too deeply",
@@ -163,6 +170,35 @@ def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> Syst
             hint="fix the syntax at that place (indentation, quotes, colons, commas)",
         ) from None
     return parse_system(data, kb=kb, source=source)
+
+
+class DuplicateKeyError(ValueError):
+    def __init__(self, key: object, where: str = "") -> None:
+        super().__init__(f"duplicate key {key!r}")
+        self.key, self.where = key, where
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKeyError(key)
+        found[key] = value
+    return found
+
+
+class _UniqueKeyLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
+    """The safe YAML loader, refusing a key given twice in one mapping (YAML would keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                mark = key_node.start_mark
+                raise DuplicateKeyError(key, f" (line {mark.line + 1}, column {mark.column + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
 def _syntax_message(error: Exception) -> str:
@@ -200,7 +236,8 @@ def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
     if "development" in data and "developments" not in data:
         data["developments"] = [data.pop("development")]
     data["answers"] = _normalised(data.get("answers"), kb, "system", "answers", source)
-    for key, scope in (("developments", "development"), ("deployments", "deployment")):
+    phase_lists: tuple[tuple[str, Scope], ...] = (("developments", "development"), ("deployments", "deployment"))
+    for key, scope in phase_lists:
         phases = data.get(key)
         if isinstance(phases, list):
             data[key] = [
@@ -236,7 +273,7 @@ def location_of(loc: tuple[int | str, ...]) -> str:
 def _expected(error: Any) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown key"
-    return str(error["msg"])
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _descriptor_hint(error: Any) -> str:

@@ -23,7 +23,9 @@ from airegime.kb.loader import SAFE_LOADER, _list, _validate, _with_boolean_opti
 from airegime.kb.models import UNKNOWN, Question, Text
 
 # Questions only format 1 asks, at the system's level and at a phase's.
-FORMAT1_PHASE = frozenset({"eu_link", "controller_kind", "for_client", "use_defined", "same_purpose_only", "foreseen_uses"})
+FORMAT1_PHASE = frozenset(
+    {"eu_link", "controller_kind", "for_client", "use_defined", "same_purpose_only", "foreseen_uses"}
+)
 FORMAT1_SYSTEM = FORMAT1_PHASE | {"household"}
 KIND = {
     "private_body": "private_body",
@@ -107,7 +109,9 @@ def upgrade(data: Mapping[str, Any], *, source: str = "") -> tuple[dict[str, Any
         for i, d in enumerate(deployments)
         if isinstance(d, Mapping)
     )
-    upgraded = [_phase(answers, household, location, is_development, notes) for location, answers, is_development in phases]
+    upgraded = [
+        _phase(answers, household, location, is_development, notes) for location, answers, is_development in phases
+    ]
     establishment = {answers.get("establishment") for answers in upgraded}
     new_system: dict[str, str] = {}
     if len(establishment) == 1 and None not in establishment:  # one answer for every phase: the system's
@@ -119,7 +123,8 @@ def upgrade(data: Mapping[str, Any], *, source: str = "") -> tuple[dict[str, Any
     result["answers"] = new_system
     result["developments"] = [{"description": development.get("description", ""), "answers": upgraded[0]}]
     result["deployments"] = [
-        {**d, "answers": answers} for d, answers in zip([d for d in deployments if isinstance(d, Mapping)], upgraded[1:], strict=True)
+        {**d, "answers": answers}
+        for d, answers in zip([d for d in deployments if isinstance(d, Mapping)], upgraded[1:], strict=True)
     ] + [d for d in deployments if not isinstance(d, Mapping)]
     return result, tuple(notes)
 

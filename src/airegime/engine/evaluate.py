@@ -52,7 +52,10 @@ def evaluate_phase(
     try:
         flat = table.index(system_answers, phase_answers)
     except KeyError as error:
-        where = f"developments[{development_index or 0}]" if table.phase == "development" else f"deployments[{deployment_index}]"
+        if table.phase == "development":
+            where = f"developments[{development_index or 0}]"
+        else:
+            where = f"deployments[{deployment_index}]"
         raise AnswerError(
             f"{error.args[0]!r} is not an allowed answer here",
             location=f"{where}.answers",

@@ -95,5 +95,5 @@ def _location(scope: Scope, index: int | None) -> str:
 
 
 def _answered(system: System) -> int:
-    phases = (*system.developments, *system.deployments)
-    return len(system.answers) + sum(len(phase.answers) for phase in phases)
+    developments = sum(len(d.answers) for d in system.developments)
+    return len(system.answers) + developments + sum(len(d.answers) for d in system.deployments)

@@ -59,7 +59,7 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
     development_index: int | None = None
 
     @property
-    def index(self) -> int:
+    def position(self) -> int:
         """Its position among the phases of its kind (developments, or deployments)."""
         return (self.development_index if self.phase == "development" else self.deployment_index) or 0
 

@@ -140,7 +140,7 @@ def _phase(kb: KnowledgeBase, system: System, phase: PhaseExplanation, lang: Lan
     described = system.developments if result.phase == "development" else system.deployments
     return {
         **_summary_row(kb, result, lang, developments),
-        "description": described[result.index].description if result.index < len(described) else "",
+        "description": described[result.position].description if result.position < len(described) else "",
         "outcome_summary": outcome.summary.get(lang) if outcome else "",
         "parts": [
             {"outcome": part.outcome, "label": label, "purposes": purposes}

@@ -24,7 +24,7 @@ def phase_title(result: PhaseResult, lang: Lang, *, developments: int | None = N
         if developments == 1 or (developments is None and result.name == "development"):
             return t("phase.development", lang)
         if unnamed:
-            return f"{t('phase.development', lang)} {result.index + 1}"
+            return f"{t('phase.development', lang)} {result.position + 1}"
         return f"{t('phase.development', lang)}{separator}{result.name}"
     return f"{t('phase.deployment', lang)}{separator}{result.name}"
 
