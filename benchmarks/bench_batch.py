@@ -7,7 +7,8 @@
 Measures, in one run:
 1. evaluation on 1M in-memory rows (answer codes in, outcome + status bytes out, both phases),
    and OpenFisca from the shared harness on its own 1M rows, in the same process;
-2. a 1M-row CSV inventory to a results CSV, end to end (`airegime batch` as a subprocess);
+2. a 1M-row CSV inventory to a results CSV, end to end (`airegime batch` as a subprocess), with
+   the current columns, and with the old (format-1) columns that are mapped to format 2 on read;
 3. a 100k-row .xlsx inventory to .xlsx results (and to CSV);
 4. the peak memory (max RSS of the subprocess) for a 10M-row Parquet inventory.
 Timings: time.perf_counter; in-memory figures are the median of several runs after a warm-up.
@@ -30,10 +31,10 @@ import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
-from airegime.batch.columns import canonical_name, inventory_columns
+from airegime.batch.columns import canonical_name, format1_columns, inventory_columns
 from airegime.batch.compiled import WORKERS, batch_program
 from airegime.kb import load_knowledge_base
-from airegime.kb.models import KnowledgeBase
+from airegime.kb.models import KnowledgeBase, Question, Scope
 
 KB = load_knowledge_base()
 CLI = Path(sys.executable).parent / "airegime"
@@ -96,10 +97,10 @@ def peers(path: Path, rows: int, runs: int) -> dict[str, float]:
 # ── inventories on disk ──
 
 
-def spelled(kb: KnowledgeBase) -> dict[str, list[str | None]]:
+def spelled(questions: list[Question]) -> dict[str, list[str | None]]:
     """Per question: its answers written as code, French label, English label (index = code * 3 + variant)."""
     spellings = {}
-    for question in kb.questions:
+    for question in questions:
         words: list[str | None] = []
         for option in question.options:
             words += [option.code, option.label.fr, option.label.en]
@@ -108,11 +109,13 @@ def spelled(kb: KnowledgeBase) -> dict[str, list[str | None]]:
     return spellings
 
 
-def inventory_frame(kb: KnowledgeBase, rows: int, seed: int, given_once: bool) -> pl.DataFrame:
-    """Random inventory rows, three rows per system; shared answers repeated or given once."""
+def inventory_frame(kb: KnowledgeBase, rows: int, seed: int, given_once: bool, old: bool = False) -> pl.DataFrame:
+    """Random inventory rows, three rows per system; shared answers repeated or given once; with
+    the old (format-1) columns if ``old``."""
     rng = np.random.default_rng(seed)
     systems = -(-rows // DEPLOYMENTS_PER_SYSTEM)
-    words = spelled(kb)
+    columns_of: list[tuple[Scope, Question]] = format1_columns() if old else inventory_columns(kb)
+    words = spelled([question for _, question in columns_of])
     system_of_row = np.arange(rows) // DEPLOYMENTS_PER_SYSTEM
     first_row = np.arange(rows) % DEPLOYMENTS_PER_SYSTEM == 0
     columns: dict[str, pl.Series] = {
@@ -120,7 +123,7 @@ def inventory_frame(kb: KnowledgeBase, rows: int, seed: int, given_once: bool) -
         pl.select(pl.format("S{}", pl.Series(system_of_row))).to_series(),
         "deployment_name": pl.Series(np.arange(rows) % DEPLOYMENTS_PER_SYSTEM).cast(pl.String),
     }  # fmt: skip
-    for scope, question in inventory_columns(kb):
+    for scope, question in columns_of:
         choices = len(question.codes) + 1
         if scope == "deployment":
             codes = rng.integers(0, choices, rows)
@@ -158,13 +161,20 @@ def run_cli(*arguments: str) -> tuple[float, int, int, float]:
     return seconds, process.returncode, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
-def files(workdir: Path, csv_rows: int, xlsx_rows: int, parquet_rows: int) -> dict[str, tuple[float, int, int, float]]:
+def files(
+    workdir: Path, csv_rows: int, xlsx_rows: int, parquet_rows: int, old_csv_rows: int = 0
+) -> dict[str, tuple[float, int, int, float]]:
     workdir.mkdir(parents=True, exist_ok=True)
     figures = {}
     if csv_rows:
         source = workdir / f"inventory-{csv_rows}.csv"
         inventory_frame(KB, csv_rows, seed=1, given_once=False).write_csv(source)
         figures[f"{csv_rows:,}-row CSV -> CSV"] = run_cli("batch", str(source), "-o", str(workdir / "results.csv"))
+    if old_csv_rows:
+        source = workdir / f"inventory-format1-{old_csv_rows}.csv"
+        inventory_frame(KB, old_csv_rows, seed=1, given_once=False, old=True).write_csv(source)
+        output = str(workdir / "results-format1.csv")
+        figures[f"{old_csv_rows:,}-row format-1 CSV -> CSV"] = run_cli("batch", str(source), "-o", output)
     if xlsx_rows:
         source = workdir / f"inventory-{xlsx_rows}.xlsx"
         inventory_frame(KB, xlsx_rows, seed=2, given_once=True).write_excel(source)
@@ -190,11 +200,14 @@ def report(args: argparse.Namespace) -> list[str]:
         "",
     ]
     ours = evaluation(args.rows, args.runs)
+    program = batch_program(KB)
+    development, deployment = len(program.development.table.axes), len(program.deployment.table.axes)
     lines += [
-        f"1. Evaluation, {args.rows:,} in-memory rows, both phases (9 + 5 answer columns, "
+        f"1. Evaluation, {args.rows:,} in-memory rows, both phases ({development} + {deployment} answer columns, "
         f"{ours['unknown share']:.0%} unknown):",
         f"   airegime batch evaluator    {ours['rows/s'] / 1e6:8.1f} M rows/s   (spread {ours['spread']:.0%})",
-        f"   memory-touch limit          {ours['limit rows/s'] / 1e6:8.1f} M rows/s   (copy 14 input bytes, write 2)",
+        f"   memory-touch limit          {ours['limit rows/s'] / 1e6:8.1f} M rows/s   "
+        f"(copy {development + deployment} input bytes, write 2)",
     ]
     targets = [("evaluation >= 100 M rows/s", ours["rows/s"] >= 100e6, f"{ours['rows/s'] / 1e6:.0f} M rows/s")]
     if args.peers:
@@ -206,7 +219,7 @@ def report(args: argparse.Namespace) -> list[str]:
             f"   airegime (real KB) / OpenFisca (9 facts) = {ratio:.1f}x",
         ]
         targets.append(("evaluation >= 10x OpenFisca", ratio >= 10, f"{ratio:.1f}x"))
-    figures = files(Path(args.workdir), args.csv_rows, args.xlsx_rows, args.parquet_rows)
+    figures = files(Path(args.workdir), args.csv_rows, args.xlsx_rows, args.parquet_rows, args.format1_csv_rows)
     lines += ["", "2-4. Files, end to end (`airegime batch` subprocess: start-up, read, assess, write):"]
     for label, (seconds, code, peak, cpu) in figures.items():
         lines.append(
@@ -228,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--csv-rows", type=int, default=1_000_000)
+    parser.add_argument("--format1-csv-rows", type=int, default=1_000_000, help="old (format-1) columns")
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
     parser.add_argument("--parquet-rows", type=int, default=10_000_000)
     parser.add_argument("--peers", help="the shared harness folder (e.g. /work/shared/bench), run in its venv")
@@ -237,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.runs, args.csv_rows, args.xlsx_rows, args.parquet_rows = 100_000, 3, 10_000, 2_000, 50_000
+        args.format1_csv_rows = 10_000
     lines = report(args)
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)

@@ -11,30 +11,28 @@ Translation of the facts (applied to both phases unless said otherwise):
 harness fact                          airegime answers
 ====================================  ==========================================================
 personal_data                         personal_data = yes / no (development and deployment)
-household                             system.household = yes / no
-eu_institution                        controller_kind = eu_institution
-defense_or_state_security             controller_kind = defence_security_body, purpose =
-                                      national_security, and for development: use_defined = yes,
-                                      same_purpose_only = yes, for_client = no (a defence service
-                                      developing for its own mission)
+household                             organisation_kind = natural_person, household = yes
+eu_institution                        organisation_kind = eu_institution
+defense_or_state_security             organisation_kind = state_security_service, purpose =
+                                      national_security, and for development: development_uses =
+                                      single_use (a defence service developing for its own mission)
 purpose_law_enforcement               purpose = criminal_law, else other
-dev_controller_competent_authority    development controller_kind = competent_authority,
+dev_controller_competent_authority    development organisation_kind = competent_authority,
                                       else public_body
-deploy_controller_competent_auth.     deployment controller_kind = competent_authority,
+deploy_controller_competent_auth.     deployment organisation_kind = competent_authority,
                                       else private_body
-use_defined_at_dev                    use_defined = yes / no
-dev_same_purpose_exclusively          same_purpose_only = yes / no
-(constant)                            eu_link = yes; for_client = no; foreseen_uses = various
+use_defined_at_dev and                development_uses = single_use when both hold, else various
+dev_same_purpose_exclusively
+(constant)                            establishment = eu; legal_mission = no
 ====================================  ==========================================================
 
-eu_institution wins over defense (as in the harness). Outcomes map back as: the three
+The facts' precedence is household, then eu_institution, then defense. Outcomes map back as: the
 "not applicable" outcomes -> OUT_OF_SCOPE, eudpr -> EUDPR, national_security -> DEFENSE,
 police_justice -> POLICE_JUSTICE, gdpr -> GDPR. The real rules are richer than the 9-fact
-procedure, which is why some facts imply more than one answer: a defence body developing for a
-contractor, or for uses not fixed in advance, is case by case or GDPR in airegime, not DEFENSE;
-a body outside the Union is out of territorial scope; crowd safety and inseparable
-criminal/administrative purposes are case by case. Those inputs cannot be expressed with the
-harness's 9 facts, so every row maps to a determined outcome and the check compares all 512.
+procedure: a use fixed at development that development does not serve exclusively is *split*
+in airegime (police-justice for the criminal-law part, the GDPR for the rest) where the harness
+says GDPR; the harness's reading is the sheet's case 2, so that row is given to airegime as a
+use not fixed (various). Every row maps to a determined outcome and the check compares all 512.
 """
 
 from __future__ import annotations
@@ -64,6 +62,7 @@ NOT_A_REGIME = 255  # a case-by-case or undetermined verdict: the harness's chec
 
 KB = load_knowledge_base()
 TABLES = compiled(KB)
+_CODE = {q.id: {code: i for i, code in enumerate(q.codes)} for q in KB.questions}
 PROGRAM: BatchProgram = batch_program(KB)
 NOTES = [
     f"rule set {KB.version} ({KB.hash}); the 9 facts are translated to airegime answers "
@@ -78,24 +77,24 @@ def answers(facts: dict[str, bool]) -> tuple[dict[str, str], dict[str, str], dic
     defence = facts["defense_or_state_security"]
     purpose = "national_security" if defence else ("criminal_law" if facts["purpose_law_enforcement"] else "other")
 
-    def kind(competent: bool, otherwise: str) -> str:
+    def kind(competent: bool, otherwise: str) -> dict[str, str]:
+        if facts["household"]:
+            return {"organisation_kind": "natural_person", "household": "yes"}
         if facts["eu_institution"]:
-            return "eu_institution"
+            return {"organisation_kind": "eu_institution"}
         if defence:
-            return "defence_security_body"
-        return "competent_authority" if competent else otherwise
+            return {"organisation_kind": "state_security_service"}
+        return {"organisation_kind": "competent_authority" if competent else otherwise}
 
-    shared = {"personal_data": yes_no[facts["personal_data"]], "eu_link": "yes", "purpose": purpose}
+    shared = {"personal_data": yes_no[facts["personal_data"]], "purpose": purpose, "legal_mission": "no"}
+    fixed = (facts["use_defined_at_dev"] and facts["dev_same_purpose_exclusively"]) or defence
     development = {
         **shared,
-        "controller_kind": kind(facts["dev_controller_competent_authority"], "public_body"),
-        "use_defined": yes_no[facts["use_defined_at_dev"] or defence],
-        "same_purpose_only": yes_no[facts["dev_same_purpose_exclusively"] or defence],
-        "for_client": "no",
-        "foreseen_uses": "various",
+        **kind(facts["dev_controller_competent_authority"], "public_body"),
+        "development_uses": "single_use" if fixed else "various",
     }
-    deployment = {**shared, "controller_kind": kind(facts["deploy_controller_competent_authority"], "private_body")}
-    return {"household": yes_no[facts["household"]]}, development, deployment
+    deployment = {**shared, **kind(facts["deploy_controller_competent_authority"], "private_body")}
+    return {"establishment": "eu"}, development, deployment
 
 
 def _regime(outcome: str | None) -> str:
@@ -110,7 +109,7 @@ def evaluate_one(facts: dict[str, bool]) -> tuple[str, str]:
 
 
 def _verdict_to_regime() -> npt.NDArray[np.uint8]:
-    """Harness code of every verdict byte (outcome in the low 4 bits, status above)."""
+    """Harness code of every verdict byte (outcome in the low bits, status above)."""
     table = np.full(256, NOT_A_REGIME, dtype=np.uint8)
     for code, outcome in enumerate(KB.outcomes):
         regime = REGIME_OF_OUTCOME.get(outcome.id)
@@ -127,38 +126,45 @@ DEPLOYMENT_REGIME = VERDICT_TO_REGIME[PROGRAM.deployment.verdict_of_index]
 
 
 def _codes(columns: dict[str, npt.NDArray[np.bool_]]) -> tuple[list[npt.NDArray[np.uint8]], ...]:
-    """Answer codes per axis, with uint8 arithmetic on the fact columns (bool viewed as 0/1).
+    """Answer codes per axis (each answer's position among its question's codes), from the facts.
 
-    Codes: yes 0 / no 1; purpose criminal_law 0, national_security 3, other 4; controller_kind
-    private 0, public 1, competent authority 2, defence 3, EU institution 4 (whose numeric order
-    is the facts' precedence, so ``maximum`` applies it).
+    ``_CODE`` gives the positions; ``np.where`` applies the facts' precedence (household, then
+    eu_institution, then defense) to the kind of organisation.
     """
-    u8 = {name: np.asarray(values).view(np.uint8) for name, values in columns.items()}
-    rows = len(u8["personal_data"])
-    one = np.uint8(1)
-    yes = np.broadcast_to(np.uint8(0), (rows,))  # constant answers cost no memory
-    no = np.broadcast_to(one, (rows,))
-    not_defence = u8["defense_or_state_security"] ^ one
-    defence_kind = u8["defense_or_state_security"] * np.uint8(3)
-    eu_kind = u8["eu_institution"] * np.uint8(4)
-    np.maximum(defence_kind, eu_kind, out=defence_kind)
-    purpose = (u8["purpose_law_enforcement"] ^ one) * np.uint8(4)  # other 4, criminal_law 0
-    purpose ^= u8["defense_or_state_security"] * (purpose ^ np.uint8(3))  # national_security 3
-    dev_kind = u8["dev_controller_competent_authority"] + one  # public 1 or competent 2
-    np.maximum(dev_kind, defence_kind, out=dev_kind)
-    dep_kind = u8["deploy_controller_competent_authority"] * np.uint8(2)  # private 0 or competent 2
-    np.maximum(dep_kind, defence_kind, out=dep_kind)
-    shared = {"household": u8["household"] ^ one, "personal_data": u8["personal_data"] ^ one, "eu_link": yes}
-    shared["purpose"] = purpose
+    facts = {name: np.asarray(values, dtype=bool) for name, values in columns.items()}
+    rows = len(facts["personal_data"])
+
+    def constant(question: str, code: str) -> npt.NDArray[np.uint8]:
+        return np.broadcast_to(np.uint8(_CODE[question][code]), (rows,))  # constant answers cost no memory
+
+    def pick(
+        condition: npt.NDArray[np.bool_], question: str, then: str, otherwise: npt.NDArray[np.uint8] | str
+    ) -> npt.NDArray[np.uint8]:
+        other = constant(question, otherwise) if isinstance(otherwise, str) else otherwise
+        return np.where(condition, np.uint8(_CODE[question][then]), other).astype(np.uint8)
+
+    def kind(competent: str, otherwise: str) -> npt.NDArray[np.uint8]:
+        chosen = pick(facts[competent], "organisation_kind", "competent_authority", otherwise)
+        chosen = pick(facts["defense_or_state_security"], "organisation_kind", "state_security_service", chosen)
+        chosen = pick(facts["eu_institution"], "organisation_kind", "eu_institution", chosen)
+        return pick(facts["household"], "organisation_kind", "natural_person", chosen)
+
+    defence = facts["defense_or_state_security"]
+    purpose = pick(facts["purpose_law_enforcement"], "purpose", "criminal_law", "other")
+    shared = {
+        "establishment": constant("establishment", "eu"),
+        "personal_data": pick(facts["personal_data"], "personal_data", "yes", "no"),
+        "household": constant("household", "yes"),
+        "purpose": pick(defence, "purpose", "national_security", purpose),
+        "legal_mission": constant("legal_mission", "no"),
+    }
+    fixed = (facts["use_defined_at_dev"] & facts["dev_same_purpose_exclusively"]) | defence
     development = {
         **shared,
-        "for_client": no,
-        "controller_kind": dev_kind,
-        "use_defined": (u8["use_defined_at_dev"] ^ one) & not_defence,
-        "same_purpose_only": (u8["dev_same_purpose_exclusively"] ^ one) & not_defence,
-        "foreseen_uses": yes,
+        "organisation_kind": kind("dev_controller_competent_authority", "public_body"),
+        "development_uses": pick(fixed, "development_uses", "single_use", "various"),
     }
-    deployment = {**shared, "controller_kind": dep_kind}
+    deployment = {**shared, "organisation_kind": kind("deploy_controller_competent_authority", "private_body")}
     return (
         [development[axis] for axis in PROGRAM.development.axis_ids],
         [deployment[axis] for axis in PROGRAM.deployment.axis_ids],

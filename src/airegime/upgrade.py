@@ -110,7 +110,8 @@ def upgrade(data: Mapping[str, Any], *, source: str = "") -> tuple[dict[str, Any
         if isinstance(d, Mapping)
     )
     upgraded = [
-        _phase(answers, household, location, is_development, notes) for location, answers, is_development in phases
+        upgrade_phase(answers, household, location, is_development, notes)
+        for location, answers, is_development in phases
     ]
     establishment = {answers.get("establishment") for answers in upgraded}
     new_system: dict[str, str] = {}
@@ -129,9 +130,11 @@ def upgrade(data: Mapping[str, Any], *, source: str = "") -> tuple[dict[str, Any
     return result, tuple(notes)
 
 
-def _phase(
+def upgrade_phase(
     old: dict[str, str], household: str, location: str, is_development: bool, notes: list[UpgradeNote]
 ) -> dict[str, str]:
+    """One phase's format-1 answers (codes) as format 2, given the system's household answer;
+    appends to ``notes`` the guesses made (inventories call it once per combination of answers)."""
     new: dict[str, str] = {}
     if "personal_data" in old:
         new["personal_data"] = old["personal_data"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from airegime.cli.app import app
@@ -21,31 +22,98 @@ def test_valid_inventory_prints_the_summary_and_exits_0(tmp_path: Path) -> None:
     source = write(
         tmp_path / "inventory.csv",
         {
-            "system_id": ["A", "A", "B"],
-            "household": ["no", None, "no"],
-            "deployment.personal_data": ["yes", "yes", "yes"],
-            "deployment.eu_link": ["yes", "yes", "yes"],
-            "deployment.controller_kind": ["competent_authority", "private_body", "public_body"],
-            "deployment.purpose": ["criminal_law", "other", "crowd_safety"],
+            "system_id": ["A", "A", "B", "C"],
+            "system.establishment": ["eu", None, "eu", "eu"],
+            "deployment.personal_data": ["yes", "yes", "yes", "yes"],
+            "deployment.organisation_kind": [
+                "competent_authority",
+                "private_body",
+                "competent_authority",
+                "competent_authority",
+            ],
+            "deployment.purpose": ["criminal_law", "other", "mixed_inseparable", "mixed_separable"],
+            "deployment.legal_mission": ["yes", None, "yes", "yes"],
         },
     )
     output = tmp_path / "results.csv"
-    result = runner.invoke(app, ["batch", str(source), "-o", str(output), "--lang", "en"])
+    result = runner.invoke(app, ["batch", str(source), "-o", str(output), "--lang", "en"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Regimes per phase" in result.output
-    assert "Case by case" in result.output  # the crowd-safety row of B
-    assert "3 rows, 2 systems" in result.output
+    assert "Case by case" in result.output  # the inseparable purposes of B
+    assert "Police-justice for the criminal-law purposes; GDPR for the others" in result.output  # C: split
+    assert "Under each regime, wholly or for some purposes" in result.output
+    assert "4 rows, 3 systems" in result.output
     assert "not legal advice" in result.output
-    assert pl.read_csv(output).height == 3
+    assert "format 1" not in result.output
+    written = pl.read_csv(output)
+    assert written.get_column("deployment_outcome").to_list() == [
+        "police_justice",
+        "gdpr",
+        "case_by_case_police_justice_or_gdpr",
+        "split_police_justice_gdpr",
+    ]
+    assert written.get_column("notes").null_count() == 4
+
+
+def test_regimes_under_a_split_are_counted_under_each_of_its_regimes(tmp_path: Path) -> None:
+    """The 'under each regime' lines: A's GDPR deployment, and C's split, count under GDPR."""
+    source = write(
+        tmp_path / "inventory.csv",
+        {
+            "system_id": ["A", "C"],
+            "system.establishment": ["eu", "eu"],
+            "deployment.personal_data": ["yes", "yes"],
+            "deployment.organisation_kind": ["private_body", "competent_authority"],
+            "deployment.purpose": ["other", "mixed_separable"],
+            "deployment.legal_mission": [None, "yes"],
+        },
+    )
+    result = runner.invoke(app, ["batch", str(source), "--lang", "en"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    under = lines[next(i for i, line in enumerate(lines) if "Under each regime" in line) :]
+    counts = {
+        cells[0]: cells[-1] for line in under if len(cells := [c.strip() for c in line.split("│") if c.strip()]) >= 2
+    }
+    assert counts["GDPR"] == "2"
+    assert counts["Police-justice (Directive 2016/680, Titre III of the French Act)"] == "1"
 
 
 def test_invalid_rows_are_listed_and_exit_1(tmp_path: Path) -> None:
-    source = write(tmp_path / "inventory.csv", {"system_id": ["A", "B"], "household": ["maybe", "no"]})
+    source = write(tmp_path / "inventory.csv", {"system_id": ["A", "B"], "development_uses": ["maybe", "various"]})
     output = tmp_path / "results.csv"
     result = runner.invoke(app, ["batch", str(source), "-o", str(output), "--lang", "en"])
     assert result.exit_code == 1
-    assert "Invalid cells" in result.output and "'maybe'" in result.output and "household" in result.output
+    assert "Invalid cells" in result.output and "'maybe'" in result.output and "development_uses" in result.output
     assert pl.read_csv(output).get_column("deployment_outcome").to_list() == [None, "undetermined"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_old_inventory_is_read_and_its_guesses_are_shown(tmp_path: Path, lang: str) -> None:
+    source = write(
+        tmp_path / "inventory.csv",
+        {
+            "system_id": ["A", "B"],
+            "household": ["yes", "no"],
+            "deployment.personal_data": ["yes", "yes"],
+            "deployment.eu_link": ["yes", "yes"],
+            "deployment.controller_kind": ["private_body", "competent_authority"],
+            "deployment.purpose": ["other", "criminal_law"],
+        },
+    )
+    output = tmp_path / "results.csv"
+    result = runner.invoke(app, ["batch", str(source), "-o", str(output), "--lang", lang], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())  # as one line, whatever the terminal's width
+    assert "format 1" in said and ("on 1 row;" in said or "sur 1 ligne ;" in said)
+    assert "development.organisation_kind, deployment.organisation_kind (1 " in said
+    assert ("individual" if lang == "en" else "particulier") in said
+    written = pl.read_csv(output)
+    assert written.get_column("deployment_outcome").to_list() == ["not_applicable_household", "police_justice"]
+    notes = written.get_column("notes").to_list()
+    assert (
+        notes[1] is None and "development.organisation_kind" in notes[0] and "deployment.organisation_kind" in notes[0]
+    )
 
 
 def test_unreadable_file_exits_2_and_writes_nothing(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The batch evaluator equals the scalar engine on every entry of both decision tables."""
+"""The batch evaluator equals the scalar engine on every entry of both decision tables, and reads
+an overridable question (the phase's answer, else the system's) as the scalar engine does."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 
 from airegime.batch.assess import result_texts
 from airegime.batch.compiled import (
+    OUTCOME_MASK,
     PARALLEL_ROWS,
     STATUSES,
     UNDETERMINED,
@@ -19,7 +21,7 @@ from airegime.batch.compiled import (
 )
 from airegime.engine.evaluate import evaluate_phase
 from airegime.kb import KnowledgeBase
-from airegime.kb.models import Phase
+from airegime.kb.models import UNKNOWN, Phase
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +94,52 @@ def test_large_batches_split_over_threads_give_the_same_verdicts(program: BatchP
 
 def test_the_program_is_built_once_per_rule_set(kb: KnowledgeBase, program: BatchProgram) -> None:
     assert batch_program(kb) is program
+
+
+@pytest.mark.parametrize("phase_name", ["development", "deployment"])
+def test_an_overridable_question_reads_the_phase_then_the_system(program: BatchProgram, phase_name: Phase) -> None:
+    """Random answer columns for the system and the phase: the index of each row is the one
+    ``PhaseTable.index`` computes from the row's answers (a phase's blank = no answer of its own)."""
+    phase = program.phase(phase_name)
+    overridable = [axis for axis in phase.table.axes if axis.question.overridable]
+    assert [axis.id for axis in overridable] == ["establishment"]
+    rng = np.random.default_rng(11)
+    rows = 2_000
+    system = {axis.id: rng.integers(0, axis.size + 1, rows, dtype=np.uint8) for axis in phase.table.axes}
+    own = {axis.id: rng.integers(0, axis.size + 1, rows, dtype=np.uint8) for axis in phase.table.axes}
+    flat = phase.flat_index(phase.axis_codes(system, own, rows))
+
+    def answer(axis_index: int, code: int) -> str:
+        axis = phase.table.axes[axis_index]
+        return UNKNOWN if code == axis.size else axis.question.codes[code]
+
+    for row in range(rows):
+        system_answers, phase_answers = {}, {}
+        for i, axis in enumerate(phase.table.axes):
+            if axis.is_system or axis.question.overridable:
+                system_answers[axis.id] = answer(i, int(system[axis.id][row]))
+            if not axis.is_system and own[axis.id][row] != axis.size:  # a blank phase cell gives nothing
+                phase_answers[axis.id] = answer(i, int(own[axis.id][row]))
+        assert flat[row] == phase.table.index(system_answers, phase_answers), row
+    establishment = overridable[0]
+    merged = phase.axis_codes(system, own, rows)[establishment.position]
+    given = own["establishment"] < establishment.size
+    assert np.array_equal(merged[given], own["establishment"][given])
+    assert np.array_equal(merged[~given], system["establishment"][~given])
+    assert given.any() and (~given).any()
+
+
+def test_a_missing_column_is_all_unknown(program: BatchProgram) -> None:
+    phase = program.deployment
+    codes = phase.axis_codes({}, {}, 5)
+    assert [list(c) for c in codes] == [[axis.size] * 5 for axis in phase.table.axes]
+
+
+def test_every_outcome_fits_the_verdict_byte(program: BatchProgram, kb: KnowledgeBase) -> None:
+    assert len(kb.outcomes) < UNDETERMINED
+    for phase in (program.development, program.deployment):
+        outcomes = {int(code) for code in verdict_outcome(phase.verdict_of_index)}
+        assert outcomes <= {*range(len(kb.outcomes)), UNDETERMINED}
+        assert int(OUTCOME_MASK) == UNDETERMINED
+        split = [i for i, o in enumerate(kb.outcomes) if o.kind == "split"]
+        assert outcomes & set(split)  # the split outcomes are reachable and encoded

@@ -13,20 +13,21 @@ pd = pytest.importorskip("pandas")
 
 
 def inventory(systems: int) -> pl.DataFrame:
-    purposes = ["criminal_law", "other", "crowd_safety", "national_security", None]
-    kinds = ["competent_authority", "private_body", "public_body", "defence_security_body", None]
+    purposes = ["criminal_law", "other", "mixed_separable", "national_security", None]
+    kinds = ["competent_authority", "private_body", "public_body", "state_security_service", None]
     rows = []
     for number in range(systems):
         for i in range(3):
             rows.append(
                 {
                     "system_id": f"S{number:04d}",
-                    "system.household": "no",
+                    "system.establishment": "eu",
                     "development.personal_data": ["yes", "no", None][number % 3],
                     "deployment.personal_data": "yes",
-                    "deployment.eu_link": "yes",
-                    "deployment.controller_kind": kinds[(number + i) % 5],
+                    "deployment.establishment": [None, "outside", None, None][(number + i) % 4],
+                    "deployment.organisation_kind": kinds[(number + i) % 5],
                     "deployment.purpose": purposes[(number * 3 + i) % 5],
+                    "deployment.legal_mission": "yes",
                 }
             )
     return pl.DataFrame(rows)

@@ -31,23 +31,37 @@ def spellings(question: Question) -> st.SearchStrategy[tuple[str, str | None]]:
     return st.sampled_from(written + unknown)
 
 
-def answers(scope: Scope) -> st.SearchStrategy[dict[str, tuple[str, str | None]]]:
-    return st.fixed_dictionaries({q.id: spellings(q) for s, q in COLUMNS if s == scope})
+def answers(
+    scope: Scope, columns: list[tuple[Scope, Question]] = COLUMNS
+) -> st.SearchStrategy[dict[str, tuple[str, str | None]]]:
+    return st.fixed_dictionaries({q.id: spellings(q) for s, q in columns if s == scope})
+
+
+def descriptor_answers(scope: Scope, answers: dict[str, tuple[str, str | None]], old: bool) -> dict[str, str]:
+    """A phase's answers as a descriptor gives them. In an inventory a blank (or unknown) phase cell
+    of an overridable question means "the system's answer", i.e. no answer of the phase's own."""
+    return {
+        q: code
+        for q, (code, _) in answers.items()
+        if old or scope == "system" or code != "unknown" or not KB.question_by_id[q].overridable
+    }
 
 
 @st.composite
-def inventories(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rows of an inventory, and the descriptor of each system it describes."""
+def inventories(
+    draw: st.DrawFn, columns: list[tuple[Scope, Question]] = COLUMNS, old: bool = False
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of an inventory, and the descriptor of each system it describes (of format 1 if ``old``)."""
     rows: list[dict[str, Any]] = []
     systems: list[dict[str, Any]] = []
     given_once = draw(st.booleans())
     for number in range(draw(st.integers(1, 4))):
-        shared = {"system": draw(answers("system")), "development": draw(answers("development"))}
-        deployments = draw(st.lists(answers("deployment"), min_size=1, max_size=3))
+        shared = {"system": draw(answers("system", columns)), "development": draw(answers("development", columns))}
+        deployments = draw(st.lists(answers("deployment", columns), min_size=1, max_size=3))
         holder = draw(st.integers(0, len(deployments) - 1))  # the row giving shared answers, if once
         for i, own in enumerate(deployments):
             row: dict[str, Any] = {"system_id": f"S{number}", "deployment_name": f"context {i}"}
-            for scope, question in COLUMNS:
+            for scope, question in columns:
                 source = own if scope == "deployment" else shared[scope]
                 if given_once and scope in SHARED and i != holder:
                     row[canonical_name(scope, question.id)] = None
@@ -56,11 +70,12 @@ def inventories(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, A
             rows.append(row)
         systems.append(
             {
+                **({"airegime": 1} if old else {}),
                 "name": f"S{number}",
-                "answers": {q: code for q, (code, _) in shared["system"].items()},
-                "development": {"answers": {q: code for q, (code, _) in shared["development"].items()}},
+                "answers": descriptor_answers("system", shared["system"], old),
+                "development": {"answers": descriptor_answers("development", shared["development"], old)},
                 "deployments": [
-                    {"name": f"context {i}", "answers": {q: code for q, (code, _) in d.items()}}
+                    {"name": f"context {i}", "answers": descriptor_answers("deployment", d, old)}
                     for i, d in enumerate(deployments)
                 ],
             }
@@ -89,8 +104,8 @@ def expected_rows(systems: list[dict[str, Any]]) -> dict[tuple[str, str], dict[s
     return expected
 
 
-def frame_of(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    names = ["system_id", "deployment_name", *(canonical_name(s, q.id) for s, q in COLUMNS)]
+def frame_of(rows: list[dict[str, Any]], columns: list[tuple[Scope, Question]] = COLUMNS) -> pl.DataFrame:
+    names = ["system_id", "deployment_name", *(canonical_name(s, q.id) for s, q in columns)]
     return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String))
 
 
@@ -122,14 +137,12 @@ def test_chunks_cut_between_systems_only(tmp_path: Path) -> None:
                 {
                     "system_id": f"S{number}",
                     "deployment_name": f"c{i}",
-                    "system.household": "no" if first else None,
+                    "system.establishment": "eu" if first else None,
                     "development.personal_data": "yes" if first else None,
-                    "development.eu_link": "yes" if first else None,
-                    "development.use_defined": "no" if first else None,
-                    "development.controller_kind": "private_body" if first else None,
+                    "development.development_uses": "various" if first else None,
+                    "development.organisation_kind": "private_body" if first else None,
                     "deployment.personal_data": "yes",
-                    "deployment.eu_link": "yes",
-                    "deployment.controller_kind": "public_body",
+                    "deployment.organisation_kind": "public_body",
                     "deployment.purpose": "other",
                 }
             )
@@ -167,20 +180,23 @@ def test_invalid_cells_are_reported_and_other_rows_assessed() -> None:
     frame = pl.DataFrame(
         {
             "system_id": ["A", "B", None],
-            "household": ["perhaps", "no", "no"],
-            "deployment.controller_kind": ["police", "entreprise", "police"],
+            "development_uses": ["perhaps", "various", "various"],
+            "deployment.organisation_kind": ["police", "entreprise", "police"],
         }
     )
     result = assess_frame(frame, kb=KB, lang="fr")
     assert result.table is not None
-    assert [(e.row, e.column, e.value) for e in result.errors] == [(3, "system_id", ""), (1, "household", "perhaps")]
-    assert "yes, no, unknown" in result.errors[1].expected and "attendu" in result.errors[1].expected
+    assert [(e.row, e.column, e.value) for e in result.errors] == [
+        (3, "system_id", ""),
+        (1, "development_uses", "perhaps"),
+    ]
+    assert "single_use, " in result.errors[1].expected and "attendu" in result.errors[1].expected
     outcomes = result.table.get_column("deployment_outcome").to_list()
     assert outcomes[0] is None and outcomes[2] is None and outcomes[1] == "undetermined"
     assert result.error_count == 2 and not result.valid
 
 
-@pytest.mark.parametrize("header", ["development.nonsense", "deployment.household"])
+@pytest.mark.parametrize("header", ["development.nonsense", "deployment.development_uses", "system.purpose"])
 def test_answer_columns_that_name_no_question_are_refused(header: str) -> None:
     from airegime.batch.columns import LayoutError
 

@@ -14,14 +14,15 @@ from airegime.batch.io import InventoryReadError, neutralise_formulas
 from airegime.cells import inert
 from airegime.kb import KnowledgeBase
 
-HEADER = ["system_id", "deployment_name", "household", "deployment.personal_data", "deployment.eu_link",
-          "deployment.controller_kind", "deployment.purpose"]  # fmt: skip
+HEADER = ["system_id", "deployment_name", "system.establishment", "deployment.personal_data",
+          "deployment.organisation_kind", "deployment.purpose", "deployment.legal_mission"]  # fmt: skip
 ROWS = [
-    ["A", "police use", "non", "oui", "oui", "Police", "fins pénales"],
-    ["A", '=HYPERLINK("x")', None, "yes", "yes", "company", "other"],
-    ["B", "@SUM(1)", "no", "no", None, None, None],
+    ["A", "police use", "UE", "oui", "Police", "fins pénales", "oui"],
+    ["A", '=HYPERLINK("x")', None, "yes", "company", "other", None],
+    ["B", "@SUM(1)", "europe", "no", None, None, None],
+    ["C", "customs", "eu", "yes", "autorité compétente", "mixte séparable", "yes"],
 ]
-EXPECTED = ["police_justice", "gdpr", "not_applicable_no_personal_data"]
+EXPECTED = ["police_justice", "gdpr", "not_applicable_no_personal_data", "split_police_justice_gdpr"]
 
 
 def write_source(path: Path) -> None:
@@ -53,7 +54,7 @@ def test_every_input_format_is_read(tmp_path: Path, kb: KnowledgeBase, suffix: s
 
 def test_json_booleans_are_yes_and_no(tmp_path: Path, kb: KnowledgeBase) -> None:
     source = tmp_path / "inventory.jsonl"
-    lines = [{"system_id": "A", "household": False, "deployment.personal_data": False}]
+    lines = [{"system_id": "A", "deployment.household": False, "deployment.personal_data": False}]
     source.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
     result = assess_inventory(kb=kb, source=source)
     assert result.table is not None
@@ -79,7 +80,9 @@ def test_every_output_format_is_written(tmp_path: Path, kb: KnowledgeBase, suffi
     assert result.output == output and result.table is None
     written = read_back(output)
     assert written.get_column("deployment_outcome").to_list() == EXPECTED
-    assert written.get_column("deployment_regime").to_list()[1] == "RGPD"
+    regimes = written.get_column("deployment_regime").to_list()
+    assert regimes[1] == "RGPD"
+    assert regimes[3] == "Police-justice pour les finalités pénales ; RGPD pour les autres"  # a split, legibly
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
 
@@ -90,7 +93,7 @@ def test_spreadsheet_outputs_neutralise_formulas(tmp_path: Path, kb: KnowledgeBa
     output = tmp_path / f"results{suffix}"
     assess_inventory(kb=kb, source=source, output=output)
     names = read_back(output).get_column("deployment_name").to_list()
-    assert names == ["police use", '\'=HYPERLINK("x")', "'@SUM(1)"]
+    assert names == ["police use", '\'=HYPERLINK("x")', "'@SUM(1)", "customs"]
 
 
 def test_neutralise_formulas_covers_every_dangerous_start() -> None:

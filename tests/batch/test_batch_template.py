@@ -48,10 +48,9 @@ def test_a_template_filled_with_drop_down_labels_is_assessed(tmp_path: Path, kb:
     choice = {
         "system_id": "S1",
         "deployment_name": "Commissariat",
-        "system.household": "Non",
+        "system.establishment": kb.question_by_id["establishment"].option("eu").label.fr,
         "deployment.personal_data": "Oui",
-        "deployment.eu_link": "Oui",
-        "deployment.controller_kind": kb.question_by_id["controller_kind"].option("competent_authority").label.fr,
+        "deployment.organisation_kind": kb.question_by_id["organisation_kind"].option("competent_authority").label.fr,
         "deployment.purpose": kb.question_by_id["purpose"].option("criminal_law").label.fr,
         "development.personal_data": "je ne sais pas",
     }
@@ -72,3 +71,36 @@ def test_the_help_sheet_lists_every_source_id_used_in_results(tmp_path: Path, kb
     help_sheet = load_workbook(path).worksheets[1]
     first_column = {row[0] for row in help_sheet.iter_rows(values_only=True)}
     assert {source.id for source in kb.sources} <= first_column
+
+
+def test_establishment_is_a_system_column_each_phase_may_override(tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = write_template(tmp_path / "inventory.xlsx", kb=kb, lang="en")
+    book = load_workbook(path)
+    header = {cell.value: cell for cell in book.worksheets[0][1]}
+    assert {"system.establishment", "development.establishment", "deployment.establishment"} <= set(header)
+    assert "system's answer" not in header["system.establishment"].comment.text
+    for name in ("development.establishment", "deployment.establishment"):
+        assert "Only if this phase differs from the system; blank = the system's answer." in header[name].comment.text
+    help_text = "\n".join(str(c.value) for row in book.worksheets[1].iter_rows() for c in row if c.value)
+    assert "a blank cell there takes the system's answer" in help_text
+    for source in kb.sources:  # each source with what it says
+        assert source.summary.en in help_text
+
+
+def test_a_phase_establishment_overrides_the_systems_in_the_results(tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = write_template(tmp_path / "inventory.xlsx", kb=kb, lang="en")
+    book = load_workbook(path)
+    inventory = book.worksheets[0]
+    header = [cell.value for cell in inventory[1]]
+    rows = [
+        {"system_id": "S", "deployment_name": "Paris", "system.establishment": "Established in the European Union"},
+        {"system_id": "S", "deployment_name": "Abroad", "deployment.establishment": "outside"},
+    ]
+    for number, row in enumerate(rows, start=2):
+        for name, value in {**row, "deployment.personal_data": "yes", "deployment.organisation_kind": "private_body",
+                            "deployment.purpose": "other"}.items():  # fmt: skip
+            inventory.cell(row=number, column=header.index(name) + 1, value=value)
+    book.save(path)
+    result = assess_inventory(kb=kb, source=path)
+    assert result.valid and result.table is not None
+    assert result.table.get_column("deployment_outcome").to_list() == ["gdpr", "not_applicable_territorial"]

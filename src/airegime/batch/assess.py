@@ -173,23 +173,30 @@ def _scoped(codes: dict[str, npt.NDArray[np.uint8]], scope: Scope) -> dict[str, 
 
 
 def _notes_column(upgraded: Upgraded, summary: Summary, lang: Lang) -> pl.Series:
-    """Each row's notes (development's, then deployment's), with the texts built once per pair."""
-    development, deployment = upgraded.note_ids["development"], upgraded.note_ids["deployment"]
-    pairs = development.astype(np.int64) * len(upgraded.note_sets["deployment"]) + deployment
-    distinct, inverse = np.unique(pairs, return_inverse=True)
-    texts = {phase: upgraded.note_texts(phase, lang) for phase in PHASES}
-    present: list[str | None] = []
-    for pair in distinct.tolist():
-        ids = divmod(pair, len(upgraded.note_sets["deployment"]))
-        parts = [texts[phase][i] for phase, i in zip(PHASES, ids, strict=True) if texts[phase][i]]
-        present.append("; ".join(t for t in parts if t) or None)
-    counts = np.bincount(inverse.reshape(-1), minlength=len(distinct))
-    for pair, count in zip(distinct.tolist(), counts.tolist(), strict=True):
-        ids = divmod(pair, len(upgraded.note_sets["deployment"]))
-        row_notes = {n for phase, i in zip(PHASES, ids, strict=True) for n in upgraded.note_sets[phase][i]}
-        summary.notes.update(dict.fromkeys(row_notes, count))
-        summary.noted_rows += count if row_notes else 0
-    return pl.Series(NOTES_COLUMN, present, dtype=pl.String).cast(pl.Categorical).gather(inverse.reshape(-1))
+    """Each row's notes (its development's, then its deployment's), the text built once per pair."""
+    deployment_sets = len(upgraded.note_sets["deployment"])
+    pairs = upgraded.note_ids["development"].astype(np.int64) * deployment_sets + upgraded.note_ids["deployment"]
+    counts = np.bincount(pairs, minlength=len(upgraded.note_sets["development"]) * deployment_sets)
+    present = np.flatnonzero(counts)
+    position = np.zeros(len(counts), dtype=np.uint32)
+    position[present] = np.arange(len(present), dtype=np.uint32)
+    texts: list[str | None] = []
+    for pair in present.tolist():
+        development, deployment = divmod(pair, deployment_sets)
+        notes = (*upgraded.note_sets["development"][development], *upgraded.note_sets["deployment"][deployment])
+        texts.append(notes_text(notes, lang))
+        summary.notes.update(dict.fromkeys(notes, int(counts[pair])))
+        summary.noted_rows += int(counts[pair]) if notes else 0
+    return pl.Series(NOTES_COLUMN, texts, dtype=pl.String).cast(pl.Categorical).gather(position[pairs])
+
+
+def notes_text(notes: tuple[UpgradeNote, ...], lang: Lang) -> str | None:
+    """Notes as one cell: "development.organisation_kind, deployment.organisation_kind: text | …"."""
+    by_text: dict[str, list[str]] = {}
+    for note in notes:
+        by_text.setdefault(note.text.get(lang), []).append(note.location)
+    separator = " : " if lang == "fr" else ": "
+    return " | ".join(f"{', '.join(where)}{separator}{text}" for text, where in by_text.items()) or None
 
 
 def _system_runs(system_ids: pl.Series) -> npt.NDArray[np.intp] | None:

@@ -48,6 +48,14 @@ GUIDE = (
         "A blank cell means “I don't know”: the results say which questions remain to be settled.",
     ),
     (
+        "L’établissement se donne pour le système (colonne system.establishment) ; remplissez "
+        "development.establishment ou deployment.establishment seulement si cette phase relève d’un organisme "
+        "établi ailleurs : une cellule vide y reprend la réponse du système.",
+        "Establishment is given for the system (column system.establishment); fill in development.establishment "
+        "or deployment.establishment only if that phase is run by an organisation established elsewhere: a blank "
+        "cell there takes the system's answer.",
+    ),
+    (
         "Évaluez le fichier avec : airegime batch inventaire.xlsx -o resultats.xlsx",
         "Assess it with: airegime batch inventory.xlsx -o results.xlsx",
     ),
@@ -57,6 +65,10 @@ SCOPE_WORDS = {
     "development": ("Développement", "Development"),
     "deployment": ("Déploiement", "Deployment"),
 }
+OVERRIDE = (
+    "Seulement si cette phase diffère du système ; vide = la réponse du système.",
+    "Only if this phase differs from the system; blank = the system's answer.",
+)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
 
@@ -79,7 +91,10 @@ def write_template(path: Path | str, *, kb: KnowledgeBase, lang: Lang = "fr") ->
     for offset, (scope, question) in enumerate(columns):
         position = len(IDENTITY) + 1 + offset
         name = canonical_name(scope, question.id)
-        _header(inventory, position, name, f"{_pick(SCOPE_WORDS[scope], lang)} — {question.text.get(lang)}", width=28)
+        comment = f"{_pick(SCOPE_WORDS[scope], lang)} — {question.text.get(lang)}"
+        if scope != "system" and question.overridable:
+            comment += f"\n{_pick(OVERRIDE, lang)}"
+        _header(inventory, position, name, comment, width=28)
         _drop_down(inventory, lists, position, offset + 1, question, lang)
     inventory.freeze_panes = "B2"
     _help_sheet(book.create_sheet(_pick(SHEETS["help"], lang), index=1), kb, columns, lang)
@@ -147,22 +162,24 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
         answers = "\n".join(f"{o.label.get(lang)} = {o.code}" for o in question.options)
         answers += f"\n{t('answer.unknown', lang)} = unknown"
         sources = "\n".join(f"{kb.citation_label(c, lang)} — {kb.source_by_id[c.source].url}" for c in question.sources)
+        override = f"\n{_pick(OVERRIDE, lang)}" if scope != "system" and question.overridable else ""
         sheet.append(
             [
                 canonical_name(scope, question.id),
                 _pick(SCOPE_WORDS[scope], lang),
-                question.text.get(lang),
+                question.text.get(lang) + override,
                 question.help.get(lang),
                 answers,
                 sources,
             ]
         )
     sheet.append([])
-    sheet.append(["Sources (id)", "", t("explain.sources", lang), "", "URL"])
+    summary_heading = "Ce que dit le texte" if lang == "fr" else "What the text says"
+    sheet.append(["Sources (id)", "", t("explain.sources", lang), summary_heading, "URL"])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for source in kb.sources:
-        sheet.append([source.id, "", source.title.get(lang), "", source.url])
+        sheet.append([source.id, "", source.title.get(lang), source.summary.get(lang), source.url])
     for letter, width in zip("ABCDEF", (30, 14, 50, 80, 50, 70), strict=True):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=heading_row + 1):

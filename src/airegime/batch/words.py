@@ -27,6 +27,29 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "summary.undetermined": ("Indéterminé (réponses manquantes)", "Undetermined (answers missing)"),
     "summary.case_by_case": ("Au cas par cas (total)", "Case by case (total)"),
     "summary.invalid": ("Lignes invalides (non évaluées)", "Invalid rows (not assessed)"),
+    "summary.regimes": (
+        "Sous chaque régime, en tout ou pour une partie des finalités",
+        "Under each regime, wholly or for some purposes",
+    ),
+    "format1": (
+        "Cet inventaire a les anciens noms de colonnes (format 1) : ses réponses ont été lues dans le format "
+        "actuel. Notes (colonne « notes ») là où cette lecture est une supposition, sur {rows} ; vérifiez-les :",
+        "This inventory has the old column names (format 1): its answers were read in the current format. "
+        "Notes (“notes” column) where that reading is a guess, on {rows}; check them:",
+    ),
+    "format1.none": (
+        "Cet inventaire a les anciens noms de colonnes (format 1) : ses réponses ont été lues dans le format "
+        "actuel, sans supposition.",
+        "This inventory has the old column names (format 1): its answers were read in the current format, "
+        "with no guess.",
+    ),
+    "format1.note": ("{columns} ({rows}) : {text}", "{columns} ({rows}): {text}"),
+    "rows.one": ("{count} ligne", "{count} row"),
+    "rows.many": ("{count} lignes", "{count} rows"),
+    "format1.template": (
+        "Pour passer au format actuel, reportez les réponses dans `airegime batch --template modele.xlsx`.",
+        "To move to the current format, copy the answers into `airegime batch --template template.xlsx`.",
+    ),
     "summary.totals": (
         "{rows} lignes, {systems} systèmes",
         "{rows} rows, {systems} systems",
@@ -46,6 +69,11 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
         "their rows were assessed in separate groups. Sort the file by system_id.",
     ),
 }
+
+
+def rows_text(count: int, lang: Lang) -> str:
+    """ "1 row", "2,000 rows" (in French "1 ligne", "2,000 lignes")."""
+    return w("rows.one" if count == 1 else "rows.many", lang, count=f"{count:,}")
 
 
 def w(key: str, lang: Lang, **values: object) -> str:

@@ -91,6 +91,8 @@ def _print_report(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> None:
 
     if result.errors:
         _print_errors(result, lang)
+    if result.format == 1:
+        _print_format1(result, lang)
     if result.split_system_count:
         examples = ", ".join(f"{system} ({w('row', lang)} {row})" for system, row in result.split_systems[:3])
         err.print(f"[yellow]{escape(w('split', lang, count=f'{result.split_system_count:,}', examples=examples))}[/]")
@@ -115,6 +117,25 @@ def _print_errors(result: BatchResult, lang: Lang) -> None:
         err.print(w("invalid.more", lang, count=f"{result.error_count - SHOWN_ERRORS:,}"))
 
 
+def _print_format1(result: BatchResult, lang: Lang) -> None:
+    """Old columns: say so, and list each guess the reading made, with the rows it concerns."""
+    from airegime.batch.words import rows_text, w
+
+    notes = result.summary.notes
+    if not notes:
+        err.print(f"[yellow]{escape(w('format1.none', lang))}[/]")
+    else:
+        err.print(f"[yellow]{escape(w('format1', lang, rows=rows_text(result.summary.noted_rows, lang)))}[/]")
+        by_text: dict[str, list[tuple[str, int]]] = {}
+        for note, count in notes.items():
+            by_text.setdefault(note.text.get(lang), []).append((note.location, count))
+        for text, places in by_text.items():
+            columns = ", ".join(location for location, _ in places)
+            rows = rows_text(max(count for _, count in places), lang)
+            err.print(f"  • {escape(w('format1.note', lang, columns=columns, rows=rows, text=text))}")
+    err.print(escape(w("format1.template", lang)))
+
+
 def _summary_table(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> Table:
     from airegime.batch.assess import UNDETERMINED_KEY
     from airegime.batch.words import w
@@ -125,9 +146,10 @@ def _summary_table(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> Table:
     table.add_column(w("summary.development", lang), justify="right")
     table.add_column(w("summary.deployment", lang), justify="right")
     development, deployment = summary.outcomes["development"], summary.outcomes["deployment"]
+    styles = {"case_by_case": "magenta", "split": "cyan"}
     for outcome in kb.outcomes:
         if development[outcome.id] or deployment[outcome.id]:
-            style = "magenta" if outcome.kind == "case_by_case" else ""
+            style = styles.get(outcome.kind, "")
             table.add_row(
                 f"[{style}]{escape(outcome.label.get(lang))}[/]" if style else escape(outcome.label.get(lang)),
                 f"{development[outcome.id]:,}",
@@ -146,4 +168,16 @@ def _summary_table(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> Table:
         f"{statuses['deployment']['case_by_case']:,}",
     )
     table.add_row(f"[red]{w('summary.invalid', lang)}[/]", "", f"{summary.invalid_rows:,}")
+    if any(summary.outcomes[phase][o.id] for phase in ("development", "deployment") for o in kb.outcomes if o.parts):
+        # A split outcome names several regimes: how many phases each regime governs, at least in part.
+        regimes = summary.regimes
+        table.add_section()
+        table.add_row(f"[cyan]{w('summary.regimes', lang)}[/]", "", "")
+        for outcome in kb.outcomes:
+            if regimes["development"][outcome.id] or regimes["deployment"][outcome.id]:
+                table.add_row(
+                    f"  {escape(outcome.label.get(lang))}",
+                    f"{regimes['development'][outcome.id]:,}",
+                    f"{regimes['deployment'][outcome.id]:,}",
+                )
     return table
