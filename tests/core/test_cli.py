@@ -42,7 +42,12 @@ def test_assess_in_english_by_option_and_by_setting() -> None:
 def test_assess_json_is_the_documented_format() -> None:
     result = run("assess", EXAMPLE, "--format", "json")
     data = json.loads(result.stdout)
-    assert data["format"] == "airegime.assessment/1"
+    assert data["format"] == "airegime.assessment/2"
+    assert [(p["phase"], p["development_index"], p["deployment_index"]) for p in data["phases"]] == [
+        ("development", 0, None),
+        ("deployment", None, 0),
+        ("deployment", None, 1),
+    ]
     assert [p["outcome"] for p in data["phases"]] == ["gdpr", "gdpr", "police_justice"]
 
 
@@ -82,6 +87,8 @@ def test_explain_shows_rules_sources_and_counterfactuals() -> None:
     assert result.returncode == 0
     assert "development_case2_gdpr" in result.stdout
     assert "CNIL, AI how-to sheet no. 1" in result.stdout
+    # the law beside the rule: each citation with what the text says
+    assert "Cas n°2 — Development and deployment are two processing operations" in result.stdout
     assert "What would change the outcome" in result.stdout
     assert "subject to a case-by-case analysis" in result.stdout
 
@@ -94,14 +101,88 @@ def test_explain_json_has_traces_and_counterfactuals() -> None:
 
 
 def test_verify_command_reports_its_figures() -> None:
+    from math import prod
+
+    from airegime.kb import load_knowledge_base
+
+    kb = load_knowledge_base()
     result = run("verify", "--format", "json")
     data = json.loads(result.stdout)
-    assert result.returncode == 0 and data["ok"] and data["combinations"] == 5000
+    # every full set of answers of each phase: the product of the numbers of answers of its questions
+    expected = {phase: prod(len(q.codes) for q in kb.phase_questions(phase)) for phase in ("development", "deployment")}
+    assert result.returncode == 0 and data["ok"]
+    assert {p["phase"]: p["combinations"] for p in data["phases"]} == expected
+    assert data["combinations"] == sum(expected.values())
 
 
 def test_questions_sources_and_schema() -> None:
-    assert "controller_kind" in run("questions", "--phase", "deployment").stdout
-    assert "use_defined" not in run("questions", "--phase", "deployment").stdout
+    deployment = run("questions", "--phase", "deployment", "--lang", "en").stdout
+    assert "organisation_kind" in deployment and "legal_mission" in deployment
+    assert "development_uses" not in deployment  # asked of development processings only
+    assert "development_uses" in run("questions", "--phase", "development").stdout
+    system = run("questions", "--phase", "system").stdout
+    assert "establishment" in system and "purpose" not in system
     assert run("questions", "--phase", "nowhere").returncode == 2
-    assert "eur-lex.europa.eu" in run("sources").stdout
+    sources = run("sources", "--lang", "en").stdout
+    assert "eur-lex.europa.eu" in sources
+    assert "The default regime for any processing of personal data" in " ".join(sources.split())  # what it says
     assert json.loads(run("schema").stdout)["title"] == "airegime system descriptor"
+
+
+# A format-1 descriptor whose reading is a guess: "use defined, but not exclusively that purpose".
+FORMAT1 = """\
+name: Forensics tool
+answers: {household: "no"}
+development:
+  answers: {personal_data: "yes", eu_link: "yes", for_client: "no", controller_kind: competent_authority,
+            purpose: criminal_law, use_defined: "yes", same_purpose_only: "no"}
+deployments:
+  - name: Forensics lab
+    answers: {personal_data: "yes", eu_link: "yes", controller_kind: competent_authority, purpose: criminal_law}
+"""
+FORMAT2 = """\
+name: Forensics tool
+answers: {establishment: eu}
+developments:
+  - answers: {personal_data: "yes", organisation_kind: competent_authority, purpose: criminal_law,
+              development_uses: single_use_with_other_ends}
+deployments:
+  - name: Forensics lab
+    answers: {personal_data: "yes", organisation_kind: competent_authority, purpose: criminal_law}
+"""
+
+
+@pytest.mark.parametrize(
+    "command", [("assess", "-f", "json"), ("assess",), ("explain",), ("report", "--date", "2026-01-15")]
+)
+def test_a_format1_descriptor_is_read_with_its_notes_on_stderr(tmp_path: Path, command: tuple[str, ...]) -> None:
+    from airegime.upgrade import OTHER_ENDS_NOTE
+
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(FORMAT1, encoding="utf-8")
+    new.write_text(FORMAT2, encoding="utf-8")
+    for lang, note in (("fr", OTHER_ENDS_NOTE.fr), ("en", OTHER_ENDS_NOTE.en)):
+        upgraded, current = (
+            run(*command[:1], str(old), *command[1:], "--lang", lang),
+            run(*command[:1], str(new), *command[1:], "--lang", lang),
+        )
+        assert upgraded.returncode == 0, upgraded.stderr
+        assert upgraded.stderr == f"note: development.answers.development_uses: {note}\n"
+        assert current.stderr == ""  # nothing to guess in a format-2 descriptor
+        assert upgraded.stdout == current.stdout  # the result is said as for the descriptor it was read as
+    if command[-1] == "json":
+        data = json.loads(upgraded.stdout)
+        assert [p["outcome"] for p in data["phases"]] == ["split_police_justice_gdpr", "police_justice"]
+
+
+def test_a_split_outcome_is_explained_with_each_regime_and_its_purposes(tmp_path: Path) -> None:
+    from airegime.kb import load_knowledge_base
+
+    kb = load_knowledge_base()
+    path = tmp_path / "new.yaml"
+    path.write_text(FORMAT2, encoding="utf-8")
+    text = " ".join(run("explain", str(path), "--lang", "en").stdout.split())
+    split = kb.outcome_by_id["split_police_justice_gdpr"]
+    assert split.label.en in text  # "Police-justice for the criminal-law purposes; GDPR for the others"
+    for part in split.parts:
+        assert f"{kb.outcome_by_id[part.outcome].label.en}: for {part.purposes.en}" in text

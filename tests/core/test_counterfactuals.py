@@ -43,9 +43,11 @@ def brute_force(table: PhaseTable, flat: int, max_changes: int) -> list[tuple[st
 def test_vectorised_search_equals_brute_force(system: System, max_changes: int) -> None:
     tables = compiled(KB)
     got = counterfactuals(kb=KB, system=system, max_changes=max_changes)
-    expected = brute_force(
-        tables.development, tables.development.index(system.answers, system.development.answers), max_changes
-    )
+    expected = []
+    for development in system.developments:
+        expected += brute_force(
+            tables.development, tables.development.index(system.answers, development.answers), max_changes
+        )
     for deployment in system.deployments:
         expected += brute_force(
             tables.deployment, tables.deployment.index(system.answers, deployment.answers), max_changes
@@ -57,7 +59,12 @@ def test_vectorised_search_equals_brute_force(system: System, max_changes: int) 
 @given(systems())
 def test_each_counterfactual_really_gives_its_outcome(system: System) -> None:
     for counterfactual in counterfactuals(kb=KB, system=system, max_changes=2):
-        index = 0 if counterfactual.deployment_index is None else counterfactual.deployment_index + 1
+        if counterfactual.phase == "development":
+            assert counterfactual.development_index is not None
+            index = counterfactual.development_index
+        else:
+            assert counterfactual.deployment_index is not None
+            index = len(system.developments) + counterfactual.deployment_index
         changed = system
         for change in counterfactual.changes:
             changed = with_answer(changed, index, change.question, change.new)

@@ -32,7 +32,14 @@ def test_every_example_loads(kb: KnowledgeBase) -> None:
         ("Autorité compétente", "competent_authority"),
         ("POLICE", "competent_authority"),
         ("  entreprise ", "private_body"),
-        ("Company, association or other private body", "private_body"),
+        ("A company, an association or another private body", "private_body"),
+        (
+            "Un organisme public qui n’est pas une autorité pénale ni un service de renseignement (ministère, préfecture, "
+            "collectivité, hôpital, agence…)",
+            "public_body",
+        ),
+        ("Europol", "eu_justice_police_body"),
+        ("PSDC", "csdp_mission"),
         ("je ne sais pas", "unknown"),
         (None, "unknown"),
         ("", "unknown"),
@@ -40,8 +47,8 @@ def test_every_example_loads(kb: KnowledgeBase) -> None:
     ],
 )
 def test_answers_accept_codes_labels_aliases_and_unknown_words(kb: KnowledgeBase, given: object, code: str) -> None:
-    system = parse_system(minimal(controller_kind=given), kb=kb)
-    assert system.deployments[1].answers["controller_kind"] == code
+    system = parse_system(minimal(organisation_kind=given), kb=kb)
+    assert system.deployments[1].answers["organisation_kind"] == code and not system.upgrade_notes
 
 
 @pytest.mark.parametrize(("given", "code"), [(True, "yes"), (False, "no"), ("Oui", "yes"), ("non", "no")])
@@ -64,11 +71,11 @@ def test_unknown_question(kb: KnowledgeBase) -> None:
 
 
 def test_question_at_the_wrong_level_says_where_it_belongs(kb: KnowledgeBase) -> None:
-    data = minimal(use_defined="yes")
+    data = minimal(development_uses="various")  # a development's question, given for a deployment
     with pytest.raises(AnswerError) as caught:
         parse_system(data, kb=kb)
-    assert caught.value.location == "deployments[1].answers.use_defined"
-    assert "development.answers" in caught.value.hint
+    assert caught.value.location == "deployments[1].answers.development_uses"
+    assert "developments[…].answers" in caught.value.hint
 
 
 def test_structure_errors(kb: KnowledgeBase) -> None:
@@ -121,7 +128,10 @@ def test_schema_lists_allowed_answers(kb: KnowledgeBase) -> None:
     schema = descriptor_schema(kb)
     purpose = schema["properties"]["deployments"]["items"]["properties"]["answers"]["properties"]["purpose"]
     assert "criminal_law" in purpose["enum"] and "unknown" in purpose["enum"]
-    assert schema["properties"]["development"]["properties"]["answers"]["additionalProperties"] is False
+    development = schema["properties"]["developments"]["items"]["properties"]["answers"]
+    assert development["additionalProperties"] is False and "development_uses" in development["properties"]
+    assert "development_uses" not in schema["properties"]["deployments"]["items"]["properties"]["answers"]["properties"]
+    assert list(schema["properties"]["answers"]["properties"]) == ["establishment"]  # asked once for the system
 
 
 def test_control_characters_are_refused_with_where(kb: KnowledgeBase) -> None:
@@ -133,3 +143,24 @@ def test_control_characters_are_refused_with_where(kb: KnowledgeBase) -> None:
     assert caught.value.location == "deployments[0].description"
     text = parse_system({"name": "S", "description": "two\nlines\tand a tab", "deployments": [{"name": "A"}]}, kb=kb)
     assert text.description == "two\nlines\tand a tab"
+
+
+def test_several_developments_and_the_short_form_of_one(kb: KnowledgeBase) -> None:
+    answers = {"personal_data": "yes", "organisation_kind": "private_body", "development_uses": "various"}
+    short = parse_system({"name": "S", "development": {"answers": answers}, "deployments": [{"name": "A"}]}, kb=kb)
+    listed = parse_system({"name": "S", "developments": [{"answers": answers}], "deployments": [{"name": "A"}]}, kb=kb)
+    assert short == listed and short.development.answers == answers
+    two = parse_system(
+        {
+            "name": "S",
+            "developments": [{"name": "Training", "answers": answers}, {"name": "Reuse"}],
+            "deployments": [{"name": "A"}],
+        },
+        kb=kb,
+    )
+    assert [d.name for d in two.developments] == ["Training", "Reuse"]
+    with pytest.raises(AnswerError) as caught:
+        parse_system(
+            {"name": "S", "developments": [{}, {"answers": {"purpose": "x"}}], "deployments": [{"name": "A"}]}, kb=kb
+        )
+    assert caught.value.location == "developments[1].answers.purpose"

@@ -35,7 +35,7 @@ def example_answers() -> dict[tuple[str, int | None], dict[str, str]]:
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     places: dict[tuple[str, int | None], dict[str, str]] = {
         ("system", None): data["answers"],
-        ("development", None): data["development"]["answers"],
+        ("development", None): data["developments"][0]["answers"],
     }
     for index, deployment in enumerate(data["deployments"]):
         places[("deployment", index)] = deployment["answers"]
@@ -45,7 +45,7 @@ def example_answers() -> dict[tuple[str, int | None], dict[str, str]]:
 def test_a_new_session_asks_the_system_question_first(kb: KnowledgeBase) -> None:
     pending = new_session(kb).next_question()
     assert pending is not None
-    assert (pending.scope, pending.question.id, pending.asked) == ("system", "household", 0)
+    assert (pending.scope, pending.question.id, pending.asked) == ("system", "establishment", 0)
 
 
 def test_the_sheet_example_answered_through_the_session_gives_the_example_result(kb: KnowledgeBase) -> None:
@@ -60,16 +60,17 @@ def test_the_sheet_example_answered_through_the_session_gives_the_example_result
 
 def test_the_descriptor_round_trips_through_parse_system(kb: KnowledgeBase) -> None:
     session = new_session(kb)
-    session.answer_next("no")
-    session.answer_next("oui")  # labels are normalised to codes
+    session.answer_next("Union européenne")  # labels and aliases are normalised to codes
+    session.answer_next("oui")
     descriptor = session.to_descriptor()
-    assert descriptor["development"]["answers"] == {"personal_data": "yes"}
+    assert descriptor["airegime"] == 2 and descriptor["answers"] == {"establishment": "eu"}
+    assert descriptor["developments"][0]["answers"] == {"personal_data": "yes"}
     assert parse_system(yaml.safe_load(yaml.safe_dump(descriptor)), kb=kb) == session.system
 
 
 def test_undo_takes_back_the_last_answer_and_asks_it_again(kb: KnowledgeBase) -> None:
     session = new_session(kb)
-    session.answer_next("no")
+    session.answer_next("eu")
     session.answer_next("yes")
     second = session.next_question()
     change = session.undo()
@@ -85,11 +86,11 @@ def test_changing_an_earlier_answer_reopens_the_questions_it_now_matters_for(kb:
     session = new_session(kb)
     answers = example_answers()
     asked = answer_all(session, answers)
-    assert ("deployment", 0, "controller_kind") in asked
-    assert ("deployment", 0, "purpose") not in asked  # a private shopping centre: GDPR whatever the purpose
-    session.answer("deployment", 0, "controller_kind", "competent_authority")
-    pending = session.next_question()
-    assert pending is not None and (pending.scope, pending.question.id) == ("deployment", "purpose")
+    assert ("deployment", 0, "purpose") in asked
+    assert ("deployment", 0, "legal_mission") not in asked  # a company's ordinary purpose: GDPR, whatever the law
+    session.answer("deployment", 0, "purpose", "criminal_law")
+    pending = session.next_question()  # a company pursuing criminal-law ends: is it entrusted with them by law?
+    assert pending is not None and (pending.scope, pending.question.id) == ("deployment", "legal_mission")
     session.undo()
     assert session.next_question() is None
 
@@ -97,12 +98,13 @@ def test_changing_an_earlier_answer_reopens_the_questions_it_now_matters_for(kb:
 def test_unknown_counts_as_answered_and_leaves_the_phase_undetermined(kb: KnowledgeBase) -> None:
     session = new_session(kb)
     answers = example_answers()
-    answers[("deployment", 0)] = {**answers[("deployment", 0)], "controller_kind": "je ne sais pas"}
+    unsure = {"organisation_kind": "je ne sais pas", "household": "no", "legal_mission": "no"}
+    answers[("deployment", 0)] = {**answers[("deployment", 0)], **unsure}
     answer_all(session, answers)
-    assert session.system.deployments[0].answers["controller_kind"] == "unknown"
+    assert session.system.deployments[0].answers["organisation_kind"] == "unknown"
     assessment = evaluate(kb=kb, system=session.system)
     assert assessment.deployments[0].status == "undetermined"
-    assert "controller_kind" in {d.question for d in assessment.deployments[0].depends_on}
+    assert "organisation_kind" in {d.question for d in assessment.deployments[0].depends_on}
 
 
 def test_a_bad_answer_is_refused_and_changes_nothing(kb: KnowledgeBase) -> None:
@@ -110,7 +112,7 @@ def test_a_bad_answer_is_refused_and_changes_nothing(kb: KnowledgeBase) -> None:
     before = session.system
     with pytest.raises(AnswerError) as error:
         session.answer_next("perhaps")
-    assert error.value.location == "answers.household"
+    assert error.value.location == "answers.establishment"
     with pytest.raises(SessionError):
         session.answer("system", None, "purpose", "other")  # not a system-level question
     with pytest.raises(SessionError):
@@ -151,10 +153,10 @@ def test_refused_context_changes_say_why_and_change_nothing(kb: KnowledgeBase, a
 def test_answers_are_listed_in_interview_order(kb: KnowledgeBase) -> None:
     session = InterviewSession.from_system(kb, load_system(EXAMPLE, kb=kb))
     listed = [(a.scope, a.deployment_index, a.question.id) for a in session.answered()]
-    assert listed[0] == ("system", None, "household")
-    assert listed[1:3] == [("development", None, "personal_data"), ("development", None, "eu_link")]
+    assert listed[0] == ("system", None, "establishment")
+    assert listed[1:3] == [("development", None, "personal_data"), ("development", None, "organisation_kind")]
     assert listed[-1] == ("deployment", 1, "purpose")
-    assert len(listed) == 1 + 6 + 4 + 4
+    assert len(listed) == 1 + 3 + 3 + 3
 
 
 def test_details_can_be_changed_and_a_too_long_name_is_refused(kb: KnowledgeBase) -> None:

@@ -23,23 +23,31 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
 SHOP, POLICE = "Centre commercial", "Police nationale"
 DEV, SHOP_SCOPE, POLICE_SCOPE = "Développement", f"Déploiement : {SHOP}", f"Déploiement : {POLICE}"
 
-# The CNIL sheet's zone-crossing example, as a person would answer it.
+# The CNIL sheet's zone-crossing example, as a person would answer it (what they would answer to
+# every question the interview might ask, whether or not it turns out to be asked).
 ZONE_CROSSING: Plan = {
-    "Système": {"household": "no"},
+    "Système": {"establishment": "eu"},
     DEV: {
         "personal_data": "yes",
-        "eu_link": "yes",
-        "for_client": "no",
-        "controller_kind": "private_body",
-        "use_defined": "no",
-        "foreseen_uses": "various",
+        "organisation_kind": "private_body",
+        "household": "no",
+        "development_uses": "various",
+        "purpose": "other",
+        "legal_mission": "no",
     },
-    SHOP_SCOPE: {"personal_data": "yes", "eu_link": "yes", "controller_kind": "private_body", "purpose": "other"},
+    SHOP_SCOPE: {
+        "personal_data": "yes",
+        "organisation_kind": "private_body",
+        "household": "no",
+        "purpose": "other",
+        "legal_mission": "no",
+    },
     POLICE_SCOPE: {
         "personal_data": "yes",
-        "eu_link": "yes",
-        "controller_kind": "competent_authority",
+        "organisation_kind": "competent_authority",
+        "household": "no",
         "purpose": "criminal_law",
+        "legal_mission": "yes",
     },
 }
 
@@ -88,11 +96,15 @@ def test_the_zone_crossing_example_gives_gdpr_then_gdpr_and_police_justice(
     person = spawn()
     person.start("Détecteur de franchissement de zone", "Acme Vision", SHOP)
     asked = person.answer_until_menu(ZONE_CROSSING)
-    assert asked[0] == ("Système", "household")
-    assert (SHOP_SCOPE, "purpose") not in asked  # a private body: GDPR whatever the purpose, so not asked
+    assert asked[0] == ("Système", "establishment")  # asked once, for the whole system
+    assert (DEV, "establishment") not in asked and (SHOP_SCOPE, "establishment") not in asked
+    assert (DEV, "development_uses") in asked and (SHOP_SCOPE, "development_uses") not in asked
+    # a company is not an individual, and its ordinary purpose gives the GDPR whatever a law entrusts it with
+    assert (SHOP_SCOPE, "household") not in asked and (SHOP_SCOPE, "legal_mission") not in asked
+    assert (SHOP_SCOPE, "purpose") in asked  # a company given police powers by law would be a competent authority
     add_context(person, POLICE)
     asked += person.answer_until_menu(ZONE_CROSSING)
-    assert (POLICE_SCOPE, "purpose") in asked
+    assert (POLICE_SCOPE, "purpose") in asked and (POLICE_SCOPE, "legal_mission") not in asked
     assert person.finish() == 0
 
     recap = person.screen.split(say("recap", "fr"))[-1]
@@ -103,6 +115,11 @@ def test_the_zone_crossing_example_gives_gdpr_then_gdpr_and_police_justice(
 
     saved = tmp_path / "detecteur-de-franchissement-de-zone.yaml"
     assert f"{saved.name}" in person.screen
+    descriptor = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    assert descriptor["airegime"] == 2 and descriptor["answers"] == {"establishment": "eu"}  # format 2
+    assert [d["answers"] for d in descriptor["developments"]] == [
+        {"personal_data": "yes", "organisation_kind": "private_body", "development_uses": "various"}
+    ]
     result = assess_json(saved)
     expected = evaluate(kb=kb, system=load_system(EXAMPLE, kb=kb)).to_dict()
     assert [(p["name"], p["status"], p["outcome"]) for p in result["phases"]] == [
@@ -120,21 +137,21 @@ def test_the_zone_crossing_example_gives_gdpr_then_gdpr_and_police_justice(
 def test_i_dont_know_is_carried_into_an_undetermined_result_naming_the_question(
     kb: KnowledgeBase, spawn: Spawn, tmp_path: Path
 ) -> None:
-    plan = {**ZONE_CROSSING, SHOP_SCOPE: {**ZONE_CROSSING[SHOP_SCOPE], "controller_kind": "unknown"}}
+    plan = {**ZONE_CROSSING, SHOP_SCOPE: {**ZONE_CROSSING[SHOP_SCOPE], "organisation_kind": "unknown"}}
     person = spawn("--save", "unsure.yaml")
     person.start("Détecteur", "", SHOP)
     person.answer_until_menu(plan)
     assert person.finish() == 0
-    controller = kb.question_by_id["controller_kind"].text.fr
+    controller = kb.question_by_id["organisation_kind"].text.fr
     assert say_status("undetermined") in person.screen
     assert f"{say_status('undetermined')}" in person.screen.split(say("recap", "fr"))[-1]
     assert controller in person.screen  # the reason names the missing answer
     result = assess_json(tmp_path / "unsure.yaml")
     shop = result["phases"][1]
     assert shop["status"] == "undetermined"
-    assert "controller_kind" in [d["question"] for d in shop["depends_on"]]
+    assert "organisation_kind" in [d["question"] for d in shop["depends_on"]]
     saved = yaml.safe_load((tmp_path / "unsure.yaml").read_text(encoding="utf-8"))
-    assert saved["deployments"][0]["answers"]["controller_kind"] == "unknown"
+    assert saved["deployments"][0]["answers"]["organisation_kind"] == "unknown"
 
 
 def test_back_undoes_the_last_answer_and_change_replaces_an_earlier_one(
@@ -143,8 +160,8 @@ def test_back_undoes_the_last_answer_and_change_replaces_an_earlier_one(
     person = spawn("--save", "changed.yaml")
     person.start("Détecteur", "", SHOP)
     first = person.wait_for_question_or_menu()
-    assert first is not None and first.id == "household"
-    person.answer(first, "no")
+    assert first is not None and first.id == "establishment"
+    person.answer(first, "eu")
     wrong = person.wait_for_question_or_menu()
     assert wrong is not None and (wrong.scope, wrong.id) == (DEV, "personal_data")
     person.answer(wrong, "no")  # a slip: development does process personal data
@@ -156,23 +173,22 @@ def test_back_undoes_the_last_answer_and_change_replaces_an_earlier_one(
     person.answer(again, "yes")
     person.answer_until_menu(ZONE_CROSSING)
 
-    # At the end menu, change the shopping centre's controller into a competent authority.
+    # At the end menu, change the shopping centre's purpose: it now pursues criminal-law ends.
     person.type("2")
     person.wait_for(say("ask.which_answer", "fr"))
     listed = [line for line in person.screen.splitlines() if line.strip()[:1].isdigit()]
-    controller = kb.question_by_id["controller_kind"].text.fr
-    number = next(line.split(".")[0].strip() for line in listed if SHOP_SCOPE in line and controller in line)
+    purpose_text = kb.question_by_id["purpose"].text.fr
+    number = next(line.split(".")[0].strip() for line in listed if SHOP_SCOPE in line and purpose_text in line)
     person.type(number)
     question = person.wait_for_question_or_menu()
-    assert question is not None and question.id == "controller_kind"
-    assert (
-        say("change.current", "fr", answer=kb.question_by_id["controller_kind"].option("private_body").label.fr)[:20]
-        in question.detail
+    assert question is not None and question.id == "purpose"
+    assert say("change.current", "fr", answer=kb.question_by_id["purpose"].option("other").label.fr)[:20] in (
+        question.detail
     )
-    person.answer(question, "competent_authority")
-    purpose = person.wait_for_question_or_menu()  # now the purpose matters, so it is asked
-    assert purpose is not None and (purpose.scope, purpose.id) == (SHOP_SCOPE, "purpose")
-    person.answer(purpose, "criminal_law")
+    person.answer(question, "criminal_law")
+    mission = person.wait_for_question_or_menu()  # a company with criminal-law ends: does a law give it the mission?
+    assert mission is not None and (mission.scope, mission.id) == (SHOP_SCOPE, "legal_mission")
+    person.answer(mission, "yes")  # entrusted by law with public powers: a competent authority for this activity
     assert person.wait_for_question_or_menu() is None
     assert person.finish() == 0
     assert regime_line(kb, SHOP_SCOPE, "police_justice") in person.screen
@@ -185,20 +201,21 @@ def test_bad_input_gets_a_clear_message_and_the_same_question_again(kb: Knowledg
     person.start("Détecteur", "", SHOP)
     person.wait_for_question_or_menu()
     for reply, message in [
-        ("7", say("bad.number", "fr", value="7", max=3)),
+        ("7", say("bad.number", "fr", value="7", max=5)),
         ("peut-être", say("bad.word", "fr", value="peut-être")),
         ("", say("required", "fr")),
     ]:
         person.type(reply)
         question = person.wait_for_question_or_menu()
         assert message in person.screen
-        assert question is not None and question.id == "household" and question.detail.startswith("question 1 ")
+        assert question is not None and question.id == "establishment" and question.detail.startswith("question 1 ")
     person.type("?")
     person.wait_for_question_or_menu()
-    household = kb.question_by_id["household"]
-    assert household.help.fr[:60] in person.screen
-    assert household.examples[0].fr in person.screen
-    assert kb.source_by_id[household.sources[0].source].url in person.screen
+    establishment = kb.question_by_id["establishment"]
+    assert establishment.help.fr[:60] in person.screen
+    assert establishment.examples[0].fr in person.screen
+    source = kb.source_by_id[establishment.sources[0].source]
+    assert source.url in person.screen and source.summary.fr[:60] in person.screen  # the law beside the question
     person.type("q")
     assert person.end() == 0
 
@@ -215,13 +232,14 @@ def test_quit_saves_and_resume_continues_where_it_stopped(kb: KnowledgeBase, spa
     assert person.end() == 0
     assert "airegime interview --resume later.yaml" in person.screen
     saved = yaml.safe_load((tmp_path / "later.yaml").read_text(encoding="utf-8"))
-    assert saved["development"]["answers"] == {"personal_data": "yes", "eu_link": "yes"}
+    assert saved["answers"] == {"establishment": "eu"}
+    assert saved["developments"][0]["answers"] == {"personal_data": "yes", "organisation_kind": "private_body"}
 
     resumed = spawn("--resume", "later.yaml")
     question = resumed.wait_for_question_or_menu()
-    assert question is not None and (question.scope, question.id) == (DEV, "for_client")
+    assert question is not None and (question.scope, question.id) == (DEV, "development_uses")
     assert question.detail.startswith("question 4 ")
-    resumed.answer(question, "no")
+    resumed.answer(question, "various")
     resumed.answer_until_menu(ZONE_CROSSING)
     assert resumed.finish() == 0
     assert [p["outcome"] for p in assess_json(tmp_path / "later.yaml")["phases"]] == ["gdpr", "gdpr"]
@@ -235,7 +253,7 @@ def test_ctrl_c_or_end_of_input_saves_progress_with_a_clear_message(
     person.start("Détecteur", "", SHOP)
     question = person.wait_for_question_or_menu()
     assert question is not None
-    person.answer(question, "no")
+    person.answer(question, "eu")
     person.wait_for_question_or_menu()
     if stop == "ctrl-c":
         person.child.sendintr()
@@ -247,7 +265,7 @@ def test_ctrl_c_or_end_of_input_saves_progress_with_a_clear_message(
     assert say("quit", "fr", path="cut.yaml") in person.screen
     assert "Traceback" not in person.transcript
     saved = yaml.safe_load((tmp_path / "cut.yaml").read_text(encoding="utf-8"))
-    assert saved["answers"] == {"household": "no"}
+    assert saved["answers"] == {"establishment": "eu"}
 
 
 def test_an_existing_file_is_never_overwritten_without_asking(kb: KnowledgeBase, spawn: Spawn, tmp_path: Path) -> None:
@@ -275,7 +293,7 @@ def test_english_with_lang_or_environment(kb: KnowledgeBase, spawn: Spawn, tmp_p
     person.start("Zone-crossing detector", "Acme Vision", "Shopping centre")
     question = person.wait_for_question_or_menu()
     assert question is not None and question.scope == "System"
-    assert kb.question_by_id["household"].text.en in person.screen
+    assert kb.question_by_id["establishment"].text.en in person.screen
     assert "I don't know" in question.options
     assert kb.disclaimer.en.split(",")[0] in person.transcript
 
@@ -283,7 +301,8 @@ def test_english_with_lang_or_environment(kb: KnowledgeBase, spawn: Spawn, tmp_p
 def test_removing_the_only_context_is_refused_and_renaming_is_saved(spawn: Spawn, tmp_path: Path) -> None:
     person = spawn("--save", "ctx.yaml")
     person.start("Détecteur", "", SHOP)
-    person.answer_until_menu({**ZONE_CROSSING, "Système": {"household": "yes"}})  # household: nothing else asked
+    # established outside the Union, targeting no one there: no regime applies, nothing else is asked
+    person.answer_until_menu({**ZONE_CROSSING, "Système": {"establishment": "outside"}})
     person.type("4")
     person.wait_for(say("ask.which_deployment", "fr"))
     person.type("1")
@@ -335,3 +354,51 @@ def test_a_json_descriptor_is_resumed_and_saved_back_as_json(kb: KnowledgeBase, 
     saved = json.loads((tmp_path / "system.json").read_text(encoding="utf-8"))
     assert saved["deployments"][1]["answers"]["purpose"] == "criminal_law"
     assert [p["outcome"] for p in assess_json(tmp_path / "system.json")["phases"]] == ["gdpr", "gdpr", "police_justice"]
+
+
+FORMAT1 = """\
+name: Forensics tool
+answers: {household: "no"}
+development:
+  answers:
+    personal_data: "yes"
+    eu_link: "yes"
+    for_client: "no"
+    controller_kind: competent_authority
+    purpose: criminal_law
+    use_defined: "yes"
+    same_purpose_only: "no"
+deployments:
+  - name: Forensics lab
+    answers: {personal_data: "yes", eu_link: "yes", controller_kind: competent_authority}
+"""
+
+
+def test_a_format1_descriptor_is_resumed_with_its_notes_and_saved_in_format2(
+    kb: KnowledgeBase, spawn: Spawn, tmp_path: Path
+) -> None:
+    (tmp_path / "old.yaml").write_text(FORMAT1, encoding="utf-8")
+    person = spawn("--resume", "old.yaml")
+    question = person.wait_for_question_or_menu()
+    from airegime.upgrade import OTHER_ENDS_NOTE
+
+    # "not exclusively that purpose" is read as "other ends too": a guess, said before the first question
+    assert f"note: development.answers.development_uses: {OTHER_ENDS_NOTE.fr[:50]}" in person.transcript
+    assert question is not None and (question.scope, question.id) == ("Déploiement : Forensics lab", "purpose")
+    person.answer(question, "criminal_law")
+    assert person.wait_for_question_or_menu() is None
+    assert person.finish() == 0
+    saved = yaml.safe_load((tmp_path / "old.yaml").read_text(encoding="utf-8"))
+    assert saved["airegime"] == 2 and saved["answers"] == {"establishment": "eu"}
+    assert saved["developments"][0]["answers"] == {
+        "personal_data": "yes",
+        "organisation_kind": "competent_authority",
+        "purpose": "criminal_law",
+        "development_uses": "single_use_with_other_ends",
+    }
+    # the police's development also serves other ends: police-justice for its criminal-law part, GDPR for the rest
+    assert [p["outcome"] for p in assess_json(tmp_path / "old.yaml")["phases"]] == [
+        "split_police_justice_gdpr",
+        "police_justice",
+    ]
+    assert regime_line(kb, DEV, "split_police_justice_gdpr") in person.screen

@@ -36,15 +36,10 @@ def all_answers(kb: KnowledgeBase, phase: Phase) -> list[dict[str, str]]:
 
 
 def system_for(phase: Phase, answers: dict[str, str]) -> dict[str, object]:
-    system_level = {"household": answers.pop("household")}
+    """Every answer given by the phase itself (the establishment too: a phase's own answer wins)."""
     if phase == "development":
-        return {
-            "name": "S",
-            "answers": system_level,
-            "development": {"answers": answers},
-            "deployments": [{"name": "D"}],
-        }
-    return {"name": "S", "answers": system_level, "deployments": [{"name": "D", "answers": answers}]}
+        return {"name": "S", "developments": [{"answers": answers}], "deployments": [{"name": "D"}]}
+    return {"name": "S", "deployments": [{"name": "D", "answers": answers}]}
 
 
 @pytest.mark.parametrize("phase", ["development", "deployment"])
@@ -78,8 +73,12 @@ def test_the_path_taken_is_highlighted_and_tagged(kb: KnowledgeBase, zone: Asses
 
 def test_an_unknown_answer_marks_where_the_path_stops(kb: KnowledgeBase, five: Assessment) -> None:
     source = diagram_dot(kb=kb, assessment=five, lang="en", focus=True)
-    stop = [line for line in source.splitlines() if "answer unknown" in line]
-    assert len(stop) == 1 and "Research lab" in stop[0] and "Does this phase process personal\\ndata?" in stop[0]
+    stops = [line for line in source.splitlines() if "answer unknown" in line]
+    lab = [line for line in stops if "Research lab" in line]
+    assert len(lab) == 1 and "Does this phase process personal\\ndata?" in lab[0]
+    # the development's uses are unknown too: its path stops at that question, tagged with the phase
+    development = [line for line in stops if "← Development" in line]
+    assert len(development) == 1 and "operational uses" in development[0]
     assert "…" in source  # focus: the sub-trees off the paths are stubs
 
 
@@ -118,3 +117,43 @@ def test_hostile_names_stay_text_in_the_svg(kb: KnowledgeBase, hostile: Assessme
     svg = decision_diagram(kb=kb, assessment=hostile, fmt="svg", lang="fr", focus=True).decode()
     assert "<script" not in svg and svg.count("</svg>") == 1 and "back\\slash &lt;/sv…" in svg
     assert '"quoted" \\ back\\slash' in svg.replace("&quot;", '"').replace("&#34;", '"')
+
+
+def test_a_split_outcome_is_drawn_as_such_and_each_development_is_tagged(kb: KnowledgeBase) -> None:
+    system = parse_system(
+        {
+            "name": "Police tool",
+            "answers": {"establishment": "eu"},
+            "developments": [
+                {
+                    "name": "Police training",
+                    "answers": {
+                        "personal_data": "yes",
+                        "organisation_kind": "competent_authority",
+                        "development_uses": "single_use_with_other_ends",
+                        "purpose": "criminal_law",
+                    },
+                },
+                {
+                    "name": "Vendor reuse",
+                    "answers": {
+                        "personal_data": "yes",
+                        "organisation_kind": "private_body",
+                        "development_uses": "various",
+                    },
+                },
+            ],
+            "deployments": [{"name": "D", "answers": {"personal_data": "no"}}],
+        },
+        kb=kb,
+    )
+    assessment = evaluate(kb=kb, system=system)
+    assert [p.outcome for p in assessment.developments] == ["split_police_justice_gdpr", "gdpr"]
+    source = diagram_dot(kb=kb, assessment=assessment, lang="en")
+    split = kb.outcome_by_id["split_police_justice_gdpr"]
+    tagged = [line for line in source.splitlines() if "← Development: Police training" in line]
+    assert len(tagged) == 1 and "Police-justice for the" in tagged[0] and HIGHLIGHT in tagged[0]
+    assert "#d6e6f5" in tagged[0]  # the colour of several regimes, each for its purposes, as the legend says
+    assert "several regimes, each for its purposes" in source and split.parts
+    reuse = [line for line in source.splitlines() if "← Development: Vendor reuse" in line]
+    assert len(reuse) == 1 and "GDPR" in reuse[0]

@@ -107,6 +107,10 @@ def test_pdf_holds_everything_the_report_says(kb: KnowledgeBase, five: Assessmen
         assert squash(f"Status: {phase['status_label']}") in found
         for rule in phase["rules"]:
             assert squash(rule["title"]) in found and squash(rule["explanation"]) in found
+            for cited in rule["sources"]:  # the law beside the rule
+                assert squash(cited["summary"]) in found
+        for part in phase["parts"]:
+            assert squash(part["label"]) in found and squash(part["purposes"]) in found
         for change in phase["counterfactuals"]:
             assert squash(change["outcome_label"]) in found
     for step in (s for group in report["next_steps"] for s in group["steps"]):
@@ -170,13 +174,18 @@ def test_docx_has_real_headings_and_tables(kb: KnowledgeBase, five: Assessment) 
     document = docx.Document(io.BytesIO(render_report(kb=kb, assessment=five, fmt="docx", lang="en")))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert ("Heading 1", "Summary") in headings
-    assert ("Heading 2", "Deployment: City police → Case by case: police-justice or GDPR") in headings
+    assert ("Heading 2", "Deployment: Tax fraud unit → Case by case: police-justice or GDPR") in headings
+    assert ("Heading 2", "Deployment: Customs → Police-justice for the criminal-law purposes; GDPR for the others") in (
+        headings
+    )
     summary = document.tables[1]
     assert [c.text for c in summary.rows[0].cells] == ["Phase", "Regime", "Status", "Reason"]
     assert len(summary.rows) == 1 + len(five.phases)
     assert summary.rows[6].cells[2].text == "undetermined"
     body = "\n".join(p.text for p in document.paragraphs)
     assert kb.disclaimer.en in body and "I don't know" in body
+    for part in kb.outcome_by_id["split_police_justice_gdpr"].parts:  # each regime with the purposes it governs
+        assert f"{kb.outcome_by_id[part.outcome].label.en}: {part.purposes.en}" in body
     assert document.core_properties.title.startswith("Applicable-regime assessment report")
 
 

@@ -36,10 +36,16 @@ def test_methodology_covers_every_question_rule_outcome_and_source(kb: Knowledge
             assert f"`{code}`" in text
     for rule in kb.rules:
         assert f"`{rule.id}`" in text and rule.title.en in text
-    for outcome in kb.outcomes:
-        assert f"`{outcome.id}`" in text
-    for source in kb.sources:
-        assert source.url in text
+    for outcome in kb.outcomes:  # a retired outcome (no rule leads there) is not part of the method
+        assert (f"`{outcome.id}`" in text) is not outcome.retired
+        for part in outcome.parts:  # a split outcome: each regime with the purposes it governs
+            assert f"**{kb.outcome_by_id[part.outcome].label.en}**: {part.purposes.en}" in text
+    for source in kb.sources:  # every source with what it says, and beside every rule citing it
+        assert source.url in text and source.summary.en in text
+    for rule in kb.rules:
+        section = text.split(f"`{rule.id}`")[1].split("\n#### ")[0]
+        for citation in rule.sources:
+            assert kb.source_by_id[citation.source].summary.en in section
     left_open = text.split("## What is left to case-by-case analysis")[1].split("## ")[0]
     for rule in kb.rules:
         if kb.outcome_by_id[rule.outcome].kind == "case_by_case":
@@ -49,8 +55,14 @@ def test_methodology_covers_every_question_rule_outcome_and_source(kb: Knowledge
 def test_rules_read_as_sentences(kb: KnowledgeBase) -> None:
     text = render_methodology(kb=kb, fmt="md", lang="fr").decode()
     police = text.split("`deployment_police_justice`")[1].split("####")[0]
-    assert "Quel type d’organisme est responsable du traitement dans cette phase\u00a0? → Autorité compétente" in police
+    controller = (
+        "Qui décide pourquoi et comment les données sont traitées dans cette phase (le responsable du traitement) ?"
+    )
+    assert f"{controller} → Une autorité compétente en matière pénale" in police
+    assert "Un texte confie-t-il à cet organisme, pour cette activité, la mission" in police  # or one given the mission
     assert "**Conduit à :** Police-justice" in police
+    split = text.split("`deployment_mixed_separable`")[1].split("####")[0]
+    assert "**Conduit à :** Police-justice pour les finalités pénales ; RGPD pour les autres" in split
 
 
 def test_methodology_html(kb: KnowledgeBase) -> None:

@@ -38,7 +38,7 @@ def test_the_report_holds_every_required_part(kb: KnowledgeBase, five: Assessmen
     answered = {(g["scope"], g["deployment_index"], i["question"]): i for g in report["answers"] for i in g["items"]}
     assert answered[("deployment", 4, "personal_data")]["unknown"] is True
     assert answered[("deployment", 0, "purpose")]["answer"] == "crowd_safety"
-    given = len(five.system.answers) + len(five.system.development.answers)
+    given = len(five.system.answers) + sum(len(d.answers) for d in five.system.developments)
     given += sum(len(d.answers) for d in five.system.deployments)
     assert len(answered) == given
     # each phase: status and outcome exactly as the engine decided, with traced reasons and sources
@@ -56,8 +56,8 @@ def test_the_report_holds_every_required_part(kb: KnowledgeBase, five: Assessmen
 
 
 def test_case_by_case_phase_names_the_competing_regimes(kb: KnowledgeBase, five: Assessment) -> None:
-    phase = report_dict(kb=kb, assessment=five, lang="fr")["phases"][2]
-    assert phase["status"] == "case_by_case"
+    phase = report_dict(kb=kb, assessment=five, lang="fr")["phases"][4]
+    assert phase["title"] == "Déploiement : Tax fraud unit" and phase["status"] == "case_by_case"
     assert phase["competing"] == [kb.outcome_by_id[o].label.fr for o in kb.outcome_by_id[phase["outcome"]].competing]
 
 
@@ -98,7 +98,7 @@ def test_importing_something_else_fails_clearly(kb: KnowledgeBase, tmp_path) -> 
 
 
 def test_a_report_refuses_an_assessment_made_under_other_rules(kb: KnowledgeBase, zone: Assessment) -> None:
-    stale = Assessment(zone.system, "2000.1", "0" * 16, zone.development, zone.deployments)
+    stale = Assessment(zone.system, "2000.1", "0" * 16, zone.developments, zone.deployments)
     with pytest.raises(AiregimeError, match=r"rule set 2000\.1"):
         render_report(kb=kb, assessment=stale, fmt="md")
 
@@ -134,3 +134,102 @@ def test_a_descriptor_mentioning_the_report_format_is_still_a_descriptor(kb: Kno
     report = tmp_path / "report.json"
     report.write_bytes(render_report(kb=kb, assessment=_tiny(kb), fmt="json"))
     assert load_descriptor_or_report(report, kb=kb).name == "T"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_split_outcome_names_each_regime_with_the_purposes_it_governs(
+    kb: KnowledgeBase, five: Assessment, fmt: str, lang: str
+) -> None:
+    customs = five.deployments[2]
+    assert (customs.name, customs.status, customs.outcome) == ("Customs", "determined", "split_police_justice_gdpr")
+    report = report_dict(kb=kb, assessment=five, lang=lang)  # type: ignore[arg-type]
+    phase = report["phases"][3]
+    police, gdpr = (kb.outcome_by_id[o] for o in ("police_justice", "gdpr"))
+    assert [(p["outcome"], p["label"]) for p in phase["parts"]] == [
+        ("police_justice", police.label.get(lang)),  # type: ignore[arg-type]
+        ("gdpr", gdpr.label.get(lang)),  # type: ignore[arg-type]
+    ]
+    assert (
+        "pénales" in phase["parts"][0]["purposes"] if lang == "fr" else "criminal-law" in phase["parts"][0]["purposes"]
+    )
+    assert all(p["parts"] == [] for i, p in enumerate(report["phases"]) if i != 3)  # only a split outcome has parts
+    text = render_report(kb=kb, assessment=five, fmt=fmt, lang=lang).decode()  # type: ignore[arg-type]
+    heading = f"### {phase['title']} → "
+    section = text.split(heading)[1].split("\n### ")[0] if fmt == "md" else text
+    for part in kb.outcome_by_id["split_police_justice_gdpr"].parts:
+        label = kb.outcome_by_id[part.outcome].label.get(lang)  # type: ignore[arg-type]
+        purposes = part.purposes.get(lang)  # type: ignore[arg-type]
+        if fmt == "md":
+            assert f"**{label}**{' :' if lang == 'fr' else ':'} {purposes}" in section
+        else:
+            from html import escape
+
+            assert f"<strong>{escape(label)}</strong>{' :' if lang == 'fr' else ':'} {escape(purposes)}" in text
+
+
+def test_a_report_of_two_developments_shows_both(kb: KnowledgeBase) -> None:
+    from airegime.system import parse_system
+
+    system = parse_system(
+        {
+            "name": "Forensics tool",
+            "answers": {"establishment": "eu"},
+            "developments": [
+                {
+                    "name": "Police training",
+                    "description": "The police train the model on seized material for their investigations.",
+                    "answers": {
+                        "personal_data": "yes",
+                        "organisation_kind": "competent_authority",
+                        "development_uses": "single_use",
+                        "purpose": "criminal_law",
+                    },
+                },
+                {
+                    "description": "The contractor reuses the annotated data to improve its own product.",
+                    "answers": {
+                        "personal_data": "yes",
+                        "organisation_kind": "private_body",
+                        "development_uses": "various",
+                    },
+                },
+            ],
+            "deployments": [
+                {
+                    "name": "Forensics lab",
+                    "answers": {
+                        "personal_data": "yes",
+                        "organisation_kind": "competent_authority",
+                        "purpose": "criminal_law",
+                    },
+                }
+            ],
+        },
+        kb=kb,
+    )
+    assessment = evaluate(kb=kb, system=system)
+    assert [(p.outcome, p.development_index) for p in assessment.developments] == [("police_justice", 0), ("gdpr", 1)]
+    report = report_dict(kb=kb, assessment=assessment, lang="en", generated=REPORT_DATE)
+    titles = [row["title"] for row in report["summary"]]
+    assert titles == ["Development: Police training", "Development 2", "Deployment: Forensics lab"]
+    assert [p["description"] for p in report["phases"][:2]] == [d.description for d in system.developments]
+    groups = [(g["title"], g["development_index"], len(g["items"])) for g in report["answers"]]
+    assert groups[1:3] == [("Development: Police training", 0, 4), ("Development 2", 1, 3)]
+    text = render_report(kb=kb, assessment=assessment, fmt="md", lang="en", generated=REPORT_DATE).decode()
+    police = kb.outcome_by_id["police_justice"].label.en
+    assert f"### Development: Police training → {police}" in text and "### Development 2 → GDPR" in text
+    assert text.count(system.developments[1].description) == 1  # under its own phase, not in the system's
+    french = report_dict(kb=kb, assessment=assessment, lang="fr", generated=REPORT_DATE)
+    assert [row["title"] for row in french["summary"]][:2] == ["Développement : Police training", "Développement 2"]
+
+
+def test_sources_are_cited_with_what_they_say(kb: KnowledgeBase, zone: Assessment) -> None:
+    for lang in ("fr", "en"):
+        report = report_dict(kb=kb, assessment=zone, lang=lang)  # type: ignore[arg-type]
+        for source in report["sources"]:
+            assert source["summary"] == kb.source_by_id[source["source"]].summary.get(lang)  # type: ignore[arg-type]
+        text = render_report(kb=kb, assessment=zone, fmt="md", lang=lang).decode()  # type: ignore[arg-type]
+        rule = report["phases"][0]["rules"][0]
+        first = rule["sources"][0]
+        assert f"— {first['summary']}" in text.split(f"**✓ {rule['title']}**")[1].split("\n#### ")[0]

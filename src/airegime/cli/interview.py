@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out
+from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, print_upgrade_notes
 from airegime.cli.interview_text import TEXT, say
 from airegime.errors import AiregimeError
 from airegime.interview_session import AnsweredQuestion, InterviewSession, SessionError
@@ -60,7 +60,10 @@ def interview(
     kb = _kb()
     language = _lang(lang)
     with _input_errors():
-        resumed = InterviewSession.from_system(kb, load_system(resume, kb=kb)) if resume else None
+        system = load_system(resume, kb=kb) if resume else None
+        if system is not None:
+            print_upgrade_notes(system, language)  # a format-1 file: what reading it had to guess
+        resumed = InterviewSession.from_system(kb, system) if system is not None else None
     raise typer.Exit(Interview(kb, language, out).run(resumed, resume, save))
 
 
@@ -155,13 +158,19 @@ class Interview:
                     return
                 continue
             progress = say("progress", self.lang, n=pending.asked + 1, total=pending.asked + pending.remaining)
-            title = self._scope_title(pending.scope, pending.deployment_index)
+            title = self._scope_title(pending.scope, pending.deployment_index, pending.development_index)
             self._show_question(pending.question, title, progress, keys="keys")
             reply = self._read(say("ask.answer", self.lang))
             if not self._command(reply, pending.question):
                 code = self._parse_answer(pending.question, reply)
                 if code is not None:
-                    self.session.answer(pending.scope, pending.deployment_index, pending.question.id, code)
+                    self.session.answer(
+                        pending.scope,
+                        pending.deployment_index,
+                        pending.question.id,
+                        code,
+                        development_index=pending.development_index,
+                    )
                     self._save()
 
     def _command(self, reply: str, question: Question | None) -> bool:
@@ -204,9 +213,18 @@ class Interview:
 
     # Showing
 
-    def _scope_title(self, scope: Scope, index: int | None) -> str:
+    def _scope_title(self, scope: Scope, index: int | None, development: int | None = None) -> str:
         if scope == "deployment" and index is not None:
             return say("scope.deployment", self.lang, name=self.session.system.deployments[index].name)
+        developments = self.session.system.developments
+        if scope == "development" and len(developments) > 1:  # one of several: by its name, or its number
+            number = (development or 0) + 1
+            name = developments[number - 1].name
+            return (
+                say("scope.named_development", self.lang, name=name)
+                if name
+                else say("scope.numbered_development", self.lang, n=number)
+            )
         return say(f"scope.{scope}", self.lang)
 
     def _show_question(self, question: Question, title: str, detail: str, *, keys: str) -> None:
@@ -245,7 +263,9 @@ class Interview:
         self._marked(("•", self._citation(citation)) for citation in question.sources)
 
     def _citation(self, citation: Citation) -> str:
-        return f"{self.kb.citation_label(citation, self.lang)}\n{self.kb.source_by_id[citation.source].url}"
+        """The source and its place, what it says (the law beside the question), its address."""
+        source = self.kb.source_by_id[citation.source]
+        return f"{self.kb.citation_label(citation, self.lang)} — {source.summary.get(self.lang)}\n{source.url}"
 
     def _show_status(self) -> None:
         from airegime.engine.evaluate import evaluate
@@ -256,11 +276,12 @@ class Interview:
         """One line per phase: its regime and status."""
         from airegime.render.summary import outcome_label, phase_title, status_label
 
+        developments = len(assessment.developments)
         self._marked(
             (
                 "•",
-                f"{phase_title(phase, self.lang)} → {outcome_label(self.kb, phase, self.lang)}"
-                f" ({status_label(phase, self.lang)})",
+                f"{phase_title(phase, self.lang, developments=developments)} → "
+                f"{outcome_label(self.kb, phase, self.lang)} ({status_label(phase, self.lang)})",
             )
             for phase in assessment.phases
         )
@@ -308,7 +329,8 @@ class Interview:
         if choice is None:
             return
         item = answered[choice - 1]
-        title = say("change.title", self.lang, scope=self._scope_title(item.scope, item.deployment_index))
+        where = self._scope_title(item.scope, item.deployment_index, item.development_index)
+        title = say("change.title", self.lang, scope=where)
         current = say("change.current", self.lang, answer=self._answer_label(item))
         while True:
             self._show_question(item.question, title, current, keys="change.keys")
@@ -321,12 +343,14 @@ class Interview:
             code = self._parse_answer(item.question, reply)
             if code is not None:
                 break
-        self.session.answer(item.scope, item.deployment_index, item.question.id, code)
+        self.session.answer(
+            item.scope, item.deployment_index, item.question.id, code, development_index=item.development_index
+        )
         self._tell("changed", "green")
         self._save()
 
     def _answered_line(self, item: AnsweredQuestion) -> str:
-        scope = self._scope_title(item.scope, item.deployment_index)
+        scope = self._scope_title(item.scope, item.deployment_index, item.development_index)
         return f"[{scope}] {item.question.text.get(self.lang)} → {self._answer_label(item)}"
 
     def _answer_label(self, item: AnsweredQuestion) -> str:

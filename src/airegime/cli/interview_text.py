@@ -47,6 +47,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "scope.system": ("Système", "System"),
     "scope.development": ("Développement", "Development"),
     "scope.deployment": ("Déploiement : {name}", "Deployment: {name}"),
+    "scope.named_development": ("Développement : {name}", "Development: {name}"),
+    "scope.numbered_development": ("Développement {n}", "Development {n}"),
     "progress": ("question {n} sur {total} au plus", "question {n} of at most {total}"),
     "keys": (
         "? aide · b retour · c modifier une réponse · q enregistrer et quitter",

@@ -125,10 +125,6 @@ def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang
         _print_condition(out, kb, child, lang, depth + (1 if depth > 1 or node.kind != "all" else 0))
 
 
-def cite(kb: KnowledgeBase, citations: tuple[Citation, ...], lang: Lang) -> str:
-    return "; ".join(kb.citation_label(c, lang) for c in citations)
-
-
 def print_citations(out: Console, kb: KnowledgeBase, citations: tuple[Citation, ...], lang: Lang) -> None:
     """ "Sources:" then one citation a line, with what the text says beside it."""
     out.print(f"[dim]{t('explain.sources', lang)}:[/]")

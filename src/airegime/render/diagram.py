@@ -32,7 +32,8 @@ Constraints = dict[str, frozenset[str]]
 HIGHLIGHT = "#d9480f"
 PNG_PPI = 72  # pixels per inch of the PNG by default: one pixel per point, the diagram's own unit
 TAG_LENGTH = 40  # a phase named on the outcome it reached: long names are cut, the report has them whole
-OUTCOME_STYLE = {  # fill colour by outcome kind: a regime, several for their purposes, no regime, the law leaves it open
+# Fill colour by outcome kind: a regime, several each for its purposes, no regime, the law leaves it open.
+OUTCOME_STYLE = {
     "regime": "#d3e9d3",
     "split": "#d6e6f5",
     "not_applicable": "#e4e7eb",

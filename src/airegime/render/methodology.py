@@ -32,7 +32,9 @@ def methodology_data(*, kb: KnowledgeBase, lang: Lang) -> dict[str, Any]:
         "outcomes": [_outcome(kb, o.id, lang) for o in kb.outcomes if not o.retired],
         "case_by_case": [_rule(kb, r, lang) for r in kb.rules if kb.outcome_by_id[r.outcome].kind == "case_by_case"],
         "caveats": [c.get(lang) for c in kb.caveats],
-        "sources": [{"id": s.id, "title": s.title.get(lang), "url": s.url, "summary": s.summary.get(lang)} for s in kb.sources],
+        "sources": [
+            {"id": s.id, "title": s.title.get(lang), "url": s.url, "summary": s.summary.get(lang)} for s in kb.sources
+        ],
     }
 
 
@@ -87,9 +89,12 @@ def _outcome(kb: KnowledgeBase, outcome_id: str, lang: Lang) -> dict[str, Any]:
         "summary": outcome.summary.get(lang),
         "authority": outcome.authority.get(lang) if outcome.authority else "",
         "competing": [kb.outcome_by_id[o].label.get(lang) for o in outcome.competing],
-        "parts": [{"outcome": o, "label": label, "purposes": purposes} for o, (label, purposes) in zip(
-            (part.outcome for part in outcome.parts), split_parts(kb, outcome, lang), strict=True
-        )],
+        "parts": [
+            {"outcome": o, "label": label, "purposes": purposes}
+            for o, (label, purposes) in zip(
+                (part.outcome for part in outcome.parts), split_parts(kb, outcome, lang), strict=True
+            )
+        ],
         "sources": citations(kb, outcome.sources, lang),
     }
 
@@ -174,7 +179,9 @@ def methodology_markdown(data: dict[str, Any]) -> str:
         lines += [f"- **{md(rule['title'])}** (`{rule['id']}`) → {md(rule['outcome'])}. {md(rule['explanation'])}"]
     lines += ["", f"## {w('method.general_caveats', lang)}", ""] + [f"- {md(c)}" for c in data["caveats"]]
     lines += ["", f"## {w('method.sources', lang)}", ""]
-    lines += [f"- `{s['id']}` — {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in data["sources"]]
+    lines += [
+        f"- `{s['id']}` — {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in data["sources"]
+    ]
     return "\n".join([*lines, ""])
 
 

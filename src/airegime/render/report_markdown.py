@@ -105,7 +105,9 @@ def _phase(report: dict[str, Any], phase: dict[str, Any], lang: Lang) -> list[st
         lines += [md(phase["outcome_summary"]), ""]
     if phase["parts"]:
         lines += [f"**{w('report.parts', lang)}{colon(lang)}**", ""]
-        lines += [f"- **{md(part['label'])}**{colon(lang)} {md(part['purposes'], block=False)}" for part in phase["parts"]]
+        lines += [
+            f"- **{md(part['label'])}**{colon(lang)} {md(part['purposes'], block=False)}" for part in phase["parts"]
+        ]
         lines.append("")
     if phase["authority"]:
         lines += [f"**{w('report.authority', lang)}{colon(lang)}** {md(phase['authority'])}", ""]

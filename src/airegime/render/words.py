@@ -57,7 +57,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "method.how": ("Comment l’outil raisonne", "How the tool reasons"),
     "method.how_text": (
         "Un système compte un ou plusieurs traitements de développement (constitution du jeu de données, "
-        "entraînement, ajustement…, chacun sous son propre responsable de traitement) et un ou plusieurs "
+        "entraînement, ajustement…, chacun avec son responsable de traitement) et un ou plusieurs "
         "contextes de déploiement ; chaque phase reçoit son propre régime. Une question peut être posée une "
         "seule fois pour tout le système (l’établissement du responsable) ; une phase menée par un autre "
         "organisme peut alors avoir sa propre réponse, qui prévaut. Pour une phase et un jeu complet de "
@@ -68,7 +68,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (fr, en)
         "indéterminé et l’outil indique ce que chaque réponse donnerait. Un résultat « au cas par cas » "
         "signifie que le droit lui-même ne tranche pas.",
         "A system has one or more development processings (building the dataset, training, fine-tuning…, each "
-        "under its own controller) and one or more deployment contexts; each phase gets its own regime. A "
+        "with its controller) and one or more deployment contexts; each phase gets its own regime. A "
         "question may be asked once for the whole system (where the controller is established); a phase run by "
         "another organisation may then have its own answer, which prevails. For a phase and a full set of "
         "answers, exactly one rule applies (which the airegime verify command proves). An outcome may name "
