@@ -30,30 +30,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from server import Server, start_server
 
 ORGANISATION = "airegime fault test"
-PATCHED = ("personal_data", "eu_link", "household")  # set together: "yes" or "no" for all three
+PATCHED = ("personal_data", "legal_mission", "household")  # set together: "yes" or "no" for all three
 
 
 def descriptor(name: str) -> dict[str, Any]:
     return {
         "name": name,
         "organisation": ORGANISATION,
-        "answers": {"household": "no"},
-        "development": {"answers": {"personal_data": "yes", "eu_link": "yes"}},
+        "answers": {"establishment": "eu"},
+        "development": {"answers": {"personal_data": "yes", "legal_mission": "yes", "household": "yes"}},
         "deployments": [
-            {"name": "Centre", "answers": {"purpose": "other", "controller_kind": "private_body"}},
-            {"name": "Police", "answers": {"purpose": "criminal_law", "controller_kind": "competent_authority"}},
+            {"name": "Centre", "answers": {"purpose": "other", "organisation_kind": "private_body"}},
+            {"name": "Police", "answers": {"purpose": "criminal_law", "organisation_kind": "competent_authority"}},
         ],
     }
 
 
 def patch(value: str) -> dict[str, Any]:
-    return {
-        "answers": [
-            {"scope": "development", "question": "personal_data", "value": value},
-            {"scope": "development", "question": "eu_link", "value": value},
-            {"scope": "system", "question": "household", "value": value},
-        ]
-    }
+    return {"answers": [{"scope": "development", "question": question, "value": value} for question in PATCHED]}
 
 
 @dataclass
@@ -119,7 +113,7 @@ def check(api: str, database_url: str, acknowledged: list[Acknowledged], target:
                     problems.append(f"acknowledged save #{assessment_id} ({name}) is missing: {response.status_code}")
         problems += whole_assessments(client)
         answers = client.get(f"/assessments/{target}").json()["descriptor"]
-        values = {answers["development"]["answers"].get(q) or answers["answers"].get(q) for q in PATCHED}
+        values = {answers["developments"][0]["answers"].get(q) for q in PATCHED}
         if len(values) != 1:
             problems.append(f"a patch was half applied: {values}")
     return problems + integrity(database_url)

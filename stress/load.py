@@ -73,7 +73,7 @@ def request_for(kind: str, index: int, ids: list[int]) -> tuple[str, str, dict[s
         body["deployments"][0]["answers"]["purpose"] = ("other", "criminal_law", "unknown")[index % 3]
         return "POST", "/evaluate", {"json": body}
     if kind == "patch":
-        change = {"scope": "system", "question": "household", "value": VALUES[index % 3]}
+        change = {"scope": "development", "question": "household", "value": VALUES[index % 3]}
         return "PATCH", f"/assessments/{target}", {"json": {"answers": [change]}}
     return "POST", "/assessments", {"json": descriptor(f"load new {index}")}
 

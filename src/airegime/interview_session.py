@@ -27,7 +27,8 @@ MAX_UNDO = 1_000  # a long session stays small: each entry is one frozen System
 
 class SessionError(DescriptorError):
     """A change the session refuses. ``code`` lets an interface say it in its own words:
-    ``no_question``, ``no_question_left``, ``no_deployment``, ``last_deployment``, ``empty_name``, ``duplicate_name``.
+    ``no_question``, ``no_question_left``, ``no_deployment``, ``no_development``, ``last_deployment``,
+    ``empty_name``, ``duplicate_name``.
     """
 
     def __init__(self, code: str, message: str, *, location: str = "", hint: str = "", name: str = "") -> None:
@@ -45,6 +46,7 @@ class Change:
     deployment_index: int | None = None
     question_id: str = ""
     name: str = ""
+    development_index: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class AnsweredQuestion:
     deployment_index: int | None
     question: Question
     answer: str
+    development_index: int | None = None  # for a development's answer: which development processing
 
 
 class InterviewSession:
@@ -100,16 +103,16 @@ class InterviewSession:
         return [deployment.name for deployment in self._system.deployments]
 
     def answered(self) -> list[AnsweredQuestion]:
-        """Every answer so far, in interview order: system, development, each deployment."""
+        """Every answer so far, in interview order: system, each development, each deployment."""
         system = self._system
-        groups: list[tuple[Scope, int | None, Mapping[str, str]]] = [
-            ("system", None, system.answers),
-            ("development", None, system.development.answers),
-            *(("deployment", i, d.answers) for i, d in enumerate(system.deployments)),
+        groups: list[tuple[Scope, int | None, int | None, Mapping[str, str]]] = [
+            ("system", None, None, system.answers),
+            *(("development", None, i, d.answers) for i, d in enumerate(system.developments)),
+            *(("deployment", i, None, d.answers) for i, d in enumerate(system.deployments)),
         ]
         return [
-            AnsweredQuestion(scope, index, question, answers[question.id])
-            for scope, index, answers in groups
+            AnsweredQuestion(scope, index, question, answers[question.id], development)
+            for scope, index, development, answers in groups
             for question in self.kb.questions_for(scope)
             if question.id in answers
         ]
@@ -120,10 +123,22 @@ class InterviewSession:
 
     # Changing
 
-    def answer(self, scope: Scope, deployment_index: int | None, question_id: str, value: Any) -> str:
-        """Record an answer (a code, label, alias, boolean or "unknown"); returns its code."""
+    def answer(
+        self,
+        scope: Scope,
+        deployment_index: int | None,
+        question_id: str,
+        value: Any,
+        *,
+        development_index: int | None = None,
+    ) -> str:
+        """Record an answer (a code, label, alias, boolean or "unknown"); returns its code.
+
+        ``development_index``: which development processing, for a development's answer (the first by default).
+        """
         question = self.kb.question_by_id.get(question_id)
-        location = _location(scope, deployment_index)
+        development = self._development_index(development_index) if scope == "development" else None
+        location = _location(scope, deployment_index if scope == "deployment" else development)
         if question is None or scope not in question.scope:
             raise SessionError(
                 "no_question",
@@ -133,8 +148,9 @@ class InterviewSession:
             )
         code = normalise_answer(question, value, location=f"{location}.{question_id}")
         data = self._data()
-        _answers_at(data, scope, self._checked_index(scope, deployment_index))[question_id] = code
-        self._apply(data, Change("answer", scope, deployment_index, question_id))
+        index = self._checked_index(scope, deployment_index) if scope == "deployment" else development
+        _answers_at(data, scope, index)[question_id] = code
+        self._apply(data, Change("answer", scope, deployment_index, question_id, development_index=development))
         return code
 
     def answer_next(self, value: Any) -> str:
@@ -144,7 +160,13 @@ class InterviewSession:
             raise SessionError(
                 "no_question_left", "no question is left to answer", hint="add a deployment context or change an answer"
             )
-        return self.answer(pending.scope, pending.deployment_index, pending.question.id, value)
+        return self.answer(
+            pending.scope,
+            pending.deployment_index,
+            pending.question.id,
+            value,
+            development_index=pending.development_index,
+        )
 
     def add_deployment(self, name: str, description: str = "") -> int:
         """Add a deployment context; returns its index. Names must be distinct."""
@@ -200,6 +222,19 @@ class InterviewSession:
     def _checked_index(self, scope: Scope, index: int | None) -> int | None:
         return self._deployment_index(index) if scope == "deployment" else None
 
+    def _development_index(self, index: int | None) -> int:
+        count = len(self._system.developments)
+        if index is None:
+            return 0
+        if not 0 <= index < count:
+            raise SessionError(
+                "no_development",
+                f"no development processing number {index}",
+                location="developments",
+                hint=f"choose one of the {count} development processings",
+            )
+        return index
+
     def _deployment_index(self, index: int | None) -> int:
         count = len(self._system.deployments)
         if index is None or not 0 <= index < count:
@@ -230,14 +265,17 @@ class InterviewSession:
 
 
 def _location(scope: Scope, index: int | None) -> str:
-    return {"system": "answers", "development": "development.answers"}.get(scope, f"deployments[{index}].answers")
+    """Where an answer sits in the descriptor: answers, developments[i].answers or deployments[i].answers."""
+    if scope == "system":
+        return "answers"
+    return f"{scope}s[{index}].answers"
 
 
 def _answers_at(data: dict[str, Any], scope: Scope, index: int | None) -> dict[str, Any]:
     if scope == "system":
         answers: dict[str, Any] = data["answers"]
     elif scope == "development":
-        answers = data["development"]["answers"]
+        answers = data["developments"][index or 0]["answers"]
     else:
         answers = data["deployments"][index]["answers"]
     return answers

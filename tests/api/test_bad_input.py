@@ -53,12 +53,12 @@ BAD_DESCRIPTORS: list[tuple[str, Edit, str, str]] = [
     ("unknown key", lambda d: d.update(owner="me"), "invalid_descriptor", "owner"),
     (
         "answers not a mapping",
-        lambda d: d["development"].update(answers=["yes"]),
+        lambda d: d["developments"][0].update(answers=["yes"]),
         "invalid_descriptor",
-        "development.answers",
+        "developments[0].answers",
     ),
     ("deployment not a mapping", lambda d: d["deployments"].append("police"), "invalid_descriptor", "deployments[2]"),
-    ("wrong format version", lambda d: d.update(airegime=2), "invalid_descriptor", "airegime"),
+    ("wrong format version", lambda d: d.update(airegime=3), "invalid_descriptor", "airegime"),
     ("NUL character", lambda d: d.update(name="a\x00b"), "invalid_text", "name"),
     # Python strips \x1c as whitespace, pydantic does not: such a name would be stored empty.
     ("control character", lambda d: d["deployments"][0].update(name="\x1c"), "invalid_text", "deployments[0].name"),
@@ -120,19 +120,19 @@ BAD_PATCHES: list[tuple[str, object, str, str]] = [
     ),
     (
         "context on a system answer",
-        {"answers": [{"scope": "system", "deployment": 0, "question": "household", "value": "no"}]},
+        {"answers": [{"scope": "system", "deployment": 0, "question": "establishment", "value": "eu"}]},
         "invalid_descriptor",
         "answers[0].deployment",
     ),
     (
         "number as value",
-        {"answers": [{"scope": "system", "question": "household", "value": 3}]},
+        {"answers": [{"scope": "system", "question": "establishment", "value": 3}]},
         "invalid_request",
         "answers[0].value.str",
     ),
     (
         "extra field",
-        {"answers": [{"scope": "system", "question": "household", "value": "no", "why": 1}]},
+        {"answers": [{"scope": "system", "question": "establishment", "value": "eu", "why": 1}]},
         "invalid_request",
         "answers[0].why",
     ),
@@ -141,7 +141,7 @@ BAD_PATCHES: list[tuple[str, object, str, str]] = [
         "second change wrong",
         {
             "answers": [
-                {"scope": "system", "question": "household", "value": "yes"},
+                {"scope": "system", "question": "establishment", "value": "outside"},
                 {"scope": "deployment", "deployment": 0, "question": "purpose", "value": "never"},
             ]
         },
@@ -216,7 +216,7 @@ def test_a_bad_patch_says_where_and_changes_nothing(
         (
             "patch",
             "/assessments/424242",
-            {"json": {"answers": [{"scope": "system", "question": "household", "value": "no"}]}},
+            {"json": {"answers": [{"scope": "system", "question": "establishment", "value": "eu"}]}},
             404,
             "not_found",
         ),
@@ -267,7 +267,7 @@ def test_mounted_api_needs_no_csrf_token_but_the_web_forms_still_do(
         created = api.post("/assessments", json=descriptor)  # no CSRF cookie, no token
         assert created.status_code == 201, created.text
         assessment_id = created.json()["id"]
-        change = {"answers": [{"scope": "system", "question": "household", "value": "yes"}]}
+        change = {"answers": [{"scope": "system", "question": "establishment", "value": "outside"}]}
         assert api.patch(f"/assessments/{assessment_id}", json=change).status_code == 200
         assert api.put(f"/assessments/{assessment_id}", json=descriptor).status_code == 200
         assert api.delete(f"/assessments/{assessment_id}").status_code == 204

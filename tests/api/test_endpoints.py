@@ -95,40 +95,40 @@ def test_put_replaces_the_descriptor_and_records_only_differences(
     assert len(repo.history(assessment_id)) == before, "an unchanged descriptor records no change"
 
     descriptor["deployments"][0]["answers"]["purpose"] = "criminal_law"
-    descriptor["deployments"][0]["answers"]["controller_kind"] = "competent_authority"
+    descriptor["deployments"][0]["answers"]["organisation_kind"] = "competent_authority"
     del descriptor["deployments"][1]
     descriptor["deployments"].append({"name": "Stade", "answers": {"purpose": "crowd_safety"}})
-    descriptor["development"]["answers"].pop("foreseen_uses")
+    descriptor["developments"][0]["answers"].pop("development_uses")
     replaced = api.put(f"/assessments/{assessment_id}", json=descriptor).json()
     system = parse_system(descriptor, kb=kb)
     assert replaced["descriptor"] == system.to_dict()
     assert repo.get(assessment_id).system() == system
     assert [p["outcome"] for p in replaced["phases"]] == [p.outcome for p in evaluate(kb=kb, system=system).phases]
     kinds = [e["kind"] for e in api.get(f"/assessments/{assessment_id}/history").json()[before:]]
-    # Contexts match by position: the second ("National police") becomes "Stade", its four answers
-    # replaced by one (3 withdrawn, 1 changed); plus 2 changes in the first and 1 withdrawn in development.
-    assert sorted(kinds) == sorted(["answer"] * 7 + ["context_renamed"])
+    # Contexts match by position: the second ("National police") becomes "Stade", its three answers
+    # replaced by one (2 withdrawn, 1 changed); plus 2 changes in the first and 1 withdrawn in development.
+    assert sorted(kinds) == sorted(["answer"] * 6 + ["context_renamed"])
 
 
 def test_patch_sets_and_withdraws_answers_together(api: Api, repo: Repository, descriptor: dict[str, Any]) -> None:
     assessment_id = api.post("/assessments", json=descriptor).json()["id"]
     changes = [
         {"scope": "deployment", "deployment": 0, "question": "purpose", "value": "Law Enforcement"},
-        {"scope": "development", "question": "foreseen_uses", "value": None},
-        {"scope": "system", "question": "household", "value": "unknown"},
+        {"scope": "development", "question": "development_uses", "value": None},
+        {"scope": "system", "question": "establishment", "value": "unknown"},
     ]
     patched = api.patch(f"/assessments/{assessment_id}", json={"answers": changes})
     assert patched.status_code == 200, patched.text
     saved = repo.get(assessment_id)
     assert saved.context_answers[saved.contexts[0].id]["purpose"] == "criminal_law"
-    assert "foreseen_uses" not in saved.development_answers
-    assert saved.system_answers["household"] == "unknown"
+    assert "development_uses" not in saved.development_answers
+    assert saved.system_answers["establishment"] == "unknown"
     history = api.get(f"/assessments/{assessment_id}/history").json()
     last = {(e["question"], e["value"], e["previous"]) for e in history[-3:]}
     assert last == {
         ("purpose", "criminal_law", "other"),
-        ("foreseen_uses", None, "various"),
-        ("household", "unknown", "no"),
+        ("development_uses", None, "various"),
+        ("establishment", "unknown", "eu"),
     }
 
 

@@ -38,7 +38,7 @@ def test_connections_the_server_ended_are_replaced_without_a_failed_request(kb: 
             pass  # three connections now wait in the pool
         assert end_every_session_but_this_one(repo.engine.url.render_as_string(hide_password=False)) >= 3
         assert [repo.get(i).name for i in ids] == ["System 0", "System 1", "System 2"]
-        repo.set_answer(ids[0], scope="system", context_id=None, question="household", value="no")
+        repo.set_answer(ids[0], scope="system", context_id=None, question="establishment", value="eu")
     finally:
         repo.engine.dispose()
 

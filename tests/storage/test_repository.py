@@ -54,15 +54,15 @@ def test_answers_are_appended_never_overwritten_and_history_shows_each_change(re
     new = repo.create(name="S", first_context="C")
     repo.set_answer(new, scope="development", context_id=None, question="personal_data", value="yes")
     repo.set_answer(new, scope="development", context_id=None, question="personal_data", value="no")
-    repo.set_answer(new, scope="system", context_id=None, question="household", value="je ne sais pas")
+    repo.set_answer(new, scope="system", context_id=None, question="establishment", value="je ne sais pas")
     saved = repo.get(new)
     assert saved.development_answers == {"personal_data": "no"}
-    assert saved.system_answers == {"household": "unknown"}
+    assert saved.system_answers == {"establishment": "unknown"}
     answers = [e for e in repo.history(new) if e.kind == "answer"]
     assert [(e.question, e.previous, e.value) for e in answers] == [
         ("personal_data", None, "yes"),
         ("personal_data", "yes", "no"),
-        ("household", None, "unknown"),
+        ("establishment", None, "unknown"),
     ]
     assert all(a.at <= b.at for a, b in itertools.pairwise(answers))
     with repo.engine.connect() as connection:
@@ -94,7 +94,8 @@ def test_every_change_stores_an_evaluation_with_version_and_hash(repo: Repositor
         ("development", "personal_data", "perhaps", AnswerError),
         ("development", "no_such_question", "yes", AnswerError),
         ("system", "personal_data", "yes", AnswerError),
-        ("deployment", "for_client", "yes", AnswerError),
+        ("deployment", "development_uses", "various", AnswerError),
+        ("system", "household", "no", AnswerError),
     ],
 )
 def test_a_bad_answer_is_refused_and_changes_nothing(
@@ -240,7 +241,10 @@ EXAMPLES = sorted(EXAMPLE.parent.glob("*.yaml"))
 
 def test_a_save_returns_exactly_what_reading_it_back_gives(repo: Repository, kb: KnowledgeBase) -> None:
     """add_system and edit build the state they stored instead of reading it back: it must be the same."""
-    systems = [load_system(path, kb=kb) for path in EXAMPLES]
+    loaded = [load_system(path, kb=kb) for path in EXAMPLES]
+    # Saved assessments hold one development processing (and not its name, needed only to tell several apart).
+    systems = [_unnamed_development(s) for s in loaded if len(s.developments) == 1]
+    assert systems
     for system in systems:
         saved, result = repo.add_system(system)
         assert (saved, result) == repo.get_with_result(saved.id)
@@ -254,6 +258,10 @@ def test_a_save_returns_exactly_what_reading_it_back_gives(repo: Repository, kb:
         saved, result = repo.replace_system(first, other)
         assert (saved, result) == repo.get_with_result(first)
         assert saved.system().to_dict() == other.to_dict() | {"name": other.name}
+
+
+def _unnamed_development(system: System) -> System:
+    return system.model_copy(update={"developments": (system.development.model_copy(update={"name": ""}),)})
 
 
 def test_on_sqlite_writers_of_other_processes_take_turns_through_a_lock_file(tmp_path: Path, kb: KnowledgeBase) -> None:

@@ -64,7 +64,7 @@ def fill(engine: Engine, kb: KnowledgeBase) -> None:
         )
         saved = repo.get(new)
         first = saved.contexts[0].id
-        repo.set_answer(new, scope="system", context_id=None, question="household", value="no")
+        repo.set_answer(new, scope="system", context_id=None, question="establishment", value="eu")
         repo.set_answer(new, scope="development", context_id=None, question="personal_data", value="yes")
         repo.set_answer(new, scope="development", context_id=None, question="personal_data", value="no")
         repo.set_answer(new, scope="development", context_id=None, question="personal_data", value=None)

@@ -52,7 +52,7 @@ def test_a_new_assessment_starts_the_interview_and_a_missing_name_changes_nothin
     created = client.submit("/new", {"name": "Détecteur", "organisation": "Acme", "first_context": "Centre"})
     assert created.status_code == 303
     interview = client.get(created.headers["location"])
-    assert hidden(interview.text, "question") == "household"
+    assert hidden(interview.text, "question") == "establishment"
     assert "Je ne sais pas" in interview.text
 
 
@@ -64,7 +64,7 @@ def answer(client: Client, assessment: int, page: str, value: str, **headers: st
 def test_answering_moves_on_and_htmx_gets_only_the_main_part(client: Client, repo: Repository) -> None:
     new = repo.create(name="S", first_context="C")
     first = client.get(f"/a/{new}/interview").text
-    plain = answer(client, new, first, "no")
+    plain = answer(client, new, first, "eu")
     assert plain.status_code == 303  # type: ignore[attr-defined]
     second = client.get(f"/a/{new}/interview").text
     assert hidden(second, "question") == "personal_data"
@@ -78,10 +78,10 @@ def test_answering_moves_on_and_htmx_gets_only_the_main_part(client: Client, rep
 
 def test_any_earlier_answer_can_be_changed_and_previous_goes_back(client: Client, repo: Repository) -> None:
     new = repo.create(name="S", first_context="C")
-    repo.set_answer(new, scope="system", context_id=None, question="household", value="no")
+    repo.set_answer(new, scope="system", context_id=None, question="establishment", value="eu")
     repo.set_answer(new, scope="development", context_id=None, question="personal_data", value="yes")
     page = client.get(f"/a/{new}/interview").text
-    assert hidden(page, "question") == "eu_link"
+    assert hidden(page, "question") == "organisation_kind"
     back = re.search(r'href="([^"]+)">← Question précédente', page)
     assert back, "no link back to the previous question"
     previous = client.get(back.group(1).replace("&amp;", "&")).text
@@ -99,7 +99,8 @@ def test_any_earlier_answer_can_be_changed_and_previous_goes_back(client: Client
         ({"scope": "development", "question": "nope", "value": "yes"}, 404),
         ({"scope": "system", "question": "personal_data", "value": "yes"}, 404),
         ({"scope": "deployment", "ctx": "999", "question": "purpose", "value": "other"}, 404),
-        ({"scope": "../etc", "question": "household", "value": "yes"}, 404),
+        ({"scope": "../etc", "question": "establishment", "value": "eu"}, 404),
+        ({"scope": "system", "question": "household", "value": "yes"}, 404),
     ],
 )
 def test_a_bad_answer_gets_a_clear_page_and_changes_nothing(
@@ -115,7 +116,7 @@ def test_a_bad_answer_gets_a_clear_page_and_changes_nothing(
 
 def test_forms_without_this_browsers_csrf_token_are_refused(client: Client, repo: Repository) -> None:
     new = repo.create(name="S", first_context="C")
-    data = {"scope": "system", "question": "household", "value": "no"}
+    data = {"scope": "system", "question": "establishment", "value": "eu"}
     missing = client.post(f"/a/{new}/answer", data=data)
     forged = client.post(f"/a/{new}/answer", data={**data, "csrf_token": "x" * 43})
     deleting = client.post(f"/a/{new}/delete")
@@ -330,6 +331,6 @@ def test_i_dont_know_everywhere_ends_the_interview_with_an_undetermined_result_n
     assert "Questionnaire terminé" in page and "restent indéterminées" in page
     result = client.get(f"/a/{new}/result").text
     assert "Réponses manquantes" in result
-    for question in ("personal_data", "controller_kind"):
+    for question in ("personal_data", "organisation_kind"):
         assert kb.question_by_id[question].text.fr in result
     assert [p.status for p in repo.get(new).summary] == ["undetermined", "undetermined"]

@@ -17,16 +17,18 @@ pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 DEVELOPMENT = {
-    "household": "no",
+    "establishment": "eu",
     "personal_data": "yes",
-    "eu_link": "yes",
-    "for_client": "no",
-    "controller_kind": "private_body",
-    "use_defined": "no",
-    "foreseen_uses": "various",
+    "organisation_kind": "private_body",
+    "development_uses": "various",
 }
-SHOPPING = {"personal_data": "yes", "eu_link": "yes", "controller_kind": "private_body", "purpose": "other"}
-POLICE = {"personal_data": "yes", "eu_link": "yes", "controller_kind": "competent_authority", "purpose": "criminal_law"}
+SHOPPING = {"personal_data": "yes", "organisation_kind": "private_body", "purpose": "other", "legal_mission": "no"}
+POLICE = {
+    "personal_data": "yes",
+    "organisation_kind": "competent_authority",
+    "purpose": "criminal_law",
+    "legal_mission": "yes",
+}
 
 
 @pytest.fixture
@@ -112,9 +114,9 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     check_accessibility(page)
 
     asked = answer_interview(page, {"Système": DEVELOPMENT, "Développement": DEVELOPMENT, "Centre": SHOPPING})
-    assert asked[0] == "Système/household"
+    assert asked[0] == "Système/establishment"
     page.click(".answers li:first-child a")  # change the first answer, in place (htmx)
-    page.wait_for_selector("#answer-no:checked")
+    page.wait_for_selector("#answer-eu:checked")
     assert page.evaluate("document.activeElement.tagName") == "H1", "focus should move to the question"
     page.click("text=Reprendre le questionnaire")
     page.wait_for_selector("h1:has-text('Questionnaire terminé')")
@@ -154,7 +156,7 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     page.click("a[aria-current=page] >> xpath=../../li[1]/a")
     page.wait_for_selector(".answers")
     police_controller = page.locator(".answers li", has_text="Police nationale").filter(
-        has_text=kb.question_by_id["controller_kind"].text.en
+        has_text=kb.question_by_id["organisation_kind"].text.en
     )
     police_controller.locator("a").click()
     page.wait_for_selector("#answer-competent_authority:checked")
@@ -166,14 +168,14 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     page.goto(page.url.split("/a/")[0] + "/a/" + page.url.split("/a/")[1].split("/")[0] + "/result")
     assert glance(page)["Deployment: Police nationale"].startswith("?")
     missing = page.locator("section.phase.status-undetermined .open-questions")
-    assert kb.question_by_id["controller_kind"].text.en in missing.inner_text()
+    assert kb.question_by_id["organisation_kind"].text.en in missing.inner_text()
     shot(page, screenshots / "result-undetermined-en.png")
 
     # Going back: the missing-answer link opens the question, "Previous question" the one before.
     missing.locator("a").first.click()
     page.wait_for_selector("#answer-unknown:checked")
     page.click("text=← Previous question")
-    page.wait_for_selector("form.question input[name=question][value=eu_link]", state="attached")
+    page.wait_for_selector("form.question input[name=question][value=personal_data]", state="attached")
     assert page.locator("#answer-yes").is_checked()
     assert "Police nationale" in page.locator(".phase-label").text_content()
     police_controller.locator("a").click()
@@ -209,7 +211,7 @@ def test_the_interview_works_without_javascript(browser: Any, live_server: str, 
     page.goto("/lang/fr?next=/new")
     page.fill("#name", "Sans JavaScript")
     page.click("button[type=submit]")
-    page.check("#answer-no")
+    page.check("#answer-eu")
     page.click("form.question button[type=submit]")
     assert page.locator("form.question input[name=question]").get_attribute("value") == "personal_data"
     page.check("#answer-no")

@@ -55,7 +55,7 @@ def _answers_of(data: dict[str, Any], change: AnswerChange, where: str) -> tuple
     if change.scope == "system":
         return data["answers"], "answers"
     if change.scope == "development":
-        return data["development"]["answers"], "development.answers"
+        return data["developments"][0]["answers"], "developments[0].answers"  # saved assessments hold one
     deployments = data["deployments"]
     if change.deployment is None or change.deployment >= len(deployments):
         raise DescriptorError(

@@ -259,4 +259,7 @@ def outcomes_out(kb: KnowledgeBase, lang: Lang) -> list[m.OutcomeOut]:
 
 
 def sources_out(kb: KnowledgeBase, lang: Lang) -> list[m.SourceOut]:
-    return [m.SourceOut(id=s.id, title=s.title.get(lang), summary=s.summary.get(lang), url=s.url, kind=s.kind) for s in kb.sources]
+    return [
+        m.SourceOut(id=s.id, title=s.title.get(lang), summary=s.summary.get(lang), url=s.url, kind=s.kind)
+        for s in kb.sources
+    ]

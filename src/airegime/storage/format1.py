@@ -121,9 +121,7 @@ def _upgrade_one(connection: Connection, assessment_id: int, moment: datetime) -
         "name": f"#{assessment_id}",
         "answers": answers.get(("system", None), {}),
         "development": {"answers": answers.get(("development", None), {})},
-        "deployments": [
-            {"name": c.name or "-", "answers": answers.get(("deployment", c.id), {})} for c in contexts
-        ],
+        "deployments": [{"name": c.name or "-", "answers": answers.get(("deployment", c.id), {})} for c in contexts],
     }
     try:
         new, notes = upgrade(old, source=f"assessment #{assessment_id}")

@@ -171,9 +171,9 @@ def import_database(
             replaced = _make_room(connection, engine, replace=replace)
             imported = _insert_rows(connection, _numbered_lines(stream, path), declared, path, report)
             _check_counts(connection, declared, imported, path)
-            for step in data_steps:  # what the migrations after the file's did to the data
-                step(connection)
             _reset_sequences(connection)
+            for step in data_steps:  # what the migrations after the file's did to the data (new rows: after the reset)
+                step(connection)
     return TransferSummary(path, header["alembic_revision"], {t.name: rows for t, rows in declared}, replaced)
 
 

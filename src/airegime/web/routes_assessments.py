@@ -10,14 +10,14 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from airegime.errors import DescriptorError
-from airegime.kb import KnowledgeBase
-from airegime.render.report_data import is_report, load_report_json
 from airegime.i18n import t
+from airegime.kb import KnowledgeBase
 from airegime.kb.models import Question
+from airegime.render.report_data import is_report, load_report_json
 from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
 from airegime.storage.repository import SORTS
-from airegime.upgrade import format1_questions
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
+from airegime.upgrade import format1_questions
 from airegime.web.pages import kb_of, lang_of, render, repo_of
 from airegime.web.texts import translator
 
@@ -114,7 +114,14 @@ async def import_descriptor(request: Request, file: UploadFile | None = None, te
         system = read_system(content, kb_of(request), file.filename if file and file.filename else "")
     except DescriptorError as error:
         return render(request, "import.html", 400, text=text, error=error)
+    if len(system.developments) > 1:  # saved assessments hold one: refuse rather than drop any
+        several = translator(lang_of(request))("import.several_developments", count=len(system.developments))
+        return render(request, "import.html", 400, text=text, problem_text=several)
     new = repo_of(request).import_system(system)
+    if system.upgrade_notes:  # a format-1 descriptor: say what its reading guessed before moving on
+        lang = lang_of(request)
+        notes = [(n.location, n.text.get(lang)) for n in system.upgrade_notes]
+        return render(request, "import.html", text="", imported=new, notes=notes)
     return see_other(f"/a/{new}/result")
 
 
