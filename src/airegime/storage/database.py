@@ -3,6 +3,7 @@ SQLAlchemy URL through ``AIREGIME_DATABASE_URL``. Migrations run automatically o
 
 from __future__ import annotations
 
+import os
 import select
 import time
 from collections.abc import Callable
@@ -56,8 +57,14 @@ def migrate(engine: Engine) -> None:
 
 
 def _make_sqlite_folder(database: str | None) -> None:
+    """Create the database's folder (0700) and file (0600) for its owner alone, if they are new:
+    the file holds every assessment and the hashes of passwords and tokens. SQLite gives its WAL
+    and shared-memory files the database file's permissions."""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
