@@ -1,4 +1,4 @@
-"""The API with the legal model v2: several development processings evaluated (not saved), split
+"""The API with the legal model v2: several development processings evaluated and saved, split
 outcomes with their parts, format-1 descriptors read with their upgrade notes."""
 
 from __future__ import annotations
@@ -53,18 +53,58 @@ def test_evaluate_returns_every_development_and_deployment_with_split_parts(api:
     assert body["upgrade_notes"] == []
 
 
-def test_saving_several_developments_is_refused_and_nothing_is_dropped(
-    api: Api, repo: Repository, descriptor: dict[str, Any]
+def test_an_assessment_with_several_developments_is_saved_read_replaced_and_patched(
+    api: Api, repo: Repository, kb: KnowledgeBase, descriptor: dict[str, Any]
 ) -> None:
-    error = assert_error(api.post("/assessments", json=TWO_DEVELOPMENTS), 422, "invalid_descriptor", "developments")
-    assert "one development processing" in error["message"] and "POST /api/v1/evaluate" in error["message"]
-    assert repo.count() == 0
+    expected = parse_system(TWO_DEVELOPMENTS, kb=kb)
+    created = api.post("/assessments", json=TWO_DEVELOPMENTS)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["descriptor"] == expected.to_dict()
+    assert [(d["index"], d["name"]) for d in body["developments"]] == [(0, "Customs training"), (1, "Vendor reuse")]
+    outcomes = [(p["phase"], p["development_index"], p["outcome"]) for p in body["phases"]]
+    assert outcomes == [(p.phase, p.development_index, p.outcome) for p in evaluate(kb=kb, system=expected).phases]
+    assert api.get(f"/assessments/{body['id']}").json()["descriptor"] == expected.to_dict()
+    assert repo.get(body["id"]).system().to_dict() == expected.to_dict()
+
+    # PATCH: a development's answer by index, another by id; all or nothing.
+    reuse = body["developments"][1]["id"]
+    patched = api.patch(
+        f"/assessments/{body['id']}",
+        json={
+            "answers": [
+                {"scope": "development", "development": 1, "question": "development_uses", "value": "single_use"},
+                {"scope": "development", "development_id": reuse, "question": "purpose", "value": "other"},
+            ]
+        },
+    )
+    assert patched.status_code == 200, patched.text
+    answers = patched.json()["descriptor"]["developments"][1]["answers"]
+    assert (answers["development_uses"], answers["purpose"]) == ("single_use", "other")
+    assert patched.json()["descriptor"]["developments"][0] == body["descriptor"]["developments"][0]
+    history = api.get(f"/assessments/{body['id']}/history").json()
+    assert {(e["scope"], e["context"], e["question"]) for e in history if e["question"] == "purpose"} >= {
+        ("development", "Vendor reuse", "purpose")
+    }
+    before = api.get(f"/assessments/{body['id']}").json()
+    for wrong, where in [
+        ({"development": 2}, "answers[1].development"),
+        ({"development_id": body["contexts"][0]["id"]}, "answers[1].development_id"),
+        ({"development": 0, "development_id": reuse}, "answers[1].development_id"),
+        ({"deployment": 0}, "answers[1].deployment"),
+    ]:
+        change = {"scope": "development", "question": "purpose", "value": "criminal_law", **wrong}
+        first = {"scope": "system", "question": "establishment", "value": "outside"}
+        refused = api.patch(f"/assessments/{body['id']}", json={"answers": [first, change]})
+        assert_error(refused, 422, refused.json()["error"]["code"], where)
+    assert api.get(f"/assessments/{body['id']}").json()["descriptor"] == before["descriptor"]
+
+    # PUT: back to one development (the second one removed), then two again.
     saved = api.post("/assessments", json=descriptor).json()
-    history = api.get(f"/assessments/{saved['id']}/history").json()
-    refused = api.put(f"/assessments/{saved['id']}", json=TWO_DEVELOPMENTS)
-    assert_error(refused, 422, "invalid_descriptor", "developments")
-    assert api.get(f"/assessments/{saved['id']}/history").json() == history
-    assert api.get(f"/assessments/{saved['id']}").json()["descriptor"] == saved["descriptor"]
+    two = api.put(f"/assessments/{saved['id']}", json=TWO_DEVELOPMENTS).json()
+    assert two["descriptor"] == expected.to_dict()
+    one = api.put(f"/assessments/{saved['id']}", json=descriptor).json()
+    assert len(one["developments"]) == 1 and one["descriptor"] == parse_system(descriptor, kb=kb).to_dict()
 
 
 def test_a_format1_descriptor_is_read_with_its_upgrade_notes(api: Api, kb: KnowledgeBase) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,17 +13,16 @@ import pytest
 import yaml
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy import Connection, Engine, MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from airegime.engine.evaluate import evaluate
-from airegime.errors import DescriptorError
 from airegime.kb import KnowledgeBase
-from airegime.storage import Repository
+from airegime.storage import Repository, transfer
 from airegime.storage.database import MIGRATIONS, open_engine
 from airegime.storage.format1 import UPGRADE_DETAIL, UPGRADED, upgrade_notes
 from airegime.storage.models import EventRow
-from airegime.storage.transfer import export_database, import_database
+from airegime.storage.transfer import import_database
 from airegime.system import parse_system
 
 FORMAT1 = Path(__file__).parents[1] / "format1"
@@ -84,6 +84,38 @@ def _save_format1(connection: Connection, descriptor: dict[str, Any]) -> int:
         {"a": assessment_id, "at": moment, "hash": OLD_HASH, "r": json.dumps(result)},
     )
     return int(assessment_id)
+
+
+def export_as_is(engine: Engine, path: Path, revision: str) -> None:
+    """The file ``airegime db export`` of the version at ``revision`` writes for this database: its
+    tables and columns as they are (reflected), in the same format."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    tables = [t for t in metadata.sorted_tables if t.name != "alembic_version"]
+    lines = []
+    with engine.connect() as connection:
+        rows = {t.name: connection.execute(select(t).order_by(*t.primary_key.columns)).all() for t in tables}
+    header = {
+        "format": transfer.FORMAT,
+        "format_version": transfer.FORMAT_VERSION,
+        "alembic_revision": revision,
+        "airegime_version": "2026.11",
+        "exported_at": "2026-11-30T00:00:00+00:00",
+        "source": engine.dialect.name,
+        "tables": [{"name": t.name, "rows": len(rows[t.name]), "columns": [c.name for c in t.columns]} for t in tables],
+    }
+    lines.append(json.dumps(header))
+    for t in tables:
+        for row in rows[t.name]:
+            values = {c.name: _plain(v) for c, v in zip(t.columns, row, strict=True)}
+            lines.append(json.dumps({"table": t.name, "row": values}))
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return value
 
 
 def _descriptor(name: str) -> dict[str, Any]:
@@ -183,21 +215,9 @@ def test_an_export_made_before_0004_imports_and_its_answers_are_upgraded(
     engine = _at_0003(source_url)
     with engine.begin() as connection:
         old_id = _save_format1(connection, descriptor)
-    # What an older airegime wrote: the same file format, at migration 0003. The database is stamped
-    # at the head without the data migration so that this version exports it; the header then says 0003.
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection"] = connection
-        command.stamp(config, "head")
     export = tmp_path / "old.jsonl.gz"
-    summary = export_database(engine, export)
+    export_as_is(engine, export, "0003")  # what an older airegime wrote: the same file format, at 0003
     engine.dispose()
-    lines = gzip.decompress(export.read_bytes()).splitlines(keepends=True)
-    header = json.loads(lines[0])
-    assert header["alembic_revision"] == summary.alembic_revision
-    header["alembic_revision"] = "0003"
-    export.write_bytes(gzip.compress(json.dumps(header).encode() + b"\n" + b"".join(lines[1:])))
 
     target = open_engine(database_url)
     import_database(target, export)
@@ -211,27 +231,3 @@ def test_an_export_made_before_0004_imports_and_its_answers_are_upgraded(
         assert any(e.kind == UPGRADED for e in repo.history(old_id))
     finally:
         repo.engine.dispose()
-
-
-def test_several_developments_are_refused_by_storage_not_dropped(repo: Repository, kb: KnowledgeBase) -> None:
-    two = parse_system(
-        {
-            "name": "Two trainings",
-            "developments": [
-                {"name": "For the client", "answers": {"personal_data": "yes"}},
-                {"name": "Provider's reuse", "answers": {"personal_data": "yes"}},
-            ],
-            "deployments": [{"name": "Use", "answers": {}}],
-        },
-        kb=kb,
-    )
-    with pytest.raises(DescriptorError, match="one development processing") as refused:
-        repo.add_system(two)
-    assert refused.value.location == "developments"
-    assert repo.count() == 0
-    one = repo.import_system(two.model_copy(update={"developments": two.developments[:1]}))
-    history = repo.history(one)
-    with pytest.raises(DescriptorError, match="POST /api/v1/evaluate"):
-        repo.replace_system(one, two)
-    assert repo.history(one) == history  # nothing half-written
-    assert repo.get(one).system().development.answers == {"personal_data": "yes"}

@@ -29,6 +29,7 @@ from airegime.system import load_system
 from .conftest import empty_postgres, postgres_url
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
+SEVERAL_DEVELOPMENTS = Path(__file__).parents[2] / "examples" / "police-contractor-reuse.yaml"
 
 HOSTILE = (
     "Robert'); DROP TABLE assessments;--",
@@ -72,6 +73,11 @@ def fill(engine: Engine, kb: KnowledgeBase) -> None:
         second = repo.add_context(new, name=f"second {hostile}"[:200], description=hostile)
         repo.rename_context(new, second.id, name=f"renamed {hostile}"[:200], description=hostile[::-1])
         repo.remove_context(new, first)
+        development = repo.add_development(new, name=f"reuse {hostile}"[:200], description=hostile)
+        repo.set_answer(new, scope="development", context_id=development.id, question="personal_data", value="yes")
+        repo.rename_context(new, development.id, name=f"renamed reuse {hostile}"[:200], description="")
+        if index % 2:
+            repo.remove_context(new, repo.get(new).developments[0].id)
         repo.update_details(
             new,
             name=f"{index} {hostile[::-1]}"[:200],
@@ -80,6 +86,7 @@ def fill(engine: Engine, kb: KnowledgeBase) -> None:
             development_description="",
         )
     imported = repo.import_system(load_system(EXAMPLE, kb=kb), detail=HOSTILE[3])
+    repo.import_system(load_system(SEVERAL_DEVELOPMENTS, kb=kb))
     repo.duplicate(imported, name=HOSTILE[4])
     repo.recheck(imported)
     repo.delete(3)  # a gap in every table's ids: the import must keep them

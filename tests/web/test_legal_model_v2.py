@@ -1,5 +1,5 @@
 """The web app with the legal model v2: split outcomes on the result page, source summaries beside
-citations, format-1 descriptors imported with their notes, several developments refused, and the
+citations, format-1 descriptors imported with their notes, several developments saved, and the
 rule-set upgrade of a saved assessment shown legibly in its history."""
 
 from __future__ import annotations
@@ -64,24 +64,32 @@ def test_a_format1_descriptor_is_imported_with_its_notes_in_the_readers_language
     assert repo.get(saved.id).system().development.answers == expected.development.answers
 
 
-def test_importing_several_developments_is_refused_in_both_languages_and_saves_nothing(
-    client: Client, repo: Repository
+def test_importing_several_developments_saves_them_all_and_the_pages_name_each(
+    client: Client, repo: Repository, kb: KnowledgeBase
 ) -> None:
-    two = (
-        "name: Two trainings\n"
-        "developments:\n"
-        "  - {name: For the client, answers: {personal_data: 'yes'}}\n"
-        "  - {name: Provider reuse, answers: {personal_data: 'yes'}}\n"
-        "deployments: [{name: Use}]\n"
-    )
-    french = client.submit("/import", {"text": two})
-    assert french.status_code == 400
-    assert "un seul traitement de développement" in html.unescape(french.text)
-    english = client.submit("/import", {"text": two}, cookies={"airegime_lang": "en"})
-    assert english.status_code == 400
-    assert "one development processing" in html.unescape(english.text)
-    assert "POST /api/v1/evaluate" in english.text
-    assert repo.count() == 0
+    reuse = (Path(__file__).parents[2] / "examples" / "police-contractor-reuse.yaml").read_text(encoding="utf-8")
+    expected = parse_system(yaml.safe_load(reuse), kb=kb)
+    page = client.submit("/import", {"text": reuse})
+    assert page.status_code == 303, page.text
+    (item,) = repo.list().items
+    assert repo.get(item.id).system().to_dict() == expected.to_dict()
+    names = [d.name for d in expected.developments]
+    for lang, word in (("fr", "Développement"), ("en", "Development")):
+        cookies = {"airegime_lang": lang}
+        result = html.unescape(client.get(f"/a/{item.id}/result", cookies=cookies).text)
+        glance = result.split('<table class="glance">', 1)[1].split("</table>", 1)[0]
+        for name, phase in zip(names, repo.last_result(item.id).developments, strict=True):  # type: ignore[union-attr]
+            assert f"{word}{' : ' if lang == 'fr' else ': '}{name}" in glance
+            assert kb.outcome_by_id[phase.outcome].label.get(lang) in glance  # type: ignore[index]
+        home = html.unescape(client.get("/", cookies=cookies).text)
+        assert all(name in home for name in names)
+        contexts = html.unescape(client.get(f"/a/{item.id}/contexts", cookies=cookies).text)
+        assert all(f'value="{name}"' in contexts for name in names)
+        interview = html.unescape(client.get(f"/a/{item.id}/interview", cookies=cookies).text)
+        answers = interview.split('<aside class="answers"', 1)[1]
+        assert all(f"{word}{' : ' if lang == 'fr' else ': '}{name}" in answers for name in names)
+    exported = yaml.safe_load(client.get(f"/a/{item.id}/export.yaml").text)
+    assert parse_system(exported, kb=kb).to_dict() == expected.to_dict()
 
 
 def test_the_history_shows_the_rule_set_upgrade_in_words(client: Client, repo: Repository, kb: KnowledgeBase) -> None:

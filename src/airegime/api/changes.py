@@ -13,7 +13,7 @@ from airegime.api.models import AnswerChange
 from airegime.engine.results import Assessment
 from airegime.errors import AnswerError, DescriptorError
 from airegime.kb.models import KnowledgeBase
-from airegime.storage.records import Saved
+from airegime.storage.records import Context, Saved
 from airegime.storage.repository import Repository
 from airegime.system import System, normalise_answer
 
@@ -38,7 +38,7 @@ def _with_answers(kb: KnowledgeBase, current: Saved, changes: list[AnswerChange]
                 location=f"answers[{index}].question",
                 hint="see GET /kb/questions for each question's scope",
             )
-        answers, location = _answers_of(data, change, f"answers[{index}]")
+        answers, location = _answers_of(data, current, change, f"answers[{index}]")
         if change.value is None:
             answers.pop(question.id, None)
         else:
@@ -46,21 +46,48 @@ def _with_answers(kb: KnowledgeBase, current: Saved, changes: list[AnswerChange]
     return System.model_validate(data)
 
 
-def _answers_of(data: dict[str, Any], change: AnswerChange, where: str) -> tuple[dict[str, Any], str]:
+def _answers_of(data: dict[str, Any], current: Saved, change: AnswerChange, where: str) -> tuple[dict[str, Any], str]:
     """The answers the change belongs to, and their location in the descriptor."""
-    if change.scope != "deployment" and change.deployment is not None:
-        raise DescriptorError(
-            "only deployment answers belong to a context", location=f"{where}.deployment", hint="leave it out"
-        )
+    for phase in ("deployment", "development"):
+        if change.scope != phase and (getattr(change, phase) is not None or getattr(change, f"{phase}_id") is not None):
+            raise DescriptorError(
+                f"only {phase} answers belong to a {_NAMES[phase]}", location=f"{where}.{phase}", hint="leave it out"
+            )
     if change.scope == "system":
         return data["answers"], "answers"
-    if change.scope == "development":
-        return data["developments"][0]["answers"], "developments[0].answers"  # saved assessments hold one
-    deployments = data["deployments"]
-    if change.deployment is None or change.deployment >= len(deployments):
+    key = f"{change.scope}s"
+    rows = current.developments if change.scope == "development" else current.contexts
+    index = _index(change, rows, where)
+    return data[key][index]["answers"], f"{key}[{index}].answers"
+
+
+_NAMES = {"development": "development processing", "deployment": "deployment context"}
+
+
+def _index(change: AnswerChange, rows: tuple[Context, ...], where: str) -> int:
+    """The position the change names, by index or by id (a development's: the first by default)."""
+    phase = change.scope
+    by_index: int | None = change.development if phase == "development" else change.deployment
+    by_id = change.development_id if phase == "development" else change.deployment_id
+    if by_index is not None and by_id is not None:
         raise DescriptorError(
-            f"no deployment context at index {change.deployment}",
-            location=f"{where}.deployment",
-            hint=f"give the index of a context, from 0 to {len(deployments) - 1}",
+            f"both {phase} and {phase}_id are given", location=f"{where}.{phase}_id", hint="give one of the two"
         )
-    return deployments[change.deployment]["answers"], f"deployments[{change.deployment}].answers"
+    if by_id is not None:
+        found = next((i for i, row in enumerate(rows) if row.id == by_id), None)
+        if found is None:
+            raise DescriptorError(
+                f"no {_NAMES[phase]} with id {by_id} in this assessment",
+                location=f"{where}.{phase}_id",
+                hint=f"see the assessment's {'developments' if phase == 'development' else 'contexts'}[].id",
+            )
+        return found
+    if by_index is None and phase == "development":
+        return 0  # the first (often the only) development processing
+    if by_index is None or by_index >= len(rows):
+        raise DescriptorError(
+            f"no {_NAMES[phase]} at index {by_index}",
+            location=f"{where}.{phase}",
+            hint=f"give the index of a {_NAMES[phase]}, from 0 to {len(rows) - 1}",
+        )
+    return by_index

@@ -166,6 +166,13 @@ class ContextOut(_Out):
     description: str
 
 
+class DevelopmentOut(_Out):
+    id: int = Field(description="stable across renames; PATCH answers may name it (development_id)")
+    index: int = Field(description="position among the development processings (PATCH: development)")
+    name: str
+    description: str
+
+
 class AssessmentOut(_Out):
     id: int
     name: str
@@ -173,7 +180,8 @@ class AssessmentOut(_Out):
     created_at: datetime
     updated_at: datetime
     descriptor: dict[str, Any] = Field(description="the current descriptor (as POST /evaluate takes it)")
-    contexts: list[ContextOut]
+    developments: list[DevelopmentOut] = Field(default=[], description="the development processings, in order")
+    contexts: list[ContextOut] = Field(description="the deployment contexts, in order")
     rule_set: RuleSetOut = Field(description="the rule set the latest stored result was computed with")
     stale: bool = Field(description="true when that rule set is not the loaded one: POST .../recheck")
     phases: list[PhaseOut] = Field(description="the latest stored result")
@@ -186,7 +194,7 @@ class HistoryEntryOut(_Out):
     at: datetime
     kind: str
     scope: Scope | None
-    context: str
+    context: str = Field(description="the development processing's or deployment context's name")
     question: str | None
     value: str | None
     previous: str | None
@@ -214,6 +222,15 @@ class RecheckOut(_Out):
 class AnswerChange(_In):
     scope: Scope
     deployment: int | None = Field(default=None, ge=0, description="index of the deployment context (scope deployment)")
+    deployment_id: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="or its id (see contexts[].id); give one of the two"
+    )
+    development: int | None = Field(
+        default=None, ge=0, description="index of the development processing (scope development; default: the first)"
+    )
+    development_id: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="or its id (see developments[].id); give at most one of the two"
+    )
     question: str = Field(min_length=1, max_length=100)
     value: AnswerValue = Field(description='a code, label or alias; "unknown" for I don\'t know; null withdraws it')
 

@@ -56,7 +56,8 @@ def read_assessment(request: Request, assessment_id: AssessmentId, lang: LangQue
 def replace_assessment(
     request: Request, assessment_id: AssessmentId, descriptor: DescriptorBody, lang: LangQuery = None
 ) -> AssessmentOut:
-    """Replace the whole descriptor (contexts matched by position); only the differences enter the history."""
+    """Replace the whole descriptor (development processings and contexts matched by position); only the
+    differences enter the history."""
     repo = deps.repo(request)
     system = parse_system(deps.clean_text(descriptor), kb=repo.kb)
     saved, result = repo.replace_system(assessment_id, system)

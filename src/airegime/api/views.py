@@ -132,6 +132,10 @@ def assessment_out(
         created_at=saved.created_at,
         updated_at=saved.updated_at,
         descriptor=saved.system().to_dict(),
+        developments=[
+            m.DevelopmentOut(id=d.id, index=i, name=d.name, description=d.description)
+            for i, d in enumerate(saved.developments)
+        ],
         contexts=[
             m.ContextOut(id=c.id, index=i, name=c.name, description=c.description) for i, c in enumerate(saved.contexts)
         ],

@@ -7,7 +7,9 @@ detail lists, as JSON, the notes where the reading is a guess. Nothing is evalua
 the stored result keeps the older rule set's hash, so the assessment shows as stale until it
 is checked again.
 
-Run by the database migration 0004 and by ``airegime db import`` of an export made before it.
+Run by the database migration 0004 and by ``airegime db import`` of an export made before it,
+so always on data of before migration 0005: one development processing per assessment, whose
+answer events name no row (0005 then gives it a row, see :mod:`airegime.storage.developments`).
 Tables are described here, not taken from the models, so that this keeps working as they change.
 """
 

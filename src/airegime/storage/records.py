@@ -12,12 +12,14 @@ from airegime.system import System
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """A deployment context as it is now (``id`` is stable across renames)."""
+    """A development processing or a deployment context as it is now (``id`` is stable across
+    renames, and unique among both kinds)."""
 
     id: int
     name: str
     description: str
     position: int
+    phase: str = "deployment"  # or "development"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +52,16 @@ class PhaseSummary:
 
 @dataclass(frozen=True, slots=True)
 class Saved:
-    """A saved assessment's current state: details, contexts in order, current answers."""
+    """A saved assessment's current state: details, development processings and deployment
+    contexts in order, current answers (``context_answers``: by the id of either kind)."""
 
     id: int
     name: str
     organisation: str
     description: str
-    development_description: str
+    developments: tuple[Context, ...]
     contexts: tuple[Context, ...]
     system_answers: dict[str, str]
-    development_answers: dict[str, str]
     context_answers: dict[int, dict[str, str]]
     created_at: datetime
     updated_at: datetime
@@ -75,19 +77,38 @@ class Saved:
                 "organisation": self.organisation,
                 "description": self.description,
                 "answers": self.system_answers,
-                "development": {"description": self.development_description, "answers": self.development_answers},
-                "deployments": [
-                    {"name": c.name, "description": c.description, "answers": self.context_answers.get(c.id, {})}
-                    for c in self.contexts
-                ],
+                "developments": [self._phase(d) for d in self.developments],
+                "deployments": [self._phase(c) for c in self.contexts],
             }
         )
+
+    def _phase(self, context: Context) -> dict[str, Any]:
+        return {"name": context.name, "description": context.description, "answers": self.answers_of(context.id)}
+
+    def answers_of(self, context_id: int) -> dict[str, str]:
+        """The answers of a development processing or a deployment context."""
+        return self.context_answers.get(context_id, {})
+
+    @property
+    def development_answers(self) -> dict[str, str]:
+        """The first development processing's answers."""
+        return self.answers_of(self.developments[0].id)
+
+    @property
+    def development_description(self) -> str:
+        """The first development processing's description."""
+        return self.developments[0].description
 
     def context_at(self, index: int) -> Context:
         return self.contexts[index]
 
     def index_of(self, context_id: int) -> int | None:
+        """A deployment context's position (None: no such context)."""
         return next((i for i, c in enumerate(self.contexts) if c.id == context_id), None)
+
+    def development_index_of(self, development_id: int) -> int | None:
+        """A development processing's position (None: no such development processing)."""
+        return next((i for i, d in enumerate(self.developments) if d.id == development_id), None)
 
     def is_stale(self, kb_hash: str) -> bool:
         """True when the stored result was computed with another rule set than ``kb_hash``."""
@@ -123,7 +144,7 @@ class HistoryEntry:
     at: datetime
     kind: str
     scope: str | None
-    context_name: str
+    context_name: str  # the development processing's or the deployment context's name ("" for the system)
     question: str | None
     value: str | None
     previous: str | None
@@ -173,7 +194,7 @@ class Recheck:
 
 
 def phase_changes(before: Assessment | None, after: Assessment) -> tuple[PhaseChange, ...]:
-    """Pair phases by position (contexts do not move during a re-check) and compare them."""
+    """Pair phases by position (phases do not move during a re-check) and compare them."""
     old = before.phases if before is not None else ()
     changes = []
     for i, new in enumerate(after.phases):

@@ -56,7 +56,7 @@ from airegime.storage.records import (
     Saved,
     phase_changes,
 )
-from airegime.system import System, normalise_answer
+from airegime.system import Deployment, Development, System, normalise_answer
 
 Sort = Literal["updated", "created", "name", "organisation"]
 SORTS: tuple[Sort, ...] = ("updated", "created", "name", "organisation")
@@ -68,7 +68,7 @@ class StorageError(AiregimeError):
 
 
 class NotFoundError(StorageError):
-    """No saved assessment (or deployment context) with this id."""
+    """No saved assessment (or development processing, or deployment context) with this id."""
 
 
 # SQLite allows one writer at a time, and a writer that finds the database locked polls for it,
@@ -77,7 +77,12 @@ class NotFoundError(StorageError):
 # to the next writer the moment the last lets go.
 _sqlite_writes = threading.Lock()
 
-Answers = dict[tuple[str | None, int | None], dict[str, str]]  # by (scope, context id)
+Answers = dict[tuple[str | None, int | None], dict[str, str]]  # by (scope, development or context id)
+Phase = Literal["development", "deployment"]
+# Event kinds for a phase's row added, renamed or removed (deployment contexts kept their older names).
+ADDED = {"development": "development_added", "deployment": "context_added"}
+RENAMED = {"development": "development_renamed", "deployment": "context_renamed"}
+REMOVED = {"development": "development_removed", "deployment": "context_removed"}
 
 
 @functools.cache
@@ -174,7 +179,7 @@ class Repository:
         """Every change, oldest first, with the answer each change replaced."""
         with self._reads() as session:
             self._row(session, assessment_id)
-            names = {
+            names = {  # every development processing and context, removed ones too
                 c.id: c.name
                 for c in session.scalars(select(ContextRow).where(ContextRow.assessment_id == assessment_id))
             }
@@ -244,12 +249,15 @@ class Repository:
         first_context: str,
         first_context_description: str = "",
     ) -> int:
-        """A new assessment with one deployment context (a system always has at least one)."""
-        _check_details(name, organisation, description, development_description)
-        _check_context(first_context, first_context_description)
+        """A new assessment with one development processing (unnamed) and one deployment context
+        (a system always has at least one of each)."""
+        _check_details(name, organisation, description)
+        _check_phase("development", "", development_description)
+        _check_phase("deployment", first_context, first_context_description)
         with self._write() as session:
-            row = self._new_row(session, name, organisation, description, development_description)
-            self._first_contexts(session, row.id, [(first_context, first_context_description)])
+            row = self._new_row(session, name, organisation, description)
+            self._first_rows(session, row.id, "development", [("", development_description)])
+            self._first_rows(session, row.id, "deployment", [(first_context, first_context_description)])
             self._event(session, row.id, "created")  # queued after the last statement that needs an answer
             self._evaluate(session, row, "created")
             self._audit(session, "assessment.created", row)
@@ -261,16 +269,21 @@ class Repository:
 
     def add_system(self, system: System, *, detail: str = "", kind: str = "imported") -> tuple[Saved, Assessment]:
         """``import_system``, returning the new assessment's state and its stored result (no need to read them back)."""
-        _check_one_development(system)
         with self._write() as session:
-            row = self._new_row(
-                session, system.name, system.organisation, system.description, system.development.description
+            row = self._new_row(session, system.name, system.organisation, system.description)
+            developments = self._first_rows(
+                session, row.id, "development", [(d.name, d.description) for d in system.developments]
             )
-            contexts = self._first_contexts(session, row.id, [(d.name, d.description) for d in system.deployments])
+            contexts = self._first_rows(
+                session, row.id, "deployment", [(d.name, d.description) for d in system.deployments]
+            )
             self._event(session, row.id, kind, detail=detail)  # queued after the last statement that needs an answer
             answers: Answers = {
                 ("system", None): dict(system.answers),
-                ("development", None): dict(system.development.answers),
+                **{
+                    ("development", c.id): dict(d.answers)
+                    for c, d in zip(developments, system.developments, strict=True)
+                },
                 **{("deployment", c.id): dict(d.answers) for c, d in zip(contexts, system.deployments, strict=True)},
             }
             for (scope, context_id), given in answers.items():
@@ -278,7 +291,7 @@ class Repository:
                     self._event(
                         session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=value
                     )
-            stored = _state(row, contexts, answers)  # what _load would read back
+            stored = _state(row, developments + contexts, answers)  # what _load would read back
             assessment, saved = self._evaluate(session, row, kind, known=stored)
             self._audit(session, f"assessment.{kind}", row, detail)
             return saved, assessment
@@ -295,66 +308,106 @@ class Repository:
             session.delete(row)
 
     def update_details(
-        self, assessment_id: int, *, name: str, organisation: str, description: str, development_description: str
+        self,
+        assessment_id: int,
+        *,
+        name: str,
+        organisation: str,
+        description: str,
+        development_description: str | None = None,
     ) -> Saved:
-        _check_details(name, organisation, description, development_description)
+        """The system's name, organisation and description (``development_description``, if given:
+        the first development processing's, as before several could be saved)."""
+        _check_details(name, organisation, description)
+        if development_description is not None:
+            _check_phase("development", "", development_description)
         with self._write() as session:
             row = self._row(session, assessment_id)
-            row.name, row.organisation = name.strip(), organisation.strip()
-            row.description, row.development_description = description.strip(), development_description.strip()
+            row.name, row.organisation, row.description = name.strip(), organisation.strip(), description.strip()
             self._event(session, row.id, "details", detail=row.name)
+            if development_description is not None:
+                first = self._active_rows(session, row.id, "development")[0]
+                if first.description != development_description.strip():
+                    first.description = development_description.strip()
+                    detail = first.name
+                    self._event(
+                        session, row.id, RENAMED["development"], scope="development", context_id=first.id, detail=detail
+                    )
             self._audit(session, "assessment.details", row)
             return self._evaluate(session, row, "details")[1]
 
     def set_answer(
         self, assessment_id: int, *, scope: Scope, context_id: int | None, question: str, value: str | None
     ) -> Saved:
-        """Record an answer (a code, "unknown", or None to withdraw it) and evaluate again."""
+        """Record an answer (a code, "unknown", or None to withdraw it) and evaluate again.
+
+        ``context_id``: the deployment context's id, for a deployment's answer; the development
+        processing's, for a development's (None: the first one); None for the system's.
+        """
         code = None if value is None else self._check_answer(scope, question, value)
         with self._write() as session:
             row = self._row(session, assessment_id)
             where: str = scope
             if scope == "deployment":
-                where = self._context(session, assessment_id, context_id).name
+                where = self._context(session, assessment_id, context_id, "deployment").name
+            elif scope == "development":
+                development = (
+                    self._context(session, assessment_id, context_id, "development")
+                    if context_id is not None
+                    else self._active_rows(session, assessment_id, "development")[0]
+                )
+                context_id, where = development.id, f"development {development.name}".strip()
             elif context_id is not None:
-                raise StorageError("only deployment answers belong to a context", hint="leave the context out")
+                raise StorageError(
+                    "only development and deployment answers belong to a phase", hint="leave the context out"
+                )
             self._event(session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=code)
             self._audit(session, "assessment.answer", row, f"{where}: {question} = {code or '—'}")
             return self._evaluate(session, row, "answers")[1]
 
-    def add_context(self, assessment_id: int, *, name: str, description: str = "") -> Context:
-        _check_context(name, description)
+    def add_context(
+        self, assessment_id: int, *, name: str, description: str = "", phase: Phase = "deployment"
+    ) -> Context:
+        """A new deployment context (or, with ``phase="development"``, development processing), last."""
+        _check_phase(phase, name, description)
         with self._write() as session:
             row = self._row(session, assessment_id)
-            context = self._add_context(session, row.id, name, description)
+            context = self._add_context(session, row.id, phase, name, description)
             self._evaluate(session, row, "contexts")
-            self._audit(session, "context.added", row, context.name)
+            self._audit(session, f"{_AUDITED[phase]}.added", row, context.name)
             return context
 
+    def add_development(self, assessment_id: int, *, name: str, description: str = "") -> Context:
+        return self.add_context(assessment_id, name=name, description=description, phase="development")
+
     def rename_context(self, assessment_id: int, context_id: int, *, name: str, description: str) -> None:
-        _check_context(name, description)
+        """Rename a deployment context or a development processing (``context_id`` says which)."""
         with self._write() as session:
             row = self._row(session, assessment_id)
             context = self._context(session, assessment_id, context_id)
+            phase = _phase(context)
+            _check_phase(phase, name, description)
             detail = f"{context.name} → {name.strip()}"
             context.name, context.description = name.strip(), description.strip()
-            self._event(session, row.id, "context_renamed", scope="deployment", context_id=context_id, detail=detail)
+            self._event(session, row.id, RENAMED[phase], scope=phase, context_id=context_id, detail=detail)
             self._evaluate(session, row, "contexts")
-            self._audit(session, "context.renamed", row, detail)
+            self._audit(session, f"{_AUDITED[phase]}.renamed", row, detail)
 
     def remove_context(self, assessment_id: int, context_id: int) -> None:
+        """Remove a deployment context or a development processing; the last of either kind stays."""
         with self._write() as session:
             row = self._row(session, assessment_id)
             context = self._context(session, assessment_id, context_id)
-            if len(self._active_contexts(session, assessment_id)) == 1:
+            phase = _phase(context)
+            if len(self._active_rows(session, assessment_id, phase)) == 1:
                 raise StorageError(
-                    "an assessment needs at least one deployment context",
-                    hint="add another context before removing this one",
+                    f"an assessment needs at least one {_NAMES[phase]}",
+                    hint=f"add another {_NAMES[phase]} before removing this one",
                 )
             context.removed_at = now()
-            self._event(session, row.id, "context_removed", scope="deployment", context_id=context_id)
+            self._event(session, row.id, REMOVED[phase], scope=phase, context_id=context_id, detail=context.name)
             self._evaluate(session, row, "contexts")
-            self._audit(session, "context.removed", row, context.name)
+            self._audit(session, f"{_AUDITED[phase]}.removed", row, context.name)
 
     def recheck(self, assessment_id: int) -> Recheck:
         """Evaluate again under the current rule set and say, phase by phase, what changed."""
@@ -382,9 +435,8 @@ class Repository:
             row = self._row(session, assessment_id, for_update=True)
             current = self._load(session, assessment_id, row=row)
             wanted = change(current)
-            _check_one_development(wanted)
             self._store_differences(session, row, current, wanted)
-            known = _after(current, wanted) if _same_contexts(current, wanted) else None
+            known = _after(current, wanted) if _same_phases(current, wanted) else None
             assessment, saved = self._evaluate(session, row, "answers", known=known)
             self._audit(session, "assessment.changed", row)
             return saved, assessment
@@ -410,16 +462,14 @@ class Repository:
             raise NotFoundError(f"no saved assessment #{assessment_id}", hint="it may have been deleted")
         return row
 
-    def _new_row(
-        self, session: Session, name: str, organisation: str, description: str, development: str
-    ) -> AssessmentRow:
+    def _new_row(self, session: Session, name: str, organisation: str, description: str) -> AssessmentRow:
         moment = now()
         row = AssessmentRow(
             organisation_id=self.organisation_id,
             name=name.strip(),
             organisation=organisation.strip(),
             description=description.strip(),
-            development_description=development.strip(),
+            development_description="",  # retired: development processings are rows of deployment_contexts
             created_at=moment,
             updated_at=moment,
             rule_set_version="",
@@ -442,39 +492,46 @@ class Repository:
         )
 
     def _store_differences(self, session: Session, row: AssessmentRow, current: Saved, wanted: System) -> None:
-        details = (wanted.name, wanted.organisation, wanted.description, wanted.development.description)
-        if details != (current.name, current.organisation, current.description, current.development_description):
+        details = (wanted.name, wanted.organisation, wanted.description)
+        if details != (current.name, current.organisation, current.description):
             _check_details(*details)
-            row.name, row.organisation, row.description, row.development_description = details
+            row.name, row.organisation, row.description = details
             self._event(session, row.id, "details", detail=row.name)
         self._answer_changes(session, row.id, "system", None, current.system_answers, wanted.answers)
-        self._answer_changes(
-            session, row.id, "development", None, current.development_answers, wanted.development.answers
-        )
-        if _same_contexts(current, wanted):  # nothing renamed, added or removed: no context row to change
-            for kept, deployment in zip(current.contexts, wanted.deployments, strict=True):
-                before = current.context_answers.get(kept.id, {})
-                self._answer_changes(session, row.id, "deployment", kept.id, before, deployment.answers)
+        self._phase_differences(session, row, current, "development", current.developments, wanted.developments)
+        self._phase_differences(session, row, current, "deployment", current.contexts, wanted.deployments)
+
+    def _phase_differences(
+        self,
+        session: Session,
+        row: AssessmentRow,
+        current: Saved,
+        phase: Phase,
+        stored: tuple[Context, ...],
+        wanted: Sequence[Development | Deployment],
+    ) -> None:
+        """Make one phase's rows (matched by position) and answers those of ``wanted``."""
+        if [(c.name, c.description) for c in stored] == [(w.name, w.description) for w in wanted]:
+            for kept, given in zip(stored, wanted, strict=True):  # no row renamed, added or removed
+                self._answer_changes(session, row.id, phase, kept.id, current.answers_of(kept.id), given.answers)
             return
-        contexts = self._active_contexts(session, row.id)
-        for index, deployment in enumerate(wanted.deployments):
-            if index < len(contexts):
-                context = contexts[index]
-                if (context.name, context.description) != (deployment.name, deployment.description):
-                    _check_context(deployment.name, deployment.description)
-                    detail = f"{context.name} → {deployment.name}"
-                    context.name, context.description = deployment.name, deployment.description
-                    self._event(
-                        session, row.id, "context_renamed", scope="deployment", context_id=context.id, detail=detail
-                    )
-                context_id, before = context.id, current.context_answers.get(context.id, {})
+        rows = self._active_rows(session, row.id, phase)
+        for index, given in enumerate(wanted):
+            if index < len(rows):
+                context = rows[index]
+                if (context.name, context.description) != (given.name, given.description):
+                    _check_phase(phase, given.name, given.description)
+                    detail = f"{context.name} → {given.name}"
+                    context.name, context.description = given.name, given.description
+                    self._event(session, row.id, RENAMED[phase], scope=phase, context_id=context.id, detail=detail)
+                context_id, before = context.id, current.answers_of(context.id)
             else:
-                context_id = self._add_context(session, row.id, deployment.name, deployment.description).id
+                context_id = self._add_context(session, row.id, phase, given.name, given.description).id
                 before = {}
-            self._answer_changes(session, row.id, "deployment", context_id, before, deployment.answers)
-        for context in contexts[len(wanted.deployments) :]:
+            self._answer_changes(session, row.id, phase, context_id, before, given.answers)
+        for context in rows[len(wanted) :]:
             context.removed_at = now()
-            self._event(session, row.id, "context_removed", scope="deployment", context_id=context.id)
+            self._event(session, row.id, REMOVED[phase], scope=phase, context_id=context.id, detail=context.name)
 
     def _answer_changes(
         self,
@@ -497,47 +554,64 @@ class Repository:
                     value=after.get(question),
                 )
 
-    def _context(self, session: Session, assessment_id: int, context_id: int | None) -> ContextRow:
+    def _context(
+        self, session: Session, assessment_id: int, context_id: int | None, phase: Phase | None = None
+    ) -> ContextRow:
+        """An active development processing or deployment context of this assessment (of ``phase``, if given)."""
         context = session.get(ContextRow, context_id) if context_id is not None else None
-        if context is None or context.assessment_id != assessment_id or context.removed_at is not None:
-            raise NotFoundError(f"no deployment context #{context_id} in this assessment", hint="reload the page")
+        if (
+            context is None
+            or context.assessment_id != assessment_id
+            or context.removed_at is not None
+            or (phase is not None and context.phase != phase)
+        ):
+            raise NotFoundError(
+                f"no {_NAMES[phase or 'deployment']} #{context_id} in this assessment", hint="reload the page"
+            )
         return context
 
-    def _active_contexts(self, session: Session, assessment_id: int) -> Sequence[ContextRow]:
+    def _active_rows(self, session: Session, assessment_id: int, phase: Phase) -> Sequence[ContextRow]:
         return session.scalars(
             select(ContextRow)
-            .where(ContextRow.assessment_id == assessment_id, ContextRow.removed_at.is_(None))
+            .where(
+                ContextRow.assessment_id == assessment_id,
+                ContextRow.phase == phase,
+                ContextRow.removed_at.is_(None),
+            )
             .order_by(ContextRow.position, ContextRow.id)
         ).all()
 
-    def _add_context(self, session: Session, assessment_id: int, name: str, description: str) -> Context:
-        """A new context, last, in an existing assessment."""
+    def _add_context(self, session: Session, assessment_id: int, phase: Phase, name: str, description: str) -> Context:
+        """A new development processing or deployment context, last of its phase, in an existing assessment."""
         last = session.scalar(
-            select(func.coalesce(func.max(ContextRow.position), -1)).where(ContextRow.assessment_id == assessment_id)
+            select(func.coalesce(func.max(ContextRow.position), -1)).where(
+                ContextRow.assessment_id == assessment_id, ContextRow.phase == phase
+            )
         )
         row = ContextRow(
             assessment_id=assessment_id,
+            phase=phase,
             position=(-1 if last is None else int(last)) + 1,
             name=name.strip(),
             description=description.strip(),
         )
         session.add(row)
         session.flush()
-        self._event(session, assessment_id, "context_added", scope="deployment", context_id=row.id, detail=row.name)
-        return Context(row.id, row.name, row.description, row.position)
+        self._event(session, assessment_id, ADDED[phase], scope=phase, context_id=row.id, detail=row.name)
+        return Context(row.id, row.name, row.description, row.position, phase)
 
-    def _first_contexts(
-        self, session: Session, assessment_id: int, details: Sequence[tuple[str, str]]
+    def _first_rows(
+        self, session: Session, assessment_id: int, phase: Phase, details: Sequence[tuple[str, str]]
     ) -> tuple[Context, ...]:
-        """A new assessment's contexts (names and descriptions), in one statement."""
+        """A new assessment's development processings or contexts (names and descriptions), in one statement."""
         texts = [(name.strip(), description.strip()) for name, description in details]
         rows = [
-            {"assessment_id": assessment_id, "position": position, "name": name, "description": description}
-            for position, (name, description) in enumerate(texts)
+            {"assessment_id": assessment_id, "phase": phase, "position": i, "name": name, "description": description}
+            for i, (name, description) in enumerate(texts)
         ]
         ids = session.scalars(insert(ContextRow).returning(ContextRow.id, sort_by_parameter_order=True), rows).all()
         pairs = enumerate(zip(ids, texts, strict=True))
-        return tuple(Context(i, name, description, position) for position, (i, (name, description)) in pairs)
+        return tuple(Context(i, name, description, position, phase) for position, (i, (name, description)) in pairs)
 
     def _event(self, session: Session, assessment_id: int, kind: str, **fields: str | int | None) -> None:
         insert_later(
@@ -623,7 +697,6 @@ _ASSESSMENT = select(
     AssessmentRow.name,
     AssessmentRow.organisation,
     AssessmentRow.description,
-    AssessmentRow.development_description,
     AssessmentRow.created_at,
     AssessmentRow.updated_at,
     AssessmentRow.rule_set_version,
@@ -645,10 +718,10 @@ _WITH_RESULT = _ASSESSMENT.add_columns(  # the row and its latest result, from o
     .scalar_subquery()
     .label("result_json")
 )
-_CONTEXTS = (
-    select(ContextRow.id, ContextRow.name, ContextRow.description, ContextRow.position)
+_CONTEXTS = (  # development processings and deployment contexts, each kind in its order
+    select(ContextRow.id, ContextRow.name, ContextRow.description, ContextRow.position, ContextRow.phase)
     .where(ContextRow.assessment_id == bindparam("assessment"), ContextRow.removed_at.is_(None))
-    .order_by(ContextRow.position, ContextRow.id)
+    .order_by(ContextRow.phase, ContextRow.position, ContextRow.id)
 )
 _ANSWERS = (
     select(EventRow.scope, EventRow.context_id, EventRow.question, EventRow.value)
@@ -661,38 +734,44 @@ def _result(stored: str | None) -> Assessment | None:
     return Assessment.from_dict(json.loads(stored)) if stored is not None else None
 
 
-def _same_contexts(current: Saved, wanted: System) -> bool:
-    return [(c.name, c.description) for c in current.contexts] == [(d.name, d.description) for d in wanted.deployments]
+def _same_phases(current: Saved, wanted: System) -> bool:
+    """True when ``wanted`` has the same development processings and contexts (names, descriptions)."""
+    return [(c.name, c.description) for c in current.developments] == [
+        (d.name, d.description) for d in wanted.developments
+    ] and [(c.name, c.description) for c in current.contexts] == [(d.name, d.description) for d in wanted.deployments]
 
 
 def _after(current: Saved, wanted: System) -> Saved:
-    """The state ``_load`` would read once ``wanted``'s differences are stored (contexts unchanged):
+    """The state ``_load`` would read once ``wanted``'s differences are stored (phases unchanged):
     replaying the answer events ``_answer_changes`` writes over the current answers gives ``wanted``'s."""
+    pairs: list[tuple[Context, Development | Deployment]] = [
+        *zip(current.developments, wanted.developments, strict=True),
+        *zip(current.contexts, wanted.deployments, strict=True),
+    ]
     return replace(
         current,
         name=wanted.name,
         organisation=wanted.organisation,
         description=wanted.description,
-        development_description=wanted.development.description,
         system_answers=dict(wanted.answers),
-        development_answers=dict(wanted.development.answers),
-        context_answers={c.id: dict(d.answers) for c, d in zip(current.contexts, wanted.deployments, strict=True)},
+        context_answers={c.id: dict(d.answers) for c, d in pairs},
     )
 
 
-def _state(found: Any, contexts: tuple[Context, ...], answers: Answers) -> Saved:
+def _state(found: Any, rows: tuple[Context, ...], answers: Answers) -> Saved:
     """An assessment's state from its row (``found``: an AssessmentRow or a plain row with its columns),
-    its active contexts and its answers by (scope, context id)."""
+    its active development processings and contexts, and its answers by (scope, row id)."""
+    developments = tuple(c for c in rows if c.phase == "development")
+    contexts = tuple(c for c in rows if c.phase != "development")
     return Saved(
         id=found.id,
         name=found.name,
         organisation=found.organisation,
         description=found.description,
-        development_description=found.development_description,
+        developments=developments,
         contexts=contexts,
         system_answers=answers.get(("system", None), {}),
-        development_answers=answers.get(("development", None), {}),
-        context_answers={c.id: answers.get(("deployment", c.id), {}) for c in contexts},
+        context_answers={c.id: answers.get((c.phase, c.id), {}) for c in rows},
         created_at=as_utc(found.created_at),
         updated_at=as_utc(found.updated_at),
         rule_set_version=found.rule_set_version,
@@ -709,32 +788,24 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _check_details(name: str, organisation: str, description: str, development: str) -> None:
+def _check_details(name: str, organisation: str, description: str) -> None:
     _check_text("name", name, 200, required=True)
     _check_text("organisation", organisation, 200)
     _check_text("description", description, 10_000)
-    _check_text("development.description", development, 10_000)
 
 
-ONE_DEVELOPMENT = (
-    "saved assessments hold one development processing; evaluate several with `airegime assess` "
-    "or POST /api/v1/evaluate"
-)
+_NAMES = {"development": "development processing", "deployment": "deployment context"}
+_AUDITED = {"development": "development", "deployment": "context"}  # audit actions: context.added…
 
 
-def _check_one_development(system: System) -> None:
-    """Saved assessments keep one development processing: refuse more rather than drop any."""
-    if len(system.developments) > 1:
-        raise DescriptorError(
-            f"{ONE_DEVELOPMENT} (this descriptor has {len(system.developments)})",
-            location="developments",
-            hint="save one development processing per assessment, or evaluate the descriptor without saving it",
-        )
+def _phase(context: ContextRow) -> Phase:
+    return "development" if context.phase == "development" else "deployment"
 
 
-def _check_context(name: str, description: str) -> None:
-    _check_text("deployments.name", name, 200, required=True)
-    _check_text("deployments.description", description, 10_000)
+def _check_phase(phase: Phase, name: str, description: str) -> None:
+    """A deployment context needs a name; a development processing's is needed only to tell several apart."""
+    _check_text(f"{phase}s.name", name, 200, required=phase == "deployment")
+    _check_text(f"{phase}s.description", description, 10_000)
 
 
 def _check_text(location: str, value: str, limit: int, *, required: bool = False) -> None:

@@ -24,7 +24,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import cache
@@ -41,6 +41,7 @@ from sqlalchemy.exc import DBAPIError
 
 from airegime._version import __version__
 from airegime.storage.database import MIGRATIONS, open_engine
+from airegime.storage.developments import development_rows
 from airegime.storage.format1 import upgrade_saved_answers
 from airegime.storage.models import Base, as_utc
 from airegime.storage.repository import StorageError
@@ -166,14 +167,15 @@ def import_database(
         header = _read_header(stream, path)
         with engine.begin() as connection:
             _lock_for_writing(connection)
-            data_steps = _check_revision(connection, header["alembic_revision"], path, engine)
-            declared = _declared_tables(header, path)
+            steps = _check_revision(connection, header["alembic_revision"], path, engine)
+            absent = _added_columns(steps)
+            declared = _declared_tables(header, path, absent)
             replaced = _make_room(connection, engine, replace=replace)
-            imported = _insert_rows(connection, _numbered_lines(stream, path), declared, path, report)
+            imported = _insert_rows(connection, _numbered_lines(stream, path), declared, path, report, absent)
             _check_counts(connection, declared, imported, path)
             _reset_sequences(connection)
-            for step in data_steps:  # what the migrations after the file's did to the data (new rows: after the reset)
-                step(connection)
+            for step in steps:  # what the migrations after the file's did to the data (new rows: after the reset)
+                step.change(connection)
     return TransferSummary(path, header["alembic_revision"], {t.name: rows for t, rows in declared}, replaced)
 
 
@@ -261,22 +263,36 @@ def _lock_for_writing(connection: Connection) -> None:
         connection.exec_driver_sql(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
 
 
-# Migrations that change data only (the tables stay as they were): a file exported just before
-# one imports into a database after it, and the same change is then made to the imported rows.
-DATA_ONLY_MIGRATIONS: dict[str, tuple[str, Callable[[Connection], object]]] = {
-    "0003": ("0004", upgrade_saved_answers),  # format-1 answers of saved assessments to format 2
+@dataclass(frozen=True, slots=True)
+class ImportStep:
+    """A migration a file exported just before it can still be imported across: it changes data
+    (``change``, made to the imported rows as the migration made it to the stored ones) and at most
+    adds columns that have a default (``added``: table -> columns) and tables (``tables``), which
+    older files lack."""
+
+    to: str
+    change: Callable[[Connection], object]
+    added: dict[str, frozenset[str]] = field(default_factory=dict)
+    tables: frozenset[str] = frozenset()
+
+
+IMPORT_STEPS: dict[str, ImportStep] = {  # by the revision a file was exported at
+    "0003": ImportStep("0004", upgrade_saved_answers),  # format-1 answers of saved assessments to format 2
+    "0004": ImportStep(  # several development processings: each assessment's one becomes a row
+        "0005", development_rows, {"deployment_contexts": frozenset({"phase"})}
+    ),
+    "0005": ImportStep("0006", lambda _connection: None, tables=frozenset({"login_throttle"})),  # failed logins
 }
 
 
-def _check_revision(
-    connection: Connection, revision: str, path: Path, engine: Engine
-) -> list[Callable[[Connection], object]]:
-    """Refuse a file from another schema; return the data changes to make after importing it."""
+def _check_revision(connection: Connection, revision: str, path: Path, engine: Engine) -> list[ImportStep]:
+    """Refuse a file from another schema; return the migrations to make after importing it."""
     target = _revision(connection)
-    steps: list[Callable[[Connection], object]] = []
+    steps: list[ImportStep] = []
     at = revision
-    while at != target and at in DATA_ONLY_MIGRATIONS:
-        at, step = DATA_ONLY_MIGRATIONS[at]
+    while at != target and at in IMPORT_STEPS:
+        step = IMPORT_STEPS[at]
+        at = step.to
         steps.append(step)
     if at == target:
         return steps
@@ -292,11 +308,25 @@ def _check_revision(
     )
 
 
-def _declared_tables(header: dict[str, Any], path: Path) -> list[tuple[Table, int]]:
-    """The header's tables, checked against the models: same tables, same columns."""
+def _added_columns(steps: list[ImportStep]) -> dict[str, frozenset[str]]:
+    """The columns added after the file's revision, by table (``ALL``: the whole table): the file lacks them."""
+    added: dict[str, frozenset[str]] = {}
+    for step in steps:
+        for table, columns in step.added.items():
+            added[table] = added.get(table, frozenset()) | columns
+        for table in step.tables:
+            added[table] = ALL
+    return added
+
+
+ALL = frozenset({"*"})  # a table added since the file's revision
+
+
+def _declared_tables(header: dict[str, Any], path: Path, absent: dict[str, frozenset[str]]) -> list[tuple[Table, int]]:
+    """The header's tables, checked against the models: same tables, same columns (but ``absent``)."""
     known = Base.metadata.tables
     named = [t["name"] for t in header["tables"]]
-    if sorted(named) != sorted(known):
+    if sorted(named) != sorted(name for name in known if absent.get(name) != ALL):
         raise TransferError(
             f"{path} lists the tables {', '.join(named)}; this database has {', '.join(sorted(known))}",
             hint="export the data again with the same airegime version as this one",
@@ -304,10 +334,11 @@ def _declared_tables(header: dict[str, Any], path: Path) -> list[tuple[Table, in
     declared = []
     for entry in header["tables"]:
         table = known[entry["name"]]
-        if sorted(entry["columns"]) != sorted(c.name for c in table.columns):
+        expected = [c.name for c in table.columns if c.name not in absent.get(table.name, frozenset())]
+        if sorted(entry["columns"]) != sorted(expected):
             raise TransferError(
                 f"{path}: table {table.name} has the columns {', '.join(entry['columns'])}, "
-                f"this database {', '.join(c.name for c in table.columns)}",
+                f"this database {', '.join(expected)}",
                 hint="export the data again with the same airegime version as this one",
             )
         declared.append((table, entry["rows"]))
@@ -366,9 +397,14 @@ def _insert_rows(
     declared: list[tuple[Table, int]],
     path: Path,
     report: Progress,
+    absent: dict[str, frozenset[str]],
 ) -> dict[str, int]:
-    """Insert the file's rows, batch by batch, table by table in the header's order; count them."""
-    writers = [_TableWriter(connection, table, rows, path, report) for table, rows in declared]
+    """Insert the file's rows, batch by batch, table by table in the header's order; count them.
+    Columns ``absent`` from the file (added since) take their default."""
+    writers = [
+        _TableWriter(connection, table, rows, path, report, absent.get(table.name, frozenset()))
+        for table, rows in declared
+    ]
     position = {writer.table.name: index for index, writer in enumerate(writers)}
     current = 0
     for number, line in lines:
@@ -409,13 +445,21 @@ def _parse_line(line: bytes, number: int, path: Path) -> tuple[str, dict[str, An
 class _TableWriter:
     """One table's rows, inserted BATCH_ROWS at a time; a refused batch names its lines."""
 
-    def __init__(self, connection: Connection, table: Table, total: int, path: Path, report: Progress) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        table: Table,
+        total: int,
+        path: Path,
+        report: Progress,
+        absent: frozenset[str] = frozenset(),
+    ) -> None:
         self.connection = connection
         self.table = table
         self.total = total
         self.path = path
         self.report = report
-        self.codecs = _codecs(table, connection.dialect.name)
+        self.codecs = [c for c in _codecs(table, connection.dialect.name) if c.name not in absent]
         self.insert = table.insert()
         self.batch: list[dict[str, Any]] = []
         self.first_line = 0

@@ -3,6 +3,8 @@ A request from htmx gets only the page's <main> (a partial update); others get t
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +14,28 @@ from fastapi.templating import Jinja2Templates
 
 from airegime.errors import AiregimeError, DescriptorError
 from airegime.kb import KnowledgeBase, Lang
-from airegime.storage import Repository
+from airegime.storage import PhaseSummary, Repository
 from airegime.web.texts import LANG_COOKIE, translator
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
+
+
+def phase_name(summary: PhaseSummary, _: Callable[..., str], lang: Lang) -> str:
+    """A stored phase, as the badges and re-check tables name it: "Development" (the only one, or an
+    unnamed one: "Development processing 2"), "Development: its name", or the deployment context's name."""
+    if summary.phase != "development":
+        return summary.name
+    if summary.name == "development":
+        return _("phase.development")
+    unnamed = re.fullmatch(r"development (\d+)", summary.name)  # the engine's name for an unnamed one of several
+    if unnamed:
+        return _("developments.unnamed", n=unnamed.group(1))
+    return f"{_('phase.development')}{' : ' if lang == 'fr' else ': '}{summary.name}"
+
+
+templates.env.globals["phase_name"] = phase_name
 
 
 def lang_of(request: Request) -> Lang:

@@ -114,9 +114,6 @@ async def import_descriptor(request: Request, file: UploadFile | None = None, te
         system = read_system(content, kb_of(request), file.filename if file and file.filename else "")
     except DescriptorError as error:
         return render(request, "import.html", 400, text=text, error=error)
-    if len(system.developments) > 1:  # saved assessments hold one: refuse rather than drop any
-        several = translator(lang_of(request))("import.several_developments", count=len(system.developments))
-        return render(request, "import.html", 400, text=text, problem_text=several)
     new = repo_of(request).import_system(system)
     if system.upgrade_notes:  # a format-1 descriptor: say what its reading guessed before moving on
         lang = lang_of(request)

@@ -1,8 +1,10 @@
-"""The interview, one question at a time (the engine's next_question decides which), changing
-any earlier answer, and the deployment contexts (add, rename, remove)."""
+"""The interview, one question at a time (the engine's next_question decides which: the system's,
+then each development processing's, then each deployment context's), changing any earlier answer,
+and the development processings and deployment contexts (add, rename, remove)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -52,7 +54,7 @@ def answer(
         saved = repo.get(assessment_id)
         step = _requested_step(request, saved, scope, _int_or_none(ctx), question)
         return _interview_page(request, saved, step, problem="interview.choose", status=422)
-    context = _int_or_none(ctx) if scope == "deployment" else None
+    context = _int_or_none(ctx) if scope != "system" else None  # a development's: None is the first one
     if scope == "deployment" and context is None:
         raise HTTPException(status_code=404)
     # The repository checks that the assessment and the context exist (NotFoundError: a 404 page).
@@ -69,7 +71,8 @@ def _interview_page(
 ) -> HTMLResponse:
     kb, lang = kb_of(request), lang_of(request)
     _ = translator(lang)
-    given = views.answered(saved, kb, lang, {"system": _("phase.system"), "development": _("phase.development")})
+    names = views.phase_names(_, lang)
+    given = views.answered(saved, kb, lang, names)
     found = views.next_step(saved, kb)
     step = edit or (found[0] if found else None)
     asked, remaining = (found[1], found[2]) if found else (len(given), 0)
@@ -81,6 +84,7 @@ def _interview_page(
         status,
         saved=saved,
         step=step,
+        phase_label=_phase_label(saved, step, names, _) if step else "",
         editing=edit is not None,
         current=views.current_answer(saved, step) if step else None,
         given=given,
@@ -90,6 +94,15 @@ def _interview_page(
         problem=problem,
         sources=[views.cite(kb, c, lang) for c in step.question.sources] if step else [],
     )
+
+
+def _phase_label(saved: Saved, step: views.Step, names: dict[str, str], _: Callable[..., str]) -> str:
+    """Whose question this is: the system, a development processing, a deployment context."""
+    if step.scope == "system" or step.context is None:
+        return names["system"]
+    if step.scope == "development":
+        return views.development_name(saved, step.context, names)
+    return f"{_('phase.deployment')}{names['separator']}{step.context.name}"
 
 
 def _requested_step(request: Request, saved: Saved, scope: str, ctx: int | None, question: str) -> views.Step:
@@ -147,6 +160,51 @@ def remove_context(request: Request, assessment_id: int, context_id: int) -> Res
     return see_other(f"/a/{assessment_id}/contexts")
 
 
+@router.post("/a/{assessment_id}/developments")
+def add_development(request: Request, assessment_id: int, name: Long = "", description: Long = "") -> Response:
+    """A new development processing (named: it is one of several), whose questions the interview asks next."""
+    repo = repo_of(request)
+    if not name.strip() or len(name.strip()) > 200:
+        problem = "form.required" if not name.strip() else "form.too_long"
+        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
+    repo.add_development(assessment_id, name=name, description=description)
+    return see_other(f"/a/{assessment_id}/interview")
+
+
+@router.post("/a/{assessment_id}/developments/{development_id}")
+def rename_development(
+    request: Request, assessment_id: int, development_id: int, name: Long = "", description: Long = ""
+) -> Response:
+    repo = repo_of(request)
+    if len(name.strip()) > 200:
+        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem="form.too_long")
+    if repo.get(assessment_id).development_index_of(development_id) is None:
+        raise HTTPException(status_code=404)
+    repo.rename_context(assessment_id, development_id, name=name, description=description)
+    return see_other(f"/a/{assessment_id}/contexts")
+
+
+@router.get("/a/{assessment_id}/developments/{development_id}/remove", response_class=HTMLResponse)
+def confirm_remove_development(request: Request, assessment_id: int, development_id: int) -> HTMLResponse:
+    saved = repo_of(request).get(assessment_id)
+    index = saved.development_index_of(development_id)
+    if index is None or len(saved.developments) == 1:
+        raise HTTPException(status_code=404)
+    names = views.phase_names(translator(lang_of(request)), lang_of(request))
+    removing = saved.developments[index]
+    label = removing.name or views.development_name(saved, removing, names)
+    return render(request, "contexts.html", saved=saved, problem="", removing=removing, removing_name=label)
+
+
+@router.post("/a/{assessment_id}/developments/{development_id}/remove")
+def remove_development(request: Request, assessment_id: int, development_id: int) -> Response:
+    repo = repo_of(request)
+    if repo.get(assessment_id).development_index_of(development_id) is None:
+        raise HTTPException(status_code=404)
+    repo.remove_context(assessment_id, development_id)  # refused (a clear error page) for the last one
+    return see_other(f"/a/{assessment_id}/contexts")
+
+
 @router.post("/a/{assessment_id}/details")
 def update_details(
     request: Request,
@@ -154,7 +212,7 @@ def update_details(
     name: Long = "",
     organisation: Long = "",
     description: Long = "",
-    development_description: Long = "",
+    development_description: Annotated[str | None, Form(max_length=20_000)] = None,
 ) -> Response:
     repo = repo_of(request)
     if not name.strip() or len(name.strip()) > 200 or len(organisation.strip()) > 200:

@@ -3,6 +3,7 @@ the engine decides, these functions only pick the words in the reader's language
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from airegime.engine.counterfactuals import Counterfactual
@@ -24,7 +25,8 @@ class Cite:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """Where a question sits: its scope and, for a deployment, the context it belongs to."""
+    """Where a question sits: its scope and, for a phase, the development processing or
+    deployment context it belongs to."""
 
     scope: Scope
     context: Context | None
@@ -95,12 +97,16 @@ def cite(kb: KnowledgeBase, citation: Citation, lang: Lang) -> Cite:
 
 
 def step_for(saved: Saved, kb: KnowledgeBase, scope: Scope, context_id: int | None, question_id: str) -> Step | None:
-    """The step a link names, or None if the question, scope or context does not fit this assessment."""
+    """The step a link names, or None if the question, scope or phase does not fit this assessment.
+    A development question without ``context_id`` is the first development processing's."""
     question = kb.question_by_id.get(question_id)
     if question is None or scope not in question.scope:
         return None
-    if scope != "deployment":
+    if scope == "system":
         return Step(scope, None, question) if context_id is None else None
+    if scope == "development":
+        index = saved.development_index_of(context_id) if context_id is not None else 0
+        return Step(scope, saved.developments[index], question) if index is not None else None
     index = saved.index_of(context_id) if context_id is not None else None
     return Step(scope, saved.contexts[index], question) if index is not None else None
 
@@ -110,24 +116,49 @@ def next_step(saved: Saved, kb: KnowledgeBase) -> tuple[Step, int, int] | None:
     found = next_question(kb=kb, system=saved.system())
     if found is None:
         return None
-    context = saved.contexts[found.deployment_index] if found.deployment_index is not None else None
+    context = (
+        saved.contexts[found.deployment_index]
+        if found.deployment_index is not None
+        else saved.developments[found.development_index or 0]
+        if found.scope == "development"
+        else None
+    )
     return Step(found.scope, context, found.question), found.asked, found.remaining
 
 
 def current_answer(saved: Saved, step: Step) -> str | None:
-    if step.scope == "system":
+    if step.scope == "system" or step.context is None:
         return saved.system_answers.get(step.question.id)
-    if step.scope == "development":
-        return saved.development_answers.get(step.question.id)
-    return saved.context_answers.get(step.context_id or -1, {}).get(step.question.id)
+    return saved.answers_of(step.context.id).get(step.question.id)
+
+
+def development_name(saved: Saved, development: Context, names: dict[str, str]) -> str:
+    """How a development processing is called on the pages: "Development" when it is the only one,
+    else its name, or "Development processing 2" when it has none (``names``: those words, translated)."""
+    if len(saved.developments) == 1:
+        return names["development"]
+    if development.name:
+        return f"{names['development']}{names['separator']}{development.name}"
+    index = saved.development_index_of(development.id) or 0
+    return names["unnamed"].format(n=index + 1)
+
+
+def phase_names(_: Callable[..., str], lang: Lang) -> dict[str, str]:
+    """The words ``development_name`` and ``answered`` use, in the reader's language."""
+    return {
+        "system": _("phase.system"),
+        "development": _("phase.development"),
+        "unnamed": _("developments.unnamed", n="{n}"),
+        "separator": " : " if lang == "fr" else ": ",
+    }
 
 
 def answered(saved: Saved, kb: KnowledgeBase, lang: Lang, names: dict[str, str]) -> tuple[Answered, ...]:
     """Every answer given so far, in interview order, for the 'your answers' list."""
     groups: list[tuple[Scope, Context | None, dict[str, str], str]] = [
         ("system", None, saved.system_answers, names["system"]),
-        ("development", None, saved.development_answers, names["development"]),
-        *(("deployment", c, saved.context_answers.get(c.id, {}), c.name) for c in saved.contexts),
+        *(("development", d, saved.answers_of(d.id), development_name(saved, d, names)) for d in saved.developments),
+        *(("deployment", c, saved.answers_of(c.id), c.name) for c in saved.contexts),
     ]
     found = []
     for scope, context, answers, phase in groups:
@@ -228,5 +259,5 @@ def _step_in_phase(saved: Saved, question: Question, result: PhaseResult) -> Ste
     if "system" in question.scope:
         return Step("system", None, question)
     if result.phase == "development":
-        return Step("development", None, question)
+        return Step("development", saved.developments[result.development_index or 0], question)
     return Step("deployment", saved.contexts[result.deployment_index or 0], question)
