@@ -152,3 +152,55 @@ def test_one_cell_at_a_time_follows_the_same_rule_as_a_whole_frame() -> None:
     frame = neutralise_formulas(pl.DataFrame({"cell": cells}))
     assert [inert(cell) for cell in cells] == frame.get_column("cell").to_list()
     assert inert("=1+1") == "'=1+1" and inert("fine") == "fine"
+
+
+FORMULAS = ["=extra", " =1+1", "\u3000=1", "\xa0+1", "\uff1dSUM(A1)", "\uff0b1", "\uff20A1", "\u200b=1", "\t=1",
+            "\r=1", "\tplain", "-2", "@A1", "  @x"]  # fmt: skip
+HARMLESS = ["plain", " plain", "a=b", "1-2", "'=already", ""]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_one_formula_rule_for_headers_and_cells_in_csv_and_xlsx(tmp_path: Path, kb: KnowledgeBase, suffix: str) -> None:
+    """Issue 13, item 15: a header `=extra` stayed as it was in .xlsx but got an apostrophe in CSV;
+    a leading space or a full-width ＝ was not neutralised at all."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    names = [f"{text}{n}" for n, text in enumerate(FORMULAS + HARMLESS)]  # headers must differ
+    source = tmp_path / "inventory.parquet"  # Parquet keeps leading blanks in headers and cells
+    pl.DataFrame({"system_id": ["A", "B"], **{name: [name, FORMULAS[0]] for name in names}}).write_parquet(source)
+    output = tmp_path / f"results{suffix}"
+    assess_inventory(kb=kb, source=source, output=output, lang="en")
+    if suffix == ".csv":
+        rows = list(csv.reader(io.StringIO(output.read_bytes().decode("utf-8-sig"), newline="")))
+    else:
+        sheet = load_workbook(output).active
+        assert sheet is not None
+        rows = [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    header, first, second = rows[0], rows[1], rows[2]
+    for position, name in enumerate(names, start=1):
+        wanted = inert(name)
+        assert (wanted != name) == (position <= len(FORMULAS))
+        if suffix == ".xlsx":
+            wanted = wanted.replace("\r", "\n")  # XML reads a carriage return as a line feed
+        assert header[position] == wanted, (suffix, name)
+        assert first[position] == wanted, (suffix, name)
+        assert second[position] == "'=extra"
+
+
+def test_the_frame_rule_and_the_one_cell_rule_agree_on_every_leading_character() -> None:
+    """Polars' regular expressions and Python's read the one pattern alike (blanks listed one by one)."""
+    firsts = [chr(code) for code in [*range(0, 0x3100), *range(0xFE00, 0x10000)] if not 0xD800 <= code < 0xE000]
+    cells = [f"{first}=x" for first in firsts] + [f"{first}x" for first in firsts]
+    frame = neutralise_formulas(pl.DataFrame({"cell": cells}))
+    assert frame.get_column("cell").to_list() == [inert(cell) for cell in cells]
+    assert inert("\u3000\uff1d1") == "'\u3000\uff1d1" and inert("x=1") == "x=1"
+
+
+def test_a_header_that_becomes_another_columns_name_gets_one_more_apostrophe() -> None:
+    frame = neutralise_formulas(pl.DataFrame({"=a": ["x"], "'=a": ["y"]}))
+    assert frame.columns == ["''=a", "'=a"]
+    categorical = neutralise_formulas(pl.DataFrame({"c": pl.Series(["=1", "ok"], dtype=pl.Categorical)}))
+    assert categorical.get_column("c").to_list() == ["'=1", "ok"]

@@ -7,54 +7,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from batch.hostile import MAIN, one_far_cell, write_xlsx
 
 from airegime.batch import sheet_limits
 from airegime.batch.io import InventoryReadError
 from airegime.batch.sheet_limits import check_spreadsheet
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-def write_xlsx(path: Path, sheet: str) -> Path:
-    """A minimal valid workbook whose one sheet is ``sheet`` (SpreadsheetML)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            "</Types>",
-        )
-        archive.writestr(
-            "_rels/.rels",
-            f'<?xml version="1.0"?><Relationships xmlns="{PACKAGE}">'
-            f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        archive.writestr(
-            "xl/workbook.xml",
-            f'<?xml version="1.0"?><workbook xmlns="{MAIN}" xmlns:r="{RELS}"><sheets>'
-            '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        )
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'<?xml version="1.0"?><Relationships xmlns="{PACKAGE}">'
-            f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        )
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
-    return path
-
-
-def one_far_cell(reference: str, row: int) -> str:
-    return (
-        f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>'
-        '<row r="1"><c r="A1" t="inlineStr"><is><t>system_id</t></is></c></row>'
-        f'<row r="{row}"><c r="{reference}{row}" t="inlineStr"><is><t>x</t></is></c></row>'
-        "</sheetData></worksheet>"
-    )
 
 
 def test_a_cell_at_the_last_column_of_the_last_row_is_refused(tmp_path: Path) -> None:
@@ -159,3 +116,18 @@ def test_opendocument_trailing_empty_repeats_pass_but_a_repeated_value_far_away_
     wide = '<table:table-row><table:table-cell table:number-columns-repeated="5000"/><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row>'
     with pytest.raises(InventoryReadError, match="column 5,001"):
         check_spreadsheet(write_ods(tmp_path / "wide.ods", header + wide))
+
+
+def test_a_file_that_is_no_zip_archive_is_refused_before_the_reader_guesses_another_format(tmp_path: Path) -> None:
+    """The readers would try an old binary .xls (which this pass cannot check) under any name."""
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024)  # a compound document, as .xls are
+    with pytest.raises(InventoryReadError, match=r"is not a spreadsheet: an \.xlsx or \.ods file is a zip archive"):
+        check_spreadsheet(path)
+
+
+def test_a_sheet_below_the_command_lines_cell_limit_may_be_above_an_uploads(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "tall.xlsx", one_far_cell("Z", 100_000))  # 26 columns, 100,000 rows
+    check_spreadsheet(path)
+    with pytest.raises(InventoryReadError, match="2,600,000 cells"):
+        check_spreadsheet(path, max_cells=sheet_limits.UPLOAD_MAX_CELLS)

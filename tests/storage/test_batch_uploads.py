@@ -1,5 +1,6 @@
 """Uploaded inventories in the database: reached by token, by their owner only, the newest
-``keep`` per organisation kept, each upload logged; on SQLite and PostgreSQL."""
+``keep`` per owner kept (one owner's uploads never delete another's), each upload logged; on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def add(
         actor="alice",
         address="127.0.0.1",
         filename="i.csv",
-        data=data,
+        table=data,
         rows=3,
     )
 
@@ -37,7 +38,7 @@ def test_an_upload_comes_back_whole_to_its_owner_only(database_url: str, kb: Kno
     data = bytes(range(256)) * 1000  # any bytes: an xlsx or parquet upload is binary
     token = add(uploads, data=data)
     found = uploads.get(token, "me")
-    assert found is not None and found.data == data and found.filename == "i.csv" and found.token == token
+    assert found is not None and found.table == data and found.filename == "i.csv" and found.token == token
     assert uploads.holds(token, "me")
     assert uploads.get(token, "someone else") is None and not uploads.holds(token, "someone else")
     assert uploads.get(token + "x", "me") is None and not uploads.holds("unknown-token-000", "me")
@@ -57,11 +58,12 @@ def test_an_organisation_keeps_its_newest_uploads_and_no_other_organisation_lose
         ).scalar_one()
     uploads = BatchUploads(repo.engine, keep=3)
     theirs = add(uploads, organisation_id=other)
+    colleague = add(uploads, owner="colleague")
     mine = [add(uploads) for _ in range(5)]
     assert [uploads.holds(t, "me") for t in mine] == [False, False, True, True, True]
-    assert uploads.holds(theirs, "me") and stored(repo) == 4
+    assert uploads.holds(theirs, "me") and uploads.holds(colleague, "colleague") and stored(repo) == 5
     log = AuditLog(repo.engine)
-    assert log.count(DEFAULT_ORGANISATION_ID) == 5 and log.count(other) == 1
+    assert log.count(DEFAULT_ORGANISATION_ID) == 6 and log.count(other) == 1
     entry = log.page(DEFAULT_ORGANISATION_ID)[0]
     assert (entry.action, entry.actor, entry.target, entry.detail) == ("batch.uploaded", "alice", "i.csv", "3 rows")
     repo.engine.dispose()

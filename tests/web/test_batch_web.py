@@ -10,20 +10,24 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
+from batch.hostile import far_cell_xlsx, zip_bomb_xlsx
 from ods_writer import write_ods
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from storage.conftest import database_url  # noqa: F401  (SQLite, and PostgreSQL when there is one)
 
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.storage.accounts import LOCAL
 from airegime.storage.audit import AuditLog
-from airegime.storage.batch_uploads import BatchUploads
+from airegime.storage.batch_uploads import TABLE_MARK, BatchUploads, QuotaExceeded
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, BatchUploadRow
+from airegime.web import batch_runs
 from airegime.web.app import create_app
 from airegime.web.batch_runs import BatchRuns, assess_upload
 
@@ -90,6 +94,11 @@ def results_page(client: Client, data: bytes | None = None, name: str = "inventa
 def kept(client: Client) -> int:
     """Uploads stored in the database."""
     with client.app.state.repo.engine.connect() as connection:  # type: ignore[attr-defined]
+        return int(connection.scalar(select(func.count()).select_from(BatchUploadRow)) or 0)
+
+
+def kept_rows(repo: Repository) -> int:
+    with repo.engine.connect() as connection:
         return int(connection.scalar(select(func.count()).select_from(BatchUploadRow)) or 0)
 
 
@@ -234,20 +243,96 @@ def test_results_are_shown_only_to_the_browser_that_uploaded_them(client: Client
 def test_results_cached_in_memory_are_bounded_and_an_evicted_run_is_read_back(
     repo: Repository, kb: KnowledgeBase
 ) -> None:
-    result = assess_upload(kb, inventory_csv(), "inventory.csv", "fr")
+    table, result = assess_upload(kb, inventory_csv(), "inventory.csv", "fr")
     runs = BatchRuns(BatchUploads(repo.engine), keep=3, budget=10**9)
-    add = functools.partial(runs.add, by=LOCAL, address="", filename="i.csv", data=inventory_csv(), result=result)
-    tokens = [add(owner="me", lang="fr") for _ in range(5)]
+    add = functools.partial(runs.add, by=LOCAL, address="", filename="i.csv", table=table, result=result)
+    tokens = [add(owner=f"me{n % 2}", lang="fr") for n in range(5)]
     assert len(runs) == 3
-    evicted = runs.get(tokens[0], "me")  # no longer in memory: read from the database, assessed again
+    evicted = runs.get(tokens[0], "me0")  # no longer in memory: read back from its table, assessed again
     assert evicted is not None and evicted.result(kb, "en").table is not None
-    assert runs.get(tokens[-1], "me") is not None and runs.get(tokens[-1], "someone else") is None
+    assert runs.get(tokens[-1], "me0") is not None and runs.get(tokens[-1], "someone else") is None
     small = BatchRuns(BatchUploads(repo.engine), keep=10, budget=1)  # over budget: only the newest stays
     newest = [
-        small.add(owner="me", by=LOCAL, address="", filename="i.csv", data=b"x", lang="fr", result=result)
+        small.add(owner="me", by=LOCAL, address="", filename="i.csv", table=table, lang="fr", result=result)
         for _ in range(3)
     ][-1]
     assert len(small) == 1 and small.get(newest, "me") is not None
+
+
+def test_one_owners_uploads_evict_only_their_own(database_url: str, kb: KnowledgeBase) -> None:  # noqa: F811
+    """Issue 13, item 14: 20 uploads by one reader used to delete every colleague's results."""
+    repo = Repository.open(database_url, kb)
+    try:
+        table, result = assess_upload(kb, inventory_csv(), "inventory.csv", "fr")
+        uploads = BatchUploads(repo.engine, keep=3)
+        runs = BatchRuns(uploads, keep=10, keep_per_owner=2, budget=10**9)
+        add = functools.partial(runs.add, by=LOCAL, address="", table=table, lang="fr", result=result)
+        colleague = add(owner="colleague", filename="c.csv")
+        mine = [add(owner="me", filename="m.csv") for _ in range(25)]
+        assert runs.owners() == {"colleague": 1, "me": 2}  # in memory: my oldest went, not the colleague's
+        assert kept_rows(repo) == 1 + 3  # in the database: my newest three and the colleague's one
+        assert uploads.get(colleague, "colleague") is not None
+        assert [uploads.get(token, "me") is not None for token in mine[-4:]] == [False, True, True, True]
+        full = BatchUploads(repo.engine, keep=3, organisation_limit=4)
+        with pytest.raises(QuotaExceeded):  # the organisation holds its most: refused, nothing deleted
+            full.add(owner="third", organisation_id=DEFAULT_ORGANISATION_ID, actor="x", address="",
+                     filename="t.csv", table=table, rows=1)  # fmt: skip
+        assert kept_rows(repo) == 4
+        expiring = BatchUploads(repo.engine, keep=3, retention=timedelta(0))  # past the retention: deleted
+        expiring.add(owner="fourth", organisation_id=DEFAULT_ORGANISATION_ID, actor="x", address="",
+                     filename="f.csv", table=table, rows=1)  # fmt: skip
+        assert kept_rows(repo) == 1
+    finally:
+        repo.engine.dispose()
+
+
+def test_an_upload_stored_before_tables_were_kept_is_still_shown(repo: Repository, kb: KnowledgeBase) -> None:
+    uploads = BatchUploads(repo.engine)
+    token = uploads.add(owner="me", organisation_id=DEFAULT_ORGANISATION_ID, actor="x", address="",
+                        filename="old.csv", table=b"", rows=4)  # fmt: skip
+    with repo.engine.begin() as connection:  # as the rows of before: the raw upload
+        connection.execute(update(BatchUploadRow).values(data=inventory_csv()))
+    run = BatchRuns(uploads).get(token, "me")
+    assert run is not None and run.result(kb, "en").summary.rows == len(ROWS)
+
+
+def test_a_full_organisation_gets_a_clear_page(client: Client) -> None:
+    client.app.state.batch_runs.uploads.organisation_limit = 1  # type: ignore[attr-defined]
+    results_page(client)
+    response = upload(client, "inventaire.csv", inventory_csv())
+    assert response.status_code == 429  # type: ignore[attr-defined]
+    assert "Votre organisation garde déjà 1 inventaires" in response.text  # type: ignore[attr-defined]
+    assert kept(client) == 1
+
+
+def test_results_are_computed_once_and_kept_not_parsed_again(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13, item 2: each download or language switch parsed the stored spreadsheet again."""
+    from airegime.batch import io as batch_io
+
+    location = results_page(client, inventory_bytes("xlsx", tmp_path), "inventaire.xlsx")
+    reads: list[Path] = []
+    real = batch_io._read_excel
+    monkeypatch.setattr(batch_io, "_read_excel", lambda path, *a: reads.append(path) or real(path, *a))
+    assessed: list[str] = []
+    real_assess = batch_runs.assess_table
+    monkeypatch.setattr(
+        batch_runs, "assess_table", lambda kb, t, lang: assessed.append(lang) or real_assess(kb, t, lang)
+    )
+    for _ in range(3):
+        assert client.get(f"{location}/results.csv").status_code == 200
+        assert client.get(f"{location}/results.xlsx").status_code == 200
+        assert client.get(location).status_code == 200
+    client.get("/lang/en")
+    for _ in range(3):
+        assert client.get(location).status_code == 200
+        assert "determined" in client.get(f"{location}/results.csv").content.decode("utf-8-sig")
+    assert reads == []  # the spreadsheet was read once, at upload
+    assert assessed == ["en"]  # French results were kept; English ones computed once, from the table
+    with client.app.state.repo.engine.connect() as connection:  # type: ignore[attr-defined]
+        stored = connection.scalar(select(BatchUploadRow.data))
+    assert stored.startswith(TABLE_MARK) and b"PK" not in stored[:64]  # the table read, not the spreadsheet
 
 
 def test_another_server_process_shows_and_exports_the_results(client: Client, repo: Repository) -> None:
@@ -273,3 +358,74 @@ def test_uploads_outlive_a_restart_and_are_in_the_audit_log(
     restarted.engine.dispose()
     entry = AuditLog(repo.engine).page(DEFAULT_ORGANISATION_ID)[0]
     assert (entry.action, entry.target, entry.detail) == ("batch.uploaded", "inventaire.csv", f"{len(ROWS)} rows")
+
+
+HOSTILE = {  # issue 13, items 1 and 2: each a small file that made the readers allocate gigabytes
+    "far.xlsx": ("column 16,384, beyond the limit of at most 256 columns", lambda p: far_cell_xlsx(p, "XFD", 1048576)),
+    "wide.xlsx": ("column 702, beyond the limit of at most 256 columns", lambda p: far_cell_xlsx(p, "ZZ", 100000)),
+    "tall.xlsx": ("beyond the limit of at most 2,000,000 cells", lambda p: far_cell_xlsx(p, "Z", 100000)),
+    "bomb.xlsx": ("inflates to more than 512 MB", zip_bomb_xlsx),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("hostile")
+    return {name: make(folder / name).read_bytes() for name, (_, make) in HOSTILE.items()}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_spreadsheet_gets_a_clear_page_and_the_server_stays_up(
+    client: Client, hostile_files: dict[str, bytes], name: str
+) -> None:
+    data = hostile_files[name]
+    assert len(data) < 2_000_000  # 1.5 kB for the far cells, 1 MB for the bomb
+    response = upload(client, name, data)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    page = response.text  # type: ignore[attr-defined]
+    assert "ne peut pas être lu comme un inventaire" in page and HOSTILE[name][0] in page
+    assert "save the inventory as .csv" in page or "save it again" in page  # what to do
+    assert kept(client) == 0
+    assert results_page(client)  # still serving
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_spreadsheet_gets_a_422_from_the_api(
+    client: Client, hostile_files: dict[str, bytes], name: str
+) -> None:
+    response = client.post("/api/v1/batch", files={"file": (name, hostile_files[name])})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"]["code"] == "unreadable_inventory" and HOSTILE[name][0] in body["error"]["message"]
+    good = client.post("/api/v1/batch", files={"file": ("inventory.csv", inventory_csv())})
+    assert good.status_code == 200 and good.json()["summary"]["rows"] == len(ROWS)
+
+
+def test_a_page_of_kept_results_equals_the_same_page_of_the_whole_table(kb: KnowledgeBase) -> None:
+    """The page reads only the filtered columns and the batches of its rows: the same rows as
+    filtering and paging the whole table, across batches of kept results."""
+    from airegime.web import batch_views
+
+    many = inventory_csv() + b"".join(
+        f"T{n},x,ctx{n},non,oui,oui,non,private_body,non,various,oui,oui,{kind},{purpose}\n".encode()
+        for n, (kind, purpose) in enumerate(
+            [("competent_authority", "criminal_law"), ("private_body", "other"), ("banana", "other")] * 900
+        )
+    )
+    _, result = assess_upload(kb, many, "many.csv", "en")
+    kept = batch_runs.KeptResult.of(result)
+    assert result.table is not None and kept.height == result.table.height == 2704
+    for filters in (
+        batch_views.Filters(),
+        batch_views.Filters(deployment="police_justice"),
+        batch_views.Filters(status="invalid"),
+        batch_views.Filters(development="gdpr", status="determined"),
+    ):
+        whole = batch_views.filtered(result.table, filters, "en")
+        for page in (1, 2, 19, 60):
+            expected, page_shown, pages = batch_views.page_of(whole, page)
+            columns = kept.columns(batch_views.FILTER_COLUMNS)
+            positions, page_got, pages_got, matching = batch_views.filter_positions(columns, filters, "en", page)
+            assert (page_got, pages_got, matching) == (page_shown, pages, whole.height)
+            assert batch_views.rows_of(kept.rows(positions)) == expected
+    assert sum(chunk.height for chunk in kept.chunks()) == 2704

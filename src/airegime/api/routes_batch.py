@@ -46,6 +46,7 @@ def batch(
     from airegime.batch.columns import LayoutError
     from airegime.batch.inventory import assess_inventory
     from airegime.batch.io import InventoryReadError
+    from airegime.batch.sheet_limits import UPLOAD_MAX_CELLS
 
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in READ_FORMATS:
@@ -64,7 +65,8 @@ def batch(
                 copy.write(chunk)
         target = None if output == "json" else Path(folder) / f"results.{output}"
         try:
-            result = assess_inventory(kb=kb, source=source, output=target, lang=language)
+            # A spreadsheet's extent and inflated size are checked before any reader allocates it.
+            result = assess_inventory(kb=kb, source=source, output=target, lang=language, max_cells=UPLOAD_MAX_CELLS)
         except (InventoryReadError, LayoutError) as error:
             raise ApiError(422, "unreadable_inventory", error.message, where="file", hint=error.hint) from None
         if target is None:

@@ -13,7 +13,6 @@ row's ``notes`` column then gives the guesses that mapping made.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,7 +26,7 @@ from airegime.batch.compiled import BatchProgram
 from airegime.batch.format1 import Upgraded, upgrade_codes
 from airegime.batch.io import ROW_INDEX
 from airegime.batch.words import w
-from airegime.cells import FORMULA_START
+from airegime.cells import is_formula
 from airegime.engine.results import PhaseResult
 from airegime.kb.models import KnowledgeBase, Lang, Phase, Scope
 from airegime.render.summary import outcome_label, short_reason, status_label
@@ -301,7 +300,7 @@ def rendered(program: BatchProgram, phase: Phase, lang: Lang, result_id: int) ->
         return (None,) * len(RESULT_FIELDS)
     texts = result_texts(program.kb, phase_program.result(result_id), phase, lang)
     # Our own words never start like a formula; written cells of these columns are not checked again.
-    assert not any(re.match(FORMULA_START, text) for text in texts)
+    assert not any(is_formula(text) for text in texts)
     return texts
 
 

@@ -60,13 +60,17 @@ def assess_inventory(
     kind: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
     progress: Progress | None = None,
+    max_cells: int | None = None,
 ) -> BatchResult:
     """Assess every row of an inventory file; write the results to ``output`` or keep them in memory.
+
+    ``max_cells``: a spreadsheet's grid may hold at most this many cells (a server passes
+    ``sheet_limits.UPLOAD_MAX_CELLS``; by default ``sheet_limits.MAX_CELLS``).
 
     Raises ``InventoryReadError`` (unreadable file) or ``LayoutError`` (no inventory columns);
     invalid cells do not raise: they are in ``errors`` and in each row's ``errors`` column.
     """
-    inventory = open_inventory(source, kind)
+    inventory = open_inventory(source, kind, max_cells=max_cells)
     layout = read_layout(inventory.columns, kb)
     result = BatchResult(kb.version, kb.hash, format=layout.format)
     chunks = _whole_systems(inventory.chunks(chunk_rows), layout.system_id)

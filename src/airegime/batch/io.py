@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 import polars as pl
 
-from airegime.cells import FORMULA_START
+from airegime.cells import FORMULA_START, inert
 
 ROW_INDEX = "__row"  # the row number in the file, as its user sees it (dropped from results)
 READ_FORMATS = {
@@ -31,6 +30,7 @@ READ_FORMATS = {
     ".ndjson": "jsonl",
     ".parquet": "parquet",
 }
+NUMBERED = "numbered"  # a Parquet table already read, whose ROW_INDEX column keeps the file's row numbers
 WRITE_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 XLSX_MAX_ROWS = 1_048_575  # one sheet's rows, minus the header
 
@@ -50,10 +50,18 @@ class Inventory:
     kind: str
     columns: list[str]
     total_rows: int | None  # None when it would cost a full read to know
+    # A spreadsheet is read whole (its readers have no streaming mode): once, when it is opened.
+    sheet: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def chunks(self, rows: int) -> Iterator[pl.DataFrame]:
         """The table in chunks of about ``rows`` rows, every cell as text or boolean, numbered."""
-        reader = {"csv": _csv_chunks, "excel": _excel_chunks, "jsonl": _jsonl_chunks, "parquet": _parquet_chunks}
+        reader = {
+            "csv": _csv_chunks,
+            "excel": _excel_chunks,
+            "jsonl": _jsonl_chunks,
+            "parquet": _parquet_chunks,
+            NUMBERED: _numbered_table_chunks,
+        }
         try:
             yield from reader[self.kind](self, rows)
         except _read_errors() as error:
@@ -62,8 +70,11 @@ class Inventory:
             ) from None
 
 
-def open_inventory(path: Path | str, kind: str | None = None) -> Inventory:
-    """Check the file is readable and get its header; raise InventoryReadError otherwise."""
+def open_inventory(path: Path | str, kind: str | None = None, *, max_cells: int | None = None) -> Inventory:
+    """Check the file is readable and get its header; raise InventoryReadError otherwise.
+
+    ``max_cells``: a lower bound than the default on a spreadsheet's grid (a server's uploads).
+    """
     path = Path(path)
     kind = kind or READ_FORMATS.get(path.suffix.lower())
     if kind is None:
@@ -74,6 +85,9 @@ def open_inventory(path: Path | str, kind: str | None = None) -> Inventory:
     if not path.is_file():
         raise InventoryReadError(f"no file '{path}'", "check the path")
     try:
+        if kind == "excel":
+            sheet = _read_excel(path, max_cells)
+            return Inventory(path, kind, sheet.columns, sheet.height, sheet)
         columns, total = _header(path, kind)
     except _read_errors() as error:
         raise InventoryReadError(f"cannot read {path.name}: {_first_line(error)}", _read_hint(kind)) from None
@@ -99,7 +113,24 @@ def _header(path: Path, kind: str) -> tuple[list[str], int | None]:
     import pyarrow.parquet as pq
 
     meta = pq.ParquetFile(path)
-    return meta.schema_arrow.names, meta.metadata.num_rows
+    names = [name for name in meta.schema_arrow.names if kind != NUMBERED or name != ROW_INDEX]
+    return names, meta.metadata.num_rows
+
+
+def read_whole(path: Path | str, *, max_cells: int | None = None) -> pl.DataFrame:
+    """The whole inventory as read, its rows numbered in ``ROW_INDEX`` as in the file: the form a
+    server keeps, so that an upload is parsed once (``open_inventory(..., kind=NUMBERED)`` reads it
+    back, in any language, without the spreadsheet reader)."""
+    inventory = open_inventory(path, max_cells=max_cells)
+    chunks = list(inventory.chunks(1 << 30))
+    if not chunks:
+        return pl.DataFrame(
+            {
+                ROW_INDEX: pl.Series([], dtype=pl.UInt32),
+                **{c: pl.Series([], dtype=pl.String) for c in inventory.columns},
+            }
+        )
+    return pl.concat(chunks, how="vertical_relaxed") if len(chunks) > 1 else chunks[0]
 
 
 def _clean(name: str) -> str:
@@ -131,14 +162,20 @@ def _csv_chunks(inventory: Inventory, rows: int) -> Iterator[pl.DataFrame]:
 
 
 def _excel_chunks(inventory: Inventory, rows: int) -> Iterator[pl.DataFrame]:
-    frame = _read_excel(inventory.path).with_row_index(ROW_INDEX, offset=2)
+    sheet = inventory.sheet if inventory.sheet is not None else _read_excel(inventory.path)
+    frame = sheet.with_row_index(ROW_INDEX, offset=2)
     cells = [c for c in frame.columns if c != ROW_INDEX]
     frame = frame.filter(pl.any_horizontal(pl.col(cells).is_not_null()))  # blank lines in a sheet mean nothing
     for start in range(0, frame.height, rows):
         yield frame.slice(start, rows)
 
 
-def _read_excel(path: Path) -> pl.DataFrame:
+def _read_excel(path: Path, max_cells: int | None = None) -> pl.DataFrame:
+    """The first sheet, every cell as text; its real extent and inflated size are checked first
+    (a reader sizes its grid from the furthest cell: one cell at XFD1048576 would abort the process)."""
+    from airegime.batch.sheet_limits import MAX_CELLS, check_spreadsheet
+
+    check_spreadsheet(path, max_cells=min(max_cells or MAX_CELLS, MAX_CELLS))
     frame = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False)
     return frame.rename(_clean).with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
 
@@ -155,6 +192,15 @@ def _parquet_chunks(inventory: Inventory, rows: int) -> Iterator[pl.DataFrame]:
 
     batches = pq.ParquetFile(inventory.path).iter_batches(batch_size=rows)
     yield from _numbered((pl.from_arrow(batch) for batch in batches), first=1)
+
+
+def _numbered_table_chunks(inventory: Inventory, rows: int) -> Iterator[pl.DataFrame]:
+    import pyarrow.parquet as pq
+
+    for batch in pq.ParquetFile(inventory.path).iter_batches(batch_size=rows):
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        yield frame
 
 
 def _numbered(chunks: Any, first: int) -> Iterator[pl.DataFrame]:
@@ -174,6 +220,7 @@ def _read_hint(kind: str) -> str:
         "excel": "check the file opens in a spreadsheet; the inventory must be its first sheet",
         "jsonl": "write one JSON object per line",
         "parquet": "check the file is a complete Parquet file",
+        NUMBERED: "upload the inventory again",
     }[kind]
 
 
@@ -188,13 +235,33 @@ class ResultWriter(Protocol):
 
 
 def neutralise_formulas(frame: pl.DataFrame, trusted: Collection[str] = ()) -> pl.DataFrame:
-    """Prefix text cells (and column names) a spreadsheet would run as a formula with an apostrophe."""
-    frame = frame.rename({name: f"'{name}" for name in frame.columns if re.match(FORMULA_START, name)})
-    return frame.with_columns(
-        pl.when(pl.col(name).str.contains(FORMULA_START)).then("'" + pl.col(name)).otherwise(pl.col(name)).alias(name)
-        for name, dtype in frame.schema.items()
-        if dtype == pl.String and name not in trusted
-    )
+    """Prefix text cells and column names a spreadsheet could run as a formula with an apostrophe.
+
+    The rule is ``airegime.cells``' (one for every table written): CSV and .xlsx results, cells
+    and headers alike. Categorical text (from a Parquet inventory) is checked as text.
+    """
+    taken = set(frame.columns)
+    renames = {}
+    for name in frame.columns:
+        if name not in trusted and (safe := inert(name)) != name:
+            while safe in taken:  # a column of that name already: another apostrophe
+                safe = "'" + safe
+            renames[name] = safe
+            taken.add(safe)
+    frame = frame.rename(renames)
+    trusted = {renames.get(name, name) for name in trusted}
+    texts = []
+    for name, dtype in frame.schema.items():
+        if name in trusted:
+            continue
+        if dtype == pl.String:
+            column = pl.col(name)
+        elif isinstance(dtype, (pl.Categorical, pl.Enum)):
+            column = pl.col(name).cast(pl.String)
+        else:
+            continue
+        texts.append(pl.when(column.str.contains(FORMULA_START)).then("'" + column).otherwise(column).alias(name))
+    return frame.with_columns(texts) if texts else frame
 
 
 @contextlib.contextmanager

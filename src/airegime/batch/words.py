@@ -68,6 +68,20 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
         "{count} systems come back after other systems further down the file (for instance {examples}): "
         "their rows were assessed in separate groups. Sort the file by system_id.",
     ),
+    "web.kept_note": (
+        "Ce navigateur garde vos {keep} derniers inventaires envoyés, visibles par vous seul, pendant {days} jours "
+        "au plus ; vos envois ne remplacent jamais ceux de vos collègues. Ils ne sont pas enregistrés comme "
+        "analyses : téléchargez les résultats pour les garder.",
+        "This browser keeps your last {keep} uploaded inventories, visible to you only, for {days} days at most; "
+        "your uploads never replace your colleagues'. They are not saved as assessments: download the results "
+        "to keep them.",
+    ),
+    "web.organisation_full": (
+        "Votre organisation garde déjà {limit} inventaires envoyés : réessayez quand les plus anciens auront "
+        "expiré, ou utilisez la commande « airegime batch ».",
+        "Your organisation already keeps {limit} uploaded inventories: try again once the oldest have expired, "
+        "or use the “airegime batch” command.",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ them so.
 
 from __future__ import annotations
 
+import re
 import time
 import zipfile
 from collections.abc import Collection
@@ -105,15 +106,15 @@ class XlsxWriter:
     def write(self, frame: pl.DataFrame, trusted: Collection[str] = ()) -> None:
         if self.rows + frame.height > XLSX_MAX_ROWS:
             raise InventoryReadError("the results do not fit in one .xlsx sheet", "write .csv or .parquet")
+        safe = neutralise_formulas(frame, trusted)  # the same rule as CSV, for the header too
         if self.width == 0:
             self.width = frame.width
             header = "".join(
-                f'<c t="inlineStr" s="1"><is><t>{_escape_text(name)}</t></is></c>' for name in frame.columns
+                f'<c t="inlineStr" s="1"><is><t>{_escape_text(name)}</t></is></c>' for name in safe.columns
             )
             self.sheet.write(f"{SHEET_START}<row>{header}</row>".encode())
         if frame.height == 0:
             return
-        safe = neutralise_formulas(frame, trusted)
         rows = safe.select(pl.format("<row>{}</row>", pl.concat_str([_cell(safe, name) for name in safe.columns])))
         # One XML row per line, written by polars straight into the deflating archive.
         rows.write_csv(self.sheet, include_header=False, quote_style="never")
@@ -144,4 +145,4 @@ class XlsxWriter:
 
 
 def _escape_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(NOT_XML, "", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))

@@ -68,6 +68,27 @@ def filtered(table: pl.DataFrame, filters: Filters, lang: Lang) -> pl.DataFrame:
     return table
 
 
+FILTER_COLUMNS = tuple(
+    [f"{phase}_outcome" for phase in PHASES] + [f"{phase}_status" for phase in PHASES] + [ERRORS_COLUMN]
+)  # what the filters read: a page needs these columns of every row, and every column of its rows only
+POSITION = "__position"
+
+
+def filter_positions(columns: pl.DataFrame, filters: Filters, lang: Lang, page: int) -> tuple[list[int], int, int, int]:
+    """From the ``FILTER_COLUMNS`` of every row: the positions of the rows on ``page``, the page
+    number shown, the page count and how many rows match."""
+    shown = filtered(columns.with_row_index(POSITION), filters, lang)
+    pages = max(1, -(-shown.height // PAGE_ROWS))
+    page = min(max(page, 1), pages)
+    positions = shown.get_column(POSITION).slice((page - 1) * PAGE_ROWS, PAGE_ROWS).to_list()
+    return positions, page, pages, shown.height
+
+
+def rows_of(table: pl.DataFrame) -> list[dict[str, str]]:
+    """Rows as text, blanks as ""."""
+    return table.cast(pl.String).fill_null("").to_dicts()
+
+
 def page_of(table: pl.DataFrame, page: int) -> tuple[list[dict[str, str]], int, int]:
     """One page of rows (cells as text, blanks as ""), the page number shown, and the page count."""
     pages = max(1, -(-table.height // PAGE_ROWS))

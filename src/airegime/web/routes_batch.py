@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from airegime.batch import InventoryReadError, LayoutError, write_template
 from airegime.batch.io import READ_FORMATS
+from airegime.batch.words import w
+from airegime.storage.batch_uploads import QuotaExceeded
 from airegime.web import batch_views, downloads
 from airegime.web.access import client_address, principal_of
 from airegime.web.batch_runs import BatchRuns, assess_upload
@@ -51,13 +53,16 @@ def upload_limit(request: Request) -> int:
 def upload_page(request: Request, status: int = 200, **problem: str) -> HTMLResponse:
     """The upload form, with a problem (``problem``: message key; ``detail``/``hint``: the library's words)."""
     formats = sorted(set(READ_FORMATS))
+    uploads = runs_of(request).uploads
+    lang = lang_of(request)
+    days = uploads.retention.days
     return render(
         request,
         "batch.html",
         status,
         formats=formats,
         limit_mb=f"{upload_limit(request) / 1_000_000:g}",
-        keep=runs_of(request).uploads.keep,
+        kept_note=w("web.kept_note", lang, keep=uploads.keep, days=days),
         **problem,
     )
 
@@ -78,7 +83,8 @@ async def upload(request: Request, file: UploadFile | None = None) -> Response:
     lang = lang_of(request)
     try:
         # In a worker thread: a few MB take a fraction of a second the other requests need not wait for.
-        result = await run_in_threadpool(assess_upload, kb_of(request), data, file.filename, lang)
+        # The sheet's extent and inflated size are checked before any reader allocates it.
+        table, result = await run_in_threadpool(assess_upload, kb_of(request), data, file.filename, lang)
     except (InventoryReadError, LayoutError) as refused:
         return upload_page(request, 400, problem="batch.unreadable", detail=refused.message, hint=refused.hint)
     except Exception:  # a damaged file can trip the readers in ways they do not word: still a clear page
@@ -86,16 +92,20 @@ async def upload(request: Request, file: UploadFile | None = None) -> Response:
         return upload_page(request, 400, problem="batch.unreadable")
     if result.table is None or result.table.height == 0:
         return upload_page(request, 400, problem="batch.no_rows")
-    token = await run_in_threadpool(
-        runs_of(request).add,
-        owner=run_owner(request),
-        by=principal_of(request),
-        address=client_address(request),
-        filename=file.filename,
-        data=data,
-        lang=lang,
-        result=result,
-    )
+    del data  # the table read from it is what is kept
+    try:
+        token = await run_in_threadpool(
+            runs_of(request).add,
+            owner=run_owner(request),
+            by=principal_of(request),
+            address=client_address(request),
+            filename=file.filename,
+            table=table,
+            lang=lang,
+            result=result,
+        )
+    except QuotaExceeded as full:
+        return upload_page(request, 429, message=w("web.organisation_full", lang, limit=full.limit))
     return RedirectResponse(f"/batch/{token}", status_code=303)
 
 
@@ -121,11 +131,13 @@ def results(
     if run is None:
         return error(request, 404, "batch_gone")
     kb, lang = kb_of(request), lang_of(request)
-    result = run.result(kb, lang)
-    assert result.table is not None  # runs without rows are refused at upload
+    kept = run.kept(kb, lang)
+    result = kept.result
     filters = batch_views.clean_filters(development, deployment, status, kb)
-    shown = batch_views.filtered(result.table, filters, lang)
-    rows, page, pages = batch_views.page_of(shown, page)
+    # Only the filtered columns of every row, and every column of the page's rows, are read.
+    columns = kept.columns(batch_views.FILTER_COLUMNS)
+    positions, page, pages, matching = batch_views.filter_positions(columns, filters, lang, page)
+    rows = batch_views.rows_of(kept.rows(positions))
     return render(
         request,
         "batch_result.html",
@@ -133,7 +145,7 @@ def results(
         result=result,
         filters=filters,
         rows=rows,
-        matching=shown.height,
+        matching=matching,
         page=page,
         pages=pages,
         charts=batch_views.charts(result.summary, kb, lang),
