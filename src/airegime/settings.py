@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir, description="where the SQLite database lives")
     database_url: str = Field(default="", description="any SQLAlchemy URL; SQLite in data_dir when empty")
     knowledge_dir: Path | None = Field(default=None, description="another knowledge base (for rule authors)")
+    trusted_proxies: str = Field(
+        default="",
+        description="reverse proxies whose X-Forwarded-For/-Proto are believed: addresses or networks, "
+        "comma-separated, or * (every peer); empty (the default): none, the peer's address is the client's",
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from airegime.cli.app import app
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
-from airegime.storage.accounts import Accounts
+from airegime.storage.accounts import Accounts, LoginRefused, LoginThrottled
 
 GOOD = "a long enough password"
 
@@ -66,6 +66,9 @@ def test_users_are_listed_given_roles_removed_disabled_and_given_tokens(url: str
         (("users", "add", "alice", "--org", "A", "--role", "owner", "--password-stdin"), GOOD, "no role 'owner'"),
         (("users", "add", "al ice", "--org", "A", "--password-stdin"), GOOD, "cannot be an account name"),
         (("users", "add", "alice", "--org", "A", "--password-stdin"), "short", "10 to 1024 characters"),
+        (("users", "add", "alice", "--org", "A", "--password-stdin"), " " * 12, "cannot be blank"),
+        (("users", "add", "alice", "--org", "A", "--password-stdin"), "aaaaaaaaaa", "too easy to guess"),
+        (("users", "recover", "alice", "--password-stdin"), "password1234", "too easy to guess"),
         (("users", "role", "nobody", "--org", "A", "--role", "reader"), None, "no account named 'nobody'"),
         (("users", "token", "nobody", "--org", "A", "--name", "x"), None, "no account named 'nobody'"),
         (("orgs", "rename", "nowhere", "B"), None, "no organisation named 'nowhere'"),
@@ -97,3 +100,58 @@ def test_the_audit_log_exports_as_csv_and_json_lines(url: str, tmp_path: Path) -
     assert run(url, "audit", "export", "--org", "A", "-f", "jsonl", "-o", str(target))[0] == 0
     lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert [line["action"] for line in lines][-1] == "audit.exported" and len(lines) == 3
+
+
+def test_the_last_admin_cannot_be_disabled_removed_or_demoted_without_force(url: str) -> None:
+    """Issue 13, item 3: the CLI refuses to leave no enabled administrator (unless --force)."""
+    run(url, "users", "add", "alice", "--org", "A", "--role", "admin", "--password-stdin", password=GOOD)
+    for args in (
+        ("users", "disable", "alice"),
+        ("users", "remove", "alice", "--org", "A"),
+        ("users", "role", "alice", "--org", "A", "--role", "editor"),
+    ):
+        code, out, err = run(url, *args)
+        assert code == 2, out + err
+        assert "no enabled administrator would be left" in err and "--force" in err
+    assert "alice: admin of 'A'" in run(url, "users", "list")[1]
+    code, out, err = run(url, "users", "disable", "alice", "--force")
+    assert code == 0 and "alice [disabled]" in run(url, "users", "list")[1]
+
+
+def test_a_locked_out_operator_recovers_with_the_cli(url: str, kb: KnowledgeBase) -> None:
+    """Issue 13, item 3: every account disabled or removed, accounts stay on; `users recover` lets
+    the operator back in (new password, enabled, admin, lockout lifted)."""
+    run(url, "users", "add", "alice", "--org", "A", "--role", "admin", "--password-stdin", password=GOOD)
+    run(url, "users", "remove", "alice", "--org", "A", "--force")
+    code, out, _ = run(url, "users", "list")
+    assert "No account" not in out and "alice: no organisation" in out
+    repo = Repository.open(url, kb)
+    accounts = Accounts(repo.engine)
+    assert accounts.exist()
+    for _ in range(6):
+        with pytest.raises((LoginRefused, LoginThrottled)):
+            accounts.login("alice", "what was it again", address="10.0.0.1")
+    code, out, err = run(
+        url, "users", "recover", "alice", "--org", "A", "--password-stdin", password="a new long passphrase"
+    )
+    assert code == 0, out + err
+    assert "admin of 'A'" in out
+    _token, principal = accounts.login("alice", "a new long passphrase", address="10.0.0.1")
+    assert (principal.organisation, principal.role) == ("A", "admin")
+    code, _out, err = run(url, "users", "recover", "alice", "--password-stdin", password="password123")
+    assert code == 2 and "too easy to guess" in err
+    repo.engine.dispose()
+
+
+def test_unlock_lifts_a_lockout(url: str, kb: KnowledgeBase) -> None:
+    run(url, "users", "add", "alice", "--org", "A", "--role", "admin", "--password-stdin", password=GOOD)
+    repo = Repository.open(url, kb)
+    accounts = Accounts(repo.engine)
+    for _ in range(5):
+        with pytest.raises(LoginRefused):
+            accounts.login("alice", "what was it again", address="10.0.0.1")
+    with pytest.raises(LoginThrottled):
+        accounts.login("alice", GOOD, address="10.0.0.1")
+    assert run(url, "users", "unlock", "alice")[0] == 0
+    accounts.login("alice", GOOD, address="10.0.0.1")
+    repo.engine.dispose()

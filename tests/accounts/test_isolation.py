@@ -29,6 +29,7 @@ READER_CHANGES = {
     ("POST", "/login"),
     ("POST", "/logout"),
     ("POST", "/account/organisation"),
+    ("POST", "/account/password"),
     ("POST", "/account/tokens"),
     ("POST", "/account/tokens/{token_id}/revoke"),
     ("POST", "/batch"),
@@ -62,6 +63,7 @@ def a_values(org_a: Org, repo: Repository, batch_token: str) -> dict[str, str]:
     return {
         "assessment_id": str(org_a.assessment),
         "context_id": str(org_a.context),
+        "development_id": str(repo.scoped(org_a.id, actor="test").get(org_a.assessment).developments[0].id),
         "token_id": str(token_id),
         "token": batch_token,
         "code": "en",

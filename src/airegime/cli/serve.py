@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -18,16 +19,33 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="server processes; one per core for a team (each uses one core)")
     ] = 1,
+    trusted_proxies: Annotated[
+        str | None,
+        typer.Option(
+            help="reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated, "
+            "or *); default: AIREGIME_TRUSTED_PROXIES, else none"
+        ),
+    ] = None,
 ) -> None:
     """Run the web app: guided interview, saved assessments (SQLite by default, see AIREGIME_DATABASE_URL).
 
     Without accounts it listens on loopback only; any other address needs `airegime users add` first.
+    Behind a reverse proxy, name it with --trusted-proxies, or every client has the proxy's address.
     """
     from airegime.errors import AiregimeError
     from airegime.settings import get_settings
+    from airegime.web.security import trusted_networks
     from airegime.web.server import is_loopback, run, serving_app
 
+    if trusted_proxies is not None:
+        os.environ["AIREGIME_TRUSTED_PROXIES"] = trusted_proxies  # the worker processes read it too
     settings = get_settings()
+    try:
+        trusted_networks(settings.trusted_proxies)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        typer.echo("  → e.g. --trusted-proxies 10.0.0.5 or AIREGIME_TRUSTED_PROXIES=10.0.0.0/24", err=True)
+        raise typer.Exit(2) from None
     try:
         web_app = serving_app(host)
     except AiregimeError as error:

@@ -1,8 +1,10 @@
 """`airegime users`, `airegime orgs`, `airegime audit`: accounts, organisations and the audit log,
 managed on the server's machine (whoever can run these can already read the database).
 
-The first `airegime users add NAME --org ORG --role admin` turns accounts on: from then on the
-web app and the API need a login or a token (see docs/accounts.md).
+The first `airegime users add NAME --org ORG --role admin` turns accounts on, for good: from then
+on the web app and the API need a login or a token (see docs/accounts.md). The last enabled admin
+cannot be disabled, removed or demoted without --force; `airegime users recover` lets a locked-out
+operator back in.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ OrgOption = Annotated[str, typer.Option("--org", help="organisation name")]
 RoleOption = Annotated[str, typer.Option("--role", help="reader (reads), editor (also changes), admin (also audit)")]
 PasswordStdin = Annotated[
     bool, typer.Option("--password-stdin", help="read the password from standard input (for scripts)")
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="even if no enabled administrator is left (then see `users recover`)")
 ]
 
 
@@ -105,8 +110,11 @@ def list_(database_url: UrlOption = None) -> None:
 
     with _database(_url(database_url)) as engine:
         found = Accounts(engine).users()
-    if not found:
+        accounts_on = Accounts(engine).exist()
+    if not found and not accounts_on:
         typer.echo("No account: the app is open on loopback only. Add the first with `airegime users add`.")
+    elif not found:
+        typer.echo("No account left, but accounts stay on: `airegime users recover NAME --org ORG` lets you in.")
     for user in found:
         roles = ", ".join(f"{m.role} of '{m.organisation}'" for m in user.memberships) or "no organisation"
         state = " [disabled]" if user.disabled else ""
@@ -120,28 +128,29 @@ def role(
     role: RoleOption,
     database_url: UrlOption = None,
     create_org: Annotated[bool, typer.Option("--create-org", help="create the organisation if it is new")] = False,
+    force: Force = False,
 ) -> None:
     """Give an account a role in an organisation (or change it)."""
     from airegime.storage.accounts import Accounts
 
     with _database(_url(database_url)) as engine:
-        Accounts(engine).set_role(username, org, role, actor=_actor(), create=create_org)
+        Accounts(engine).set_role(username, org, role, actor=_actor(), create=create_org, force=force)
     typer.echo(f"'{username}' is now {role} of '{org.strip()}'")
 
 
 @users.command("remove")
-def remove(username: Username, org: OrgOption, database_url: UrlOption = None) -> None:
+def remove(username: Username, org: OrgOption, database_url: UrlOption = None, force: Force = False) -> None:
     """Take an account out of an organisation (its logins and tokens there end at once)."""
     from airegime.storage.accounts import Accounts
 
     with _database(_url(database_url)) as engine:
-        Accounts(engine).remove_member(username, org, actor=_actor())
+        Accounts(engine).remove_member(username, org, actor=_actor(), force=force)
     typer.echo(f"'{username}' is no longer a member of '{org.strip()}'")
 
 
 @users.command("passwd")
 def passwd(username: Username, password_stdin: PasswordStdin = False, database_url: UrlOption = None) -> None:
-    """Set an account's password (its browsers are logged out)."""
+    """Set an account's password (its browsers are logged out, its login lockout lifted)."""
     from airegime.storage.accounts import Accounts
 
     password = _password(password_stdin)
@@ -151,12 +160,12 @@ def passwd(username: Username, password_stdin: PasswordStdin = False, database_u
 
 
 @users.command("disable")
-def disable(username: Username, database_url: UrlOption = None) -> None:
+def disable(username: Username, database_url: UrlOption = None, force: Force = False) -> None:
     """Disable an account: no login, no token works, until `enable`."""
     from airegime.storage.accounts import Accounts
 
     with _database(_url(database_url)) as engine:
-        Accounts(engine).set_disabled(username, True, actor=_actor())
+        Accounts(engine).set_disabled(username, True, actor=_actor(), force=force)
     typer.echo(f"'{username}' is disabled")
 
 
@@ -168,6 +177,44 @@ def enable(username: Username, database_url: UrlOption = None) -> None:
     with _database(_url(database_url)) as engine:
         Accounts(engine).set_disabled(username, False, actor=_actor())
     typer.echo(f"'{username}' is enabled")
+
+
+@users.command("recover")
+def recover(
+    username: Username,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", help="organisation to be admin of (default: the account's first, else 'default')"),
+    ] = None,
+    password_stdin: PasswordStdin = False,
+    database_url: UrlOption = None,
+) -> None:
+    """Let a locked-out operator back in: a new password, the account enabled (created if new),
+    admin of an organisation, its failed logins forgotten. Accounts stay on."""
+    from airegime.storage.accounts import Accounts, check_password, check_username
+
+    try:
+        name = check_username(username)
+    except AiregimeError as error:
+        _fail(error)
+    password = _password(password_stdin)
+    try:
+        check_password(password, name)
+    except AiregimeError as error:
+        _fail(error)
+    with _database(_url(database_url)) as engine:
+        organisation = Accounts(engine).recover(name, password, organisation=org, actor=_actor())
+    typer.echo(f"'{name}' is enabled, admin of '{organisation}', with the new password: log in at /login")
+
+
+@users.command("unlock")
+def unlock(username: Username, database_url: UrlOption = None) -> None:
+    """Lift an account's login lockout after too many failed logins (from every address)."""
+    from airegime.storage.accounts import Accounts
+
+    with _database(_url(database_url)) as engine:
+        Accounts(engine).unlock(username, actor=_actor())
+    typer.echo(f"'{username}' may log in again")
 
 
 @users.command("token")

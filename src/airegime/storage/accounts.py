@@ -3,11 +3,14 @@
 While no account exists, the app is one person's tool on their own machine: everything belongs
 to the default organisation and the app only listens on loopback (``airegime serve`` refuses
 other addresses). The first ``airegime users add`` turns accounts on, for good: from then on
-every page and API call needs a login or a token.
+every page and API call needs a login or a token, even once every account is disabled or has
+left its organisations (``airegime users recover`` lets an operator back in).
 
-Passwords are hashed with Argon2id; login cookies and API tokens are random and only their
-SHA-256 is stored, so a copy of the database gives no way in. Failed logins are counted in
-the audit log, which is where the rate limit reads them (it holds across workers and restarts).
+Passwords are hashed with Argon2id and must not be easy to guess (zxcvbn's estimate, which
+knows the common passwords); login cookies and API tokens are random and only their SHA-256 is
+stored, so a copy of the database gives no way in. Failed logins are counted in the table
+``login_throttle`` (it holds across workers and restarts): per account and address, per account
+and per address, each counted up before the password is checked, by one atomic statement.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from typing import Literal, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy import DateTime, Engine, Table, and_, case, delete, exists, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from airegime.errors import AiregimeError
 from airegime.storage.audit import write_audit
@@ -32,6 +38,7 @@ from airegime.storage.models import (
     ApiTokenRow,
     AuditRow,
     LoginSessionRow,
+    LoginThrottleRow,
     MembershipRow,
     OrganisationRow,
     UserRow,
@@ -44,11 +51,14 @@ Role = Literal["reader", "editor", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
 SESSION_LIFETIME = timedelta(hours=12)
 FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_NAME = 5  # then that name is locked for the rest of the window
-MAX_FAILURES_PER_ADDRESS = 20  # and an address guessing many names, too
+# Failed logins allowed in a window of 15 minutes (from the first failure), then refused untried:
+MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5  # one account from one address (the person elsewhere still can)
+MAX_FAILURES_PER_ACCOUNT = 50  # one account from every address (ten addresses to lock a person out)
+MAX_FAILURES_PER_ADDRESS = 100  # one address guessing many names (behind an untrusted proxy: everyone)
 TOKEN_PREFIX = "air_"
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
 MIN_PASSWORD, MAX_PASSWORD = 10, 1024
+MIN_PASSWORD_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable", well beyond the common passwords
 HASHER = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile (tests swap in a cheaper one)
 
 
@@ -58,6 +68,14 @@ class AccountError(AiregimeError):
 
 class LoginRefused(AccountError):
     """Wrong name or password (never says which), a disabled account, or no organisation."""
+
+
+class WeakPassword(AccountError):
+    """A password refused for ``reason``: blank, length, name (the account's name) or common."""
+
+    def __init__(self, reason: str, message: str, *, hint: str) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
 
 
 class LoginThrottled(AccountError):
@@ -122,8 +140,14 @@ class Accounts:
         self._reads, self._sessions = sessions(engine)
 
     def exist(self) -> bool:
-        """Whether accounts are on: some enabled person belongs to some organisation."""
-        query = select(exists().where(UserRow.disabled_at.is_(None), MembershipRow.user_id == UserRow.id))
+        """Whether accounts are on: some account exists or ever existed, enabled or not, member or not.
+
+        Once on, never off again: an app whose last member was disabled or removed stays closed
+        (nobody logs in until `airegime users recover`) instead of opening to anyone on loopback.
+        The append-only audit log remembers an account whose row was deleted by hand.
+        """
+        ever = exists().where(AuditRow.action == "user.created")
+        query = select(or_(exists().where(UserRow.id.is_not(None)), ever))
         with self._reads() as session:
             return bool(session.scalar(query))
 
@@ -157,30 +181,73 @@ class Accounts:
             return self._set_role(session, user, organisation, role, actor=actor, create=True)
 
     def set_password(self, username: str, password: str, *, actor: str) -> None:
+        """A new password (its browsers are logged out), and the account's login lockout lifted."""
         with self._sessions.begin() as session:
             user = self._user(session, username)
             check_password(password, user.username)
             user.password_hash = HASHER.hash(password)
             # Every browser logged in with the old password is logged out.
             session.query(LoginSessionRow).filter(LoginSessionRow.user_id == user.id).delete()
+            _unlock(session, user.username)
             self._audit_user(session, user, actor, "user.password", user.username)
 
-    def set_disabled(self, username: str, disabled: bool, *, actor: str) -> None:
+    def change_own_password(
+        self, user_id: int, current: str, new: str, *, keep_session: str, address: str = ""
+    ) -> None:
+        """Someone logged in changes their password: the current one is checked (and its failures
+        counted like failed logins); their other browsers are logged out, not this one."""
+        with self._reads() as session:
+            user = session.get(UserRow, user_id)
+            if user is None or user.disabled_at is not None:
+                raise LoginRefused("wrong password", hint="log in again")
+            name, stored = user.username, user.password_hash
+        check_password(new, name)
+        keys = _throttle_keys(name, address)
+        wait = self._count_attempt(keys)
+        if wait:
+            raise LoginThrottled(wait)
+        matches = _password_matches(stored, current)
+        with self._sessions.begin() as session:
+            user = self._user(session, name)
+            if not matches or user.password_hash != stored:
+                self._audit_user(session, user, name, "password.refused", name, address=address)
+                failed = True
+            else:
+                failed = False
+                user.password_hash = HASHER.hash(new)
+                session.query(LoginSessionRow).filter(
+                    LoginSessionRow.user_id == user.id, LoginSessionRow.token_hash != digest(keep_session)
+                ).delete()
+                _forgive(session, keys)
+                self._audit_user(session, user, name, "user.password", name, address=address)
+        if failed:
+            raise LoginRefused("wrong password", hint="type your current password")
+
+    def set_disabled(self, username: str, disabled: bool, *, actor: str, force: bool = False) -> None:
+        """Disable (or enable) an account; disabling the last enabled admin needs ``force``."""
         with self._sessions.begin() as session:
             user = self._user(session, username)
+            had_admin = _an_admin_is_enabled(session)
             user.disabled_at = now() if disabled else None
             if disabled:
                 session.query(LoginSessionRow).filter(LoginSessionRow.user_id == user.id).delete()
+            _keep_an_admin(session, had_admin, force, f"disable '{user.username}'")
             self._audit_user(session, user, actor, "user.disabled" if disabled else "user.enabled", user.username)
 
-    def set_role(self, username: str, organisation: str, role: str, *, actor: str, create: bool = False) -> bool:
-        """Give ``username`` ``role`` in ``organisation`` (created when ``create``); True if it was created."""
+    def set_role(
+        self, username: str, organisation: str, role: str, *, actor: str, create: bool = False, force: bool = False
+    ) -> bool:
+        """Give ``username`` ``role`` in ``organisation`` (created when ``create``); True if it was created.
+        Demoting the last enabled admin needs ``force``."""
         with self._sessions.begin() as session:
-            return self._set_role(
-                session, self._user(session, username), organisation, role, actor=actor, create=create
-            )
+            had_admin = _an_admin_is_enabled(session)
+            user = self._user(session, username)
+            created = self._set_role(session, user, organisation, role, actor=actor, create=create)
+            _keep_an_admin(session, had_admin, force, f"make '{user.username}' {role}")
+            return created
 
-    def remove_member(self, username: str, organisation: str, *, actor: str) -> None:
+    def remove_member(self, username: str, organisation: str, *, actor: str, force: bool = False) -> None:
+        """Take an account out of an organisation; removing the last enabled admin needs ``force``."""
         with self._sessions.begin() as session:
             user, org = self._user(session, username), self._organisation(session, organisation)
             membership = session.get(MembershipRow, (user.id, org.id))
@@ -188,10 +255,50 @@ class Accounts:
                 raise AccountError(
                     f"'{user.username}' is not a member of '{org.name}'", hint="see `airegime users list`"
                 )
+            had_admin = _an_admin_is_enabled(session)
             session.delete(membership)
+            session.flush()
+            _keep_an_admin(session, had_admin, force, f"remove '{user.username}' from '{org.name}'")
             for table in (LoginSessionRow, ApiTokenRow):
                 session.query(table).filter(table.user_id == user.id, table.organisation_id == org.id).delete()
             self._audit(session, org.id, actor, "member.removed", user.username)
+
+    def recover(self, username: str, password: str, *, organisation: str | None, actor: str) -> str:
+        """Let an operator back in: the account (created if new) gets ``password``, is enabled, made
+        admin of ``organisation`` (by default its first, or the default organisation) and its login
+        lockout is lifted; its browsers are logged out. Returns the organisation's name."""
+        name = check_username(username)
+        check_password(password, name)
+        with self._sessions.begin() as session:
+            user = self._user(session, name, required=False)
+            if user is None:
+                user = UserRow(username=name, password_hash="", created_at=now())
+                session.add(user)
+                session.flush()
+                self._audit(session, None, actor, "user.created", name)
+            if organisation is None:
+                first = session.scalar(
+                    select(OrganisationRow.name)
+                    .join(MembershipRow, MembershipRow.organisation_id == OrganisationRow.id)
+                    .where(MembershipRow.user_id == user.id)
+                    .order_by(OrganisationRow.id)
+                )
+                default = session.get(OrganisationRow, DEFAULT_ORGANISATION_ID)
+                organisation = first or (default.name if default else "")
+            user.password_hash = HASHER.hash(password)
+            user.disabled_at = None
+            session.query(LoginSessionRow).filter(LoginSessionRow.user_id == user.id).delete()
+            self._set_role(session, user, organisation, "admin", actor=actor, create=False)
+            _unlock(session, name)
+            self._audit_user(session, user, actor, "user.recovered", name)
+            return _organisation_name(organisation)
+
+    def unlock(self, username: str, *, actor: str) -> None:
+        """Lift an account's login lockout (from every address), before its window ends."""
+        with self._sessions.begin() as session:
+            user = self._user(session, username)
+            _unlock(session, user.username)
+            self._audit_user(session, user, actor, "user.unlocked", user.username)
 
     def users(self) -> tuple[UserInfo, ...]:
         with self._reads() as session:
@@ -239,13 +346,13 @@ class Accounts:
         password), LoginRefused otherwise. Both are written to the audit log.
         """
         name = username.strip().lower()[:100]
-        with self._sessions.begin() as session:
-            user = self._user(session, name, required=False)
-            wait = self._throttle(session, name, address)
-            if wait:
+        keys = _throttle_keys(name, address)
+        wait = self._count_attempt(keys)  # counted as a failure until the password proves right
+        if wait:
+            with self._sessions.begin() as session:
+                user = self._user(session, name, required=False)
                 self._audit_user(session, user, name, "login.throttled", name, address=address)
-        if wait:  # raised once the entry is committed
-            raise LoginThrottled(wait)
+            raise LoginThrottled(wait)  # raised once the entry is committed
         with self._sessions.begin() as session:
             user = self._user(session, name, required=False)
             membership = None
@@ -262,6 +369,7 @@ class Accounts:
                 failed = True
             else:
                 failed = False
+                _forgive(session, keys)
                 if HASHER.check_needs_rehash(user.password_hash):
                     user.password_hash = HASHER.hash(password)
                 token = secrets.token_urlsafe(32)
@@ -281,6 +389,7 @@ class Accounts:
                     user.username, organisation.id, organisation.name, _role(membership.role), user.id
                 )
         if failed:  # committed above: the failure counts even though the login is refused
+            self._sweep()
             raise LoginRefused("wrong name or password", hint="check both; after 5 failures, wait 15 minutes")
         return token, principal
 
@@ -468,23 +577,51 @@ class Accounts:
             raise AccountError(f"no organisation named '{name}'", hint="see `airegime orgs list`")
         return row
 
-    def _throttle(self, session: Session, name: str, address: str) -> int:
-        """Seconds to wait before this name (or address) may try again; 0 if it may now."""
-        since = now() - FAILURE_WINDOW
-        recent = (AuditRow.action == "login.failed", AuditRow.at > since)
-        waits = []
-        for column, limit, value in (
-            (AuditRow.actor, MAX_FAILURES_PER_NAME, name),
-            (AuditRow.address, MAX_FAILURES_PER_ADDRESS, address),
-        ):
-            if not value:
-                continue
-            count, oldest = session.execute(
-                select(func.count(), func.min(AuditRow.at)).where(*recent, column == value)
-            ).one()
-            if count >= limit and oldest is not None:
-                waits.append(int((as_utc(oldest) + FAILURE_WINDOW - now()).total_seconds()) + 1)
-        return max(waits, default=0)
+    def _count_attempt(self, keys: list[tuple[str, int]]) -> int:
+        """Count an attempt against each of ``keys`` (key, limit), all or none, before the password
+        is checked; the seconds to wait if one is at its limit (then nothing is counted), else 0.
+
+        Each count is one conditional UPDATE, which the database runs atomically (PostgreSQL locks
+        the row, SQLite the file): of concurrent attempts, only as many as the limit get through.
+        The keys are always taken in the same order, so two attempts cannot deadlock.
+        """
+        moment = now()
+        expired = THROTTLE.c.window_start <= moment - FAILURE_WINDOW
+        try:
+            with self._sessions.begin() as session:
+                for key, limit in keys:
+                    for _attempt in range(3):  # a sweep may delete the row between insert and update
+                        _insert_counter(session, key, moment)
+                        counted = session.execute(
+                            update(THROTTLE)
+                            .where(THROTTLE.c.key == key, or_(expired, THROTTLE.c.failures < limit))
+                            .values(
+                                failures=case((expired, 1), else_=THROTTLE.c.failures + 1),
+                                window_start=case(
+                                    (expired, literal(moment, DateTime(timezone=True))),
+                                    else_=THROTTLE.c.window_start,
+                                ),
+                            )
+                        )
+                        if counted.rowcount:  # type: ignore[attr-defined]
+                            break
+                        start = session.scalar(select(THROTTLE.c.window_start).where(THROTTLE.c.key == key))
+                        if start is not None:
+                            left = as_utc(start) + FAILURE_WINDOW - moment
+                            raise _AtLimit(max(1, int(left.total_seconds()) + 1))  # rolls the others back
+                    else:
+                        raise _AtLimit(1)  # the row kept vanishing: refuse this once rather than not count
+        except _AtLimit as at_limit:
+            return at_limit.wait
+        return 0
+
+    def _sweep(self) -> None:
+        """Forget counters whose window has ended (best effort: a clash with a login is harmless)."""
+        try:
+            with self._sessions.begin() as session:
+                session.execute(delete(THROTTLE).where(THROTTLE.c.window_start < now() - 2 * FAILURE_WINDOW))
+        except DBAPIError:  # e.g. a deadlock with a concurrent count: the next sweep does it
+            return
 
     def _audit_user(
         self, session: Session, user: UserRow | None, actor: str, action: str, target: str, *, address: str = ""
@@ -519,6 +656,86 @@ class Accounts:
         )
 
 
+THROTTLE: Table = LoginThrottleRow.__table__  # type: ignore[assignment]  # a Table, typed as its base
+
+
+class _AtLimit(Exception):
+    def __init__(self, wait: int) -> None:
+        self.wait = wait
+
+
+def _throttle_keys(name: str, address: str) -> list[tuple[str, int]]:
+    """The counters a login attempt goes against, with their limits, always in this order.
+
+    Names and addresses are stored as hashes (whatever was typed: the key is plain ASCII); the
+    account's hash starts both of its keys, so ``_unlock`` finds them all.
+    """
+    account = digest(name)
+    keys = [
+        (f"na:{account}:{digest(address)[:32]}", MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS),
+        (f"n:{account}", MAX_FAILURES_PER_ACCOUNT),
+    ]
+    if address:
+        keys.append((f"a:{digest(address)}", MAX_FAILURES_PER_ADDRESS))
+    return keys
+
+
+def _insert_counter(session: Session, key: str, moment: datetime) -> None:
+    """The counter's row, if it is new (a concurrent insert of the same row is no error)."""
+    values = {"key": key, "failures": 0, "window_start": moment}
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(sqlite.insert(THROTTLE).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+        return
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(THROTTLE).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+        return
+    if session.scalar(select(THROTTLE.c.key).where(THROTTLE.c.key == key)) is None:  # pragma: no cover
+        try:
+            with session.begin_nested():
+                session.execute(THROTTLE.insert().values(**values))
+        except IntegrityError:
+            pass
+
+
+def _forgive(session: Session, keys: list[tuple[str, int]]) -> None:
+    """A right password: this account's failures from this address are forgotten, and the attempt
+    counted up front comes off the other counters."""
+    for index, (key, _limit) in enumerate(keys):
+        failures = 0 if index == 0 else THROTTLE.c.failures - 1
+        session.execute(
+            update(THROTTLE).where(THROTTLE.c.key == key, THROTTLE.c.failures > 0).values(failures=failures)
+        )
+
+
+def _unlock(session: Session, username: str) -> None:
+    """Forget an account's failed logins, from every address (an operator's decision)."""
+    account = digest(username)
+    session.execute(
+        delete(THROTTLE).where(or_(THROTTLE.c.key == f"n:{account}", THROTTLE.c.key.startswith(f"na:{account}:")))
+    )
+
+
+def _an_admin_is_enabled(session: Session) -> bool:
+    query = select(
+        exists().where(
+            MembershipRow.role == "admin", MembershipRow.user_id == UserRow.id, UserRow.disabled_at.is_(None)
+        )
+    )
+    return bool(session.scalar(query))
+
+
+def _keep_an_admin(session: Session, had_admin: bool, force: bool, change: str) -> None:
+    """Refuse a change that leaves no enabled admin in any organisation (unless forced)."""
+    session.flush()
+    if had_admin and not force and not _an_admin_is_enabled(session):
+        raise AccountError(
+            f"cannot {change}: no enabled administrator would be left",
+            hint="make another account admin first (`airegime users role`), or add --force; "
+            "`airegime users recover NAME` lets an operator back in",
+        )
+
+
 def _role(value: str) -> Role:
     for role in ROLES:  # the stored value, checked: a hand-edited row cannot grant an unknown power
         if value == role:
@@ -537,12 +754,32 @@ def check_username(username: str) -> str:
 
 
 def check_password(password: str, username: str) -> None:
+    """Refuse a blank password, a too short or too long one, the account's name, and any that is
+    easy to guess (zxcvbn: common passwords, words, names, dates, keyboard rows, repetitions)."""
+    if not password.strip():
+        raise WeakPassword("blank", "a password cannot be blank", hint="a few unusual words make a good one")
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise AccountError(
-            f"a password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters", hint="a few words make a good one"
+        raise WeakPassword(
+            "length",
+            f"a password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters",
+            hint="a few words make a good one",
         )
     if password.strip().lower() == username:
-        raise AccountError("the password cannot be the account name", hint="choose another")
+        raise WeakPassword("name", "the password cannot be the account name", hint="choose another")
+    if _guessability(password, username) < MIN_PASSWORD_SCORE:
+        raise WeakPassword(
+            "common",
+            "this password is too easy to guess (a common password, a word, a name, a date or a pattern)",
+            hint="a few unusual words make a good one, e.g. four words picked at random",
+        )
+
+
+def _guessability(password: str, username: str) -> int:
+    """zxcvbn's score, 0 (among the most common passwords) to 4, of the password's first 72
+    characters (zxcvbn's limit: a password whose start is strong is strong), knowing the name."""
+    hints = [username, *re.split(r"[._@+-]+", username), "airegime"]
+    score: int = zxcvbn(password[:72], user_inputs=[hint for hint in hints if hint])["score"]
+    return score
 
 
 def _organisation_name(name: str) -> str:

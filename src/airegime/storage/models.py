@@ -1,10 +1,11 @@
 """The database tables. The current state of an assessment lives in ``assessments`` and
-``deployment_contexts``; ``events`` is the append-only history (answers are only ever added,
-never updated); ``evaluations`` keeps every result with the rule-set version and hash it
-was computed with. Every assessment belongs to an organisation; people reach it through
-their ``memberships`` (with a role), logged in (``login_sessions``) or with an API token;
-``audit_log`` records who did what, and when; ``batch_uploads`` keeps the inventories uploaded
-to the batch page, so every server process can show their results."""
+``deployment_contexts`` (its development processings and deployment contexts, told apart by
+``phase``); ``events`` is the append-only history (answers are only ever added, never updated);
+``evaluations`` keeps every result with the rule-set version and hash it was computed with.
+Every assessment belongs to an organisation; people reach it through their ``memberships``
+(with a role), logged in (``login_sessions``) or with an API token; ``audit_log`` records who
+did what, and when (``login_throttle`` counts failed logins); ``batch_uploads`` keeps the
+inventories uploaded to the batch page, so every server process can show their results."""
 
 from __future__ import annotations
 
@@ -111,8 +112,20 @@ class AuditRow(Base):
 
     __table_args__ = (
         Index("ix_audit_organisation", "organisation_id", "id"),
-        Index("ix_audit_action_at", "action", "at"),  # recent failed logins, for the rate limit
+        Index("ix_audit_action_at", "action", "at"),
     )
+
+
+class LoginThrottleRow(Base):
+    """Failed logins lately, counted per account, per account and address, and per address (the
+    key is the SHA-256 of which): one row each, counted up by one atomic statement, so concurrent
+    attempts cannot check more passwords than the limit."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(140), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class AssessmentRow(Base):
@@ -124,6 +137,9 @@ class AssessmentRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Retired: before migration 0005 the one development processing's description lived here. That
+    # migration moved it to a development row of ``deployment_contexts`` and emptied it; the column
+    # stays so that database exports made before 0005 still import (their data is moved the same way).
     development_description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -136,12 +152,15 @@ class AssessmentRow(Base):
 
 
 class ContextRow(Base):
-    """A deployment context (one deployer and use). Removed contexts are kept for the history."""
+    """A phase of an assessment: a development processing (``phase`` 'development': building the
+    dataset, training, under one controller) or a deployment context ('deployment': one deployer
+    and use). Positions count within a phase. Removed rows are kept for the history."""
 
     __tablename__ = "deployment_contexts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    phase: Mapped[str] = mapped_column(String(20), default="deployment", server_default="deployment")
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -158,6 +177,7 @@ class EventRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     kind: Mapped[str] = mapped_column(String(30))
     scope: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # The development processing or deployment context the event is about (None: the whole system).
     context_id: Mapped[int | None] = mapped_column(
         ForeignKey("deployment_contexts.id", ondelete="CASCADE"), nullable=True
     )

@@ -37,9 +37,11 @@ from airegime.web.security import (
     BATCH_MAX_BYTES,
     CSRF_FIELD,
     MAX_BODY_BYTES,
+    ForwardedMiddleware,
     SecurityMiddleware,
     check_csrf,
     safe_next,
+    trusted_networks,
 )
 from airegime.web.texts import LANG_COOKIE
 
@@ -69,12 +71,14 @@ def create_app(
     batch_max_body: int = BATCH_MAX_BYTES,
     allowed_hosts: list[str] | None = None,
     require_accounts: bool = False,
+    trusted_proxies: str | None = None,
 ) -> FastAPI:
     """The web app over ``repository`` (by default the database of the settings, migrated on open).
 
     ``allowed_hosts`` limits the Host header (``airegime serve`` passes the loopback names when it
     listens on 127.0.0.1, so a web page cannot reach the app through DNS rebinding).
     ``require_accounts``: the app listens beyond loopback, so it serves nothing until an account exists.
+    ``trusted_proxies`` (default: AIREGIME_TRUSTED_PROXIES): whose X-Forwarded-For is believed.
     """
     settings = get_settings()
     kb = kb or (repository.kb if repository else load_knowledge_base(settings.knowledge_dir))
@@ -111,6 +115,9 @@ def create_app(
     )
     if allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+    proxies = trusted_networks(settings.trusted_proxies if trusted_proxies is None else trusted_proxies)
+    if proxies != ():  # outermost: every other part sees the client's address
+        app.add_middleware(ForwardedMiddleware, trusted=proxies)
     return app
 
 

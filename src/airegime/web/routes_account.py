@@ -1,4 +1,5 @@
-"""Logging in and out, one's organisations and API tokens; the admin page (members, tokens, audit log)."""
+"""Logging in and out, one's password, organisations and API tokens; the admin page (members,
+tokens, audit log)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from airegime.storage.accounts import ROLES, AccountError, Accounts, LoginRefused, LoginThrottled
+from airegime.storage.accounts import (
+    ROLES,
+    AccountError,
+    Accounts,
+    LoginRefused,
+    LoginThrottled,
+    WeakPassword,
+)
 from airegime.storage.audit import MEDIA_TYPES, AuditLog
 from airegime.web import pages
 from airegime.web.access import SESSION_COOKIE, Gate, audit_download, client_address, principal_of
@@ -82,7 +90,16 @@ def account(request: Request) -> HTMLResponse:
     return _account_page(request, created_token="", problem="")
 
 
-def _account_page(request: Request, *, created_token: str, problem: str, status: int = 200) -> HTMLResponse:
+def _account_page(
+    request: Request,
+    *,
+    created_token: str,
+    problem: str,
+    status: int = 200,
+    password_problem: str = "",
+    password_changed: bool = False,
+    minutes: int = 0,
+) -> HTMLResponse:
     principal, accounts = principal_of(request), accounts_of(request)
     on = request.app.state.gate.accounts_on()
     memberships = accounts.memberships(principal.user_id) if principal.user_id else ()
@@ -98,7 +115,49 @@ def _account_page(request: Request, *, created_token: str, problem: str, status:
         roles=roles,
         created_token=created_token,
         problem=problem,
+        password_problem=password_problem,
+        password_changed=password_changed,
+        minutes=minutes,
     )
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+async def change_password(
+    request: Request, current_password: Password = "", new_password: Password = "", new_password_again: Password = ""
+) -> HTMLResponse:
+    """One's own password, changed after typing the current one (failures count like failed logins)."""
+    principal = principal_of(request)
+    if principal.user_id is None:
+        return _account_page(request, created_token="", problem="", password_problem="account.no_accounts", status=400)
+    if new_password != new_password_again:
+        return _account_page(request, created_token="", problem="", password_problem="password.mismatch", status=400)
+    try:
+        await run_in_threadpool(
+            accounts_of(request).change_own_password,
+            principal.user_id,
+            current_password,
+            new_password,
+            keep_session=request.cookies.get(SESSION_COOKIE, ""),
+            address=client_address(request),
+        )
+    except WeakPassword as weak:
+        return _account_page(
+            request, created_token="", problem="", password_problem=f"password.{weak.reason}", status=400
+        )
+    except LoginThrottled as throttled:
+        response = _account_page(
+            request,
+            created_token="",
+            problem="",
+            password_problem="login.throttled",
+            minutes=max(1, -(-throttled.retry_after // 60)),
+            status=429,
+        )
+        response.headers["Retry-After"] = str(throttled.retry_after)
+        return response
+    except LoginRefused:
+        return _account_page(request, created_token="", problem="", password_problem="password.wrong", status=400)
+    return _account_page(request, created_token="", problem="", password_changed=True)
 
 
 @router.post("/account/organisation")

@@ -1,9 +1,11 @@
-"""Safe defaults at the edge: a request size limit, a CSRF token for every form, and headers
-(a Content-Security-Policy with no inline script or style, no framing, no sniffing)."""
+"""Safe defaults at the edge: a request size limit, a CSRF token for every form, headers
+(a Content-Security-Policy with no inline script or style, no framing, no sniffing), and the
+client's address taken from X-Forwarded-For only when a trusted reverse proxy sent it."""
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 from http.cookies import SimpleCookie
 
@@ -129,3 +131,74 @@ def safe_next(path: str | None) -> str:
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path or "\n" in path:
         return "/"
     return path
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(setting: str) -> tuple[Network, ...] | None:
+    """The proxies of AIREGIME_TRUSTED_PROXIES: comma-separated addresses or networks (CIDR);
+    ``*`` trusts every peer (the app is reachable only through its proxy); empty trusts none.
+    None stands for ``*``. A malformed entry is an error, not silently ignored."""
+    entries = [entry.strip() for entry in setting.split(",") if entry.strip()]
+    if "*" in entries:
+        return None
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"'{entry}' in AIREGIME_TRUSTED_PROXIES is not an address or a network (e.g. 10.0.0.5, 10.0.0.0/24, *)"
+            ) from None
+    return tuple(networks)
+
+
+class ForwardedMiddleware:
+    """The client's address (and scheme) as a trusted reverse proxy tells them.
+
+    A request whose peer is one of ``trusted`` (None: every peer) has its X-Forwarded-For read from
+    the right, skipping trusted proxies: the first other address is the client (what each proxy
+    appended, not what the client wrote). X-Forwarded-Proto sets the scheme. From any other peer
+    the headers are ignored, so nobody sets their own address in the audit log or the login
+    throttle. The server itself (uvicorn) is told to trust no forwarded header.
+    """
+
+    def __init__(self, app: ASGIApp, *, trusted: tuple[Network, ...] | None) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if scope["type"] in ("http", "websocket") and client and self._trusts(client[0]):
+            forwarded: list[str] = []
+            proto = ""
+            for name, value in scope.get("headers", []):
+                if name == b"x-forwarded-for":
+                    forwarded.extend(part.strip() for part in value.decode("latin-1").split(","))
+                elif name == b"x-forwarded-proto":
+                    proto = value.decode("latin-1").strip().lower()
+            host = client[0]
+            for entry in reversed(forwarded):
+                if _address(entry) is None:
+                    break  # not an address: nothing further left can be believed either
+                host = entry
+                if not self._trusts(entry):
+                    break
+            scope["client"] = (str(_address(host) or host), 0 if host != client[0] else client[1])
+            if proto in ("http", "https") and scope["type"] == "http":
+                scope["scheme"] = proto
+        await self.app(scope, receive, send)
+
+    def _trusts(self, host: str) -> bool:
+        address = _address(host)
+        if address is None:
+            return False
+        return self.trusted is None or any(address in network for network in self.trusted)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return None

@@ -68,6 +68,9 @@ def run(app: FastAPI, *, host: str, port: int, workers: int = 1) -> None:
         "port": port,
         "log_level": "warning",
         "server_header": False,
+        # Forwarded headers are the app's business (ForwardedMiddleware, AIREGIME_TRUSTED_PROXIES):
+        # uvicorn's default would believe any X-Forwarded-For sent from 127.0.0.1.
+        "proxy_headers": False,
         "timeout_keep_alive": 30,  # uvicorn's 5 s would make scripts and proxies reconnect often
     }
     if workers == 1:

@@ -122,7 +122,10 @@ WEB: dict[str, tuple[str, str]] = {
         "can change them at any time.",
     ),
     "interview.see_result": ("Voir le résultat", "See the result"),
-    "contexts.title": ("Description et contextes de déploiement", "Details and deployment contexts"),
+    "contexts.title": (
+        "Description, traitements de développement et contextes de déploiement",
+        "Details, development processings and deployment contexts",
+    ),
     "contexts.list": ("Contextes de déploiement", "Deployment contexts"),
     "contexts.add": ("Ajouter un contexte de déploiement", "Add a deployment context"),
     "contexts.add_hint": (
@@ -141,6 +144,23 @@ WEB: dict[str, tuple[str, str]] = {
         "The context “{name}” and its answers will no longer count in the result. The history keeps it.",
     ),
     "contexts.remove_confirm": ("Oui, retirer ce contexte", "Yes, remove this context"),
+    "developments.list": ("Traitements de développement", "Development processings"),
+    "developments.lead": (
+        "Un traitement par responsable et par usage des données : par exemple l’entraînement commandé par un "
+        "client, puis la réutilisation des mêmes données par le prestataire pour son propre produit.",
+        "One per controller and use of the data: for example the training a client commissions, then the "
+        "provider’s reuse of the same data for its own product.",
+    ),
+    "developments.name": ("Nom du traitement", "Processing name"),
+    "developments.unnamed": ("Traitement de développement {n}", "Development processing {n}"),
+    "developments.add": ("Ajouter un traitement de développement", "Add a development processing"),
+    "developments.add_button": ("Ajouter ce traitement", "Add this processing"),
+    "developments.remove_title": ("Retirer ce traitement de développement ?", "Remove this development processing?"),
+    "developments.remove_text": (
+        "Le traitement « {name} » et ses réponses ne compteront plus dans le résultat. L’historique le garde.",
+        "The processing “{name}” and its answers will no longer count in the result. The history keeps it.",
+    ),
+    "developments.remove_confirm": ("Oui, retirer ce traitement", "Yes, remove this processing"),
     "details.title": ("Le système", "The system"),
     "details.save": ("Enregistrer la description", "Save the details"),
     "result.title": ("Résultat", "Result"),
@@ -350,6 +370,9 @@ WEB: dict[str, tuple[str, str]] = {
     "event.context_added": ("Contexte ajouté", "Context added"),
     "event.context_renamed": ("Contexte renommé", "Context renamed"),
     "event.context_removed": ("Contexte retiré", "Context removed"),
+    "event.development_added": ("Traitement de développement ajouté", "Development processing added"),
+    "event.development_renamed": ("Traitement de développement renommé", "Development processing renamed"),
+    "event.development_removed": ("Traitement de développement retiré", "Development processing removed"),
     "event.upgraded": (
         "Réponses reprises dans le nouveau questionnaire (mise à jour des règles)",
         "Answers carried over to the new questionnaire (rule-set upgrade)",
@@ -383,14 +406,6 @@ WEB: dict[str, tuple[str, str]] = {
     "import.submit": ("Importer", "Import"),
     "import.empty": ("Choisissez un fichier ou collez un descripteur.", "Choose a file or paste a descriptor."),
     "import.invalid": ("Ce descripteur ne peut pas être importé.", "This descriptor cannot be imported."),
-    "import.several_developments": (
-        "Une analyse enregistrée contient un seul traitement de développement ; ce descripteur en décrit {count}. "
-        "Évaluez-le sans l’enregistrer avec « airegime assess » ou POST /api/v1/evaluate, ou importez un "
-        "descripteur par traitement de développement. Rien n’a été enregistré.",
-        "A saved assessment holds one development processing; this descriptor describes {count}. Evaluate it "
-        "without saving with `airegime assess` or POST /api/v1/evaluate, or import one descriptor per "
-        "development processing. Nothing was saved.",
-    ),
     "import.upgraded_title": ("Analyse importée", "Assessment imported"),
     "import.upgraded_lead": (
         "Ce descripteur suivait l’ancien questionnaire (format 1) ; ses réponses ont été reprises dans le "
@@ -460,6 +475,44 @@ WEB: dict[str, tuple[str, str]] = {
     "account.tokens_need_accounts": (
         "Les jetons d’API n’existent qu’avec des comptes.",
         "API tokens only exist with accounts.",
+    ),
+    "password.title": ("Changer mon mot de passe", "Change my password"),
+    "password.current": ("Mot de passe actuel", "Current password"),
+    "password.new": ("Nouveau mot de passe", "New password"),
+    "password.again": ("Nouveau mot de passe, à nouveau", "New password again"),
+    "password.help": (
+        "Au moins 10 caractères, difficile à deviner : quelques mots peu courants choisis au hasard "
+        "conviennent bien. Vos autres navigateurs seront déconnectés.",
+        "At least 10 characters, hard to guess: a few unusual words picked at random make a good one. "
+        "Your other browsers will be logged out.",
+    ),
+    "password.submit": ("Changer le mot de passe", "Change the password"),
+    "password.changed": (
+        "Mot de passe changé. Vos autres navigateurs ont été déconnectés.",
+        "Password changed. Your other browsers were logged out.",
+    ),
+    "password.wrong": ("Le mot de passe actuel est incorrect.", "The current password is wrong."),
+    "password.mismatch": (
+        "Les deux nouveaux mots de passe diffèrent : tapez deux fois le même.",
+        "The two new passwords differ: type the same one twice.",
+    ),
+    "password.blank": (
+        "Un mot de passe ne peut pas être vide ni fait d’espaces.",
+        "A password cannot be blank or made of spaces.",
+    ),
+    "password.length": (
+        "Un mot de passe compte de 10 à 1024 caractères.",
+        "A password has 10 to 1024 characters.",
+    ),
+    "password.name": (
+        "Le mot de passe ne peut pas être le nom du compte.",
+        "The password cannot be the account name.",
+    ),
+    "password.common": (
+        "Ce mot de passe est trop facile à deviner (mot de passe courant, mot, nom, date ou suite de "
+        "touches) : choisissez quelques mots peu courants au hasard.",
+        "This password is too easy to guess (a common password, a word, a name, a date or a keyboard "
+        "pattern): pick a few unusual words at random.",
     ),
     "admin.title": ("Administration", "Administration"),
     "admin.members": ("Membres", "Members"),
