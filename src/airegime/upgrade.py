@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
-from airegime.kb.loader import SAFE_LOADER, _list, _validate, _with_boolean_options, default_knowledge_dir
+from airegime.kb.loader import default_knowledge_dir, load_questions
 from airegime.kb.models import UNKNOWN, Question, Text
 
 # Questions only format 1 asks, at the system's level and at a phase's.
@@ -76,12 +74,7 @@ def is_format1(data: Mapping[str, Any]) -> bool:
 @lru_cache(maxsize=1)
 def format1_questions() -> dict[str, Question]:
     """The format-1 questions (kept in knowledge/format1/), to read old answers in any of their words."""
-    path = default_knowledge_dir() / "format1" / "questions.yaml"
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    questions = (
-        _validate(Question, _with_boolean_options(entry), file="format1/questions.yaml", id=entry["id"], prefix="")
-        for entry in _list(document, "format1/questions.yaml", "questions")
-    )
+    questions = load_questions(default_knowledge_dir() / "format1" / "questions.yaml")
     return {question.id: question for question in questions}
 
 

@@ -73,6 +73,12 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     return kb
 
 
+def load_questions(path: Path) -> tuple[Question, ...]:
+    """The questions of one questions file, checked like the knowledge base's own (no cross-checks)."""
+    file = path.name
+    return tuple(_entries({file: _read_yaml(path)}, file, "questions", Question, _with_boolean_options))
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
