@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from airegime.errors import AnswerError, DescriptorError
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Question, Scope
 from airegime.text import problem as text_problem
+from airegime.upgrade import UpgradeNote, is_format1, upgrade
 
 FORMAT = 2
 MAX_DEVELOPMENTS = 20
@@ -94,7 +95,7 @@ class System(_Strict):
     )
     deployments: tuple[Deployment, ...] = Field(min_length=1, max_length=200)
     # What reading a format-1 descriptor had to guess; not part of the descriptor itself.
-    upgrade_notes: tuple[Any, ...] = Field(default=(), exclude=True)
+    upgrade_notes: tuple[UpgradeNote, ...] = Field(default=(), exclude=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -220,9 +221,7 @@ def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
             source=source,
             hint="see `airegime schema` or the files in examples/",
         )
-    notes: tuple[Any, ...] = ()
-    from airegime.upgrade import is_format1, upgrade  # the upgrade reads descriptors of format 1 only
-
+    notes: tuple[UpgradeNote, ...] = ()
     if is_format1(data):
         data, notes = upgrade(data, source=source)
     data = dict(data)
