@@ -21,6 +21,10 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "undetermined.depends": ("Dépend de : ", "Depends on: "),
     "settled.whatever": ("Même régime quelle que soit la réponse à : ", "Same regime whatever the answer to: "),
     "answer.unknown": ("je ne sais pas", "I don't know"),
+    "answer.not_asked": (
+        "non posée (elle ne peut pas changer le résultat)",
+        "not asked (it cannot change the outcome)",
+    ),
     "explain.rule": ("Règle", "Rule"),
     "explain.sources": ("Sources", "Sources"),
     "explain.caveat": ("Réserve", "Caveat"),

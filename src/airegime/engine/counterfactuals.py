@@ -4,6 +4,7 @@ development would fall under police-justice")."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import combinations, product
@@ -13,12 +14,14 @@ import numpy as np
 import numpy.typing as npt
 
 from airegime.engine.tables import PhaseTable, compiled
-from airegime.kb.models import KnowledgeBase, Phase
+from airegime.kb.models import NOT_ASKED, KnowledgeBase, Phase
 from airegime.system import System
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
+    """One answer changed: ``current`` is an answer code, ``unknown`` or ``not_asked``."""
+
     question: str
     current: str
     new: str
@@ -67,7 +70,17 @@ def _phase_counterfactuals(
     """Every answer set reached by changing at most ``max_changes`` answers (never to "unknown")
     that gives one outcome other than the current result; keep, per outcome, the sets of changed
     questions that contain no smaller such set (the lowest answer set standing for each)."""
-    return list(_counterfactuals_at(table, table.index(system_answers, own_answers), deployment_index, max_changes))
+    found = _counterfactuals_at(table, table.index(system_answers, own_answers), deployment_index, max_changes)
+    asked = system_answers.keys() | own_answers.keys()
+    return [_saying_not_asked(counterfactual, asked) for counterfactual in found]
+
+
+def _saying_not_asked(counterfactual: Counterfactual, asked: Collection[str]) -> Counterfactual:
+    """A change from a question never asked starts from ``not_asked``, not from "I don't know"."""
+    if all(change.question in asked for change in counterfactual.changes):
+        return counterfactual
+    changes = tuple(c if c.question in asked else replace(c, current=NOT_ASKED) for c in counterfactual.changes)
+    return replace(counterfactual, changes=changes)
 
 
 @lru_cache(maxsize=1024)  # a pure function of the answer set (its flat index), asked again and again

@@ -11,7 +11,7 @@ from airegime.engine.evaluate import evaluate, phase_answers
 from airegime.engine.reasons import RankedQuestion, Reason, deciding_reason, ranked_questions
 from airegime.engine.results import Assessment, PhaseResult
 from airegime.engine.tables import compiled
-from airegime.kb.models import UNKNOWN, AllOf, AnyOf, Atom, Condition, KnowledgeBase, Not
+from airegime.kb.models import NOT_ASKED, UNKNOWN, AllOf, AnyOf, Atom, Condition, KnowledgeBase, Not
 from airegime.system import System
 
 Truth = Literal["met", "not_met", "open"]
@@ -19,7 +19,8 @@ Truth = Literal["met", "not_met", "open"]
 
 @dataclass(frozen=True, slots=True)
 class ConditionTrace:
-    """One node of a rule's condition, with its truth value and, for a question, the answer given."""
+    """One node of a rule's condition, with its truth value and, for a question, the answer given
+    (``unknown`` when answered "I don't know", ``not_asked`` when never asked)."""
 
     kind: Literal["all", "any", "not", "question"]
     truth: Truth
@@ -89,7 +90,7 @@ def trace_rule(kb: KnowledgeBase, rule_id: str, answers: dict[str, str]) -> Rule
     read = _questions_read.get((kb.hash, rule_id))
     if read is None:
         read = _questions_read[kb.hash, rule_id] = tuple(sorted(kb.rule_by_id[rule_id].questions))
-    key = (kb.hash, rule_id, tuple(answers.get(question, UNKNOWN) for question in read))
+    key = (kb.hash, rule_id, tuple(answers.get(question, NOT_ASKED) for question in read))
     trace = _traces.get(key)
     if trace is None:
         if len(_traces) >= MAX_TRACES:
@@ -108,8 +109,10 @@ _questions_read: dict[tuple[str, str], tuple[str, ...]] = {}
 
 def trace_condition(condition: Condition, answers: dict[str, str]) -> ConditionTrace:
     if isinstance(condition, Atom):
-        answer = answers.get(condition.question, UNKNOWN)
-        truth: Truth = "open" if answer == UNKNOWN else ("met" if answer in condition.values else "not_met")
+        answer = answers.get(condition.question, NOT_ASKED)
+        truth: Truth = "met" if answer in condition.values else "not_met"
+        if answer in (UNKNOWN, NOT_ASKED):
+            truth = "open"
         return ConditionTrace("question", truth, question=condition.question, expected=condition.values, answer=answer)
     if isinstance(condition, Not):
         child = trace_condition(condition.item, answers)

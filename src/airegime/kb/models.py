@@ -19,7 +19,8 @@ LANGS: tuple[Lang, ...] = ("fr", "en")
 Phase = Literal["development", "deployment"]
 PHASES: tuple[Phase, ...] = ("development", "deployment")
 Scope = Literal["system", "development", "deployment"]
-UNKNOWN = "unknown"
+UNKNOWN = "unknown"  # answered "I don't know"
+NOT_ASKED = "not_asked"  # in explanations: never asked, as no answer to it could change the outcome
 
 
 class _Strict(BaseModel):

@@ -183,25 +183,27 @@ def diagram_dot(
     phase: Phase | None = None,
     focus: bool = False,
 ) -> str:
+    phases: tuple[Phase, ...] = (phase,) if phase else ("deployment", "development")  # dot stacks them bottom-up
+    paths = {drawn: _phase_path(kb, assessment, drawn, lang) for drawn in phases}
+    stopped = any(path.stops for path in paths.values())
     lines = [
         "digraph airegime {",
-        f"  graph [label={_title_and_legend(lang, with_path=assessment is not None)},"
+        f"  graph [label={_title_and_legend(lang, with_path=assessment is not None, stops=stopped)},"
         ' rankdir=LR, fontname="DejaVu Sans", fontsize=16, labelloc=t, nodesep=0.25, ranksep=0.35, newrank=true];',
         '  node [fontname="DejaVu Sans", fontsize=10, shape=box, style="rounded,filled", fillcolor="#f4f7fb",'
         ' color="#7b8794", margin="0.12,0.06"];',
         '  edge [fontname="DejaVu Sans", fontsize=9, color="#7b8794", fontcolor="#3e4c59", arrowsize=0.7];',
     ]
-    phases: tuple[Phase, ...] = (phase,) if phase else ("deployment", "development")  # dot stacks them bottom-up
-    for drawn in phases:
-        path = _phase_path(kb, assessment, drawn, lang)
+    for drawn, path in paths.items():
         if not (focus and not path.nodes):
             lines += _cluster(kb, drawn, path, lang, focus=focus and assessment is not None)
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _title_and_legend(lang: Lang, *, with_path: bool) -> str:
-    """The title, and under it what the colours mean, as labelled swatches (an HTML-like dot label)."""
+def _title_and_legend(lang: Lang, *, with_path: bool, stops: bool) -> str:
+    """The title, and under it what the colours mean, as labelled swatches (an HTML-like dot label);
+    the swatch for a path stopped by an answer "I don't know" only when some path stops so."""
     cells = [
         f'<td bgcolor="{OUTCOME_STYLE["regime"]}">{escape(w("diagram.legend.regime", lang))}</td>',
         f'<td bgcolor="{OUTCOME_STYLE["split"]}">{escape(w("diagram.legend.split", lang))}</td>',
@@ -210,7 +212,8 @@ def _title_and_legend(lang: Lang, *, with_path: bool) -> str:
     ]
     if with_path:
         cells.append(f'<td color="{HIGHLIGHT}"><font color="{HIGHLIGHT}">{escape(w("diagram.path", lang))}</font></td>')
-        cells.append(f'<td bgcolor="#fff3bf">{escape(w("diagram.legend.unknown", lang))}</td>')
+        if stops:
+            cells.append(f'<td bgcolor="#fff3bf">{escape(w("diagram.legend.unknown", lang))}</td>')
     # Padding to spare: renderers other than Graphviz's own (browsers, Typst) set the text a little wider.
     legend = '<table border="0" cellborder="1" cellspacing="4" cellpadding="5"><tr>' + "".join(cells) + "</tr></table>"
     title = f'<font point-size="16">{escape(w("diagram.title", lang))}</font>'

@@ -6,7 +6,7 @@ import re
 
 from airegime.engine.results import PhaseResult
 from airegime.i18n import t
-from airegime.kb.models import Citation, KnowledgeBase, Lang, Outcome
+from airegime.kb.models import NOT_ASKED, UNKNOWN, Citation, KnowledgeBase, Lang, Outcome
 
 _UNNAMED_DEVELOPMENT = re.compile(r"development( \d+)?")  # the engine's name for an unnamed development
 
@@ -66,8 +66,8 @@ def short_reason(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
 
 
 def answer_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang) -> str:
-    if code == "unknown":
-        return t("answer.unknown", lang)
+    if code in (UNKNOWN, NOT_ASKED):
+        return t(f"answer.{code}", lang)
     return kb.question_by_id[question_id].option(code).label.get(lang)
 
 
