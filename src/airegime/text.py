@@ -4,7 +4,9 @@
   name or a description, some databases refuse them (PostgreSQL refuses NUL), and on a terminal
   they can rewrite the screen. Input that people submit is refused with :func:`problem`; text
   that must be kept whatever it holds (a failed login's user name in the audit log) is stored
-  :func:`cleaned`; text printed to a terminal is :func:`escaped`.
+  :func:`cleaned`; text printed to a terminal is :func:`escaped`. Every text column of the
+  database applies :func:`cleaned` to what it is given (``airegime.storage.models.CleanString``),
+  and ``airegime db export`` / ``db import`` apply it to what they copy.
 - A name made only of invisible characters (zero-width spaces, direction controls) would show as
   nothing, or reverse what follows it: :func:`problem` refuses it too.
 """
@@ -41,6 +43,11 @@ def problem(text: str, *, required: bool = False) -> str | None:
 def cleaned(text: str) -> str:
     """``text`` with every control character replaced by U+FFFD, so that it can be stored anywhere."""
     return CONTROL.sub(REPLACEMENT, text)
+
+
+def cleaning(text: str) -> tuple[str, int]:
+    """:func:`cleaned` ``text``, and how many characters were replaced."""
+    return CONTROL.subn(REPLACEMENT, text)
 
 
 def escaped(text: str) -> str:

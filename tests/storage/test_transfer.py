@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import stat
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +20,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Boolean, Connection, DateTime, Engine, Integer, LargeBinary, String, Table, func, select, text
+from sqlalchemy.types import TypeDecorator
 from typer.testing import CliRunner
 
 from airegime.cli.app import app
@@ -112,12 +117,16 @@ def synthetic_row(connection: Connection, table: Table, i: int) -> dict[str, Any
             row[column.key] = keys[i % len(keys)]
         elif column.nullable and i == 1:
             row[column.key] = None
+        elif "allowed" in column.info:  # e.g. a role: no other value imports
+            row[column.key] = column.info["allowed"][i % len(column.info["allowed"])]
         else:
             row[column.key] = synthetic_value(table, column.name, column.type, i)
     return row
 
 
 def synthetic_value(table: Table, name: str, kind: Any, i: int) -> Any:
+    if isinstance(kind, TypeDecorator):  # e.g. CleanString, stored as a String
+        kind = kind.impl_instance
     if isinstance(kind, Boolean):
         return i % 2 == 0
     if isinstance(kind, Integer):
@@ -460,20 +469,168 @@ def test_a_file_that_is_not_an_export_is_refused(target: Engine, tmp_path: Path,
         import_database(target, path)
 
 
-@pytest.mark.postgres
-def test_text_postgresql_cannot_store_is_refused_naming_its_line(
-    tmp_path: Path, postgres: Engine, kb: KnowledgeBase
+# Values outside the ones a column allows (#13 item 16): refused with their line, not read back as another
+
+
+OUTSIDE = {  # table, column, a value the column does not allow
+    "an unknown role": ("memberships", "role", "owner"),
+    "an unknown token role": ("api_tokens", "role", "superuser"),
+    "an unknown phase": ("deployment_contexts", "phase", "testing"),
+    "an unknown scope": ("events", "scope", "everything"),
+}
+
+
+@pytest.mark.parametrize("case", OUTSIDE, ids=list(OUTSIDE))
+def test_a_value_its_column_does_not_allow_is_refused_naming_its_line(
+    exported: Path, target: Engine, database_url: str, occupied: Any, tmp_path: Path, case: str
 ) -> None:
-    source = sqlite(tmp_path, "source")
-    Repository(source, kb).create(name="NUL", first_context="C")
-    with source.begin() as connection:  # SQLite stores it (the app refuses it, another writer may not)
-        connection.execute(text("UPDATE assessments SET description = 'before' || char(0) || 'after'"))
-    export_database(source, tmp_path / "nul.jsonl.gz")
-    source.dispose()
-    line = next(n for n, row in enumerate(row_lines(tmp_path / "nul.jsonl.gz"), start=2) if b"\\u0000" in row)
-    with pytest.raises(TransferError, match=f"line {line}, assessments: description: a NUL character"):
-        import_database(postgres, tmp_path / "nul.jsonl.gz")
-    assert not any(contents(postgres)["assessments"])
+    table, column, value = OUTSIDE[case]
+    rows = [json.loads(line) for line in row_lines(exported)]
+    number = next(n for n, r in enumerate(rows, start=2) if r["table"] == table and r["row"][column] is not None)
+    bad = rewrite(exported, tmp_path / "bad.jsonl.gz", change_row(number, column, value))
+    allowed = ", ".join(Base.metadata.tables[table].columns[column].info["allowed"])
+    said = f'line {number}, {table}: {column}: "{value}" is not one of {allowed}'
+    with pytest.raises(TransferError) as refused:
+        import_database(target, bad, replace=True)
+    assert said in refused.value.message
+    assert contents(target) == occupied
+    cli = runner.invoke(app, ["db", "import", str(bad), "--database-url", database_url, "--replace"])
+    assert cli.exit_code == 2 and said in " ".join(cli.output.split()), cli.output
+    assert contents(target) == occupied
+
+
+def test_the_allowed_roles_are_the_accounts_roles() -> None:
+    from airegime.storage.accounts import ROLES
+    from airegime.storage.models import ROLE_NAMES
+
+    assert ROLE_NAMES == ROLES
+
+
+# A hostile file (#13 item 11): a huge line or a deep nesting is refused, exit 2, in bounded memory
+
+
+def run_measured(*arguments: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    """The command line in a grandchild: (its result, its peak resident memory in MB), so that
+    RUSAGE_CHILDREN of the child in between holds that run's peak alone."""
+    probe = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "sys.stdout.write(done.stdout); sys.stderr.write(done.stderr)\n"
+        "print(f'@@peak {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr)\n"
+        "sys.exit(done.returncode)\n"
+    )
+    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *arguments], capture_output=True, text=True, env=environment, timeout=300
+    )
+    stderr, _, peak = done.stderr.rpartition("@@peak ")
+    done.stderr = stderr
+    return done, int(peak) / 1024  # ru_maxrss is in kilobytes on Linux
+
+
+def hostile_file(path: Path, exported: Path, middle: Callable[[gzip.GzipFile], None]) -> Path:
+    """The export's header, then a line written by ``middle``."""
+    with gzip.open(exported) as lines:
+        first = lines.readline()
+    with gzip.GzipFile(path, "wb", compresslevel=1) as out:
+        out.write(first)
+        middle(out)
+    return path
+
+
+LONG_LINE_MB = 400
+
+
+def test_a_very_long_line_is_refused_unread_in_bounded_memory(exported: Path, tmp_path: Path) -> None:
+    """Refused after reading LINE_LIMIT bytes of it: before, the whole line was read, then parsed
+    (a 1.5 GB line took 4.4 GB)."""
+
+    def long_line(out: gzip.GzipFile) -> None:
+        out.write(b'{"table": "audit_log", "row": {"actor": "')
+        chunk = b"a" * (1 << 20)
+        for _ in range(LONG_LINE_MB):
+            out.write(chunk)
+        out.write(b'"}}\n')
+
+    path = hostile_file(tmp_path / "long.jsonl.gz", exported, long_line)
+    assert path.stat().st_size < 2_000_000
+    cli = Path(sys.executable).parent / "airegime"
+    target = f"sqlite:///{tmp_path / 'target.sqlite3'}"
+    done, peak_mb = run_measured(str(cli), "db", "import", str(path), "--database-url", target)
+    assert done.returncode == 2, done.stderr
+    said = " ".join(done.stderr.split())
+    assert f"line 2 is longer than {transfer.LINE_LIMIT:,} bytes" in said and "Traceback" not in said
+    assert peak_mb < 250, f"peak {peak_mb:.0f} MB for a line of {LONG_LINE_MB} MB"
+
+
+def test_many_long_lines_go_in_a_few_at_a_time_in_bounded_memory(exported: Path, tmp_path: Path) -> None:
+    """Lines under LINE_LIMIT, but many: a batch goes in once its lines reach BATCH_BYTES, not
+    only after BATCH_ROWS rows (which would have held them all in memory)."""
+    model = next(json.loads(line) for line in row_lines(exported) if json.loads(line)["table"] == "audit_log")
+    long_text = "a" * (30 << 20)
+
+    def long_rows(out: gzip.GzipFile) -> None:
+        for number in range(12):
+            model["row"].update(id=number + 1, detail=long_text)
+            out.write(json.dumps(model).encode() + b"\n")
+
+    path = hostile_file(tmp_path / "long-rows.jsonl.gz", exported, long_rows)
+    assert path.stat().st_size < 2_000_000
+    cli = Path(sys.executable).parent / "airegime"
+    target = f"sqlite:///{tmp_path / 'target.sqlite3'}"
+    done, peak_mb = run_measured(str(cli), "db", "import", str(path), "--database-url", target)
+    assert done.returncode == 2, done.stderr  # the header announces other rows: refused at the end
+    assert "holds 12 rows of audit_log" in " ".join(done.stderr.split())
+    assert peak_mb < 350, f"peak {peak_mb:.0f} MB for 12 lines of 30 MB"
+
+
+def test_an_export_refuses_a_row_longer_than_an_import_reads(
+    filled: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "LINE_LIMIT", 2_000)  # the assessments' hostile texts take more
+    with pytest.raises(TransferError, match=r"the row of \w+ with id \d+ takes [\d,]+ bytes, more than the 2,000"):
+        export_database(filled, tmp_path / "export.jsonl.gz")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["a row", "the header"])
+def test_a_deeply_nested_line_is_refused_with_exit_code_2(exported: Path, tmp_path: Path, where: str) -> None:
+    nested = b"[" * 200_000 + b"]" * 200_000
+    if where == "a row":
+        path = hostile_file(
+            tmp_path / "deep.jsonl.gz", exported, lambda out: out.write(b'{"table": "x", "row": ' + nested + b"}\n")
+        )
+        expected = "line 2 nests arrays or objects too deeply"
+    else:
+        path = tmp_path / "deep.jsonl.gz"
+        path.write_bytes(gzip.compress(b'{"format": ' + nested + b"}\n"))
+        expected = "is not an airegime database export"
+    target = f"sqlite:///{tmp_path / 'target.sqlite3'}"
+    result = runner.invoke(app, ["db", "import", str(path), "--database-url", target])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert expected in said and "Traceback" not in said
+
+
+# Export files are the database's copy (#13 item 10): readable by their owner alone
+
+
+def test_an_export_and_its_partial_file_are_readable_by_their_owner_alone(filled: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl.gz"
+    partial = tmp_path / "export.jsonl.gz.partial"
+    path.write_bytes(b"an older export")
+    path.chmod(0o644)
+    partial.write_bytes(b"left by an interrupted export")
+    partial.chmod(0o644)
+    modes: set[int] = set()
+    previous = os.umask(0o022)
+    try:
+        export_database(filled, path, lambda *_: modes.add(stat.S_IMODE(partial.stat().st_mode)))
+    finally:
+        os.umask(previous)
+    assert modes == {0o600}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert not partial.exists()
 
 
 def test_an_export_that_cannot_be_written_leaves_no_file(filled: Engine, tmp_path: Path) -> None:

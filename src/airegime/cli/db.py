@@ -42,7 +42,8 @@ def export(
     file: Annotated[Path, typer.Argument(help="file to write, e.g. airegime.jsonl.gz (replaced if it exists)")],
     database_url: UrlOption = None,
 ) -> None:
-    """Write every row of every table to FILE (gzip'd JSON Lines), from one consistent snapshot."""
+    """Write every row of every table to FILE (gzip'd JSON Lines, readable by its owner alone),
+    from one consistent snapshot. Control characters in texts are replaced by U+FFFD (and counted)."""
     from airegime.storage.transfer import export_database
 
     url = database_url or get_settings().effective_database_url
@@ -56,6 +57,11 @@ def export(
         f"Exported {summary.rows:,} rows ({len(summary.tables)} tables) from {_redacted(url)} to {file} "
         f"({_size(file.stat().st_size)}, {time.perf_counter() - started:.1f} s)"
     )
+    if summary.cleaned.characters:
+        typer.echo(
+            f"Replaced {summary.cleaned} with U+FFFD in the file (no database should store them, "
+            "and PostgreSQL refuses NUL): the file imports into any database"
+        )
 
 
 @db.command("import")
@@ -81,6 +87,8 @@ def import_(
         f"Imported {summary.rows:,} rows ({len(summary.tables)} tables) from {file} into {_redacted(url)}"
         f"{replaced} ({time.perf_counter() - started:.1f} s)"
     )
+    if summary.cleaned.characters:
+        typer.echo(f"Replaced {summary.cleaned} with U+FFFD (control characters are not stored)")
 
 
 def _size(size: int) -> str:

@@ -5,15 +5,21 @@
 Every assessment belongs to an organisation; people reach it through their ``memberships``
 (with a role), logged in (``login_sessions``) or with an API token; ``audit_log`` records who
 did what, and when (``login_throttle`` counts failed logins); ``batch_uploads`` keeps the
-inventories uploaded to the batch page, so every server process can show their results."""
+inventories uploaded to the batch page, so every server process can show their results.
+
+Every text column is a :class:`CleanString`: what it stores has no control characters."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import DateTime, Dialect, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from airegime.text import cleaned
 
 
 class Base(DeclarativeBase):
@@ -34,6 +40,43 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class CleanString(TypeDecorator[str]):
+    """A text column that stores every value it is given :func:`airegime.text.cleaned` (control
+    characters replaced by U+FFFD): the one rule for stored text, at the storage boundary. Names
+    people type are refused earlier when they hold control characters (``airegime.text.problem``);
+    this keeps what slips through any other way (a failed login's user name, an upload's file
+    name, a proxy's address header…) storable in every database: PostgreSQL refuses NUL in text,
+    so one such value in the append-only audit log made a whole SQLite export unimportable.
+
+    Why a ``TypeDecorator``: it is SQLAlchemy's own place for converting a column's values on
+    their way to the database (``process_bind_param``), and it applies wherever a value meets the
+    column: ORM flushes, Core inserts and updates (the queued rows of ``queued.py``, the audit
+    log, ``db import``), and the values a WHERE clause compares with it (so looking up a name with
+    a NUL is no error on PostgreSQL either). A ``before_flush`` hook would miss Core statements;
+    a ``before_cursor_execute`` hook sees only the driver's parameters, bytes and times among
+    them, with no column to tell which are text. A test checks that every text column is one.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return cleaned(value) if isinstance(value, str) else value
+
+
+class CleanText(CleanString):
+    """:class:`CleanString` for long text (SQL ``TEXT``)."""
+
+    impl = Text
+    cache_ok = True
+
+
+ROLE_NAMES = ("reader", "editor", "admin")  # airegime.storage.accounts.Role, weakest first
+PHASES = ("development", "deployment")  # the phases of an assessment's rows in deployment_contexts
+SCOPES = ("system", *PHASES)  # what an answer is about (events.scope)
+# A column's ``info["allowed"]``: the only values it may hold, checked by `db import`.
+
+
 DEFAULT_ORGANISATION_ID = 1  # created by the migration; owns everything while no account exists
 
 
@@ -41,7 +84,7 @@ class OrganisationRow(Base):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(CleanString(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -49,8 +92,8 @@ class UserRow(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(100), unique=True)  # stored lower-case
-    password_hash: Mapped[str] = mapped_column(String(200))
+    username: Mapped[str] = mapped_column(CleanString(100), unique=True)  # stored lower-case
+    password_hash: Mapped[str] = mapped_column(CleanString(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
@@ -64,7 +107,7 @@ class MembershipRow(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    role: Mapped[str] = mapped_column(String(10))
+    role: Mapped[str] = mapped_column(CleanString(10), info={"allowed": ROLE_NAMES})
 
 
 class LoginSessionRow(Base):
@@ -73,7 +116,7 @@ class LoginSessionRow(Base):
     __tablename__ = "login_sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(CleanString(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -86,11 +129,12 @@ class ApiTokenRow(Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(CleanString(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(10))  # at most the person's role; the lower of the two applies
+    name: Mapped[str] = mapped_column(CleanString(100))
+    # At most the person's role; the lower of the two applies.
+    role: Mapped[str] = mapped_column(CleanString(10), info={"allowed": ROLE_NAMES})
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -104,11 +148,11 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     organisation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(300), default="")
-    detail: Mapped[str] = mapped_column(Text, default="")
-    address: Mapped[str] = mapped_column(String(64), default="")
+    actor: Mapped[str] = mapped_column(CleanString(100))
+    action: Mapped[str] = mapped_column(CleanString(40))
+    target: Mapped[str] = mapped_column(CleanString(300), default="")
+    detail: Mapped[str] = mapped_column(CleanText(), default="")
+    address: Mapped[str] = mapped_column(CleanString(64), default="")
 
     __table_args__ = (
         Index("ix_audit_organisation", "organisation_id", "id"),
@@ -123,7 +167,7 @@ class LoginThrottleRow(Base):
 
     __tablename__ = "login_throttle"
 
-    key: Mapped[str] = mapped_column(String(140), primary_key=True)
+    key: Mapped[str] = mapped_column(CleanString(140), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
@@ -134,19 +178,19 @@ class AssessmentRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The organisation that owns it (who may see it), not the descriptor's "organisation" (the controller).
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    organisation: Mapped[str] = mapped_column(String(200), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
+    name: Mapped[str] = mapped_column(CleanString(200))
+    organisation: Mapped[str] = mapped_column(CleanString(200), default="")
+    description: Mapped[str] = mapped_column(CleanText(), default="")
     # Retired: before migration 0005 the one development processing's description lived here. That
     # migration moved it to a development row of ``deployment_contexts`` and emptied it; the column
     # stays so that database exports made before 0005 still import (their data is moved the same way).
-    development_description: Mapped[str] = mapped_column(Text, default="")
+    development_description: Mapped[str] = mapped_column(CleanText(), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     # The latest evaluation, copied here so the home page reads one row per assessment.
-    rule_set_version: Mapped[str] = mapped_column(String(50), default="")
-    rule_set_hash: Mapped[str] = mapped_column(String(64), default="")
-    summary_json: Mapped[str] = mapped_column(Text, default="[]")
+    rule_set_version: Mapped[str] = mapped_column(CleanString(50), default="")
+    rule_set_hash: Mapped[str] = mapped_column(CleanString(64), default="")
+    summary_json: Mapped[str] = mapped_column(CleanText(), default="[]")
 
     __table_args__ = (Index("ix_assessments_name", "name"),)
 
@@ -160,10 +204,12 @@ class ContextRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
-    phase: Mapped[str] = mapped_column(String(20), default="deployment", server_default="deployment")
+    phase: Mapped[str] = mapped_column(
+        CleanString(20), default="deployment", server_default="deployment", info={"allowed": PHASES}
+    )
     position: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    name: Mapped[str] = mapped_column(CleanString(200))
+    description: Mapped[str] = mapped_column(CleanText(), default="")
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
@@ -175,15 +221,15 @@ class EventRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    kind: Mapped[str] = mapped_column(String(30))
-    scope: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    kind: Mapped[str] = mapped_column(CleanString(30))
+    scope: Mapped[str | None] = mapped_column(CleanString(20), nullable=True, info={"allowed": SCOPES})
     # The development processing or deployment context the event is about (None: the whole system).
     context_id: Mapped[int | None] = mapped_column(
         ForeignKey("deployment_contexts.id", ondelete="CASCADE"), nullable=True
     )
-    question: Mapped[str | None] = mapped_column(String(60), nullable=True)
-    value: Mapped[str | None] = mapped_column(String(60), nullable=True)
-    detail: Mapped[str] = mapped_column(Text, default="")
+    question: Mapped[str | None] = mapped_column(CleanString(60), nullable=True)
+    value: Mapped[str | None] = mapped_column(CleanString(60), nullable=True)
+    detail: Mapped[str] = mapped_column(CleanText(), default="")
 
     __table_args__ = (Index("ix_events_assessment", "assessment_id", "id"),)
 
@@ -194,10 +240,10 @@ class EvaluationRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    rule_set_version: Mapped[str] = mapped_column(String(50))
-    rule_set_hash: Mapped[str] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(String(30))
-    result_json: Mapped[str] = mapped_column(Text)
+    rule_set_version: Mapped[str] = mapped_column(CleanString(50))
+    rule_set_hash: Mapped[str] = mapped_column(CleanString(64))
+    reason: Mapped[str] = mapped_column(CleanString(30))
+    result_json: Mapped[str] = mapped_column(CleanText())
 
     __table_args__ = (Index("ix_evaluations_assessment", "assessment_id", "id"),)
 
@@ -211,9 +257,9 @@ class BatchUploadRow(Base):
     __tablename__ = "batch_uploads"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    owner_hash: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(CleanString(64), unique=True)
+    owner_hash: Mapped[str] = mapped_column(CleanString(64))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(CleanString(300))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -12,6 +12,13 @@ Tables and columns come from ``Base.metadata`` (referenced tables first), so a t
 the models travels with no change here. Values are JSON's own; times are ISO 8601 in UTC, bytes
 base64, decimals strings. Both directions read and write in batches; an import is one
 transaction, so a refused or failed import leaves the database as it was.
+
+Text goes through the one rule for stored text both ways (``airegime.text.cleaned``): control
+characters that an older airegime let into a database are replaced by U+FFFD in the file (so
+PostgreSQL, which refuses NUL, can import it), and in an older file as it is imported; both
+say how many. The import reads a hostile file in bounded memory: a line longer than
+``LINE_LIMIT`` or nested too deeply is refused, with its number; so is a value outside the
+ones its column allows (``info["allowed"]`` in the models, e.g. a role).
 """
 
 from __future__ import annotations
@@ -45,11 +52,16 @@ from airegime.storage.developments import development_rows
 from airegime.storage.format1 import upgrade_saved_answers
 from airegime.storage.models import Base, as_utc
 from airegime.storage.repository import StorageError
+from airegime.text import cleaning
 
 FORMAT = "airegime-db"
 FORMAT_VERSION = 1
 BATCH_ROWS = 1000
+BATCH_BYTES = 16 << 20  # an import's batch goes in sooner if its lines add up to this: long rows, few at a time
 HEADER_LIMIT = 1 << 20  # a header is a few kB: a longer first line is not an export
+# The longest line read (or written): the largest rows are uploaded inventories (a 5 MB upload
+# at most, kept as a Parquet table: under 15 MB in base64); a longer line is refused unread.
+LINE_LIMIT = 32 << 20
 GZIP_MAGIC = b"\x1f\x8b"
 
 Progress = Callable[[str, int, int], None]
@@ -66,10 +78,32 @@ class TransferSummary:
     alembic_revision: str
     tables: dict[str, int]  # rows per table, in the file's order
     replaced: int = 0  # rows the import deleted first (with replace=True)
+    cleaned: Cleaned = field(default_factory=lambda: Cleaned())  # control characters replaced on the way
 
     @property
     def rows(self) -> int:
         return sum(self.tables.values())
+
+
+@dataclass(slots=True)
+class Cleaned:
+    """Control characters replaced by U+FFFD (``airegime.text.cleaned``) in the texts copied:
+    ``characters`` in all, in ``texts`` values."""
+
+    characters: int = 0
+    texts: int = 0
+
+    def clean(self, value: str) -> str:
+        value, count = cleaning(value)
+        if count:
+            self.characters += count
+            self.texts += 1
+        return value
+
+    def __str__(self) -> str:
+        texts = "text" if self.texts == 1 else "texts"
+        characters = "character" if self.characters == 1 else "characters"
+        return f"{self.characters:,} control {characters} in {self.texts:,} {texts}"
 
 
 # Export
@@ -83,7 +117,8 @@ def export_database(engine: Engine, path: Path | str, progress: Progress | None 
     path = Path(path)
     report = progress or _silent
     tables = Base.metadata.sorted_tables
-    codecs = {table.name: _codecs(table, engine.dialect.name) for table in tables}
+    replaced = Cleaned()
+    codecs = {table.name: _codecs(table, engine.dialect.name, replaced) for table in tables}
     partial = path.with_name(f"{path.name}.partial")
     with _snapshot(engine) as connection:
         revision = _revision(connection)
@@ -106,7 +141,7 @@ def export_database(engine: Engine, path: Path | str, progress: Progress | None 
             ],
         }
         try:
-            with partial.open("wb") as raw, gzip.GzipFile(path.name, "wb", compresslevel=6, fileobj=raw) as out:
+            with _private(partial) as raw, gzip.GzipFile(path.name, "wb", compresslevel=6, fileobj=raw) as out:
                 out.write(_json_line(header))
                 for table in tables:
                     _write_table(connection, out, table, codecs[table.name], counts[table.name], report)
@@ -117,7 +152,20 @@ def export_database(engine: Engine, path: Path | str, progress: Progress | None 
             ) from error
         finally:
             partial.unlink(missing_ok=True)
-    return TransferSummary(path, revision, counts)
+    return TransferSummary(path, revision, counts, cleaned=replaced)
+
+
+def _private(path: Path) -> BufferedIOBase:
+    """``path`` opened to write, readable by its owner alone (0600), like the database it copies;
+    a file left there before (an interrupted export) is truncated and made so too."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # not on Windows
+            os.fchmod(descriptor, 0o600)
+    except OSError:
+        os.close(descriptor)
+        raise
+    return open(descriptor, "wb")  # closed by the caller's with
 
 
 def _write_table(
@@ -126,7 +174,16 @@ def _write_table(
     query = select(table).order_by(*table.primary_key.columns).execution_options(yield_per=BATCH_ROWS)
     done = 0
     for batch in connection.execute(query).partitions():
-        out.write(b"".join(_json_line({"table": table.name, "row": _encode_row(codecs, row)}) for row in batch))
+        lines = [_json_line({"table": table.name, "row": _encode_row(codecs, row)}) for row in batch]
+        for line, row in zip(lines, batch, strict=True):
+            if len(line) > LINE_LIMIT:
+                key = ", ".join(f"{c.name} {getattr(row, c.name)}" for c in table.primary_key.columns)
+                raise TransferError(
+                    f"the row of {table.name} with {key} takes {len(line):,} bytes, more than the "
+                    f"{LINE_LIMIT:,} an import reads in one line",
+                    hint="delete or shorten that row, then export again",
+                )
+        out.write(b"".join(lines))
         done += len(batch)
         report(table.name, done, total)
     if done == 0:
@@ -163,6 +220,7 @@ def import_database(
     """
     path = Path(path)
     report = progress or _silent
+    replaced = Cleaned()
     with _open_export(path) as stream:
         header = _read_header(stream, path)
         with engine.begin() as connection:
@@ -170,13 +228,15 @@ def import_database(
             steps = _check_revision(connection, header["alembic_revision"], path, engine)
             absent = _added_columns(steps)
             declared = _declared_tables(header, path, absent)
-            replaced = _make_room(connection, engine, replace=replace)
-            imported = _insert_rows(connection, _numbered_lines(stream, path), declared, path, report, absent)
+            deleted = _make_room(connection, engine, replace=replace)
+            lines = _numbered_lines(stream, path)
+            imported = _insert_rows(connection, lines, declared, path, report, absent, replaced)
             _check_counts(connection, declared, imported, path)
             _reset_sequences(connection)
             for step in steps:  # what the migrations after the file's did to the data (new rows: after the reset)
                 step.change(connection)
-    return TransferSummary(path, header["alembic_revision"], {t.name: rows for t, rows in declared}, replaced)
+    tables = {t.name: rows for t, rows in declared}
+    return TransferSummary(path, header["alembic_revision"], tables, deleted, cleaned=replaced)
 
 
 @contextmanager
@@ -206,7 +266,7 @@ def _read_header(stream: BufferedIOBase, path: Path) -> dict[str, Any]:
     try:
         line = stream.readline(HEADER_LIMIT)
         header = json.loads(line)
-    except (ValueError, OSError, EOFError, zlib.error):
+    except (ValueError, OSError, EOFError, zlib.error, RecursionError):
         raise not_export from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise not_export
@@ -238,13 +298,21 @@ def _read_header(stream: BufferedIOBase, path: Path) -> dict[str, Any]:
 
 
 def _numbered_lines(stream: BufferedIOBase, path: Path) -> Iterator[tuple[int, bytes]]:
-    """The lines after the header, numbered as a text editor shows them; a cut-short file is an error."""
+    """The lines after the header, numbered as a text editor shows them; a cut-short file is an
+    error, and so is a line longer than ``LINE_LIMIT`` (refused without reading it whole)."""
     number = 1
     try:
-        for number, line in enumerate(stream, start=2):
+        while line := stream.readline(LINE_LIMIT + 1):
+            number += 1
+            if len(line) > LINE_LIMIT:
+                raise TransferError(
+                    f"{path}, line {number} is longer than {LINE_LIMIT:,} bytes: no row of an export is",
+                    hint="give a file written by `airegime db export`; nothing was imported",
+                )
             if not line.endswith(b"\n"):
                 raise TransferError(f"{path}, line {number} stops short: the file is truncated", hint=_AGAIN)
             yield number, line
+            del line  # not held while the next one is read
     except EOFError as error:
         raise TransferError(f"{path} is truncated: it ends after line {number}", hint=_AGAIN) from error
     except (OSError, zlib.error) as error:
@@ -398,11 +466,13 @@ def _insert_rows(
     path: Path,
     report: Progress,
     absent: dict[str, frozenset[str]],
+    replaced: Cleaned,
 ) -> dict[str, int]:
     """Insert the file's rows, batch by batch, table by table in the header's order; count them.
-    Columns ``absent`` from the file (added since) take their default."""
+    Columns ``absent`` from the file (added since) take their default; control characters in
+    texts are counted in ``replaced`` as they are replaced."""
     writers = [
-        _TableWriter(connection, table, rows, path, report, absent.get(table.name, frozenset()))
+        _TableWriter(connection, table, rows, path, report, absent.get(table.name, frozenset()), replaced)
         for table, rows in declared
     ]
     position = {writer.table.name: index for index, writer in enumerate(writers)}
@@ -420,7 +490,8 @@ def _insert_rows(
         while current < index:
             writers[current].finish()
             current += 1
-        writers[index].add(number, row)
+        writers[index].add(number, row, len(line))
+        del line, row  # not held while the next line is read (a line may take up to LINE_LIMIT)
     for writer in writers[current:]:
         writer.finish()
     return {writer.table.name: writer.done for writer in writers}
@@ -432,6 +503,11 @@ def _parse_line(line: bytes, number: int, path: Path) -> tuple[str, dict[str, An
     except ValueError as error:
         reason = f"column {error.colno}: {error.msg}" if isinstance(error, json.JSONDecodeError) else "not UTF-8"
         raise TransferError(f"{path}, line {number} is not valid JSON ({reason})", hint=_AGAIN) from None
+    except RecursionError:  # Python's JSON reader stops nesting at its recursion limit (about 1,000)
+        raise TransferError(
+            f"{path}, line {number} nests arrays or objects too deeply: no row of an export does",
+            hint="give a file written by `airegime db export`; nothing was imported",
+        ) from None
     if not (
         isinstance(data, dict)
         and data.keys() == {"table", "row"}
@@ -443,7 +519,8 @@ def _parse_line(line: bytes, number: int, path: Path) -> tuple[str, dict[str, An
 
 
 class _TableWriter:
-    """One table's rows, inserted BATCH_ROWS at a time; a refused batch names its lines."""
+    """One table's rows, inserted BATCH_ROWS at a time (fewer when their lines reach BATCH_BYTES,
+    so that long rows cannot fill memory); a refused batch names its lines."""
 
     def __init__(
         self,
@@ -453,20 +530,23 @@ class _TableWriter:
         path: Path,
         report: Progress,
         absent: frozenset[str] = frozenset(),
+        replaced: Cleaned | None = None,
     ) -> None:
         self.connection = connection
         self.table = table
         self.total = total
         self.path = path
         self.report = report
-        self.codecs = [c for c in _codecs(table, connection.dialect.name) if c.name not in absent]
+        codecs = _codecs(table, connection.dialect.name, replaced)
+        self.codecs = [c for c in codecs if c.name not in absent]
         self.insert = table.insert()
         self.batch: list[dict[str, Any]] = []
         self.first_line = 0
         self.last_line = 0
         self.done = 0
+        self.size = 0  # bytes of the batch's lines
 
-    def add(self, number: int, row: dict[str, Any]) -> None:
+    def add(self, number: int, row: dict[str, Any], size: int = 0) -> None:
         try:
             values = _decode_row(self.codecs, row)
         except _BadValue as error:
@@ -475,7 +555,8 @@ class _TableWriter:
             self.first_line = number
         self.last_line = number
         self.batch.append(values)
-        if len(self.batch) >= BATCH_ROWS:
+        self.size += size
+        if len(self.batch) >= BATCH_ROWS or self.size >= BATCH_BYTES:
             self.flush()
 
     def flush(self) -> None:
@@ -492,6 +573,7 @@ class _TableWriter:
             ) from error
         self.done += len(self.batch)
         self.batch = []
+        self.size = 0
         self.report(self.table.name, self.done, self.total)
 
     def finish(self) -> None:
@@ -578,12 +660,16 @@ class _Codec:
     decode: Callable[[Any], Any]
 
 
-def _codecs(table: Table, dialect: str) -> list[_Codec]:
-    return [_codec(column, table, dialect) for column in table.columns]
+def _codecs(table: Table, dialect: str, replaced: Cleaned | None = None) -> list[_Codec]:
+    """The columns' codecs; text is cleaned both ways, its replacements counted in ``replaced``."""
+    tally = replaced if replaced is not None else Cleaned()
+    return [_codec(column, table, dialect, tally) for column in table.columns]
 
 
-def _codec(column: sa.Column[Any], table: Table, dialect: str) -> _Codec:
+def _codec(column: sa.Column[Any], table: Table, dialect: str, replaced: Cleaned) -> _Codec:
     kind = column.type
+    if isinstance(kind, sa.TypeDecorator):  # e.g. models.CleanString: stored as the type it decorates
+        kind = kind.impl_instance
     encode: Callable[[Any], Any] | None = None
     decode: Callable[[Any], Any]
     if isinstance(kind, sa.Boolean):
@@ -609,7 +695,9 @@ def _codec(column: sa.Column[Any], table: Table, dialect: str) -> _Codec:
         members = kind.enum_class.__members__
         encode, decode = (lambda member: member.name), _expect(str, then=lambda name: members[name])
     elif isinstance(kind, sa.String):
-        decode = _string_decoder(kind.length if dialect == "postgresql" else None, nul_free=dialect == "postgresql")
+        encode = replaced.clean
+        allowed = column.info.get("allowed")
+        decode = _string_decoder(kind.length if dialect == "postgresql" else None, replaced, allowed)
     elif isinstance(kind, sa.JSON):
         decode = _same
     else:
@@ -669,17 +757,21 @@ def _expect(*accepted: type, then: Callable[[Any], Any] = _same) -> Callable[[An
     return decode
 
 
-def _string_decoder(length: int | None, *, nul_free: bool) -> Callable[[Any], Any]:
-    """Text; on PostgreSQL, the limits it enforces are checked here so the error names the line."""
+def _string_decoder(
+    length: int | None, replaced: Cleaned, allowed: tuple[str, ...] | None = None
+) -> Callable[[Any], Any]:
+    """Text, cleaned (control characters replaced, and counted); a column that allows only some
+    values refuses others; on PostgreSQL, the length it enforces is checked here so the error
+    names the line."""
 
     def decode(value: Any) -> Any:
         if type(value) is not str:
             raise ValueError(f"expected a string, found {_describe(value)}")
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"{_describe(value)} is not one of {', '.join(allowed)}")
         if length is not None and len(value) > length:
             raise ValueError(f"{len(value):,} characters, the column holds {length:,}")
-        if nul_free and "\x00" in value:
-            raise ValueError("a NUL character, which PostgreSQL cannot store in text")
-        return value
+        return replaced.clean(value)
 
     return decode
 
