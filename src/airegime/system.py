@@ -149,7 +149,7 @@ def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> Syst
         )
     try:
         if text.lstrip().startswith("{"):
-            data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+            data = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
         else:
             data = yaml.load(text, Loader=_UniqueKeyLoader)
     except DuplicateKeyError as error:
@@ -179,7 +179,8 @@ class DuplicateKeyError(ValueError):
         self.key, self.where = key, where
 
 
-def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict, refusing a key given twice (json.loads keeps the last)."""
     found: dict[str, Any] = {}
     for key, value in pairs:
         if key in found:

@@ -199,7 +199,7 @@ def test_a_bad_patch_says_where_and_changes_nothing(
             "/assessments",
             {"content": b"[" * 100_000, "headers": {"content-type": "application/json"}},
             400,
-            "bad_request",
+            "too_deep",  # said as such (it was the generic bad_request)
         ),
         (
             "post",

@@ -27,7 +27,7 @@ from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
 from airegime.system import descriptor_schema
 from airegime.web.access import Denied, Gate, admit
-from airegime.web.security import content_length
+from airegime.web.security import HeadAsGet, content_length, no_store
 
 log = logging.getLogger("airegime.api")
 
@@ -72,6 +72,7 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate:
     install_error_handlers(api)
     api.add_exception_handler(Denied, _denied)  # type: ignore[arg-type]
     api.add_middleware(ApiEdge)
+    api.add_middleware(HeadAsGet)  # when mounted, the web app's has already made HEAD a GET
     _publish_descriptor_schema(api, api.state.kb)
     return api
 
@@ -135,7 +136,9 @@ def _publish_descriptor_schema(api: FastAPI, kb: KnowledgeBase) -> None:
 
 
 class ApiEdge:
-    """Caps request bodies (413 before reading more) and turns any escaped failure into a JSON 500."""
+    """Caps request bodies (413 before reading more), marks every answer ``Cache-Control: no-store``
+    (results, reports, the audit log: nothing the API sends may be kept in a cache) and turns any
+    escaped failure into a JSON 500."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -161,7 +164,9 @@ class ApiEdge:
 
         async def watched_send(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                message = {**message, "headers": no_store(list(message.get("headers", [])), "")}
             await send(message)
 
         try:

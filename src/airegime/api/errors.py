@@ -32,6 +32,15 @@ HTTP_CODES = {
 CRASH_HINT = "try again; if it persists, report it (the server's log has the details)"
 
 
+class BodyRefused(StarletteHTTPException):
+    """The body cannot be read as sent (a key given twice, too deep): raised while FastAPI reads it,
+    which lets only HTTP errors through as they are."""
+
+    def __init__(self, status: int, code: str, message: str, *, hint: str = "") -> None:
+        super().__init__(status_code=status, detail=message)
+        self.code, self.message, self.hint = code, message, hint
+
+
 class ApiError(Exception):
     """An error the API raises itself, with its status and stable code."""
 
@@ -60,6 +69,8 @@ async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
 
 
 async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    if isinstance(error, BodyRefused):
+        return error_response(error.status_code, error.code, error.message, hint=error.hint)
     code, message, hint = HTTP_CODES.get(error.status_code, HTTP_CODES[400])
     response = error_response(error.status_code if error.status_code in HTTP_CODES else 400, code, message, hint=hint)
     if error.status_code == 405 and error.headers and "Allow" in error.headers:

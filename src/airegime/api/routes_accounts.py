@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from airegime.api.deps import StrictJsonRoute
 from airegime.storage.accounts import Role
 from airegime.storage.audit import AuditLog
 from airegime.web.access import audit_download, principal_of
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=StrictJsonRoute)
 
 
 class MeOut(BaseModel):

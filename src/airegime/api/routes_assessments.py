@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from airegime.api import deps
 from airegime.api.changes import set_answers
-from airegime.api.deps import DESCRIPTOR_BODY, AssessmentId, DescriptorBody, LangQuery
+from airegime.api.deps import DESCRIPTOR_BODY, AssessmentId, DescriptorBody, LangQuery, StrictJsonRoute
 from airegime.api.errors import ApiError
 from airegime.api.models import AnswersPatch, AssessmentListOut, AssessmentOut, ErrorBody, HistoryEntryOut, RecheckOut
 from airegime.api.views import assessment_out, history_out, list_out, recheck_out
@@ -17,7 +17,7 @@ from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage.repository import SORTS, Sort
 from airegime.system import parse_system
 
-router = APIRouter(prefix="/assessments", tags=["assessments"])
+router = APIRouter(prefix="/assessments", tags=["assessments"], route_class=StrictJsonRoute)
 NO_NUL = r"^[^\x00]*$"
 
 

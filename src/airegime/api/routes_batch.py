@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 
 from airegime.api import deps
-from airegime.api.deps import LangQuery
+from airegime.api.deps import LangQuery, StrictJsonRoute
 from airegime.api.errors import ApiError
 from airegime.api.models import BatchCellError, BatchOut, BatchSummaryOut, ErrorBody, RuleSetOut
 from airegime.batch.io import READ_FORMATS
@@ -18,7 +18,7 @@ from airegime.batch.io import READ_FORMATS
 if TYPE_CHECKING:
     from airegime.batch.inventory import BatchResult
 
-router = APIRouter(tags=["batch"])
+router = APIRouter(tags=["batch"], route_class=StrictJsonRoute)
 OutputFormat = Literal["json", "csv", "xlsx", "jsonl", "parquet"]
 FILE_TYPES = {
     "csv": "text/csv; charset=utf-8",

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from airegime.api import deps
-from airegime.api.deps import DESCRIPTOR_BODY, DescriptorBody, LangQuery
+from airegime.api.deps import DESCRIPTOR_BODY, DescriptorBody, LangQuery, StrictJsonRoute
 from airegime.api.models import EvaluationOut
 from airegime.api.views import evaluation_out
 from airegime.engine.explain import explain
 from airegime.kb.models import Lang
 from airegime.system import parse_system
 
-router = APIRouter(tags=["evaluate"])
+router = APIRouter(tags=["evaluate"], route_class=StrictJsonRoute)
 MAX_CHANGES = 3  # counterfactuals of up to three changed answers, as the reports show
 # A few deployments take a millisecond or two to assess: handing them to a worker thread (and
 # back) would cost a good part of that. Longer descriptors go to a thread, off the event loop.

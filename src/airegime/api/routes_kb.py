@@ -13,12 +13,12 @@ from fastapi import APIRouter, Request, Response
 from pydantic import TypeAdapter
 
 from airegime.api import deps, views
-from airegime.api.deps import LangQuery
+from airegime.api.deps import LangQuery, StrictJsonRoute
 from airegime.api.models import KbOut, OutcomeOut, QuestionOut, RuleOut, SourceOut
 from airegime.kb import KnowledgeBase
 from airegime.kb.models import Lang
 
-router = APIRouter(prefix="/kb", tags=["knowledge base"])
+router = APIRouter(prefix="/kb", tags=["knowledge base"], route_class=StrictJsonRoute)
 
 
 @router.get("", response_model=KbOut)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from airegime._version import __version__
 from airegime.cli import views
@@ -19,6 +20,7 @@ from airegime.errors import AiregimeError
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang, load_knowledge_base
 from airegime.settings import get_settings
+from airegime.text import escaped
 
 if TYPE_CHECKING:
     from airegime.system import System
@@ -58,9 +60,10 @@ def _lang(option: LangOption | None) -> Lang:
 
 
 def _fail(error: AiregimeError) -> NoReturn:
-    err.print(f"[bold red]Error:[/] {error.message}", markup=True)
+    # A message may quote a name or a file's content: control characters escaped, markup inert.
+    err.print(f"[bold red]Error:[/] {escape(escaped(error.message))}", markup=True)
     if error.hint:
-        err.print(f"  → {error.hint}", markup=False)
+        err.print(f"  → {escaped(error.hint)}", markup=False)
     raise typer.Exit(2)
 
 
@@ -76,7 +79,8 @@ def _input_errors() -> Iterator[None]:
 def print_upgrade_notes(system: System, lang: Lang) -> None:
     """What reading a format-1 descriptor had to guess, on standard error (standard output stays the result)."""
     for note in system.upgrade_notes:
-        err.print(f"{t('upgrade.note', lang)}: {note.location}: {note.text.get(lang)}", markup=False, soft_wrap=True)
+        said = f"{t('upgrade.note', lang)}: {note.location}: {note.text.get(lang)}"
+        err.print(escaped(said), markup=False, soft_wrap=True)
 
 
 def _kb() -> KnowledgeBase:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from airegime.cli.app import LangArg, _fail, _kb, _lang, app, err, out
 from airegime.errors import AiregimeError
+from airegime.text import escaped
 
 if TYPE_CHECKING:
     from airegime.batch.inventory import BatchResult
@@ -94,7 +95,7 @@ def _print_report(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> None:
     if result.format == 1:
         _print_format1(result, lang)
     if result.split_system_count:
-        examples = ", ".join(f"{system} ({w('row', lang)} {row})" for system, row in result.split_systems[:3])
+        examples = ", ".join(f"{escaped(system)} ({w('row', lang)} {row})" for system, row in result.split_systems[:3])
         err.print(f"[yellow]{escape(w('split', lang, count=f'{result.split_system_count:,}', examples=examples))}[/]")
     out.print(_summary_table(kb, result, lang))
     summary = result.summary
@@ -111,7 +112,8 @@ def _print_errors(result: BatchResult, lang: Lang) -> None:
     for heading in (w("row", lang), w("column", lang), w("value", lang), ""):
         table.add_column(heading, overflow="fold")
     for error in result.errors[:SHOWN_ERRORS]:
-        table.add_row(str(error.row), escape(error.column), escape(repr(error.value)), escape(error.expected))
+        # The column's heading and the value come from the file: control characters escaped.
+        table.add_row(str(error.row), escape(escaped(error.column)), escape(repr(error.value)), escape(error.expected))
     err.print(table)
     if result.error_count > SHOWN_ERRORS:
         err.print(w("invalid.more", lang, count=f"{result.error_count - SHOWN_ERRORS:,}"))

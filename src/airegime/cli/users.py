@@ -5,6 +5,11 @@ The first `airegime users add NAME --org ORG --role admin` turns accounts on, fo
 on the web app and the API need a login or a token (see docs/accounts.md). The last enabled admin
 cannot be disabled, removed or demoted without --force; `airegime users recover` lets a locked-out
 operator back in.
+
+Names come from the database (stored by anyone who could type one: an upload's file name, a
+token's name, a failed login's user name), so what these commands print of them is
+:func:`airegime.text.escaped`: a control character shows as ``\x1b``, and cannot rewrite the
+terminal. ``audit export --output FILE`` writes the log exactly as stored.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from airegime.cli.app import _fail, app, out
 from airegime.cli.db import UrlOption, _database
 from airegime.errors import AiregimeError
 from airegime.settings import get_settings
+from airegime.text import escaped
 
 users = typer.Typer(
     help="Accounts: who may use the web app and the API, in which organisation, with which role.",
@@ -98,7 +104,10 @@ def add(
         accounts = Accounts(engine)
         first = not accounts.exist()
         created = accounts.add_user(name, password, organisation=org, role=role, actor=_actor())
-    typer.echo(f"Created the account '{name}': {role} of '{org.strip()}'" + (" (new organisation)" if created else ""))
+    typer.echo(
+        f"Created the account '{escaped(name)}': {escaped(role)} of '{escaped(org.strip())}'"
+        + (" (new organisation)" if created else "")
+    )
     if first:
         typer.echo("Accounts are now on: the web app and the API need a login or a token (docs/accounts.md).")
 
@@ -118,7 +127,7 @@ def list_(database_url: UrlOption = None) -> None:
     for user in found:
         roles = ", ".join(f"{m.role} of '{m.organisation}'" for m in user.memberships) or "no organisation"
         state = " [disabled]" if user.disabled else ""
-        out.print(f"{user.username}{state}: {roles}", markup=False, highlight=False)
+        out.print(escaped(f"{user.username}{state}: {roles}"), markup=False, highlight=False)
 
 
 @users.command("role")
@@ -135,7 +144,7 @@ def role(
 
     with _database(_url(database_url)) as engine:
         Accounts(engine).set_role(username, org, role, actor=_actor(), create=create_org, force=force)
-    typer.echo(f"'{username}' is now {role} of '{org.strip()}'")
+    typer.echo(f"'{escaped(username)}' is now {escaped(role)} of '{escaped(org.strip())}'")
 
 
 @users.command("remove")
@@ -145,7 +154,7 @@ def remove(username: Username, org: OrgOption, database_url: UrlOption = None, f
 
     with _database(_url(database_url)) as engine:
         Accounts(engine).remove_member(username, org, actor=_actor(), force=force)
-    typer.echo(f"'{username}' is no longer a member of '{org.strip()}'")
+    typer.echo(f"'{escaped(username)}' is no longer a member of '{escaped(org.strip())}'")
 
 
 @users.command("passwd")
@@ -156,7 +165,7 @@ def passwd(username: Username, password_stdin: PasswordStdin = False, database_u
     password = _password(password_stdin)
     with _database(_url(database_url)) as engine:
         Accounts(engine).set_password(username, password, actor=_actor())
-    typer.echo(f"Password of '{username}' changed")
+    typer.echo(f"Password of '{escaped(username)}' changed")
 
 
 @users.command("disable")
@@ -166,7 +175,7 @@ def disable(username: Username, database_url: UrlOption = None, force: Force = F
 
     with _database(_url(database_url)) as engine:
         Accounts(engine).set_disabled(username, True, actor=_actor(), force=force)
-    typer.echo(f"'{username}' is disabled")
+    typer.echo(f"'{escaped(username)}' is disabled")
 
 
 @users.command("enable")
@@ -176,7 +185,7 @@ def enable(username: Username, database_url: UrlOption = None) -> None:
 
     with _database(_url(database_url)) as engine:
         Accounts(engine).set_disabled(username, False, actor=_actor())
-    typer.echo(f"'{username}' is enabled")
+    typer.echo(f"'{escaped(username)}' is enabled")
 
 
 @users.command("recover")
@@ -204,7 +213,9 @@ def recover(
         _fail(error)
     with _database(_url(database_url)) as engine:
         organisation = Accounts(engine).recover(name, password, organisation=org, actor=_actor())
-    typer.echo(f"'{name}' is enabled, admin of '{organisation}', with the new password: log in at /login")
+    typer.echo(
+        f"'{escaped(name)}' is enabled, admin of '{escaped(organisation)}', with the new password: log in at /login"
+    )
 
 
 @users.command("unlock")
@@ -214,7 +225,7 @@ def unlock(username: Username, database_url: UrlOption = None) -> None:
 
     with _database(_url(database_url)) as engine:
         Accounts(engine).unlock(username, actor=_actor())
-    typer.echo(f"'{username}' may log in again")
+    typer.echo(f"'{escaped(username)}' may log in again")
 
 
 @users.command("token")
@@ -242,7 +253,7 @@ def orgs_list(database_url: UrlOption = None) -> None:
 
     with _database(_url(database_url)) as engine:
         for _id, name in Accounts(engine).organisations():
-            out.print(name, markup=False, highlight=False)
+            out.print(escaped(name), markup=False, highlight=False)
 
 
 @orgs.command("rename")
@@ -256,7 +267,7 @@ def orgs_rename(
 
     with _database(_url(database_url)) as engine:
         Accounts(engine).rename_organisation(old, new, actor=_actor())
-    typer.echo(f"Renamed '{old}' to '{new.strip()}'")
+    typer.echo(f"Renamed '{escaped(old)}' to '{escaped(new.strip())}'")
 
 
 @audit.command("export")
@@ -266,7 +277,10 @@ def audit_export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")] = None,
     database_url: UrlOption = None,
 ) -> None:
-    """Write an organisation's whole audit log, oldest first."""
+    """Write an organisation's whole audit log, oldest first.
+
+    On standard output, control characters in names show as escapes (``\\x1b``); --output writes
+    the file exactly as stored."""
     from airegime.storage.accounts import Accounts
     from airegime.storage.audit import AuditLog
 
@@ -275,11 +289,11 @@ def audit_export(
     with _database(_url(database_url)) as engine:
         found = [i for i, name in Accounts(engine).organisations() if name == org.strip()]
         if not found:
-            _fail(AiregimeError(f"no organisation named '{org}'", hint="see `airegime orgs list`"))
+            _fail(AiregimeError(f"no organisation named '{escaped(org)}'", hint="see `airegime orgs list`"))
         chunks = AuditLog(engine).export(found[0], format, actor=_actor())  # type: ignore[arg-type]
-        if output is None:
+        if output is None:  # a terminal: names escaped (--output writes them as stored)
             for chunk in chunks:
-                sys.stdout.write(chunk)
+                sys.stdout.write(escaped(chunk))
         else:
             temporary = output.with_name(output.name + ".part")
             with temporary.open("w", encoding="utf-8", newline="") as file:

@@ -38,6 +38,7 @@ from airegime.web.security import (
     CSRF_FIELD,
     MAX_BODY_BYTES,
     ForwardedMiddleware,
+    HeadAsGet,
     SecurityMiddleware,
     check_csrf,
     safe_next,
@@ -113,6 +114,7 @@ def create_app(
         max_body=max_body,
         path_limits={"/batch": batch_max_body, f"{API_PREFIX}/batch": batch_max_body},
     )
+    app.add_middleware(HeadAsGet)  # every page and API address answers HEAD like GET, without the body
     if allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     proxies = trusted_networks(settings.trusted_proxies if trusted_proxies is None else trusted_proxies)
@@ -152,7 +154,18 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> HTMLResponse:
-        return pages.error(request, 400, "bad_request")
+        """The checks the API makes too (``airegime.api.deps``): an id out of range names nothing (404);
+        another value out of bounds is named, with what to do."""
+        first = dict(error.errors()[0]) if error.errors() else {}
+        where = tuple(first.get("loc", ()))
+        if where[:1] == ("path",):
+            return pages.error(request, 404, "not_found")
+        field = ".".join(str(part) for part in where[1:]) or "?"
+        said = AiregimeError(
+            f"{field}: {first.get('msg', 'invalid value')}",
+            hint="correct this value, or go back to the page and send its form again",
+        )
+        return pages.error(request, 400, "bad_request", error=said)
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, error: NotFoundError) -> HTMLResponse:

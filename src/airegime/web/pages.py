@@ -12,9 +12,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from airegime.api.deps import text_problem
 from airegime.errors import AiregimeError, DescriptorError
 from airegime.kb import KnowledgeBase, Lang
 from airegime.storage import PhaseSummary, Repository
+from airegime.text import problem
 from airegime.web.texts import LANG_COOKIE, translator
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -101,3 +103,19 @@ def error(request: Request, status: int, kind: str, *, error: AiregimeError | No
         response.headers["HX-Retarget"] = "#main"
         response.headers["HX-Reswap"] = "outerHTML"
     return response
+
+
+# What airegime.text.problem says, as the form's message keys (the rule stays there: these are its words).
+PROBLEM_KEYS = {problem("\x00"): "form.control", problem("\u200b"): "form.invisible"}
+
+
+def text_problems(values: dict[str, str | None]) -> dict[str, str]:
+    """Field -> message key, for each text the one text rule (``airegime.text.problem``) refuses:
+    control characters, or only invisible characters. The API refuses the same texts
+    (``airegime.api.deps.text_problem``)."""
+    found = {}
+    for field, value in values.items():
+        reason = text_problem(value) if value else None
+        if reason:
+            found[field] = PROBLEM_KEYS.get(reason, "form.invalid")
+    return found

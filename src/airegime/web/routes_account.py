@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from airegime.api.deps import MAX_ID, RecordId
 from airegime.storage.accounts import (
     ROLES,
     AccountError,
@@ -20,7 +21,7 @@ from airegime.storage.accounts import (
 from airegime.storage.audit import MEDIA_TYPES, AuditLog
 from airegime.web import pages
 from airegime.web.access import SESSION_COOKIE, Gate, audit_download, client_address, principal_of
-from airegime.web.pages import render
+from airegime.web.pages import render, text_problems
 from airegime.web.security import safe_next
 
 router = APIRouter()
@@ -45,6 +46,9 @@ def login_form(request: Request, next: Annotated[str, Query(max_length=2000)] = 
 async def login(
     request: Request, username: Name = "", password: Password = "", next: Annotated[str, Form(max_length=2000)] = "/"
 ) -> Response:
+    unreadable = text_problems({"username": username})
+    if unreadable:  # no account has such a name (nor could have): said before any look-up
+        return render(request, "login.html", 400, next=safe_next(next), problem=unreadable["username"], username="")
     try:
         token, _principal = await run_in_threadpool(
             accounts_of(request).login, username, password, address=client_address(request)
@@ -161,7 +165,7 @@ async def change_password(
 
 
 @router.post("/account/organisation")
-def switch_organisation(request: Request, organisation_id: Annotated[int, Form(ge=1)]) -> Response:
+def switch_organisation(request: Request, organisation_id: Annotated[int, Form(ge=1, le=MAX_ID)]) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     accounts_of(request).switch_organisation(token, organisation_id)
     return RedirectResponse("/", status_code=303)
@@ -177,6 +181,9 @@ def create_token(
     principal = principal_of(request)
     if principal.user_id is None:
         return _account_page(request, created_token="", problem="account.tokens_need_accounts", status=400)
+    unreadable = text_problems({"name": name})
+    if unreadable:
+        return _account_page(request, created_token="", problem=unreadable["name"], status=400)
     try:
         token = accounts_of(request).create_token(
             principal.username,
@@ -192,7 +199,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_own_token(request: Request, token_id: int) -> Response:
+def revoke_own_token(request: Request, token_id: RecordId) -> Response:
     principal = principal_of(request)
     accounts_of(request).revoke_token(
         token_id, principal.organisation_id, actor=principal.username, username=principal.username
@@ -227,7 +234,7 @@ def export_audit(request: Request, fmt: str) -> Response:
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int) -> Response:
+def revoke_token(request: Request, token_id: RecordId) -> Response:
     principal = principal_of(request)
     accounts_of(request).revoke_token(token_id, principal.organisation_id, actor=principal.username)
     return RedirectResponse("/admin", status_code=303)

@@ -9,6 +9,8 @@ import yaml
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from airegime.api.deps import AssessmentId, strict_json
+from airegime.api.errors import BodyRefused
 from airegime.errors import DescriptorError
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase
@@ -18,7 +20,7 @@ from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
 from airegime.storage.repository import SORTS
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
-from airegime.web.pages import kb_of, lang_of, render, repo_of
+from airegime.web.pages import kb_of, lang_of, render, repo_of, text_problems
 from airegime.web.texts import translator
 
 router = APIRouter()
@@ -38,6 +40,7 @@ def home(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     sort = sort if sort in SORTS else "updated"
+    q = "" if text_problems({"q": q}) else q  # a search with control characters finds nothing anyway
     listing = repo_of(request).list(search=q, sort=sort, page=page)
     return render(request, "home.html", listing=listing, q=q, sort=sort, sorts=SORTS)
 
@@ -82,10 +85,13 @@ REQUIRED = ("name", "first_context")
 
 
 def form_problems(values: dict[str, str]) -> dict[str, str]:
-    """Field -> message key, for fields that are missing or too long (checked before anything is saved)."""
-    problems = {}
+    """Field -> message key, for fields that are missing, too long or unreadable (checked before anything
+    is saved; the text rule is ``airegime.text.problem``, as for the API and descriptors)."""
+    problems = text_problems(dict(values))
     for field, limit in LIMITS.items():
         value = values.get(field, "").strip()
+        if field in problems:
+            continue
         if field in REQUIRED and not value:
             problems[field] = "form.required"
         elif len(value) > limit:
@@ -126,21 +132,21 @@ def read_system(content: str, kb: KnowledgeBase, source: str) -> System:
     """A descriptor (YAML or JSON), or a JSON report of airegime (its ``system`` member is the descriptor)."""
     if content.lstrip().startswith("{"):
         try:
-            data = json.loads(content)
-        except ValueError:
-            data = None  # not JSON after all: the descriptor reader says where it breaks
+            data = strict_json(content)
+        except (ValueError, BodyRefused):
+            data = None  # not JSON after all, a key given twice, too deep: the descriptor reader says so
         if is_report(data):
             return load_report_json(data, kb=kb)
     return parse_system_text(content, kb=kb, source=source)
 
 
 @router.get("/a/{assessment_id}")
-def assessment(assessment_id: int) -> Response:
+def assessment(assessment_id: AssessmentId) -> Response:
     return see_other(f"/a/{assessment_id}/result")
 
 
 @router.get("/a/{assessment_id}/export.{fmt}")
-def export(request: Request, assessment_id: int, fmt: str) -> Response:
+def export(request: Request, assessment_id: AssessmentId, fmt: str) -> Response:
     """The descriptor, readable by `airegime assess` and by the import form."""
     if fmt not in ("yaml", "json"):
         return see_other(f"/a/{assessment_id}/result")
@@ -161,7 +167,7 @@ def export(request: Request, assessment_id: int, fmt: str) -> Response:
 
 
 @router.post("/a/{assessment_id}/duplicate")
-def duplicate(request: Request, assessment_id: int) -> Response:
+def duplicate(request: Request, assessment_id: AssessmentId) -> Response:
     repo = repo_of(request)
     original = repo.get(assessment_id)
     suffix = translator(lang_of(request))("copy.suffix")
@@ -170,18 +176,18 @@ def duplicate(request: Request, assessment_id: int) -> Response:
 
 
 @router.get("/a/{assessment_id}/delete", response_class=HTMLResponse)
-def confirm_delete(request: Request, assessment_id: int) -> HTMLResponse:
+def confirm_delete(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
     return render(request, "delete.html", saved=repo_of(request).get(assessment_id))
 
 
 @router.post("/a/{assessment_id}/delete")
-def delete(request: Request, assessment_id: int) -> Response:
+def delete(request: Request, assessment_id: AssessmentId) -> Response:
     repo_of(request).delete(assessment_id)
     return see_other("/?deleted=1")
 
 
 @router.get("/a/{assessment_id}/history", response_class=HTMLResponse)
-def history(request: Request, assessment_id: int) -> HTMLResponse:
+def history(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
     repo = repo_of(request)
     saved = repo.get(assessment_id)
     return render(

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from airegime.api.deps import MAX_ID, AssessmentId, RecordId
 from airegime.kb.models import UNKNOWN, Scope
 from airegime.storage import Saved
 from airegime.web import views
-from airegime.web.pages import is_htmx, kb_of, lang_of, render, repo_of
+from airegime.web.pages import is_htmx, kb_of, lang_of, render, repo_of, text_problems
 from airegime.web.texts import translator
 
 router = APIRouter()
@@ -28,7 +29,11 @@ def see_other(url: str) -> RedirectResponse:
 
 @router.get("/a/{assessment_id}/interview", response_class=HTMLResponse)
 def interview(
-    request: Request, assessment_id: int, scope: str = "", ctx: int | None = None, q: str = ""
+    request: Request,
+    assessment_id: AssessmentId,
+    scope: str = "",
+    ctx: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    q: str = "",
 ) -> HTMLResponse:
     """The next question worth asking, or (with scope/ctx/q) an earlier question to change."""
     saved = repo_of(request).get(assessment_id)
@@ -39,7 +44,7 @@ def interview(
 @router.post("/a/{assessment_id}/answer", response_class=HTMLResponse)
 def answer(
     request: Request,
-    assessment_id: int,
+    assessment_id: AssessmentId,
     scope: Short = "",
     question: Short = "",
     value: Short = "",
@@ -115,19 +120,39 @@ def _requested_step(request: Request, saved: Saved, scope: str, ctx: int | None,
 
 
 def _int_or_none(text: str) -> int | None:
-    return int(text) if text.strip().isdigit() else None
+    """A context's id from a form, or None (not a number, or no id can be that large: no such context)."""
+    number = int(text) if text.strip().isdigit() and len(text.strip()) <= 10 else None
+    return number if number is not None and 1 <= number <= MAX_ID else None
+
+
+SHORT_FIELDS = ("name", "organisation")  # at most 200 characters; descriptions at most 10,000
+
+
+def _form_problem(values: dict[str, str | None], required: tuple[str, ...] = ()) -> str:
+    """The message key of the first problem in these fields ("" when none): unreadable text (the one
+    text rule, ``airegime.text.problem``), a required field left empty, a text too long."""
+    unreadable = text_problems(values)
+    if unreadable:
+        return next(iter(unreadable.values()))
+    for field, value in values.items():
+        text = (value or "").strip()
+        if field in required and not text:
+            return "form.required"
+        if len(text) > (200 if field in SHORT_FIELDS else 10_000):
+            return "form.too_long"
+    return ""
 
 
 @router.get("/a/{assessment_id}/contexts", response_class=HTMLResponse)
-def contexts(request: Request, assessment_id: int) -> HTMLResponse:
+def contexts(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
     return render(request, "contexts.html", saved=repo_of(request).get(assessment_id), problem="")
 
 
 @router.post("/a/{assessment_id}/contexts")
-def add_context(request: Request, assessment_id: int, name: Long = "", description: Long = "") -> Response:
+def add_context(request: Request, assessment_id: AssessmentId, name: Long = "", description: Long = "") -> Response:
     repo = repo_of(request)
-    if not name.strip() or len(name.strip()) > 200:
-        problem = "form.required" if not name.strip() else "form.too_long"
+    problem = _form_problem({"name": name, "description": description}, required=("name",))
+    if problem:
         return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
     repo.add_context(assessment_id, name=name, description=description)
     return see_other(f"/a/{assessment_id}/interview")
@@ -135,18 +160,18 @@ def add_context(request: Request, assessment_id: int, name: Long = "", descripti
 
 @router.post("/a/{assessment_id}/contexts/{context_id}")
 def rename_context(
-    request: Request, assessment_id: int, context_id: int, name: Long = "", description: Long = ""
+    request: Request, assessment_id: AssessmentId, context_id: RecordId, name: Long = "", description: Long = ""
 ) -> Response:
     repo = repo_of(request)
-    if not name.strip() or len(name.strip()) > 200:
-        problem = "form.required" if not name.strip() else "form.too_long"
+    problem = _form_problem({"name": name, "description": description}, required=("name",))
+    if problem:
         return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
     repo.rename_context(assessment_id, context_id, name=name, description=description)
     return see_other(f"/a/{assessment_id}/contexts")
 
 
 @router.get("/a/{assessment_id}/contexts/{context_id}/remove", response_class=HTMLResponse)
-def confirm_remove_context(request: Request, assessment_id: int, context_id: int) -> HTMLResponse:
+def confirm_remove_context(request: Request, assessment_id: AssessmentId, context_id: RecordId) -> HTMLResponse:
     saved = repo_of(request).get(assessment_id)
     index = saved.index_of(context_id)
     if index is None:
@@ -155,17 +180,17 @@ def confirm_remove_context(request: Request, assessment_id: int, context_id: int
 
 
 @router.post("/a/{assessment_id}/contexts/{context_id}/remove")
-def remove_context(request: Request, assessment_id: int, context_id: int) -> Response:
+def remove_context(request: Request, assessment_id: AssessmentId, context_id: RecordId) -> Response:
     repo_of(request).remove_context(assessment_id, context_id)
     return see_other(f"/a/{assessment_id}/contexts")
 
 
 @router.post("/a/{assessment_id}/developments")
-def add_development(request: Request, assessment_id: int, name: Long = "", description: Long = "") -> Response:
+def add_development(request: Request, assessment_id: AssessmentId, name: Long = "", description: Long = "") -> Response:
     """A new development processing (named: it is one of several), whose questions the interview asks next."""
     repo = repo_of(request)
-    if not name.strip() or len(name.strip()) > 200:
-        problem = "form.required" if not name.strip() else "form.too_long"
+    problem = _form_problem({"name": name, "description": description}, required=("name",))
+    if problem:
         return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
     repo.add_development(assessment_id, name=name, description=description)
     return see_other(f"/a/{assessment_id}/interview")
@@ -173,11 +198,12 @@ def add_development(request: Request, assessment_id: int, name: Long = "", descr
 
 @router.post("/a/{assessment_id}/developments/{development_id}")
 def rename_development(
-    request: Request, assessment_id: int, development_id: int, name: Long = "", description: Long = ""
+    request: Request, assessment_id: AssessmentId, development_id: RecordId, name: Long = "", description: Long = ""
 ) -> Response:
     repo = repo_of(request)
-    if len(name.strip()) > 200:
-        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem="form.too_long")
+    problem = _form_problem({"name": name, "description": description})
+    if problem:
+        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
     if repo.get(assessment_id).development_index_of(development_id) is None:
         raise HTTPException(status_code=404)
     repo.rename_context(assessment_id, development_id, name=name, description=description)
@@ -185,7 +211,7 @@ def rename_development(
 
 
 @router.get("/a/{assessment_id}/developments/{development_id}/remove", response_class=HTMLResponse)
-def confirm_remove_development(request: Request, assessment_id: int, development_id: int) -> HTMLResponse:
+def confirm_remove_development(request: Request, assessment_id: AssessmentId, development_id: RecordId) -> HTMLResponse:
     saved = repo_of(request).get(assessment_id)
     index = saved.development_index_of(development_id)
     if index is None or len(saved.developments) == 1:
@@ -197,7 +223,7 @@ def confirm_remove_development(request: Request, assessment_id: int, development
 
 
 @router.post("/a/{assessment_id}/developments/{development_id}/remove")
-def remove_development(request: Request, assessment_id: int, development_id: int) -> Response:
+def remove_development(request: Request, assessment_id: AssessmentId, development_id: RecordId) -> Response:
     repo = repo_of(request)
     if repo.get(assessment_id).development_index_of(development_id) is None:
         raise HTTPException(status_code=404)
@@ -208,15 +234,21 @@ def remove_development(request: Request, assessment_id: int, development_id: int
 @router.post("/a/{assessment_id}/details")
 def update_details(
     request: Request,
-    assessment_id: int,
+    assessment_id: AssessmentId,
     name: Long = "",
     organisation: Long = "",
     description: Long = "",
     development_description: Annotated[str | None, Form(max_length=20_000)] = None,
 ) -> Response:
     repo = repo_of(request)
-    if not name.strip() or len(name.strip()) > 200 or len(organisation.strip()) > 200:
-        problem = "form.required" if not name.strip() else "form.too_long"
+    fields = {
+        "name": name,
+        "organisation": organisation,
+        "description": description,
+        "development_description": development_description,
+    }
+    problem = _form_problem(fields, required=("name",))
+    if problem:
         return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
     repo.update_details(
         assessment_id,

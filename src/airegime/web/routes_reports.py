@@ -13,6 +13,7 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from airegime.api.deps import AssessmentId
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment
 from airegime.errors import AiregimeError
@@ -33,7 +34,7 @@ def current_assessment(request: Request, assessment_id: int) -> Assessment:
 
 
 @router.get("/a/{assessment_id}/report.{fmt}")
-def report(request: Request, assessment_id: int, fmt: str) -> Response:
+def report(request: Request, assessment_id: AssessmentId, fmt: str) -> Response:
     if fmt not in REPORT_FORMATS:
         return error(request, 404, "not_found")
     assessment = current_assessment(request, assessment_id)
@@ -46,7 +47,7 @@ def report(request: Request, assessment_id: int, fmt: str) -> Response:
 
 
 @router.get("/a/{assessment_id}/diagram.svg")
-def assessment_diagram(request: Request, assessment_id: int, full: bool = False) -> Response:
+def assessment_diagram(request: Request, assessment_id: AssessmentId, full: bool = False) -> Response:
     """The decision diagram with this assessment's paths in orange (``full``: every branch, not only the path)."""
     assessment = current_assessment(request, assessment_id)
     return svg(
@@ -87,8 +88,8 @@ def svg(request: Request, draw: Callable[[], bytes]) -> Response:
     except Exception as failure:
         return render_failed(request, failure)
     # Shown through <img>, so nothing in the SVG runs in the page. Not cached: the path changes with
-    # every answer, and the words with the language cookie, at the same address.
-    return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-cache"})
+    # every answer, and the words with the language cookie, at the same address; and it shows the answers.
+    return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 def render_failed(request: Request, failure: Exception) -> HTMLResponse:

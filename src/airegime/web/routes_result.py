@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from airegime.api.deps import AssessmentId
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.storage import PhaseSummary
@@ -16,7 +17,7 @@ router = APIRouter()
 
 
 @router.get("/a/{assessment_id}/result", response_class=HTMLResponse)
-def result(request: Request, assessment_id: int) -> HTMLResponse:
+def result(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
     kb, lang = kb_of(request), lang_of(request)
     saved = repo_of(request).get(assessment_id)
     return render(
@@ -30,7 +31,7 @@ def result(request: Request, assessment_id: int) -> HTMLResponse:
 
 
 @router.post("/a/{assessment_id}/recheck", response_class=HTMLResponse)
-def recheck(request: Request, assessment_id: int) -> HTMLResponse:
+def recheck(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
     """Evaluate again under the current rules, record it, and show what changed phase by phase."""
     repo = repo_of(request)
     outcome = repo.recheck(assessment_id)

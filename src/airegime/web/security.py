@@ -1,6 +1,7 @@
 """Safe defaults at the edge: a request size limit, a CSRF token for every form, headers
-(a Content-Security-Policy with no inline script or style, no framing, no sniffing), and the
-client's address taken from X-Forwarded-For only when a trusted reverse proxy sent it."""
+(a Content-Security-Policy with no inline script or style, no framing, no sniffing, nothing
+kept in a cache), HEAD answered like GET, and the client's address taken from X-Forwarded-For
+only when a trusted reverse proxy sent it."""
 
 from __future__ import annotations
 
@@ -36,6 +37,40 @@ HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+
+
+NO_STORE = (b"cache-control", b"no-store")
+CACHEABLE = ("/static/",)  # the style sheet and scripts: the same for everyone
+
+
+def no_store(headers: list[tuple[bytes, bytes]], path: str) -> list[tuple[bytes, bytes]]:
+    """``headers`` with ``Cache-Control: no-store`` unless the response set its own or is a static file.
+
+    Results, exports, reports, the account page that shows a new token and the audit log are
+    private: neither the browser nor a proxy may keep a copy (on disk, or for the back button).
+    """
+    if path.startswith(CACHEABLE) or any(name.lower() == b"cache-control" for name, _ in headers):
+        return headers
+    return [*headers, NO_STORE]
+
+
+class HeadAsGet:
+    """Answers HEAD like GET without the body (FastAPI routes list GET only, so HEAD got 405)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 class BodyTooLarge(HTTPException):
@@ -86,6 +121,7 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.extend(HEADERS)
+                headers = no_store(headers, scope.get("path", ""))
                 if fresh:
                     cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
                     headers.append((b"set-cookie", cookie.encode()))

@@ -91,6 +91,16 @@ WEB: dict[str, tuple[str, str]] = {
     "form.required": ("Ce champ est obligatoire.", "This field is required."),
     "form.required_mark": ("obligatoire", "required"),
     "form.too_long": ("Ce texte est trop long.", "This text is too long."),
+    "form.control": (
+        "Ce texte contient des caractères de contrôle : retirez-les (seuls les retours à la ligne et"
+        " les tabulations sont admis).",
+        "This text contains control characters: remove them (only line breaks and tabs are allowed).",
+    ),
+    "form.invisible": (
+        "Ce texte n’est fait que de caractères invisibles : écrivez un nom visible.",
+        "This text is made only of invisible characters: write a visible name.",
+    ),
+    "form.invalid": ("Ce texte ne peut pas être accepté tel quel.", "This text cannot be accepted as it is."),
     "form.fix": ("Corrigez les champs signalés ci-dessous.", "Please correct the fields marked below."),
     "interview.progress": ("Question {n} sur {total} au plus", "Question {n} of at most {total}"),
     "interview.editing": (
@@ -563,8 +573,10 @@ WEB: dict[str, tuple[str, str]] = {
     "error.method.text": ("Cette adresse n’accepte pas cette action.", "This address does not accept this action."),
     "error.bad_request.title": ("Demande incorrecte", "Bad request"),
     "error.bad_request.text": (
-        "La demande n’a pas pu être traitée telle quelle.",
-        "The request could not be handled as it was.",
+        "La demande n’a pas pu être traitée telle quelle : corrigez la valeur indiquée ci-dessous,"
+        " ou revenez en arrière et recommencez depuis la page.",
+        "The request could not be handled as it was: correct the value named below, or go back and"
+        " start again from the page.",
     ),
     "error.render.title": ("Document impossible à produire", "Document could not be produced"),
     "error.render.text": (
