@@ -64,6 +64,22 @@ def _url(database_url: str | None) -> str:
     return database_url or get_settings().effective_database_url
 
 
+def _credentials(username: str, password_stdin: bool) -> tuple[str, str]:
+    """A checked user name and a new password that passes the password rule (or exit 2)."""
+    from airegime.storage.accounts import check_password, check_username
+
+    try:
+        name = check_username(username)
+    except AiregimeError as error:
+        _fail(error)
+    password = _password(password_stdin)
+    try:
+        check_password(password, name)
+    except AiregimeError as error:
+        _fail(error)
+    return name, password
+
+
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -87,19 +103,11 @@ def add(
 
     To give an existing account a role in another organisation, use `airegime users role`.
     """
-    from airegime.storage.accounts import ROLES, Accounts, check_password, check_username
+    from airegime.storage.accounts import ROLES, Accounts
 
     if role not in ROLES:
         _fail(AiregimeError(f"no role '{role}'", hint="choose " + ", ".join(ROLES)))
-    try:
-        name = check_username(username)
-    except AiregimeError as error:
-        _fail(error)
-    password = _password(password_stdin)
-    try:
-        check_password(password, name)
-    except AiregimeError as error:
-        _fail(error)
+    name, password = _credentials(username, password_stdin)
     with _database(_url(database_url)) as engine:
         accounts = Accounts(engine)
         first = not accounts.exist()
@@ -200,17 +208,9 @@ def recover(
 ) -> None:
     """Let a locked-out operator back in: a new password, the account enabled (created if new),
     admin of an organisation, its failed logins forgotten. Accounts stay on."""
-    from airegime.storage.accounts import Accounts, check_password, check_username
+    from airegime.storage.accounts import Accounts
 
-    try:
-        name = check_username(username)
-    except AiregimeError as error:
-        _fail(error)
-    password = _password(password_stdin)
-    try:
-        check_password(password, name)
-    except AiregimeError as error:
-        _fail(error)
+    name, password = _credentials(username, password_stdin)
     with _database(_url(database_url)) as engine:
         organisation = Accounts(engine).recover(name, password, organisation=org, actor=_actor())
     typer.echo(
