@@ -85,7 +85,8 @@ def test_invalid_input_exits_2_with_where_and_what_to_do(tmp_path: Path, content
 def test_explain_shows_rules_sources_and_counterfactuals() -> None:
     result = run("explain", EXAMPLE, "--lang", "en")
     assert result.returncode == 0
-    assert "development_case2_gdpr" in result.stdout
+    assert "Case 2: use not fixed, development falls under the GDPR" in result.stdout
+    assert "development_case2_gdpr" not in result.stdout  # rules are named in words, ids stay in JSON
     assert "CNIL, AI how-to sheet no. 1" in result.stdout
     # the law beside the rule: each citation with what the text says
     assert "Cas n°2 — Development and deployment are two processing operations" in result.stdout

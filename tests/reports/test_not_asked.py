@@ -53,3 +53,14 @@ def test_an_answer_i_dont_know_still_reads_so(tmp_path: Path) -> None:
     )
     text = report(tmp_path, source, "md", "en")
     assert "I don't know" in text
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx", "pdf"])
+def test_reports_name_rules_and_sources_in_words_not_by_their_ids(tmp_path: Path, fmt: str) -> None:
+    from airegime.kb import load_knowledge_base
+
+    kb = load_knowledge_base()
+    source = ROOT / "examples" / "police-contractor-reuse.yaml"
+    text = report(tmp_path, source, fmt, "en")
+    ids = [rule.id for rule in kb.rules] + [s.id for s in kb.sources if "_" in s.id]
+    assert [found for found in ids if found in text] == []

@@ -77,7 +77,7 @@ def _print_phase(out: Console, kb: KnowledgeBase, phase: PhaseExplanation, lang:
     for trace in phase.rules:
         rule = kb.rule_by_id[trace.rule]
         out.print(
-            f"\n{TRUTH_MARK[trace.truth]} [bold]{t('explain.rule', lang)} {rule.id}[/] — {escape(rule.title.get(lang))}"
+            f"\n{TRUTH_MARK[trace.truth]} [bold]{t('explain.rule', lang)}[/] — {escape(rule.title.get(lang))}"
         )
         out.print(escape(rule.explanation.get(lang)))
         _print_condition(out, kb, trace.condition, lang, depth=1)

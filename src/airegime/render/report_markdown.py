@@ -132,7 +132,7 @@ def _open_questions(phase: dict[str, Any], lang: Lang) -> list[str]:
 
 
 def _rule(rule: dict[str, Any], lang: Lang) -> list[str]:
-    lines = [f"**{TRUTH_MARK[rule['truth']]} {md(rule['title'])}** (`{rule['rule']}`)", "", md(rule["explanation"]), ""]
+    lines = [f"**{TRUTH_MARK[rule['truth']]} {md(rule['title'])}**", "", md(rule["explanation"]), ""]
     for depth, text in condition_lines(rule["condition"], lang, traced=True, escape=md):
         lines.append("  " * depth + f"- {text}")
     lines.append("")

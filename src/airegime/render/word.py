@@ -152,7 +152,7 @@ def _phase(document: Any, report: dict[str, Any], phase: dict[str, Any], lang: L
 
 
 def _rule(document: Any, rule: dict[str, Any], lang: Lang) -> None:
-    _para(document, f" ({rule['rule']})", bold_prefix=f"{TRUTH_MARK[rule['truth']]} {rule['title']}")
+    _para(document, "", bold_prefix=f"{TRUTH_MARK[rule['truth']]} {rule['title']}")
     _para(document, rule["explanation"])
     for depth, text in condition_lines(rule["condition"], lang, traced=True):
         _para(document, text, style="List Bullet" if depth == 0 else "List Bullet 2" if depth == 1 else "List Bullet 3")
