@@ -238,3 +238,19 @@ def test_files_read_in_small_chunks_give_the_in_memory_results(
     assert result.table is not None and expected is not None
     assert result.table.equals(expected)
     assert result.split_system_count == 0
+
+
+def test_the_sources_column_cites_sources_as_people_do_not_by_id(tmp_path: Path) -> None:
+    from airegime.batch.assess import result_texts
+    from airegime.engine.evaluate import evaluate
+    from airegime.kb import load_knowledge_base
+    from airegime.system import load_system
+
+    kb = load_knowledge_base()
+    system = load_system(Path(__file__).resolve().parents[2] / "examples" / "zone-crossing-detector.yaml", kb=kb)
+    police = evaluate(kb=kb, system=system).deployments[1]
+    english = result_texts(kb, police, "deployment", "en")[-1]
+    french = result_texts(kb, police, "deployment", "fr")[-1]
+    assert english.startswith("Directive 2016/680 art. 1(1), 2(1) and 3(7)") and "CJEU C-817/19 §67 and §81" in english
+    assert "CJUE C-817/19 §67 et §81" in french and "RGPD art. 55(3)" in french
+    assert not [s.id for s in kb.sources if s.id in english + french]

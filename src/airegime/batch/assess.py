@@ -312,7 +312,7 @@ def result_texts(kb: KnowledgeBase, result: PhaseResult, phase: Phase, lang: Lan
         status_label(result, lang),
         _questions(kb, result, phase),
         short_reason(kb, result, lang),
-        _sources(kb, result),
+        _sources(kb, result, lang),
     )
 
 
@@ -325,12 +325,12 @@ def _questions(kb: KnowledgeBase, result: PhaseResult, phase: Phase) -> str:
     return ", ".join(names)
 
 
-def _sources(kb: KnowledgeBase, result: PhaseResult) -> str:
-    """Citations as source id and pinpoint ("gdpr art. 2(1)"): full titles on every row of a large
-    inventory would make most of the file; `airegime sources` and the template's help sheet
-    give each id's title and address."""
+def _sources(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+    """Citations as people write them ("GDPR art. 2(1)", "CJEU C-817/19 §67 and §81"): full titles
+    on every row of a large inventory would make most of the file; the template's help sheet gives
+    each source's title and address."""
     cited = dict.fromkeys(
-        c.source + (f" {c.pinpoint}" if c.pinpoint else "")
+        kb.source_by_id[c.source].short.get(lang) + (f" {c.pinpoint_in(lang)}" if c.pinpoint else "")
         for rule_id in result.rules
         for c in kb.rule_by_id[rule_id].sources
     )

@@ -61,6 +61,7 @@ class Citation(_Strict):
 class Source(_Strict):
     id: str
     title: Text
+    short: Text  # the source as people cite it where room is short ("GDPR", "CJEU C-817/19")
     summary: Text  # what the text says that matters here, in a line (the law beside the rule)
     url: str = Field(pattern=r"^https://")
     kind: Literal["cnil", "eu_law", "french_law", "case_law", "opinion"]
