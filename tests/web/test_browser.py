@@ -117,6 +117,11 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     assert asked[0] == "Système/establishment"
     page.click(".answers li:first-child a")  # change the first answer, in place (htmx)
     page.wait_for_selector("#answer-eu:checked")
+    # Focus moves once htmx has settled the swapped question: give it up to 5 s, then check.
+    for _ in range(50):
+        if page.evaluate("document.activeElement.tagName") == "H1":
+            break
+        page.wait_for_timeout(100)
     assert page.evaluate("document.activeElement.tagName") == "H1", "focus should move to the question"
     page.click("text=Reprendre le questionnaire")
     page.wait_for_selector("h1:has-text('Questionnaire terminé')")
