@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.kb.loader import default_knowledge_dir
+from airegime.storage.database import MIGRATIONS
 from airegime.storage.models import Base
 
 TABLES = ", ".join([*(t.name for t in Base.metadata.sorted_tables), "alembic_version"])
@@ -58,3 +63,22 @@ def changed_kb(tmp_path: Path) -> KnowledgeBase:
     meta = folder / "meta.yaml"
     meta.write_text(meta.read_text(encoding="utf-8").replace('version: "', 'version: "changed-', 1), encoding="utf-8")
     return load_knowledge_base(folder)
+
+
+@pytest.fixture
+def migrated_to() -> Callable[[str, str], Engine]:
+    """Opens an engine over a database migrated up to a given revision only, as an older airegime left it."""
+
+    def engine_at(database_url: str, revision: str) -> Engine:
+        url = make_url(database_url)
+        if url.get_backend_name() == "sqlite":
+            Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(database_url)
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        return engine
+
+    return engine_at

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from airegime.engine.evaluate import evaluate
 from airegime.kb import KnowledgeBase
 from airegime.storage import NotFoundError, Repository, StorageError
-from airegime.storage.database import MIGRATIONS, open_engine
+from airegime.storage.database import open_engine
 from airegime.storage.transfer import export_database, import_database
 from airegime.system import System, load_system, parse_system
 from tests.storage.test_format1_upgrade import export_as_is
@@ -137,19 +136,6 @@ def test_a_duplicate_keeps_every_development(repo: Repository, reuse: System) ->
     assert repo.get(copy).system().model_copy(update={"name": reuse.name}).to_dict() == reuse.to_dict()
 
 
-def _at(database_url: str, revision: str):  # type: ignore[no-untyped-def]
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-    return engine
-
-
 def _save_at_0004(engine) -> int:  # type: ignore[no-untyped-def]
     """An assessment as airegime stored it before 0005: the development in the assessment's row."""
     moment = "2026-12-01 10:00:00"
@@ -200,9 +186,9 @@ def _check_moved(repo: Repository, assessment: int) -> None:
 
 
 def test_migration_0005_moves_the_one_development_into_a_row_with_its_answers(
-    database_url: str, kb: KnowledgeBase
+    database_url: str, kb: KnowledgeBase, migrated_to: Callable[[str, str], Engine]
 ) -> None:
-    engine = _at(database_url, "0004")
+    engine = migrated_to(database_url, "0004")
     assessment = _save_at_0004(engine)
     engine.dispose()
     repo = Repository.open(database_url, kb)  # opening migrates to the newest
@@ -213,9 +199,9 @@ def test_migration_0005_moves_the_one_development_into_a_row_with_its_answers(
 
 
 def test_an_export_made_at_0004_imports_and_its_development_is_moved(
-    database_url: str, kb: KnowledgeBase, tmp_path: Path
+    database_url: str, kb: KnowledgeBase, tmp_path: Path, migrated_to: Callable[[str, str], Engine]
 ) -> None:
-    source = _at(f"sqlite:///{tmp_path / 'old.sqlite3'}", "0004")
+    source = migrated_to(f"sqlite:///{tmp_path / 'old.sqlite3'}", "0004")
     assessment = _save_at_0004(source)
     export = tmp_path / "old.jsonl.gz"
     export_as_is(source, export, "0004")

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, MetaData, create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, MetaData, select, text
 
 from airegime.engine.evaluate import evaluate
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository, transfer
-from airegime.storage.database import MIGRATIONS, open_engine
+from airegime.storage.database import open_engine
 from airegime.storage.format1 import UPGRADE_DETAIL, UPGRADED, upgrade_notes
 from airegime.storage.models import EventRow
 from airegime.storage.transfer import import_database
@@ -27,20 +25,6 @@ from airegime.system import parse_system
 
 FORMAT1 = Path(__file__).parents[1] / "format1"
 OLD_HASH = "0" * 64
-
-
-def _at_0003(database_url: str) -> Any:
-    """An engine over a database migrated up to 0003 only (before the upgrade of answers)."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0003")
-    return engine
 
 
 def _save_format1(connection: Connection, descriptor: dict[str, Any]) -> int:
@@ -138,10 +122,10 @@ def _outcomes(assessment: Any) -> list[tuple[str, str, str | None]]:
 
 @pytest.mark.parametrize("example", ["gendarmerie-contractor", "household-photo-sorter", "startup-foundation-model"])
 def test_migration_0004_gives_format1_assessments_the_new_answers_and_keeps_the_history(
-    database_url: str, kb: KnowledgeBase, example: str
+    database_url: str, kb: KnowledgeBase, example: str, migrated_to: Callable[[str, str], Engine]
 ) -> None:
     descriptor = _descriptor(example)
-    engine = _at_0003(database_url)
+    engine = migrated_to(database_url, "0003")
     with engine.begin() as connection:
         old_id = _save_format1(connection, descriptor)
         events_before = connection.execute(text("SELECT count(*) FROM events")).scalar_one()
@@ -187,8 +171,10 @@ def test_migration_0004_gives_format1_assessments_the_new_answers_and_keeps_the_
         repo.engine.dispose()
 
 
-def test_migration_0004_leaves_format2_assessments_alone(database_url: str, kb: KnowledgeBase) -> None:
-    engine = _at_0003(database_url)
+def test_migration_0004_leaves_format2_assessments_alone(
+    database_url: str, kb: KnowledgeBase, migrated_to: Callable[[str, str], Engine]
+) -> None:
+    engine = migrated_to(database_url, "0003")
     with engine.begin() as connection:
         new_style = {
             "name": "Already new",
@@ -208,11 +194,11 @@ def test_migration_0004_leaves_format2_assessments_alone(database_url: str, kb: 
 
 
 def test_an_export_made_before_0004_imports_and_its_answers_are_upgraded(
-    database_url: str, kb: KnowledgeBase, tmp_path: Path
+    database_url: str, kb: KnowledgeBase, tmp_path: Path, migrated_to: Callable[[str, str], Engine]
 ) -> None:
     descriptor = _descriptor("gendarmerie-contractor")
     source_url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    engine = _at_0003(source_url)
+    engine = migrated_to(source_url, "0003")
     with engine.begin() as connection:
         old_id = _save_format1(connection, descriptor)
     export = tmp_path / "old.jsonl.gz"

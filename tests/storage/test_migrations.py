@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, inspect, text
 
 from airegime.storage.database import MIGRATIONS, open_engine
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, Base
@@ -42,17 +40,12 @@ def head_revision() -> str:
     return head
 
 
-def test_assessments_saved_before_accounts_belong_to_the_default_organisation(database_url: str) -> None:
+def test_assessments_saved_before_accounts_belong_to_the_default_organisation(
+    database_url: str, migrated_to: Callable[[str, str], Engine]
+) -> None:
     """Upgrading a database from before organisations keeps every assessment, owned by organisation 1."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = migrated_to(database_url, "0001")
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
         connection.execute(
             text(
                 "INSERT INTO assessments (name, organisation, description, development_description, created_at,"
