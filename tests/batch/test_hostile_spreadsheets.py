@@ -6,8 +6,6 @@ stays that of the program itself."""
 
 from __future__ import annotations
 
-import os
-import resource
 import subprocess
 import sys
 from collections.abc import Callable
@@ -27,30 +25,10 @@ HOSTILE: dict[str, tuple[str, Callable[[Path], Path]]] = {
 }
 
 
-def run_measured(*arguments: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run the command line in a child process: (its result, its peak resident memory in MB).
-
-    Each test runs it in a fresh grandchild so that RUSAGE_CHILDREN holds that run's peak alone.
-    """
-    probe = (
-        "import resource, subprocess, sys\n"
-        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "sys.stdout.write(done.stdout); sys.stderr.write(done.stderr)\n"
-        "print(f'@@peak {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr)\n"
-        "sys.exit(done.returncode)\n"
-    )
-    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *arguments], capture_output=True, text=True, env=environment, timeout=300
-    )
-    stderr, _, peak = done.stderr.rpartition("@@peak ")
-    done.stderr = stderr
-    assert resource.RUSAGE_CHILDREN  # ru_maxrss is in kilobytes on Linux
-    return done, int(peak) / 1024
-
-
 @pytest.mark.parametrize("name", HOSTILE)
-def test_a_hostile_spreadsheet_exits_2_with_the_reason_in_bounded_memory(tmp_path: Path, name: str) -> None:
+def test_a_hostile_spreadsheet_exits_2_with_the_reason_in_bounded_memory(
+    tmp_path: Path, name: str, run_measured: Callable[..., tuple[subprocess.CompletedProcess[str], float]]
+) -> None:
     message, make = HOSTILE[name]
     path = make(tmp_path / name)
     assert path.stat().st_size < 2_000_000
@@ -84,7 +62,9 @@ with TestClient(create_app(repository=repo), raise_server_exceptions=False, foll
 """
 
 
-def test_the_web_app_and_the_api_refuse_every_hostile_spreadsheet_in_bounded_memory(tmp_path: Path) -> None:
+def test_the_web_app_and_the_api_refuse_every_hostile_spreadsheet_in_bounded_memory(
+    tmp_path: Path, run_measured: Callable[..., tuple[subprocess.CompletedProcess[str], float]]
+) -> None:
     for name, (_, make) in HOSTILE.items():
         make(tmp_path / name)
     done, peak_mb = run_measured(sys.executable, "-c", SERVER, str(tmp_path))

@@ -509,25 +509,6 @@ def test_the_allowed_roles_are_the_accounts_roles() -> None:
 # A hostile file (#13 item 11): a huge line or a deep nesting is refused, exit 2, in bounded memory
 
 
-def run_measured(*arguments: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    """The command line in a grandchild: (its result, its peak resident memory in MB), so that
-    RUSAGE_CHILDREN of the child in between holds that run's peak alone."""
-    probe = (
-        "import resource, subprocess, sys\n"
-        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "sys.stdout.write(done.stdout); sys.stderr.write(done.stderr)\n"
-        "print(f'@@peak {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr)\n"
-        "sys.exit(done.returncode)\n"
-    )
-    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *arguments], capture_output=True, text=True, env=environment, timeout=300
-    )
-    stderr, _, peak = done.stderr.rpartition("@@peak ")
-    done.stderr = stderr
-    return done, int(peak) / 1024  # ru_maxrss is in kilobytes on Linux
-
-
 def hostile_file(path: Path, exported: Path, middle: Callable[[gzip.GzipFile], None]) -> Path:
     """The export's header, then a line written by ``middle``."""
     with gzip.open(exported) as lines:
@@ -541,7 +522,9 @@ def hostile_file(path: Path, exported: Path, middle: Callable[[gzip.GzipFile], N
 LONG_LINE_MB = 400
 
 
-def test_a_very_long_line_is_refused_unread_in_bounded_memory(exported: Path, tmp_path: Path) -> None:
+def test_a_very_long_line_is_refused_unread_in_bounded_memory(
+    exported: Path, tmp_path: Path, run_measured: Callable[..., tuple[subprocess.CompletedProcess[str], float]]
+) -> None:
     """Refused after reading LINE_LIMIT bytes of it: before, the whole line was read, then parsed
     (a 1.5 GB line took 4.4 GB)."""
 
@@ -563,7 +546,9 @@ def test_a_very_long_line_is_refused_unread_in_bounded_memory(exported: Path, tm
     assert peak_mb < 250, f"peak {peak_mb:.0f} MB for a line of {LONG_LINE_MB} MB"
 
 
-def test_many_long_lines_go_in_a_few_at_a_time_in_bounded_memory(exported: Path, tmp_path: Path) -> None:
+def test_many_long_lines_go_in_a_few_at_a_time_in_bounded_memory(
+    exported: Path, tmp_path: Path, run_measured: Callable[..., tuple[subprocess.CompletedProcess[str], float]]
+) -> None:
     """Lines under LINE_LIMIT, but many: a batch goes in once its lines reach BATCH_BYTES, not
     only after BATCH_ROWS rows (which would have held them all in memory)."""
     model = next(json.loads(line) for line in row_lines(exported) if json.loads(line)["table"] == "audit_log")
