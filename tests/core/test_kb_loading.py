@@ -89,6 +89,31 @@ def test_missing_translation_names_the_language(kb_copy: Path) -> None:
     assert "English" in error.hint
 
 
+def test_a_source_address_is_one_for_both_languages_or_one_per_language(kb_copy: Path) -> None:
+    gdpr_fr = "https://eur-lex.europa.eu/legal-content/FR/TXT/?uri=CELEX:32016R0679"
+    gdpr_en = "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32016R0679"
+    pair = f"    url:\n      fr: {gdpr_fr}\n      en: {gdpr_en}\n"
+    edit(kb_copy, "sources.yaml", lambda s: s.replace(pair, f"    url: {gdpr_fr}\n", 1))
+    gdpr = load_knowledge_base(kb_copy).source_by_id["gdpr"]
+    assert gdpr.link("fr") == gdpr.link("en") == gdpr_fr  # a plain address serves both languages
+
+
+def test_a_source_address_missing_a_language_or_not_https_is_refused(kb_copy: Path) -> None:
+    en = "      en: https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32016R0679\n"
+    edit(kb_copy, "sources.yaml", lambda s: s.replace(en, "", 1))
+    error = load_error(kb_copy)
+    assert (error.file, error.id, error.field) == ("sources.yaml", "gdpr", "url.en")
+    assert "url: {fr: https://..., en: https://...}" in error.hint
+    edit(kb_copy, "sources.yaml", lambda s: s.replace("      fr: https://eur-lex", "      fr: http://eur-lex", 1))
+    edit(
+        kb_copy,
+        "sources.yaml",
+        lambda s: s.replace("/FR/TXT/?uri=CELEX:32016R0679\n", f"/FR/TXT/?uri=CELEX:32016R0679\n{en}", 1),
+    )
+    error = load_error(kb_copy)
+    assert (error.id, error.field) == ("gdpr", "url.fr") and "pattern" in error.message
+
+
 def test_dangling_source_reference(kb_copy: Path, kb: KnowledgeBase) -> None:
     edit(kb_copy, "rules.yaml", lambda s: s.replace("{source: cnil_delib_2023_068}", "{source: nowhere}", 1))
     first = next(r.id for r in kb.rules if any(c.source == "cnil_delib_2023_068" for c in r.sources))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from airegime.engine.results import Assessment, Dependency, PhaseResult, Status
+from airegime.engine.reasons import deciding_reason
+from airegime.engine.results import Assessment, Dependency, PhaseResult, Reason, Status
 from airegime.engine.tables import PhaseTable, compiled
 from airegime.errors import AnswerError
 from airegime.kb.models import KnowledgeBase, Phase
@@ -61,7 +62,7 @@ def evaluate_phase(
             location=f"{where}.answers",
             hint="normalise answers with airegime.system.parse_system first",
         ) from None
-    status, outcome, possible, rules, questions, sources, depends_on, unanswered = _decided(table, flat)
+    status, outcome, possible, rules, questions, sources, depends_on, unanswered, reason = _decided(table, flat)
     return PhaseResult(
         phase=table.phase,
         name=name,
@@ -75,6 +76,7 @@ def evaluate_phase(
         deployment_index=deployment_index,
         unanswered=unanswered,
         development_index=development_index if table.phase == "development" else None,
+        reason=reason,
     )
 
 
@@ -87,6 +89,7 @@ Decision = tuple[
     tuple[str, ...],
     tuple[Dependency, ...],
     tuple[str, ...],
+    Reason | None,
 ]
 
 
@@ -103,7 +106,8 @@ def _decided(table: PhaseTable, flat: int) -> Decision:
     else:
         outcome, status, depends_on = None, "undetermined", _dependencies(table, flat, outcome_set)
     unanswered = _unanswered(table, flat, questions) if len(rules) > 1 else ()
-    return status, outcome, possible, rules, questions, sources, depends_on, unanswered
+    reason = deciding_reason(table, flat) if outcome is not None else None
+    return status, outcome, possible, rules, questions, sources, depends_on, unanswered, reason
 
 
 @lru_cache(maxsize=4096)
@@ -117,17 +121,28 @@ def _trace(table: PhaseTable, rule_set: int) -> tuple[tuple[str, ...], tuple[str
 
 
 def _unanswered(table: PhaseTable, flat: int, questions: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(axis.id for axis in table.open_axes(flat) if axis.id in questions)
+    """The open questions whose answer would narrow which rule applies (one that cannot, such as
+    a household question for a company, is left out)."""
+    rules = table.rule_sets[flat]
+    return tuple(
+        axis.id
+        for axis in table.open_axes(flat)
+        if axis.id in questions
+        and any(table.rule_sets[table.with_answer(flat, axis, code)] != rules for code in axis.question.codes)
+    )
 
 
 def _dependencies(table: PhaseTable, flat: int, outcome_set: int) -> tuple[Dependency, ...]:
-    """Each open question whose answer would narrow the outcome, with what each answer gives."""
+    """Each open question whose answer would narrow the outcome, with what each answer gives, the
+    one expected to leave the fewest outcomes first (interview order on ties)."""
     found = []
     for axis in table.open_axes(flat):
         by_answer = [(code, table.outcome_sets[table.with_answer(flat, axis, code)]) for code in axis.question.codes]
         if any(bits != outcome_set for _, bits in by_answer):
-            found.append(Dependency(axis.id, tuple((code, table.outcome_ids(bits)) for code, bits in by_answer)))
-    return tuple(found)
+            expected = sum(bits.bit_count() for _, bits in by_answer) / len(by_answer)
+            outcomes = tuple((code, table.outcome_ids(bits)) for code, bits in by_answer)
+            found.append(Dependency(axis.id, outcomes, expected))
+    return tuple(sorted(found, key=lambda dependency: dependency.expected_outcomes))
 
 
 def phase_answers(

@@ -8,9 +8,7 @@ from typing import Literal
 
 from airegime.engine.counterfactuals import Counterfactual, counterfactuals
 from airegime.engine.evaluate import evaluate, phase_answers
-from airegime.engine.reasons import RankedQuestion, Reason, deciding_reason, ranked_questions
 from airegime.engine.results import Assessment, PhaseResult
-from airegime.engine.tables import compiled
 from airegime.kb.models import NOT_ASKED, UNKNOWN, AllOf, AnyOf, Atom, Condition, KnowledgeBase, Not
 from airegime.system import System
 
@@ -39,16 +37,13 @@ class RuleTrace:
 
 @dataclass(frozen=True, slots=True)
 class PhaseExplanation:
-    """Why a phase came out as it did. ``reason``: the fewest given answers forcing the outcome and
-    the rule that states it (None when undetermined); ``rules``: every rule still possible, traced;
-    ``open_questions``: for an undetermined phase, the questions that narrow it, best first."""
+    """Why a phase came out as it did: ``result.reason`` is the reason that decided; ``rules``
+    traces every rule still possible, the deciding one included."""
 
     result: PhaseResult
     answers: dict[str, str]
     rules: tuple[RuleTrace, ...]
     counterfactuals: tuple[Counterfactual, ...]
-    reason: Reason | None = None
-    open_questions: tuple[RankedQuestion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +56,6 @@ def explain(*, kb: KnowledgeBase, system: System, max_changes: int = 3) -> Expla
     """Evaluate the system and trace, rule by rule, why each phase came out as it did."""
     assessment = evaluate(kb=kb, system=system)
     changes = counterfactuals(kb=kb, system=system, max_changes=max_changes)
-    tables = compiled(kb)
     phases = []
     for result in assessment.phases:
         answers = phase_answers(system, result.phase, result.deployment_index, result.development_index)
@@ -73,17 +67,8 @@ def explain(*, kb: KnowledgeBase, system: System, max_changes: int = 3) -> Expla
             and c.deployment_index == result.deployment_index
             and c.development_index == result.development_index
         )
-        table = tables.table(result.phase)
-        flat = table.index(system.answers, _own_answers(system, result))
-        reason, ranked = deciding_reason(table, flat), ranked_questions(table, flat)
-        phases.append(PhaseExplanation(result, answers, traces, mine, reason, ranked))
+        phases.append(PhaseExplanation(result, answers, traces, mine))
     return Explanation(assessment, tuple(phases))
-
-
-def _own_answers(system: System, result: PhaseResult) -> dict[str, str]:
-    if result.phase == "development":
-        return system.developments[result.development_index or 0].answers
-    return system.deployments[result.deployment_index or 0].answers
 
 
 def trace_rule(kb: KnowledgeBase, rule_id: str, answers: dict[str, str]) -> RuleTrace:

@@ -18,20 +18,41 @@ READABLE_FORMATS = ("airegime.assessment/1", ASSESSMENT_FORMAT)
 
 
 class Dependency(NamedTuple):
-    """An unanswered question that would narrow the outcome, with what each answer would give."""
+    """An unanswered question that would narrow the outcome, with what each answer would give and
+    how many outcomes are expected to remain once it is answered (the mean over its answers)."""
 
     question: str
     outcomes_by_answer: tuple[tuple[str, tuple[str, ...]], ...]
+    expected_outcomes: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "outcomes_by_answer": {answer: list(outcomes) for answer, outcomes in self.outcomes_by_answer},
+            "expected_outcomes": self.expected_outcomes,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Dependency:
-        return cls(data["question"], tuple((a, tuple(o)) for a, o in data["outcomes_by_answer"].items()))
+        by_answer = tuple((a, tuple(o)) for a, o in data["outcomes_by_answer"].items())
+        return cls(data["question"], by_answer, float(data.get("expected_outcomes", 0.0)))
+
+
+class Reason(NamedTuple):
+    """The reason that decided a phase: the fewest of the given answers that force its outcome
+    whatever the other questions' answers (``answers``: (question, answer code), in interview
+    order), and the rule that states it (None when several rules remain possible, each leading to
+    the outcome, and the open questions would only say which)."""
+
+    answers: tuple[tuple[str, str], ...]
+    rule: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"answers": dict(self.answers), "rule": self.rule}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reason:
+        return cls(tuple(data["answers"].items()), data["rule"])
 
 
 class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build on the hot path
@@ -42,7 +63,9 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
     ``rules`` are the rules that decide it (for an undetermined phase: those still possible),
     ``questions`` the questions those rules read, ``sources`` the sources they cite, and
     ``unanswered`` those of the questions still unanswered: when several rules remain possible
-    but lead to one outcome, the outcome holds whatever the answers to them.
+    but lead to one outcome, the outcome holds whatever the answers to them. ``reason`` is the
+    reason that decided (None while undetermined); ``depends_on`` is ranked, the question that
+    narrows the outcome most first.
     """
 
     phase: Phase
@@ -57,6 +80,7 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
     deployment_index: int | None = None
     unanswered: tuple[str, ...] = ()
     development_index: int | None = None
+    reason: Reason | None = None
 
     @property
     def position(self) -> int:
@@ -77,6 +101,7 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
             "sources": list(self.sources),
             "depends_on": [d.to_dict() for d in self.depends_on],
             "unanswered": list(self.unanswered),
+            "reason": self.reason.to_dict() if self.reason else None,
         }
 
     @classmethod
@@ -94,6 +119,7 @@ class PhaseResult(NamedTuple):  # a named tuple: immutable, and cheap to build o
             deployment_index=data["deployment_index"],
             unanswered=tuple(data.get("unanswered", ())),
             development_index=data.get("development_index", 0 if data["phase"] == "development" else None),
+            reason=Reason.from_dict(data["reason"]) if data.get("reason") else None,
         )
 
 

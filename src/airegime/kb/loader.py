@@ -162,6 +162,8 @@ def _validate(model: type[Model], data: Any, *, file: str, id: str, prefix: str)
 def _hint(error: Any) -> str:
     kind = error["type"]
     loc = [str(part) for part in error["loc"]]
+    if "url" in loc:
+        return "write 'url: https://...' (one address for both languages) or 'url: {fr: https://..., en: https://...}'"
     if kind == "missing" and loc and loc[-1] in ("fr", "en"):
         return f"add the {'French' if loc[-1] == 'fr' else 'English'} text: every text needs 'fr' and 'en'"
     if kind == "extra_forbidden":

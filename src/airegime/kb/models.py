@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
@@ -32,6 +32,22 @@ class Text(_Strict):
 
     fr: str = Field(min_length=1)
     en: str = Field(min_length=1)
+
+    def get(self, lang: Lang) -> str:
+        return self.fr if lang == "fr" else self.en
+
+
+class Link(_Strict):
+    """An address in each language (the French page for French readers, the English one for the
+    others). A plain string means the same address in both, for texts published in one language."""
+
+    fr: str = Field(pattern=r"^https://\S+$")
+    en: str = Field(pattern=r"^https://\S+$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_for_both(cls, value: object) -> object:
+        return {"fr": value, "en": value} if isinstance(value, str) else value
 
     def get(self, lang: Lang) -> str:
         return self.fr if lang == "fr" else self.en
@@ -63,8 +79,12 @@ class Source(_Strict):
     title: Text
     short: Text  # the source as people cite it where room is short ("GDPR", "CJEU C-817/19")
     summary: Text  # what the text says that matters here, in a line (the law beside the rule)
-    url: str = Field(pattern=r"^https://")
+    url: Link
     kind: Literal["cnil", "eu_law", "french_law", "case_law", "opinion"]
+
+    def link(self, lang: Lang) -> str:
+        """The address a reader of ``lang`` should follow."""
+        return self.url.get(lang)
 
 
 class AnswerOption(_Strict):
@@ -83,6 +103,9 @@ class Question(_Strict):
     type: Literal["boolean", "choice"]
     options: tuple[AnswerOption, ...] = ()
     sources: tuple[Citation, ...] = Field(min_length=1)
+    # Answers that only bring the processing within the law's reach (established in the Union,
+    # personal data): a one-line reason leaves them out, the full list of deciding answers keeps them.
+    background: tuple[str, ...] = ()
 
     @field_validator("scope")
     @classmethod
@@ -93,6 +116,13 @@ class Question(_Strict):
                 "(asked once for the system, and a phase may override it)"
             )
         return scope
+
+    @model_validator(mode="after")
+    def _background_answers_exist(self) -> Question:
+        unknown = [code for code in self.background if code not in self.codes]
+        if unknown:
+            raise ValueError(f"background answers {unknown} are not answers of this question")
+        return self
 
     @cached_property
     def codes(self) -> tuple[str, ...]:
@@ -121,7 +151,11 @@ class Question(_Strict):
 
 class NextStep(_Strict):
     text: Text
-    url: str = Field(default="", pattern=r"^(https://.*)?$")
+    url: Link | None = None
+
+    def link(self, lang: Lang) -> str:
+        """The address a reader of ``lang`` should follow, or "" for a step without one."""
+        return self.url.get(lang) if self.url else ""
 
 
 class SplitPart(_Strict):
