@@ -14,23 +14,27 @@
 A single ``development:`` (a mapping) is accepted in place of ``developments``. Descriptors of
 format 1 are read too (:mod:`airegime.upgrade`), with a note wherever the reading is a guess.
 
-Answers may be codes, French or English labels, aliases, yes/no booleans, or
-"unknown" / "je ne sais pas" / null (all meaning "I don't know"). They are normalised to codes;
-any problem is reported with its path inside the file, e.g. ``deployments[1].answers.purpose``.
+Answers may be codes, French or English labels (whole, or without their bracketed examples),
+aliases, yes/no booleans, or "unknown" / "je ne sais pas" / null (all meaning "I don't know").
+They are normalised to codes. Every problem of a file is reported at once, each with its path
+inside the file, e.g. ``deployments[1].answers.purpose``, what was found and what is allowed.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import reprlib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from airegime.errors import AnswerError, DescriptorError
+from airegime.errors import AnswerError, DescriptorError, Problem, Problems
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Question, Scope
 from airegime.text import problem as text_problem
 from airegime.upgrade import UpgradeNote, is_format1, upgrade
@@ -214,6 +218,8 @@ def _syntax_message(error: Exception) -> str:
 def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
     """Validate a decoded descriptor (a mapping) and normalise its answers to codes.
 
+    Every problem is found in one pass and raised as one :class:`DescriptorError` (``problems``);
+    only a document that is not a mapping, or of an unknown format, stops at once.
     A format-1 descriptor is read as format 2; ``System.upgrade_notes`` then lists the guesses.
     """
     if not isinstance(data, Mapping):
@@ -222,44 +228,66 @@ def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
             source=source,
             hint="see `airegime schema` or the files in examples/",
         )
+    keys = [str(key) for key in data]
+    problems = Problems()
     notes: tuple[UpgradeNote, ...] = ()
     if is_format1(data):
-        data, notes = upgrade(data, source=source)
+        data, notes = upgrade(data, source=source, problems=problems)
     data = dict(data)
     if data.get("airegime", FORMAT) != FORMAT:
         raise DescriptorError(
-            f"descriptor format {data.get('airegime')!r} is not supported",
+            f"descriptor format {shown(data.get('airegime'))} is not supported",
             location="airegime",
             source=source,
             hint=f"this version reads formats 1 and {FORMAT}",
+            found=shown(data.get("airegime")),
+            allowed=f"1, {FORMAT}",
         )
     if "development" in data and "developments" not in data:
         data["developments"] = [data.pop("development")]
-    data["answers"] = _normalised(data.get("answers"), kb, "system", "answers", source)
+    data["answers"] = _normalised(data.get("answers"), kb, "system", "answers", problems)
     phase_lists: tuple[tuple[str, Scope], ...] = (("developments", "development"), ("deployments", "deployment"))
     for key, scope in phase_lists:
         phases = data.get(key)
         if isinstance(phases, list):
             data[key] = [
-                {**p, "answers": _normalised(p.get("answers"), kb, scope, f"{key}[{i}].answers", source)}
+                {**p, "answers": _normalised(p.get("answers"), kb, scope, f"{key}[{i}].answers", problems)}
                 if isinstance(p, Mapping)
                 else p
                 for i, p in enumerate(phases)
             ]
+    system = None
     try:
         system = System.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise DescriptorError(
-            _expected(first), location=location_of(first["loc"]), source=source, hint=_descriptor_hint(first)
-        ) from None
+        for found in _own_errors(error.errors(include_url=False)):
+            problems.add(partial(_structure_problem, found))
+    problems.raise_if_any(source=source, order=_document_order(keys))
+    assert system is not None  # no problem, hence validated
     return system.model_copy(update={"upgrade_notes": notes}) if notes else system
 
 
-def _normalised(answers: Any, kb: KnowledgeBase, scope: Scope, location: str, source: str) -> Any:
+def _normalised(answers: Any, kb: KnowledgeBase, scope: Scope, location: str, problems: Problems) -> dict[str, str]:
+    """The answers as codes; what is wrong goes to ``problems`` and is left out (the rest is still checked)."""
     if answers is None:
         return {}
-    return normalise_answers(answers, kb=kb, scope=scope, location=location, source=source)
+    return _answers_to_codes(kb.question_by_id, answers, location, problems, scope=scope, kb=kb)
+
+
+def _document_order(keys: list[str]) -> Callable[[Problem], tuple[int, int]]:
+    """Problems in the order of the file: by top-level key as written, then by list index."""
+    position = {key: i for i, key in enumerate(keys)}
+    position.setdefault("developments", position.get("development", len(keys)))
+
+    def order(problem: Problem) -> tuple[int, int]:
+        head = _PATH_HEAD.match(problem.path)
+        name, index = (head.group(1), head.group(2)) if head else ("", None)
+        return (position.get(name, len(keys)) if name else -1, int(index) if index else -1)
+
+    return order
+
+
+_PATH_HEAD = re.compile(r"([^.\[]*)(?:\[(\d+)\])?")
 
 
 def location_of(loc: tuple[int | str, ...]) -> str:
@@ -270,6 +298,60 @@ def location_of(loc: tuple[int | str, ...]) -> str:
     return text
 
 
+def shown(value: Any) -> str:
+    """A value found in a file, short enough to quote in a message whatever its size."""
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}…'"
+    return _SHORT_REPR.repr(value)
+
+
+def _short_repr() -> reprlib.Repr:
+    short = reprlib.Repr()  # keyword arguments only from Python 3.12
+    short.maxlevel, short.maxdict, short.maxlist, short.maxstring, short.maxother, short.maxlong = 2, 4, 4, 60, 60, 40
+    return short
+
+
+_SHORT_REPR = _short_repr()
+
+SYSTEM_KEYS = "airegime, name, organisation, description, answers, developments (or development), deployments"
+PHASE_KEYS = "name, description, answers"
+
+
+def _own_errors(errors: list[Any]) -> list[Any]:
+    """Pydantic's errors less a list's "too short after validation" when it comes from its wrong items."""
+    lengths = [e["loc"] for e in errors if e["type"] == "too_short"]
+    if not lengths:
+        return errors
+    caused = {loc for loc in lengths if any(len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc for e in errors)}
+    return [e for e in errors if not (e["type"] == "too_short" and e["loc"] in caused)]
+
+
+def _key(key: object) -> str:
+    """A key as written in a path, cut short: a path names a place, it does not copy a long key."""
+    text = str(key)
+    return text if len(text) <= 60 else f"{text[:57]}…"
+
+
+def _structure_problem(error: Any) -> Problem:
+    path = location_of(tuple(part if isinstance(part, int) else _key(part) for part in error["loc"]))
+    kind = error["type"]
+    found = "" if kind == "missing" else shown(error.get("input"))
+    allowed = ""
+    context = error.get("ctx") or {}
+    unit = "character" if kind.startswith("string") else "item"
+    if kind == "extra_forbidden":
+        allowed = PHASE_KEYS if len(error["loc"]) > 1 else SYSTEM_KEYS
+    elif "max_length" in context:
+        allowed = f"at most {_count(context['max_length'], unit)}"
+    elif "min_length" in context:
+        allowed = f"at least {_count(context['min_length'], unit)}"
+    return Problem(path, _expected(error), found=found, allowed=allowed, hint=_descriptor_hint(error))
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number:,} {unit}{'' if number == 1 else 's'}"
+
+
 def _expected(error: Any) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown key"
@@ -278,10 +360,9 @@ def _expected(error: Any) -> str:
 
 def _descriptor_hint(error: Any) -> str:
     if error["type"] == "extra_forbidden":
-        return (
-            "allowed keys: airegime, name, organisation, description, answers, developments (or development), "
-            "deployments; a development or a deployment has name, description, answers"
-        )
+        if len(error["loc"]) > 1:
+            return f"remove it or correct its spelling: a development or a deployment has {PHASE_KEYS}"
+        return f"remove it or correct its spelling; allowed keys: {SYSTEM_KEYS}"
     if error["type"] == "missing":
         return "add this field (see `airegime schema`)"
     if error["type"] == "too_short" and error["loc"][:1] == ("deployments",):
@@ -292,92 +373,187 @@ def _descriptor_hint(error: Any) -> str:
 def normalise_answers(
     answers: Any, *, kb: KnowledgeBase, scope: Scope, location: str, source: str = ""
 ) -> dict[str, str]:
-    """Check a mapping of answers for one scope and return it with every value as a code."""
-    normalised = normalise_answers_with(kb.question_by_id, answers, location=location, source=source)
-    for question_id in normalised:
-        question = kb.question_by_id[question_id]
-        if scope not in question.scope:
-            home = "answers" if question.system_only else " or ".join(f"{s}s[…].answers" for s in question.scope)
-            raise AnswerError(
-                f"question '{question_id}' is not asked at this level",
-                location=f"{location}.{question_id}",
-                source=source,
-                hint=f"move it under {home}",
-            )
-    return normalised
+    """Check a mapping of answers for one scope and return it with every value as a code
+    (raises one error listing every problem of the mapping)."""
+    problems = Problems()
+    codes = _answers_to_codes(kb.question_by_id, answers, location, problems, scope=scope, kb=kb)
+    problems.raise_if_any(source=source)
+    return codes
 
 
 def normalise_answers_with(
-    questions: Mapping[str, Question], answers: Any, *, location: str, source: str = ""
+    questions: Mapping[str, Question],
+    answers: Any,
+    *,
+    location: str,
+    source: str = "",
+    problems: Problems | None = None,
 ) -> dict[str, str]:
-    """Every answer of a mapping as a code of ``questions`` (a question id to its question)."""
+    """Every answer of a mapping as a code of ``questions`` (a question id to its question).
+
+    With ``problems``, what is wrong is added there and left out of the result; without, the
+    problems of the mapping are raised together.
+    """
+    found = Problems() if problems is None else problems
+    codes = _answers_to_codes(questions, answers, location, found)
+    if problems is None:
+        found.raise_if_any(source=source)
+    return codes
+
+
+def _answers_to_codes(
+    questions: Mapping[str, Question],
+    answers: Any,
+    location: str,
+    problems: Problems,
+    *,
+    scope: Scope | None = None,
+    kb: KnowledgeBase | None = None,
+) -> dict[str, str]:
     if not isinstance(answers, Mapping):
-        raise DescriptorError(
-            "answers must be a mapping of question ids to answers",
-            location=location,
-            source=source,
-            hint="write e.g. 'answers: {personal_data: \"yes\"}'",
+        problems.add(
+            lambda: Problem(
+                location,
+                "answers must be a mapping of question ids to answers",
+                found=shown(answers),
+                allowed="question ids and their answers",
+                hint="write e.g. 'answers: {personal_data: \"yes\"}'",
+            )
         )
+        return {}
     normalised: dict[str, str] = {}
     for question_id, value in answers.items():
-        where = f"{location}.{question_id}"
+        where = f"{location}.{_key(question_id)}"
         question = questions.get(str(question_id))
         if question is None:
-            raise AnswerError(
-                f"no question '{question_id}'",
-                location=where,
-                source=source,
-                hint="list the questions with `airegime questions`",
-            )
-        normalised[question.id] = normalise_answer(question, value, location=where, source=source)
+            problems.add(partial(_no_question, question_id, where, questions, scope, kb), answer=True)
+        elif scope is not None and scope not in question.scope:
+            problems.add(partial(_wrong_level, question, where), answer=True)
+        elif isinstance(code := _code_of(question, value), str):
+            normalised[question.id] = code
+        else:
+            problems.add(partial(_answer_problem, question, value, where, code), answer=True)
     return normalised
 
 
-def normalise_answer(question: Question, value: Any, *, location: str = "", source: str = "") -> str:
-    """One answer to its code: accepts codes, labels, aliases, booleans and "unknown" words."""
-    if value is None:
-        return UNKNOWN
-    if isinstance(value, bool) and question.type == "boolean":
-        return "yes" if value else "no"
-    if isinstance(value, str):
-        key = _fold(value)
-        if key in UNKNOWN_WORDS:
-            return UNKNOWN
-        code = _codes_by_word(question).get(key)
-        if code is not None:
-            return code
+def _no_question(
+    question_id: object, where: str, questions: Mapping[str, Question], scope: Scope | None, kb: KnowledgeBase | None
+) -> Problem:
+    here = [q.id for q in kb.questions_for(scope)] if kb is not None and scope is not None else list(questions)
+    return Problem(
+        where,
+        f"no question {shown(str(question_id))}",
+        found=shown(str(question_id)),
+        allowed=", ".join(here),
+        hint=f"questions asked here: {', '.join(here)} (see `airegime questions`)",
+    )
+
+
+def _wrong_level(question: Question, where: str) -> Problem:
+    home = "answers" if question.system_only else " or ".join(f"{s}s[…].answers" for s in question.scope)
+    return Problem(
+        where,
+        f"question '{question.id}' is not asked at this level",
+        found=question.id,
+        allowed=home,
+        hint=f"move it under {home}",
+    )
+
+
+def _answer_problem(question: Question, value: Any, where: str, candidates: tuple[str, ...] | None) -> Problem:
+    if candidates:
+        listed = ", ".join(candidates)
+        return Problem(
+            where,
+            f"{shown(value)} could mean several answers to '{question.id}': {listed}",
+            found=shown(value),
+            allowed=listed,
+            hint=f"write the code of the one meant: {listed}",
+        )
     allowed = ", ".join((*question.codes, UNKNOWN))
-    raise AnswerError(
-        f"'{value}' is not an answer to '{question.id}'",
-        location=location,
-        source=source,
+    return Problem(
+        where,
+        f"{shown(value)} is not an answer to '{question.id}'",
+        found=shown(value),
+        allowed=allowed,
         hint=f"expected one of: {allowed}",
     )
 
 
-def _codes_by_word(question: Question) -> dict[str, str]:
-    """Every accepted word of a question (code, labels, aliases), folded, to its code."""
+def normalise_answer(question: Question, value: Any, *, location: str = "", source: str = "") -> str:
+    """One answer to its code: accepts codes, labels (whole or without their bracketed examples),
+    aliases, booleans and "unknown" words."""
+    code = _code_of(question, value)
+    if isinstance(code, str):
+        return code
+    raise AnswerError.listing([_answer_problem(question, value, location, code)], count=1, source=source)
+
+
+def _code_of(question: Question, value: Any) -> str | tuple[str, ...] | None:
+    """The code ``value`` designates; the candidates when it could mean several; None when none."""
+    if value is None:
+        return UNKNOWN
+    if isinstance(value, bool) and question.type == "boolean":
+        return "yes" if value else "no"
+    if not isinstance(value, str):
+        return None
+    key = _fold(value)
+    if key in UNKNOWN_WORDS:
+        return UNKNOWN
+    codes = _codes_by_word(question).get(key)
+    if codes is None:
+        return None
+    return codes[0] if len(codes) == 1 else codes
+
+
+def _codes_by_word(question: Question) -> dict[str, tuple[str, ...]]:
+    """Every accepted word of a question, folded, to the codes it designates (more than one: ambiguous).
+
+    Words come in three ranks, a word of a higher rank hiding the same word lower down: codes;
+    full labels and aliases; labels without their bracketed part ("Any other purpose").
+    """
     # Kept by the question's identity: hashing a question (a pydantic model) costs more than the lookup.
     found = _words_of.get(id(question))
     if found is None or found[0] is not question:
         if len(_words_of) >= 1024:
             _words_of.clear()
-        words = {
-            _fold(word): option.code
-            for option in question.options
-            for word in (option.code, option.label.fr, option.label.en, *option.aliases)
-        }
+        ranks = (
+            [(option.code, (option.code,)) for option in question.options],
+            [(option.code, (option.label.fr, option.label.en, *option.aliases)) for option in question.options],
+            [
+                (option.code, (_unbracketed(option.label.fr), _unbracketed(option.label.en)))
+                for option in question.options
+            ],
+        )
+        words: dict[str, tuple[str, ...]] = {}
+        for rank in ranks:
+            here: dict[str, tuple[str, ...]] = {}
+            for code, written in rank:
+                for word in map(_fold, written):
+                    if word and word not in words and code not in here.get(word, ()):
+                        here[word] = (*here.get(word, ()), code)
+            words.update(here)
         found = _words_of[id(question)] = (question, words)
     return found[1]
 
 
-_words_of: dict[int, tuple[Question, dict[str, str]]] = {}
+_words_of: dict[int, tuple[Question, dict[str, tuple[str, ...]]]] = {}
+_BRACKETED = re.compile(r"\s*\([^()]*\)")
+
+
+def _unbracketed(label: str) -> str:
+    """A label without its parenthesised parts: "Any other purpose (commercial…)" -> "Any other purpose"."""
+    while True:
+        shorter = _BRACKETED.sub("", label)
+        if shorter == label:
+            return shorter.strip()
+        label = shorter
 
 
 def _fold(text: str) -> str:
-    """Case, accents and apostrophes do not matter when matching answers."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold().replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Case, accents, apostrophes and runs of spaces do not matter when matching answers."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
@@ -402,7 +578,7 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
         "$id": "https://airegime.org/schema/descriptor-2.json",
         "title": "airegime system descriptor",
         "description": f"An AI system to assess (rule set {kb.version}). Answers also accept French and English "
-        "labels; 'unknown' or null means 'I don't know'.",
+        "labels, whole or without their bracketed examples; 'unknown' or null means 'I don't know'.",
         "type": "object",
         "additionalProperties": False,
         "required": ["name", "deployments"],

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from airegime.errors import Problems
 from airegime.kb.loader import default_knowledge_dir, load_questions
 from airegime.kb.models import UNKNOWN, Question, Text
 
@@ -78,14 +79,23 @@ def format1_questions() -> dict[str, Question]:
     return {question.id: question for question in questions}
 
 
-def upgrade(data: Mapping[str, Any], *, source: str = "") -> tuple[dict[str, Any], tuple[UpgradeNote, ...]]:
-    """A format-1 descriptor as format 2 (answers as codes), with a note wherever that is a guess."""
+def upgrade(
+    data: Mapping[str, Any], *, source: str = "", problems: Problems | None = None
+) -> tuple[dict[str, Any], tuple[UpgradeNote, ...]]:
+    """A format-1 descriptor as format 2 (answers as codes), with a note wherever that is a guess.
+
+    With ``problems``, wrong answers are added there and left out, so that the caller can go on
+    and report every problem of the file at once; without, they are raised together.
+    """
     from airegime.system import normalise_answers_with  # system imports this module lazily
 
     old = format1_questions()
+    found = Problems() if problems is None else problems
 
     def codes(answers: Any, location: str) -> dict[str, str]:
-        return normalise_answers_with(old, answers, location=location, source=source) if answers is not None else {}
+        if answers is None:
+            return {}
+        return normalise_answers_with(old, answers, location=location, source=source, problems=found)
 
     system_answers = codes(data.get("answers"), "answers")
     household = system_answers.get("household", UNKNOWN)
@@ -102,6 +112,8 @@ def upgrade(data: Mapping[str, Any], *, source: str = "") -> tuple[dict[str, Any
         for i, d in enumerate(deployments)
         if isinstance(d, Mapping)
     )
+    if problems is None:
+        found.raise_if_any(source=source)
     upgraded = [
         upgrade_phase(answers, household, location, is_development, notes)
         for location, answers, is_development in phases

@@ -71,7 +71,8 @@ def assert_error(response: Any, status: int, code: str, where: str | None = None
     body = response.json()
     assert set(body) == {"error"}
     error: dict[str, Any] = body["error"]
-    assert set(error) == {"code", "message", "where", "hint"}
+    listing = {"count", "problems"} if error.get("code") == "invalid_descriptor" else set()
+    assert set(error) == {"code", "message", "where", "hint"} | listing
     assert error["code"] == code, error
     assert error["message"]
     if where is not None:

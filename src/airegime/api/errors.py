@@ -2,7 +2,9 @@
 
 Library errors (``DescriptorError.location`` becomes ``where``), FastAPI's request validation,
 HTTP errors (404, 405, 413) and anything unexpected (500, logged, never shown) all come out
-as JSON in this shape. No stack trace, no SQL, no path on this machine ever reaches a client.
+as JSON in this shape; a descriptor's errors add ``problems``, every problem found (the first
+50), and ``count``, how many there are. No stack trace, no SQL, no path on this machine ever
+reaches a client.
 """
 
 from __future__ import annotations
@@ -49,8 +51,10 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.where, self.hint = status, code, message, where, hint
 
 
-def error_response(status: int, code: str, message: str, *, where: str = "", hint: str = "") -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "where": where, "hint": hint}}
+def error_response(
+    status: int, code: str, message: str, *, where: str = "", hint: str = "", **more: Any
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "where": where, "hint": hint, **more}}
     return JSONResponse(body, status_code=status)
 
 
@@ -109,7 +113,17 @@ async def _not_found(_request: Request, error: NotFoundError) -> JSONResponse:
 
 
 async def _invalid_descriptor(_request: Request, error: DescriptorError) -> JSONResponse:
-    return error_response(422, "invalid_descriptor", error.reason, where=error.location, hint=error.hint)
+    # message, where and hint describe one problem (the first) for clients written before `problems`;
+    # the message says how many there are.
+    return error_response(
+        422,
+        "invalid_descriptor",
+        error.reason,
+        where=error.location,
+        hint=error.problems[0].hint or error.hint,
+        problems=[problem.to_dict() for problem in error.problems],
+        count=error.count,
+    )
 
 
 async def _refused(_request: Request, error: AiregimeError) -> JSONResponse:
