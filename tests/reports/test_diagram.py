@@ -5,20 +5,35 @@ from __future__ import annotations
 import io
 import random
 import re
-import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from itertools import product
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment
+from airegime.errors import AiregimeError
 from airegime.kb import KnowledgeBase
 from airegime.kb.models import Phase
 from airegime.render.diagram import HIGHLIGHT, Branch, Leaf, decision_diagram, decision_tree, diagram_dot
+from airegime.render.reports import render_report
+from airegime.render.words import w
 from airegime.system import parse_system
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+
+@pytest.fixture
+def no_dot_program(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A machine without Graphviz's programs: an empty PATH, and any attempt to start a program fails."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a program was started: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
 
 
 def follow(tree: Branch | Leaf, answers: dict[str, str]) -> str:
@@ -82,15 +97,15 @@ def test_an_unknown_answer_marks_where_the_path_stops(kb: KnowledgeBase, five: A
     assert "…" in source  # focus: the sub-trees off the paths are stubs
 
 
-@needs_dot
-def test_svg_and_png_are_produced(kb: KnowledgeBase, zone: Assessment) -> None:
+@pytest.mark.usefixtures("no_dot_program")
+def test_svg_and_png_are_produced_without_any_graphviz_program(kb: KnowledgeBase, zone: Assessment) -> None:
     svg = decision_diagram(kb=kb, assessment=zone, fmt="svg", lang="fr")
     assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg and "Déploiement".encode() in svg
     png = decision_diagram(kb=kb, fmt="png", lang="en", phase="deployment")
     assert png.startswith(b"\x89PNG")
 
 
-@needs_dot
+@pytest.mark.usefixtures("no_dot_program")
 @pytest.mark.parametrize(
     "options", [{}, {"phase": "development"}, {"ppi": 96}], ids=["whole", "development", "dot's size"]
 )
@@ -112,7 +127,6 @@ def test_png_is_graphviz_svg_drawn_at_its_own_size_opaque_and_not_blank(
     assert sum(count for count, rgb in colours if rgb == (255, 255, 255)) < 0.95 * picture.width * picture.height
 
 
-@needs_dot
 def test_hostile_names_stay_text_in_the_svg(kb: KnowledgeBase, hostile: Assessment) -> None:
     svg = decision_diagram(kb=kb, assessment=hostile, fmt="svg", lang="fr", focus=True).decode()
     assert "<script" not in svg and svg.count("</svg>") == 1 and "back\\slash &lt;/sv…" in svg
@@ -157,3 +171,40 @@ def test_a_split_outcome_is_drawn_as_such_and_each_development_is_tagged(kb: Kno
     assert "several regimes, each for its purposes" in source and split.parts
     reuse = [line for line in source.splitlines() if "← Development: Vendor reuse" in line]
     assert len(reuse) == 1 and "GDPR" in reuse[0]
+
+
+def test_reports_embed_the_diagram_without_any_graphviz_program(
+    kb: KnowledgeBase, zone: Assessment, no_dot_program: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    html = render_report(kb=kb, assessment=zone, fmt="html", lang="en")
+    assert b"data:image/svg+xml" in html
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_report(kb=kb, assessment=zone, fmt="pdf", lang="en"))
+    monkeypatch.undo()  # PATH and programs back: poppler reads what was made without Graphviz
+    pages = poppler("pdftotext", pdf, "-").split("\f")
+    drawn = [page for page in pages if w("diagram.title", "en") in page]
+    # the diagram's own words, drawn as text on its page: its title, the legend, a question, a path's tag
+    assert len(drawn) == 1
+    assert w("diagram.legend.regime", "en") in drawn[0] and "personal" in drawn[0] and "National police" in drawn[0]
+
+
+def poppler(*command: str | Path) -> str:
+    done = subprocess.run([str(part) for part in command], capture_output=True, text=True, check=True)
+    assert done.stderr == ""
+    return done.stdout
+
+
+def test_layouts_from_several_threads_are_the_same_picture(kb: KnowledgeBase, zone: Assessment) -> None:
+    # Graphviz's library keeps global state: layouts at once must not mix up (they take turns).
+    jobs = [{"phase": "development"}, {"phase": "deployment"}, {"assessment": zone, "focus": True}] * 3
+    alone = [decision_diagram(kb=kb, fmt="svg", lang="en", **job) for job in jobs[:3]]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda job: decision_diagram(kb=kb, fmt="svg", lang="en", **job), jobs))
+    assert together == alone * 3
+
+
+def test_a_missing_layout_package_is_a_clear_error(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # import fails, as where no wheel was installed
+    with pytest.raises(AiregimeError, match="pygraphviz"):
+        decision_diagram(kb=kb, fmt="svg", lang="en", phase="deployment")
+    assert decision_diagram(kb=kb, fmt="dot", lang="en").startswith(b"digraph")  # the source needs nothing

@@ -5,15 +5,14 @@ interview's order) that some still-possible rule reads, branch on its answers, s
 still-possible rule leads to the same outcome. Answers leading to the same sub-tree share one
 arrow, and identical sub-trees are drawn once. For an assessment, the path each phase took is
 highlighted; a question answered "I don't know" is marked where the path stops.
-Graphviz's ``dot`` lays it out as SVG; the PNG is that SVG drawn by Typst (faster than ``dot -Tpng``).
+Graphviz's ``dot`` layout, from the library bundled in the ``pygraphviz`` wheel, draws it as SVG
+(nothing to install outside pip); the PNG is that SVG drawn by Typst (faster than ``dot -Tpng``).
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 import textwrap
+import threading
 from dataclasses import dataclass
 from functools import cache
 from html import escape
@@ -22,11 +21,11 @@ from typing import Literal
 from airegime.engine.evaluate import phase_answers
 from airegime.engine.results import Assessment
 from airegime.errors import AiregimeError
-from airegime.kb.models import UNKNOWN, AllOf, AnyOf, Atom, Condition, KnowledgeBase, Lang, Not, Phase
-from airegime.render.report_data import short_label
-from airegime.render.summary import answer_label, phase_title
+from airegime.kb.models import UNKNOWN, AllOf, AnyOf, Atom, Condition, KnowledgeBase, Lang, Not, Phase, Rule
+from airegime.render.summary import answer_label, phase_title, short_label
 from airegime.render.words import w
 
+_LAYOUT_LOCK = threading.Lock()
 DiagramFormat = Literal["svg", "png", "dot"]
 Constraints = dict[str, frozenset[str]]
 HIGHLIGHT = "#d9480f"
@@ -81,11 +80,19 @@ def decision_tree(kb: KnowledgeBase, phase: Phase) -> Node:
     """The phase's rules unfolded into a tree (identical sub-trees are the same object)."""
     shared: dict[Node, Node] = {}
     order = [q.id for q in kb.phase_questions(phase)]
-    return _unfold(kb, phase, {}, order, shared)
+    return _unfold(kb, phase, {}, order, shared, tuple(kb.rules_for(phase)))
 
 
-def _unfold(kb: KnowledgeBase, phase: Phase, known: Constraints, order: list[str], shared: dict[Node, Node]) -> Node:
-    possible = [rule for rule in kb.rules_for(phase) if _truth(rule.when, known) is not False]
+def _unfold(
+    kb: KnowledgeBase,
+    phase: Phase,
+    known: Constraints,
+    order: list[str],
+    shared: dict[Node, Node],
+    rules: tuple[Rule, ...],
+) -> Node:
+    # Only the rules still possible above: more answers known never bring a ruled-out rule back.
+    possible = tuple(rule for rule in rules if _truth(rule.when, known) is not False)
     outcomes = {rule.outcome for rule in possible}
     if len(outcomes) == 1:
         return shared.setdefault(Leaf(outcomes.pop()), Leaf(next(iter({r.outcome for r in possible}))))
@@ -93,7 +100,7 @@ def _unfold(kb: KnowledgeBase, phase: Phase, known: Constraints, order: list[str
     for question in (q for q in order if q in read and q not in known):
         arms: dict[Node, list[str]] = {}
         for code in kb.question_by_id[question].codes:
-            child = _unfold(kb, phase, {**known, question: frozenset((code,))}, order, shared)
+            child = _unfold(kb, phase, {**known, question: frozenset((code,))}, order, shared, possible)
             arms.setdefault(child, []).append(code)
         if len(arms) > 1:
             node = Branch(question, tuple((tuple(codes), child) for child, codes in arms.items()))
@@ -121,7 +128,7 @@ def decision_diagram(
     source = diagram_dot(kb=kb, assessment=assessment, lang=lang, phase=phase, focus=focus)
     if fmt == "dot":
         return source.encode("utf-8")
-    svg = run_dot(source)
+    svg = layout_svg(source)
     if fmt == "svg":
         return svg
     from airegime.render.pdf import svg_to_png
@@ -130,30 +137,27 @@ def decision_diagram(
     return svg_to_png(svg.decode("utf-8"), ppi=ppi)
 
 
-def run_dot(source: str) -> bytes:
-    """Graphviz's SVG drawing of ``source``."""
-    dot = shutil.which("dot")
-    if dot is None:
+def layout_svg(source: str) -> bytes:
+    """Graphviz's SVG drawing of ``source``, laid out in this process by the Graphviz library that the
+    ``pygraphviz`` wheel bundles: no system package, no ``dot`` program on the PATH."""
+    try:
+        import pygraphviz  # type: ignore[import-untyped]
+    except ImportError:  # a platform without a pygraphviz wheel, where it could not be built either
         raise AiregimeError(
-            "Graphviz is not installed (no `dot` program)", hint="install it, e.g. apt install graphviz"
-        )
-    # The graph from a file: nothing to feed while we wait. The drawing to a file: Graphviz never stalls
-    # on a full pipe (64 KiB, a fraction of a large drawing). Its few messages through a pipe: waiting on
-    # it wakes up as soon as it exits (waiting with a time limit alone polls, up to 50 ms late).
-    with tempfile.TemporaryFile() as graph, tempfile.TemporaryFile() as out:
-        graph.write(source.encode("utf-8"))
-        graph.seek(0)
-        process = subprocess.Popen([dot, "-Tsvg"], stdin=graph, stdout=out, stderr=subprocess.PIPE)
+            "the diagram cannot be laid out: the pygraphviz package (Graphviz) is missing",
+            hint="pip install pygraphviz",
+        ) from None
+    # Graphviz's library keeps global state: one layout at a time (about 25 ms for the whole rule set).
+    with _LAYOUT_LOCK:
+        graph = pygraphviz.AGraph(string=source)
         try:
-            _, errors = process.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            raise AiregimeError("Graphviz took over a minute", hint="report this diagram as a bug") from None
-        if process.returncode != 0:
-            raise AiregimeError(f"Graphviz failed: {errors.decode('utf-8', 'replace')[:500]}")
-        out.seek(0)
-        return out.read()
+            svg = graph.draw(format="svg", prog="dot")
+        except ValueError as error:
+            raise AiregimeError(f"Graphviz failed: {error}", hint="report this diagram as a bug") from None
+        finally:
+            graph.close()
+    assert isinstance(svg, bytes)
+    return svg
 
 
 def quote(text: str) -> str:

@@ -56,8 +56,8 @@ def compile_typst(
 ) -> bytes:
     """Lay out ``templates/<template>`` with ``inputs`` as ``sys.inputs``: the PDF, or the first page as PNG.
 
-    PDFs are written without accessibility tags: Typst's tagged PDFs carry ``/Suspects false``,
-    which poppler up to 23.x reports as a syntax error in every tool (pdftotext, pdfinfo…).
+    PDFs are tagged for accessibility (headings, paragraphs, tables, lists and reading order for
+    screen readers; ``pdfinfo`` says ``Tagged: yes``), in the document's language.
     """
     import typst
 
@@ -65,7 +65,7 @@ def compile_typst(
     if fmt == "png":
         options["ppi"] = ppi
     else:
-        options.update(pdf_tags=False, timestamp=timestamp)  # None: now
+        options.update(pdf_tags=True, timestamp=timestamp)  # None: now
     try:
         # One compiler keeps the fonts loaded; a request arriving while it works gets its own.
         if _LOCK.acquire(blocking=False):
@@ -80,7 +80,30 @@ def compile_typst(
     if isinstance(out, list):  # a PNG of a document with several pages: ours have one
         out = out[0]
     assert isinstance(out, bytes)
-    return out
+    return out if fmt == "png" else without_suspects(out)
+
+
+# Typst marks a tagged PDF ``/MarkInfo<</Marked true/Suspects false>>`` in its catalog. Poppler 22.12
+# (Debian 12's pdfinfo, pdffonts, evince…) wants another type there and prints "Syntax Error: Suspects
+# object is wrong type (boolean)". ``false`` is the default: blanked to spaces of the same length, the
+# catalog means the same and every object keeps its offset, so the cross-reference table stays right.
+_MARK_INFO = b"/MarkInfo<</Marked true/Suspects false>>"
+_MARK_INFO_PLAIN = b"/MarkInfo<</Marked true" + b" " * len(b"/Suspects false") + b">>"
+
+
+def without_suspects(pdf: bytes) -> bytes:
+    """The PDF with its catalog's ``/Suspects false`` (the default value) blanked, for older poppler.
+
+    Only in the catalog object: the same characters in a title (the metadata) stay as they are.
+    """
+    catalog = pdf.rfind(b"/Type/Catalog")
+    if catalog < 0:
+        return pdf
+    start, end = pdf.rfind(b" obj", 0, catalog), pdf.find(b"endobj", catalog)
+    mark = pdf.find(_MARK_INFO, start, end)
+    if start < 0 or end < 0 or mark < 0:
+        return pdf
+    return pdf[:mark] + _MARK_INFO_PLAIN + pdf[mark + len(_MARK_INFO) :]
 
 
 def _data(value: dict[str, Any]) -> str:
