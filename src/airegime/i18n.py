@@ -19,6 +19,34 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "col.reason": ("Raison", "Reason"),
     "undetermined.possible": ("Possibles : ", "Possible: "),
     "undetermined.depends": ("Dépend de : ", "Depends on: "),
+    "outcome.undetermined": ("Indéterminé", "Undetermined"),
+    "undetermined.headline": ("Indéterminé — dépend de : ", "Undetermined — depends on: "),
+    "reason.title": ("La raison qui a décidé", "The reason that decided"),
+    "reason.answers": ("Les réponses qui suffisent à ce résultat", "The answers that are enough for this outcome"),
+    "reason.none": (
+        "Rien n’a encore été répondu qui oriente le résultat.",
+        "Nothing answered yet points the outcome one way.",
+    ),
+    "reason.all_lead_here": (
+        "Aucune règle ne s’applique encore à elle seule, mais toutes celles qui restent possibles mènent à ce "
+        "régime : les questions laissées ouvertes ne peuvent plus le changer.",
+        "No rule applies on its own yet, but every rule still possible leads to this regime: the questions "
+        "left open can no longer change it.",
+    ),
+    "reason.others": ("Autres règles examinées", "Other rules considered"),
+    "reason.others_lead": (
+        "Ces règles restaient possibles au vu des questions non posées ou laissées ouvertes ; "
+        "aucune ne change le résultat.",
+        "These rules remained possible given the questions not asked or left open; none changes the outcome.",
+    ),
+    "next.title": ("Question à trancher d’abord", "Question to settle first"),
+    "next.others": ("Autres questions ouvertes", "Other open questions"),
+    "next.answer": ("Répondre à cette question", "Answer this question"),
+    "whatif.if_answer": ("Si vous répondez", "If you answer"),
+    "whatif.regime": ("le régime serait", "the regime would be"),
+    "explain.and": ("et", "and"),
+    "explain.for": ("pour", "for"),
+    "explain.all_rules_hint": ("voir avec --all-rules", "see them with --all-rules"),
     "settled.whatever": ("Même régime quelle que soit la réponse à : ", "Same regime whatever the answer to: "),
     "answer.unknown": ("je ne sais pas", "I don't know"),
     "answer.not_asked": (

@@ -103,7 +103,7 @@ def test_pdf_holds_everything_the_report_says(kb: KnowledgeBase, five: Assessmen
         for item in group["items"]:
             assert squash(item["text"]) in found and squash(item["answer_label"]) in found
     for phase in report["phases"]:
-        assert squash(f"{phase['title']} → {phase['outcome_label']}") in found
+        assert squash(f"{phase['title']} — {phase['headline']}") in found
         assert squash(f"Status: {phase['status_label']}") in found
         for rule in phase["rules"]:
             assert squash(rule["title"]) in found and squash(rule["explanation"]) in found
@@ -174,9 +174,14 @@ def test_docx_has_real_headings_and_tables(kb: KnowledgeBase, five: Assessment) 
     document = docx.Document(io.BytesIO(render_report(kb=kb, assessment=five, fmt="docx", lang="en")))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert ("Heading 1", "Summary") in headings
-    assert ("Heading 2", "Deployment: Tax fraud unit → Case by case: police-justice or GDPR") in headings
-    assert ("Heading 2", "Deployment: Customs → Police-justice for the criminal-law purposes; GDPR for the others") in (
+    assert ("Heading 2", "Deployment: Tax fraud unit — Case by case: police-justice or GDPR") in headings
+    assert ("Heading 2", "Deployment: Customs — Police-justice for the criminal-law purposes; GDPR for the others") in (
         headings
+    )
+    assert headings.index(("Heading 1", "Summary")) < headings.index(("Heading 1", "Regime of each phase"))
+    assert (
+        headings[-1] == ("Heading 3", "Other answers that would change the outcome")
+        and ("Heading 1", "Annex: rules considered and other scenarios") in headings
     )
     summary = document.tables[1]
     assert [c.text for c in summary.rows[0].cells] == ["Phase", "Regime", "Status", "Reason"]

@@ -155,7 +155,7 @@ def test_a_split_outcome_names_each_regime_with_the_purposes_it_governs(
     )
     assert all(p["parts"] == [] for i, p in enumerate(report["phases"]) if i != 3)  # only a split outcome has parts
     text = render_report(kb=kb, assessment=five, fmt=fmt, lang=lang).decode()  # type: ignore[arg-type]
-    heading = f"### {phase['title']} → "
+    heading = f"### {phase['title']} — "
     section = text.split(heading)[1].split("\n### ")[0] if fmt == "md" else text
     for part in kb.outcome_by_id["split_police_justice_gdpr"].parts:
         label = kb.outcome_by_id[part.outcome].label.get(lang)  # type: ignore[arg-type]
@@ -218,7 +218,7 @@ def test_a_report_of_two_developments_shows_both(kb: KnowledgeBase) -> None:
     assert groups[1:3] == [("Development: Police training", 0, 4), ("Development 2", 1, 3)]
     text = render_report(kb=kb, assessment=assessment, fmt="md", lang="en", generated=REPORT_DATE).decode()
     police = kb.outcome_by_id["police_justice"].label.en
-    assert f"### Development: Police training → {police}" in text and "### Development 2 → GDPR" in text
+    assert f"### Development: Police training — {police}" in text and "### Development 2 — GDPR" in text
     assert text.count(system.developments[1].description) == 1  # under its own phase, not in the system's
     french = report_dict(kb=kb, assessment=assessment, lang="fr", generated=REPORT_DATE)
     assert [row["title"] for row in french["summary"]][:2] == ["Développement : Police training", "Développement 2"]
@@ -230,6 +230,7 @@ def test_sources_are_cited_with_what_they_say(kb: KnowledgeBase, zone: Assessmen
         for source in report["sources"]:
             assert source["summary"] == kb.source_by_id[source["source"]].summary.get(lang)  # type: ignore[arg-type]
         text = render_report(kb=kb, assessment=zone, fmt="md", lang=lang).decode()  # type: ignore[arg-type]
-        rule = report["phases"][0]["rules"][0]
-        first = rule["sources"][0]
-        assert f"— {first['summary']}" in text.split(f"**✓ {rule['title']}**")[1].split("\n#### ")[0]
+        deciding = report["phases"][0]["deciding"]
+        first = deciding["sources"][0]
+        reason = text.split(f"**{deciding['sentence']}**")[1].split("\n#### ")[0]  # the reason that decided
+        assert f", {first['pinpoint']} — {first['summary']}" in reason

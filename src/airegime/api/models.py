@@ -35,6 +35,18 @@ class ErrorDetail(_Out):
     message: str = Field(description="what is wrong, for people")
     where: str = Field(default="", description="where in the request, e.g. deployments[1].answers.purpose")
     hint: str = Field(default="", description="what to do about it")
+    problems: list[ProblemOut] | None = Field(
+        default=None, description="invalid_descriptor only: every problem found in the file (the first 50)"
+    )
+    count: int | None = Field(default=None, description="invalid_descriptor only: how many problems in all")
+
+
+class ProblemOut(_Out):
+    path: str = Field(description="where in the descriptor, e.g. deployments[1].answers.purpose")
+    message: str
+    found: str = ""
+    allowed: str = ""
+    hint: str = ""
 
 
 class ErrorBody(_Out):
@@ -52,6 +64,19 @@ class RuleSetOut(_Out):
 class DependencyOut(_Out):
     question: str
     outcomes_by_answer: dict[str, list[str]] = Field(description="answer code -> outcomes it would leave possible")
+    expected_outcomes: float = Field(
+        default=0.0, description="outcomes expected to remain once answered (mean over its answers); lowest first"
+    )
+
+
+class DecidingOut(_Out):
+    rule: str | None = Field(
+        description="the rule that states the outcome; null when every rule still possible leads to it"
+    )
+    title: str
+    answers: dict[str, str] = Field(
+        description="question id -> answer code: the fewest of the answers given that force this outcome"
+    )
 
 
 class ConditionOut(_Out):
@@ -68,6 +93,7 @@ class RuleTraceOut(_Out):
     title: str
     truth: Truth
     condition: ConditionOut
+    deciding: bool = Field(default=False, description="the rule that states the reason that decided")
 
 
 class ChangeOut(_Out):
@@ -105,7 +131,10 @@ class PhaseOut(_Out):
     status: Status
     outcome: str | None = Field(description="outcome id (see /kb/outcomes); null while undetermined")
     label: str = Field(description="the regime, or the regimes still possible, in the chosen language")
-    reason: str = Field(description="one line: the deciding rule, or the answers still missing")
+    reason: str = Field(description="one line: the reason that decided, or the questions it depends on")
+    deciding: DecidingOut | None = Field(
+        default=None, description="the reason that decided, as data (null while undetermined)"
+    )
     parts: list[PartOut] = Field(
         default=[], description="for a split outcome: each regime, with the purposes it governs"
     )

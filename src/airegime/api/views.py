@@ -9,7 +9,7 @@ from airegime.api import models as m
 from airegime.engine.explain import ConditionTrace, Explanation
 from airegime.engine.results import Assessment, PhaseResult
 from airegime.kb.models import AllOf, AnyOf, Atom, Citation, Condition, KnowledgeBase, Lang, Not
-from airegime.render.summary import outcome_label, phase_title, short_reason
+from airegime.render.summary import deciding_title, outcome_label, phase_title, short_reason
 from airegime.storage.records import HistoryEntry, ListItem, Page, PhaseSummary, Recheck, Saved
 from airegime.system import System
 
@@ -19,8 +19,10 @@ def phase_fields(
 ) -> dict[str, Any]:
     data = result.to_dict()
     data["depends_on"] = [m.DependencyOut(**d) for d in data["depends_on"]]
+    reason = data.pop("reason")
     return {
         **data,
+        "deciding": m.DecidingOut(title=deciding_title(kb, result, lang), **reason) if reason else None,
         "title": phase_title(result, lang, developments=developments),
         "label": outcome_label(kb, result, lang),
         "reason": short_reason(kb, result, lang),
@@ -53,14 +55,16 @@ def evaluation_out(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> m
     assessment = explanation.assessment
     phases = []
     for phase in explanation.phases:
+        deciding = phase.result.reason.rule if phase.result.reason else None
         traces = [
             m.RuleTraceOut(
                 rule=r.rule,
                 title=kb.rule_by_id[r.rule].title.get(lang),
                 truth=r.truth,
                 condition=condition_out(r.condition),
+                deciding=r.rule == deciding,
             )
-            for r in phase.rules
+            for r in sorted(phase.rules, key=lambda trace: trace.rule != deciding)
         ]
         counterfactuals = [
             m.CounterfactualOut(
@@ -255,7 +259,7 @@ def outcomes_out(kb: KnowledgeBase, lang: Lang) -> list[m.OutcomeOut]:
             parts=[m.OutcomePartOut(outcome=p.outcome, purposes=p.purposes.get(lang)) for p in o.parts],
             retired=o.retired,
             authority=o.authority.get(lang) if o.authority else None,
-            next_steps=[m.NextStepOut(text=s.text.get(lang), url=s.url) for s in o.next_steps],
+            next_steps=[m.NextStepOut(text=s.text.get(lang), url=s.link(lang)) for s in o.next_steps],
             sources=citations(o.sources),
         )
         for o in kb.outcomes
@@ -264,6 +268,6 @@ def outcomes_out(kb: KnowledgeBase, lang: Lang) -> list[m.OutcomeOut]:
 
 def sources_out(kb: KnowledgeBase, lang: Lang) -> list[m.SourceOut]:
     return [
-        m.SourceOut(id=s.id, title=s.title.get(lang), summary=s.summary.get(lang), url=s.url, kind=s.kind)
+        m.SourceOut(id=s.id, title=s.title.get(lang), summary=s.summary.get(lang), url=s.link(lang), kind=s.kind)
         for s in kb.sources
     ]

@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from airegime._version import __version__
 from airegime.cli import views
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, DescriptorError
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang, load_knowledge_base
 from airegime.settings import get_settings
@@ -61,9 +61,23 @@ def _lang(option: LangOption | None) -> Lang:
 
 def _fail(error: AiregimeError) -> NoReturn:
     # A message may quote a name or a file's content: control characters escaped, markup inert.
+    if isinstance(error, DescriptorError) and error.count > 1:
+        _fail_listing(error)
     err.print(f"[bold red]Error:[/] {escape(escaped(error.message))}", markup=True)
     if error.hint:
         err.print(f"  → {escaped(error.hint)}", markup=False)
+    raise typer.Exit(2)
+
+
+def _fail_listing(error: DescriptorError) -> NoReturn:
+    """Every problem of a descriptor, one a line, each with the file's name (as compilers do)."""
+    file = f"{error.source}: " if error.source else ""
+    heading = f"{file}{error.count:,} problems in the descriptor"
+    err.print(f"[bold red]Error:[/] {escape(escaped(heading))}", markup=True, soft_wrap=True)
+    for problem in error.problems:
+        err.print(escaped(file + problem.line()), markup=False, soft_wrap=True)
+    if error.count > len(error.problems):
+        err.print(f"{file}… and {error.count - len(error.problems):,} more", markup=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -141,8 +155,11 @@ def explain(
     lang: LangArg = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text or json")] = Format.text,
     max_changes: Annotated[int, typer.Option(min=1, max=5, help="largest set of changed answers to look for")] = 4,
+    all_rules: Annotated[
+        bool, typer.Option("--all-rules", help="also every other rule considered, each condition with its answer")
+    ] = False,
 ) -> None:
-    """The full reasoning, rule by rule, with citations and what would change the outcome."""
+    """The reason that decided each phase, with citations and what would change the outcome."""
     from airegime.engine.explain import explain as explain_system
     from airegime.system import load_system
 
@@ -154,7 +171,7 @@ def explain(
     if format is Format.json:
         typer.echo(to_json(views.explanation_dict(explanation)))
     else:
-        views.print_explanation(out, kb, explanation, _lang(lang))
+        views.print_explanation(out, kb, explanation, _lang(lang), all_rules=all_rules)
 
 
 @app.command()

@@ -8,20 +8,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation
+from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation, RuleTrace
 from airegime.engine.results import Assessment
 from airegime.engine.verify import VerificationReport
 from airegime.i18n import t
 from airegime.kb.models import Citation, KnowledgeBase, Lang
+from airegime.render.report_data import Json, build_report
 from airegime.render.summary import (
     answer_label,
-    change_label,
     citation_with_summary,
     expected_label,
     outcome_label,
     phase_title,
     short_reason,
-    split_sentences,
     status_label,
 )
 
@@ -52,59 +51,97 @@ def print_assessment(
 
 
 def print_explanation(
-    out: Console, kb: KnowledgeBase, explanation: Explanation, lang: Lang, *, disclaimer: bool = True
+    out: Console,
+    kb: KnowledgeBase,
+    explanation: Explanation,
+    lang: Lang,
+    *,
+    disclaimer: bool = True,
+    all_rules: bool = False,
 ) -> None:
+    """The summary table, then for each phase the reason that decided, what would change it and the
+    next steps; the other rules considered (and every rule's conditions) with ``all_rules``."""
     print_assessment(out, kb, explanation.assessment, lang, disclaimer=disclaimer)
-    developments = len(explanation.assessment.developments)
-    for phase in explanation.phases:
-        _print_phase(out, kb, phase, lang, developments)
+    report = build_report(kb=kb, explanation=explanation, lang=lang)
+    for phase, traced in zip(report["phases"], explanation.phases, strict=True):
+        _print_phase(out, kb, phase, traced, lang, all_rules=all_rules)
     out.rule(t("explain.caveats", lang))
-    for caveat in kb.caveats:
-        out.print(f"• {escape(caveat.get(lang))}")
+    for caveat in report["caveats"]:
+        out.print(f"• {escape(caveat)}")
 
 
-def _print_phase(out: Console, kb: KnowledgeBase, phase: PhaseExplanation, lang: Lang, developments: int) -> None:
-    result = phase.result
-    title = phase_title(result, lang, developments=developments)
-    out.rule(f"[bold]{escape(title)}[/] → {escape(outcome_label(kb, result, lang))}")
-    if result.outcome:
-        outcome = kb.outcome_by_id[result.outcome]
-        out.print(escape(outcome.summary.get(lang)))
-        for sentence in split_sentences(kb, outcome, lang):
-            out.print(f"  • {escape(sentence)}")
-    if result.outcome and result.unanswered:
-        out.print(f"[bold]{escape(short_reason(kb, result, lang))}[/]")
-    for trace in phase.rules:
-        rule = kb.rule_by_id[trace.rule]
-        out.print(
-            f"\n{TRUTH_MARK[trace.truth]} [bold]{t('explain.rule', lang)}[/] — {escape(rule.title.get(lang))}"
-        )
-        out.print(escape(rule.explanation.get(lang)))
-        _print_condition(out, kb, trace.condition, lang, depth=1)
-        if rule.caveat:
-            out.print(f"[magenta]{t('explain.caveat', lang)}:[/] {escape(rule.caveat.get(lang))}")
-        print_citations(out, kb, rule.sources, lang)
-    for dependency in result.depends_on:
-        question = kb.question_by_id[dependency.question]
-        out.print(f"\n[yellow]?[/] {escape(question.text.get(lang))}")
-        for answer, outcomes in dependency.outcomes_by_answer:
-            labels = " / ".join(kb.outcome_by_id[o].label.get(lang) for o in outcomes)
-            out.print(f"    {escape(answer_label(kb, question.id, answer, lang))} → {escape(labels)}")
-    if phase.counterfactuals:
-        out.print(f"\n[bold]{t('explain.would_change', lang)}[/]")
-        for change in phase.counterfactuals:
-            answers = " + ".join(change_label(kb, c.question, c.new, lang) for c in change.changes)
-            out.print(
-                f"  • [bold]{escape(kb.outcome_by_id[change.outcome].label.get(lang))}[/] "
-                f"{t('explain.if', lang)} {escape(answers)}"
-            )
-    if result.outcome:
-        steps = kb.outcome_by_id[result.outcome].next_steps
-        if steps:
-            out.print(f"\n[bold]{t('explain.next_steps', lang)}[/]")
-            for step in steps:
-                out.print(f"  • {escape(step.text.get(lang))}" + (f" [dim]{step.url}[/]" if step.url else ""))
+def _print_phase(
+    out: Console, kb: KnowledgeBase, phase: Json, traced: PhaseExplanation, lang: Lang, *, all_rules: bool
+) -> None:
+    out.rule(f"[bold]{escape(phase['title'])}[/] → {escape(phase['headline'])}")
+    if phase["outcome_summary"]:
+        out.print(escape(phase["outcome_summary"]))
+    for part in phase["parts"]:
+        out.print(f"  • {escape(part['label'])}{_colon(lang)}{t('explain.for', lang)} {escape(part['purposes'])}")
+    if phase["open_questions"]:
+        first, *others = phase["open_questions"]
+        out.print(f"\n[bold yellow]{t('next.title', lang)}[/]{_colon(lang)}{escape(first['text'])}")
+        for answer in first["outcomes_by_answer"]:
+            out.print(f"    {escape(answer['answer_label'])} → {escape(' / '.join(answer['outcomes']))}")
+        if others:
+            shorts = ", ".join(question["short"] for question in others)
+            out.print(f"[bold]{t('next.others', lang)}[/]{_colon(lang)}{escape(shorts)}")
+    deciding = phase["deciding"]
+    if deciding:
+        out.print(f"\n[bold]{t('reason.title', lang)}[/]{_colon(lang)}{escape(deciding['title'])}")
+        out.print(escape(deciding["explanation"]))
+        out.print(f"[dim]{t('reason.answers', lang)}{_colon(lang)}[/]")
+        for answer in deciding["answers"]:
+            out.print(f"  • {escape(answer['short'])}{_colon(lang)}{escape(answer['answer_label'])}")
+        if deciding["caveat"]:
+            out.print(f"[magenta]{t('explain.caveat', lang)}{_colon(lang)}[/]{escape(deciding['caveat'])}")
+        _print_sources(out, deciding["sources"], lang)
+    if phase["counterfactuals"]:
+        table = Table(title=t("explain.would_change", lang), title_justify="left", show_lines=False)
+        table.add_column(t("whatif.if_answer", lang), overflow="fold")
+        table.add_column(t("whatif.regime", lang), overflow="fold")
+        for change in phase["counterfactuals"]:
+            joined = f" {t('explain.and', lang)} ".join(change["if_answer"])
+            table.add_row(escape(joined), escape(change["outcome_label"]))
+        out.print(table)
+    for steps in _next_steps_of(phase, lang, kb):
+        out.print(steps)
+    others = [rule for rule in traced.rules if rule.rule != (deciding or {}).get("rule")]
+    if all_rules:
+        for trace in traced.rules:
+            _print_rule_trace(out, kb, trace, lang)
+    elif others:
+        hint = t("explain.all_rules_hint", lang)
+        out.print(f"[dim]{t('reason.others', lang)}{_colon(lang)}{len(others)} — {hint}[/]")
     out.print()
+
+
+def _print_rule_trace(out: Console, kb: KnowledgeBase, trace: RuleTrace, lang: Lang) -> None:
+    rule = kb.rule_by_id[trace.rule]
+    out.print(f"\n{TRUTH_MARK[trace.truth]} [bold]{t('explain.rule', lang)}[/] — {escape(rule.title.get(lang))}")
+    out.print(escape(rule.explanation.get(lang)))
+    _print_condition(out, kb, trace.condition, lang, depth=1)
+    print_citations(out, kb, rule.sources, lang)
+
+
+def _next_steps_of(phase: Json, lang: Lang, kb: KnowledgeBase) -> list[str]:
+    if not phase["outcome"]:
+        return []
+    steps = kb.outcome_by_id[phase["outcome"]].next_steps
+    lines = [f"\n[bold]{t('explain.next_steps', lang)}[/]"] if steps else []
+    lines += [f"  • {escape(s.text.get(lang))}" + (f" [dim]{s.link(lang)}[/]" if s.url else "") for s in steps]
+    return lines
+
+
+def _print_sources(out: Console, sources: list[Json], lang: Lang) -> None:
+    out.print(f"[dim]{t('explain.sources', lang)}{_colon(lang)}[/]")
+    for source in sources:
+        pinpoint = f", {source['pinpoint']}" if source["pinpoint"] else ""
+        out.print(f"[dim]  • {escape(source['title'] + pinpoint)} — {escape(source['summary'])}[/]")
+
+
+def _colon(lang: Lang) -> str:
+    return " : " if lang == "fr" else ": "
 
 
 def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang: Lang, depth: int) -> None:
@@ -177,7 +214,7 @@ def print_sources(out: Console, kb: KnowledgeBase, lang: Lang) -> None:
     for header in ("id", "source", t("sources.says", lang), "url"):
         table.add_column(header, overflow="fold")
     for source in kb.sources:
-        table.add_row(source.id, escape(source.title.get(lang)), escape(source.summary.get(lang)), source.url)
+        table.add_row(source.id, escape(source.title.get(lang)), escape(source.summary.get(lang)), source.link(lang))
     out.print(table)
 
 
@@ -186,8 +223,10 @@ def explanation_dict(explanation: Explanation) -> dict[str, Any]:
     data = explanation.assessment.to_dict()
     for phase_data, phase in zip(data["phases"], explanation.phases, strict=True):
         phase_data["answers"] = phase.answers
+        deciding = phase.result.reason.rule if phase.result.reason else None
         phase_data["rule_traces"] = [
-            {"rule": r.rule, "truth": r.truth, "condition": _trace_dict(r.condition)} for r in phase.rules
+            {"rule": r.rule, "deciding": r.rule == deciding, "truth": r.truth, "condition": _trace_dict(r.condition)}
+            for r in sorted(phase.rules, key=lambda trace: trace.rule != deciding)
         ]
         phase_data["counterfactuals"] = [c.to_dict() for c in phase.counterfactuals]
     return data

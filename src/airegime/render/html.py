@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers, without_controls
+from airegime.render.report_markdown import WHATIF_SHOWN, if_answer, open_points, other_rules
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.words import w
 
@@ -53,6 +54,25 @@ REPORT_WORDS = {
     "would_change": "explain.would_change",
     "next_steps": "explain.next_steps",
     "if_": "explain.if",
+    "at_a_glance": "report.at_a_glance",
+    "open_points": "report.open_points",
+    "no_open_points": "report.no_open_points",
+    "unknown_point": "report.unknown_point",
+    "and_": "report.and",
+    "more_changes": "report.more_changes",
+    "more_changes_note": "report.more_changes_note",
+    "more_change_note": "report.more_change_note",
+    "annex": "report.annex",
+    "annex_lead": "report.annex_lead",
+    "undetermined_lead": "report.undetermined_lead",
+    "reason_title": "reason.title",
+    "reason_answers": "reason.answers",
+    "others": "reason.others",
+    "others_lead": "reason.others_lead",
+    "settle_first": "next.title",
+    "other_questions": "next.others",
+    "if_answer": "whatif.if_answer",
+    "would_be": "whatif.regime",
 }
 
 
@@ -99,6 +119,10 @@ def report_html(report: dict[str, Any], *, diagram_svgs: list[str] | None = None
             words=words(REPORT_WORDS, lang),
             marks=TRUTH_MARK,
             unknown=unknown,
+            points=open_points(report),
+            shown=WHATIF_SHOWN,
+            if_answer=lambda change: if_answer(change, lang),
+            other_rules=other_rules,
             conditions=lambda node: condition_lines(node, lang, traced=True),
             diagram_uris=[svg_data_uri(svg) for svg in diagram_svgs or []],
         )

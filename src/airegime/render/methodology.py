@@ -1,4 +1,5 @@
 """The methodology document, generated from the knowledge base alone (no assessment, no date).
+It speaks in words only: ids and answer codes are data, for the JSON, the API and descriptors.
 
 A legal reviewer reads every question with its help and allowed answers, every rule in plain
 words beside its sources, the outcomes, and what is deliberately left to case-by-case analysis.
@@ -33,7 +34,8 @@ def methodology_data(*, kb: KnowledgeBase, lang: Lang) -> dict[str, Any]:
         "case_by_case": [_rule(kb, r, lang) for r in kb.rules if kb.outcome_by_id[r.outcome].kind == "case_by_case"],
         "caveats": [c.get(lang) for c in kb.caveats],
         "sources": [
-            {"id": s.id, "title": s.title.get(lang), "url": s.url, "summary": s.summary.get(lang)} for s in kb.sources
+            {"id": s.id, "title": s.title.get(lang), "url": s.link(lang), "summary": s.summary.get(lang)}
+            for s in kb.sources
         ],
     }
 
@@ -143,9 +145,9 @@ def methodology_markdown(data: dict[str, Any]) -> str:
         "",
     ]
     for q in data["questions"]:
-        lines += [f"### {md(q['text'])}", "", f"`{q['id']}` — {w('method.scope', lang)}{colon} {md(q['scope'])}", ""]
+        lines += [f"### {md(q['text'])}", "", f"{w('method.scope', lang)}{colon} {md(q['scope'])}", ""]
         lines += [md(q["help"]), "", f"{w('method.allowed', lang)}{colon}", ""]
-        lines += [f"- `{a['code']}` — {md(a['label'])}" for a in q["answers"]] + [""]
+        lines += [f"- {md(a['label'])}" for a in q["answers"]] + [""]
         if q["examples"]:
             lines += [f"{w('method.examples', lang)}{colon}", ""] + [f"- {md(e)}" for e in q["examples"]] + [""]
         lines += _cited(q["sources"], lang)
@@ -159,7 +161,7 @@ def methodology_markdown(data: dict[str, Any]) -> str:
         lines += [
             f"### {md(outcome['label'])}",
             "",
-            f"`{outcome['id']}` — {outcome['kind']}",
+            outcome["kind"],
             "",
             md(outcome["summary"]),
             "",
@@ -176,18 +178,18 @@ def methodology_markdown(data: dict[str, Any]) -> str:
             lines += _cited(outcome["sources"], lang)
     lines += [f"## {w('method.case_by_case', lang)}", "", md(w("method.case_by_case_text", lang)), ""]
     for rule in data["case_by_case"]:
-        lines += [f"- **{md(rule['title'])}** (`{rule['id']}`) → {md(rule['outcome'])}. {md(rule['explanation'])}"]
+        lines += [f"- **{md(rule['title'])}** → {md(rule['outcome'])}. {md(rule['explanation'])}"]
     lines += ["", f"## {w('method.general_caveats', lang)}", ""] + [f"- {md(c)}" for c in data["caveats"]]
     lines += ["", f"## {w('method.sources', lang)}", ""]
     lines += [
-        f"- `{s['id']}` — {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in data["sources"]
+        f"- {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in data["sources"]
     ]
     return "\n".join([*lines, ""])
 
 
 def _rule_markdown(rule: dict[str, Any], lang: Lang) -> list[str]:
     colon = " :" if lang == "fr" else ":"
-    lines = [f"#### {md(rule['title'])}", "", f"`{rule['id']}` — {md(rule['phases'])}", ""]
+    lines = [f"#### {md(rule['title'])}", "", md(rule["phases"]), ""]
     lines += [f"**{w('method.applies_when', lang)}{colon}**", ""]
     lines += [
         "  " * depth + f"- {text}" for depth, text in condition_lines(rule["condition"], lang, traced=False, escape=md)

@@ -16,13 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation
-from airegime.engine.results import PhaseResult
+from airegime.engine.results import Dependency, PhaseResult
 from airegime.errors import DescriptorError
+from airegime.i18n import t
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang
 from airegime.render.summary import (
     answer_label,
+    change_label,
+    deciding_title,
+    headline,
     outcome_label,
     phase_title,
+    short_label,
     short_reason,
     split_parts,
     status_label,
@@ -40,11 +45,6 @@ def without_controls(text: str) -> str:
 
 
 Json = dict[str, Any]
-
-
-def short_label(label: str) -> str:
-    """An answer's label without its parenthesised examples (the answers section gives them in full)."""
-    return re.sub(r"\s*\([^)]*\)", "", label).strip() or label
 
 
 def report_date(generated: date | None = None) -> date:
@@ -91,6 +91,7 @@ def _summary_row(kb: KnowledgeBase, result: PhaseResult, lang: Lang, development
         "status_label": status_label(result, lang),
         "outcome": result.outcome,
         "outcome_label": outcome_label(kb, result, lang),
+        "headline": headline(kb, result, lang),
         "reason": short_reason(kb, result, lang),
     }
 
@@ -151,16 +152,19 @@ def _phase(kb: KnowledgeBase, system: System, phase: PhaseExplanation, lang: Lan
         "authority": outcome.authority.get(lang) if outcome and outcome.authority else "",
         "competing": [kb.outcome_by_id[o].label.get(lang) for o in outcome.competing] if outcome else [],
         "possible": [{"outcome": o, "label": kb.outcome_by_id[o].label.get(lang)} for o in result.possible],
-        "rules": [_rule(kb, trace.rule, trace.truth, trace.condition, lang) for trace in phase.rules],
-        "open_questions": [_dependency(kb, d.question, d.outcomes_by_answer, lang) for d in result.depends_on],
+        "deciding": _deciding(kb, result, lang),
+        "rules": _rules(kb, phase, lang),
+        "open_questions": [_dependency(kb, d, lang) for d in result.depends_on],
         "counterfactuals": [
             {
                 "outcome": change.outcome,
                 "outcome_label": kb.outcome_by_id[change.outcome].label.get(lang),
+                "if_answer": [change_label(kb, c.question, c.new, lang, short=True) for c in change.changes],
                 "changes": [
                     {
                         "question": c.question,
                         "text": kb.question_by_id[c.question].text.get(lang),
+                        "short": kb.question_by_id[c.question].short.get(lang),
                         "from": c.current,
                         "from_label": short_label(answer_label(kb, c.question, c.current, lang)),
                         "to": c.new,
@@ -169,15 +173,52 @@ def _phase(kb: KnowledgeBase, system: System, phase: PhaseExplanation, lang: Lan
                     for c in change.changes
                 ],
             }
-            for change in phase.counterfactuals
+            for change in sorted(phase.counterfactuals, key=lambda change: len(change.changes))
         ],
     }
 
 
-def _rule(kb: KnowledgeBase, rule_id: str, truth: str, condition: ConditionTrace, lang: Lang) -> Json:
+def _deciding(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> Json | None:
+    """The reason that decided: the rule that states it and the fewest answers that force it."""
+    if result.reason is None:
+        return None
+    rule = kb.rule_by_id[result.reason.rule] if result.reason.rule else None
+    return {
+        "rule": rule.id if rule else None,
+        "sentence": short_reason(kb, result, lang),
+        "title": deciding_title(kb, result, lang),
+        "explanation": rule.explanation.get(lang) if rule else t("reason.all_lead_here", lang),
+        "caveat": rule.caveat.get(lang) if rule and rule.caveat else "",
+        "sources": citations(kb, rule.sources, lang) if rule else [],
+        "answers": [
+            {
+                "question": question,
+                "short": kb.question_by_id[question].short.get(lang),
+                "text": kb.question_by_id[question].text.get(lang),
+                "answer": answer,
+                "answer_label": answer_label(kb, question, answer, lang),
+            }
+            for question, answer in result.reason.answers
+        ],
+    }
+
+
+def _rules(kb: KnowledgeBase, phase: PhaseExplanation, lang: Lang) -> list[Json]:
+    """Every rule still possible, traced; the deciding one first and marked, the others after."""
+    deciding = phase.result.reason.rule if phase.result.reason else None
+    traces = sorted(phase.rules, key=lambda trace: trace.rule != deciding)
+    return [
+        _rule(kb, trace.rule, trace.truth, trace.condition, lang, deciding=trace.rule == deciding) for trace in traces
+    ]
+
+
+def _rule(
+    kb: KnowledgeBase, rule_id: str, truth: str, condition: ConditionTrace, lang: Lang, *, deciding: bool = False
+) -> Json:
     rule = kb.rule_by_id[rule_id]
     return {
         "rule": rule.id,
+        "deciding": deciding,
         "truth": truth,
         "title": rule.title.get(lang),
         "explanation": rule.explanation.get(lang),
@@ -215,26 +256,28 @@ def citations(kb: KnowledgeBase, cited: tuple[Citation, ...], lang: Lang) -> lis
             "source": c.source,
             "title": kb.source_by_id[c.source].title.get(lang),
             "pinpoint": c.pinpoint_in(lang),
-            "url": kb.source_by_id[c.source].url,
+            "url": kb.source_by_id[c.source].link(lang),
             "summary": kb.source_by_id[c.source].summary.get(lang),
         }
         for c in cited
     ]
 
 
-def _dependency(
-    kb: KnowledgeBase, question: str, outcomes_by_answer: tuple[tuple[str, tuple[str, ...]], ...], lang: Lang
-) -> Json:
+def _dependency(kb: KnowledgeBase, dependency: Dependency, lang: Lang) -> Json:
+    """An open question, ranked: ``expected_outcomes`` remain on average once it is answered."""
+    question = dependency.question
     return {
         "question": question,
         "text": kb.question_by_id[question].text.get(lang),
+        "short": kb.question_by_id[question].short.get(lang),
+        "expected_outcomes": dependency.expected_outcomes,
         "outcomes_by_answer": [
             {
                 "answer": answer,
                 "answer_label": answer_label(kb, question, answer, lang),
                 "outcomes": [kb.outcome_by_id[o].label.get(lang) for o in outcomes],
             }
-            for answer, outcomes in outcomes_by_answer
+            for answer, outcomes in dependency.outcomes_by_answer
         ],
     }
 
@@ -250,7 +293,7 @@ def _next_steps(kb: KnowledgeBase, results: tuple[PhaseResult, ...], lang: Lang,
             "outcome": outcome,
             "label": kb.outcome_by_id[outcome].label.get(lang),
             "phases": titles,
-            "steps": [{"text": s.text.get(lang), "url": s.url} for s in kb.outcome_by_id[outcome].next_steps],
+            "steps": [{"text": s.text.get(lang), "url": s.link(lang)} for s in kb.outcome_by_id[outcome].next_steps],
         }
         for outcome, titles in phases.items()
     ]
@@ -275,7 +318,7 @@ def _cited_sources(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> l
         {
             "source": s,
             "title": kb.source_by_id[s].title.get(lang),
-            "url": kb.source_by_id[s].url,
+            "url": kb.source_by_id[s].link(lang),
             "summary": kb.source_by_id[s].summary.get(lang),
         }
         for s in ids

@@ -38,22 +38,79 @@ def colon(lang: Lang) -> str:
     return " :" if lang == "fr" else ":"
 
 
+# Shared by the Markdown, HTML and Word views (the PDF template does the same in Typst).
+WHATIF_SHOWN = 6  # the "what would change" table stays short; the other scenarios go to the annex
+
+
+def whatif_split(phase: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The counterfactuals shown beside the reason (fewest changed answers first), and the rest."""
+    changes = phase["counterfactuals"]
+    return changes[:WHATIF_SHOWN], changes[WHATIF_SHOWN:]
+
+
+def if_answer(change: dict[str, Any], lang: Lang) -> str:
+    """ "Controller: A competent authority… and Purpose: Criminal-law ends" (the answers to change)."""
+    return f" {w('report.and', lang)} ".join(change["if_answer"])
+
+
+def other_rules(phase: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """The rules still possible that did not decide, with their index in ``phase["rules"]``."""
+    return [(i, rule) for i, rule in enumerate(phase["rules"]) if not rule["deciding"]]
+
+
+def in_annex(phase: dict[str, Any]) -> bool:
+    return bool(other_rules(phase) or whatif_split(phase)[1])
+
+
+def open_points(report: dict[str, Any]) -> list[str]:
+    """What is still open, for the summary: the question to settle first of each undetermined phase,
+    then the other "I don't know" answers (a question that was simply not asked is not open)."""
+    lang: Lang = report["lang"]
+    unknown = {
+        (group["title"] if group["scope"] != "system" else "", item["question"])
+        for group in report["answers"]
+        for item in group["items"]
+        if item["unknown"]
+    }
+    points, said = [], set()
+    for phase in report["phases"]:
+        if phase["status"] == "undetermined" and phase["open_questions"]:
+            first = phase["open_questions"][0]
+            point = f"{phase['title']} — {w('next.title', lang)}{colon(lang)} {first['text']}"
+            for where in (phase["title"], ""):  # its own "I don't know", else the system's
+                if (where, first["question"]) in unknown:
+                    point += f" ({w('report.unknown_point', lang)})"
+                    said.add((where, first["question"]))
+                    break
+            points.append(point)
+    for group in report["answers"]:
+        where = group["title"] if group["scope"] != "system" else ""
+        for item in group["items"]:
+            if item["unknown"] and (where, item["question"]) not in said:
+                points.append(f"{group['title']} — {item['text']} ({w('report.unknown_point', lang)})")
+    return points
+
+
+def more_changes_note(count: int, lang: Lang) -> str:
+    return w("report.more_changes_note" if count > 1 else "report.more_change_note", lang).format(n=count)
+
+
 def report_markdown(report: dict[str, Any]) -> str:
     lang: Lang = report["lang"]
     lines = _head(report, lang)
-    lines += _summary(report, lang)
-    lines += _answers(report, lang)
     lines += [f"## {w('report.phases', lang)}", ""]
     for phase in report["phases"]:
-        lines += _phase(report, phase, lang)
-    lines += _next_steps(report, lang)
+        lines += _phase(phase, lang)
+    lines += _answers(report, lang)
     lines += _caveats(report, lang)
     lines += [f"## {w('report.citations', lang)}", ""]
     lines += [f"- {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in report["sources"]] + [""]
+    lines += _annex(report, lang)
     return "\n".join(lines)
 
 
 def _head(report: dict[str, Any], lang: Lang) -> list[str]:
+    """The one-page summary: the system, the outcome of each phase, what is open, what to do next."""
     system = report["system"]
     rows = [(w("system", lang), system["name"])]
     if system["organisation"]:
@@ -64,19 +121,24 @@ def _head(report: dict[str, Any], lang: Lang) -> list[str]:
     ]
     lines = [f"# {w('report.title', lang)}", "", md(report["title"]), "", "| | |", "|---|---|"]
     lines += [f"| {md(key)} | {md(value, block=False)} |" for key, value in rows]
-    lines += ["", f"> **{w('disclaimer', lang)}.** {md(report['disclaimer'])}", ""]
+    lines += ["", f"## {w('report.summary', lang)}", ""]
     if system["description"]:
-        lines += [f"## {w('report.description', lang)}", "", md(system["description"]), ""]
-    return lines
-
-
-def _summary(report: dict[str, Any], lang: Lang) -> list[str]:
+        lines += [md(system["description"]), ""]
     header = " | ".join(w(k, lang) for k in ("col.phase", "col.regime", "col.status", "col.reason"))
-    lines = [f"## {w('report.summary', lang)}", "", f"| {header} |", "|---|---|---|---|"]
+    lines += [f"### {w('report.at_a_glance', lang)}", "", f"| {header} |", "|---|---|---|---|"]
     for row in report["summary"]:
         cells = (row["title"], row["outcome_label"], row["status_label"], row["reason"])
-        lines.append("| " + " | ".join(md(cell) for cell in cells) + " |")
-    return [*lines, ""]
+        lines.append("| " + " | ".join(md(cell, block=False) for cell in cells) + " |")
+    lines += ["", f"### {w('report.open_points', lang)}", ""]
+    points = open_points(report)
+    lines += [f"- ⚠ {md(point, block=False)}" for point in points] or [md(w("report.no_open_points", lang))]
+    lines.append("")
+    if report["next_steps"]:
+        lines += [f"### {w('explain.next_steps', lang)}", ""]
+        for group in report["next_steps"]:
+            lines += [f"**{md(group['label'])}** — *{md(', '.join(group['phases']), block=False)}*", ""]
+            lines += [f"- {md_link(step['text'], step['url'])}" for step in group["steps"]] + [""]
+    return [*lines, f"> **{w('disclaimer', lang)}.** {md(report['disclaimer'])}", ""]
 
 
 def _answers(report: dict[str, Any], lang: Lang) -> list[str]:
@@ -96,8 +158,10 @@ def _answers(report: dict[str, Any], lang: Lang) -> list[str]:
     return lines
 
 
-def _phase(report: dict[str, Any], phase: dict[str, Any], lang: Lang) -> list[str]:
-    lines = [f"### {md(phase['title'])} → {md(phase['outcome_label'])}", ""]
+def _phase(phase: dict[str, Any], lang: Lang) -> list[str]:
+    """A phase, reason first: the regime, the reason that decided, the answers enough for it, what
+    would change it, and for an undetermined phase the questions to settle, best first."""
+    lines = [f"### {md(phase['title'])} — {md(phase['headline'])}", ""]
     lines += [f"**{w('col.status', lang)}{colon(lang)}** {md(phase['status_label'])}", ""]
     if phase["description"]:
         lines += [md(phase["description"]), ""]
@@ -113,22 +177,86 @@ def _phase(report: dict[str, Any], phase: dict[str, Any], lang: Lang) -> list[st
         lines += [f"**{w('report.authority', lang)}{colon(lang)}** {md(phase['authority'])}", ""]
     if phase["competing"]:
         lines += [f"**{w('report.competing', lang)}{colon(lang)}** {md(' / '.join(phase['competing']))}", ""]
-    lines += _open_questions(phase, lang)
-    lines += [f"#### {w('report.reasons', lang)}", "", f"*{md(w('report.legend', lang))}*", ""]
-    for rule in phase["rules"]:
-        lines += _rule(rule, lang)
-    return lines + _counterfactuals(phase, lang)
+    # An undetermined phase has no deciding reason: the questions to settle take its place.
+    lines += _deciding(phase, lang) if phase["deciding"] else _open_questions(phase, lang)
+    return lines + _whatif(phase, lang)
+
+
+def _deciding(phase: dict[str, Any], lang: Lang) -> list[str]:
+    deciding = phase["deciding"]
+    lines = [f"#### {w('reason.title', lang)}", ""]
+    lines += [f"**{md(deciding['sentence'])}**", "", md(deciding["explanation"]), ""]
+    if deciding["caveat"]:
+        lines += [f"*{w('explain.caveat', lang)}{colon(lang)}* {md(deciding['caveat'])}", ""]
+    lines += [f"{w('explain.sources', lang)}{colon(lang)}", "", *cited_lines(deciding["sources"]), ""]
+    lines += [f"#### {w('reason.answers', lang)}", ""]
+    lines += [f"- {md(a['short'])}{colon(lang)} **{md(a['answer_label'])}**" for a in deciding["answers"]]
+    return [*lines, ""]
+
+
+def _whatif(phase: dict[str, Any], lang: Lang) -> list[str]:
+    shown, rest = whatif_split(phase)
+    lines = [f"#### {w('explain.would_change', lang)}", ""]
+    if not shown:
+        return [*lines, md(w("report.none_would_change", lang)), ""]
+    lines += _whatif_table(shown, lang)
+    if rest:
+        lines += [md(more_changes_note(len(rest), lang)), ""]
+    return lines
+
+
+def _whatif_table(changes: list[dict[str, Any]], lang: Lang) -> list[str]:
+    lines = [f"| {w('whatif.if_answer', lang)} | {w('whatif.regime', lang)} |", "|---|---|"]
+    for change in changes:
+        lines.append(f"| {md(if_answer(change, lang), block=False)} | {md(change['outcome_label'], block=False)} |")
+    return [*lines, ""]
 
 
 def _open_questions(phase: dict[str, Any], lang: Lang) -> list[str]:
     if not phase["open_questions"]:
+        return [md(w("report.undetermined_lead", lang)), ""]
+    first, *others = phase["open_questions"]
+    lines = [
+        md(w("report.undetermined_lead", lang)),
+        "",
+        f"#### ⚠ {w('next.title', lang)}",
+        "",
+        f"> **{md(first['text'])}**",
+        ">",
+    ]
+    lines += [f"> - {_branch(branch)}" for branch in first["outcomes_by_answer"]] + [""]
+    if others:
+        lines += [f"#### {w('next.others', lang)}", ""]
+        for question in others:
+            lines.append(f"- {md(question['text'])}")
+            lines += [f"  - {_branch(branch)}" for branch in question["outcomes_by_answer"]]
+        lines.append("")
+    return lines
+
+
+def _branch(branch: dict[str, Any]) -> str:
+    return f"{md(branch['answer_label'])} → {md(' / '.join(branch['outcomes']))}"
+
+
+def _annex(report: dict[str, Any], lang: Lang) -> list[str]:
+    """Last, for whoever wants the whole reasoning: the rules still possible that did not decide, and
+    the scenarios the short tables left out. Nothing here changes an outcome."""
+    phases = [phase for phase in report["phases"] if in_annex(phase)]
+    if not phases:
         return []
-    lines = [f"#### {w('report.open_questions', lang)}", ""]
-    for question in phase["open_questions"]:
-        lines.append(f"- {md(question['text'])}")
-        for branch in question["outcomes_by_answer"]:
-            lines.append(f"  - {md(branch['answer_label'])} → {md(' / '.join(branch['outcomes']))}")
-    return [*lines, ""]
+    lines = [f"## {w('report.annex', lang)}", "", f"*{md(w('report.annex_lead', lang))}*", ""]
+    for phase in phases:
+        lines += [f"### {md(phase['title'])}", ""]
+        rules = other_rules(phase)
+        if rules:
+            lines += [f"#### {w('reason.others', lang)}", "", md(w("reason.others_lead", lang)), ""]
+            lines += [f"*{md(w('report.legend', lang))}*", ""]
+            for _, rule in rules:
+                lines += _rule(rule, lang)
+        rest = whatif_split(phase)[1]
+        if rest:
+            lines += [f"#### {w('report.more_changes', lang)}", "", *_whatif_table(rest, lang)]
+    return lines
 
 
 def _rule(rule: dict[str, Any], lang: Lang) -> list[str]:
@@ -149,24 +277,6 @@ def cited_lines(sources: list[dict[str, Any]]) -> list[str]:
         + f" — {md(s['summary'], block=False)}"
         for s in sources
     ]
-
-
-def _counterfactuals(phase: dict[str, Any], lang: Lang) -> list[str]:
-    lines = [f"#### {w('explain.would_change', lang)}", ""]
-    for change in phase["counterfactuals"]:
-        ifs = " ; ".join(f"{md(c['text'])} {md(c['from_label'])} → **{md(c['to_label'])}**" for c in change["changes"])
-        lines.append(f"- {w('explain.if', lang)} {ifs} ⇒ **{md(change['outcome_label'])}**")
-    if not phase["counterfactuals"]:
-        lines.append(md(w("report.none_would_change", lang)))
-    return [*lines, ""]
-
-
-def _next_steps(report: dict[str, Any], lang: Lang) -> list[str]:
-    lines = [f"## {w('explain.next_steps', lang)}", ""]
-    for group in report["next_steps"]:
-        lines += [f"### {md(group['label'])}", "", f"*{md(', '.join(group['phases']))}*", ""]
-        lines += [f"- {md_link(step['text'], step['url'])}" for step in group["steps"]] + [""]
-    return lines
 
 
 def _caveats(report: dict[str, Any], lang: Lang) -> list[str]:

@@ -8,6 +8,7 @@ from airegime.engine.results import PhaseResult
 from airegime.i18n import t
 from airegime.kb.models import NOT_ASKED, UNKNOWN, Citation, KnowledgeBase, Lang, Outcome
 
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _UNNAMED_DEVELOPMENT = re.compile(r"development( \d+)?")  # the engine's name for an unnamed development
 
 
@@ -34,35 +35,58 @@ def split_parts(kb: KnowledgeBase, outcome: Outcome, lang: Lang) -> list[tuple[s
     return [(kb.outcome_by_id[part.outcome].label.get(lang), part.purposes.get(lang)) for part in outcome.parts]
 
 
-def split_sentences(kb: KnowledgeBase, outcome: Outcome, lang: Lang) -> list[str]:
-    """ "GDPR: for the other purposes (…)", one per regime of a split outcome."""
-    word = "pour" if lang == "fr" else "for"
-    separator = " : " if lang == "fr" else ": "
-    return [f"{label}{separator}{word} {purposes}" for label, purposes in split_parts(kb, outcome, lang)]
-
-
 def citation_with_summary(kb: KnowledgeBase, citation: Citation, lang: Lang) -> str:
     """ "GDPR, art. 2(2)(a) — The default regime for…": the rule's source beside what the law says."""
     return f"{kb.citation_label(citation, lang)} — {kb.source_by_id[citation.source].summary.get(lang)}"
 
 
 def outcome_label(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
-    """The regime, or for an undetermined phase the regimes still possible."""
+    """The regime, or "Undetermined" (what it depends on is the reason's to say, not a list of regimes)."""
     if result.outcome is not None:
         return kb.outcome_by_id[result.outcome].label.get(lang)
-    labels = " / ".join(kb.outcome_by_id[o].label.get(lang) for o in result.possible)
-    return f"? ({labels})"
+    return t("outcome.undetermined", lang)
 
 
 def short_reason(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
-    """One line: the deciding rule's title, or which answers are missing."""
+    """One line: the reason that decided, or the questions it depends on, the one to settle first first."""
     if result.status == "undetermined":
-        missing = ", ".join(kb.question_by_id[d.question].text.get(lang) for d in result.depends_on)
-        return t("undetermined.depends", lang) + missing
-    if result.unanswered:
-        questions = ", ".join(kb.question_by_id[q].short.get(lang) for q in result.unanswered)
-        return t("settled.whatever", lang) + questions
-    return kb.rule_by_id[result.rules[0]].title.get(lang)
+        return t("undetermined.depends", lang) + depends_on(kb, result, lang)
+    if result.reason is not None:
+        return reason_sentence(kb, result, lang)
+    return kb.rule_by_id[result.rules[0]].title.get(lang)  # a result stored before reasons were recorded
+
+
+def headline(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+    """The regime; for an undetermined phase, "Undetermined — depends on: Controller, Purpose"."""
+    if result.status == "undetermined":
+        return t("undetermined.headline", lang) + depends_on(kb, result, lang)
+    return outcome_label(kb, result, lang)
+
+
+def depends_on(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+    return ", ".join(kb.question_by_id[d.question].short.get(lang) for d in result.depends_on)
+
+
+def reason_sentence(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+    """ "Controller: A company…; Uses of the development: Various uses → Case 2: …": the answers that
+    decided (without those that only bring the processing within the law's reach), then the rule
+    that states the outcome, or the outcome "whatever the answer to …" when no single rule does."""
+    reason = result.reason
+    assert reason is not None
+    shown = [(q, a) for q, a in reason.answers if a not in kb.question_by_id[q].background] or reason.answers
+    answers = (" ; " if lang == "fr" else "; ").join(change_label(kb, q, a, lang, short=True) for q, a in shown)
+    conclusion = deciding_title(kb, result, lang)
+    return f"{answers} → {conclusion}" if answers else conclusion
+
+
+def deciding_title(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+    """The title of the rule that states the outcome, else "GDPR, whatever the answer to: Purpose"."""
+    assert result.reason is not None
+    if result.reason.rule is not None:
+        return kb.rule_by_id[result.reason.rule].title.get(lang)
+    whatever = ", ".join(kb.question_by_id[q].short.get(lang) for q in result.unanswered)
+    label = outcome_label(kb, result, lang)
+    return f"{label} — {t('settled.whatever', lang)}{whatever}" if whatever else label
 
 
 def answer_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang) -> str:
@@ -85,7 +109,14 @@ def expected_label(kb: KnowledgeBase, question_id: str, expected: tuple[str, ...
     return (" ou " if lang == "fr" else " or ").join(answer_label(kb, question_id, c, lang) for c in expected)
 
 
-def change_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang) -> str:
-    """One answer of a counterfactual: "Controller: Competent authority for criminal matters (...)"."""
+def change_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang, *, short: bool = False) -> str:
+    """One answer: "Controller: Competent authority for criminal matters (...)"; ``short`` leaves
+    out the label's parenthesised examples."""
     separator = " : " if lang == "fr" else ": "
-    return kb.question_by_id[question_id].short.get(lang) + separator + answer_label(kb, question_id, code, lang)
+    label = answer_label(kb, question_id, code, lang)
+    return kb.question_by_id[question_id].short.get(lang) + separator + (short_label(label) if short else label)
+
+
+def short_label(label: str) -> str:
+    """An answer's label without its parenthesised examples (the answers section gives them in full)."""
+    return _PARENTHESES.sub("", label).strip() or label

@@ -9,6 +9,14 @@ from typing import Any
 
 from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers
+from airegime.render.report_markdown import (
+    if_answer,
+    in_annex,
+    more_changes_note,
+    open_points,
+    other_rules,
+    whatif_split,
+)
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.words import w
 
@@ -31,11 +39,12 @@ def report_docx(report: dict[str, Any]) -> bytes:
     _properties(document, report)
     _head(document, report, lang)
     _summary(document, report, lang)
-    _answers(document, report, lang)
     document.add_heading(w("report.phases", lang), level=1)
     for phase in report["phases"]:
-        _phase(document, report, phase, lang)
+        _phase(document, phase, lang)
+    _answers(document, report, lang)
     _closing(document, report, lang)
+    _annex(document, report, lang)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -89,17 +98,30 @@ def _head(document: Any, report: dict[str, Any], lang: Lang) -> None:
         [w("rule_set", lang), f"{report['rule_set']['version']} ({report['rule_set']['hash']})"],
     ]
     _table(document, None, rows)
-    _para(document, report["disclaimer"], bold_prefix=w("disclaimer", lang) + ". ")
-    if system["description"]:
-        document.add_heading(w("report.description", lang), level=1)
-        _para(document, system["description"])
 
 
 def _summary(document: Any, report: dict[str, Any], lang: Lang) -> None:
+    """Page 1: the system, each phase's regime and why, what is open, what to do next."""
     document.add_heading(w("report.summary", lang), level=1)
+    if report["system"]["description"]:
+        _para(document, report["system"]["description"])
+    document.add_heading(w("report.at_a_glance", lang), level=2)
     header = [w(k, lang) for k in ("col.phase", "col.regime", "col.status", "col.reason")]
     rows = [[r["title"], r["outcome_label"], r["status_label"], r["reason"]] for r in report["summary"]]
     _table(document, header, rows)
+    document.add_heading(w("report.open_points", lang), level=2)
+    for point in open_points(report):
+        _para(document, point, bold_prefix="⚠ ", style="List Bullet")
+    if not open_points(report):
+        _para(document, w("report.no_open_points", lang))
+    if report["next_steps"]:
+        document.add_heading(w("explain.next_steps", lang), level=2)
+        for group in report["next_steps"]:
+            _para(document, ", ".join(group["phases"]), bold_prefix=f"{group['label']} — ")
+            for step in group["steps"]:
+                _para(document, step["text"] + (f" <{step['url']}>" if step["url"] else ""), style="List Bullet")
+    _para(document, report["disclaimer"], bold_prefix=w("disclaimer", lang) + ". ")
+    document.add_page_break()  # the summary is page 1, the details follow
 
 
 def _answers(document: Any, report: dict[str, Any], lang: Lang) -> None:
@@ -118,8 +140,9 @@ def _answers(document: Any, report: dict[str, Any], lang: Lang) -> None:
             _para(document, w("report.no_answers", lang))
 
 
-def _phase(document: Any, report: dict[str, Any], phase: dict[str, Any], lang: Lang) -> None:
-    document.add_heading(clean(f"{phase['title']} → {phase['outcome_label']}"), level=2)
+def _phase(document: Any, phase: dict[str, Any], lang: Lang) -> None:
+    """A phase, reason first (an undetermined one: the questions to settle first)."""
+    document.add_heading(clean(f"{phase['title']} — {phase['headline']}"), level=2)
     _para(document, phase["status_label"], bold_prefix=w("col.status", lang) + _colon(lang))
     if phase["description"]:
         _para(document, phase["description"])
@@ -133,22 +156,68 @@ def _phase(document: Any, report: dict[str, Any], phase: dict[str, Any], lang: L
         _para(document, phase["authority"], bold_prefix=w("report.authority", lang) + _colon(lang))
     if phase["competing"]:
         _para(document, " / ".join(phase["competing"]), bold_prefix=w("report.competing", lang) + _colon(lang))
-    if phase["open_questions"]:
-        document.add_heading(w("report.open_questions", lang), level=3)
-        for question in phase["open_questions"]:
-            _para(document, question["text"], style="List Bullet")
+    deciding = phase["deciding"]
+    if deciding:
+        document.add_heading(w("reason.title", lang), level=3)
+        _para(document, "", bold_prefix=deciding["sentence"])
+        _para(document, deciding["explanation"])
+        if deciding["caveat"]:
+            _para(document, deciding["caveat"], bold_prefix=w("explain.caveat", lang) + _colon(lang))
+        _sources(document, deciding["sources"], lang)
+        document.add_heading(w("reason.answers", lang), level=3)
+        for answer in deciding["answers"]:
+            _para(document, answer["answer_label"], bold_prefix=answer["short"] + _colon(lang), style="List Bullet")
+    else:
+        _para(document, w("report.undetermined_lead", lang))
+        for index, question in enumerate(phase["open_questions"]):
+            if index < 2:
+                title = w("next.title" if index == 0 else "next.others", lang)
+                document.add_heading(("⚠ " if index == 0 else "") + title, level=3)
+            _para(document, "", bold_prefix=question["text"])
             for branch in question["outcomes_by_answer"]:
-                _para(document, f"{branch['answer_label']} → {' / '.join(branch['outcomes'])}", style="List Bullet 2")
-    document.add_heading(w("report.reasons", lang), level=3)
-    _para(document, w("report.legend", lang))
-    for rule in phase["rules"]:
-        _rule(document, rule, lang)
+                _para(document, f"{branch['answer_label']} → {' / '.join(branch['outcomes'])}", style="List Bullet")
     document.add_heading(w("explain.would_change", lang), level=3)
-    for change in phase["counterfactuals"]:
-        ifs = " ; ".join(f"{c['text']} {c['from_label']} → {c['to_label']}" for c in change["changes"])
-        _para(document, f"{w('explain.if', lang)} {ifs} ⇒ {change['outcome_label']}", style="List Bullet")
-    if not phase["counterfactuals"]:
+    shown, rest = whatif_split(phase)
+    if shown:
+        _whatif_table(document, shown, lang)
+    else:
         _para(document, w("report.none_would_change", lang))
+    if rest:
+        _para(document, more_changes_note(len(rest), lang))
+
+
+def _whatif_table(document: Any, changes: list[dict[str, Any]], lang: Lang) -> None:
+    header = [w("whatif.if_answer", lang), w("whatif.regime", lang)]
+    _table(document, header, [[if_answer(change, lang), change["outcome_label"]] for change in changes])
+
+
+def _sources(document: Any, sources: list[dict[str, Any]], lang: Lang) -> None:
+    _para(document, "", bold_prefix=w("explain.sources", lang) + _colon(lang).rstrip())
+    for s in sources:
+        place = f"{s['title']}{', ' + s['pinpoint'] if s['pinpoint'] else ''}"
+        _para(document, f"{place} — {s['summary']} <{s['url']}>", style="List Bullet")
+
+
+def _annex(document: Any, report: dict[str, Any], lang: Lang) -> None:
+    """Last: the rules that did not decide and the other scenarios, for whoever wants the whole reasoning."""
+    phases = [phase for phase in report["phases"] if in_annex(phase)]
+    if not phases:
+        return
+    document.add_heading(w("report.annex", lang), level=1)
+    _para(document, w("report.annex_lead", lang))
+    for phase in phases:
+        document.add_heading(clean(phase["title"]), level=2)
+        rules = other_rules(phase)
+        if rules:
+            document.add_heading(w("reason.others", lang), level=3)
+            _para(document, w("reason.others_lead", lang))
+            _para(document, w("report.legend", lang))
+            for _, rule in rules:
+                _rule(document, rule, lang)
+        rest = whatif_split(phase)[1]
+        if rest:
+            document.add_heading(w("report.more_changes", lang), level=3)
+            _whatif_table(document, rest, lang)
 
 
 def _rule(document: Any, rule: dict[str, Any], lang: Lang) -> None:
@@ -158,20 +227,10 @@ def _rule(document: Any, rule: dict[str, Any], lang: Lang) -> None:
         _para(document, text, style="List Bullet" if depth == 0 else "List Bullet 2" if depth == 1 else "List Bullet 3")
     if rule["caveat"]:
         _para(document, rule["caveat"], bold_prefix=w("explain.caveat", lang) + _colon(lang))
-    _para(document, "", bold_prefix=w("explain.sources", lang) + _colon(lang).rstrip())
-    for s in rule["sources"]:
-        place = f"{s['title']}{', ' + s['pinpoint'] if s['pinpoint'] else ''}"
-        _para(document, f"{place} — {s['summary']} <{s['url']}>", style="List Bullet")
+    _sources(document, rule["sources"], lang)
 
 
 def _closing(document: Any, report: dict[str, Any], lang: Lang) -> None:
-    if report["next_steps"]:
-        document.add_heading(w("explain.next_steps", lang), level=1)
-        for group in report["next_steps"]:
-            document.add_heading(clean(group["label"]), level=2)
-            _para(document, ", ".join(group["phases"]))
-            for step in group["steps"]:
-                _para(document, step["text"] + (f" <{step['url']}>" if step["url"] else ""), style="List Bullet")
     document.add_heading(w("report.caveats", lang), level=1)
     for text in report["caveats"] + report["rule_caveats"]:
         _para(document, text, style="List Bullet")

@@ -125,6 +125,36 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "diagram.open": ("réponse inconnue : le chemin s’arrête ici", "answer unknown: the path stops here"),
     "answer.yes": ("Oui", "Yes"),
     "answer.no": ("Non", "No"),
+    # The one-page summary, the reason-first details and the annex (issue 14).
+    "report.at_a_glance": ("Résultat par phase", "Outcome by phase"),
+    "report.open_points": ("Points ouverts", "Open points"),
+    "report.no_open_points": (
+        "Aucun : chaque question qui compte a reçu une réponse.",
+        "None: every question that matters has been answered.",
+    ),
+    "report.unknown_point": ("réponse « je ne sais pas »", "answered “I don't know”"),
+    "report.and": ("et", "and"),
+    "report.more_changes": (
+        "Autres réponses qui changeraient le résultat",
+        "Other answers that would change the outcome",
+    ),
+    "report.more_changes_note": (
+        "{n} autres combinaisons de réponses changeraient aussi le régime : voir l’annexe.",
+        "{n} other combinations of answers would also change the regime: see the annex.",
+    ),
+    "report.more_change_note": (
+        "Une autre combinaison de réponses changerait aussi le régime : voir l’annexe.",
+        "One other combination of answers would also change the regime: see the annex.",
+    ),
+    "report.annex": ("Annexe : règles examinées et autres scénarios", "Annex: rules considered and other scenarios"),
+    "report.annex_lead": (
+        "Pour qui veut suivre tout le raisonnement : ces éléments ne modifient pas les résultats ci-dessus.",
+        "For readers who want the whole reasoning: nothing here alters the outcomes above.",
+    ),
+    "report.undetermined_lead": (
+        "Aucune règle ne s’impose encore : le régime dépend des réponses ci-dessous.",
+        "No rule applies yet: the regime depends on the answers below.",
+    ),
 }
 
 
