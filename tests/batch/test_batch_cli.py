@@ -85,7 +85,9 @@ def test_invalid_rows_are_listed_and_exit_1(tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", str(source), "-o", str(output), "--lang", "en"])
     assert result.exit_code == 1
     assert "Invalid cells" in result.output and "'maybe'" in result.output and "development_uses" in result.output
-    assert pl.read_csv(output).get_column("deployment_outcome").to_list() == [None, "undetermined"]
+    written = pl.read_csv(output)  # the bad cell is a development answer: only A's development is not assessed
+    assert written.get_column("development_outcome").to_list() == ["invalid", "undetermined"]
+    assert written.get_column("deployment_outcome").to_list() == ["undetermined", "undetermined"]
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -111,9 +113,10 @@ def test_an_old_inventory_is_read_and_its_guesses_are_shown(tmp_path: Path, lang
     written = pl.read_csv(output)
     assert written.get_column("deployment_outcome").to_list() == ["not_applicable_household", "police_justice"]
     notes = written.get_column("notes").to_list()
-    assert (
-        notes[1] is None and "development.organisation_kind" in notes[0] and "deployment.organisation_kind" in notes[0]
-    )
+    controller = "Controller" if lang == "en" else "Responsable du traitement"
+    development, deployment = ("development", "deployment") if lang == "en" else ("développement", "déploiement")
+    assert notes[1] is None and f"{controller} ({development}), {controller} ({deployment})" in notes[0]
+    assert "organisation_kind" not in notes[0]  # the columns in words, not by question code
 
 
 def test_unreadable_file_exits_2_and_writes_nothing(tmp_path: Path) -> None:

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from test_batch_inventory import COLUMNS, KB, expected_rows, frame_of, inventories
 
-from airegime.batch.columns import LayoutError, canonical_name, format1_columns
+from airegime.batch.columns import LayoutError, canonical_name, column_label, format1_columns
 from airegime.batch.format1 import upgrade_codes
 from airegime.batch.inventory import assess_frame, assess_inventory
-from airegime.kb.models import Phase
+from airegime.kb.models import Lang, Phase
 from airegime.system import System, parse_system
 from airegime.upgrade import UpgradeNote, format1_questions, upgrade
 
@@ -42,12 +42,13 @@ def format2_rows(system: System) -> list[dict[str, Any]]:
     return rows
 
 
-def batch_location(note: UpgradeNote, deployment_index: int) -> str | None:
-    """Where a descriptor's note concerns this row, as the batch names it (None: another row's)."""
+def batch_location(note: UpgradeNote, deployment_index: int, lang: Lang = "en") -> str | None:
+    """Where a descriptor's note concerns this row, as the batch names it, in words (None: another row's)."""
+    question = KB.question_by_id[note.question]
     if note.location.startswith("development."):
-        return canonical_name("development", note.question)
+        return column_label("development", question, lang)
     if note.location.startswith(f"deployments[{deployment_index}]."):
-        return canonical_name("deployment", note.question)
+        return column_label("deployment", question, lang)
     return None
 
 
@@ -124,12 +125,14 @@ def test_each_guess_is_noted_on_its_rows() -> None:
     notes = dict(zip(result.table.get_column("deployment_name"), result.table.get_column("notes"), strict=True))
     assert notes["shop"] is None  # nothing was guessed
     for context in ("own use", "shared"):  # household: the whole system's answer, now each phase's
-        assert "development.organisation_kind, deployment.organisation_kind : " in notes[context]
+        assert "Responsable du traitement (développement), Responsable du traitement (déploiement) : " in notes[context]
         assert "particulier" in notes[context]
-    assert "development.development_uses : " in notes["investigation"]  # "not exclusively" read as other ends
+    assert (
+        "Usages du développement (développement) : " in notes["investigation"]
+    )  # "not exclusively" read as other ends
     assert "autres fins" in notes["investigation"]
-    assert "development.purpose : " in notes["agency"]  # the foreseen uses now set the purpose
-    assert "deployment.organisation_kind : " in notes["agency"]  # an EU body with criminal-law ends
+    assert "Finalité (développement) : " in notes["agency"]  # the foreseen uses now set the purpose
+    assert "Responsable du traitement (déploiement) : " in notes["agency"]  # an EU body with criminal-law ends
     assert "Europol" in notes["agency"]
     outcomes = dict(
         zip(result.table.get_column("deployment_name"), result.table.get_column("deployment_outcome"), strict=True)
@@ -144,7 +147,9 @@ def test_old_answers_in_conflict_are_reported_under_the_old_column() -> None:
     frame = pl.DataFrame({"system_id": ["A", "A"], "household": ["yes", "no"], "deployment.eu_link": ["yes", "no"]})
     result = assess_frame(frame, kb=KB, lang="en")
     assert [(e.row, e.column) for e in result.errors] == [(1, "household"), (2, "household")]
-    assert result.table is not None and result.table.get_column("deployment_outcome").to_list() == [None, None]
+    assert result.table is not None  # household is the system's: neither phase is assessed
+    assert result.table.get_column("deployment_outcome").to_list() == ["invalid", "invalid"]
+    assert result.table.get_column("development_outcome").to_list() == ["invalid", "invalid"]
 
 
 def test_old_and_new_columns_in_one_file_are_refused() -> None:
@@ -210,7 +215,11 @@ def test_every_old_answer_combination_maps_as_upgrade_maps_it(phase: Phase) -> N
         new, notes = upgrade(data)
         where = "developments" if phase == "development" else "deployments"
         expected = {**new["answers"], **new[where][0]["answers"]}
-        expected_notes = [(n.question, n.text) for n in notes if batch_location(n, 0) == f"{phase}.{n.question}"]
+        expected_notes = [
+            (n.question, n.text)
+            for n in notes
+            if batch_location(n, 0) == column_label(phase, KB.question_by_id[n.question], "en")
+        ]
         got = {}
         for question in targets:
             code = int(upgraded.codes[canonical_name(phase, question.id)][row])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from airegime.batch.columns import canonical_name, inventory_columns
+from airegime.batch.columns import canonical_name, column_label, inventory_columns
 from airegime.batch.inventory import assess_frame, assess_inventory
 from airegime.engine.evaluate import evaluate
 from airegime.kb import load_knowledge_base
-from airegime.kb.models import Question, Scope
+from airegime.kb.models import Lang, Question, Scope
 from airegime.render.summary import outcome_label, short_reason, status_label
 from airegime.system import parse_system
 
@@ -95,8 +96,12 @@ def expected_rows(systems: list[dict[str, Any]]) -> dict[tuple[str, str], dict[s
                 row[f"{phase}_outcome"] = phase_result.outcome or "undetermined"
                 row[f"{phase}_status"] = status_label(phase_result, "en")
                 row[f"{phase}_regime"] = outcome_label(KB, phase_result, "en")
-                row[f"{phase}_questions"] = ", ".join(
-                    canonical_name("system" if "system" in KB.question_by_id[d.question].scope else phase, d.question)
+                row[f"{phase}_questions"] = ", ".join(  # the columns in words, never by code
+                    column_label(
+                        "system" if "system" in KB.question_by_id[d.question].scope else phase,
+                        KB.question_by_id[d.question],
+                        "en",
+                    )
                     for d in phase_result.depends_on
                 )
                 row[f"{phase}_reason"] = short_reason(KB, phase_result, "en")
@@ -170,9 +175,15 @@ def test_conflicting_shared_answers_make_the_systems_rows_invalid(order: tuple[i
     )
     result = assess_frame(frame, kb=KB, lang="en")
     assert result.table is not None
-    assert result.table.filter(pl.col("system_id") == "A").get_column("development_outcome").to_list() == [None, None]
+    system_a = result.table.filter(pl.col("system_id") == "A")
+    assert system_a.get_column("development_outcome").to_list() == ["invalid", "invalid"]
+    # A development answer: the deployments are still assessed.
+    assert system_a.get_column("deployment_outcome").to_list() == ["undetermined", "undetermined"]
     assert result.table.filter(pl.col("system_id") == "B").get_column("errors").to_list() == [None]
     assert sorted(e.row for e in result.errors) == sorted(i + 1 for i, r in enumerate(ordered) if r[0] == "A")
+    message = next(e.message for e in result.errors if e.value == "criminal_law")
+    assert message.startswith("Column “development.purpose”: “criminal_law” here, but another answer on another row")
+    assert message.endswith("Development is not assessed (on every row of the system); deployment may be.")
     assert result.summary.invalid_rows == 2
 
 
@@ -190,10 +201,100 @@ def test_invalid_cells_are_reported_and_other_rows_assessed() -> None:
         (3, "system_id", ""),
         (1, "development_uses", "perhaps"),
     ]
-    assert "single_use, " in result.errors[1].expected and "attendu" in result.errors[1].expected
-    outcomes = result.table.get_column("deployment_outcome").to_list()
-    assert outcomes[0] is None and outcomes[2] is None and outcomes[1] == "undetermined"
+    uses = KB.question_by_id["development_uses"]
+    assert all(f"« {o.label.fr} »" in result.errors[1].expected for o in uses.options)
+    assert "single_use" not in result.errors[1].expected  # labels, not codes
+    development = result.table.get_column("development_outcome").to_list()
+    deployment = result.table.get_column("deployment_outcome").to_list()
+    assert development == ["invalid", "undetermined", "invalid"]
+    assert deployment[1:] == ["undetermined", "invalid"]
+    assert deployment[0] not in ("invalid", None)  # A's bad development cell leaves its deployment assessed
     assert result.error_count == 2 and not result.valid
+
+
+WRONG = {
+    "system_id": ["A", "A", "B", "C"],
+    "deployment_name": ["shop", "office", "police", "abroad"],
+    "system.establishment": ["eu", None, "eu", "mars"],
+    "development.personal_data": ["yes", None, "yes", "yes"],
+    "development.organisation_kind": ["private_body", None, "private_body", "private_body"],
+    "development.development_uses": ["polise", None, "various", "various"],
+    "deployment.personal_data": ["yes", "yes", "yes", "yes"],
+    "deployment.organisation_kind": ["private_body", "private_body", "competent_authority", "private_body"],
+    "deployment.purpose": ["other", "other", "polise", "other"],
+    "deployment.legal_mission": ["no", "no", "yes", "no"],
+}
+
+
+def test_a_bad_cell_leaves_only_the_phases_that_read_it_unassessed() -> None:
+    result = assess_frame(pl.DataFrame(WRONG), kb=KB, lang="en")
+    assert result.table is not None
+    rows = {r["deployment_name"]: r for r in result.table.iter_rows(named=True)}
+    # A's development answer is bad (row 1): its development is not assessed on either row, its deployments are.
+    for name in ("shop", "office"):
+        assert rows[name]["development_outcome"] == "invalid"
+        assert rows[name]["development_status"] == "not assessed (invalid cell)"
+        assert rows[name]["development_regime"] is None and rows[name]["development_reason"] is None
+        assert rows[name]["deployment_outcome"] == "gdpr" and rows[name]["deployment_status"] == "determined"
+    assert "on row 1 is not valid" in rows["office"]["errors"]  # the other row says where the bad cell is
+    # B's deployment purpose is bad: its development is assessed, its deployment is not.
+    assert rows["police"]["development_outcome"] == "gdpr"
+    assert rows["police"]["deployment_outcome"] == "invalid"
+    # C's system-level answer is bad: both phases read it, neither is assessed, and the message says so.
+    assert rows["abroad"]["development_outcome"] == rows["abroad"]["deployment_outcome"] == "invalid"
+    assert (
+        "Neither development nor deployment is assessed: this column holds for the whole system."
+        in (rows["abroad"]["errors"])
+    )
+    assert [(e.row, e.column, e.phases) for e in result.errors] == [
+        (4, "system.establishment", ("development", "deployment")),
+        (1, "development.development_uses", ("development",)),
+        (3, "deployment.purpose", ("deployment",)),
+    ]
+    # Counts: development once per system, deployment once per row; a phase not assessed is in no outcome.
+    summary = result.summary
+    assert summary.invalid == {"development": 2, "deployment": 2}  # systems A and C; rows police and abroad
+    assert summary.outcomes["development"] == {"gdpr": 1} and summary.systems == 3
+    assert summary.outcomes["deployment"] == {"gdpr": 2}
+    assert sum(summary.outcomes["development"].values()) + summary.invalid["development"] == summary.systems
+    assert sum(summary.outcomes["deployment"].values()) + summary.invalid["deployment"] == summary.rows
+    assert summary.invalid_rows == 4
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_invalid_cell_messages_name_the_column_and_the_value_as_typed_and_the_labels_allowed(lang: Lang) -> None:
+    frame = pl.DataFrame(
+        {
+            "system_id": ["A", "B"],
+            "Finalité (déploiement)": ["polise", "autre"],  # a column headed by its label
+            "deployment.personal_data": ["{peut-être}", "oui"],  # braces stay as typed
+        }
+    )
+    result = assess_frame(frame, kb=KB, lang=lang)
+    assert result.table is not None
+    errors = result.table.get_column("errors").to_list()
+    purpose, personal = KB.question_by_id["purpose"], KB.question_by_id["personal_data"]
+    if lang == "fr":
+        assert errors[0].startswith(
+            "Colonne « Finalité (déploiement) » : « polise » n’est pas une réponse possible ; réponses possibles : "
+            f"« {purpose.options[0].label.fr} », "
+        )
+        assert "Colonne « deployment.personal_data » : « {peut-être} » n’est pas une réponse possible ; " in errors[0]
+        assert "« Oui », « Non » ou « je ne sais pas » (ou une cellule vide)." in errors[0]
+        assert errors[0].endswith("Le déploiement de cette ligne n’est pas évalué ; le développement peut l’être.")
+    else:
+        assert errors[0].startswith(
+            "Column “Finalité (déploiement)”: “polise” is not a possible answer; possible answers: "
+            f"“{purpose.options[0].label.en}”, "
+        )
+        assert "“Yes”, “No” or “I don't know” (or a blank cell)." in errors[0]
+        assert errors[0].endswith("This row's deployment is not assessed; development may be.")
+    assert errors[1] is None
+    assert [e.message for e in result.errors] == errors[0].split(" | ")  # the same sentences in both
+    # No code (criminal_law, personal_data…) beyond the header typed; plain words like "other" are English too.
+    codes = [c for c in (*purpose.codes, *personal.codes, "personal_data") if "_" in c]
+    assert codes and not [c for c in codes if c in errors[0].replace("deployment.personal_data", "")]
+    assert result.table.get_column("deployment_outcome").to_list()[0] == "invalid"
 
 
 @pytest.mark.parametrize("header", ["development.nonsense", "deployment.development_uses", "system.purpose"])
@@ -254,3 +355,28 @@ def test_the_sources_column_cites_sources_as_people_do_not_by_id(tmp_path: Path)
     assert english.startswith("Directive 2016/680 art. 1(1), 2(1) and 3(7)") and "CJEU C-817/19 §67 and §81" in english
     assert "CJUE C-817/19 §67 et §81" in french and "RGPD art. 55(3)" in french
     assert not [s.id for s in kb.sources if s.id in english + french]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_results_files_name_no_rule_question_or_source_by_its_id(tmp_path: Path, suffix: str) -> None:
+    """What people read (every result column but the outcome key, which is data for filters and
+    programs) is in words: no rule id, question id, answer code or source id."""
+    labelled = {  # the same inventory, its columns headed by their English labels
+        canonical_name(scope, q.id): column_label(scope, q, "en") for scope, q in inventory_columns(KB)
+    }
+    frame = pl.DataFrame(WRONG).rename(lambda name: labelled.get(name, name))
+    frame = pl.concat([frame, pl.DataFrame({"system_id": ["D"], "deployment_name": ["unknown"]})], how="diagonal")
+    source = tmp_path / "inventory.csv"
+    frame.write_csv(source)
+    for lang in ("fr", "en"):
+        output = tmp_path / f"results-{lang}{suffix}"
+        assess_inventory(kb=KB, source=source, output=output, lang=lang)
+        written = pl.read_csv(output) if suffix == ".csv" else pl.read_excel(output, infer_schema_length=0)
+        shown = written.drop(frame.columns, "development_outcome", "deployment_outcome")
+        text = " ".join(str(value) for row in shown.iter_rows() for value in row if value is not None)
+        assert "(système)" in text or "(system)" in text  # the columns to fill, in words
+        assert "polise" in text and "mars" in text  # the values as typed
+        ids = {r.id for r in KB.rules} | {s.id for s in KB.sources} | {q.id for q in KB.questions}
+        ids |= {code for q in KB.questions for code in q.codes}
+        coded = [i for i in ids if "_" in i and re.search(rf"(?<!\w){re.escape(i)}(?!\w)", text)]
+        assert coded == [], coded

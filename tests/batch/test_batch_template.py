@@ -36,7 +36,7 @@ def test_one_column_per_question_with_its_allowed_answers(tmp_path: Path, kb: Kn
     for _scope, question in inventory_columns(kb):
         assert question.help.get(lang) in help_text
         for citation in question.sources:
-            assert kb.source_by_id[citation.source].url in help_text
+            assert kb.source_by_id[citation.source].link(lang) in help_text
     assert kb.disclaimer.get(lang) in help_text
 
 
@@ -63,7 +63,7 @@ def test_a_template_filled_with_drop_down_labels_is_assessed(tmp_path: Path, kb:
     row = result.table.row(0, named=True)
     assert row["deployment_outcome"] == "police_justice"
     assert row["development_outcome"] == "undetermined"
-    assert "development.personal_data" in row["development_questions"]
+    assert "Données personnelles (développement)" in row["development_questions"]
 
 
 def test_the_help_sheet_lists_every_source_id_used_in_results(tmp_path: Path, kb: KnowledgeBase) -> None:
@@ -104,3 +104,20 @@ def test_a_phase_establishment_overrides_the_systems_in_the_results(tmp_path: Pa
     result = assess_inventory(kb=kb, source=path)
     assert result.valid and result.table is not None
     assert result.table.get_column("deployment_outcome").to_list() == ["gdpr", "not_applicable_territorial"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_each_header_comment_gives_the_columns_label_and_a_file_headed_by_labels_reads_the_same(
+    tmp_path: Path, kb: KnowledgeBase, lang: Lang
+) -> None:
+    from airegime.batch.columns import column_label, header_key, read_layout
+
+    inventory = load_workbook(write_template(tmp_path / "inventory.xlsx", kb=kb, lang=lang)).worksheets[0]
+    comments = {cell.value: cell.comment.text for cell in inventory[1]}
+    for scope, question in inventory_columns(kb):
+        assert comments[canonical_name(scope, question.id)].startswith(f"{column_label(scope, question, lang)} — ")
+    labels = [column_label(scope, question, lang) for scope, question in inventory_columns(kb)]
+    typed = ["system_id", *(header_key(label) if i % 2 else label.upper() for i, label in enumerate(labels))]
+    layout = read_layout(typed, kb)  # as labelled, lower or upper case, with or without accents
+    assert [c.canonical for c in layout.answers] == [canonical_name(s, q.id) for s, q in inventory_columns(kb)]
+    assert layout.passthrough == ()

@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import polars as pl
@@ -27,6 +28,7 @@ from airegime.storage.accounts import LOCAL
 from airegime.storage.audit import AuditLog
 from airegime.storage.batch_uploads import TABLE_MARK, BatchUploads, QuotaExceeded
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, BatchUploadRow
+from airegime.upgrade import format1_questions
 from airegime.web import batch_runs
 from airegime.web.app import create_app
 from airegime.web.batch_runs import BatchRuns, assess_upload
@@ -132,9 +134,12 @@ def test_an_inventory_in_each_format_gives_the_results_the_chart_and_the_invalid
     assert invalid, "no invalid cells listed"
     row = 5 if fmt in ("csv", "xlsx", "ods") else 4  # spreadsheets count the header as row 1
     assert re.search(
-        rf'<td class="num">{row}</td><td><code>deployment.controller_kind</code></td><td>banana</td>', invalid.group(0)
-    )
-    assert "competent_authority" in invalid.group(0)  # what was expected
+        rf'<td class="num">{row}</td><td>deployment.controller_kind</td><td>banana</td><td>[^<]*</td><td>déploiement</td>',
+        invalid.group(0),
+    )  # the column as headed in the file, the value as typed, the answers allowed, the phase not assessed
+    controller = format1_questions()["controller_kind"]
+    assert f"« {controller.option('competent_authority').label.fr} »" in invalid.group(0)  # allowed, in words
+    assert "competent_authority" not in invalid.group(0)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 
 
@@ -147,7 +152,9 @@ def test_the_filters_work_with_plain_get_parameters(client: Client) -> None:
     undetermined = client.get(location, params={"status": "undetermined"}).text
     assert "1 ligne(s) sur 4." in undetermined and "Maison" in undetermined
     both = client.get(location, params={"development": "gdpr", "status": "determined"}).text
-    assert "2 ligne(s) sur 4." in both
+    assert "3 ligne(s) sur 4." in both  # S3's bad cell is a deployment answer: its development is assessed
+    not_assessed = client.get(location, params={"deployment": "invalid"}).text
+    assert "1 ligne(s) sur 4." in not_assessed and "banana" in not_assessed
     ignored = client.get(location, params={"development": "<nonsense>", "status": "x"})
     assert ignored.status_code == 200 and "4 ligne(s) sur 4." in ignored.text
 
@@ -429,3 +436,103 @@ def test_a_page_of_kept_results_equals_the_same_page_of_the_whole_table(kb: Know
             assert (page_got, pages_got, matching) == (page_shown, pages, whole.height)
             assert batch_views.rows_of(kept.rows(positions)) == expected
     assert sum(chunk.height for chunk in kept.chunks()) == 2704
+
+
+def test_a_bad_deployment_cell_leaves_that_rows_development_assessed_on_the_page(
+    client: Client, kb: KnowledgeBase
+) -> None:
+    page = client.get(results_page(client)).text
+    row, messages = re.findall(r'<tr class="invalid-row">(.*?)</tr>', page, re.S)
+    assert "(S3)" in row  # S3, whose deployment.controller_kind is "banana"
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert kb.outcome_by_id["gdpr"].label.fr in cells[1]  # development: assessed
+    assert '<span class="problem">non évalué (cellule invalide)</span>' in cells[2]  # deployment: not
+    assert "Colonne « deployment.controller_kind » : « banana » n’est pas une réponse possible" in messages
+    assert "1 ligne(s) ont une cellule invalide : 0 développement(s) et 1 déploiement(s)" in page
+    assert "Activité domestique (système)" in page or "Établissement (système)" in page  # columns to fill, in words
+    assert "<code>development." not in page and "<code>deployment." not in page
+    client.get("/lang/en")
+    english = client.get(results_page(client)).text
+    assert "Column “deployment.controller_kind”: “banana” is not a possible answer" in english
+    assert "not assessed (invalid cell)" in english
+
+
+def bar_fills(page: str) -> dict[str, str]:
+    """Each bar's outcome and the fill it is drawn with."""
+    found = re.findall(
+        r'<a href="\?[^"]*=([a-z_]+)">[^<]*</a></th>\s*<td class="bar-cell">.*?<rect class="fill kind-([a-z_]+)"( fill="([^"]+)")?',
+        page,
+        re.S,
+    )
+    return {key: fill or f"class:{kind}" for key, kind, _, fill in found}
+
+
+def test_the_chart_colours_each_regime_as_the_result_pages_diagram_does(client: Client, kb: KnowledgeBase) -> None:
+    from airegime.render.diagram import OUTCOME_STYLE
+
+    fills = bar_fills(client.get(results_page(client)).text)
+    assert fills["police_justice"] == fills["gdpr"] == OUTCOME_STYLE["regime"]
+    for key, fill in fills.items():  # every bar: its outcome kind's colour in the diagram
+        assert fill == (OUTCOME_STYLE[kb.outcome_by_id[key].kind] if key in kb.outcome_by_id else "class:undetermined")
+    assert fills["undetermined"] == "class:undetermined"  # the result pages' --orange, from style.css
+    # The result page's diagram fills the box of the same outcome with the same colour.
+    example = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
+    imported = client.submit("/import", files={"file": ("zone.yaml", example.read_bytes(), "application/yaml")})
+    result = client.get(imported.headers["location"]).text
+    diagram = re.search(r'<img src="([^"]+diagram\.svg)"', result)
+    assert diagram, "the result page shows no diagram"
+    svg = client.get(diagram.group(1)).text
+    label = kb.outcome_by_id["police_justice"].label.fr.split(" (")[0].replace("-", "&#45;")
+    node = re.search(rf'<(?:polygon|path) fill="(#[0-9a-f]{{6}})"[^>]*/>\s*<text[^>]*>{re.escape(label)}', svg)
+    assert node and node.group(1) == fills["police_justice"]
+
+
+def test_no_style_sheet_rule_overrides_the_bars_fill() -> None:
+    css = (Path(__file__).parents[2] / "src" / "airegime" / "web" / "static" / "style.css").read_text(encoding="utf-8")
+    rules = re.findall(r"svg\.bar-svg \.fill([^{]*)\{([^}]*)\}", css)
+    assert rules
+    assert [
+        (selector, body) for selector, body in rules if "fill:" in body and "kind-undetermined" not in selector
+    ] == []
+    assert "svg.bar-svg .fill.kind-undetermined { fill: var(--orange); }" in css
+    assert "section.phase.status-undetermined { border-top-color: var(--orange); }" in css  # the same variable
+
+
+def rgb(colour: str) -> str:
+    """#d3e9d3 as a browser computes it: rgb(211, 233, 211)."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red}, {green}, {blue})"
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_bar_is_drawn_in_its_regimes_colour_on_the_result_page(
+    browser: Any, live_server: str, tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    context = browser.new_context(base_url=live_server, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto("/batch")
+        inventory = tmp_path / "inventaire.csv"
+        inventory.write_bytes(inventory_csv())
+        page.set_input_files("#file", str(inventory))
+        page.click("form.form button[type=submit]")
+        page.wait_for_selector(".charts")
+        drawn = {
+            kind: page.eval_on_selector(
+                f"tr:has(a[href*='deployment={kind}']) rect.fill", "rect => getComputedStyle(rect).fill"
+            )
+            for kind in ("police_justice", "undetermined")
+        }
+        orange = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--orange').trim()")
+        assert drawn["undetermined"] == rgb(orange)  # the result pages' colour for an undetermined phase
+        page.goto("/import")
+        page.fill("#text", (Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml").read_text())
+        page.click("form button[type=submit]")
+        page.wait_for_selector("table.glance")
+        svg = page.request.get(page.get_attribute(".diagram img", "src")).text()
+        label = kb.outcome_by_id["police_justice"].label.fr.split(" (")[0].replace("-", "&#45;")
+        node = re.search(rf'<(?:polygon|path) fill="(#[0-9a-f]{{6}})"[^>]*/>\s*<text[^>]*>{re.escape(label)}', svg)
+        assert node, "no police-justice box in the result page's diagram"
+        assert drawn["police_justice"] == rgb(node.group(1))
+    finally:
+        context.close()

@@ -9,6 +9,11 @@ A question asked for the system that a phase may override (``establishment``) re
 phase's column where it holds an answer, else the system's. An inventory of format 1 (old
 columns) is mapped to format 2 after the per-system reading (``airegime.batch.format1``); each
 row's ``notes`` column then gives the guesses that mapping made.
+
+An invalid cell leaves unassessed only the phases that read it: a deployment cell, that row's
+deployment; a development cell, the development of every row of its system (the answer is the
+system's); a system-level cell or a blank ``system_id``, both phases. Those phases read
+``INVALID_KEY`` in ``…_outcome``; the row's ``errors`` column says why, in words.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from airegime.batch.columns import AnswerColumn, Layout, canonical_name, encode_columns
+from airegime.batch.columns import SCOPE_WORDS, AnswerColumn, Layout, column_label, encode_columns
 from airegime.batch.compiled import BatchProgram
 from airegime.batch.format1 import Upgraded, upgrade_codes
 from airegime.batch.io import ROW_INDEX
@@ -38,6 +43,7 @@ ERRORS_COLUMN = "errors"
 NOTES_COLUMN = "notes"  # how old (format-1) answers were read, where that is a guess
 MAX_REPORTED_ERRORS = 1000  # invalid cells kept in memory for the report; the rest are counted
 UNDETERMINED_KEY = "undetermined"
+INVALID_KEY = "invalid"  # …_outcome of a phase left unassessed by an invalid cell it reads
 
 
 def result_columns() -> list[str]:
@@ -47,9 +53,11 @@ def result_columns() -> list[str]:
 @dataclass(frozen=True)
 class CellError:
     row: int  # as numbered in the file: header = row 1 in CSV/Excel, first record = row 1 otherwise
-    column: str
-    value: str
-    expected: str
+    column: str  # the header as written in the file
+    value: str  # the cell as typed
+    expected: str  # what it may hold, in words (the answers' labels)
+    phases: tuple[Phase, ...] = PHASES  # the phases it leaves unassessed
+    message: str = ""  # the whole sentence, as in the row's errors column
 
 
 @dataclass
@@ -58,7 +66,10 @@ class Summary:
 
     rows: int = 0
     systems: int = 0
-    invalid_rows: int = 0
+    invalid_rows: int = 0  # rows where at least one phase is left unassessed by an invalid cell
+    # Phases left unassessed by an invalid cell (development per system, deployment per row);
+    # they are in no other count.
+    invalid: Counter[Phase] = field(default_factory=Counter)
     outcomes: dict[Phase, Counter[str]] = field(default_factory=lambda: {p: Counter() for p in PHASES})
     statuses: dict[Phase, Counter[str]] = field(default_factory=lambda: {p: Counter() for p in PHASES})
     # Phases under each regime, wholly or for some of their purposes: a split outcome counts
@@ -72,6 +83,7 @@ class Summary:
         self.rows += other.rows
         self.systems += other.systems
         self.invalid_rows += other.invalid_rows
+        self.invalid.update(other.invalid)
         self.noted_rows += other.noted_rows
         self.notes.update(other.notes)
         for phase in PHASES:
@@ -91,56 +103,132 @@ class ChunkResult:
 
 @dataclass
 class _Problems:
-    """The invalid cells of a chunk: which rows, the first ones in detail, a text per row."""
+    """The invalid cells of a chunk: which phases of which rows they leave unassessed, the first
+    ones in detail, a text per row."""
 
     frame: pl.DataFrame
     numbers: npt.NDArray[np.generic]  # row numbers in the file
-    invalid: npt.NDArray[np.bool_]
+    lang: Lang
+    invalid: dict[Phase, npt.NDArray[np.bool_]] = field(default_factory=dict)
     errors: list[CellError] = field(default_factory=list)
     count: int = 0
-    texts: list[pl.Expr] = field(default_factory=list)
+    # The rows' messages, built for the rows concerned only (a message lists every allowed label:
+    # built for all rows, a million of them would take a gigabyte).
+    texts: list[pl.DataFrame] = field(default_factory=list)
 
-    def add(self, column: str, bad: npt.NDArray[np.bool_], expected: str) -> None:
+    def __post_init__(self) -> None:
+        self.invalid = {phase: np.zeros(self.frame.height, dtype=bool) for phase in PHASES}
+
+    def add(
+        self,
+        column: str,
+        bad: npt.NDArray[np.bool_],
+        phases: tuple[Phase, ...],
+        key: str,
+        *,
+        system_column: bool = True,
+        **words: str,
+    ) -> None:
+        """Cells of ``column`` where ``bad``: message ``key`` (with {column}, {value} and ``words``)."""
         if not bad.any():
             return
-        self.invalid |= bad
+        for phase in phases:
+            self.invalid[phase] |= bad
         self.count += int(bad.sum())
+        before, after = _around_value(w(key, self.lang, column=column, value=_MARK, **words))
+        after += " " + _consequence(phases, system_column, self.lang)
         room = MAX_REPORTED_ERRORS - len(self.errors)
-        self.errors.extend(_cell_errors(self.frame, column, bad, expected, self.numbers, room))
-        self.texts.append(_problem_text(column, bad, expected))
+        if room > 0:
+            positions = np.flatnonzero(bad)[:room]
+            values = self.frame.get_column(column).cast(pl.String).gather(positions).to_list()
+            expected = words.get("allowed") or words.get("expected", "")
+            self.errors.extend(
+                CellError(int(self.numbers[p]), column, v or "", expected, phases, f"{before}{v or ''}{after}")
+                for p, v in zip(positions, values, strict=True)
+            )
+        self._texts(bad, before, self.frame.get_column(column).cast(pl.String).fill_null(""), after)
 
-    def column(self) -> pl.Expr:
-        text = pl.concat_str(self.texts, separator="; ", ignore_nulls=True) if self.texts else pl.lit("")
-        return pl.when(text != "").then(text).alias(ERRORS_COLUMN)
+    def spread(self, column: AnswerColumn, bad: npt.NDArray[np.bool_], system_ids: pl.Series) -> None:
+        """An invalid system-level or development cell is the system's answer: its phases are left
+        unassessed on the system's other rows too, which say on which row the cell is."""
+        found = pl.DataFrame({"s": system_ids, "row": self.numbers, "bad": bad})
+        first = found.filter("bad").group_by("s").agg(pl.col("row").min().alias("first"))
+        rows = found.join(first, on="s", how="left", maintain_order="left", nulls_equal=True).get_column("first")
+        others = rows.is_not_null().to_numpy() & ~bad
+        if not others.any():
+            return
+        for phase in column.phases:
+            self.invalid[phase] |= others
+        before, after = _around_value(w("cell.elsewhere", self.lang, column=column.name, row=_MARK))
+        after += " " + _consequence(column.phases, True, self.lang)
+        self._texts(others, before, rows.cast(pl.String), after)
+
+    def _texts(self, where: npt.NDArray[np.bool_], before: str, values: pl.Series, after: str) -> None:
+        positions = np.flatnonzero(where)
+        texts = pl.select(pl.concat_str(pl.lit(before), pl.lit(values.gather(positions)), pl.lit(after))).to_series()
+        self.texts.append(pl.DataFrame({"position": positions, "text": texts}))
+
+    @property
+    def rows(self) -> npt.NDArray[np.bool_]:
+        """Rows where at least one phase is left unassessed."""
+        return self.invalid["development"] | self.invalid["deployment"]
+
+    def column(self) -> pl.Series:
+        """Each row's messages, in the order found, joined by " | "; null on valid rows."""
+        column = pl.repeat(None, self.frame.height, dtype=pl.String, eager=True).alias(ERRORS_COLUMN)
+        if not self.texts:
+            return column
+        found = pl.concat(self.texts).group_by("position", maintain_order=True).agg(pl.col("text").str.join(" | "))
+        return column.scatter(found.get_column("position"), found.get_column("text"))
+
+
+_MARK = "\x00value\x00"  # where the cell's text goes in a message
+
+
+def _around_value(message: str) -> tuple[str, str]:
+    """The words before and after the cell's text in a message: the cell is joined to them per row
+    by polars, never formatted into a template (braces in it stay as typed)."""
+    before, _, after = message.rpartition(_MARK)
+    return before, after
+
+
+def _consequence(phases: tuple[Phase, ...], system_column: bool, lang: Lang) -> str:
+    """What a cell leaves unassessed, in words."""
+    if len(phases) == 1:
+        return w(f"invalid.{phases[0]}", lang)
+    return w("invalid.system" if system_column else "invalid.both", lang)
 
 
 def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, lang: Lang) -> ChunkResult:
     """Results for every row of ``frame`` (whole systems, rows numbered in its ``ROW_INDEX`` column)."""
     system_ids = frame.get_column(layout.system_id).cast(pl.String).str.strip_chars()
-    problems = _Problems(frame, frame.get_column(ROW_INDEX).to_numpy(), np.zeros(frame.height, dtype=bool))
-    problems.add(layout.system_id, (system_ids.is_null() | (system_ids == "")).to_numpy(), w("blank_id", lang))
+    problems = _Problems(frame, frame.get_column(ROW_INDEX).to_numpy(), lang)
+    blank = (system_ids.is_null() | (system_ids == "")).to_numpy()
+    problems.add(layout.system_id, blank, PHASES, "cell.blank_id", system_column=False, expected=w("blank_id", lang))
     codes: dict[str, npt.NDArray[np.uint8]] = {}
     untrusted = set()
     for column, encoded in zip(layout.answers, encode_columns(layout.answers, frame, lang), strict=True):
         if encoded.invalid.any():
             untrusted.add(column.name)
-            problems.add(column.name, encoded.invalid, encoded.expected)
+            problems.add(column.name, encoded.invalid, column.phases, "cell.invalid", allowed=encoded.expected)
+            if column.scope != "deployment":
+                problems.spread(column, encoded.invalid, system_ids)
         codes[column.canonical] = encoded.codes
     runs = _system_runs(system_ids)
     for column, conflicted in _resolve_per_system(layout, system_ids, runs, codes):
-        problems.add(column.name, conflicted, w("conflict", lang))
-    summary = Summary(rows=frame.height, invalid_rows=int(problems.invalid.sum()))
+        problems.add(column.name, conflicted, column.phases, "cell.conflict", expected=w("conflict", lang))
+    summary = Summary(rows=frame.height, invalid_rows=int(problems.rows.sum()))
     notes: pl.Series | pl.Expr = pl.lit(None, dtype=pl.String).alias(NOTES_COLUMN)
     if layout.format == 1:
         upgraded = upgrade_codes(program.kb, codes, frame.height)
         codes = upgraded.codes
-        notes = _notes_column(upgraded, summary, lang)
+        notes = _notes_column(program.kb, upgraded, summary, lang)
     results: dict[str, pl.Series] = {}
     for phase in PHASES:
         phase_program = program.phase(phase)
         axis_codes = phase_program.axis_codes(_scoped(codes, "system"), _scoped(codes, phase), frame.height)
         ids = phase_program.result_ids(axis_codes)
-        ids[problems.invalid] = phase_program.result_count  # no result: all fields empty
+        ids[problems.invalid[phase]] = phase_program.result_count  # no result: "not assessed"
         results.update(_result_columns(program, phase, lang, ids))
         _count(summary, program, phase, ids, system_ids, runs)
     table = frame.with_columns(*results.values(), problems.column(), notes)
@@ -171,7 +259,7 @@ def _scoped(codes: dict[str, npt.NDArray[np.uint8]], scope: Scope) -> dict[str, 
     return {name[len(prefix) :]: column for name, column in codes.items() if name.startswith(prefix)}
 
 
-def _notes_column(upgraded: Upgraded, summary: Summary, lang: Lang) -> pl.Series:
+def _notes_column(kb: KnowledgeBase, upgraded: Upgraded, summary: Summary, lang: Lang) -> pl.Series:
     """Each row's notes (its development's, then its deployment's), the text built once per pair."""
     deployment_sets = len(upgraded.note_sets["deployment"])
     pairs = upgraded.note_ids["development"].astype(np.int64) * deployment_sets + upgraded.note_ids["deployment"]
@@ -183,19 +271,29 @@ def _notes_column(upgraded: Upgraded, summary: Summary, lang: Lang) -> pl.Series
     for pair in present.tolist():
         development, deployment = divmod(pair, deployment_sets)
         notes = (*upgraded.note_sets["development"][development], *upgraded.note_sets["deployment"][deployment])
-        texts.append(notes_text(notes, lang))
+        texts.append(notes_text(kb, notes, lang))
         summary.notes.update(dict.fromkeys(notes, int(counts[pair])))
         summary.noted_rows += int(counts[pair]) if notes else 0
     return pl.Series(NOTES_COLUMN, texts, dtype=pl.String).cast(pl.Categorical).gather(position[pairs])
 
 
-def notes_text(notes: tuple[UpgradeNote, ...], lang: Lang) -> str | None:
-    """Notes as one cell: "development.organisation_kind, deployment.organisation_kind: text | …"."""
+def notes_text(kb: KnowledgeBase, notes: tuple[UpgradeNote, ...], lang: Lang) -> str | None:
+    """Notes as one cell, each under the column it concerns in words: "Controller (development),
+    Controller (deployment): text | …"."""
     by_text: dict[str, list[str]] = {}
     for note in notes:
-        by_text.setdefault(note.text.get(lang), []).append(note.location)
+        by_text.setdefault(note.text.get(lang), []).append(_note_column(kb, note, lang))
     separator = " : " if lang == "fr" else ": "
     return " | ".join(f"{', '.join(where)}{separator}{text}" for text, where in by_text.items()) or None
+
+
+def _note_column(kb: KnowledgeBase, note: UpgradeNote, lang: Lang) -> str:
+    """The format-2 column a note concerns ("development.organisation_kind"), in words."""
+    scope = note.location.split(".", 1)[0]
+    question = kb.question_by_id.get(note.question)
+    if question is None or scope not in SCOPE_WORDS:
+        return note.location
+    return column_label(scope, question, lang)
 
 
 def _system_runs(system_ids: pl.Series) -> npt.NDArray[np.intp] | None:
@@ -268,36 +366,13 @@ def _resolve_runs(
     return conflicts
 
 
-def _cell_errors(
-    frame: pl.DataFrame,
-    column: str,
-    bad: npt.NDArray[np.bool_],
-    expected: str,
-    numbers: npt.NDArray[np.generic],
-    room: int,
-) -> list[CellError]:
-    if room <= 0:
-        return []
-    positions = np.flatnonzero(bad)[:room]
-    values = frame.get_column(column).cast(pl.String).gather(positions).to_list()
-    return [
-        CellError(int(numbers[p]), column, "" if v is None else v, expected)
-        for p, v in zip(positions, values, strict=True)
-    ]
-
-
-def _problem_text(column: str, bad: npt.NDArray[np.bool_], expected: str) -> pl.Expr:
-    value = pl.col(column).cast(pl.String).fill_null("")
-    text = pl.format(f"{column}: '{{}}' — {expected}", value)
-    return pl.when(pl.lit(pl.Series(bad))).then(text)
-
-
 @lru_cache(maxsize=1 << 14)
 def rendered(program: BatchProgram, phase: Phase, lang: Lang, result_id: int) -> tuple[str | None, ...]:
-    """The text of each result field (``RESULT_FIELDS``) for a result id; all None for no result."""
+    """The text of each result field (``RESULT_FIELDS``) for a result id; for no result (an
+    invalid cell), only the outcome key and the status in words."""
     phase_program = program.phase(phase)
     if result_id == phase_program.result_count:
-        return (None,) * len(RESULT_FIELDS)
+        return None, INVALID_KEY, w("status.invalid", lang), None, None, None
     texts = result_texts(program.kb, phase_program.result(result_id), phase, lang)
     # Our own words never start like a formula; written cells of these columns are not checked again.
     assert not any(is_formula(text) for text in texts)
@@ -310,18 +385,19 @@ def result_texts(kb: KnowledgeBase, result: PhaseResult, phase: Phase, lang: Lan
         outcome_label(kb, result, lang),
         result.outcome or UNDETERMINED_KEY,
         status_label(result, lang),
-        _questions(kb, result, phase),
+        _questions(kb, result, phase, lang),
         short_reason(kb, result, lang),
         _sources(kb, result, lang),
     )
 
 
-def _questions(kb: KnowledgeBase, result: PhaseResult, phase: Phase) -> str:
-    """The columns still to fill for this phase, by their column names."""
+def _questions(kb: KnowledgeBase, result: PhaseResult, phase: Phase, lang: Lang) -> str:
+    """The columns still to fill for this phase, in words ("Finalité (déploiement)"), never by code."""
     names = []
     for dependency in result.depends_on:
-        scope: Scope = "system" if "system" in kb.question_by_id[dependency.question].scope else phase
-        names.append(canonical_name(scope, dependency.question))
+        question = kb.question_by_id[dependency.question]
+        scope: Scope = "system" if "system" in question.scope else phase
+        names.append(column_label(scope, question, lang))
     return ", ".join(names)
 
 
@@ -354,7 +430,9 @@ def _count(
         firsts = pl.DataFrame({"s": system_ids, "id": ids}).unique(subset="s", keep="first", maintain_order=False)
         summary.systems = firsts.height
         ids = firsts.get_column("id").to_numpy()
-    counts = np.bincount(ids, minlength=phase_program.result_count + 1)[: phase_program.result_count]
+    counts = np.bincount(ids, minlength=phase_program.result_count + 1)
+    summary.invalid[phase] += int(counts[phase_program.result_count])
+    counts = counts[: phase_program.result_count]
     for result_id in np.flatnonzero(counts):
         result = phase_program.result(int(result_id))
         count = int(counts[result_id])

@@ -1,6 +1,7 @@
 """The inventory's columns: which column holds which answer, and answers to integer codes.
 
-Column names are fixed identifiers, whatever the language of the answers:
+Column names are fixed identifiers, whatever the language of the answers (a column may also
+be headed by its label in French or English, "Finalité (déploiement)", as ``column_label`` gives it):
 
 * ``system_id`` (required) groups the rows of one system; ``system_name`` and
   ``deployment_name`` are optional labels;
@@ -24,6 +25,7 @@ distinct values are normalised once, then mapped to codes for the whole column.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,7 +35,8 @@ import polars as pl
 
 from airegime.batch.words import w
 from airegime.errors import AnswerError
-from airegime.kb.models import KnowledgeBase, Lang, Question, Scope
+from airegime.i18n import t
+from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Question, Scope
 from airegime.system import normalise_answer
 from airegime.upgrade import format1_questions
 
@@ -41,6 +44,11 @@ SYSTEM_ID = "system_id"
 LABEL_COLUMNS = ("system_name", "deployment_name")
 INVALID = 255  # code of a cell that is not an allowed answer
 SCOPES: tuple[Scope, ...] = ("system", "development", "deployment")
+SCOPE_WORDS: dict[Scope, tuple[str, str]] = {  # (fr, en), as a column label ends
+    "system": ("système", "system"),
+    "development": ("développement", "development"),
+    "deployment": ("déploiement", "deployment"),
+}
 
 
 class LayoutError(ValueError):
@@ -66,9 +74,25 @@ class AnswerColumn:
     def unknown_code(self) -> int:
         return len(self.question.codes)
 
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        """The phases that read this column: a system-level answer is read by both."""
+        return PHASES if self.scope == "system" else (self.scope,)
+
 
 def canonical_name(scope: Scope, question_id: str) -> str:
     return f"{scope}.{question_id}"
+
+
+def column_label(scope: Scope, question: Question, lang: Lang) -> str:
+    """A column in words, for people: "Finalité (déploiement)", "Purpose (deployment)"."""
+    return f"{question.short.get(lang)} ({SCOPE_WORDS[scope][0 if lang == 'fr' else 1]})"
+
+
+def header_key(name: str) -> str:
+    """How headers are matched: case, accents, apostrophes and repeated spaces do not matter."""
+    folded = unicodedata.normalize("NFKD", " ".join(name.split()).casefold().replace("’", "'"))
+    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 def inventory_columns(kb: KnowledgeBase) -> list[tuple[Scope, Question]]:
@@ -102,13 +126,15 @@ def _names(columns: list[tuple[Scope, Question]]) -> dict[str, tuple[Scope, Ques
         by_name[canonical_name(scope, question.id)] = (scope, question)
         if len(question.scope) == 1:  # unambiguous without its prefix
             by_name.setdefault(question.id, (scope, question))
+        for lang in ("fr", "en"):
+            by_name.setdefault(header_key(column_label(scope, question, lang)), (scope, question))
     return by_name
 
 
 def read_layout(columns: list[str], kb: KnowledgeBase) -> Layout:
     """Recognise the answer columns of a header; raise LayoutError if it is not an inventory."""
     current, old = _names(inventory_columns(kb)), _names(format1_columns())
-    keys = [name.strip().casefold() for name in columns]
+    keys = [header_key(name) for name in columns]
     old_only = [name for name, key in zip(columns, keys, strict=True) if key in old and key not in current]
     new_only = [name for name, key in zip(columns, keys, strict=True) if key in current and key not in old]
     if old_only and new_only:
@@ -127,8 +153,7 @@ def read_layout(columns: list[str], kb: KnowledgeBase) -> Layout:
     answers: list[AnswerColumn] = []
     passthrough: list[str] = []
     seen: dict[str, str] = {}
-    for name in columns:
-        key = name.strip().casefold()
+    for name, key in zip(columns, keys, strict=True):
         found = by_name.get(key)
         if found is None:
             if "." in key and key.split(".", 1)[0] in SCOPES:
@@ -154,7 +179,7 @@ def read_layout(columns: list[str], kb: KnowledgeBase) -> Layout:
 class EncodedColumn:
     codes: npt.NDArray[np.uint8]  # unknown = number of answers (also for invalid cells)
     invalid: npt.NDArray[np.bool_]  # cells that are not an answer
-    expected: str  # what they should have held
+    expected: str  # what they should have held, in words
 
 
 def encode_columns(columns: tuple[AnswerColumn, ...], frame: pl.DataFrame, lang: Lang = "en") -> list[EncodedColumn]:
@@ -177,9 +202,17 @@ def encode_columns(columns: tuple[AnswerColumn, ...], frame: pl.DataFrame, lang:
         invalid = codes == INVALID
         if invalid.any():
             codes[invalid] = column.unknown_code
-        expected = w("expected", lang, allowed=", ".join((*column.question.codes, "unknown")))
-        encoded.append(EncodedColumn(codes, invalid, expected))
+        encoded.append(EncodedColumn(codes, invalid, allowed_answers(column.question, lang)))
     return encoded
+
+
+@lru_cache(maxsize=256)
+def allowed_answers(question: Question, lang: Lang) -> str:
+    """The answers a cell may hold, by their labels: "« Oui », « Non » ou « je ne sais pas » (ou une
+    cellule vide)". Codes and the other language's labels are accepted too, but people type labels."""
+    quote = ("« {} »" if lang == "fr" else "“{}”").format
+    labels = [quote(option.label.get(lang)) for option in question.options]
+    return w("allowed", lang, labels=", ".join(labels), unknown=quote(t("answer.unknown", lang)))
 
 
 def _code(column: AnswerColumn, value: str) -> int:

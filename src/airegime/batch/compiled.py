@@ -25,6 +25,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -175,9 +176,23 @@ def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:
     outcome_sets = np.array(table.outcome_sets, dtype=np.int64)
     rule_sets = np.array(table.rule_sets, dtype=np.int64)
     # Entries render alike when they reach the same outcomes through the same rules, wait on the
-    # same questions, and leave the same questions read by those rules unanswered.
-    parts = [outcome_sets, rule_sets, _pending_axes(table, outcome_sets), _unanswered_axes(table, rule_sets)]
-    widths = [len(table.outcomes), len(table.rules), len(table.axes), len(table.axes)]
+    # same questions, leave the same questions read by those rules unanswered, and were decided by
+    # the same reason (its answers, as the table entry that gives only them, and its rule).
+    reason_entry, reason_rule = _reasons(table, outcome_sets, rule_sets)
+    parts = [
+        outcome_sets,
+        rule_sets,
+        _pending_axes(table, outcome_sets),
+        _unanswered_axes(table, rule_sets),
+        reason_entry + 1,
+        reason_rule + 1,
+        _pending_order(table, outcome_sets),
+    ]
+    entry_bits = len(outcome_sets).bit_length()
+    rule_bits = (len(table.rules) + 1).bit_length()
+    order_bits = len(table.axes) * len(table.axes).bit_length()
+    axes = len(table.axes)
+    widths = [len(table.outcomes), len(table.rules), axes, axes, entry_bits, rule_bits, order_bits]
     if sum(widths) <= 63:  # one integer key per entry: a fast 1-D unique
         keys, shift = np.zeros(len(outcome_sets), dtype=np.int64), 0
         for part, width in zip(parts, widths, strict=True):
@@ -214,16 +229,43 @@ def _verdicts(kb: KnowledgeBase, table: PhaseTable, outcome_sets: npt.NDArray[np
 
 def _pending_axes(table: PhaseTable, outcome_sets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """For every entry, a bit per axis left unknown whose answer would change the reachable outcomes."""
-    flat = np.arange(len(outcome_sets), dtype=np.int64)
-    pending = np.zeros(len(outcome_sets), dtype=np.int64)
+    return _changing_axes(table, outcome_sets)
+
+
+def _changing_axes(table: PhaseTable, sets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """For every entry, a bit per axis left unknown that some answer would change ``sets`` at."""
+    flat = np.arange(len(sets), dtype=np.int64)
+    changing = np.zeros(len(sets), dtype=np.int64)
     for axis in table.axes:
         unknown = (flat // axis.stride) % (axis.size + 1) == axis.size
-        changes = np.zeros(len(outcome_sets), dtype=bool)
+        changes = np.zeros(len(sets), dtype=bool)
         for code in range(axis.size):
             answered = np.where(unknown, flat + (code - axis.size) * axis.stride, flat)
-            changes |= unknown & (outcome_sets[answered] != outcome_sets)
-        pending |= changes.astype(np.int64) << axis.position
-    return pending
+            changes |= unknown & (sets[answered] != sets)
+        changing |= changes.astype(np.int64) << axis.position
+    return changing
+
+
+def _pending_order(table: PhaseTable, outcome_sets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """For every entry, the rank of each axis among the open questions, as ``depends_on`` orders
+    them (fewest outcomes expected to remain first, axis order on ties), packed into one integer."""
+    flat = np.arange(len(outcome_sets), dtype=np.int64)
+    pending = _pending_axes(table, outcome_sets)
+    expected = np.full((len(outcome_sets), len(table.axes)), np.inf)  # not open: ranked last, alike
+    for axis in table.axes:
+        unknown = (flat // axis.stride) % (axis.size + 1) == axis.size
+        total = np.zeros(len(outcome_sets), dtype=np.int64)
+        for code in range(axis.size):
+            answered = np.where(unknown, flat + (code - axis.size) * axis.stride, flat)
+            total += np.bitwise_count(outcome_sets[answered]).astype(np.int64)
+        is_open = (pending >> axis.position) & 1 == 1
+        expected[is_open, axis.position] = total[is_open] / axis.size
+    ranks = np.argsort(np.argsort(expected, axis=1, kind="stable"), axis=1, kind="stable").astype(np.int64)
+    width = len(table.axes).bit_length()
+    packed = np.zeros(len(outcome_sets), dtype=np.int64)
+    for i in range(len(table.axes)):
+        packed |= ranks[:, i] << (i * width)
+    return packed
 
 
 def _unknown_axes(table: PhaseTable) -> npt.NDArray[np.int64]:
@@ -236,7 +278,8 @@ def _unknown_axes(table: PhaseTable) -> npt.NDArray[np.int64]:
 
 
 def _unanswered_axes(table: PhaseTable, rule_sets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """For every entry where several rules remain, the unknown axes those rules read (bits)."""
+    """For every entry where several rules remain, the unknown axes those rules read whose answer
+    would narrow which rule applies (bits), as ``evaluate_phase`` lists them."""
     distinct, which = np.unique(rule_sets, return_inverse=True)
     read = np.zeros(len(distinct), dtype=np.int64)
     for i, rule_set in enumerate(distinct.tolist()):
@@ -244,7 +287,43 @@ def _unanswered_axes(table: PhaseTable, rule_sets: npt.NDArray[np.int64]) -> npt
         if len(rules) > 1:
             questions = set().union(*(rule.questions for rule in rules))
             read[i] = sum(1 << axis.position for axis in table.axes if axis.id in questions)
-    return _unknown_axes(table) & read[which.reshape(-1)]
+    return _changing_axes(table, rule_sets) & read[which.reshape(-1)]
+
+
+def _reasons(
+    table: PhaseTable, outcome_sets: npt.NDArray[np.int64], rule_sets: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For every entry, the reason ``deciding_reason`` gives, as arrays: the table entry holding
+    only the reason's answers (-1 when undetermined) and the index of the rule stating it (-1: none).
+    Subsets of axes are tried smallest first, in the same order, so the first that forces the
+    outcome is the same prime implicant."""
+    count = len(outcome_sets)
+    flat = np.arange(count, dtype=np.int64)
+    codes = [(flat // axis.stride) % (axis.size + 1) for axis in table.axes]
+    known = [code != axis.size for code, axis in zip(codes, table.axes, strict=True)]
+    blank = flat + sum((axis.size - code) * axis.stride for code, axis in zip(codes, table.axes, strict=True))
+    single = (outcome_sets != 0) & (outcome_sets & (outcome_sets - 1) == 0)
+    entry = np.full(count, -1, dtype=np.int64)
+    for size in range(len(table.axes) + 1):
+        for subset in combinations(range(len(table.axes)), size):
+            candidate = blank.copy()
+            found = single & (entry < 0)
+            for i in subset:
+                candidate += (codes[i] - table.axes[i].size) * table.axes[i].stride
+                found &= known[i]
+            found &= outcome_sets[candidate] == outcome_sets
+            entry[found] = candidate[found]
+    # A rule holds at an entry when it holds whatever its unknown answers: "unknown" is the
+    # conjunction over the axis's answers.
+    holds = table.hits
+    for axis in range(1, holds.ndim):
+        holds = np.concatenate([holds, holds.all(axis=axis, keepdims=True)], axis=axis)
+    holds = holds.reshape(len(table.rules), -1)
+    possible = np.where(entry >= 0, rule_sets[np.maximum(entry, 0)] & rule_sets, 0)
+    rule = np.full(count, -1, dtype=np.int64)
+    for j in reversed(range(len(table.rules))):  # the first such rule in the rule set's order wins
+        rule = np.where(((possible >> j) & 1).astype(bool) & holds[j], j, rule)
+    return entry, rule
 
 
 def _source(is_system: bool, overridable: bool) -> int:

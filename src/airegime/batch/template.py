@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from airegime.batch.columns import SYSTEM_ID, canonical_name, inventory_columns
+from airegime.batch.columns import SYSTEM_ID, canonical_name, column_label, inventory_columns
 from airegime.i18n import t
 from airegime.kb.models import KnowledgeBase, Lang, Question, Scope
 
@@ -56,6 +56,12 @@ GUIDE = (
         "cell there takes the system's answer.",
     ),
     (
+        "Une colonne peut aussi porter son libellé, en français ou en anglais (« Finalité (déploiement) », "
+        "« Purpose (deployment) ») : les résultats et les messages nomment les colonnes par ces libellés.",
+        "A column may also be headed by its label, in French or English (“Purpose (deployment)”, "
+        "“Finalité (déploiement)”): the results and messages name columns by these labels.",
+    ),
+    (
         "Évaluez le fichier avec : airegime batch inventaire.xlsx -o resultats.xlsx",
         "Assess it with: airegime batch inventory.xlsx -o results.xlsx",
     ),
@@ -91,7 +97,7 @@ def write_template(path: Path | str, *, kb: KnowledgeBase, lang: Lang = "fr") ->
     for offset, (scope, question) in enumerate(columns):
         position = len(IDENTITY) + 1 + offset
         name = canonical_name(scope, question.id)
-        comment = f"{_pick(SCOPE_WORDS[scope], lang)} — {question.text.get(lang)}"
+        comment = f"{column_label(scope, question, lang)} — {question.text.get(lang)}"
         if scope != "system" and question.overridable:
             comment += f"\n{_pick(OVERRIDE, lang)}"
         _header(inventory, position, name, comment, width=28)
@@ -161,7 +167,9 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
     for scope, question in columns:
         answers = "\n".join(f"{o.label.get(lang)} = {o.code}" for o in question.options)
         answers += f"\n{t('answer.unknown', lang)} = unknown"
-        sources = "\n".join(f"{kb.citation_label(c, lang)} — {kb.source_by_id[c.source].url}" for c in question.sources)
+        sources = "\n".join(
+            f"{kb.citation_label(c, lang)} — {kb.source_by_id[c.source].link(lang)}" for c in question.sources
+        )
         override = f"\n{_pick(OVERRIDE, lang)}" if scope != "system" and question.overridable else ""
         sheet.append(
             [
@@ -179,7 +187,7 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for source in kb.sources:
-        sheet.append([source.id, "", source.title.get(lang), source.summary.get(lang), source.url])
+        sheet.append([source.id, "", source.title.get(lang), source.summary.get(lang), source.link(lang)])
     for letter, width in zip("ABCDEF", (30, 14, 50, 80, 50, 70), strict=True):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=heading_row + 1):

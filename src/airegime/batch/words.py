@@ -5,18 +5,63 @@ from __future__ import annotations
 from airegime.kb.models import Lang
 
 MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
-    "expected": (
-        "attendu : {allowed} (ou leur libellé en français ou en anglais ; vide = je ne sais pas)",
-        "expected: {allowed} (or their French or English labels; blank = I don't know)",
+    "allowed": (
+        "{labels} ou {unknown} (ou une cellule vide)",
+        "{labels} or {unknown} (or a blank cell)",
+    ),
+    # One invalid cell, in the row's errors column: {column} as headed in the file, {value} as typed.
+    "cell.invalid": (
+        "Colonne « {column} » : « {value} » n’est pas une réponse possible ; réponses possibles : {allowed}.",
+        "Column “{column}”: “{value}” is not a possible answer; possible answers: {allowed}.",
+    ),
+    "cell.conflict": (
+        "Colonne « {column} » : « {value} » ici, mais une autre réponse sur une autre ligne du même système ; "
+        "{expected}.",
+        "Column “{column}”: “{value}” here, but another answer on another row of the same system; {expected}.",
+    ),
+    "cell.blank_id": ("Colonne « {column} » : vide ; {expected}.", "Column “{column}”: blank; {expected}."),
+    # A system-level or development answer is the system's: a bad cell on one row holds for all its rows.
+    "cell.elsewhere": (
+        "Colonne « {column} » : la réponse donnée pour ce système à la ligne {row} n’est pas valide.",
+        "Column “{column}”: the answer given for this system on row {row} is not valid.",
     ),
     "conflict": (
-        "les lignes de ce système donnent des réponses différentes : donnez-la une fois, ou la même sur chaque ligne",
-        "the rows of this system give different answers: give it once, or the same on every row",
+        "donnez la réponse une fois pour le système, ou la même sur chacune de ses lignes",
+        "give the answer once for the system, or the same on each of its rows",
     ),
     "blank_id": (
-        "vide : chaque ligne doit porter l'identifiant de son système",
-        "blank: every row needs the id of its system",
+        "chaque ligne doit porter l’identifiant de son système",
+        "every row needs the id of its system",
     ),
+    # What an invalid cell leaves unassessed, by the phases that read it.
+    "invalid.system": (
+        "Ni le développement ni le déploiement ne sont évalués : cette colonne vaut pour tout le système.",
+        "Neither development nor deployment is assessed: this column holds for the whole system.",
+    ),
+    "invalid.both": (
+        "Ni le développement ni le déploiement ne sont évalués.",
+        "Neither development nor deployment is assessed.",
+    ),
+    "invalid.development": (
+        "Le développement n’est pas évalué (sur toutes les lignes du système) ; le déploiement peut l’être.",
+        "Development is not assessed (on every row of the system); deployment may be.",
+    ),
+    "invalid.deployment": (
+        "Le déploiement de cette ligne n’est pas évalué ; le développement peut l’être.",
+        "This row's deployment is not assessed; development may be.",
+    ),
+    "status.invalid": ("non évalué (cellule invalide)", "not assessed (invalid cell)"),
+    "phases.both": ("développement et déploiement", "development and deployment"),
+    "phases.development": ("développement", "development"),
+    "phases.deployment": ("déploiement", "deployment"),
+    "web.not_assessed": ("Phase non évaluée", "Phase not assessed"),
+    "web.invalid_phases": (
+        "{rows} ligne(s) ont une cellule invalide : {development} développement(s) et {deployment} déploiement(s) "
+        "n’ont pas été évalués (détail ci-dessous) ; les autres phases de ces lignes l’ont été.",
+        "{rows} row(s) have an invalid cell: {development} development(s) and {deployment} deployment(s) were not "
+        "assessed (details below); the other phases of these rows were.",
+    ),
+    "web.problems": ("À corriger", "To correct"),
     "row": ("ligne", "row"),
     "column": ("colonne", "column"),
     "value": ("valeur", "value"),
@@ -26,7 +71,8 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "summary.deployment": ("Déploiement (contextes)", "Deployment (contexts)"),
     "summary.undetermined": ("Indéterminé (réponses manquantes)", "Undetermined (answers missing)"),
     "summary.case_by_case": ("Au cas par cas (total)", "Case by case (total)"),
-    "summary.invalid": ("Lignes invalides (non évaluées)", "Invalid rows (not assessed)"),
+    "summary.invalid": ("Lignes avec une cellule invalide", "Rows with an invalid cell"),
+    "summary.invalid_phases": ("Non évalués (cellule invalide)", "Not assessed (invalid cell)"),
     "summary.regimes": (
         "Sous chaque régime, en tout ou pour une partie des finalités",
         "Under each regime, wholly or for some purposes",

@@ -1,6 +1,10 @@
 """What the batch results page shows, as plain data: the rows that pass the filters (one page of
 them), the regime distribution per phase as bars, the filter choices. No legal logic: every
-regime, status and reason comes from the batch library's result columns."""
+regime, status and reason comes from the batch library's result columns.
+
+A bar takes its outcome kind's colour from the decision diagram the result pages show
+(``render.diagram.OUTCOME_STYLE``, the one definition), as an SVG ``fill`` attribute; an
+undetermined phase takes the result pages' colour for that status (``--orange`` in style.css)."""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from airegime.batch import Summary
-from airegime.batch.assess import ERRORS_COLUMN, PHASES, UNDETERMINED_KEY
+from airegime.batch.assess import ERRORS_COLUMN, INVALID_KEY, PHASES, UNDETERMINED_KEY
+from airegime.batch.words import w
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
+from airegime.render.diagram import OUTCOME_STYLE
 
 PAGE_ROWS = 50
 STATUSES = ("determined", "case_by_case", "undetermined", "invalid")
@@ -19,7 +25,7 @@ STATUSES = ("determined", "case_by_case", "undetermined", "invalid")
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    development: str = ""  # outcome id, "undetermined", or "" for every row
+    development: str = ""  # outcome id, "undetermined", "invalid" (not assessed), or "" for every row
     deployment: str = ""
     status: str = ""  # one of STATUSES, matched by either phase ("invalid": rows with errors)
 
@@ -32,7 +38,8 @@ class Filters:
 @dataclass(frozen=True, slots=True)
 class Bar:
     key: str  # outcome id or "undetermined"
-    kind: str  # the outcome's kind (for the colour), "undetermined" otherwise
+    kind: str  # the outcome's kind, "undetermined" otherwise
+    colour: str  # the diagram's fill for that kind; "" for undetermined (a CSS class colours it)
     label: str
     count: int
     percent: float
@@ -47,7 +54,7 @@ class Chart:
 
 def clean_filters(development: str, deployment: str, status: str, kb: KnowledgeBase) -> Filters:
     """Filters from GET parameters; an unknown value is dropped (the page shows every row)."""
-    known = {*kb.outcome_by_id, UNDETERMINED_KEY}
+    known = {*kb.outcome_by_id, UNDETERMINED_KEY, INVALID_KEY}
     return Filters(
         development if development in known else "",
         deployment if deployment in known else "",
@@ -110,12 +117,25 @@ def charts(summary: Summary, kb: KnowledgeBase, lang: Lang) -> tuple[Chart, ...]
 
 
 def outcome_choices(summary: Summary, kb: KnowledgeBase, lang: Lang) -> dict[str, list[tuple[str, str]]]:
-    """Per phase, the (value, label) of each regime present in the results, for the filter lists."""
-    return {chart.phase: [(bar.key, bar.label) for bar in chart.bars] for chart in charts(summary, kb, lang)}
+    """Per phase, the (value, label) of each regime present in the results, for the filter lists,
+    then "not assessed" where an invalid cell left some phase unassessed."""
+    choices = {chart.phase: [(bar.key, bar.label) for bar in chart.bars] for chart in charts(summary, kb, lang)}
+    for phase in PHASES:
+        if summary.invalid[phase]:
+            choices[phase].append((INVALID_KEY, w("status.invalid", lang)))
+    return choices
+
+
+def invalid_note(summary: Summary, lang: Lang) -> str:
+    """How many phases invalid cells left unassessed, in words ("" when none)."""
+    if not summary.invalid_rows:
+        return ""
+    counts = {phase: summary.invalid[phase] for phase in PHASES}
+    return w("web.invalid_phases", lang, rows=summary.invalid_rows, **counts)
 
 
 def _bar(kb: KnowledgeBase, key: str, count: int, total: int, lang: Lang) -> Bar:
     outcome = kb.outcome_by_id.get(key)
     label = outcome.label.get(lang) if outcome else t("status.undetermined", lang).capitalize()
     kind = outcome.kind if outcome else "undetermined"
-    return Bar(key, kind, label, count, round(100 * count / total, 1) if total else 0.0)
+    return Bar(key, kind, OUTCOME_STYLE.get(kind, ""), label, count, round(100 * count / total, 1) if total else 0.0)

@@ -27,6 +27,8 @@ log = logging.getLogger("airegime.web")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 RESULT_FORMATS = ("csv", "xlsx")
 Choice = Annotated[str, Query(max_length=100)]
+# The batch library's words the results page shows (web/texts.py has the page's own).
+BATCH_WORDS = ("web.not_assessed", "web.problems", "phases.development", "phases.deployment", "phases.both")
 
 
 def run_owner(request: Request) -> str:
@@ -150,6 +152,8 @@ def results(
         pages=pages,
         charts=batch_views.charts(result.summary, kb, lang),
         choices=batch_views.outcome_choices(result.summary, kb, lang),
+        invalid_note=batch_views.invalid_note(result.summary, lang),
+        words={key: w(key, lang) for key in BATCH_WORDS},
         statuses=batch_views.STATUSES,
         formats=RESULT_FORMATS,
     )
