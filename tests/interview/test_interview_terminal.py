@@ -78,6 +78,12 @@ def regime_line(kb: KnowledgeBase, title: str, outcome: str, status: str = "dete
     return f"{title} → {kb.outcome_by_id[outcome].label.fr} ({say_status(status)})"
 
 
+def result_rules(kb: KnowledgeBase) -> list[str]:
+    """The rules behind the example's result: their titles belong to `airegime explain`, not to the summary."""
+    system = load_system(EXAMPLE, kb=kb)
+    return [rule for phase in evaluate(kb=kb, system=system).phases for rule in phase.rules]
+
+
 def say_status(status: str) -> str:
     from airegime.i18n import t
 
@@ -107,10 +113,15 @@ def test_the_zone_crossing_example_gives_gdpr_then_gdpr_and_police_justice(
     assert (POLICE_SCOPE, "purpose") in asked and (POLICE_SCOPE, "legal_mission") not in asked
     assert person.finish() == 0
 
-    recap = person.screen.split(say("recap", "fr"))[-1]
+    before, recap = person.screen.split(say("recap", "fr"))
     assert regime_line(kb, DEV, "gdpr") in recap
     assert regime_line(kb, SHOP_SCOPE, "gdpr") in recap
     assert regime_line(kb, POLICE_SCOPE, "police_justice") in recap
+    # the end is short: one line per phase, then where the full reasoning is (not the reasoning itself)
+    assert len([line for line in recap.splitlines() if "→" in line]) == 3
+    assert not any(kb.rule_by_id[rule].title.fr in person.screen for rule in result_rules(kb))
+    assert "airegime explain detecteur-de-franchissement-de-zone.yaml" in recap
+    assert before.strip().splitlines()[0] == "5"  # the explanation is no longer printed before the summary
     assert person.transcript.count(kb.disclaimer.fr.split(",")[0]) == 1  # said once, plainly
 
     saved = tmp_path / "detecteur-de-franchissement-de-zone.yaml"
@@ -142,10 +153,11 @@ def test_i_dont_know_is_carried_into_an_undetermined_result_naming_the_question(
     person.start("Détecteur", "", SHOP)
     person.answer_until_menu(plan)
     assert person.finish() == 0
-    controller = kb.question_by_id["organisation_kind"].text.fr
-    assert say_status("undetermined") in person.screen
-    assert f"{say_status('undetermined')}" in person.screen.split(say("recap", "fr"))[-1]
-    assert controller in person.screen  # the reason names the missing answer
+    recap = person.screen.split(say("recap", "fr"))[-1]
+    assert say_status("undetermined") in recap
+    # the summary names the missing answer, and says where the whole reasoning is
+    assert say("missing", "fr", names=kb.question_by_id["organisation_kind"].short.fr) in recap
+    assert "airegime explain unsure.yaml" in recap
     result = assess_json(tmp_path / "unsure.yaml")
     shop = result["phases"][1]
     assert shop["status"] == "undetermined"
@@ -215,7 +227,7 @@ def test_bad_input_gets_a_clear_message_and_the_same_question_again(kb: Knowledg
     assert establishment.help.fr[:60] in person.screen
     assert establishment.examples[0].fr in person.screen
     source = kb.source_by_id[establishment.sources[0].source]
-    assert source.url in person.screen and source.summary.fr[:60] in person.screen  # the law beside the question
+    assert source.link("fr") in person.screen and source.summary.fr[:60] in person.screen  # the law beside the question
     person.type("q")
     assert person.end() == 0
 
@@ -332,12 +344,70 @@ def test_resuming_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> N
     assert broken.read_text(encoding="utf-8").startswith("name: X")  # left as it was
 
 
-def test_a_save_file_that_cannot_be_written_stops_before_any_question(spawn: Spawn, tmp_path: Path) -> None:
+def test_a_save_folder_that_does_not_exist_is_refused_before_anything_is_asked(spawn: Spawn, tmp_path: Path) -> None:
     person = spawn("--save", str(tmp_path / "no" / "such" / "dir.yaml"))
-    person.start("Détecteur", "", SHOP)
     assert person.end() == 2
     assert "Impossible d’enregistrer" in person.screen and "--save" in person.screen
-    assert say("ask.answer", "fr") not in person.screen
+    assert say("no_folder", "fr", folder=tmp_path / "no" / "such") in person.screen
+    assert say("ask.name", "fr").strip() not in person.screen and say("ask.answer", "fr") not in person.screen
+    assert not (tmp_path / "no").exists()
+
+
+def test_b_in_change_mode_goes_back_to_the_list_and_changes_nothing(
+    kb: KnowledgeBase, spawn: Spawn, tmp_path: Path
+) -> None:
+    person = spawn("--save", "back.yaml")
+    person.start("Détecteur", "", SHOP)
+    person.answer_until_menu(ZONE_CROSSING)
+    person.type("2")  # change an answer
+    person.wait_for(say("ask.which_answer", "fr"))
+    person.type("1")  # the establishment
+    question = person.wait_for_question_or_menu()
+    assert question is not None and question.id == "establishment"
+    assert say("change.keys", "fr") in person.screen
+    person.type("b")  # not this one after all: back to the list
+    person.wait_for(say("ask.which_answer", "fr"))
+    assert kb.question_by_id["purpose"].text.fr in person.screen  # the list again
+    person.type("b")  # and back to the menu
+    assert person.wait_for_question_or_menu() is None
+    assert yaml.safe_load((tmp_path / "back.yaml").read_text(encoding="utf-8"))["answers"] == {"establishment": "eu"}
+    person.type("2")
+    person.wait_for(say("ask.which_answer", "fr"))
+    person.type("1")
+    question = person.wait_for_question_or_menu()
+    assert question is not None
+    person.type("b")
+    person.wait_for(say("ask.which_answer", "fr"))
+    person.type("1")
+    question = person.wait_for_question_or_menu()
+    assert question is not None
+    person.answer(question, "outside")  # b, then a real change: the change is made
+    person.wait_for_question_or_menu()  # saved before the next prompt
+    saved = yaml.safe_load((tmp_path / "back.yaml").read_text(encoding="utf-8"))
+    assert saved["answers"] == {"establishment": "outside"}
+    person.type("q")
+    assert person.end() == 0
+
+
+def test_each_question_names_its_phase_and_development_questions_mention_the_client(
+    kb: KnowledgeBase, spawn: Spawn
+) -> None:
+    from airegime.interview_words import placed_question
+
+    person = spawn("--save", "named.yaml")
+    person.start("Détecteur", "", SHOP)
+    seen: dict[tuple[str, str], str] = {}
+    while (question := person.wait_for_question_or_menu()) is not None:
+        seen[(question.scope, question.id)] = " ".join(person.screen.split())
+        person.answer(question, ZONE_CROSSING[question.scope][question.id])
+    shop = placed_question(kb.question_by_id["personal_data"], "fr", scope="deployment", name=SHOP)
+    assert shop.where == "dans ce déploiement : Centre commercial"
+    assert shop.where in seen[(SHOP_SCOPE, "personal_data")] and not shop.note
+    controller = placed_question(kb.question_by_id["organisation_kind"], "fr", scope="development")
+    assert controller.note and controller.note in seen[(DEV, "organisation_kind")]
+    assert controller.note not in seen[(SHOP_SCOPE, "organisation_kind")]
+    person.type("5")
+    assert person.end() == 0
 
 
 def test_a_json_descriptor_is_resumed_and_saved_back_as_json(kb: KnowledgeBase, spawn: Spawn, tmp_path: Path) -> None:

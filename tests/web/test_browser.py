@@ -153,7 +153,7 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     page.click("#lang-switch")
     page.wait_for_selector("html[lang=en]")
     assert glance(page)["Deployment: Police nationale"] == label["police_justice"].en
-    assert page.locator("h3", has_text="What would change the outcome").count() >= 1
+    assert page.locator("details.what-if summary", has_text="What would change the outcome").count() >= 1
     shot(page, screenshots / "result-en.png")
     assert_no_csp_violation(page)
 
@@ -171,13 +171,22 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     page.click("form.question button[type=submit]")
     page.wait_for_selector(".answers li .a.unknown")
     page.goto(page.url.split("/a/")[0] + "/a/" + page.url.split("/a/")[1].split("/")[0] + "/result")
-    assert glance(page)["Deployment: Police nationale"].startswith("?")
-    missing = page.locator("section.phase.status-undetermined .open-questions")
+    assert glance(page)["Deployment: Police nationale"] == "Undetermined"
+    missing = page.locator("section.phase.status-undetermined .next-question")
     assert kb.question_by_id["organisation_kind"].text.en in missing.inner_text()
     shot(page, screenshots / "result-undetermined-en.png")
 
-    # Going back: the missing-answer link opens the question, "Previous question" the one before.
+    # The question to settle first opens with its answer, and Cancel goes back to the result unchanged.
     missing.locator("a").first.click()
+    page.wait_for_selector("#answer-unknown:checked")
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_selector("table.glance")
+    assert glance(page)["Deployment: Police nationale"] == "Undetermined"
+
+    # Going back in the interview: "Previous question" opens the one before.
+    page.click("a[aria-current=page] >> xpath=../../li[1]/a")
+    page.wait_for_selector(".answers")
+    police_controller.locator("a").click()
     page.wait_for_selector("#answer-unknown:checked")
     page.click("text=← Previous question")
     page.wait_for_selector("form.question input[name=question][value=personal_data]", state="attached")

@@ -61,6 +61,7 @@ def test_result_page_diagram_pdf_download_json_report_and_method_page(
     tab.fill("#text", EXAMPLE.read_text(encoding="utf-8"))
     tab.click("form button[type=submit]")
     tab.wait_for_selector("table.glance")
+    tab.locator("details.diagram-section summary").click()  # folded by default
     assert image_loaded(tab, ".diagram img")
     alt = tab.locator(".diagram img").get_attribute("alt")
     assert kb.outcome_by_id["police_justice"].label.fr in alt
@@ -68,6 +69,7 @@ def test_result_page_diagram_pdf_download_json_report_and_method_page(
     shot(tab, screenshots / "result-with-reports-fr.png")
     check_accessibility(tab)
 
+    tab.locator(".result-actions .menu summary").click()  # the download menu, at the top
     with tab.expect_download() as pdf_download:
         tab.click("a[href$='/report.pdf']")
     pdf = pdf_download.value

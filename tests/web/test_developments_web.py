@@ -103,7 +103,7 @@ def test_developments_are_added_renamed_asked_named_and_removed(
     for lang, word in (("fr", "Développement : "), ("en", "Development: ")):
         cookies = {"airegime_lang": lang}
         result = html.unescape(client.get(f"/a/{new}/result", cookies=cookies).text)
-        glance = result.split('<table class="glance">', 1)[1].split("</table>", 1)[0]
+        glance = result.split('<table class="glance stack">', 1)[1].split("</table>", 1)[0]
         for name, outcome in zip(("Training", "Reuse"), outcomes, strict=True):
             row = glance.split(f"{word}{name}", 1)[1].split("</tr>", 1)[0]
             assert kb.outcome_by_id[outcome].label.get(lang) in row  # type: ignore[index]

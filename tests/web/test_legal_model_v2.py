@@ -77,7 +77,7 @@ def test_importing_several_developments_saves_them_all_and_the_pages_name_each(
     for lang, word in (("fr", "Développement"), ("en", "Development")):
         cookies = {"airegime_lang": lang}
         result = html.unescape(client.get(f"/a/{item.id}/result", cookies=cookies).text)
-        glance = result.split('<table class="glance">', 1)[1].split("</table>", 1)[0]
+        glance = result.split('<table class="glance stack">', 1)[1].split("</table>", 1)[0]
         for name, phase in zip(names, repo.last_result(item.id).developments, strict=True):  # type: ignore[union-attr]
             assert f"{word}{' : ' if lang == 'fr' else ': '}{name}" in glance
             assert kb.outcome_by_id[phase.outcome].label.get(lang) in glance  # type: ignore[index]
@@ -85,8 +85,8 @@ def test_importing_several_developments_saves_them_all_and_the_pages_name_each(
         assert all(name in home for name in names)
         contexts = html.unescape(client.get(f"/a/{item.id}/contexts", cookies=cookies).text)
         assert all(f'value="{name}"' in contexts for name in names)
-        interview = html.unescape(client.get(f"/a/{item.id}/interview", cookies=cookies).text)
-        answers = interview.split('<aside class="answers"', 1)[1]
+        review = html.unescape(client.get(f"/a/{item.id}/review", cookies=cookies).text)
+        answers = review.split('<section class="answers', 1)[1]
         assert all(f"{word}{' : ' if lang == 'fr' else ': '}{name}" in answers for name in names)
     exported = yaml.safe_load(client.get(f"/a/{item.id}/export.yaml").text)
     assert parse_system(exported, kb=kb).to_dict() == expected.to_dict()

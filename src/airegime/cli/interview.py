@@ -26,6 +26,7 @@ from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, print
 from airegime.cli.interview_text import TEXT, say
 from airegime.errors import AiregimeError
 from airegime.interview_session import AnsweredQuestion, InterviewSession, SessionError
+from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang, Question, Scope
 from airegime.system import load_system, normalise_answer
 
@@ -39,6 +40,7 @@ QUIT_WORDS = frozenset({"q", "quit", "quitter"})
 UNDO_LABEL = {"add_deployment": "menu.add", "rename_deployment": "menu.rename", "remove_deployment": "menu.remove"}
 NO_BREAK_BEFORE = re.compile(r" ([?!:;»])")
 MENU = ("menu.add", "menu.change", "menu.rename", "menu.remove", "menu.finish")
+BACK = "\x00back"  # not an answer code: "go back to the list of answers", in change mode
 
 
 class _Quit(Exception):
@@ -94,6 +96,10 @@ class Interview:
             return self._leave(say("interrupted", self.lang), code=code, session=self._session)
 
     def _run(self, session: InterviewSession | None, resume: Path | None, save: Path | None) -> int:
+        if save is not None and not _folder_of(save).is_dir():  # said now, not after the opening questions
+            self._tell("save_failed", "red", path=save, reason=say("no_folder", self.lang, folder=_folder_of(save)))
+            self._tell("save_hint")
+            return 2
         if session is None:
             session = self._start()
         self._session = session
@@ -137,16 +143,15 @@ class Interview:
         return code
 
     def _finish(self) -> None:
-        from airegime.cli.views import print_explanation
-        from airegime.engine.explain import explain
+        """One line per phase (phase, regime, status) and where to read the reasoning: the full
+        explanation is long, and `airegime explain FILE` shows it whenever it is wanted."""
+        from airegime.engine.evaluate import evaluate
 
-        explanation = explain(kb=self.kb, system=self.session.system)
-        print_explanation(self.console, self.kb, explanation, self.lang, disclaimer=False)  # said at the start
         self.console.rule(f"[bold]{say('recap', self.lang)}[/]")
-        self._print_phases(explanation.assessment)
+        self._print_phases(evaluate(kb=self.kb, system=self.session.system), missing=True)
         if self._save():
             self._tell("saved", path=self.path)
-            self._tell("again", path=self.path)
+            self._tell("details", path=self.path)
 
     # The main loop
 
@@ -159,7 +164,8 @@ class Interview:
                 continue
             progress = say("progress", self.lang, n=pending.asked + 1, total=pending.asked + pending.remaining)
             title = self._scope_title(pending.scope, pending.deployment_index, pending.development_index)
-            self._show_question(pending.question, title, progress, keys="keys")
+            placed = self._placed(pending.question, pending.scope, pending.deployment_index, pending.development_index)
+            self._show_question(placed, title, progress, keys="keys")
             reply = self._read(say("ask.answer", self.lang))
             if not self._command(reply, pending.question):
                 code = self._parse_answer(pending.question, reply)
@@ -227,17 +233,33 @@ class Interview:
             )
         return say(f"scope.{scope}", self.lang)
 
-    def _show_question(self, question: Question, title: str, detail: str, *, keys: str) -> None:
+    def _placed(
+        self, question: Question, scope: Scope, index: int | None, development: int | None
+    ) -> tuple[Question, PlacedQuestion]:
+        """The question with the phase it is about, in the words the web app uses too."""
+        name = ""
+        if scope == "deployment" and index is not None:
+            name = self.session.system.deployments[index].name
+        elif scope == "development" and len(self.session.system.developments) > 1:
+            name = self.session.system.developments[development or 0].name or str((development or 0) + 1)
+        return question, placed_question(question, self.lang, scope=scope, name=name)
+
+    def _show_question(self, placed: tuple[Question, PlacedQuestion], title: str, detail: str, *, keys: str) -> None:
+        question, words = placed
         self.console.print()
         self.console.rule(f"[bold]{escape(title)}[/] · {escape(detail)}", align="left")
-        self.console.print(f"[bold]{escape(self._wrapped(question.text.get(self.lang)))}[/]")
+        self.console.print(f"[bold]{escape(self._wrapped(words.text))}[/]")
+        self.console.print(f"[cyan]— {escape(self._wrapped(words.where, indent=2))}[/]")
+        if words.note:
+            self.console.print(f"[yellow]ℹ {escape(self._wrapped(words.note, indent=2))}[/]")
         self._numbered(self._labels(question))
         self.console.print(f"[dim]{say(keys, self.lang)}[/]")
 
-    def _wrapped(self, text: str) -> str:
-        """Wrapped here rather than by rich, so that French "?" and ":" never start a line on their own."""
+    def _wrapped(self, text: str, *, indent: int = 0) -> str:
+        """Wrapped here rather than by rich, so that French "?" and ":" never start a line on their own
+        (``indent``: room left for a mark printed before the text)."""
         tied = NO_BREAK_BEFORE.sub("\u00a0\\1", text)  # textwrap, unlike rich, does not break at a no-break space
-        return textwrap.fill(tied, width=max(self.console.width, 20)).replace("\u00a0", " ")
+        return textwrap.fill(tied, width=max(self.console.width - indent, 20)).replace("\u00a0", " ")
 
     def _numbered(self, items: Iterable[str]) -> None:
         self._marked((f"{number}.", item) for number, item in enumerate(items, start=1))
@@ -265,26 +287,32 @@ class Interview:
     def _citation(self, citation: Citation) -> str:
         """The source and its place, what it says (the law beside the question), its address."""
         source = self.kb.source_by_id[citation.source]
-        return f"{self.kb.citation_label(citation, self.lang)} — {source.summary.get(self.lang)}\n{source.url}"
+        return (
+            f"{self.kb.citation_label(citation, self.lang)} — {source.summary.get(self.lang)}\n{source.link(self.lang)}"
+        )
 
     def _show_status(self) -> None:
         from airegime.engine.evaluate import evaluate
 
         self._print_phases(evaluate(kb=self.kb, system=self.session.system))
 
-    def _print_phases(self, assessment: Assessment) -> None:
-        """One line per phase: its regime and status."""
+    def _print_phases(self, assessment: Assessment, *, missing: bool = False) -> None:
+        """One line per phase: its regime and status (``missing``: and the answers an undetermined
+        phase waits for, by their short names)."""
         from airegime.render.summary import outcome_label, phase_title, status_label
 
         developments = len(assessment.developments)
-        self._marked(
-            (
-                "•",
+        rows = []
+        for phase in assessment.phases:
+            line = (
                 f"{phase_title(phase, self.lang, developments=developments)} → "
-                f"{outcome_label(self.kb, phase, self.lang)} ({status_label(phase, self.lang)})",
+                f"{outcome_label(self.kb, phase, self.lang)} ({status_label(phase, self.lang)})"
             )
-            for phase in assessment.phases
-        )
+            if missing and phase.status == "undetermined" and phase.depends_on:
+                names = ", ".join(self.kb.question_by_id[d.question].short.get(self.lang) for d in phase.depends_on)
+                line += "\n" + say("missing", self.lang, names=names)
+            rows.append(("•", line))
+        self._marked(rows)
 
     # Reading answers
 
@@ -320,34 +348,48 @@ class Interview:
         self._save()
 
     def _change_answer(self) -> None:
-        answered = self.session.answered()
-        if not answered:
-            self._tell("no_answers", "yellow")
-            return
-        self._numbered(self._answered_line(item) for item in answered)
-        choice = self._pick("ask.which_answer", len(answered))
-        if choice is None:
-            return
-        item = answered[choice - 1]
-        where = self._scope_title(item.scope, item.deployment_index, item.development_index)
-        title = say("change.title", self.lang, scope=where)
-        current = say("change.current", self.lang, answer=self._answer_label(item))
+        """Pick an earlier answer and answer again. In the question, b goes back to the list (another
+        answer may be the one to change); Enter, or b at the list, leaves everything as it was."""
         while True:
-            self._show_question(item.question, title, current, keys="change.keys")
-            reply = self._read(say("ask.answer", self.lang))
-            if not reply:
+            answered = self.session.answered()
+            if not answered:
+                self._tell("no_answers", "yellow")
                 return
-            if reply.casefold() in HELP_WORDS:
-                self._show_help(item.question)
-                continue
-            code = self._parse_answer(item.question, reply)
-            if code is not None:
+            self._numbered(self._answered_line(item) for item in answered)
+            choice = self._pick("ask.which_answer", len(answered))
+            if choice is None:
+                return
+            item = answered[choice - 1]
+            code = self._answer_again(item)
+            if code is None:
+                return
+            if code != BACK:
                 break
         self.session.answer(
             item.scope, item.deployment_index, item.question.id, code, development_index=item.development_index
         )
         self._tell("changed", "green")
         self._save()
+
+    def _answer_again(self, item: AnsweredQuestion) -> str | None:
+        """The new answer's code, ``BACK`` to pick another answer, or None to leave it as it was."""
+        where = self._scope_title(item.scope, item.deployment_index, item.development_index)
+        title = say("change.title", self.lang, scope=where)
+        current = say("change.current", self.lang, answer=self._answer_label(item))
+        placed = self._placed(item.question, item.scope, item.deployment_index, item.development_index)
+        while True:
+            self._show_question(placed, title, current, keys="change.keys")
+            reply = self._read(say("ask.answer", self.lang))
+            if not reply:
+                return None
+            if reply.casefold() in BACK_WORDS:
+                return BACK
+            if reply.casefold() in HELP_WORDS:
+                self._show_help(item.question)
+                continue
+            code = self._parse_answer(item.question, reply)
+            if code is not None:
+                return code
 
     def _answered_line(self, item: AnsweredQuestion) -> str:
         scope = self._scope_title(item.scope, item.deployment_index, item.development_index)
@@ -416,7 +458,7 @@ class Interview:
         """A number from 1 to count, or None when the person just presses Enter."""
         while True:
             reply = self._read(say(key, self.lang))
-            if not reply:
+            if not reply or reply.casefold() in BACK_WORDS:
                 return None
             choice = _number(reply, count)
             if choice is not None:
@@ -456,6 +498,10 @@ class Interview:
             self._tell("save_hint")
             return False
         return True
+
+
+def _folder_of(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
 
 
 def _number(reply: str, count: int) -> int | None:

@@ -86,7 +86,12 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "removed": ("Contexte supprimé : {name}", "Context removed: {name}"),
     "recap": ("Récapitulatif", "Summary"),
     "saved": ("Descriptif enregistré dans {path}.", "Descriptor saved to {path}."),
-    "again": ("Pour le revoir : airegime explain {path}", "To see it again: airegime explain {path}"),
+    "details": (
+        "Le raisonnement complet (règles, sources, ce qui changerait le résultat) : airegime explain {path}",
+        "The full reasoning (rules, sources, what would change the outcome): airegime explain {path}",
+    ),
+    "missing": ("réponse attendue : {names}", "answer needed: {names}"),
+    "no_folder": ("le dossier {folder} n’existe pas", "the folder {folder} does not exist"),
     "quit": (
         "Progression enregistrée dans {path}. Pour reprendre : airegime interview --resume {path}",
         "Progress saved to {path}. To resume: airegime interview --resume {path}",
@@ -101,7 +106,10 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "unknown": ("Je ne sais pas", "I don't know"),
     "change.title": ("Modifier · {scope}", "Change · {scope}"),
     "change.current": ("réponse actuelle : {answer}", "current answer: {answer}"),
-    "change.keys": ("? aide · Entrée pour annuler", "? help · Enter to cancel"),
+    "change.keys": (
+        "? aide · b revenir à la liste des réponses · Entrée pour annuler",
+        "? help · b back to the list of answers · Enter to cancel",
+    ),
     "error.last_deployment": (
         "Le seul contexte de déploiement ne peut pas être supprimé : ajoutez-en un autre d’abord, ou renommez-le.",
         "The only deployment context cannot be removed: add another one first, or rename it.",

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from airegime.api.deps import text_problem
 from airegime.errors import AiregimeError, DescriptorError
@@ -38,6 +42,31 @@ def phase_name(summary: PhaseSummary, _: Callable[..., str], lang: Lang) -> str:
 
 
 templates.env.globals["phase_name"] = phase_name
+
+MONTHS: dict[Lang, tuple[str, ...]] = {  # abbreviated as Intl.DateTimeFormat's "medium" style writes them
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+TimeStyle = Literal["minutes", "seconds", "date"]
+
+
+def when(moment: datetime, lang: Lang, style: TimeStyle = "minutes") -> Markup:
+    """A stored time as ``<time datetime="ISO, UTC">``, written in UTC in the page's language
+    ("4 déc. 2026, 14:05 UTC"); app.js rewrites the text in the reader's time zone and format."""
+    utc = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)  # stored naive means UTC
+    text = f"{utc.day} {MONTHS[lang][utc.month - 1]} {utc.year}"
+    if style != "date":
+        text += f", {utc:%H:%M:%S} UTC" if style == "seconds" else f", {utc:%H:%M} UTC"
+    iso = utc.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return Markup('<time datetime="{}" data-when="{}">{}</time>').format(iso, style, text)
+
+
+@pass_context
+def _when(context: Context, moment: datetime, style: TimeStyle = "minutes") -> Markup:
+    return when(moment, context.get("lang", "en"), style)
+
+
+templates.env.filters["when"] = _when  # {{ row.at|when }}, {{ token.expires_at|when("date") }}
 
 
 def lang_of(request: Request) -> Lang:

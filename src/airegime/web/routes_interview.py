@@ -4,23 +4,27 @@ and the development processings and deployment contexts (add, rename, remove).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import pass_context
 
 from airegime.api.deps import MAX_ID, AssessmentId, RecordId
-from airegime.kb.models import UNKNOWN, Scope
-from airegime.storage import Saved
+from airegime.interview_words import PlacedQuestion, placed_question
+from airegime.kb.models import UNKNOWN, KnowledgeBase, Lang, Scope
+from airegime.render.summary import answer_label
+from airegime.storage import ListItem, Saved
 from airegime.web import views
-from airegime.web.pages import is_htmx, kb_of, lang_of, render, repo_of, text_problems
+from airegime.web.pages import is_htmx, kb_of, lang_of, render, repo_of, templates, text_problems
 from airegime.web.texts import translator
 
 router = APIRouter()
 Short = Annotated[str, Form(max_length=200)]
 Long = Annotated[str, Form(max_length=20_000)]
 SCOPES: dict[str, Scope] = {"system": "system", "development": "development", "deployment": "deployment"}
+INHERIT = "inherit"  # the answer "same as the system", for a system question a phase may answer otherwise
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -34,11 +38,27 @@ def interview(
     scope: str = "",
     ctx: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     q: str = "",
-) -> HTMLResponse:
-    """The next question worth asking, or (with scope/ctx/q) an earlier question to change."""
+    then: str = "",
+) -> Response:
+    """A question at its own address (scope/ctx/q): the next one, or an earlier one shown with its answer.
+    Without a question: the next question worth asking, or the review page when none is left."""
     saved = repo_of(request).get(assessment_id)
-    edit = _requested_step(request, saved, scope, ctx, q) if q else None
-    return _interview_page(request, saved, edit)
+    if q:
+        return _interview_page(request, saved, _requested_step(request, saved, scope, ctx, q), then=then)
+    here = _next_address(saved, kb_of(request))
+    if _is_navigation(request):
+        return see_other(here)  # the browser's history then holds the question's own address
+    found = views.next_step(saved, kb_of(request))
+    response = _interview_page(request, saved, found[0]) if found else _review_page(request, saved)
+    if is_htmx(request):
+        response.headers["HX-Push-Url"] = here
+    return response
+
+
+@router.get("/a/{assessment_id}/review", response_class=HTMLResponse)
+def review(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
+    """Every answer, phase by phase, with links to change them, before the result."""
+    return _review_page(request, repo_of(request).get(assessment_id))
 
 
 @router.post("/a/{assessment_id}/answer", response_class=HTMLResponse)
@@ -49,56 +69,126 @@ def answer(
     question: Short = "",
     value: Short = "",
     ctx: Short = "",
+    then: Short = "",
 ) -> Response:
-    """Record one answer, then show the next question (a partial page for htmx, a redirect otherwise)."""
+    """Record one answer, then go on: to the result page when the change came from there, else to the
+    next question (or the review page). A redirect (303), or for htmx the next page with its address."""
     repo, kb = repo_of(request), kb_of(request)
     known = kb.question_by_id.get(question)
     if scope not in SCOPES or known is None or SCOPES[scope] not in known.scope:
         raise HTTPException(status_code=404)
-    if value not in (*known.codes, UNKNOWN):
+    inherit = value == INHERIT and scope != "system" and "system" in known.scope
+    if value not in (*known.codes, UNKNOWN) and not inherit:
         saved = repo.get(assessment_id)
         step = _requested_step(request, saved, scope, _int_or_none(ctx), question)
-        return _interview_page(request, saved, step, problem="interview.choose", status=422)
+        return _interview_page(request, saved, step, problem="interview.choose", status=422, then=then)
     context = _int_or_none(ctx) if scope != "system" else None  # a development's: None is the first one
     if scope == "deployment" and context is None:
         raise HTTPException(status_code=404)
     # The repository checks that the assessment and the context exist (NotFoundError: a 404 page).
-    saved = repo.set_answer(assessment_id, scope=SCOPES[scope], context_id=context, question=question, value=value)
-    if is_htmx(request):
-        response = _interview_page(request, saved, None)
-        response.headers["HX-Push-Url"] = f"/a/{assessment_id}/interview"
-        return response
-    return see_other(f"/a/{assessment_id}/interview")
+    # "Same as the system" withdraws the phase's own answer: the system's applies again.
+    saved = repo.set_answer(
+        assessment_id, scope=SCOPES[scope], context_id=context, question=question, value=None if inherit else value
+    )
+    if then == "result":
+        return see_other(f"/a/{assessment_id}/result")
+    here = _next_address(saved, kb)
+    if not is_htmx(request):
+        return see_other(here)
+    found = views.next_step(saved, kb)
+    response = _interview_page(request, saved, found[0]) if found else _review_page(request, saved)
+    response.headers["HX-Push-Url"] = here
+    return response
+
+
+def _next_address(saved: Saved, kb: KnowledgeBase) -> str:
+    return views.resume_link(saved, kb) or views.review_link(saved.id)
+
+
+def _is_navigation(request: Request) -> bool:
+    """A browser opening the page itself (not htmx, not a script): it can be sent to the question's own
+    address. Scripts and the test client, which ask for any type, get the page where they asked."""
+    return not is_htmx(request) and "text/html" in request.headers.get("accept", "")
+
+
+def _render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """``render``, with a whole page when htmx restores an address from history (the interview keeps
+    no history snapshot, so that Back shows the answers as they are now, not as they were)."""
+    if request.headers.get("hx-history-restore-request") == "true":
+        context["partial"] = False
+    return render(request, template, status, **context)
 
 
 def _interview_page(
-    request: Request, saved: Saved, edit: views.Step | None, *, problem: str = "", status: int = 200
+    request: Request,
+    saved: Saved,
+    step: views.Step,
+    *,
+    problem: str = "",
+    status: int = 200,
+    then: str = "",
 ) -> HTMLResponse:
     kb, lang = kb_of(request), lang_of(request)
     _ = translator(lang)
     names = views.phase_names(_, lang)
     given = views.answered(saved, kb, lang, names)
     found = views.next_step(saved, kb)
-    step = edit or (found[0] if found else None)
+    editing = found is None or found[0] != step
     asked, remaining = (found[1], found[2]) if found else (len(given), 0)
     position = next((i for i, a in enumerate(given) if a.step == step), len(given))
-    back = given[position - 1].step.link(saved.id) if position > 0 else ""
-    return render(
+    back = given[position - 1].step.link(saved.id) if position > 0 and then != "result" else ""
+    current = views.current_answer(saved, step)
+    inherited = (
+        answer_label(kb, step.question.id, saved.system_answers[step.question.id], lang)
+        if step.scope != "system" and "system" in step.question.scope and step.question.id in saved.system_answers
+        else ""
+    )
+    return _render(
         request,
         "interview.html",
         status,
         saved=saved,
         step=step,
-        phase_label=_phase_label(saved, step, names, _) if step else "",
-        editing=edit is not None,
-        current=views.current_answer(saved, step) if step else None,
+        phase_label=_phase_label(saved, step, names, _),
+        placed=_placed(saved, step, names, lang),
+        editing=editing,
+        then="result" if then == "result" else "",
+        current=INHERIT if inherited and current is None else current,
+        inherited=inherited,
+        # A phase's first question (a context just added): say which system answers it takes, and
+        # offer to answer them otherwise for this phase.
+        takes=views.inherited_answers(saved, kb, lang, step.scope, step.context)
+        if step.context is not None and not saved.answers_of(step.context.id) and not editing
+        else (),
         given=given,
         asked=asked,
         remaining=remaining,
         back=back,
         problem=problem,
-        sources=[views.cite(kb, c, lang) for c in step.question.sources] if step else [],
+        sources=[views.cite(kb, c, lang) for c in step.question.sources],
     )
+
+
+def _review_page(request: Request, saved: Saved) -> HTMLResponse:
+    kb, lang = kb_of(request), lang_of(request)
+    names = views.phase_names(translator(lang), lang)
+    return _render(
+        request,
+        "review.html",
+        saved=saved,
+        groups=views.review_groups(saved, kb, lang, names),
+        resume=views.resume_link(saved, kb),
+    )
+
+
+def _placed(saved: Saved, step: views.Step, names: dict[str, str], lang: Lang) -> PlacedQuestion:
+    """The question with the phase it is about, in the words the terminal uses too."""
+    name = ""
+    if step.context is not None and step.scope == "deployment":
+        name = step.context.name
+    elif step.context is not None and len(saved.developments) > 1:
+        name = views.development_name(saved, step.context, names).split(names["separator"], 1)[-1]
+    return placed_question(step.question, lang, scope=step.scope, name=name)
 
 
 def _phase_label(saved: Saved, step: views.Step, names: dict[str, str], _: Callable[..., str]) -> str:
@@ -108,6 +198,19 @@ def _phase_label(saved: Saved, step: views.Step, names: dict[str, str], _: Calla
     if step.scope == "development":
         return views.development_name(saved, step.context, names)
     return f"{_('phase.deployment')}{names['separator']}{step.context.name}"
+
+
+@pass_context
+def _resume_link_of(context: Mapping[str, Any], item: ListItem) -> str | None:
+    """For the home page: where a listed assessment's interview goes on, or None when it is finished.
+    Only a phase not yet determined can have a question left, so finished lists cost no extra query."""
+    if all(phase.status == "determined" for phase in item.summary):
+        return None
+    request: Request = context["request"]
+    return views.resume_link(repo_of(request).get(item.id), kb_of(request))
+
+
+templates.env.globals["resume_link_of"] = _resume_link_of
 
 
 def _requested_step(request: Request, saved: Saved, scope: str, ctx: int | None, question: str) -> views.Step:

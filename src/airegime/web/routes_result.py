@@ -24,8 +24,9 @@ def result(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
         request,
         "result.html",
         saved=saved,
-        phases=views.result_views(saved, kb, lang),
+        report=views.result_page(saved, kb, lang),
         stale=saved.is_stale(kb.hash),
+        resume=views.resume_link(saved, kb),
         downloads=downloads.links(saved.id),
     )
 

@@ -132,6 +132,32 @@ WEB: dict[str, tuple[str, str]] = {
         "can change them at any time.",
     ),
     "interview.see_result": ("Voir le résultat", "See the result"),
+    # The interview's path: review page, resume links, changing an answer from the result.
+    "path.review_title": ("Vérifiez vos réponses", "Check your answers"),
+    "path.review_lead": (
+        "Voici vos réponses, phase par phase. Modifiez celles qui ne conviennent pas, puis consultez le résultat ; "
+        "vous pouvez aussi ajouter un autre contexte de déploiement.",
+        "Here are your answers, phase by phase. Change any that is not right, then see the result; you can also "
+        "add another deployment context.",
+    ),
+    "path.review_unfinished": (
+        "Des questions restent à poser avant le résultat.",
+        "Some questions are still to be asked before the result.",
+    ),
+    "path.resume": ("Reprendre le questionnaire", "Resume the interview"),
+    "path.in_progress": ("en cours — reprendre", "in progress — resume"),
+    "path.same_as_system": ("Comme pour le système : {answer}", "Same as for the system: {answer}"),
+    "path.answer_for_phase": ("Répondre autrement pour cette phase", "Answer otherwise for this phase"),
+    "path.phase_otherwise": (
+        "Cette phase reprend pour l’instant la réponse donnée pour le système ; répondez autrement si elle "
+        "ne lui convient pas.",
+        "For now this phase takes the answer given for the system; answer otherwise if it does not fit.",
+    ),
+    "path.takes": (
+        "{question} : comme pour le système ({answer}).",
+        "{question}: same as for the system ({answer}).",
+    ),
+    "path.save_result": ("Enregistrer et revenir au résultat", "Save and return to the result"),
     "contexts.title": (
         "Description, traitements de développement et contextes de déploiement",
         "Details, development processings and deployment contexts",
@@ -199,6 +225,18 @@ WEB: dict[str, tuple[str, str]] = {
     "result.edit": ("Modifier les réponses", "Change the answers"),
     "result.duplicate": ("Dupliquer", "Duplicate"),
     "result.delete": ("Supprimer…", "Delete…"),
+    "result.download": ("Télécharger", "Download"),
+    "result.change": ("modifier", "change"),
+    "result.in_progress": (
+        "Analyse en cours : des questions restent sans réponse.",
+        "In progress: some questions are still unanswered.",
+    ),
+    "result.resume": ("Reprendre", "Resume"),
+    "result.all_possible": (
+        "Ces règles restent possibles ; les questions ouvertes ci-dessus décideront laquelle s’applique.",
+        "These rules remain possible; the open questions above will decide which one applies.",
+    ),
+    "diagram.enlarge": ("Agrandir le chemin", "Enlarge the path"),
     "download.yaml": ("Descripteur (YAML)", "Descriptor (YAML)"),
     "download.json": ("Descripteur (JSON)", "Descriptor (JSON)"),
     "copy.suffix": ("(copie)", "(copy)"),

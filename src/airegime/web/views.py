@@ -4,14 +4,13 @@ the engine decides, these functions only pick the words in the reader's language
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from airegime.engine.counterfactuals import Counterfactual
-from airegime.engine.explain import PhaseExplanation, explain
+from airegime.engine.explain import explain
 from airegime.engine.interview import next_question
-from airegime.engine.results import PhaseResult
 from airegime.kb.models import Citation, KnowledgeBase, Lang, Question, Scope
-from airegime.render.summary import answer_label, outcome_label, phase_title, split_parts, status_label
+from airegime.render.report_data import Json, build_report
+from airegime.render.summary import answer_label
 from airegime.storage import Context, Saved
 
 
@@ -36,9 +35,12 @@ class Step:
     def context_id(self) -> int | None:
         return self.context.id if self.context else None
 
-    def link(self, assessment_id: int) -> str:
+    def link(self, assessment_id: int, *, then: str = "") -> str:
+        """The question's own address. ``then="result"``: saving (or cancelling) goes back to the result
+        page, for the result page's "change" links; otherwise saving goes on with the interview."""
         context = f"&ctx={self.context.id}" if self.context else ""
-        return f"/a/{assessment_id}/interview?scope={self.scope}{context}&q={self.question.id}"
+        back = "&then=result" if then == "result" else ""
+        return f"/a/{assessment_id}/interview?scope={self.scope}{context}&q={self.question.id}{back}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,50 +52,9 @@ class Answered:
     code: str
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
-    title: str
-    explanation: str
-    caveat: str
-    sources: tuple[Cite, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class OpenQuestion:
-    """An unanswered question an undetermined phase depends on, and what each answer would give."""
-
-    text: str
-    link: str
-    outcomes: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class WhatIf:
-    changes: tuple[tuple[str, str, str], ...]  # question, current answer, new answer
-    outcome: str
-
-
-@dataclass(frozen=True, slots=True)
-class PhaseView:
-    title: str
-    status: str
-    status_label: str
-    regime: str
-    summary: str
-    authority: str
-    reasons: tuple[Reason, ...]
-    reasons_settled: bool  # False: no rule is fully met yet, but every rule still possible gives this regime
-    open_questions: tuple[OpenQuestion, ...]
-    what_ifs: tuple[WhatIf, ...]
-    next_steps: tuple[tuple[str, str], ...]
-    answers: tuple[tuple[str, str], ...]
-    competing: tuple[str, ...] = field(default=())
-    parts: tuple[tuple[str, str], ...] = field(default=())  # a split outcome: (regime, the purposes it governs)
-
-
 def cite(kb: KnowledgeBase, citation: Citation, lang: Lang) -> Cite:
     source = kb.source_by_id[citation.source]
-    return Cite(source.title.get(lang), citation.pinpoint_in(lang), source.url, source.summary.get(lang))
+    return Cite(source.title.get(lang), citation.pinpoint_in(lang), source.link(lang), source.summary.get(lang))
 
 
 def step_for(saved: Saved, kb: KnowledgeBase, scope: Scope, context_id: int | None, question_id: str) -> Step | None:
@@ -126,6 +87,18 @@ def next_step(saved: Saved, kb: KnowledgeBase) -> tuple[Step, int, int] | None:
     return Step(found.scope, context, found.question), found.asked, found.remaining
 
 
+def resume_link(saved: Saved, kb: KnowledgeBase) -> str | None:
+    """Where an unfinished assessment's interview goes on (its next question), or None when no answer
+    can change any phase any more. For "in progress — resume" links (home page, result page)."""
+    found = next_step(saved, kb)
+    return found[0].link(saved.id) if found else None
+
+
+def review_link(assessment_id: int) -> str:
+    """The page that lists every answer before the result."""
+    return f"/a/{assessment_id}/review"
+
+
 def current_answer(saved: Saved, step: Step) -> str | None:
     if step.scope == "system" or step.context is None:
         return saved.system_answers.get(step.question.id)
@@ -148,6 +121,7 @@ def phase_names(_: Callable[..., str], lang: Lang) -> dict[str, str]:
     return {
         "system": _("phase.system"),
         "development": _("phase.development"),
+        "deployment": _("phase.deployment"),
         "unnamed": _("developments.unnamed", n="{n}"),
         "separator": " : " if lang == "fr" else ": ",
     }
@@ -177,87 +151,84 @@ def answered(saved: Saved, kb: KnowledgeBase, lang: Lang, names: dict[str, str])
     return tuple(found)
 
 
-def result_views(saved: Saved, kb: KnowledgeBase, lang: Lang) -> tuple[PhaseView, ...]:
-    system = saved.system()
-    explanation = explain(kb=kb, system=system, max_changes=2)
-    developments = len(system.developments)
-    return tuple(_phase_view(saved, kb, lang, phase, developments) for phase in explanation.phases)
+@dataclass(frozen=True, slots=True)
+class Inherited:
+    """A system answer a phase takes as its own (the phase may answer otherwise: ``step`` asks it there)."""
+
+    step: Step
+    text: str
+    answer: str
 
 
-def _phase_view(
-    saved: Saved, kb: KnowledgeBase, lang: Lang, explained: PhaseExplanation, developments: int
-) -> PhaseView:
-    result = explained.result
-    outcome = kb.outcome_by_id[result.outcome] if result.outcome else None
-    return PhaseView(
-        title=phase_title(result, lang, developments=developments),
-        status=result.status,
-        status_label=status_label(result, lang),
-        regime=outcome_label(kb, result, lang),
-        summary=outcome.summary.get(lang) if outcome else "",
-        authority=outcome.authority.get(lang) if outcome and outcome.authority else "",
-        reasons=_reasons(kb, explained, lang) if result.status != "undetermined" else (),
-        reasons_settled=any(trace.truth == "met" for trace in explained.rules),
-        open_questions=_open_questions(saved, kb, result, lang),
-        what_ifs=tuple(_what_if(kb, c, lang) for c in explained.counterfactuals),
-        next_steps=tuple((s.text.get(lang), s.url) for s in outcome.next_steps) if outcome else (),
-        answers=tuple(
-            (kb.question_by_id[q].text.get(lang), answer_label(kb, q, code, lang))
-            for q, code in explained.answers.items()
-        ),
-        competing=tuple(kb.outcome_by_id[o].label.get(lang) for o in outcome.competing) if outcome else (),
-        parts=tuple(split_parts(kb, outcome, lang)) if outcome else (),
+@dataclass(frozen=True, slots=True)
+class ReviewGroup:
+    """One phase on the review page: its answers, then the system answers it takes as they are."""
+
+    phase: str
+    answers: tuple[Answered, ...]
+    inherited: tuple[Inherited, ...]
+
+
+def review_groups(saved: Saved, kb: KnowledgeBase, lang: Lang, names: dict[str, str]) -> tuple[ReviewGroup, ...]:
+    """Every answer, grouped by phase in interview order: the system, each development, each deployment."""
+    given = answered(saved, kb, lang, names)
+    phases: list[tuple[str, Scope, Context | None]] = [
+        (names["system"], "system", None),
+        *((development_name(saved, d, names), "development", d) for d in saved.developments),
+        *((f"{names['deployment']}{names['separator']}{c.name}", "deployment", c) for c in saved.contexts),
+    ]
+    groups = []
+    for label, scope, context in phases:
+        own = tuple(a for a in given if a.step.scope == scope and a.step.context == context)
+        groups.append(ReviewGroup(label, own, inherited_answers(saved, kb, lang, scope, context)))
+    return tuple(groups)
+
+
+def inherited_answers(
+    saved: Saved, kb: KnowledgeBase, lang: Lang, scope: Scope, context: Context | None
+) -> tuple[Inherited, ...]:
+    """The system answers this phase takes because it has not answered them itself (the establishment)."""
+    if scope == "system" or context is None:
+        return ()
+    answers = saved.answers_of(context.id)
+    return tuple(
+        Inherited(
+            Step(scope, context, question),
+            question.text.get(lang),
+            answer_label(kb, question.id, saved.system_answers[question.id], lang),
+        )
+        for question in kb.questions_for(scope)
+        if "system" in question.scope and question.id in saved.system_answers and question.id not in answers
     )
 
 
-def _reasons(kb: KnowledgeBase, explained: PhaseExplanation, lang: Lang) -> tuple[Reason, ...]:
-    """The rules that decide the phase: those met when some are, else every rule still possible."""
-    met = [trace.rule for trace in explained.rules if trace.truth == "met"]
-    reasons = []
-    for rule_id in met or explained.result.rules:
-        rule = kb.rule_by_id[rule_id]
-        reasons.append(
-            Reason(
-                rule.title.get(lang),
-                rule.explanation.get(lang),
-                rule.caveat.get(lang) if rule.caveat else "",
-                tuple(cite(kb, c, lang) for c in rule.sources),
-            )
-        )
-    return tuple(reasons)
+def result_page(saved: Saved, kb: KnowledgeBase, lang: Lang) -> Json:
+    """What the result page shows: the report every format reads (one presentation of a result),
+    plus the links that answer an open question or change an answer."""
+    report = build_report(kb=kb, explanation=explain(kb=kb, system=saved.system()), lang=lang)
+    for phase in report["phases"]:
+        for question in phase["open_questions"]:
+            step = _step_in_phase(saved, kb.question_by_id[question["question"]], phase)
+            question["link"] = step.link(saved.id, then="result")
+    for group in report["answers"]:
+        context = _context_of(saved, group)
+        for item in group["items"]:
+            step = Step(group["scope"], context, kb.question_by_id[item["question"]])
+            item["link"] = step.link(saved.id, then="result")
+    return report
 
 
-def _open_questions(saved: Saved, kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> tuple[OpenQuestion, ...]:
-    found = []
-    for dependency in result.depends_on:
-        question = kb.question_by_id[dependency.question]
-        step = _step_in_phase(saved, question, result)
-        outcomes = tuple(
-            (
-                answer_label(kb, question.id, answer, lang),
-                " / ".join(kb.outcome_by_id[o].label.get(lang) for o in outcome_ids),
-            )
-            for answer, outcome_ids in dependency.outcomes_by_answer
-        )
-        found.append(OpenQuestion(question.text.get(lang), step.link(saved.id), outcomes))
-    return tuple(found)
+def _context_of(saved: Saved, where: Json) -> Context | None:
+    """The development processing or deployment context a report member (phase, answer group) is about."""
+    scope = where.get("scope") or where["phase"]
+    if scope == "system":
+        return None
+    if scope == "development":
+        return saved.developments[where["development_index"] or 0]
+    return saved.contexts[where["deployment_index"] or 0]
 
 
-def _what_if(kb: KnowledgeBase, counterfactual: Counterfactual, lang: Lang) -> WhatIf:
-    changes = tuple(
-        (
-            kb.question_by_id[c.question].text.get(lang),
-            answer_label(kb, c.question, c.current, lang),
-            answer_label(kb, c.question, c.new, lang),
-        )
-        for c in counterfactual.changes
-    )
-    return WhatIf(changes, kb.outcome_by_id[counterfactual.outcome].label.get(lang))
-
-
-def _step_in_phase(saved: Saved, question: Question, result: PhaseResult) -> Step:
+def _step_in_phase(saved: Saved, question: Question, phase: Json) -> Step:
     if "system" in question.scope:
         return Step("system", None, question)
-    if result.phase == "development":
-        return Step("development", saved.developments[result.development_index or 0], question)
-    return Step("deployment", saved.contexts[result.deployment_index or 0], question)
+    return Step(phase["phase"], _context_of(saved, phase), question)

@@ -11,3 +11,30 @@ document.addEventListener("htmx:afterSettle", function (event) {
     heading.focus({ preventScroll: true });
   }
 });
+
+// dates in the reader's time zone: the server writes each <time data-when> in UTC; rewrite it in
+// the browser's time zone, in the page's language (the reader's own variant of it, if any).
+(function () {
+  var styles = {
+    minutes: { dateStyle: "medium", timeStyle: "short" },
+    seconds: { dateStyle: "medium", timeStyle: "medium" },
+    date: { dateStyle: "medium" }
+  };
+  function localise(root) {
+    var lang = document.documentElement.lang || "en";
+    var locale = (navigator.languages || []).filter(function (l) { return l.split("-")[0] === lang; })[0] || lang;
+    root.querySelectorAll("time[data-when]:not([data-local])").forEach(function (node) {
+      var moment = new Date(node.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) { return; }
+      node.title = node.textContent;  // the UTC time stays on hover
+      node.textContent = new Intl.DateTimeFormat(locale, styles[node.dataset.when] || styles.minutes).format(moment);
+      node.setAttribute("data-local", "");
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { localise(document); });
+  } else {
+    localise(document);
+  }
+  document.addEventListener("htmx:load", function (event) { localise(event.detail.elt || document); });
+})();

@@ -1,0 +1,53 @@
+"""How a question is put to the person: its text, the phase it is about, and a note when the answer
+concerns someone else. One function for the web app and the terminal, so both say the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from airegime.kb.models import Lang, Question, Scope
+
+# A development carried out on a client's documented instructions is the client's processing (the
+# controller is whoever decides why and how): every answer about who decides or why is the client's.
+# Whether data are personal is judged by whoever runs the phase, so that question gets no note.
+ABOUT_THE_CLIENT = frozenset({"establishment", "organisation_kind", "development_uses", "purpose", "legal_mission"})
+
+WORDS: dict[str, tuple[str, str]] = {  # key: (fr, en)
+    "system": ("pour l’ensemble du système", "for the system as a whole"),
+    "development": ("dans le développement du système", "in the development of the system"),
+    "named_development": ("dans ce développement : {name}", "in this development: {name}"),
+    "deployment": ("dans ce déploiement : {name}", "in this deployment: {name}"),
+    "client": (
+        "Développement réalisé pour un client, selon ses instructions ? Répondez pour le client : "
+        "c’est lui qui décide du traitement.",
+        "Development done for a client, on its instructions? Answer for the client: the client decides the processing.",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedQuestion:
+    """A question as shown: ``text``, then ``where`` (the phase it is about), then ``note`` ("" if none)."""
+
+    text: str
+    where: str
+    note: str
+
+    @property
+    def line(self) -> str:
+        """The question and its phase on one line, for places that have room for one line only."""
+        return f"{self.text} ({self.where})"
+
+
+def placed_question(question: Question, lang: Lang, *, scope: Scope, name: str = "") -> PlacedQuestion:
+    """``question`` asked for ``scope``: the system, a development (``name``: "" for the only or an
+    unnamed one) or the deployment context called ``name``."""
+    index = 0 if lang == "fr" else 1
+    if scope == "system":
+        where = WORDS["system"][index]
+    elif scope == "development":
+        where = WORDS["named_development"][index].format(name=name) if name else WORDS["development"][index]
+    else:
+        where = WORDS["deployment"][index].format(name=name)
+    note = WORDS["client"][index] if scope == "development" and question.id in ABOUT_THE_CLIENT else ""
+    return PlacedQuestion(question.text.get(lang), where, note)
