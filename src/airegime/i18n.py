@@ -42,6 +42,10 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (fr, en)
     "next.title": ("Question à trancher d’abord", "Question to settle first"),
     "next.others": ("Autres questions ouvertes", "Other open questions"),
     "next.answer": ("Répondre à cette question", "Answer this question"),
+    "next.command": (
+        "Pour y répondre : airegime interview --resume {file}, puis c pour modifier une réponse",
+        "To answer it: airegime interview --resume {file}, then c to change an answer",
+    ),
     "whatif.if_answer": ("Si vous répondez", "If you answer"),
     "whatif.regime": ("le régime serait", "the regime would be"),
     "explain.and": ("et", "and"),

@@ -187,3 +187,17 @@ def test_a_split_outcome_is_explained_with_each_regime_and_its_purposes(tmp_path
     assert split.label.en in text  # "Police-justice for the criminal-law purposes; GDPR for the others"
     for part in split.parts:
         assert f"{kb.outcome_by_id[part.outcome].label.en}: for {part.purposes.en}" in text
+
+
+def test_explain_leads_with_the_reason_and_says_how_to_answer_the_question_to_settle_first() -> None:
+    undetermined = run("explain", str(ROOT / "examples" / "startup-foundation-model.yaml"), "--lang", "en")
+    assert undetermined.returncode == 0, undetermined.stderr
+    text = " ".join(undetermined.stdout.split())
+    assert "Question to settle first: What is the purpose of the operational use" in text
+    assert "airegime interview --resume" in text and "startup-foundation-model.yaml, then c to change" in text
+    assert "The reason that decided: Case 2: use not fixed, development falls under the GDPR" in text
+    assert "Other rules considered: 10 — see them with --all-rules" in text  # the undetermined phase's rules
+    settled = run("explain", str(ROOT / "examples" / "zone-crossing-detector.yaml"), "--lang", "en")
+    assert "Question to settle first" not in settled.stdout and "--resume" not in settled.stdout
+    every_rule = run("explain", str(ROOT / "examples" / "startup-foundation-model.yaml"), "--lang", "en", "--all-rules")
+    assert "Other rules considered" not in every_rule.stdout and every_rule.stdout.count("Rule —") >= 10

@@ -171,7 +171,7 @@ def explain(
     if format is Format.json:
         typer.echo(to_json(views.explanation_dict(explanation)))
     else:
-        views.print_explanation(out, kb, explanation, _lang(lang), all_rules=all_rules)
+        views.print_explanation(out, kb, explanation, _lang(lang), all_rules=all_rules, source=str(file))
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from rich.console import Console
@@ -58,20 +59,29 @@ def print_explanation(
     *,
     disclaimer: bool = True,
     all_rules: bool = False,
+    source: str = "",
 ) -> None:
     """The summary table, then for each phase the reason that decided, what would change it and the
-    next steps; the other rules considered (and every rule's conditions) with ``all_rules``."""
+    next steps; the other rules considered (and every rule's conditions) with ``all_rules``.
+    ``source``: the descriptor's path, for the command that answers an open question."""
     print_assessment(out, kb, explanation.assessment, lang, disclaimer=disclaimer)
     report = build_report(kb=kb, explanation=explanation, lang=lang)
     for phase, traced in zip(report["phases"], explanation.phases, strict=True):
-        _print_phase(out, kb, phase, traced, lang, all_rules=all_rules)
+        _print_phase(out, kb, phase, traced, lang, all_rules=all_rules, source=source)
     out.rule(t("explain.caveats", lang))
     for caveat in report["caveats"]:
         out.print(f"• {escape(caveat)}")
 
 
 def _print_phase(
-    out: Console, kb: KnowledgeBase, phase: Json, traced: PhaseExplanation, lang: Lang, *, all_rules: bool
+    out: Console,
+    kb: KnowledgeBase,
+    phase: Json,
+    traced: PhaseExplanation,
+    lang: Lang,
+    *,
+    all_rules: bool,
+    source: str = "",
 ) -> None:
     out.rule(f"[bold]{escape(phase['title'])}[/] → {escape(phase['headline'])}")
     if phase["outcome_summary"]:
@@ -83,6 +93,8 @@ def _print_phase(
         out.print(f"\n[bold yellow]{t('next.title', lang)}[/]{_colon(lang)}{escape(first['text'])}")
         for answer in first["outcomes_by_answer"]:
             out.print(f"    {escape(answer['answer_label'])} → {escape(' / '.join(answer['outcomes']))}")
+        if source:
+            out.print(f"[dim]{escape(t('next.command', lang).format(file=shlex.quote(source)))}[/]")
         if others:
             shorts = ", ".join(question["short"] for question in others)
             out.print(f"[bold]{t('next.others', lang)}[/]{_colon(lang)}{escape(shorts)}")
