@@ -132,9 +132,11 @@ def main() -> None:
         lines.append(f"{what:<52} {wall * 1000:>7.1f}ms {cpu * 1000:>7.1f}ms {target * 1000:>6.0f}ms  {mark}")
     text = "\n".join(lines) + "\n"
     print(text, end="")
-    if not options.no_save:
+    if not options.no_save:  # the hand-written notes below the table are kept
         RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(text)
+        previous = RESULTS.read_text() if RESULTS.exists() else ""
+        notes = previous[previous.find("\nNotes") :] if "\nNotes" in previous else ""
+        RESULTS.write_text(text + notes)
 
 
 if __name__ == "__main__":

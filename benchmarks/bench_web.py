@@ -66,6 +66,8 @@ def populate(repo: Repository, count: int) -> tuple[list[int], list[int]]:
 
 
 def grow_to(repo: Repository, total: int) -> None:
+    """Clone finished assessments' rows (their phases and answers are not copied: an unfinished
+    clone would send the home page's "resume" link looking for answers that are not there)."""
     with repo.engine.begin() as connection:
         while (have := connection.scalar(text("SELECT count(*) FROM assessments"))) < total:
             connection.execute(
@@ -73,7 +75,8 @@ def grow_to(repo: Repository, total: int) -> None:
                     "INSERT INTO assessments (name, organisation, description, development_description, created_at,"
                     " updated_at, rule_set_version, rule_set_hash, summary_json)"
                     " SELECT name || ' copy', organisation, description, development_description, created_at,"
-                    " updated_at, rule_set_version, rule_set_hash, summary_json FROM assessments LIMIT :n"
+                    " updated_at, rule_set_version, rule_set_hash, summary_json FROM assessments"
+                    " WHERE summary_json NOT LIKE '%undetermined%' AND summary_json NOT LIKE '%case_by_case%' LIMIT :n"
                 ),
                 {"n": total - have},
             )
@@ -99,11 +102,18 @@ def interview_steps(client: TestClient, timer: ServerTimer, fresh: list[int], ro
         fields = {name: _hidden(page, name) for name in ("scope", "ctx", "question")}
         response = client.post(
             f"/a/{assessment}/answer",
-            data={**fields, "value": "unknown" if assessment % 3 == 0 else "no", "csrf_token": token},
+            data={**fields, "value": "unknown" if assessment % 3 == 0 else _first_answer(page), "csrf_token": token},
             headers={"HX-Request": "true"},
         )
         assert response.status_code == 200, response.text[:300]
     return list(timer.samples)
+
+
+def _first_answer(page: str) -> str:
+    """The first answer the question offers (its radio buttons are named "value")."""
+    marker = 'name="value" value="'
+    start = page.index(marker) + len(marker)
+    return page[start : page.index('"', start)]
 
 
 def _hidden(page: str, name: str) -> str:

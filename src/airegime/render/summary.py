@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from airegime.engine.results import PhaseResult
 from airegime.i18n import t
@@ -117,6 +118,7 @@ def change_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang, *, 
     return kb.question_by_id[question_id].short.get(lang) + separator + (short_label(label) if short else label)
 
 
+@lru_cache(maxsize=4096)  # a knowledge base has a few hundred labels, shortened again and again
 def short_label(label: str) -> str:
     """An answer's label without its parenthesised examples (the answers section gives them in full)."""
     return _PARENTHESES.sub("", label).strip() or label

@@ -20,6 +20,7 @@ from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
 from airegime.storage.repository import SORTS
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
+from airegime.web import views
 from airegime.web.pages import kb_of, lang_of, render, repo_of, text_problems
 from airegime.web.texts import translator
 
@@ -41,8 +42,12 @@ def home(
 ) -> HTMLResponse:
     sort = sort if sort in SORTS else "updated"
     q = "" if text_problems({"q": q}) else q  # a search with control characters finds nothing anyway
-    listing = repo_of(request).list(search=q, sort=sort, page=page)
-    return render(request, "home.html", listing=listing, q=q, sort=sort, sorts=SORTS)
+    repo, kb = repo_of(request), kb_of(request)
+    listing = repo.list(search=q, sort=sort, page=page)
+    # Only a phase not yet determined can have a question left: finished lists cost no extra query.
+    unfinished = [item.id for item in listing.items if any(p.status != "determined" for p in item.summary)]
+    resume = {i: link for i in unfinished if (link := views.resume_link(repo.get(i), kb))}
+    return render(request, "home.html", listing=listing, q=q, sort=sort, sorts=SORTS, resume=resume)
 
 
 @router.get("/new", response_class=HTMLResponse)

@@ -4,20 +4,19 @@ and the development processings and deployment contexts (add, rename, remove).""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import pass_context
 
 from airegime.api.deps import MAX_ID, AssessmentId, RecordId
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Lang, Scope
 from airegime.render.summary import answer_label
-from airegime.storage import ListItem, Saved
+from airegime.storage import Saved
 from airegime.web import views
-from airegime.web.pages import is_htmx, kb_of, lang_of, render, repo_of, templates, text_problems
+from airegime.web.pages import is_htmx, kb_of, lang_of, render, repo_of, text_problems
 from airegime.web.texts import translator
 
 router = APIRouter()
@@ -198,19 +197,6 @@ def _phase_label(saved: Saved, step: views.Step, names: dict[str, str], _: Calla
     if step.scope == "development":
         return views.development_name(saved, step.context, names)
     return f"{_('phase.deployment')}{names['separator']}{step.context.name}"
-
-
-@pass_context
-def _resume_link_of(context: Mapping[str, Any], item: ListItem) -> str | None:
-    """For the home page: where a listed assessment's interview goes on, or None when it is finished.
-    Only a phase not yet determined can have a question left, so finished lists cost no extra query."""
-    if all(phase.status == "determined" for phase in item.summary):
-        return None
-    request: Request = context["request"]
-    return views.resume_link(repo_of(request).get(item.id), kb_of(request))
-
-
-templates.env.globals["resume_link_of"] = _resume_link_of
 
 
 def _requested_step(request: Request, saved: Saved, scope: str, ctx: int | None, question: str) -> views.Step:
