@@ -18,11 +18,12 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from accounts.conftest import SECRET, Browser, Org
+from airegime.edge.access import required_role
 from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
 from airegime.storage.audit import AuditLog
-from airegime.web.access import required_role
+
+from .helpers import SECRET, Browser, Org
 
 # Requests a reader may make that are not reads: none of them changes an organisation's saved data.
 READER_CHANGES = {

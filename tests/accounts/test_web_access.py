@@ -15,14 +15,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
 
-from accounts.conftest import PASSWORD, SECRET, Browser, Org
+from airegime.edge.access import SESSION_COOKIE
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.storage.accounts import MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS, Accounts
 from airegime.storage.audit import AuditLog
 from airegime.storage.models import MembershipRow, UserRow, now
-from airegime.web.access import SESSION_COOKIE
 from airegime.web.app import create_app
+
+from .helpers import PASSWORD, SECRET, Browser, Org
 
 
 def test_login_takes_you_back_to_the_page_you_asked_for(
@@ -151,6 +152,7 @@ def test_without_accounts_on_loopback_everything_works_as_before(repo: Repositor
     assert client.get("/login", follow_redirects=False).headers["location"] == "/"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.1", "::"])
 def test_serve_refuses_a_non_loopback_address_without_accounts(tmp_path: object, host: str) -> None:
     environment = {**os.environ, "AIREGIME_DATA_DIR": str(tmp_path), "AIREGIME_DATABASE_URL": ""}
@@ -310,6 +312,7 @@ def _free_port() -> int:
         return port
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("option", "seen"), [([], "127.0.0.1"), (["--trusted-proxies", "127.0.0.1"], "6.6.6.6")])
 def test_serve_ignores_forwarded_for_on_loopback_unless_told(
     tmp_path: Path, kb: KnowledgeBase, option: list[str], seen: str

@@ -9,30 +9,33 @@ another site cannot send it a request that changes anything (no CORS is allowed 
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airegime._version import __version__
 from airegime.api import routes_accounts, routes_assessments, routes_batch, routes_evaluate, routes_kb
 from airegime.api.errors import CRASH_HINT, error_response, install_error_handlers
 from airegime.api.models import ErrorBody
+from airegime.edge.access import API_PREFIX, Gate, admit
+from airegime.edge.deps import check_roles
+from airegime.edge.headers import HeadAsGet, no_store
+from airegime.edge.limits import BATCH_MAX_BYTES, MAX_BODY_BYTES, limited
+from airegime.errors import AccessDenied
 from airegime.kb import KnowledgeBase
 from airegime.settings import get_settings
 from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
-from airegime.system import descriptor_schema
-from airegime.web.access import Denied, Gate, admit
-from airegime.web.security import HeadAsGet, content_length, no_store
+from airegime.system import descriptor_schema, location_of
 
 log = logging.getLogger("airegime.api")
 
-MAX_JSON_BYTES = 1_000_000
-MAX_UPLOAD_BYTES = 5_000_000  # /batch; when mounted, the web app's own limit applies first
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text}
     for status, text in {
@@ -67,10 +70,21 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate:
     api.state.gate = gate or Gate(Accounts(repository.engine))
     api.state.kb = kb or repository.kb
     api.state.default_lang = get_settings().lang
-    for module in (routes_evaluate, routes_assessments, routes_batch, routes_kb, routes_accounts):
-        api.include_router(module.router)
+    # The gate (api_access) admits the caller; each router declares the role it needs (edge.deps.require).
+    for router in (
+        routes_evaluate.router,
+        routes_assessments.router,
+        routes_assessments.writes,  # editors
+        routes_batch.router,
+        routes_kb.router,
+        routes_accounts.router,
+        routes_accounts.admin,  # admins
+    ):
+        api.include_router(router)
+    check_roles(api.routes, API_PREFIX)
     install_error_handlers(api)
-    api.add_exception_handler(Denied, _denied)  # type: ignore[arg-type]
+    _answer_invalid_text(api)
+    api.add_exception_handler(AccessDenied, _denied)  # type: ignore[arg-type]
     api.add_middleware(ApiEdge)
     api.add_middleware(HeadAsGet)  # when mounted, the web app's has already made HEAD a GET
     _publish_descriptor_schema(api, api.state.kb)
@@ -96,7 +110,27 @@ DENIALS = {
 }
 
 
-async def _denied(_request: Request, denied: Denied) -> JSONResponse:
+TEXT_HINT = "write this text with visible characters only (line breaks and tabs are allowed)"
+
+
+def _answer_invalid_text(api: FastAPI) -> None:
+    """A text the one text rule refuses (``edge.inputs``: a validation error of type ``invalid_text``)
+    is 422 ``invalid_text``, ``where`` naming the text; other invalid input as ``api.errors`` answers it."""
+    otherwise = api.exception_handlers[RequestValidationError]
+
+    async def invalid_input(request: Request, error: RequestValidationError) -> Response:
+        first: dict[str, Any] = dict(error.errors()[0]) if error.errors() else {}
+        if first.get("type") != "invalid_text":
+            answered = otherwise(request, error)
+            return await answered if inspect.isawaitable(answered) else answered
+        context: dict[str, Any] = first.get("ctx") or {}
+        where = context["where"] if "where" in context else location_of(tuple(first.get("loc", ()))[1:])
+        return error_response(422, "invalid_text", str(first.get("msg", "")), where=where, hint=TEXT_HINT)
+
+    api.add_exception_handler(RequestValidationError, invalid_input)  # type: ignore[arg-type]
+
+
+async def _denied(_request: Request, denied: AccessDenied) -> JSONResponse:
     code, message, hint = DENIALS[denied.status]
     response = error_response(denied.status, code, message, hint=hint)
     if denied.status == 401:
@@ -147,20 +181,9 @@ class ApiEdge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = MAX_UPLOAD_BYTES if scope["path"].rstrip("/").endswith("/batch") else MAX_JSON_BYTES
-        declared = content_length(scope)
-        received = 0
+        # /batch takes an upload; when mounted, the web app's own limit applies first
+        limit = BATCH_MAX_BYTES if scope["path"].rstrip("/").endswith("/batch") else MAX_BODY_BYTES
         started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            if declared is not None and declared > limit:
-                raise _TooLarge
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise _TooLarge
-            return message
 
         async def watched_send(message: Message) -> None:
             nonlocal started
@@ -170,17 +193,10 @@ class ApiEdge:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, watched_send)
+            await self.app(scope, limited(scope, receive, limit), watched_send)
         except Exception:
             log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
             crashed = error_response(500, "server_error", "an unexpected error occurred", hint=CRASH_HINT)
             await crashed(scope, receive, send)
-
-
-class _TooLarge(HTTPException):
-    """Raised while reading the body; FastAPI passes HTTP errors from the body read through (413)."""
-
-    def __init__(self) -> None:
-        super().__init__(status_code=413)

@@ -17,8 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from airegime.errors import AiregimeError, DescriptorError
-from airegime.storage import NotFoundError
+from airegime.edge.inputs import BodyRefused
+from airegime.errors import AiregimeError, ApiError, DescriptorError, NotFoundError
 from airegime.system import location_of
 
 log = logging.getLogger("airegime.api")
@@ -32,23 +32,6 @@ HTTP_CODES = {
 }
 
 CRASH_HINT = "try again; if it persists, report it (the server's log has the details)"
-
-
-class BodyRefused(StarletteHTTPException):
-    """The body cannot be read as sent (a key given twice, too deep): raised while FastAPI reads it,
-    which lets only HTTP errors through as they are."""
-
-    def __init__(self, status: int, code: str, message: str, *, hint: str = "") -> None:
-        super().__init__(status_code=status, detail=message)
-        self.code, self.message, self.hint = code, message, hint
-
-
-class ApiError(Exception):
-    """An error the API raises itself, with its status and stable code."""
-
-    def __init__(self, status: int, code: str, message: str, *, where: str = "", hint: str = "") -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.where, self.hint = status, code, message, where, hint
 
 
 def error_response(

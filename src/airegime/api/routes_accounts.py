@@ -1,4 +1,5 @@
-"""Who am I (the token's owner, organisation and role), and the organisation's audit log (admins)."""
+"""Who am I (the token's owner, organisation and role), and the organisation's audit log (``admin``:
+admins only)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from airegime.api.deps import StrictJsonRoute
+from airegime.edge.access import audit_download, client_address
+from airegime.edge.deps import ADMIN, CurrentUser, RepoDep
 from airegime.storage.accounts import Role
 from airegime.storage.audit import AuditLog
-from airegime.web.access import audit_download, principal_of
 
 router = APIRouter(tags=["accounts"], route_class=StrictJsonRoute)
+admin = APIRouter(tags=["accounts"], route_class=StrictJsonRoute, dependencies=[ADMIN])
 
 
 class MeOut(BaseModel):
@@ -41,9 +44,8 @@ class AuditPageOut(BaseModel):
 
 
 @router.get("/me")
-def me(request: Request) -> MeOut:
+def me(principal: CurrentUser) -> MeOut:
     """Who the request acts as: the token's owner, organisation and role."""
-    principal = principal_of(request)
     return MeOut(
         username=principal.username,
         organisation=principal.organisation,
@@ -52,15 +54,16 @@ def me(request: Request) -> MeOut:
     )
 
 
-@router.get("/audit")
+@admin.get("/audit")
 def audit_log(
-    request: Request,
+    principal: CurrentUser,
+    repo: RepoDep,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPageOut:
     """The organisation's audit log, newest first (admins only)."""
-    organisation = principal_of(request).organisation_id
-    log = AuditLog(request.app.state.repo.engine)
+    organisation = principal.organisation_id
+    log = AuditLog(repo.engine)
     entries = log.page(organisation, page=page, per_page=per_page)
     return AuditPageOut(
         total=log.count(organisation),
@@ -70,7 +73,7 @@ def audit_log(
     )
 
 
-@router.get(
+@admin.get(
     "/audit/export",
     response_class=StreamingResponse,
     responses={
@@ -82,6 +85,8 @@ def audit_log(
         }
     },
 )
-def export_audit_log(request: Request, format: Literal["csv", "jsonl"] = "csv") -> StreamingResponse:
+def export_audit_log(
+    request: Request, principal: CurrentUser, repo: RepoDep, format: Literal["csv", "jsonl"] = "csv"
+) -> StreamingResponse:
     """The organisation's whole audit log, oldest first, as CSV or JSON Lines (admins only)."""
-    return audit_download(request, format)
+    return audit_download(AuditLog(repo.engine), principal, format, address=client_address(request))

@@ -1,96 +1,108 @@
-"""Saved assessments: list, create, read, replace, set answers, delete, history, re-check, reports."""
+"""Saved assessments: list, create, read, replace, set answers, delete, history, re-check, reports.
+
+``router`` reads (any role), ``writes`` changes them (editors: ``EDITOR``)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import AfterValidator
 
-from airegime.api import deps
 from airegime.api.changes import set_answers
-from airegime.api.deps import DESCRIPTOR_BODY, AssessmentId, DescriptorBody, LangQuery, StrictJsonRoute
-from airegime.api.errors import ApiError
+from airegime.api.deps import DESCRIPTOR_BODY, DescriptorBody, StrictJsonRoute
 from airegime.api.models import AnswersPatch, AssessmentListOut, AssessmentOut, ErrorBody, HistoryEntryOut, RecheckOut
 from airegime.api.views import assessment_out, history_out, list_out, recheck_out
-from airegime.kb.models import Lang
+from airegime.edge.deps import EDITOR, ApiLangDep, KbDep, RepoDep
+from airegime.edge.inputs import AssessmentId, checked_tree
+from airegime.errors import ApiError
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage.repository import SORTS, Sort
 from airegime.system import parse_system
 
 router = APIRouter(prefix="/assessments", tags=["assessments"], route_class=StrictJsonRoute)
+writes = APIRouter(prefix="/assessments", tags=["assessments"], route_class=StrictJsonRoute, dependencies=[EDITOR])
 NO_NUL = r"^[^\x00]*$"
+
+
+def _checked(patch: AnswersPatch) -> AnswersPatch:
+    """Its texts (question ids, answers) through the one text rule, as a descriptor's."""
+    checked_tree(patch.model_dump())
+    return patch
+
+
+CheckedPatch = Annotated[AnswersPatch, AfterValidator(_checked)]
 
 
 @router.get("")
 def list_assessments(
-    request: Request,
+    repo: RepoDep,
+    kb: KbDep,
     q: Annotated[str, Query(max_length=200, pattern=NO_NUL, description="words in the name or organisation")] = "",
     sort: Annotated[Sort, Query(description="order: " + ", ".join(SORTS))] = "updated",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> AssessmentListOut:
     """Saved assessments, most recently changed first by default, with each phase's latest result."""
-    found = deps.repo(request).list(search=q, sort=sort, page=page, per_page=per_page)
-    return list_out(found, deps.kb(request))
+    found = repo.list(search=q, sort=sort, page=page, per_page=per_page)
+    return list_out(found, kb)
 
 
-@router.post("", status_code=201, openapi_extra=DESCRIPTOR_BODY)
+@writes.post("", status_code=201, openapi_extra=DESCRIPTOR_BODY)
 def create_assessment(
-    request: Request, response: Response, descriptor: DescriptorBody, lang: LangQuery = None
+    request: Request, response: Response, descriptor: DescriptorBody, repo: RepoDep, kb: KbDep, lang: ApiLangDep
 ) -> AssessmentOut:
     """Save a descriptor as a new assessment (evaluated at once); its address is in the Location header."""
-    repo = deps.repo(request)
-    system = parse_system(deps.clean_text(descriptor), kb=repo.kb)
+    system = parse_system(descriptor, kb=repo.kb)
     saved, result = repo.add_system(system, detail="API")
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/assessments/{saved.id}"
-    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang), sent=system)
+    return assessment_out(saved, result, kb, lang, sent=system)
 
 
 @router.get("/{assessment_id}")
-def read_assessment(request: Request, assessment_id: AssessmentId, lang: LangQuery = None) -> AssessmentOut:
+def read_assessment(assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: ApiLangDep) -> AssessmentOut:
     """The assessment: its descriptor, its latest stored result, and whether the rule set changed since."""
-    return _current(request, assessment_id, lang)
+    saved, result = repo.get_with_result(assessment_id)
+    return assessment_out(saved, result, kb, lang)
 
 
-@router.put("/{assessment_id}", openapi_extra=DESCRIPTOR_BODY)
+@writes.put("/{assessment_id}", openapi_extra=DESCRIPTOR_BODY)
 def replace_assessment(
-    request: Request, assessment_id: AssessmentId, descriptor: DescriptorBody, lang: LangQuery = None
+    assessment_id: AssessmentId, descriptor: DescriptorBody, repo: RepoDep, kb: KbDep, lang: ApiLangDep
 ) -> AssessmentOut:
     """Replace the whole descriptor (development processings and contexts matched by position); only the
     differences enter the history."""
-    repo = deps.repo(request)
-    system = parse_system(deps.clean_text(descriptor), kb=repo.kb)
+    system = parse_system(descriptor, kb=repo.kb)
     saved, result = repo.replace_system(assessment_id, system)
-    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang), sent=system)
+    return assessment_out(saved, result, kb, lang, sent=system)
 
 
-@router.patch("/{assessment_id}")
+@writes.patch("/{assessment_id}")
 def patch_answers(
-    request: Request, assessment_id: AssessmentId, patch: AnswersPatch, lang: LangQuery = None
+    assessment_id: AssessmentId, patch: CheckedPatch, repo: RepoDep, kb: KbDep, lang: ApiLangDep
 ) -> AssessmentOut:
     """Set some answers (all or none are stored): a code, a label, "unknown"; null withdraws an answer."""
-    deps.clean_text(patch.model_dump(), "")
-    saved, result = set_answers(deps.repo(request), assessment_id, patch.answers)
-    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang))
+    saved, result = set_answers(repo, assessment_id, patch.answers)
+    return assessment_out(saved, result, kb, lang)
 
 
-@router.delete("/{assessment_id}", status_code=204, response_class=Response)
-def delete_assessment(request: Request, assessment_id: AssessmentId) -> Response:
+@writes.delete("/{assessment_id}", status_code=204, response_class=Response)
+def delete_assessment(assessment_id: AssessmentId, repo: RepoDep) -> Response:
     """Delete the assessment, its history and its results."""
-    deps.repo(request).delete(assessment_id)
+    repo.delete(assessment_id)
     return Response(status_code=204)
 
 
 @router.get("/{assessment_id}/history")
-def assessment_history(request: Request, assessment_id: AssessmentId) -> list[HistoryEntryOut]:
+def assessment_history(assessment_id: AssessmentId, repo: RepoDep) -> list[HistoryEntryOut]:
     """Every change, oldest first, with the answer each change replaced."""
-    return history_out(deps.repo(request).history(assessment_id))
+    return history_out(repo.history(assessment_id))
 
 
-@router.post("/{assessment_id}/recheck")
-def recheck_assessment(request: Request, assessment_id: AssessmentId) -> RecheckOut:
+@writes.post("/{assessment_id}/recheck")
+def recheck_assessment(assessment_id: AssessmentId, repo: RepoDep) -> RecheckOut:
     """Evaluate again under the loaded rule set and say, phase by phase, what changed."""
-    return recheck_out(deps.repo(request).recheck(assessment_id))
+    return recheck_out(repo.recheck(assessment_id))
 
 
 REPORT_SCHEMAS: dict[str, dict[str, str]] = {
@@ -116,12 +128,11 @@ REPORT_RESPONSES: dict[int | str, dict[str, object]] = {
     responses=REPORT_RESPONSES,
 )
 def assessment_report(
-    request: Request, assessment_id: AssessmentId, fmt: ReportFormat, lang: LangQuery = None
+    assessment_id: AssessmentId, fmt: ReportFormat, repo: RepoDep, kb: KbDep, lang: ApiLangDep
 ) -> Response:
     """The report of the latest stored result, in any format the command line writes."""
     from airegime.render.reports import render_report, report_filename
 
-    repo, kb = deps.repo(request), deps.kb(request)
     result = repo.last_result(assessment_id)
     if result is None:
         repo.get(assessment_id)  # a missing assessment: 404
@@ -133,14 +144,9 @@ def assessment_report(
             f"the stored result comes from rule set {result.rule_set_version}, not the loaded {kb.version}",
             hint=f"POST /assessments/{assessment_id}/recheck, then ask for the report again",
         )
-    body = render_report(kb=kb, assessment=result, fmt=fmt, lang=deps.lang(request, lang))
+    body = render_report(kb=kb, assessment=result, fmt=fmt, lang=lang)
     repo.record("report.downloaded", assessment_id, fmt)
     name = report_filename(assessment=result, fmt=fmt)
     return Response(
         body, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
-
-
-def _current(request: Request, assessment_id: int, lang: Lang | None) -> AssessmentOut:
-    saved, result = deps.repo(request).get_with_result(assessment_id)
-    return assessment_out(saved, result, deps.kb(request), deps.lang(request, lang))

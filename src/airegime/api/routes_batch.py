@@ -7,13 +7,13 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Query, Response, UploadFile
 
-from airegime.api import deps
-from airegime.api.deps import LangQuery, StrictJsonRoute
-from airegime.api.errors import ApiError
+from airegime.api.deps import StrictJsonRoute
 from airegime.api.models import BatchCellError, BatchOut, BatchSummaryOut, ErrorBody, RuleSetOut
 from airegime.batch.io import READ_FORMATS
+from airegime.edge.deps import ApiLangDep, KbDep
+from airegime.errors import ApiError
 
 if TYPE_CHECKING:
     from airegime.batch.inventory import BatchResult
@@ -37,16 +37,15 @@ BATCH_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.post("/batch", response_model=BatchOut, responses=BATCH_RESPONSES)
 def batch(
-    request: Request,
     file: Annotated[UploadFile, File(description="the inventory; its name's extension says its format")],
+    kb: KbDep,
+    language: ApiLangDep,
     output: Annotated[OutputFormat, Query(description="json, or a results file format")] = "json",
-    lang: LangQuery = None,
 ) -> Any:
     """Assess every row of an inventory (one row per deployment, see `airegime batch --template`)."""
-    from airegime.batch.columns import LayoutError
     from airegime.batch.inventory import assess_inventory
-    from airegime.batch.io import InventoryReadError
     from airegime.batch.sheet_limits import UPLOAD_MAX_CELLS
+    from airegime.errors import InventoryReadError, LayoutError
 
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in READ_FORMATS:
@@ -57,7 +56,6 @@ def batch(
             where="file",
             hint="send a file named .csv, .xlsx, .ods, .jsonl or .parquet",
         )
-    kb, language = deps.kb(request), deps.lang(request, lang)
     with tempfile.TemporaryDirectory(prefix="airegime-batch-") as folder:
         source = Path(folder) / f"inventory{suffix}"
         with source.open("wb") as copy:

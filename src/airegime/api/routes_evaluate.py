@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from airegime.api import deps
-from airegime.api.deps import DESCRIPTOR_BODY, DescriptorBody, LangQuery, StrictJsonRoute
+from airegime.api.deps import DESCRIPTOR_BODY, DescriptorBody, StrictJsonRoute
 from airegime.api.models import EvaluationOut
 from airegime.api.views import evaluation_out
+from airegime.edge.deps import ApiLangDep, KbDep
 from airegime.engine.explain import explain
+from airegime.kb import KnowledgeBase
 from airegime.kb.models import Lang
 from airegime.system import parse_system
 
@@ -23,15 +24,14 @@ INLINE_DEPLOYMENTS = 4
 
 
 @router.post("/evaluate", openapi_extra=DESCRIPTOR_BODY)
-async def evaluate_descriptor(request: Request, descriptor: DescriptorBody, lang: LangQuery = None) -> EvaluationOut:
+async def evaluate_descriptor(descriptor: DescriptorBody, kb: KbDep, lang: ApiLangDep) -> EvaluationOut:
     """Assess a descriptor without saving it: each phase's regime, the rules traced, what would change it."""
     deployments = descriptor.get("deployments")
     if isinstance(deployments, list) and len(deployments) <= INLINE_DEPLOYMENTS:
-        return _evaluate(request, descriptor, lang)
-    return await run_in_threadpool(_evaluate, request, descriptor, lang)
+        return _evaluate(kb, descriptor, lang)
+    return await run_in_threadpool(_evaluate, kb, descriptor, lang)
 
 
-def _evaluate(request: Request, descriptor: dict[str, Any], lang: Lang | None) -> EvaluationOut:
-    kb = deps.kb(request)
-    system = parse_system(deps.clean_text(descriptor), kb=kb)
-    return evaluation_out(kb, explain(kb=kb, system=system, max_changes=MAX_CHANGES), deps.lang(request, lang))
+def _evaluate(kb: KnowledgeBase, descriptor: dict[str, Any], lang: Lang) -> EvaluationOut:
+    system = parse_system(descriptor, kb=kb)
+    return evaluation_out(kb, explain(kb=kb, system=system, max_changes=MAX_CHANGES), lang)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
-from airegime.api import deps, views
-from airegime.api.deps import LangQuery, StrictJsonRoute
+from airegime.api import views
+from airegime.api.deps import StrictJsonRoute
 from airegime.api.models import KbOut, OutcomeOut, QuestionOut, RuleOut, SourceOut
+from airegime.edge.deps import ApiLangDep, KbDep
 from airegime.kb import KnowledgeBase
 from airegime.kb.models import Lang
 
@@ -22,38 +23,37 @@ router = APIRouter(prefix="/kb", tags=["knowledge base"], route_class=StrictJson
 
 
 @router.get("", response_model=KbOut)
-async def knowledge_base(request: Request, lang: LangQuery = None) -> Response:
+async def knowledge_base(kb: KbDep, lang: ApiLangDep) -> Response:
     """The rule set's version and content hash, its disclaimer and caveats, and how many entries it has."""
-    return _stored(request, lang, views.kb_out, KbOut)
+    return _stored(kb, lang, views.kb_out, KbOut)
 
 
 @router.get("/questions", response_model=list[QuestionOut])
-async def questions(request: Request, lang: LangQuery = None) -> Response:
+async def questions(kb: KbDep, lang: ApiLangDep) -> Response:
     """Every question, with its scope (system, development, deployment) and allowed answers."""
-    return _stored(request, lang, views.questions_out, list[QuestionOut])
+    return _stored(kb, lang, views.questions_out, list[QuestionOut])
 
 
 @router.get("/rules", response_model=list[RuleOut])
-async def rules(request: Request, lang: LangQuery = None) -> Response:
+async def rules(kb: KbDep, lang: ApiLangDep) -> Response:
     """Every rule: the phases it applies to, its condition on the answers, its outcome and sources."""
-    return _stored(request, lang, views.rules_out, list[RuleOut])
+    return _stored(kb, lang, views.rules_out, list[RuleOut])
 
 
 @router.get("/outcomes", response_model=list[OutcomeOut])
-async def outcomes(request: Request, lang: LangQuery = None) -> Response:
+async def outcomes(kb: KbDep, lang: ApiLangDep) -> Response:
     """Every outcome (regime, not applicable, case by case) with its next steps."""
-    return _stored(request, lang, views.outcomes_out, list[OutcomeOut])
+    return _stored(kb, lang, views.outcomes_out, list[OutcomeOut])
 
 
 @router.get("/sources", response_model=list[SourceOut])
-async def sources(request: Request, lang: LangQuery = None) -> Response:
+async def sources(kb: KbDep, lang: ApiLangDep) -> Response:
     """Every legal source the rules cite."""
-    return _stored(request, lang, views.sources_out, list[SourceOut])
+    return _stored(kb, lang, views.sources_out, list[SourceOut])
 
 
-def _stored(request: Request, chosen: Lang | None, view: Callable[[KnowledgeBase, Lang], Any], shape: Any) -> Response:
+def _stored(kb: KnowledgeBase, lang: Lang, view: Callable[[KnowledgeBase, Lang], Any], shape: Any) -> Response:
     """The view's JSON, built once per rule set and language (as FastAPI would serialise it)."""
-    kb, lang = deps.kb(request), deps.lang(request, chosen)
     key = (kb.hash, view.__name__, lang)
     body = _bodies.get(key)
     if body is None:

@@ -14,11 +14,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from airegime.api import create_api
-from airegime.errors import AiregimeError
+from airegime.api import create_api  # the one import of the API: to mount it
+from airegime.edge.access import API_PREFIX, Gate, admit
+from airegime.edge.deps import check_roles
+from airegime.edge.headers import HeadAsGet
+from airegime.edge.limits import BATCH_MAX_BYTES, MAX_BODY_BYTES
+from airegime.errors import AccessDenied, AiregimeError, NotFoundError
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.settings import get_settings
-from airegime.storage import NotFoundError, Repository
+from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
 from airegime.storage.batch_uploads import BatchUploads
 from airegime.web import (
@@ -30,15 +34,11 @@ from airegime.web import (
     routes_reports,
     routes_result,
 )
-from airegime.web.access import Denied, Gate, admit
 from airegime.web.batch_runs import BatchRuns
 from airegime.web.pages import is_htmx
 from airegime.web.security import (
-    BATCH_MAX_BYTES,
     CSRF_FIELD,
-    MAX_BODY_BYTES,
     ForwardedMiddleware,
-    HeadAsGet,
     SecurityMiddleware,
     check_csrf,
     safe_next,
@@ -47,7 +47,6 @@ from airegime.web.security import (
 from airegime.web.texts import LANG_COOKIE
 
 STATIC = Path(__file__).parent / "static"
-API_PREFIX = "/api/v1"
 log = logging.getLogger("airegime.web")
 
 
@@ -60,7 +59,8 @@ async def csrf_protect(request: Request) -> None:
 
 
 async def page_access(request: Request) -> None:
-    """Who is logged in, and may they do this? (Then ``repo_of(request)`` is their organisation's.)"""
+    """Who is logged in (401 to the login page, 503)? Then ``RepoDep`` is their organisation's, and
+    each router's ``require`` dependency checks the role (403)."""
     await admit(request, api=False)
 
 
@@ -101,12 +101,21 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # The API first: its requests then skip matching every page's route (no page lives under it).
     app.mount(API_PREFIX, create_api(repository=repo, kb=kb, gate=gate))  # JSON, own errors; no CSRF (no forms)
-    app.include_router(routes_assessments.router)
-    app.include_router(routes_interview.router)
-    app.include_router(routes_result.router)
-    app.include_router(routes_reports.router)
-    app.include_router(routes_batch.router)
-    app.include_router(routes_account.router)
+    # Each router declares the role it needs (edge.deps): ``writes`` editors, ``admin_router`` admins.
+    for router in (
+        routes_assessments.router,
+        routes_assessments.writes,
+        routes_interview.router,
+        routes_interview.writes,
+        routes_result.router,
+        routes_result.writes,
+        routes_reports.router,
+        routes_batch.router,
+        routes_account.router,
+        routes_account.admin_router,
+    ):
+        app.include_router(router)
+    check_roles(app.routes)
     _language_switch(app)
     _error_pages(app)
     app.add_middleware(
@@ -135,8 +144,8 @@ def _language_switch(app: FastAPI) -> None:
 def _error_pages(app: FastAPI) -> None:
     """Turn every failure into a clear page in the reader's language; never show a stack trace."""
 
-    @app.exception_handler(Denied)
-    async def denied(request: Request, denied: Denied) -> Response:
+    @app.exception_handler(AccessDenied)
+    async def denied(request: Request, denied: AccessDenied) -> Response:
         if denied.status == 401:  # not logged in (or the session ended): to the login page, then back here
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             target = "/login?" + urlencode({"next": here if request.method == "GET" else "/"})
@@ -154,7 +163,7 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> HTMLResponse:
-        """The checks the API makes too (``airegime.api.deps``): an id out of range names nothing (404);
+        """The checks the API makes too (``airegime.edge.inputs``): an id out of range names nothing (404);
         another value out of bounds is named, with what to do."""
         first = dict(error.errors()[0]) if error.errors() else {}
         where = tuple(first.get("loc", ()))

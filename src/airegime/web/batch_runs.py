@@ -31,8 +31,9 @@ import polars as pl
 import pyarrow as pa
 
 from airegime.batch import BatchResult, assess_inventory
-from airegime.batch.io import NUMBERED, InventoryReadError, read_whole, result_writer
+from airegime.batch.io import NUMBERED, read_whole, result_writer
 from airegime.batch.sheet_limits import UPLOAD_MAX_CELLS
+from airegime.errors import InventoryReadError
 from airegime.kb import KnowledgeBase, Lang
 from airegime.storage.accounts import Principal
 from airegime.storage.batch_uploads import BatchUploads

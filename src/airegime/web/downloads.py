@@ -1,6 +1,6 @@
 """What the result page offers to download, and how a download is answered.
 
-Each report format of the render library (issue 4) is a GET route in ``routes_reports``; this
+Each report format of the render library is a GET route in ``routes_reports``; this
 module lists them for the result page and builds the file responses (content type and a safe
 ASCII ``Content-Disposition`` name).
 """

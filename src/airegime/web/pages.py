@@ -7,19 +7,19 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from airegime.api.deps import text_problem
+from airegime.edge.inputs import text_problem
 from airegime.errors import AiregimeError, DescriptorError
 from airegime.kb import KnowledgeBase, Lang
-from airegime.storage import PhaseSummary, Repository
+from airegime.storage import PhaseSummary
 from airegime.text import problem
 from airegime.web.texts import LANG_COOKIE, translator
 
@@ -70,6 +70,7 @@ templates.env.filters["when"] = _when  # {{ row.at|when }}, {{ token.expires_at|
 
 
 def lang_of(request: Request) -> Lang:
+    """The pages' language: the reader's cookie (``/lang/{code}``), else the app's default."""
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen == "en":
         return "en"
@@ -79,15 +80,12 @@ def lang_of(request: Request) -> Lang:
     return default
 
 
-def kb_of(request: Request) -> KnowledgeBase:
-    kb: KnowledgeBase = request.app.state.kb
-    return kb
+async def page_lang(request: Request) -> Lang:
+    return lang_of(request)
 
 
-def repo_of(request: Request) -> Repository:
-    """The repository of the organisation the reader acts in (set by the access gate)."""
-    repo: Repository = request.state.repo
-    return repo
+# The pages' language as a typed dependency (the API's is ``edge.deps.ApiLangDep``: ``?lang=``).
+PageLangDep = Annotated[Lang, Depends(page_lang)]
 
 
 def is_htmx(request: Request) -> bool:
@@ -96,6 +94,7 @@ def is_htmx(request: Request) -> bool:
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = lang_of(request)
+    kb: KnowledgeBase = request.app.state.kb
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     principal = getattr(request.state, "principal", None)
     return templates.TemplateResponse(
@@ -105,7 +104,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             "lang": lang,
             "_": translator(lang),
             "csrf": request.state.csrf,
-            "kb": kb_of(request),
+            "kb": kb,
             "partial": is_htmx(request),
             "here": here,
             "principal": principal,

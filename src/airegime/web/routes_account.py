@@ -1,5 +1,5 @@
 """Logging in and out, one's password, organisations and API tokens; the admin page (members,
-tokens, audit log)."""
+tokens, audit log: ``admin``, admins only)."""
 
 from __future__ import annotations
 
@@ -9,50 +9,43 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from airegime.api.deps import MAX_ID, RecordId
-from airegime.storage.accounts import (
-    ROLES,
-    AccountError,
-    Accounts,
-    LoginRefused,
-    LoginThrottled,
-    WeakPassword,
-)
+from airegime.edge.access import SESSION_COOKIE, Gate, audit_download, client_address
+from airegime.edge.deps import ADMIN, AccountsDep, CurrentUser, GateDep
+from airegime.edge.inputs import MAX_ID, RecordId
+from airegime.errors import AccountError, LoginRefused, LoginThrottled, WeakPassword
+from airegime.storage.accounts import ROLES, Principal
 from airegime.storage.audit import MEDIA_TYPES, AuditLog
 from airegime.web import pages
-from airegime.web.access import SESSION_COOKIE, Gate, audit_download, client_address, principal_of
 from airegime.web.pages import render, text_problems
 from airegime.web.security import safe_next
 
 router = APIRouter()
+admin_router = APIRouter(dependencies=[ADMIN])
 Name = Annotated[str, Form(max_length=100)]
 Password = Annotated[str, Form(max_length=1024)]
 AUDIT_PER_PAGE = 50
 
 
-def accounts_of(request: Request) -> Accounts:
-    gate: Gate = request.app.state.gate
-    return gate.accounts
-
-
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
-    if not request.app.state.gate.accounts_on():
+def login_form(request: Request, gate: GateDep, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
+    if not gate.accounts_on():
         return RedirectResponse("/", status_code=303)  # no account: nothing to log in to
     return render(request, "login.html", next=safe_next(next), problem="", username="")
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(
-    request: Request, username: Name = "", password: Password = "", next: Annotated[str, Form(max_length=2000)] = "/"
+    request: Request,
+    accounts: AccountsDep,
+    username: Name = "",
+    password: Password = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     unreadable = text_problems({"username": username})
     if unreadable:  # no account has such a name (nor could have): said before any look-up
         return render(request, "login.html", 400, next=safe_next(next), problem=unreadable["username"], username="")
     try:
-        token, _principal = await run_in_threadpool(
-            accounts_of(request).login, username, password, address=client_address(request)
-        )
+        token, _principal = await run_in_threadpool(accounts.login, username, password, address=client_address(request))
     except LoginThrottled as throttled:
         response = render(
             request,
@@ -80,22 +73,24 @@ async def login(
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, accounts: AccountsDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        accounts_of(request).logout(token, address=client_address(request))
+        accounts.logout(token, address=client_address(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request) -> HTMLResponse:
-    return _account_page(request, created_token="", problem="")
+def account(request: Request, principal: CurrentUser, gate: GateDep) -> HTMLResponse:
+    return _account_page(request, principal, gate, created_token="", problem="")
 
 
 def _account_page(
     request: Request,
+    principal: Principal,
+    gate: Gate,
     *,
     created_token: str,
     problem: str,
@@ -104,8 +99,7 @@ def _account_page(
     password_changed: bool = False,
     minutes: int = 0,
 ) -> HTMLResponse:
-    principal, accounts = principal_of(request), accounts_of(request)
-    on = request.app.state.gate.accounts_on()
+    accounts, on = gate.accounts, gate.accounts_on()
     memberships = accounts.memberships(principal.user_id) if principal.user_id else ()
     tokens = accounts.tokens(principal.organisation_id, username=principal.username) if on else ()
     roles = ROLES[: ROLES.index(principal.role) + 1]
@@ -127,17 +121,25 @@ def _account_page(
 
 @router.post("/account/password", response_class=HTMLResponse)
 async def change_password(
-    request: Request, current_password: Password = "", new_password: Password = "", new_password_again: Password = ""
+    request: Request,
+    principal: CurrentUser,
+    gate: GateDep,
+    current_password: Password = "",
+    new_password: Password = "",
+    new_password_again: Password = "",
 ) -> HTMLResponse:
     """One's own password, changed after typing the current one (failures count like failed logins)."""
-    principal = principal_of(request)
     if principal.user_id is None:
-        return _account_page(request, created_token="", problem="", password_problem="account.no_accounts", status=400)
+        return _account_page(
+            request, principal, gate, created_token="", problem="", password_problem="account.no_accounts", status=400
+        )
     if new_password != new_password_again:
-        return _account_page(request, created_token="", problem="", password_problem="password.mismatch", status=400)
+        return _account_page(
+            request, principal, gate, created_token="", problem="", password_problem="password.mismatch", status=400
+        )
     try:
         await run_in_threadpool(
-            accounts_of(request).change_own_password,
+            gate.accounts.change_own_password,
             principal.user_id,
             current_password,
             new_password,
@@ -146,11 +148,19 @@ async def change_password(
         )
     except WeakPassword as weak:
         return _account_page(
-            request, created_token="", problem="", password_problem=f"password.{weak.reason}", status=400
+            request,
+            principal,
+            gate,
+            created_token="",
+            problem="",
+            password_problem=f"password.{weak.reason}",
+            status=400,
         )
     except LoginThrottled as throttled:
         response = _account_page(
             request,
+            principal,
+            gate,
             created_token="",
             problem="",
             password_problem="login.throttled",
@@ -160,32 +170,39 @@ async def change_password(
         response.headers["Retry-After"] = str(throttled.retry_after)
         return response
     except LoginRefused:
-        return _account_page(request, created_token="", problem="", password_problem="password.wrong", status=400)
-    return _account_page(request, created_token="", problem="", password_changed=True)
+        return _account_page(
+            request, principal, gate, created_token="", problem="", password_problem="password.wrong", status=400
+        )
+    return _account_page(request, principal, gate, created_token="", problem="", password_changed=True)
 
 
 @router.post("/account/organisation")
-def switch_organisation(request: Request, organisation_id: Annotated[int, Form(ge=1, le=MAX_ID)]) -> Response:
+def switch_organisation(
+    request: Request, accounts: AccountsDep, organisation_id: Annotated[int, Form(ge=1, le=MAX_ID)]
+) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
-    accounts_of(request).switch_organisation(token, organisation_id)
+    accounts.switch_organisation(token, organisation_id)
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
 def create_token(
     request: Request,
+    principal: CurrentUser,
+    gate: GateDep,
     name: Name = "",
     role: Annotated[str, Form(max_length=10)] = "reader",
     days: Annotated[int, Form(ge=0, le=3650)] = 90,
 ) -> HTMLResponse:
-    principal = principal_of(request)
     if principal.user_id is None:
-        return _account_page(request, created_token="", problem="account.tokens_need_accounts", status=400)
+        return _account_page(
+            request, principal, gate, created_token="", problem="account.tokens_need_accounts", status=400
+        )
     unreadable = text_problems({"name": name})
     if unreadable:
-        return _account_page(request, created_token="", problem=unreadable["name"], status=400)
+        return _account_page(request, principal, gate, created_token="", problem=unreadable["name"], status=400)
     try:
-        token = accounts_of(request).create_token(
+        token = gate.accounts.create_token(
             principal.username,
             principal.organisation,
             name=name,
@@ -194,22 +211,20 @@ def create_token(
             actor=principal.username,
         )
     except AccountError as error:
-        return _account_page(request, created_token="", problem=error.message, status=400)
-    return _account_page(request, created_token=token, problem="")
+        return _account_page(request, principal, gate, created_token="", problem=error.message, status=400)
+    return _account_page(request, principal, gate, created_token=token, problem="")
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_own_token(request: Request, token_id: RecordId) -> Response:
-    principal = principal_of(request)
-    accounts_of(request).revoke_token(
-        token_id, principal.organisation_id, actor=principal.username, username=principal.username
-    )
+def revoke_own_token(token_id: RecordId, principal: CurrentUser, accounts: AccountsDep) -> Response:
+    accounts.revoke_token(token_id, principal.organisation_id, actor=principal.username, username=principal.username)
     return RedirectResponse("/account", status_code=303)
 
 
-@router.get("/admin", response_class=HTMLResponse)
-def admin(request: Request, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
-    principal, accounts = principal_of(request), accounts_of(request)
+@admin_router.get("/admin", response_class=HTMLResponse)
+def admin(
+    request: Request, principal: CurrentUser, accounts: AccountsDep, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
+) -> HTMLResponse:
     log = AuditLog(accounts.engine)
     total = log.count(principal.organisation_id)
     last_page = max(1, -(-total // AUDIT_PER_PAGE))
@@ -226,15 +241,15 @@ def admin(request: Request, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1)
     )
 
 
-@router.get("/admin/audit.{fmt}")
-def export_audit(request: Request, fmt: str) -> Response:
+@admin_router.get("/admin/audit.{fmt}")
+def export_audit(request: Request, fmt: str, principal: CurrentUser, accounts: AccountsDep) -> Response:
     if fmt not in MEDIA_TYPES:
         return pages.error(request, 404, "not_found")
-    return audit_download(request, fmt)  # type: ignore[arg-type]
+    log = AuditLog(accounts.engine)
+    return audit_download(log, principal, fmt, address=client_address(request))  # type: ignore[arg-type]
 
 
-@router.post("/admin/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: RecordId) -> Response:
-    principal = principal_of(request)
-    accounts_of(request).revoke_token(token_id, principal.organisation_id, actor=principal.username)
+@admin_router.post("/admin/tokens/{token_id}/revoke")
+def revoke_token(token_id: RecordId, principal: CurrentUser, accounts: AccountsDep) -> Response:
+    accounts.revoke_token(token_id, principal.organisation_id, actor=principal.username)
     return RedirectResponse("/admin", status_code=303)

@@ -1,4 +1,5 @@
-"""Home (saved assessments), new, import/export of descriptors, duplicate, delete, history."""
+"""Home (saved assessments), new, import/export of descriptors, duplicate, delete, history.
+``router`` shows (any role), ``writes`` changes (editors)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import yaml
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from airegime.api.deps import AssessmentId, strict_json
-from airegime.api.errors import BodyRefused
+from airegime.edge.deps import EDITOR, KbDep, RepoDep
+from airegime.edge.inputs import AssessmentId, BodyRefused, SearchText, strict_json
 from airegime.errors import DescriptorError
 from airegime.i18n import t
-from airegime.kb import KnowledgeBase
+from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.models import Question
 from airegime.render.report_data import is_report, load_report_json
 from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
@@ -21,10 +22,11 @@ from airegime.storage.repository import SORTS
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
 from airegime.web import views
-from airegime.web.pages import kb_of, lang_of, render, repo_of, text_problems
+from airegime.web.pages import PageLangDep, render, text_problems
 from airegime.web.texts import translator
 
 router = APIRouter()
+writes = APIRouter(dependencies=[EDITOR])
 Text = Annotated[str, Form(max_length=20_000)]
 Pasted = Annotated[str, Form(max_length=MAX_DESCRIPTOR_BYTES)]  # a pasted JSON report runs to tens of kB
 
@@ -36,13 +38,13 @@ def see_other(url: str) -> RedirectResponse:
 @router.get("/", response_class=HTMLResponse)
 def home(
     request: Request,
-    q: Annotated[str, Query(max_length=200)] = "",
+    repo: RepoDep,
+    kb: KbDep,
+    q: Annotated[SearchText, Query(max_length=200)] = "",
     sort: str = "updated",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     sort = sort if sort in SORTS else "updated"
-    q = "" if text_problems({"q": q}) else q  # a search with control characters finds nothing anyway
-    repo, kb = repo_of(request), kb_of(request)
     listing = repo.list(search=q, sort=sort, page=page)
     # Only a phase not yet determined can have a question left: finished lists cost no extra query.
     unfinished = [item.id for item in listing.items if any(p.status != "determined" for p in item.summary)]
@@ -51,14 +53,15 @@ def home(
 
 
 @router.get("/new", response_class=HTMLResponse)
-def new_form(request: Request) -> HTMLResponse:
-    first = translator(lang_of(request))("new.first_context_default")
+def new_form(request: Request, lang: PageLangDep) -> HTMLResponse:
+    first = translator(lang)("new.first_context_default")
     return render(request, "new.html", values={"first_context": first}, problems={})
 
 
-@router.post("/new", response_class=HTMLResponse)
+@writes.post("/new", response_class=HTMLResponse)
 def create(
     request: Request,
+    repo: RepoDep,
     name: Text = "",
     organisation: Text = "",
     description: Text = "",
@@ -75,7 +78,7 @@ def create(
     problems = form_problems(values)
     if problems:
         return render(request, "new.html", 400, values=values, problems=problems)
-    new = repo_of(request).create(**values)
+    new = repo.create(**values)
     return see_other(f"/a/{new}/interview")
 
 
@@ -109,8 +112,10 @@ def import_form(request: Request) -> HTMLResponse:
     return render(request, "import.html", text="")
 
 
-@router.post("/import", response_class=HTMLResponse)
-async def import_descriptor(request: Request, file: UploadFile | None = None, text: Pasted = "") -> Response:
+@writes.post("/import", response_class=HTMLResponse)
+async def import_descriptor(
+    request: Request, repo: RepoDep, kb: KbDep, lang: PageLangDep, file: UploadFile | None = None, text: Pasted = ""
+) -> Response:
     """Read a descriptor (uploaded file or pasted text); a bad one changes nothing and says where it is wrong."""
     content = text
     if file is not None and file.filename:
@@ -122,12 +127,11 @@ async def import_descriptor(request: Request, file: UploadFile | None = None, te
     if not content.strip():
         return render(request, "import.html", 400, text=text, problem="import.empty")
     try:
-        system = read_system(content, kb_of(request), file.filename if file and file.filename else "")
+        system = read_system(content, kb, file.filename if file and file.filename else "")
     except DescriptorError as error:
         return render(request, "import.html", 400, text=text, error=error)
-    new = repo_of(request).import_system(system)
+    new = repo.import_system(system)
     if system.upgrade_notes:  # a format-1 descriptor: say what its reading guessed before moving on
-        lang = lang_of(request)
         notes = [(n.location, n.text.get(lang)) for n in system.upgrade_notes]
         return render(request, "import.html", text="", imported=new, notes=notes)
     return see_other(f"/a/{new}/result")
@@ -151,11 +155,10 @@ def assessment(assessment_id: AssessmentId) -> Response:
 
 
 @router.get("/a/{assessment_id}/export.{fmt}")
-def export(request: Request, assessment_id: AssessmentId, fmt: str) -> Response:
+def export(assessment_id: AssessmentId, fmt: str, repo: RepoDep) -> Response:
     """The descriptor, readable by `airegime assess` and by the import form."""
     if fmt not in ("yaml", "json"):
         return see_other(f"/a/{assessment_id}/result")
-    repo = repo_of(request)
     system = repo.get(assessment_id).system()
     repo.record("assessment.exported", assessment_id, fmt)
     data = system.to_dict()
@@ -171,29 +174,27 @@ def export(request: Request, assessment_id: AssessmentId, fmt: str) -> Response:
     )
 
 
-@router.post("/a/{assessment_id}/duplicate")
-def duplicate(request: Request, assessment_id: AssessmentId) -> Response:
-    repo = repo_of(request)
+@writes.post("/a/{assessment_id}/duplicate")
+def duplicate(assessment_id: AssessmentId, repo: RepoDep, lang: PageLangDep) -> Response:
     original = repo.get(assessment_id)
-    suffix = translator(lang_of(request))("copy.suffix")
+    suffix = translator(lang)("copy.suffix")
     new = repo.duplicate(assessment_id, name=f"{original.name[: 200 - len(suffix) - 1]} {suffix}")
     return see_other(f"/a/{new}/result")
 
 
 @router.get("/a/{assessment_id}/delete", response_class=HTMLResponse)
-def confirm_delete(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
-    return render(request, "delete.html", saved=repo_of(request).get(assessment_id))
+def confirm_delete(request: Request, assessment_id: AssessmentId, repo: RepoDep) -> HTMLResponse:
+    return render(request, "delete.html", saved=repo.get(assessment_id))
 
 
-@router.post("/a/{assessment_id}/delete")
-def delete(request: Request, assessment_id: AssessmentId) -> Response:
-    repo_of(request).delete(assessment_id)
+@writes.post("/a/{assessment_id}/delete")
+def delete(assessment_id: AssessmentId, repo: RepoDep) -> Response:
+    repo.delete(assessment_id)
     return see_other("/?deleted=1")
 
 
 @router.get("/a/{assessment_id}/history", response_class=HTMLResponse)
-def history(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
-    repo = repo_of(request)
+def history(request: Request, assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
     saved = repo.get(assessment_id)
     return render(
         request,
@@ -201,29 +202,28 @@ def history(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
         saved=saved,
         entries=list(reversed(repo.history(assessment_id))),
         evaluations=list(reversed(repo.evaluations(assessment_id))),
-        label=lambda question, code: safe_answer_label(request, question, code),
-        question_text=lambda question: question_text(request, question),
-        notes=lambda detail: [note[lang_of(request)] for note in upgrade_notes(detail) if lang_of(request) in note],
+        label=lambda question, code: safe_answer_label(kb, lang, question, code),
+        question_text=lambda question: question_text(kb, lang, question),
+        notes=lambda detail: [note[lang] for note in upgrade_notes(detail) if lang in note],
         upgrade_detail=UPGRADE_DETAIL,
     )
 
 
-def _question(request: Request, question: str) -> Question | None:
+def _question(kb: KnowledgeBase, question: str) -> Question | None:
     """The question of this rule set, or of format 1 (the questions before 2026.12) for older answers."""
-    return kb_of(request).question_by_id.get(question) or format1_questions().get(question)
+    return kb.question_by_id.get(question) or format1_questions().get(question)
 
 
-def question_text(request: Request, question: str | None) -> str:
-    found = _question(request, question or "")
-    return found.text.get(lang_of(request)) if found else (question or "")
+def question_text(kb: KnowledgeBase, lang: Lang, question: str | None) -> str:
+    found = _question(kb, question or "")
+    return found.text.get(lang) if found else (question or "")
 
 
-def safe_answer_label(request: Request, question: str, code: str) -> str:
+def safe_answer_label(kb: KnowledgeBase, lang: Lang, question: str, code: str) -> str:
     """An answer's words (in format 1's words for its questions); the bare code when no rule set knows it."""
-    lang = lang_of(request)
     if code == "unknown":
         return t("answer.unknown", lang)
-    found = _question(request, question)
+    found = _question(kb, question)
     try:
         return found.option(code).label.get(lang) if found else code
     except KeyError:

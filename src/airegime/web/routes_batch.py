@@ -9,18 +9,19 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from airegime.batch import InventoryReadError, LayoutError, write_template
 from airegime.batch.io import READ_FORMATS
 from airegime.batch.words import w
-from airegime.storage.batch_uploads import QuotaExceeded
+from airegime.edge.access import client_address
+from airegime.edge.deps import CurrentUser, KbDep
+from airegime.errors import QuotaExceeded
 from airegime.web import batch_views, downloads
-from airegime.web.access import client_address, principal_of
 from airegime.web.batch_runs import BatchRuns, assess_upload
-from airegime.web.pages import error, kb_of, lang_of, render
+from airegime.web.pages import PageLangDep, error, lang_of, render
 
 router = APIRouter()
 log = logging.getLogger("airegime.web")
@@ -31,15 +32,22 @@ Choice = Annotated[str, Query(max_length=100)]
 BATCH_WORDS = ("web.not_assessed", "web.problems", "phases.development", "phases.deployment", "phases.both")
 
 
-def run_owner(request: Request) -> str:
+async def run_owner(request: Request, principal: CurrentUser) -> str:
     """A run is shown only to the browser that uploaded it, and only to the same person and organisation."""
-    principal = principal_of(request)
     return f"{request.state.csrf}|{principal.username}|{principal.organisation_id}"
 
 
 def runs_of(request: Request) -> BatchRuns:
     runs: BatchRuns = request.app.state.batch_runs
     return runs
+
+
+async def get_runs(request: Request) -> BatchRuns:
+    return runs_of(request)
+
+
+OwnerDep = Annotated[str, Depends(run_owner)]
+RunsDep = Annotated[BatchRuns, Depends(get_runs)]
 
 
 @router.get("/batch", response_class=HTMLResponse)
@@ -52,8 +60,16 @@ def upload_limit(request: Request) -> int:
     return limit
 
 
+async def get_upload_limit(request: Request) -> int:
+    return upload_limit(request)
+
+
+UploadLimitDep = Annotated[int, Depends(get_upload_limit)]
+
+
 def upload_page(request: Request, status: int = 200, **problem: str) -> HTMLResponse:
-    """The upload form, with a problem (``problem``: message key; ``detail``/``hint``: the library's words)."""
+    """The upload form, with a problem (``problem``: message key; ``detail``/``hint``: the library's words).
+    Reads the request itself: the app's 413 handler, outside any route, draws it too."""
     formats = sorted(set(READ_FORMATS))
     uploads = runs_of(request).uploads
     lang = lang_of(request)
@@ -70,23 +86,31 @@ def upload_page(request: Request, status: int = 200, **problem: str) -> HTMLResp
 
 
 @router.post("/batch", response_class=HTMLResponse)
-async def upload(request: Request, file: UploadFile | None = None) -> Response:
+async def upload(
+    request: Request,
+    principal: CurrentUser,
+    owner: OwnerDep,
+    runs: RunsDep,
+    kb: KbDep,
+    lang: PageLangDep,
+    limit: UploadLimitDep,
+    file: UploadFile | None = None,
+) -> Response:
     """Assess an uploaded inventory; a file that is no inventory gets the reason and nothing is kept."""
     if file is None or not file.filename:
         return upload_page(request, 400, problem="batch.no_file")
     suffix = Path(file.filename).suffix.lower()
     if suffix not in READ_FORMATS:
         return upload_page(request, 400, problem="batch.bad_extension")
-    data = await file.read(upload_limit(request) + 1)
-    if len(data) > upload_limit(request):
+    data = await file.read(limit + 1)
+    if len(data) > limit:
         return upload_page(request, 413, problem="batch.too_large")
     if not data.strip():
         return upload_page(request, 400, problem="batch.empty")
-    lang = lang_of(request)
     try:
         # In a worker thread: a few MB take a fraction of a second the other requests need not wait for.
         # The sheet's extent and inflated size are checked before any reader allocates it.
-        table, result = await run_in_threadpool(assess_upload, kb_of(request), data, file.filename, lang)
+        table, result = await run_in_threadpool(assess_upload, kb, data, file.filename, lang)
     except (InventoryReadError, LayoutError) as refused:
         return upload_page(request, 400, problem="batch.unreadable", detail=refused.message, hint=refused.hint)
     except Exception:  # a damaged file can trip the readers in ways they do not word: still a clear page
@@ -97,9 +121,9 @@ async def upload(request: Request, file: UploadFile | None = None) -> Response:
     del data  # the table read from it is what is kept
     try:
         token = await run_in_threadpool(
-            runs_of(request).add,
-            owner=run_owner(request),
-            by=principal_of(request),
+            runs.add,
+            owner=owner,
+            by=principal,
             address=client_address(request),
             filename=file.filename,
             table=table,
@@ -112,10 +136,9 @@ async def upload(request: Request, file: UploadFile | None = None) -> Response:
 
 
 @router.get("/batch/template.xlsx")
-def template(request: Request) -> Response:
-    lang = lang_of(request)
+def template(kb: KbDep, lang: PageLangDep) -> Response:
     with tempfile.TemporaryDirectory(prefix="airegime-template-") as folder:
-        body = write_template(Path(folder) / "template.xlsx", kb=kb_of(request), lang=lang).read_bytes()
+        body = write_template(Path(folder) / "template.xlsx", kb=kb, lang=lang).read_bytes()
     name = "airegime-inventaire.xlsx" if lang == "fr" else "airegime-inventory.xlsx"
     return downloads.attachment(body, fmt="xlsx", filename=name)
 
@@ -124,15 +147,18 @@ def template(request: Request) -> Response:
 def results(
     request: Request,
     token: str,
+    owner: OwnerDep,
+    runs: RunsDep,
+    kb: KbDep,
+    lang: PageLangDep,
     development: Choice = "",
     deployment: Choice = "",
     status: Choice = "",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    run = runs_of(request).get(token, run_owner(request)) if TOKEN.fullmatch(token) else None
+    run = runs.get(token, owner) if TOKEN.fullmatch(token) else None
     if run is None:
         return error(request, 404, "batch_gone")
-    kb, lang = kb_of(request), lang_of(request)
     kept = run.kept(kb, lang)
     result = kept.result
     filters = batch_views.clean_filters(development, deployment, status, kb)
@@ -160,10 +186,12 @@ def results(
 
 
 @router.get("/batch/{token}/results.{fmt}")
-def download_results(request: Request, token: str, fmt: str) -> Response:
-    run = runs_of(request).get(token, run_owner(request)) if TOKEN.fullmatch(token) else None
+def download_results(
+    request: Request, token: str, fmt: str, owner: OwnerDep, runs: RunsDep, kb: KbDep, lang: PageLangDep
+) -> Response:
+    run = runs.get(token, owner) if TOKEN.fullmatch(token) else None
     if run is None or fmt not in RESULT_FORMATS:
         return error(request, 404, "batch_gone" if run is None else "not_found")
-    body = run.export(kb_of(request), lang_of(request), fmt)
+    body = run.export(kb, lang, fmt)
     stem = downloads.safe_filename(Path(run.filename).stem, "inventory")
     return downloads.attachment(body, fmt=fmt, filename=f"airegime-results-{stem}.{fmt}")

@@ -1,25 +1,29 @@
 """The interview, one question at a time (the engine's next_question decides which: the system's,
 then each development processing's, then each deployment context's), changing any earlier answer,
-and the development processings and deployment contexts (add, rename, remove)."""
+and the development processings and deployment contexts (add, rename, remove). ``router`` shows
+(any role), ``writes`` changes (editors)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from airegime.api.deps import MAX_ID, AssessmentId, RecordId
+from airegime.edge.deps import EDITOR, KbDep, RepoDep
+from airegime.edge.inputs import MAX_ID, AssessmentId, RecordId
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Lang, Scope
 from airegime.render.summary import answer_label
 from airegime.storage import Saved
 from airegime.web import views
-from airegime.web.pages import is_htmx, kb_of, lang_of, render, repo_of, text_problems
+from airegime.web.pages import PageLangDep, is_htmx, render, text_problems
 from airegime.web.texts import translator
 
 router = APIRouter()
+writes = APIRouter(dependencies=[EDITOR])
 Short = Annotated[str, Form(max_length=200)]
 Long = Annotated[str, Form(max_length=20_000)]
 SCOPES: dict[str, Scope] = {"system": "system", "development": "development", "deployment": "deployment"}
@@ -34,6 +38,9 @@ def see_other(url: str) -> RedirectResponse:
 def interview(
     request: Request,
     assessment_id: AssessmentId,
+    repo: RepoDep,
+    kb: KbDep,
+    lang: PageLangDep,
     scope: str = "",
     ctx: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     q: str = "",
@@ -41,29 +48,33 @@ def interview(
 ) -> Response:
     """A question at its own address (scope/ctx/q): the next one, or an earlier one shown with its answer.
     Without a question: the next question worth asking, or the review page when none is left."""
-    saved = repo_of(request).get(assessment_id)
+    page = Page(request, kb, lang)
+    saved = repo.get(assessment_id)
     if q:
-        return _interview_page(request, saved, _requested_step(request, saved, scope, ctx, q), then=then)
-    here = _next_address(saved, kb_of(request))
+        return _interview_page(page, saved, _requested_step(kb, saved, scope, ctx, q), then=then)
+    here = _next_address(saved, kb)
     if _is_navigation(request):
         return see_other(here)  # the browser's history then holds the question's own address
-    found = views.next_step(saved, kb_of(request))
-    response = _interview_page(request, saved, found[0]) if found else _review_page(request, saved)
+    found = views.next_step(saved, kb)
+    response = _interview_page(page, saved, found[0]) if found else _review_page(page, saved)
     if is_htmx(request):
         response.headers["HX-Push-Url"] = here
     return response
 
 
 @router.get("/a/{assessment_id}/review", response_class=HTMLResponse)
-def review(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
+def review(request: Request, assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
     """Every answer, phase by phase, with links to change them, before the result."""
-    return _review_page(request, repo_of(request).get(assessment_id))
+    return _review_page(Page(request, kb, lang), repo.get(assessment_id))
 
 
-@router.post("/a/{assessment_id}/answer", response_class=HTMLResponse)
+@writes.post("/a/{assessment_id}/answer", response_class=HTMLResponse)
 def answer(
     request: Request,
     assessment_id: AssessmentId,
+    repo: RepoDep,
+    kb: KbDep,
+    lang: PageLangDep,
     scope: Short = "",
     question: Short = "",
     value: Short = "",
@@ -72,15 +83,15 @@ def answer(
 ) -> Response:
     """Record one answer, then go on: to the result page when the change came from there, else to the
     next question (or the review page). A redirect (303), or for htmx the next page with its address."""
-    repo, kb = repo_of(request), kb_of(request)
+    page = Page(request, kb, lang)
     known = kb.question_by_id.get(question)
     if scope not in SCOPES or known is None or SCOPES[scope] not in known.scope:
         raise HTTPException(status_code=404)
     inherit = value == INHERIT and scope != "system" and "system" in known.scope
     if value not in (*known.codes, UNKNOWN) and not inherit:
         saved = repo.get(assessment_id)
-        step = _requested_step(request, saved, scope, _int_or_none(ctx), question)
-        return _interview_page(request, saved, step, problem="interview.choose", status=422, then=then)
+        step = _requested_step(kb, saved, scope, _int_or_none(ctx), question)
+        return _interview_page(page, saved, step, problem="interview.choose", status=422, then=then)
     context = _int_or_none(ctx) if scope != "system" else None  # a development's: None is the first one
     if scope == "deployment" and context is None:
         raise HTTPException(status_code=404)
@@ -95,9 +106,18 @@ def answer(
     if not is_htmx(request):
         return see_other(here)
     found = views.next_step(saved, kb)
-    response = _interview_page(request, saved, found[0]) if found else _review_page(request, saved)
+    response = _interview_page(page, saved, found[0]) if found else _review_page(page, saved)
     response.headers["HX-Push-Url"] = here
     return response
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the interview's pages are drawn with: the request (for ``render``), the rules, the language."""
+
+    request: Request
+    kb: KnowledgeBase
+    lang: Lang
 
 
 def _next_address(saved: Saved, kb: KnowledgeBase) -> str:
@@ -119,7 +139,7 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
 
 
 def _interview_page(
-    request: Request,
+    page: Page,
     saved: Saved,
     step: views.Step,
     *,
@@ -127,7 +147,7 @@ def _interview_page(
     status: int = 200,
     then: str = "",
 ) -> HTMLResponse:
-    kb, lang = kb_of(request), lang_of(request)
+    request, kb, lang = page.request, page.kb, page.lang
     _ = translator(lang)
     names = views.phase_names(_, lang)
     given = views.answered(saved, kb, lang, names)
@@ -168,8 +188,8 @@ def _interview_page(
     )
 
 
-def _review_page(request: Request, saved: Saved) -> HTMLResponse:
-    kb, lang = kb_of(request), lang_of(request)
+def _review_page(page: Page, saved: Saved) -> HTMLResponse:
+    request, kb, lang = page.request, page.kb, page.lang
     names = views.phase_names(translator(lang), lang)
     return _render(
         request,
@@ -199,10 +219,8 @@ def _phase_label(saved: Saved, step: views.Step, names: dict[str, str], _: Calla
     return f"{_('phase.deployment')}{names['separator']}{step.context.name}"
 
 
-def _requested_step(request: Request, saved: Saved, scope: str, ctx: int | None, question: str) -> views.Step:
-    step = (
-        views.step_for(saved, kb_of(request), SCOPES.get(scope, "system"), ctx, question) if scope in SCOPES else None
-    )
+def _requested_step(kb: KnowledgeBase, saved: Saved, scope: str, ctx: int | None, question: str) -> views.Step:
+    step = views.step_for(saved, kb, SCOPES.get(scope, "system"), ctx, question) if scope in SCOPES else None
     if step is None:
         raise HTTPException(status_code=404)
     return step
@@ -233,13 +251,14 @@ def _form_problem(values: dict[str, str | None], required: tuple[str, ...] = ())
 
 
 @router.get("/a/{assessment_id}/contexts", response_class=HTMLResponse)
-def contexts(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
-    return render(request, "contexts.html", saved=repo_of(request).get(assessment_id), problem="")
+def contexts(request: Request, assessment_id: AssessmentId, repo: RepoDep) -> HTMLResponse:
+    return render(request, "contexts.html", saved=repo.get(assessment_id), problem="")
 
 
-@router.post("/a/{assessment_id}/contexts")
-def add_context(request: Request, assessment_id: AssessmentId, name: Long = "", description: Long = "") -> Response:
-    repo = repo_of(request)
+@writes.post("/a/{assessment_id}/contexts")
+def add_context(
+    request: Request, assessment_id: AssessmentId, repo: RepoDep, name: Long = "", description: Long = ""
+) -> Response:
     problem = _form_problem({"name": name, "description": description}, required=("name",))
     if problem:
         return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
@@ -247,11 +266,15 @@ def add_context(request: Request, assessment_id: AssessmentId, name: Long = "", 
     return see_other(f"/a/{assessment_id}/interview")
 
 
-@router.post("/a/{assessment_id}/contexts/{context_id}")
+@writes.post("/a/{assessment_id}/contexts/{context_id}")
 def rename_context(
-    request: Request, assessment_id: AssessmentId, context_id: RecordId, name: Long = "", description: Long = ""
+    request: Request,
+    assessment_id: AssessmentId,
+    context_id: RecordId,
+    repo: RepoDep,
+    name: Long = "",
+    description: Long = "",
 ) -> Response:
-    repo = repo_of(request)
     problem = _form_problem({"name": name, "description": description}, required=("name",))
     if problem:
         return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
@@ -260,24 +283,27 @@ def rename_context(
 
 
 @router.get("/a/{assessment_id}/contexts/{context_id}/remove", response_class=HTMLResponse)
-def confirm_remove_context(request: Request, assessment_id: AssessmentId, context_id: RecordId) -> HTMLResponse:
-    saved = repo_of(request).get(assessment_id)
+def confirm_remove_context(
+    request: Request, assessment_id: AssessmentId, context_id: RecordId, repo: RepoDep
+) -> HTMLResponse:
+    saved = repo.get(assessment_id)
     index = saved.index_of(context_id)
     if index is None:
         raise HTTPException(status_code=404)
     return render(request, "remove_context.html", saved=saved, context=saved.contexts[index])
 
 
-@router.post("/a/{assessment_id}/contexts/{context_id}/remove")
-def remove_context(request: Request, assessment_id: AssessmentId, context_id: RecordId) -> Response:
-    repo_of(request).remove_context(assessment_id, context_id)
+@writes.post("/a/{assessment_id}/contexts/{context_id}/remove")
+def remove_context(assessment_id: AssessmentId, context_id: RecordId, repo: RepoDep) -> Response:
+    repo.remove_context(assessment_id, context_id)
     return see_other(f"/a/{assessment_id}/contexts")
 
 
-@router.post("/a/{assessment_id}/developments")
-def add_development(request: Request, assessment_id: AssessmentId, name: Long = "", description: Long = "") -> Response:
+@writes.post("/a/{assessment_id}/developments")
+def add_development(
+    request: Request, assessment_id: AssessmentId, repo: RepoDep, name: Long = "", description: Long = ""
+) -> Response:
     """A new development processing (named: it is one of several), whose questions the interview asks next."""
-    repo = repo_of(request)
     problem = _form_problem({"name": name, "description": description}, required=("name",))
     if problem:
         return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
@@ -285,11 +311,15 @@ def add_development(request: Request, assessment_id: AssessmentId, name: Long = 
     return see_other(f"/a/{assessment_id}/interview")
 
 
-@router.post("/a/{assessment_id}/developments/{development_id}")
+@writes.post("/a/{assessment_id}/developments/{development_id}")
 def rename_development(
-    request: Request, assessment_id: AssessmentId, development_id: RecordId, name: Long = "", description: Long = ""
+    request: Request,
+    assessment_id: AssessmentId,
+    development_id: RecordId,
+    repo: RepoDep,
+    name: Long = "",
+    description: Long = "",
 ) -> Response:
-    repo = repo_of(request)
     problem = _form_problem({"name": name, "description": description})
     if problem:
         return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
@@ -300,36 +330,37 @@ def rename_development(
 
 
 @router.get("/a/{assessment_id}/developments/{development_id}/remove", response_class=HTMLResponse)
-def confirm_remove_development(request: Request, assessment_id: AssessmentId, development_id: RecordId) -> HTMLResponse:
-    saved = repo_of(request).get(assessment_id)
+def confirm_remove_development(
+    request: Request, assessment_id: AssessmentId, development_id: RecordId, repo: RepoDep, lang: PageLangDep
+) -> HTMLResponse:
+    saved = repo.get(assessment_id)
     index = saved.development_index_of(development_id)
     if index is None or len(saved.developments) == 1:
         raise HTTPException(status_code=404)
-    names = views.phase_names(translator(lang_of(request)), lang_of(request))
+    names = views.phase_names(translator(lang), lang)
     removing = saved.developments[index]
     label = removing.name or views.development_name(saved, removing, names)
     return render(request, "contexts.html", saved=saved, problem="", removing=removing, removing_name=label)
 
 
-@router.post("/a/{assessment_id}/developments/{development_id}/remove")
-def remove_development(request: Request, assessment_id: AssessmentId, development_id: RecordId) -> Response:
-    repo = repo_of(request)
+@writes.post("/a/{assessment_id}/developments/{development_id}/remove")
+def remove_development(assessment_id: AssessmentId, development_id: RecordId, repo: RepoDep) -> Response:
     if repo.get(assessment_id).development_index_of(development_id) is None:
         raise HTTPException(status_code=404)
     repo.remove_context(assessment_id, development_id)  # refused (a clear error page) for the last one
     return see_other(f"/a/{assessment_id}/contexts")
 
 
-@router.post("/a/{assessment_id}/details")
+@writes.post("/a/{assessment_id}/details")
 def update_details(
     request: Request,
     assessment_id: AssessmentId,
+    repo: RepoDep,
     name: Long = "",
     organisation: Long = "",
     description: Long = "",
     development_description: Annotated[str | None, Form(max_length=20_000)] = None,
 ) -> Response:
-    repo = repo_of(request)
     fields = {
         "name": name,
         "organisation": organisation,

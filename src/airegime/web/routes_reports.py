@@ -13,49 +13,51 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from airegime.api.deps import AssessmentId
+from airegime.edge.deps import KbDep, RepoDep
+from airegime.edge.inputs import AssessmentId
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment
 from airegime.errors import AiregimeError
+from airegime.kb import KnowledgeBase
 from airegime.render.diagram import decision_diagram
 from airegime.render.methodology import render_methodology
 from airegime.render.reports import REPORT_FORMATS, render_report, report_filename
+from airegime.storage import Repository
 from airegime.web import downloads
-from airegime.web.pages import error, kb_of, lang_of, render, repo_of
+from airegime.web.pages import PageLangDep, error, render
 
 router = APIRouter()
 log = logging.getLogger("airegime.web")
 METHODOLOGY_FORMATS = ("html", "pdf", "md")
 
 
-def current_assessment(request: Request, assessment_id: int) -> Assessment:
+def current_assessment(repo: Repository, kb: KnowledgeBase, assessment_id: int) -> Assessment:
     """The saved assessment evaluated under the loaded rules (as the result page shows it)."""
-    return evaluate(kb=kb_of(request), system=repo_of(request).get(assessment_id).system())
+    return evaluate(kb=kb, system=repo.get(assessment_id).system())
 
 
 @router.get("/a/{assessment_id}/report.{fmt}")
-def report(request: Request, assessment_id: AssessmentId, fmt: str) -> Response:
+def report(
+    request: Request, assessment_id: AssessmentId, fmt: str, repo: RepoDep, kb: KbDep, lang: PageLangDep
+) -> Response:
     if fmt not in REPORT_FORMATS:
         return error(request, 404, "not_found")
-    assessment = current_assessment(request, assessment_id)
+    assessment = current_assessment(repo, kb, assessment_id)
     try:
-        body = render_report(kb=kb_of(request), assessment=assessment, fmt=fmt, lang=lang_of(request))
+        body = render_report(kb=kb, assessment=assessment, fmt=fmt, lang=lang)
     except Exception as failure:  # a report that cannot be drawn must not look like a crash
         return render_failed(request, failure)
-    repo_of(request).record("report.downloaded", assessment_id, fmt)
+    repo.record("report.downloaded", assessment_id, fmt)
     return downloads.attachment(body, fmt=fmt, filename=report_filename(assessment=assessment, fmt=fmt))
 
 
 @router.get("/a/{assessment_id}/diagram.svg")
-def assessment_diagram(request: Request, assessment_id: AssessmentId, full: bool = False) -> Response:
+def assessment_diagram(
+    request: Request, assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: PageLangDep, full: bool = False
+) -> Response:
     """The decision diagram with this assessment's paths in orange (``full``: every branch, not only the path)."""
-    assessment = current_assessment(request, assessment_id)
-    return svg(
-        request,
-        lambda: decision_diagram(
-            kb=kb_of(request), assessment=assessment, fmt="svg", lang=lang_of(request), focus=not full
-        ),
-    )
+    assessment = current_assessment(repo, kb, assessment_id)
+    return svg(request, lambda: decision_diagram(kb=kb, assessment=assessment, fmt="svg", lang=lang, focus=not full))
 
 
 @router.get("/method", response_class=HTMLResponse)
@@ -64,21 +66,20 @@ def method(request: Request) -> HTMLResponse:
 
 
 @router.get("/method/diagram.svg")
-def rules_diagram(request: Request) -> Response:
-    return svg(request, lambda: decision_diagram(kb=kb_of(request), fmt="svg", lang=lang_of(request)))
+def rules_diagram(request: Request, kb: KbDep, lang: PageLangDep) -> Response:
+    return svg(request, lambda: decision_diagram(kb=kb, fmt="svg", lang=lang))
 
 
 @router.get("/method/methodology.{fmt}")
-def methodology(request: Request, fmt: str) -> Response:
+def methodology(request: Request, fmt: str, kb: KbDep, lang: PageLangDep) -> Response:
     if fmt not in METHODOLOGY_FORMATS:
         return error(request, 404, "not_found")
     chosen: Literal["html", "pdf", "md"] = "html" if fmt == "html" else "pdf" if fmt == "pdf" else "md"
-    lang = lang_of(request)
     try:
-        body = render_methodology(kb=kb_of(request), fmt=chosen, lang=lang)
+        body = render_methodology(kb=kb, fmt=chosen, lang=lang)
     except Exception as failure:
         return render_failed(request, failure)
-    name = f"airegime-{'methode' if lang == 'fr' else 'methodology'}-{kb_of(request).version}.{fmt}"
+    name = f"airegime-{'methode' if lang == 'fr' else 'methodology'}-{kb.version}.{fmt}"
     return downloads.attachment(body, fmt=fmt, filename=name)
 
 
@@ -93,7 +94,7 @@ def svg(request: Request, draw: Callable[[], bytes]) -> Response:
 
 
 def render_failed(request: Request, failure: Exception) -> HTMLResponse:
-    """A clear page when a document cannot be produced (e.g. Graphviz missing), logged for the admin."""
+    """A clear page when a document cannot be produced (e.g. an extra not installed), logged for the admin."""
     log.exception("could not render %s", request.url.path, exc_info=failure)
     known = failure if isinstance(failure, AiregimeError) else None
     return error(request, 500, "render", error=known)

@@ -6,20 +6,21 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from airegime.api.deps import AssessmentId
+from airegime.edge.deps import EDITOR, KbDep, RepoDep
+from airegime.edge.inputs import AssessmentId
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.storage import PhaseSummary
 from airegime.web import downloads, views
-from airegime.web.pages import kb_of, lang_of, render, repo_of
+from airegime.web.pages import PageLangDep, render
 
 router = APIRouter()
+writes = APIRouter(dependencies=[EDITOR])
 
 
 @router.get("/a/{assessment_id}/result", response_class=HTMLResponse)
-def result(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
-    kb, lang = kb_of(request), lang_of(request)
-    saved = repo_of(request).get(assessment_id)
+def result(request: Request, assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
+    saved = repo.get(assessment_id)
     return render(
         request,
         "result.html",
@@ -31,12 +32,10 @@ def result(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
     )
 
 
-@router.post("/a/{assessment_id}/recheck", response_class=HTMLResponse)
-def recheck(request: Request, assessment_id: AssessmentId) -> HTMLResponse:
+@writes.post("/a/{assessment_id}/recheck", response_class=HTMLResponse)
+def recheck(request: Request, assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
     """Evaluate again under the current rules, record it, and show what changed phase by phase."""
-    repo = repo_of(request)
     outcome = repo.recheck(assessment_id)
-    kb, lang = kb_of(request), lang_of(request)
     return render(
         request,
         "recheck.html",

@@ -1,7 +1,6 @@
-"""Safe defaults at the edge: a request size limit, a CSRF token for every form, headers
-(a Content-Security-Policy with no inline script or style, no framing, no sniffing, nothing
-kept in a cache), HEAD answered like GET, and the client's address taken from X-Forwarded-For
-only when a trusted reverse proxy sent it."""
+"""What the web app adds at the edge: a CSRF token for every form, the security headers and the
+request size limit of ``airegime.edge`` on every response and request (the mounted API's too),
+and the client's address taken from X-Forwarded-For only when a trusted reverse proxy sent it."""
 
 from __future__ import annotations
 
@@ -13,71 +12,11 @@ from http.cookies import SimpleCookie
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MAX_BODY_BYTES = 1_000_000
-BATCH_MAX_BYTES = 5_000_000  # an inventory upload (the batch page) may be larger than a form
+from airegime.edge.headers import HEADERS, no_store
+from airegime.edge.limits import MAX_BODY_BYTES, limited
+
 CSRF_COOKIE = "airegime_csrf"
 CSRF_FIELD = "csrf_token"
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
-HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"same-origin"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-]
-
-
-NO_STORE = (b"cache-control", b"no-store")
-CACHEABLE = ("/static/",)  # the style sheet and scripts: the same for everyone
-
-
-def no_store(headers: list[tuple[bytes, bytes]], path: str) -> list[tuple[bytes, bytes]]:
-    """``headers`` with ``Cache-Control: no-store`` unless the response set its own or is a static file.
-
-    Results, exports, reports, the account page that shows a new token and the audit log are
-    private: neither the browser nor a proxy may keep a copy (on disk, or for the back button).
-    """
-    if path.startswith(CACHEABLE) or any(name.lower() == b"cache-control" for name, _ in headers):
-        return headers
-    return [*headers, NO_STORE]
-
-
-class HeadAsGet:
-    """Answers HEAD like GET without the body (FastAPI routes list GET only, so HEAD got 405)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
-            await self.app(scope, receive, send)
-            return
-
-        async def without_body(message: Message) -> None:
-            if message["type"] == "http.response.body":
-                message = {**message, "body": b""}
-            await send(message)
-
-        await self.app({**scope, "method": "GET"}, receive, without_body)
-
-
-class BodyTooLarge(HTTPException):
-    """The request body is over the limit (turned into a 413 page)."""
-
-    def __init__(self) -> None:
-        super().__init__(status_code=413)
 
 
 class CsrfError(HTTPException):
@@ -103,19 +42,7 @@ class SecurityMiddleware:
             return
         token, fresh = _csrf_token(scope)
         scope.setdefault("state", {})["csrf"] = token
-        declared = content_length(scope)
         limit = self.path_limits.get(scope.get("path", ""), self.max_body)
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            if declared is not None and declared > limit:
-                raise BodyTooLarge  # refuse before reading a byte
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise BodyTooLarge
-            return message
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -128,7 +55,7 @@ class SecurityMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, limited_receive, send_with_headers)
+        await self.app(scope, limited(scope, receive, limit), send_with_headers)
 
 
 def check_csrf(cookie_token: str, submitted: str) -> None:
@@ -149,17 +76,6 @@ def _csrf_token(scope: Scope) -> tuple[str, bool]:
             if morsel and 20 <= len(morsel.value) <= 100 and morsel.value.replace("-", "").replace("_", "").isalnum():
                 return morsel.value, False
     return secrets.token_urlsafe(32), True
-
-
-def content_length(scope: Scope) -> int | None:
-    """The declared Content-Length of a request, if any and well formed."""
-    for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
 
 
 def safe_next(path: str | None) -> str:
