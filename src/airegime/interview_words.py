@@ -5,24 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from airegime.i18n import translate
 from airegime.kb.models import Lang, Question, Scope
 
 # A development carried out on a client's documented instructions is the client's processing (the
 # controller is whoever decides why and how): every answer about who decides or why is the client's.
 # Whether data are personal is judged by whoever runs the phase, so that question gets no note.
 ABOUT_THE_CLIENT = frozenset({"establishment", "organisation_kind", "development_uses", "purpose", "legal_mission"})
-
-WORDS: dict[str, tuple[str, str]] = {  # key: (fr, en)
-    "system": ("pour l’ensemble du système", "for the system as a whole"),
-    "development": ("dans le développement du système", "in the development of the system"),
-    "named_development": ("dans ce développement : {name}", "in this development: {name}"),
-    "deployment": ("dans ce déploiement : {name}", "in this deployment: {name}"),
-    "client": (
-        "Développement réalisé pour un client, selon ses instructions ? Répondez pour le client : "
-        "c’est lui qui décide du traitement.",
-        "Development done for a client, on its instructions? Answer for the client: the client decides the processing.",
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +31,11 @@ class PlacedQuestion:
 def placed_question(question: Question, lang: Lang, *, scope: Scope, name: str = "") -> PlacedQuestion:
     """``question`` asked for ``scope``: the system, a development (``name``: "" for the only or an
     unnamed one) or the deployment context called ``name``."""
-    index = 0 if lang == "fr" else 1
     if scope == "system":
-        where = WORDS["system"][index]
+        where = translate("where.system", lang)
     elif scope == "development":
-        where = WORDS["named_development"][index].format(name=name) if name else WORDS["development"][index]
+        where = translate("where.named_development", lang, name=name) if name else translate("where.development", lang)
     else:
-        where = WORDS["deployment"][index].format(name=name)
-    note = WORDS["client"][index] if scope == "development" and question.id in ABOUT_THE_CLIENT else ""
+        where = translate("where.deployment", lang, name=name)
+    note = translate("where.client", lang) if scope == "development" and question.id in ABOUT_THE_CLIENT else ""
     return PlacedQuestion(question.text.get(lang), where, note)

@@ -63,14 +63,13 @@ def _write_template(kb: KnowledgeBase, path: Path, lang: Lang) -> None:
 def _assess(kb: KnowledgeBase, inventory: Path, output: Path | None, lang: Lang) -> BatchResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from airegime.batch.columns import LayoutError
     from airegime.batch.inventory import assess_inventory
-    from airegime.batch.io import InventoryReadError
     from airegime.batch.words import w
+    from airegime.errors import InventoryReadError, LayoutError
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(w("progress", lang), total=None)
+        task = bar.add_task(w("batch.progress", lang), total=None)
 
         def advance(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)

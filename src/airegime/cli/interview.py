@@ -23,9 +23,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, print_upgrade_notes
-from airegime.cli.interview_text import TEXT, say
-from airegime.errors import AiregimeError
-from airegime.interview_session import AnsweredQuestion, InterviewSession, SessionError
+from airegime.cli.interview_text import say
+from airegime.errors import AiregimeError, SessionError
+from airegime.i18n import known
+from airegime.interview_session import AnsweredQuestion, InterviewSession
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang, Question, Scope
 from airegime.system import load_system, normalise_answer
@@ -471,7 +472,7 @@ class Interview:
         self.console.print(f"[{style}]{text}[/]" if style else text)
 
     def _error(self, error: AiregimeError) -> None:
-        if isinstance(error, SessionError) and f"error.{error.code}" in TEXT:
+        if isinstance(error, SessionError) and known(f"error.{error.code}"):
             self.console.print(f"[red]{escape(say(f'error.{error.code}', self.lang, name=error.name))}[/]")
             return
         self.console.print(f"[red]{escape(error.message)}[/]" + (f"\n  → {escape(error.hint)}" if error.hint else ""))

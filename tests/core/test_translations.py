@@ -1,0 +1,126 @@
+"""The interface words are gettext catalogues (issue 15): every id the code or a template asks for is
+in each catalogue with a text, none is unused, placeholders match between languages, the committed
+.mo files are the .po compiled, and a third language is a catalogue dropped in, not code."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import string
+from functools import cache
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from airegime import i18n
+from airegime.batch.words import rows_text
+from airegime.batch.words import w as batch_w
+from airegime.cli.interview_text import say
+from airegime.i18n import extract_ids, known, t, translate, translator
+from airegime.render.words import w
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "src" / "airegime" / "locale"
+LANGS = ("fr", "en")
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE / lang / "LC_MESSAGES" / "airegime.po"
+
+
+@cache
+def catalogue(lang: str) -> Catalog:
+    with po_path(lang).open("rb") as file:
+        return read_po(file, locale=lang)
+
+
+def messages(lang: str) -> dict[str, str]:
+    return {message.id: message.string for message in catalogue(lang) if message.id}
+
+
+@cache
+def extracted() -> frozenset[str]:
+    """The ids `pybabel extract -F babel.cfg … src` finds: the same configuration and extractors."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as file:
+        method_map, options_map = parse_mapping_cfg(file)
+    found = extract_from_dir(ROOT / "src", method_map, options_map)
+    return frozenset(message for _, _, message, _, _ in found if isinstance(message, str))
+
+
+def test_every_id_asked_for_is_in_each_catalogue_with_a_text() -> None:
+    assert len(extracted()) > 500
+    for lang in LANGS:
+        texts = messages(lang)
+        assert sorted(extracted() - texts.keys()) == [], f"{lang}: ids missing from {po_path(lang).name}"
+        assert [key for key, text in texts.items() if not text] == [], f"{lang}: ids without a text"
+        assert [message.id for message in catalogue(lang) if message.fuzzy and message.id] == [], lang
+
+
+def test_no_id_is_unused_and_the_template_is_up_to_date() -> None:
+    """An id neither passed to a lookup nor listed in DYNAMIC_IDS would be dropped by `pybabel update`."""
+    with (LOCALE / "airegime.pot").open("rb") as file:
+        template = {message.id for message in read_po(file) if message.id}
+    assert sorted(template ^ extracted()) == [], "run pybabel extract (README, Translations)"
+    for lang in LANGS:
+        assert sorted(messages(lang).keys() - extracted()) == [], f"{lang}: ids nothing uses"
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_placeholders_are_the_same_in_each_language() -> None:
+    french, english = messages("fr"), messages("en")
+    assert any(placeholders(text) for text in english.values())
+    for key, text in english.items():
+        assert placeholders(french[key]) == placeholders(text), key
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_committed_mo_is_the_po_compiled(lang: str) -> None:
+    """The app reads the .mo (no build step in an editable install): it must say what the .po says."""
+    with (LOCALE / lang / "LC_MESSAGES" / "airegime.mo").open("rb") as file:
+        catalog: dict[str, str] = vars(gettext.GNUTranslations(file))["_catalog"]  # id: text, "" the header
+    compiled = {key: text for key, text in catalog.items() if key}
+    assert compiled == messages(lang), "run pybabel compile -d src/airegime/locale -D airegime"
+
+
+def test_every_lookup_reads_the_catalogues() -> None:
+    assert t("status.determined", "fr") == w("status.determined", "fr") == "déterminé"
+    assert translator("en")("status.determined") == translate("status.determined", "en") == "determined"
+    assert say("progress", "en", n=2, total=9) == "question 2 of at most 9"
+    assert batch_w("batch.progress", "fr") == "Évaluation" and rows_text(2000, "en") == "2,000 rows"
+    assert translator("fr")("home.count", n=3) == "3 analyse(s)"
+    assert translator("fr")("home.count") == "{n} analyse(s)"  # no values: the text as written
+
+
+def test_an_unknown_id_shows_as_itself() -> None:
+    assert translate("no.such.id", "fr") == translator("en")("no.such.id") == "no.such.id"
+    assert known("error.empty_name") and not known("error.no_such_code")
+
+
+def test_a_third_language_is_a_catalogue_with_english_for_what_it_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    german = Catalog(locale="de", domain="airegime")
+    german.add("status.determined", "bestimmt")
+    for lang, catalog in (("de", german), ("en", catalogue("en"))):
+        folder = tmp_path / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        with (folder / "airegime.mo").open("wb") as file:
+            write_mo(file, catalog)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", str(tmp_path))
+    assert translate("status.determined", "de") == translator("de")("status.determined") == "bestimmt"
+    assert translate("status.undetermined", "de") == "undetermined"
+    assert translate("no.such.id", "de") == "no.such.id"
+
+
+def test_extraction_finds_both_ids_of_a_choice_and_only_ids_passed_to_a_lookup() -> None:
+    source = b'w("rows.one" if n == 1 else "rows.many", lang)\nprint("not.an.id")\ntranslator(lang)("copy.suffix")\n'
+    found = [key for _, _, key, _ in extract_ids(io.BytesIO(source), {}, [], {})]
+    assert sorted(found) == ["copy.suffix", "rows.many", "rows.one"]
