@@ -23,6 +23,8 @@ from airegime.settings import get_settings
 from airegime.text import escaped
 
 if TYPE_CHECKING:
+    from airegime.errors import ScenarioError
+    from airegime.scenarios import Scenario, ScenarioResult
     from airegime.system import System
 
 app = typer.Typer(
@@ -49,6 +51,14 @@ class LangOption(StrEnum):
 
 LangArg = Annotated[LangOption | None, typer.Option("--lang", "-l", help="fr or en (default: AIREGIME_LANG, else fr)")]
 FileArg = Annotated[Path, typer.Argument(help="system descriptor, YAML or JSON (see `airegime schema`)")]
+KnowledgeDirArg = Annotated[
+    Path | None,
+    typer.Option(
+        "--knowledge-dir",
+        help="another knowledge base: a folder with meta.yaml, sources.yaml, outcomes.yaml, questions.yaml and "
+        "rules.yaml (default: AIREGIME_KNOWLEDGE_DIR, else the packaged one)",
+    ),
+]
 
 
 def to_json(data: object) -> str:
@@ -97,9 +107,26 @@ def print_upgrade_notes(system: System, lang: Lang) -> None:
         err.print(escaped(said), markup=False, soft_wrap=True)
 
 
-def _kb() -> KnowledgeBase:
+def _kb(knowledge_dir: Path | None = None) -> KnowledgeBase:
+    """The knowledge base of --knowledge-dir, else of AIREGIME_KNOWLEDGE_DIR, else the packaged one."""
+    from airegime.errors import KnowledgeBaseError
+
+    directory = knowledge_dir or get_settings().knowledge_dir
     with _input_errors():
-        return load_knowledge_base(get_settings().knowledge_dir)
+        if directory is not None and not directory.is_dir():
+            raise AiregimeError(
+                f"the knowledge base {directory} {'is not a folder' if directory.exists() else 'does not exist'}",
+                hint="give a folder holding meta.yaml, sources.yaml, outcomes.yaml, questions.yaml and rules.yaml, "
+                "e.g. a copy of src/airegime/knowledge",
+            )
+        try:
+            return load_knowledge_base(directory)
+        except KnowledgeBaseError as error:
+            if directory is None:
+                raise
+            # The loader names the file alone: say which folder it is in.
+            said = str(directory / error.file) + error.message.removeprefix(error.file)
+            raise AiregimeError(said, hint=error.hint) from None
 
 
 def _version(value: bool) -> None:
@@ -126,12 +153,13 @@ def assess(
         bool,
         typer.Option("--fail-on-open", help="exit 1 if any phase is undetermined or case by case (for CI pipelines)"),
     ] = False,
+    knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """The regime of each phase of a system, with its status and a short reason."""
     from airegime.engine.evaluate import evaluate
     from airegime.system import load_system
 
-    kb = _kb()
+    kb = _kb(knowledge_dir)
     language = _lang(lang)
     with _input_errors():
         system = load_system(file, kb=kb)
@@ -158,12 +186,13 @@ def explain(
     all_rules: Annotated[
         bool, typer.Option("--all-rules", help="also every other rule considered, each condition with its answer")
     ] = False,
+    knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """The reason that decided each phase, with citations and what would change the outcome."""
     from airegime.engine.explain import explain as explain_system
     from airegime.system import load_system
 
-    kb = _kb()
+    kb = _kb(knowledge_dir)
     with _input_errors():
         system = load_system(file, kb=kb)
         print_upgrade_notes(system, _lang(lang))
@@ -178,11 +207,12 @@ def explain(
 def verify(
     format: Annotated[Format, typer.Option("--format", "-f", help="text or json")] = Format.text,
     lang: LangArg = None,
+    knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """Prove the rule set complete: every answer combination gets exactly one rule, and more."""
     from airegime.engine.verify import verify as verify_rules
 
-    report = verify_rules(kb=_kb())
+    report = verify_rules(kb=_kb(knowledge_dir))
     if format is Format.json:
         typer.echo(to_json(views.verification_dict(report)))
     else:
@@ -214,6 +244,111 @@ def schema() -> None:
     from airegime.system import descriptor_schema
 
     typer.echo(to_json(descriptor_schema(_kb())))
+
+
+TEST_WORDS: dict[str, tuple[str, str, str, str]] = {  # key: (fr one, fr several, en one, en several)
+    "scenarios": ("scénario", "scénarios", "scenario", "scenarios"),
+    "passed": ("réussi", "réussis", "passed", "passed"),
+    "failed": ("en échec", "en échec", "failed", "failed"),
+    "errors": ("en erreur", "en erreur", "in error", "in error"),
+}
+
+
+def _counted(number: int, key: str, lang: Lang) -> str:
+    fr_one, fr_several, en_one, en_several = TEST_WORDS[key]
+    if lang == "fr":
+        return f"{number} {fr_several if number >= 2 else fr_one}"
+    return f"{number} {en_one if number == 1 else en_several}"
+
+
+@app.command("test")
+def test_scenarios(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(metavar="SCENARIOS", help="scenario files (YAML), or folders of them (*.yaml inside)"),
+    ],
+    knowledge_dir: KnowledgeDirArg = None,
+    lang: LangArg = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json")] = Format.text,
+) -> None:
+    """Test the rules: run scenarios (answers, and what each phase must give), failing in legal words.
+
+    Exit 0 when every scenario passes, 1 when one fails, 2 when a file, a scenario or the knowledge base is invalid.
+    See docs/knowledge-base.md, "Testing your rules".
+    """
+    from airegime.errors import ScenarioError
+    from airegime.scenarios import ScenarioResult, load_scenarios, run_scenario, scenario_files
+
+    kb = _kb(knowledge_dir)
+    language = _lang(lang)
+    with _input_errors():
+        files = [(path, load_scenarios(path)) for path in scenario_files(paths)]
+    runs: list[tuple[Path, Scenario, ScenarioResult | ScenarioError]] = []
+    for path, scenarios in files:
+        for scenario in scenarios:
+            try:
+                runs.append((path, scenario, run_scenario(kb=kb, scenario=scenario)))
+            except ScenarioError as error:  # its example or answers are refused: the others still run
+                runs.append((path, scenario, error))
+    passed = sum(isinstance(run, ScenarioResult) and run.passed for _, _, run in runs)
+    errors = sum(isinstance(run, ScenarioError) for _, _, run in runs)
+    counts = {"passed": passed, "failed": len(runs) - passed - errors, "errors": errors}
+    if format is Format.json:
+        typer.echo(to_json(_test_dict(kb, runs, language, counts)))
+    else:
+        _print_test_runs(runs, language, counts)
+    if errors:
+        raise typer.Exit(2)
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+def _print_test_runs(
+    runs: list[tuple[Path, Scenario, ScenarioResult | ScenarioError]], lang: Lang, counts: dict[str, int]
+) -> None:
+    """One line per scenario under its file's name, each failure in words beneath, then the count."""
+    from airegime.scenarios import ScenarioResult
+
+    heading = None
+    for path, scenario, run in runs:
+        if path != heading:
+            out.print(escaped(str(path)), markup=False, soft_wrap=True)
+            heading = path
+        ok = isinstance(run, ScenarioResult) and run.passed
+        out.print(f"  {'[green]✓[/]' if ok else '[red]✗[/]'} {escape(escaped(scenario.name))}", soft_wrap=True)
+        if isinstance(run, ScenarioResult):
+            lines = [failure.message(lang) for failure in run.failures]
+        else:  # the file and the scenario are named just above
+            lines = f"{run.location}: {run.reason}".splitlines() + ([f"→ {run.hint}"] if run.hint else [])
+        for line in lines:
+            out.print(f"      {escaped(line)}", markup=False, soft_wrap=True)
+    said = [
+        _counted(counts[key], key, lang) for key in ("passed", "failed", "errors") if key != "errors" or counts[key]
+    ]
+    colon = " : " if lang == "fr" else ": "
+    out.print(f"{_counted(len(runs), 'scenarios', lang)}{colon}{', '.join(said)}", markup=False, soft_wrap=True)
+
+
+def _test_dict(
+    kb: KnowledgeBase,
+    runs: list[tuple[Path, Scenario, ScenarioResult | ScenarioError]],
+    lang: Lang,
+    counts: dict[str, int],
+) -> dict[str, object]:
+    from airegime.scenarios import ScenarioResult
+
+    scenarios: list[dict[str, object]] = []
+    for path, scenario, run in runs:
+        item: dict[str, object] = {"file": str(path), "name": scenario.name, "location": scenario.location}
+        item["line"] = scenario.line
+        if isinstance(run, ScenarioResult):
+            item["status"] = "passed" if run.passed else "failed"
+            item["failures"] = [failure.to_dict(lang) for failure in run.failures]
+        else:
+            item.update(status="error", failures=[], error=run.message, hint=run.hint)
+        scenarios.append(item)
+    knowledge_base = {"version": kb.version, "hash": kb.hash}
+    return {"format": "airegime.test/1", "knowledge_base": knowledge_base, **counts, "scenarios": scenarios}
 
 
 # Commands defined in their own modules register themselves on `app` when imported:

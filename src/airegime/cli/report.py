@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import LangArg, _fail, _input_errors, _kb, _lang, app, print_upgrade_notes
+from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _input_errors, _kb, _lang, app, print_upgrade_notes
 from airegime.errors import AiregimeError
 
 InputArg = Annotated[Path, typer.Argument(help="system descriptor (YAML or JSON), or a JSON report")]
@@ -77,6 +77,7 @@ def report(
     ),
     output: OutputOpt = None,
     lang: LangArg = None,
+    knowledge_dir: KnowledgeDirArg = None,
     on: Annotated[
         str | None, typer.Option("--date", help="the report's date, YYYY-MM-DD (default: today or SOURCE_DATE_EPOCH)")
     ] = None,
@@ -87,7 +88,7 @@ def report(
     from airegime.render.report_data import load_descriptor_or_report
     from airegime.render.reports import render_report
 
-    kb = _kb()
+    kb = _kb(knowledge_dir)
     generated = _parse_date(on)
     language = _lang(lang)
     with _input_errors():
@@ -104,13 +105,14 @@ def report(
 def import_report(
     file: Annotated[Path, typer.Argument(help="a JSON report written by `airegime report --format json`")],
     output: OutputOpt = None,
+    knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """Turn a JSON report back into a system descriptor (YAML), to assess or edit it again."""
     import yaml
 
     from airegime.render.report_data import load_report_json
 
-    kb = _kb()
+    kb = _kb(knowledge_dir)
     with _input_errors():
         system = load_report_json(file, kb=kb)
         print_upgrade_notes(system, _lang(None))
@@ -123,11 +125,12 @@ def methodology(
     format: Annotated[DocFormatOption, typer.Option("--format", "-f", help="md, html or pdf")] = DocFormatOption.md,
     output: OutputOpt = None,
     lang: LangArg = None,
+    knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """The whole method, from the knowledge base alone: questions, rules in plain words, sources, outcomes."""
     from airegime.render.methodology import render_methodology
 
-    kb = _kb()
+    kb = _kb(knowledge_dir)
     _write(render_methodology(kb=kb, fmt=format.value, lang=_lang(lang)), output, format.value)
 
 
@@ -141,6 +144,7 @@ def diagram(
     ),
     output: OutputOpt = None,
     lang: LangArg = None,
+    knowledge_dir: KnowledgeDirArg = None,
     focus: Annotated[bool, typer.Option(help="with FILE: draw only the questions on the paths taken")] = False,
     ppi: Annotated[
         float, typer.Option(min=18, max=600, help="PNG only: pixels per inch (72: one pixel per point; 96: dot's size)")
@@ -149,7 +153,7 @@ def diagram(
     """The decision diagram of the rule set (Graphviz), with an assessment's paths highlighted if given."""
     from airegime.render.diagram import decision_diagram
 
-    kb = _kb()
+    kb = _kb(knowledge_dir)
     with _input_errors():
         assessment = None
         if file is not None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import app
+from airegime.cli.app import KnowledgeDirArg, _kb, app
 
 
 @app.command()
@@ -26,6 +26,7 @@ def serve(
             "or *); default: AIREGIME_TRUSTED_PROXIES, else none"
         ),
     ] = None,
+    knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """Run the web app: guided interview, saved assessments (SQLite by default, see AIREGIME_DATABASE_URL).
 
@@ -39,6 +40,10 @@ def serve(
 
     if trusted_proxies is not None:
         os.environ["AIREGIME_TRUSTED_PROXIES"] = trusted_proxies  # the worker processes read it too
+    if knowledge_dir is not None:
+        knowledge_dir = knowledge_dir.resolve()
+        _kb(knowledge_dir)  # a wrong folder or file stops here, named (exit 2)
+        os.environ["AIREGIME_KNOWLEDGE_DIR"] = str(knowledge_dir)  # the app and the worker processes read it
     settings = get_settings()
     try:
         trusted_networks(settings.trusted_proxies)
@@ -64,7 +69,9 @@ def serve(
         typer.echo("  → or serve on this machine only: airegime serve --host 127.0.0.1", err=True)
         raise typer.Exit(2)
     processes = f", {workers} processes" if workers > 1 else ""
-    typer.echo(f"airegime: http://{host}:{port}/  (database: {_redacted(settings.effective_database_url)}{processes})")
+    rules = f", knowledge base: {knowledge_dir}" if knowledge_dir else ""
+    database = _redacted(settings.effective_database_url)
+    typer.echo(f"airegime: http://{host}:{port}/  (database: {database}{rules}{processes})")
     run(web_app, host=host, port=port, workers=workers)
 
 

@@ -1,0 +1,494 @@
+"""Scenarios: a rule author's tests in YAML, run against a knowledge base and failing in legal words.
+
+A scenario file holds a list of scenarios. Each gives answers (or names a descriptor file) and
+what each phase must come out as::
+
+    scenarios:
+      - name: "Sheet example 2: ..."
+        example: zone-crossing-detector.yaml        # or: system / development / deployments answers
+        expect:
+          development: {outcome: gdpr, status: determined, rules: [development_case2_gdpr], cites: [cnil_sheet_1]}
+          National police: {outcome: police_justice}  # a deployment context, by name
+        interview_next: household                     # optional: the next question asked (null: none)
+
+``example`` is looked for next to the scenario file first, then in the project's examples/ folder.
+``airegime test`` and the project's own pytest plugin both run scenarios through this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from airegime.engine.evaluate import evaluate
+from airegime.engine.interview import next_question
+from airegime.engine.results import Assessment, PhaseResult
+from airegime.errors import DescriptorError, ScenarioError
+from airegime.i18n import t
+from airegime.kb import KnowledgeBase, Lang
+from airegime.system import System, load_system, parse_system
+
+EXPECTATIONS = ("outcome", "status", "rules", "cites", "possible", "depends_on")
+STATUSES = ("determined", "undetermined", "case_by_case")
+SCENARIO_KEYS = ("name", "example", "system", "development", "deployments", "expect", "interview_next")
+PROJECT_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"  # in a source checkout only
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What one phase must come out as; None (or empty ``cites``) checks nothing."""
+
+    outcome: str | None = None
+    status: str | None = None
+    rules: tuple[str, ...] | None = None
+    cites: tuple[str, ...] = ()
+    possible: tuple[str, ...] | None = None
+    depends_on: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One scenario: the system (an example file or answers) and what each phase must give."""
+
+    name: str
+    expect: dict[str, Expectation]
+    example: str | None = None
+    system: dict[str, Any] = field(default_factory=dict)
+    development: dict[str, Any] = field(default_factory=dict)
+    deployments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    checks_next: bool = False  # whether ``interview_next`` was given (None: no question left)
+    interview_next: str | None = None
+    source: str = ""  # the scenario file, for messages
+    location: str = ""  # e.g. scenarios[3]
+    line: int | None = None
+    folder: Path | None = None  # where ``example`` is looked for first
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One expectation the engine does not meet, said in both languages."""
+
+    phase: str  # the phase's name; "" for the interview
+    expectation: str  # outcome, status, rules, cites, possible, depends_on, phase or interview_next
+    fr: str
+    en: str
+
+    def message(self, lang: Lang) -> str:
+        return self.fr if lang == "fr" else self.en
+
+    def to_dict(self, lang: Lang) -> dict[str, str]:
+        return {"phase": self.phase, "expectation": self.expectation, "message": self.message(lang)}
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioResult:
+    scenario: Scenario
+    assessment: Assessment
+    failures: tuple[Failure, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def explanation(self, lang: Lang) -> str:
+        """Every failure, one a line."""
+        return "\n".join(failure.message(lang) for failure in self.failures)
+
+
+# Reading
+
+
+def scenario_files(paths: Iterable[Path]) -> list[Path]:
+    """The files named, a folder standing for the *.yaml files inside it (sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.yaml") if p.is_file())
+            if not found:
+                raise ScenarioError("the folder holds no scenario file (*.yaml)", source=str(path))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise ScenarioError("no such file or folder", source=str(path), hint="check the path")
+    return files
+
+
+def load_scenarios(path: Path | str) -> tuple[Scenario, ...]:
+    """Read and check a scenario file (examples it names are read when the scenario runs)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ScenarioError(
+            f"cannot read the file ({error.strerror})", source=str(path), hint="check the path and permissions"
+        ) from None
+    except UnicodeDecodeError:
+        raise ScenarioError("the file is not UTF-8 text", source=str(path), hint="save it as UTF-8 YAML") from None
+    return parse_scenarios_text(text, source=str(path), folder=path.parent)
+
+
+def parse_scenarios_text(text: str, *, source: str = "", folder: Path | None = None) -> tuple[Scenario, ...]:
+    """The scenarios of a scenario file's text; a problem names its place and line."""
+    try:
+        loader = SAFE_LOADER(text)
+        try:
+            node = loader.get_single_node()
+            lines: dict[str, int] = {}
+            data = _plain(loader, node, "", lines, source) if node is not None else None
+        finally:
+            loader.dispose()
+    except RecursionError:
+        raise ScenarioError("the document is nested too deeply", source=source) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError(
+            f"not valid YAML{where}: {getattr(error, 'problem', None) or error}",
+            source=source,
+            hint="fix the syntax at that place (indentation, quotes, colons)",
+        ) from None
+    check = _Checker(source, lines)
+    if not isinstance(data, dict) or set(data) != {"scenarios"}:
+        raise check.fail("", "a scenario file is a mapping with one key, 'scenarios'", "start it with 'scenarios:'")
+    items = data["scenarios"]
+    if not isinstance(items, list) or not items:
+        raise check.fail("scenarios", "'scenarios' must be a non-empty list", "write '- name: ...' items under it")
+    scenarios: list[Scenario] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        scenario = _scenario(item, f"scenarios[{index}]", check, folder)
+        if scenario.name in seen:
+            raise check.fail(f"scenarios[{index}].name", f"a second scenario is named '{scenario.name}'", "rename one")
+        seen.add(scenario.name)
+        scenarios.append(scenario)
+    return tuple(scenarios)
+
+
+def parse_scenario(data: Any, *, source: str = "", location: str = "", folder: Path | None = None) -> Scenario:
+    """One scenario from its decoded mapping (as in a scenario file's list)."""
+    return _scenario(data, location, _Checker(source, {}), folder)
+
+
+class _Checker:
+    """Builds errors at a path of the file, with the line the path starts at when known."""
+
+    def __init__(self, source: str, lines: dict[str, int]) -> None:
+        self.source, self.lines = source, lines
+
+    def fail(self, path: str, message: str, hint: str = "") -> ScenarioError:
+        probe = path
+        while probe and probe not in self.lines:
+            probe = probe.rpartition("[")[0] if probe.endswith("]") else probe.rpartition(".")[0]
+        line = self.lines.get(probe)
+        said = f"{message} (line {line})" if line else message
+        return ScenarioError(said, location=path, source=self.source, hint=hint)
+
+
+def _plain(loader: Any, node: yaml.Node, path: str, lines: dict[str, int], source: str) -> Any:
+    """The node's value, noting the line each path starts at and refusing a key given twice."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # merged keys (<<: *anchor) may be overridden
+            key = loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, (dict, list)):
+                raise ScenarioError(f"a key must be a word (line {line})", location=path, source=source)
+            if key in seen:
+                raise ScenarioError(
+                    f"the key '{key}' is given twice in one mapping (line {line})",
+                    location=f"{path}.{key}" if path else str(key),
+                    source=source,
+                    hint="keep one of them: a second one would silently replace the first",
+                )
+            seen.add(key)
+        loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            result[key] = _plain(loader, value_node, f"{path}.{key}" if path else str(key), lines, source)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(loader, item, f"{path}[{i}]", lines, source) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def _scenario(item: Any, path: str, check: _Checker, folder: Path | None) -> Scenario:
+    if not isinstance(item, dict):
+        raise check.fail(path, "a scenario must be a mapping", "give it a name, answers or an example, and expect")
+    at = f"{path}." if path else ""
+    unknown = sorted(str(key) for key in item if key not in SCENARIO_KEYS)
+    if unknown:
+        raise check.fail(f"{at}{unknown[0]}", f"unknown key '{unknown[0]}'", f"use {', '.join(SCENARIO_KEYS)}")
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise check.fail(f"{at}name", "every scenario needs a name", "add 'name: ...'")
+    example = item.get("example")
+    if example is not None and (not isinstance(example, str) or not example.strip()):
+        raise check.fail(f"{at}example", "'example' must be a file name", "e.g. example: my-system.yaml")
+    answers = [key for key in ("system", "development", "deployments") if key in item]
+    if example is not None and answers:
+        raise check.fail(f"{at}{answers[0]}", "a scenario gives an example or answers, not both", "keep one")
+    deployments: dict[str, dict[str, Any]] = {}
+    for context, given in _mapping(item.get("deployments"), f"{at}deployments", check).items():
+        if not isinstance(context, str):
+            raise check.fail(f"{at}deployments", f"a deployment context's name must be text, not {context!r}")
+        deployments[context] = _mapping(given, f"{at}deployments.{context}", check)
+    expect = item.get("expect")
+    if not isinstance(expect, dict) or not expect:
+        raise check.fail(f"{at}expect", "every scenario needs 'expect'", "map each phase's name to what it must give")
+    return Scenario(
+        name=name,
+        expect={str(phase): _expectation(given, f"{at}expect.{phase}", check) for phase, given in expect.items()},
+        example=example,
+        system=_mapping(item.get("system"), f"{at}system", check),
+        development=_mapping(item.get("development"), f"{at}development", check),
+        deployments=deployments,
+        checks_next="interview_next" in item,
+        interview_next=_text_or_none(item.get("interview_next"), f"{at}interview_next", check),
+        source=check.source,
+        location=path,
+        line=check.lines.get(path),
+        folder=folder,
+    )
+
+
+def _mapping(value: Any, path: str, check: _Checker) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise check.fail(path, "must be a mapping", "write 'key: value' pairs, or {key: value, ...}")
+    return dict(value)
+
+
+def _text_or_none(value: Any, path: str, check: _Checker) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise check.fail(path, "must be a question id, or null for none", "e.g. interview_next: household")
+    return value
+
+
+def _expectation(given: Any, path: str, check: _Checker) -> Expectation:
+    if not isinstance(given, dict) or not given:
+        raise check.fail(path, "a phase's expectation must be a non-empty mapping", "e.g. {outcome: gdpr}")
+    unknown = sorted(str(key) for key in given if key not in EXPECTATIONS)
+    if unknown:
+        raise check.fail(
+            f"{path}.{unknown[0]}", f"unknown expectation '{unknown[0]}'", f"use {', '.join(EXPECTATIONS)}"
+        )
+    status = given.get("status")
+    if status is not None and status not in STATUSES:
+        raise check.fail(f"{path}.status", f"'{status}' is not a status", f"use {', '.join(STATUSES)}")
+    outcome = given.get("outcome")
+    if outcome is not None and not isinstance(outcome, str):
+        raise check.fail(f"{path}.outcome", "must be an outcome id", "e.g. outcome: gdpr")
+
+    def ids(key: str) -> tuple[str, ...] | None:
+        if key not in given:
+            return None
+        value = given[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise check.fail(f"{path}.{key}", "must be a list of ids", f"e.g. {key}: [first_id, second_id]")
+        return tuple(value)
+
+    return Expectation(
+        outcome=outcome,
+        status=status,
+        rules=ids("rules"),
+        cites=ids("cites") or (),
+        possible=ids("possible"),
+        depends_on=ids("depends_on"),
+    )
+
+
+# Running
+
+
+def scenario_system(*, kb: KnowledgeBase, scenario: Scenario) -> System:
+    """The system a scenario describes; a ScenarioError when its example or answers are refused."""
+    try:
+        if scenario.example is not None:
+            return load_system(_example_path(scenario), kb=kb)
+        return parse_system(
+            {
+                "name": scenario.name,
+                "answers": scenario.system,
+                "development": {"answers": scenario.development},
+                "deployments": [{"name": name, "answers": answers} for name, answers in scenario.deployments.items()],
+            },
+            kb=kb,
+        )
+    except ScenarioError:
+        raise
+    except DescriptorError as error:
+        said = "its example" if scenario.example is not None else "its answers"
+        raise ScenarioError(
+            f"{said} cannot be read with this knowledge base{_line(scenario)}: {error.message}",
+            location=scenario.location,
+            source=scenario.source,
+            hint=error.hint,
+        ) from None
+
+
+def _example_path(scenario: Scenario) -> Path:
+    assert scenario.example is not None
+    folders = [scenario.folder] if scenario.folder is not None else []
+    candidates = [folder / scenario.example for folder in [*folders, PROJECT_EXAMPLES]]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise ScenarioError(
+        f"the example '{scenario.example}' is not found{_line(scenario)}",
+        location=f"{scenario.location}.example" if scenario.location else "example",
+        source=scenario.source,
+        hint="looked for " + " and ".join(str(c) for c in candidates) + "; give a path relative to the scenario file",
+    )
+
+
+def _line(scenario: Scenario) -> str:
+    return f" (line {scenario.line})" if scenario.line else ""
+
+
+def run_scenario(*, kb: KnowledgeBase, scenario: Scenario) -> ScenarioResult:
+    """Evaluate the scenario's system and compare each phase with what the scenario expects."""
+    assessment = evaluate(kb=kb, system=scenario_system(kb=kb, scenario=scenario))
+    by_name = {phase.name: phase for phase in assessment.phases}
+    failures: list[Failure] = []
+    for name, expected in scenario.expect.items():
+        if name not in by_name:
+            failures.append(
+                Failure(
+                    name,
+                    "phase",
+                    fr=f"le scénario attend une phase « {name} », que le système n’a pas",
+                    en=f"the scenario expects a phase '{name}', which the system does not have",
+                )
+            )
+            continue
+        failures.extend(_compare(kb, name, by_name[name], expected))
+    if scenario.checks_next:
+        question = next_question(kb=kb, system=assessment.system)
+        asked = question.question.id if question else None
+        want = scenario.interview_next
+        if asked != want:
+            should = f"poser ensuite « {want} »" if want else "ne plus poser de question"
+            does = f"pose « {asked} »" if asked else "n’en pose plus aucune"
+            failures.append(
+                Failure(
+                    "",
+                    "interview_next",
+                    fr=f"l’entretien devrait {should}, mais {does}",
+                    en=f"the interview should ask next {want!r}, but asks {asked!r}",
+                )
+            )
+    return ScenarioResult(scenario=scenario, assessment=assessment, failures=tuple(failures))
+
+
+def _compare(kb: KnowledgeBase, name: str, result: PhaseResult, expected: Expectation) -> Iterator[Failure]:
+    fr, en = _label(name, result, "fr"), _label(name, result, "en")
+    got_fr, got_en = _describe(kb, result, "fr"), _describe(kb, result, "en")
+    if expected.outcome is not None and result.outcome != expected.outcome:
+        outcome = kb.outcome_by_id.get(expected.outcome)
+        if outcome is None:
+            yield Failure(
+                name,
+                "outcome",
+                fr=f"le scénario attend pour {fr} l’issue « {expected.outcome} », "
+                "que cette base de connaissances ne définit pas",
+                en=f"the scenario expects {en} to fall under '{expected.outcome}', "
+                "an outcome this knowledge base does not define",
+            )
+        else:
+            yield Failure(
+                name,
+                "outcome",
+                fr=f"{fr} devrait relever de « {outcome.label.fr} », mais le moteur donne {got_fr}",
+                en=f"{en} should fall under «{outcome.label.en}», but the engine gives {got_en}",
+            )
+    if expected.status is not None and result.status != expected.status:
+        key = f"status.{expected.status}"
+        yield Failure(
+            name,
+            "status",
+            fr=f"{fr} devrait avoir le statut « {t(key, 'fr')} », mais le moteur donne {got_fr}",
+            en=f"{en} should be {t(key, 'en')}, but the engine gives {got_en}",
+        )
+    if expected.rules is not None and list(result.rules) != list(expected.rules):
+        want, got = list(expected.rules), list(result.rules)
+        yield Failure(
+            name,
+            "rules",
+            fr=f"{fr} devrait relever de la ou des règles {want}, mais relève de {got}",
+            en=f"{en} should be decided by rule(s) {want}, but was decided by {got}",
+        )
+    for source_id in expected.cites:
+        if source_id in result.sources:
+            continue
+        source = kb.source_by_id.get(source_id)
+        cited = list(result.sources)
+        if source is None:
+            yield Failure(
+                name,
+                "cites",
+                fr=f"le scénario attend que {fr} cite « {source_id} », une source que cette base de connaissances "
+                "ne définit pas",
+                en=f"the scenario expects {en} to cite '{source_id}', a source this knowledge base does not define",
+            )
+        else:
+            yield Failure(
+                name,
+                "cites",
+                fr=f"{fr} devrait citer « {source.title.fr} », mais ne cite que {cited}",
+                en=f"{en} should cite «{source.title.en}», but cites only {cited}",
+            )
+    if expected.possible is not None and sorted(result.possible) != sorted(expected.possible):
+        want, got = sorted(expected.possible), sorted(result.possible)
+        yield Failure(
+            name,
+            "possible",
+            fr=f"{fr} devrait laisser ouverts {want}, mais laisse ouverts {got}",
+            en=f"{en} should leave open {want}, but leaves open {got}",
+        )
+    if expected.depends_on is not None:
+        want, got = list(expected.depends_on), [d.question for d in result.depends_on]
+        if got != want:
+            yield Failure(
+                name,
+                "depends_on",
+                fr=f"{fr} devrait dépendre des réponses à {want}, mais dépend de {got}",
+                en=f"{en} should depend on the answers to {want}, but depends on {got}",
+            )
+
+
+def _label(name: str, result: PhaseResult, lang: Lang) -> str:
+    if result.phase == "deployment":
+        return f"le déploiement « {name} »" if lang == "fr" else f"the deployment '{name}'"
+    if name == "development":
+        return "la phase de développement" if lang == "fr" else "the development phase"
+    return f"le traitement de développement « {name} »" if lang == "fr" else f"the development processing '{name}'"
+
+
+def _describe(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+    """What the engine gives, in words: the outcome, its status and the rules that decided it."""
+
+    def outcome(outcome_id: str) -> str:
+        found = kb.outcome_by_id.get(outcome_id)
+        label = found.label.get(lang) if found else outcome_id
+        return f"« {label} »" if lang == "fr" else f"«{label}»"
+
+    if result.outcome is None:
+        between = ", ".join(outcome(o) for o in result.possible)
+        return f"{'un résultat indéterminé entre' if lang == 'fr' else 'an undetermined result between'} {between}"
+    status = t(f"status.{result.status}", lang)
+    if lang == "fr":
+        rules = " ; ".join(f"la règle « {r} » : {kb.rule_by_id[r].title.fr}" for r in result.rules)
+        return f"{outcome(result.outcome)} ({status}) par {rules}"
+    rules = "; ".join(f"rule '{r}': {kb.rule_by_id[r].title.en}" for r in result.rules)
+    return f"{outcome(result.outcome)} ({status}) by {rules}"
