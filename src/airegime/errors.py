@@ -3,9 +3,26 @@
     AiregimeError                 base: catch this to catch them all
     ├── KnowledgeBaseError        the YAML knowledge base is malformed (file, id, field)
     ├── DescriptorError           a system descriptor is malformed (path inside the file)
-    │   └── AnswerError           an answer names an unknown question or value
-    │                             (both carry every problem found: ``problems``, ``count``)
-    └── VerificationError         the rule set is incomplete or ambiguous (raised on demand)
+    │   ├── AnswerError           an answer names an unknown question or value
+    │   │                         (both carry every problem found: ``problems``, ``count``)
+    │   ├── SessionError          an interview session refuses a change (``code`` says which)
+    │   ├── ScenarioError         a rule author's scenario file cannot be read or run
+    │   └── DuplicateKeyError     a key given twice in a JSON or YAML mapping
+    ├── InventoryError            an inventory cannot be assessed (batch)
+    │   ├── InventoryReadError    the file is no table
+    │   └── LayoutError           its columns are no inventory
+    ├── StorageError              the saved assessments cannot honour a request
+    │   ├── NotFoundError         no such assessment, development or deployment context
+    │   ├── TransferError         a database export or import cannot go ahead
+    │   └── QuotaExceeded         the organisation keeps its most uploaded inventories
+    ├── AccountError              an account operation cannot be done
+    │   ├── LoginRefused          wrong name or password, disabled account, no organisation
+    │   ├── WeakPassword          a password refused (``reason``)
+    │   └── LoginThrottled        too many failed logins (``retry_after``)
+    ├── AccessDenied              a web or API request may not go on (401, 403, 503)
+    ├── ApiError                  the REST API refuses a request (status, stable code)
+    ├── VerificationError         the rule set is incomplete or ambiguous (raised on demand)
+    └── MissingExtraError         a command needs an extra that is not installed (``extra``)
 
 Library errors carry their context as attributes; the command line and the web app turn
 them into exit codes and HTTP responses at the edge, never inside the library.
@@ -15,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 
 class AiregimeError(Exception):
@@ -152,5 +169,141 @@ class Problems:
         raise kind.listing(listed, count=self.count, source=source)
 
 
+class SessionError(DescriptorError):
+    """A change an interview session refuses. ``code`` lets an interface say it in its own words:
+    ``no_question``, ``no_deployment``, ``no_development``, ``last_deployment``,
+    ``empty_name``, ``duplicate_name``.
+    """
+
+    def __init__(self, code: str, message: str, *, location: str = "", hint: str = "", name: str = "") -> None:
+        super().__init__(message, location=location, hint=hint)
+        self.code = code
+        self.name = name
+
+
+class ScenarioError(DescriptorError):
+    """A scenario file (``airegime test``) that cannot be read, or a scenario that cannot be run:
+    ``source`` is the file, ``location`` the place in it (e.g. ``scenarios[3].expect.development.status``)."""
+
+
+class DuplicateKeyError(DescriptorError):
+    """A key given twice in one mapping of a JSON or YAML document (``where``: its line, if known)."""
+
+    def __init__(self, key: object, where: str = "") -> None:
+        super().__init__(f"duplicate key {key!r}")
+        self.key, self.where = key, where
+
+
+class InventoryError(AiregimeError):
+    """An inventory (CSV, XLSX, ODS, Parquet) that cannot be assessed: nothing was assessed."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+
+
+class InventoryReadError(InventoryError):
+    """The file cannot be read as a table."""
+
+
+class LayoutError(InventoryError):
+    """The file's columns cannot be read as an inventory."""
+
+
+class StorageError(AiregimeError):
+    """A request the saved assessments cannot honour (the message says why, the hint what to do)."""
+
+
+class NotFoundError(StorageError):
+    """No saved assessment (or development processing, or deployment context) with this id."""
+
+
+class TransferError(StorageError):
+    """An export or import that cannot go ahead: the message says where, the hint what to do."""
+
+
+class QuotaExceeded(StorageError):
+    """The organisation holds its most uploaded inventories: nothing was kept."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the organisation already keeps {limit} uploaded inventories",
+            hint="wait for older uploads to expire, or delete some",
+        )
+        self.limit = limit
+
+
+class AccountError(AiregimeError):
+    """An account operation that cannot be done (the message says why, the hint what to do)."""
+
+
+class LoginRefused(AccountError):
+    """Wrong name or password (never says which), a disabled account, or no organisation."""
+
+
+class WeakPassword(AccountError):
+    """A password refused for ``reason``: blank, length, name (the account's name) or common."""
+
+    def __init__(self, reason: str, message: str, *, hint: str) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
+
+
+class LoginThrottled(AccountError):
+    """Too many failed logins lately; ``retry_after`` seconds to wait."""
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            "too many failed logins", hint=f"wait {minutes} minute(s), or ask an administrator to reset the password"
+        )
+        self.retry_after = retry_after
+
+
+class AccessDenied(AiregimeError):
+    """A request that may not go on: 401 (who are you?), 403 (not allowed) or 503 (no accounts yet);
+    ``reason`` says which in a word (``login``, ``role``, ``no_accounts``)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class ApiError(AiregimeError):
+    """An error the REST API answers itself, with its HTTP status, stable code and where in the request."""
+
+    def __init__(self, status: int, code: str, message: str, *, where: str = "", hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.status, self.code, self.where = status, code, where
+
+
 class VerificationError(AiregimeError):
     """The rule set has a gap, an overlap, an unreachable rule or a question without effect."""
+
+
+class MissingExtraError(AiregimeError):
+    """A command needs an optional part of airegime that is not installed: ``extra`` names it
+    (``pip install 'airegime[EXTRA]'``), ``module`` is the package found missing."""
+
+    # The top-level modules each extra brings (pyproject.toml); the core needs none of them.
+    MODULES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "reports": ("jinja2", "markupsafe", "typst", "docx", "pygraphviz"),
+        "batch": ("polars", "pyarrow", "openpyxl", "fastexcel", "defusedxml"),
+        "web": (
+            *("fastapi", "starlette", "uvicorn", "multipart", "python_multipart"),
+            *("sqlalchemy", "alembic", "argon2", "zxcvbn"),  # storage and accounts
+        ),
+    }
+
+    def __init__(self, extra: str, *, module: str = "") -> None:
+        missing = f" ({module} is not installed)" if module else ""
+        super().__init__(f"this command needs the {extra} extra{missing}", hint=f"pip install 'airegime[{extra}]'")
+        self.extra = extra
+        self.module = module
+
+    @classmethod
+    def of(cls, error: ImportError) -> Self | None:
+        """The error to show for a failed import, or None when no extra brings the module (a bug, a broken install)."""
+        module = (error.name or "").partition(".")[0]
+        extra = next((name for name, modules in cls.MODULES.items() if module in modules), None)
+        return cls(extra, module=module) if extra else None

@@ -1,8 +1,8 @@
 """An interview in progress, independent of any user interface.
 
-The terminal interview and the web app both need the same bookkeeping around the engine's
-``next_question``: the answers so far, an undo stack, deployment contexts that come and go,
-and a descriptor to save. This module holds that, and nothing about how questions are shown.
+The terminal interview needs this bookkeeping around the engine's ``next_question``: the answers
+so far, an undo stack, deployment contexts that come and go, and a descriptor to save. This module
+holds that, and nothing about how questions are shown.
 
 Every change is checked by ``parse_system`` before it is kept, so a rejected change leaves the
 session exactly as it was. The state is an immutable ``System``; the undo stack keeps the
@@ -17,24 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from airegime.engine.interview import NextQuestion, next_question
-from airegime.errors import DescriptorError
+from airegime.errors import SessionError
 from airegime.kb.models import KnowledgeBase, Question, Scope
 from airegime.system import System, normalise_answer, parse_system
 
-ChangeKind = Literal["answer", "add_deployment", "rename_deployment", "remove_deployment", "details"]
+ChangeKind = Literal["answer", "add_deployment", "rename_deployment", "remove_deployment"]
 MAX_UNDO = 1_000  # a long session stays small: each entry is one frozen System
-
-
-class SessionError(DescriptorError):
-    """A change the session refuses. ``code`` lets an interface say it in its own words:
-    ``no_question``, ``no_question_left``, ``no_deployment``, ``no_development``, ``last_deployment``,
-    ``empty_name``, ``duplicate_name``.
-    """
-
-    def __init__(self, code: str, message: str, *, location: str = "", hint: str = "", name: str = "") -> None:
-        super().__init__(message, location=location, hint=hint)
-        self.code = code
-        self.name = name
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +79,6 @@ class InterviewSession:
     @property
     def system(self) -> System:
         return self._system
-
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo)
 
     def next_question(self) -> NextQuestion | None:
         return next_question(kb=self.kb, system=self._system)
@@ -153,21 +137,6 @@ class InterviewSession:
         self._apply(data, Change("answer", scope, deployment_index, question_id, development_index=development))
         return code
 
-    def answer_next(self, value: Any) -> str:
-        """Answer the question ``next_question`` gives."""
-        pending = self.next_question()
-        if pending is None:
-            raise SessionError(
-                "no_question_left", "no question is left to answer", hint="add a deployment context or change an answer"
-            )
-        return self.answer(
-            pending.scope,
-            pending.deployment_index,
-            pending.question.id,
-            value,
-            development_index=pending.development_index,
-        )
-
     def add_deployment(self, name: str, description: str = "") -> int:
         """Add a deployment context; returns its index. Names must be distinct."""
         name = self._new_name(name)
@@ -195,11 +164,6 @@ class InterviewSession:
         data = self._data()
         removed = data["deployments"].pop(index)
         self._apply(data, Change("remove_deployment", "deployment", index, name=removed["name"]))
-
-    def set_details(self, *, name: str, organisation: str = "", description: str = "") -> None:
-        data = self._data()
-        data.update(name=name, organisation=organisation, description=description)
-        self._apply(data, Change("details", name=name))
 
     def undo(self) -> Change | None:
         """Take back the last change; returns it, or None when there is nothing to undo."""

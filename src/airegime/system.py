@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from airegime.errors import AnswerError, DescriptorError, Problem, Problems
+from airegime.errors import AnswerError, DescriptorError, DuplicateKeyError, Problem, Problems
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Question, Scope
 from airegime.text import problem as text_problem
 from airegime.upgrade import UpgradeNote, is_format1, upgrade
@@ -175,12 +175,6 @@ def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> Syst
             hint="fix the syntax at that place (indentation, quotes, colons, commas)",
         ) from None
     return parse_system(data, kb=kb, source=source)
-
-
-class DuplicateKeyError(ValueError):
-    def __init__(self, key: object, where: str = "") -> None:
-        super().__init__(f"duplicate key {key!r}")
-        self.key, self.where = key, where
 
 
 def refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -368,17 +362,6 @@ def _descriptor_hint(error: Any) -> str:
     if error["type"] == "too_short" and error["loc"][:1] == ("deployments",):
         return "describe at least one deployment context (who uses the system, for what)"
     return "correct the value (see `airegime schema`)"
-
-
-def normalise_answers(
-    answers: Any, *, kb: KnowledgeBase, scope: Scope, location: str, source: str = ""
-) -> dict[str, str]:
-    """Check a mapping of answers for one scope and return it with every value as a code
-    (raises one error listing every problem of the mapping)."""
-    problems = Problems()
-    codes = _answers_to_codes(kb.question_by_id, answers, location, problems, scope=scope, kb=kb)
-    problems.raise_if_any(source=source)
-    return codes
 
 
 def normalise_answers_with(

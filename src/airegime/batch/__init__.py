@@ -7,10 +7,9 @@ See docs/batch.md for the file format, the results and the Dask / Spark recipe.
 """
 
 from airegime.batch.assess import CellError, Summary, result_columns
-from airegime.batch.columns import LayoutError
 from airegime.batch.inventory import BatchResult, assess_frame, assess_inventory, assess_table
-from airegime.batch.io import InventoryReadError
 from airegime.batch.template import write_template
+from airegime.errors import InventoryReadError, LayoutError
 
 __all__ = [
     "BatchResult",

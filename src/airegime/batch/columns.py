@@ -34,14 +34,13 @@ import numpy.typing as npt
 import polars as pl
 
 from airegime.batch.words import w
-from airegime.errors import AnswerError
+from airegime.errors import AnswerError, LayoutError
 from airegime.i18n import t
 from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Question, Scope
 from airegime.system import normalise_answer
 from airegime.upgrade import format1_questions
 
 SYSTEM_ID = "system_id"
-LABEL_COLUMNS = ("system_name", "deployment_name")
 INVALID = 255  # code of a cell that is not an allowed answer
 SCOPES: tuple[Scope, ...] = ("system", "development", "deployment")
 SCOPE_WORDS: dict[Scope, tuple[str, str]] = {  # (fr, en), as a column label ends
@@ -49,15 +48,6 @@ SCOPE_WORDS: dict[Scope, tuple[str, str]] = {  # (fr, en), as a column label end
     "development": ("développement", "development"),
     "deployment": ("déploiement", "deployment"),
 }
-
-
-class LayoutError(ValueError):
-    """The file's columns cannot be read as an inventory (nothing was assessed)."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True)

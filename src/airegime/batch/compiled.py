@@ -2,7 +2,7 @@
 
 Nothing here re-states a rule. ``airegime.engine.tables`` already compiles each phase into a
 table over every answer combination ("unknown" counted as one more answer per question). This
-module derives, for every entry of that table, three small integers:
+module derives, for every entry of that table, two small integers:
 
 * a *verdict* byte: the outcome (index in ``kb.outcomes``) in the low 5 bits and the status in
   the next 2, so one lookup per row gives both;
@@ -34,7 +34,7 @@ import numpy.typing as npt
 from airegime.engine.evaluate import evaluate_phase
 from airegime.engine.results import PhaseResult
 from airegime.engine.tables import PHASE, PHASE_THEN_SYSTEM, SYSTEM, PhaseTable, compiled
-from airegime.kb.models import UNKNOWN, KnowledgeBase, Phase
+from airegime.kb.models import KnowledgeBase, Phase
 
 U8Array = npt.NDArray[np.uint8]
 IndexArray = npt.NDArray[Any]  # uint16 or uint32, by table size
@@ -268,15 +268,6 @@ def _pending_order(table: PhaseTable, outcome_sets: npt.NDArray[np.int64]) -> np
     return packed
 
 
-def _unknown_axes(table: PhaseTable) -> npt.NDArray[np.int64]:
-    """For every entry, a bit per axis whose answer is unknown."""
-    flat = np.arange(len(table.outcome_sets), dtype=np.int64)
-    mask = np.zeros(len(flat), dtype=np.int64)
-    for axis in table.axes:
-        mask |= ((flat // axis.stride) % (axis.size + 1) == axis.size).astype(np.int64) << axis.position
-    return mask
-
-
 def _unanswered_axes(table: PhaseTable, rule_sets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """For every entry where several rules remain, the unknown axes those rules read whose answer
     would narrow which rule applies (bits), as ``evaluate_phase`` lists them."""
@@ -354,8 +345,3 @@ def _widening(table: PhaseTable) -> tuple[tuple[int, np.dtype[Any]], ...]:
         dtype = next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if product <= np.iinfo(t).max + 1)
         plan.append((axis.position, np.dtype(dtype)))
     return tuple(plan)
-
-
-def codes_of(program: PhaseProgram, answers: Mapping[str, str]) -> tuple[int, ...]:
-    """One row's answer codes in axis order (a missing answer is unknown); for tests and tools."""
-    return tuple(axis.index_of[answers.get(axis.id, UNKNOWN)] for axis in program.table.axes)

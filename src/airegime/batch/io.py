@@ -18,6 +18,7 @@ from typing import IO, Any, Protocol
 import polars as pl
 
 from airegime.cells import FORMULA_START, inert
+from airegime.errors import InventoryReadError
 
 ROW_INDEX = "__row"  # the row number in the file, as its user sees it (dropped from results)
 READ_FORMATS = {
@@ -33,15 +34,6 @@ READ_FORMATS = {
 NUMBERED = "numbered"  # a Parquet table already read, whose ROW_INDEX column keeps the file's row numbers
 WRITE_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 XLSX_MAX_ROWS = 1_048_575  # one sheet's rows, minus the header
-
-
-class InventoryReadError(Exception):
-    """The file cannot be read as a table (nothing was assessed)."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True)

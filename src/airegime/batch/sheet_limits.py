@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
-from airegime.batch.io import XLSX_MAX_ROWS, InventoryReadError
+from airegime.batch.io import XLSX_MAX_ROWS
+from airegime.errors import InventoryReadError
 
 MAX_INFLATED_BYTES = 512 * 1024 * 1024  # every part of the archive, inflated
 MAX_COLUMNS = 256  # an inventory has a few dozen
@@ -137,10 +138,6 @@ def _parse(archive: zipfile.ZipFile, name: str, budget: _Budget, handlers: _Hand
         while data := stream.read(1 << 16):
             parser.Parse(budget.take(data), False)
     parser.Parse(b"", True)
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 class _XlsxSheet(_Handlers):

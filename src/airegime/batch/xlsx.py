@@ -19,7 +19,8 @@ from typing import IO
 
 import polars as pl
 
-from airegime.batch.io import XLSX_MAX_ROWS, InventoryReadError, neutralise_formulas
+from airegime.batch.io import XLSX_MAX_ROWS, neutralise_formulas
+from airegime.errors import InventoryReadError
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -1,1 +1,2 @@
-"""Views of a result (text, Markdown, HTML, PDF, JSON). They read results; they never decide."""
+"""Views of a result (Markdown, HTML, PDF, Word, JSON), the decision diagram and the methodology.
+They read results; they never decide."""

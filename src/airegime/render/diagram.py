@@ -20,7 +20,7 @@ from typing import Literal
 
 from airegime.engine.evaluate import phase_answers
 from airegime.engine.results import Assessment
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, MissingExtraError
 from airegime.kb.models import UNKNOWN, AllOf, AnyOf, Atom, Condition, KnowledgeBase, Lang, Not, Phase, Rule
 from airegime.render.summary import answer_label, phase_title, short_label
 from airegime.render.words import w
@@ -142,11 +142,8 @@ def layout_svg(source: str) -> bytes:
     ``pygraphviz`` wheel bundles: no system package, no ``dot`` program on the PATH."""
     try:
         import pygraphviz  # type: ignore[import-untyped]
-    except ImportError:  # a platform without a pygraphviz wheel, where it could not be built either
-        raise AiregimeError(
-            "the diagram cannot be laid out: the pygraphviz package (Graphviz) is missing",
-            hint="pip install pygraphviz",
-        ) from None
+    except ImportError:  # a core-only install, or a platform without a pygraphviz wheel where it could not be built
+        raise MissingExtraError("reports", module="pygraphviz") from None
     # Graphviz's library keeps global state: one layout at a time (about 25 ms for the whole rule set).
     with _LAYOUT_LOCK:
         graph = pygraphviz.AGraph(string=source)

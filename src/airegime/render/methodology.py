@@ -181,9 +181,7 @@ def methodology_markdown(data: dict[str, Any]) -> str:
         lines += [f"- **{md(rule['title'])}** → {md(rule['outcome'])}. {md(rule['explanation'])}"]
     lines += ["", f"## {w('method.general_caveats', lang)}", ""] + [f"- {md(c)}" for c in data["caveats"]]
     lines += ["", f"## {w('method.sources', lang)}", ""]
-    lines += [
-        f"- {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in data["sources"]
-    ]
+    lines += [f"- {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in data["sources"]]
     return "\n".join([*lines, ""])
 
 

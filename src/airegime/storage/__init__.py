@@ -5,8 +5,9 @@ assessment_id = repo.create(name="…", first_context="…")
 repo.set_answer(assessment_id, scope="development", context_id=None, question="personal_data", value="yes")
 """
 
+from airegime.errors import NotFoundError, StorageError
 from airegime.storage.records import Context, HistoryEntry, ListItem, Page, PhaseSummary, Recheck, Saved
-from airegime.storage.repository import NotFoundError, Repository, StorageError
+from airegime.storage.repository import Repository
 
 __all__ = [
     "Context",

@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
-from airegime.errors import AiregimeError
+from airegime.errors import AccountError, LoginRefused, LoginThrottled, WeakPassword
 from airegime.storage.audit import write_audit
 from airegime.storage.database import sessions
 from airegime.storage.models import (
@@ -60,33 +60,6 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
 MIN_PASSWORD, MAX_PASSWORD = 10, 1024
 MIN_PASSWORD_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable", well beyond the common passwords
 HASHER = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile (tests swap in a cheaper one)
-
-
-class AccountError(AiregimeError):
-    """An account operation that cannot be done (the message says why, the hint what to do)."""
-
-
-class LoginRefused(AccountError):
-    """Wrong name or password (never says which), a disabled account, or no organisation."""
-
-
-class WeakPassword(AccountError):
-    """A password refused for ``reason``: blank, length, name (the account's name) or common."""
-
-    def __init__(self, reason: str, message: str, *, hint: str) -> None:
-        super().__init__(message, hint=hint)
-        self.reason = reason
-
-
-class LoginThrottled(AccountError):
-    """Too many failed logins lately; ``retry_after`` seconds to wait."""
-
-    def __init__(self, retry_after: int) -> None:
-        minutes = max(1, -(-retry_after // 60))
-        super().__init__(
-            "too many failed logins", hint=f"wait {minutes} minute(s), or ask an administrator to reset the password"
-        )
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, delete, func, select
 
+from airegime.errors import QuotaExceeded
 from airegime.storage.audit import write_audit
 from airegime.storage.database import sessions
 from airegime.storage.models import BatchUploadRow, digest, now
@@ -27,14 +28,6 @@ KEEP_PER_OWNER = 20
 MAX_PER_ORGANISATION = 500
 RETENTION = timedelta(days=30)
 TABLE_MARK = b"airegime-inventory-table/1\x00"  # before the Parquet table (a raw upload never starts so)
-
-
-class QuotaExceeded(Exception):
-    """The organisation holds its most uploads: nothing was kept."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"the organisation already keeps {limit} uploaded inventories")
-        self.limit = limit
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Plain, immutable views of what is stored, handed to the web app and the tests."""
+"""Plain, immutable views of what is stored, handed to the web app and the API."""
 
 from __future__ import annotations
 
@@ -98,9 +98,6 @@ class Saved:
     def development_description(self) -> str:
         """The first development processing's description."""
         return self.developments[0].description
-
-    def context_at(self, index: int) -> Context:
-        return self.contexts[index]
 
     def index_of(self, context_id: int) -> int | None:
         """A deployment context's position (None: no such context)."""

@@ -1,4 +1,4 @@
-"""Saved assessments: every operation the web app needs, one short transaction each.
+"""Saved assessments: every operation the web app and the API need, one short transaction each.
 
 Answers are never updated in place: each change appends an event (with its time) and the
 current answers are the latest event per question. After every change the system is
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment
-from airegime.errors import AiregimeError, AnswerError, DescriptorError
+from airegime.errors import AnswerError, DescriptorError, NotFoundError, StorageError
 from airegime.kb.models import KnowledgeBase, Scope
 from airegime.storage.audit import write_audit
 from airegime.storage.database import open_engine, sessions
@@ -61,14 +61,6 @@ from airegime.system import Deployment, Development, System, normalise_answer
 Sort = Literal["updated", "created", "name", "organisation"]
 SORTS: tuple[Sort, ...] = ("updated", "created", "name", "organisation")
 PER_PAGE = 20
-
-
-class StorageError(AiregimeError):
-    """A request the saved assessments cannot honour (the message says why, the hint what to do)."""
-
-
-class NotFoundError(StorageError):
-    """No saved assessment (or development processing, or deployment context) with this id."""
 
 
 # SQLite allows one writer at a time, and a writer that finds the database locked polls for it,

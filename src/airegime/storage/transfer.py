@@ -47,11 +47,11 @@ from sqlalchemy import Connection, Engine, Table, func, select
 from sqlalchemy.exc import DBAPIError
 
 from airegime._version import __version__
+from airegime.errors import TransferError
 from airegime.storage.database import MIGRATIONS, open_engine
 from airegime.storage.developments import development_rows
 from airegime.storage.format1 import upgrade_saved_answers
 from airegime.storage.models import Base, as_utc
-from airegime.storage.repository import StorageError
 from airegime.text import cleaning
 
 FORMAT = "airegime-db"
@@ -66,10 +66,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 Progress = Callable[[str, int, int], None]
 """``progress(table, rows done, rows in the table)``, after each batch; once with 0 done for an empty table."""
-
-
-class TransferError(StorageError):
-    """An export or import that cannot go ahead: the message says where, the hint what to do."""
 
 
 @dataclass(frozen=True, slots=True)
