@@ -1,11 +1,31 @@
 """airegime: which data-protection regime governs each phase of an AI system, and why.
 
+A system is described by a descriptor (a YAML or JSON file for ``load_system``, or a mapping for
+``parse_system``); ``evaluate`` gives the regime of each development and deployment context:
+
     >>> import airegime
     >>> kb = airegime.load_knowledge_base()
-    >>> system = airegime.load_system("examples/zone-crossing-detector.yaml", kb=kb)
+    >>> company = {"personal_data": "yes", "organisation_kind": "private_body"}
+    >>> police = {"personal_data": "yes", "organisation_kind": "competent_authority", "purpose": "criminal_law"}
+    >>> system = airegime.parse_system(
+    ...     {
+    ...         "airegime": 2,
+    ...         "name": "Zone-crossing detector",
+    ...         "answers": {"establishment": "eu"},
+    ...         "developments": [{"answers": {**company, "development_uses": "various"}}],
+    ...         "deployments": [
+    ...             {"name": "Shopping centre", "answers": {**company, "purpose": "other"}},
+    ...             {"name": "National police", "answers": police},
+    ...         ],
+    ...     },
+    ...     kb=kb,
+    ... )
     >>> assessment = airegime.evaluate(kb=kb, system=system)
-    >>> [phase.outcome for phase in assessment.phases]
-    ['gdpr', 'gdpr', 'police_justice']
+    >>> for phase in assessment.phases:
+    ...     print(phase.name, "|", phase.status, "|", phase.outcome)
+    development | determined | gdpr
+    Shopping centre | determined | gdpr
+    National police | determined | police_justice
 
 Names are imported lazily so that ``airegime --version`` starts fast.
 """
