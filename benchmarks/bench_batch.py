@@ -1,7 +1,7 @@
 """Batch benchmark (issue 5): the real knowledge base, three-valued answers (yes / no / unknown).
 
-    /tmp/bench-venv/bin/python benchmarks/bench_batch.py --peers /work/shared/bench \
-        --output benchmarks/results/batch.txt
+    /tmp/bench-venv/bin/python benchmarks/bench_batch.py --peers --output benchmarks/results/batch.txt
+        # --peers [FOLDER]: the shared harness (default: see peers_plugin.harness), run in its venv
     .venv/bin/python benchmarks/bench_batch.py --quick          # small sizes, no peers
 
 Measures, in one run:
@@ -79,10 +79,10 @@ def evaluation(rows: int, runs: int) -> dict[str, float]:
     return {"rows/s": rows / seconds, "spread": spread, "limit rows/s": rows / limit, "unknown share": unknown_share}
 
 
-def peers(path: Path, rows: int, runs: int) -> dict[str, float]:
+def peers(folder: str, rows: int, runs: int) -> dict[str, float]:
     """OpenFisca and the numpy reference of the harness, and our plug-in, on the harness's data."""
-    sys.path.insert(0, str(path))
     sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.insert(0, str(importlib.import_module("peers_plugin").harness(folder or None)))
     common = importlib.import_module("common")
     columns = common.random_columns(rows, 20240613)
     figures = {}
@@ -210,8 +210,8 @@ def report(args: argparse.Namespace) -> list[str]:
         f"(copy {development + deployment} input bytes, write 2)",
     ]
     targets = [("evaluation >= 100 M rows/s", ours["rows/s"] >= 100e6, f"{ours['rows/s'] / 1e6:.0f} M rows/s")]
-    if args.peers:
-        peer = peers(Path(args.peers), args.rows, args.runs)
+    if args.peers is not None:
+        peer = peers(args.peers, args.rows, args.runs)
         ratio = ours["rows/s"] / peer["openfisca"]
         lines += [
             f"   harness, same run, its {args.rows:,} rows of 9 boolean facts:",
@@ -244,7 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format1-csv-rows", type=int, default=1_000_000, help="old (format-1) columns")
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
     parser.add_argument("--parquet-rows", type=int, default=10_000_000)
-    parser.add_argument("--peers", help="the shared harness folder (e.g. /work/shared/bench), run in its venv")
+    parser.add_argument(
+        "--peers",
+        nargs="?",
+        const="",
+        help="the shared harness folder (alone: $AIREGIME_PEERS_HARNESS, else ../shared/bench), run in its venv",
+    )
     parser.add_argument("--workdir", default="/tmp/airegime-bench-batch")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     parser.add_argument("--output", help="also write the report here")

@@ -2,8 +2,9 @@
 with the per-row rule engines of the shared peer harness, measured in the same run.
 
     .venv/bin/python benchmarks/bench_engine.py                 # airegime alone
-    /tmp/bench-venv/bin/python benchmarks/bench_engine.py --peers ../shared/bench
-        # with the peers (their venv: see ../shared/bench/README.md, plus `pip install -e .`)
+    /tmp/bench-venv/bin/python benchmarks/bench_engine.py --peers [FOLDER]
+        # with the peers (their venv: see the harness's README.md, plus `pip install -e .`); FOLDER
+        # defaults to $AIREGIME_PEERS_HARNESS, else ../shared/bench (see peers_plugin.harness)
 
 Timings: time.perf_counter, each sample is the mean of a batch of calls, median of the samples.
 """
@@ -76,9 +77,10 @@ def command_seconds(*args: str, runs: int = 10) -> float:
     return statistics.median(times)
 
 
-def peer_figures(bench_dir: Path, rows: int = 2000) -> tuple[dict[str, float], list[str]]:
+def peer_figures(folder: str, rows: int = 2000) -> tuple[dict[str, float], list[str]]:
     """Median latency of one evaluate_one call of each per-row peer, on the harness's own random rows."""
-    sys.path.insert(0, str(bench_dir))
+    sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.insert(0, str(importlib.import_module("peers_plugin").harness(folder or None)))
     common = importlib.import_module("common")
     data = common.rows_from_columns(common.random_columns(rows, 20240613))
     figures, skipped = {}, []
@@ -103,7 +105,9 @@ def peer_figures(bench_dir: Path, rows: int = 2000) -> tuple[dict[str, float], l
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--peers", type=Path, help="the shared harness folder, to time its per-row engines too")
+    parser.add_argument(
+        "--peers", nargs="?", const="", help="the shared harness folder, to time its per-row engines too"
+    )
     args = parser.parse_args()
     ours = airegime_figures()
     print(f"python {sys.version.split()[0]}  ({sys.executable})")
@@ -114,7 +118,7 @@ def main() -> int:
         f"{command_seconds('verify', runs=5) * 1e3:>12.1f} ms"
     )
     print(f"  airegime {'--version cold start (median of 10)':<45} {command_seconds('--version') * 1e3:>12.1f} ms")
-    if args.peers:
+    if args.peers is not None:
         peers, skipped = peer_figures(args.peers)
         full = ours["evaluate (dev + 2 deployments, with trace)"]
         print("\nPer-row peers (one evaluate_one call: 9 facts, 2 outputs), same run:")

@@ -1,4 +1,7 @@
-"""airegime as a plug-in of the shared peer benchmark (/work/shared/bench, module contract in its common.py).
+"""airegime as a plug-in of the shared peer benchmark (module contract in its common.py).
+
+The harness is the folder ``harness()`` finds: the one given (``--peers FOLDER`` of the benchmarks), else
+$AIREGIME_PEERS_HARNESS, else ``shared/bench`` beside this repository's folder.
 
 The harness decides a simplified 9-fact version of the question. This module translates each
 fact row into airegime answers and asks the REAL engine: ``evaluate_one`` calls the scalar
@@ -37,6 +40,9 @@ use not fixed (various). Every row maps to a determined outcome and the check co
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import numpy.typing as npt
 
@@ -46,6 +52,8 @@ from airegime.engine.evaluate import evaluate_phase
 from airegime.engine.tables import compiled
 from airegime.kb import load_knowledge_base
 
+HARNESS_VARIABLE = "AIREGIME_PEERS_HARNESS"
+BESIDE_THE_REPOSITORY = Path(__file__).resolve().parents[2] / "shared" / "bench"
 NAME = "airegime (real KB, compiled tables)"
 VERSION = __version__
 REGIMES = ("OUT_OF_SCOPE", "EUDPR", "DEFENSE", "POLICE_JUSTICE", "GDPR")  # the harness's common.REGIMES
@@ -69,6 +77,17 @@ NOTES = [
     "(see benchmarks/peers_plugin.py); per-row = the scalar engine (evaluate_phase x2), "
     "batch = the columnar evaluator compiled from the same decision tables",
 ]
+
+
+def harness(folder: Path | str | None = None) -> Path:
+    """The shared harness folder: ``folder``, else $AIREGIME_PEERS_HARNESS, else ``shared/bench`` beside
+    the repository; exits with a clear message when it holds no common.py."""
+    found = Path(folder or os.environ.get(HARNESS_VARIABLE) or BESIDE_THE_REPOSITORY).expanduser()
+    if not (found / "common.py").is_file():
+        raise SystemExit(
+            f"no peer harness at {found} (no common.py there): pass --peers FOLDER or set {HARNESS_VARIABLE}"
+        )
+    return found
 
 
 def answers(facts: dict[str, bool]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:

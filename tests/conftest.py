@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from databases import empty_postgres, postgres_url
 
 from airegime.kb import KnowledgeBase, load_knowledge_base
+from airegime.kb.loader import default_knowledge_dir
 from airegime.storage import Repository, accounts
 
 pytest_plugins = ["scenario_plugin"]
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser and PostgreSQL tests are slow too (a PostgreSQL test mostly repeats a SQLite one on
+    a server): `pytest -m "not slow"` leaves them out; `scripts/test` and CI run them."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in ("browser", "postgres")):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +38,38 @@ def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return load_knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Path:
+    """An empty SQLite database at the latest revision, for `sqlite_copy`: copying it is ten times
+    quicker than migrating a new one, which cost most of many short tests."""
+    path = tmp_path_factory.mktemp("migrated") / "airegime.sqlite3"
+    Repository.open(f"sqlite:///{path}", kb).engine.dispose()
+    return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite, then the PostgreSQL server of AIREGIME_TEST_POSTGRES_URL (emptied)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'nested' / 'airegime.sqlite3'}"
+    return empty_postgres(postgres_url())
+
+
+@pytest.fixture
+def changed_kb(tmp_path: Path) -> KnowledgeBase:
+    """A rule set where an ordinary-purpose deployment no longer falls under the GDPR (for re-checks)."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), folder)
+    rules = folder / "rules.yaml"
+    text_ = rules.read_text(encoding="utf-8")
+    marker = "        - {question: purpose, is: other}\n    outcome: gdpr"
+    assert marker in text_, "the test's edit of rules.yaml no longer applies: update the marker"
+    rules.write_text(text_.replace(marker, marker.replace("outcome: gdpr", "outcome: eudpr")), encoding="utf-8")
+    meta = folder / "meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('version: "', 'version: "changed-', 1), encoding="utf-8")
+    return load_knowledge_base(folder)
 
 
 @pytest.fixture

@@ -3,40 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from databases import empty_postgres, postgres_url, sqlite_copy
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
-from httpx import Response
-from storage.conftest import empty_postgres, postgres_url
 
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
 from airegime.system import parse_system
 from airegime.web.app import create_app
-from airegime.web.security import CSRF_COOKIE
 
-PASSWORD = "correct horse battery"
-SECRET = "SECRET-NAME-OF-A"  # in Org A's assessment: must never appear in an answer to Org B
+from .helpers import PASSWORD, SECRET, Browser, Org
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'accounts.sqlite3'}"
+        return sqlite_copy(migrated_sqlite, tmp_path / "accounts.sqlite3")
     return empty_postgres(postgres_url())
-
-
-@dataclass
-class Org:
-    id: int
-    name: str
-    assessment: int
-    context: int
-    token: str  # an admin's API token
 
 
 @pytest.fixture
@@ -63,24 +49,6 @@ def orgs(repo: Repository, kb: KnowledgeBase) -> dict[str, Org]:
         token = accounts.create_token(admin, org, name="ci", role="admin", days=None, actor="test")
         made[org] = Org(org_id, org, assessment, context, token)
     return made
-
-
-class Browser(TestClient):
-    """A browser: keeps cookies, and sends its CSRF token with every form."""
-
-    def login(self, username: str, password: str = PASSWORD) -> None:
-        fields = {"csrf_token": self.csrf, "username": username, "password": password, "next": "/"}
-        response = self.post("/login", data=fields)
-        assert response.status_code == 303, response.text
-
-    def form(self, path: str, data: dict[str, str] | None = None) -> Response:
-        return self.post(path, data={"csrf_token": self.csrf, **(data or {})})
-
-    @property
-    def csrf(self) -> str:
-        if CSRF_COOKIE not in self.cookies:
-            self.get("/login")
-        return str(self.cookies[CSRF_COOKIE])
 
 
 @pytest.fixture

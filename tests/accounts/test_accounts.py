@@ -9,21 +9,20 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from accounts.conftest import PASSWORD, Org
+from airegime.errors import AccountError, LoginRefused, LoginThrottled
 from airegime.storage import Repository
 from airegime.storage import accounts as accounts_module
 from airegime.storage.accounts import (
     MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS,
     MAX_FAILURES_PER_ADDRESS,
-    AccountError,
     Accounts,
-    LoginRefused,
-    LoginThrottled,
     now,
 )
 from airegime.storage.audit import AuditLog
 from airegime.storage.models import ApiTokenRow, AuditRow, LoginSessionRow, LoginThrottleRow, UserRow
+
+from .helpers import PASSWORD, Org
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from airegime.cli.app import app
+from airegime.errors import LoginRefused, LoginThrottled
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
-from airegime.storage.accounts import Accounts, LoginRefused, LoginThrottled
+from airegime.storage.accounts import Accounts
 
 GOOD = "a long enough password"
 

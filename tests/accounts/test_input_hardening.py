@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from airegime.cli.app import app as cli
 from airegime.storage import Repository
 
-from .conftest import Browser, Org
+from .helpers import Browser, Org
 
 
 @pytest.mark.parametrize("name", ["ali\x00ce", "ali\x1b[2Jce", "\u202e"])

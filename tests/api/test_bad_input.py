@@ -11,7 +11,7 @@ import pytest
 
 from airegime.storage import Repository
 
-from .conftest import MOUNT, Api, assert_error, mounted_app
+from .helpers import MOUNT, Api, assert_error, mounted_app
 
 Edit = Callable[[dict[str, Any]], object]
 

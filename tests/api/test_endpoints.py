@@ -17,7 +17,7 @@ from airegime.render.summary import outcome_label
 from airegime.storage import Repository
 from airegime.system import parse_system
 
-from .conftest import EXAMPLES, Api, assert_error
+from .helpers import EXAMPLES, Api, assert_error
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))

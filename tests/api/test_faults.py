@@ -4,25 +4,14 @@ check, nothing half-written is visible. stress/faults.py runs longer rounds."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from storage.conftest import empty_postgres, postgres_url
+from databases import empty_postgres, postgres_url
 
-STRESS = Path(__file__).parents[2] / "stress"
+from .helpers import stress_module
 
-
-def stress_module(name: str) -> ModuleType:
-    sys.path.insert(0, str(STRESS))
-    spec = importlib.util.spec_from_file_location(f"stress_{name}", STRESS / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+pytestmark = pytest.mark.slow
 
 
 def test_sigkill_during_saves_loses_no_acknowledged_save_on_sqlite(tmp_path: Path) -> None:

@@ -18,7 +18,9 @@ from airegime.api import create_api
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 
-from .conftest import Api, assert_error
+from .helpers import Api, assert_error
+
+pytestmark = pytest.mark.slow  # hundreds of random requests per test
 
 EXAMPLES = int(os.environ.get("AIREGIME_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))

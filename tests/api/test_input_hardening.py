@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Api, assert_error
+from .helpers import Api, assert_error
 
 
 @pytest.mark.parametrize("name", ["\u202e", "\u200b", " \u200b\u202e "])

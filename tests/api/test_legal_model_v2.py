@@ -14,7 +14,7 @@ from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.system import parse_system
 
-from .conftest import Api, assert_error
+from .helpers import Api, assert_error
 
 FORMAT1 = Path(__file__).parents[1] / "format1"
 SEPARABLE = {"personal_data": "yes", "organisation_kind": "competent_authority", "legal_mission": "yes"}

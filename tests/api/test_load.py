@@ -9,13 +9,15 @@ from pathlib import Path
 import anyio.to_thread
 import httpx
 import pytest
+from databases import postgres_url
 from fastapi.testclient import TestClient
 from pytest import MonkeyPatch
-from storage.conftest import postgres_url
 
 from airegime.web.server import serving_app
 
-from .test_faults import stress_module
+from .helpers import stress_module
+
+pytestmark = pytest.mark.slow
 
 
 def test_a_short_mixed_load_on_sqlite_gives_no_error() -> None:

@@ -46,6 +46,7 @@ def test_flat_index_from_columns_is_the_tables_own_index(program: BatchProgram, 
         assert phase.table.index(system, answers) == probe
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phase_name", ["development", "deployment"])
 def test_every_combination_matches_the_scalar_engine(
     program: BatchProgram, kb: KnowledgeBase, phase_name: Phase

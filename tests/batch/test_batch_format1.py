@@ -13,11 +13,12 @@ import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
-from test_batch_inventory import COLUMNS, KB, expected_rows, frame_of, inventories
+from random_inventories import COLUMNS, KB, expected_rows, frame_of, inventories
 
-from airegime.batch.columns import LayoutError, canonical_name, column_label, format1_columns
+from airegime.batch.columns import canonical_name, column_label, format1_columns
 from airegime.batch.format1 import upgrade_codes
 from airegime.batch.inventory import assess_frame, assess_inventory
+from airegime.errors import LayoutError
 from airegime.kb.models import Lang, Phase
 from airegime.system import System, parse_system
 from airegime.upgrade import UpgradeNote, format1_questions, upgrade
@@ -52,6 +53,7 @@ def batch_location(note: UpgradeNote, deployment_index: int, lang: Lang = "en") 
     return None
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inventories(FORMAT1, old=True))
 def test_old_inventories_give_what_their_descriptors_and_new_inventories_give(
@@ -190,6 +192,7 @@ def test_an_old_file_read_in_small_chunks_gives_the_in_memory_results(tmp_path: 
     assert chunked.summary == expected.summary and chunked.summary.noted_rows > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phase", ["development", "deployment"])
 def test_every_old_answer_combination_maps_as_upgrade_maps_it(phase: Phase) -> None:
     """The vectorised mapping, on every combination of a phase's old answers ("unknown" included),

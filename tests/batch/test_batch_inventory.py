@@ -11,109 +11,16 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from random_inventories import KB, expected_rows, frame_of, inventories
 
 from airegime.batch.columns import canonical_name, column_label, inventory_columns
 from airegime.batch.inventory import assess_frame, assess_inventory
 from airegime.engine.evaluate import evaluate
 from airegime.kb import load_knowledge_base
-from airegime.kb.models import Lang, Question, Scope
-from airegime.render.summary import outcome_label, short_reason, status_label
-from airegime.system import parse_system
-
-KB = load_knowledge_base()
-COLUMNS = inventory_columns(KB)
-SHARED: tuple[Scope, ...] = ("system", "development")
+from airegime.kb.models import Lang
 
 
-def spellings(question: Question) -> st.SearchStrategy[tuple[str, str | None]]:
-    """(code, how it is written in the cell): a code, a French or English label, an alias or blank."""
-    written = [(o.code, w) for o in question.options for w in (o.code, o.label.fr, o.label.en.upper(), *o.aliases)]
-    unknown = [("unknown", None), ("unknown", "je ne sais pas"), ("unknown", " I don't know "), ("unknown", "")]
-    return st.sampled_from(written + unknown)
-
-
-def answers(
-    scope: Scope, columns: list[tuple[Scope, Question]] = COLUMNS
-) -> st.SearchStrategy[dict[str, tuple[str, str | None]]]:
-    return st.fixed_dictionaries({q.id: spellings(q) for s, q in columns if s == scope})
-
-
-def descriptor_answers(scope: Scope, answers: dict[str, tuple[str, str | None]], old: bool) -> dict[str, str]:
-    """A phase's answers as a descriptor gives them. In an inventory a blank (or unknown) phase cell
-    of an overridable question means "the system's answer", i.e. no answer of the phase's own."""
-    return {
-        q: code
-        for q, (code, _) in answers.items()
-        if old or scope == "system" or code != "unknown" or not KB.question_by_id[q].overridable
-    }
-
-
-@st.composite
-def inventories(
-    draw: st.DrawFn, columns: list[tuple[Scope, Question]] = COLUMNS, old: bool = False
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rows of an inventory, and the descriptor of each system it describes (of format 1 if ``old``)."""
-    rows: list[dict[str, Any]] = []
-    systems: list[dict[str, Any]] = []
-    given_once = draw(st.booleans())
-    for number in range(draw(st.integers(1, 4))):
-        shared = {"system": draw(answers("system", columns)), "development": draw(answers("development", columns))}
-        deployments = draw(st.lists(answers("deployment", columns), min_size=1, max_size=3))
-        holder = draw(st.integers(0, len(deployments) - 1))  # the row giving shared answers, if once
-        for i, own in enumerate(deployments):
-            row: dict[str, Any] = {"system_id": f"S{number}", "deployment_name": f"context {i}"}
-            for scope, question in columns:
-                source = own if scope == "deployment" else shared[scope]
-                if given_once and scope in SHARED and i != holder:
-                    row[canonical_name(scope, question.id)] = None
-                else:
-                    row[canonical_name(scope, question.id)] = source[question.id][1]
-            rows.append(row)
-        systems.append(
-            {
-                **({"airegime": 1} if old else {}),
-                "name": f"S{number}",
-                "answers": descriptor_answers("system", shared["system"], old),
-                "development": {"answers": descriptor_answers("development", shared["development"], old)},
-                "deployments": [
-                    {"name": f"context {i}", "answers": descriptor_answers("deployment", d, old)}
-                    for i, d in enumerate(deployments)
-                ],
-            }
-        )
-    if draw(st.booleans()):
-        rows = draw(st.permutations(rows))  # one chunk: a system's rows need not follow each other
-    return rows, systems
-
-
-def expected_rows(systems: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, str]]:
-    expected = {}
-    for data in systems:
-        assessment = evaluate(kb=KB, system=parse_system(data, kb=KB))
-        for result in assessment.deployments:
-            row = {}
-            for phase, phase_result in (("development", assessment.development), ("deployment", result)):
-                row[f"{phase}_outcome"] = phase_result.outcome or "undetermined"
-                row[f"{phase}_status"] = status_label(phase_result, "en")
-                row[f"{phase}_regime"] = outcome_label(KB, phase_result, "en")
-                row[f"{phase}_questions"] = ", ".join(  # the columns in words, never by code
-                    column_label(
-                        "system" if "system" in KB.question_by_id[d.question].scope else phase,
-                        KB.question_by_id[d.question],
-                        "en",
-                    )
-                    for d in phase_result.depends_on
-                )
-                row[f"{phase}_reason"] = short_reason(KB, phase_result, "en")
-            expected[(data["name"], result.name)] = row
-    return expected
-
-
-def frame_of(rows: list[dict[str, Any]], columns: list[tuple[Scope, Question]] = COLUMNS) -> pl.DataFrame:
-    names = ["system_id", "deployment_name", *(canonical_name(s, q.id) for s, q in columns)]
-    return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String))
-
-
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inventories())
 def test_random_inventories_match_the_scalar_engine(
@@ -299,14 +206,14 @@ def test_invalid_cell_messages_name_the_column_and_the_value_as_typed_and_the_la
 
 @pytest.mark.parametrize("header", ["development.nonsense", "deployment.development_uses", "system.purpose"])
 def test_answer_columns_that_name_no_question_are_refused(header: str) -> None:
-    from airegime.batch.columns import LayoutError
+    from airegime.errors import LayoutError
 
     with pytest.raises(LayoutError):
         assess_frame(pl.DataFrame({"system_id": ["A"], header: ["yes"]}), kb=KB)
 
 
 def test_a_file_without_system_id_is_refused() -> None:
-    from airegime.batch.columns import LayoutError
+    from airegime.errors import LayoutError
 
     with pytest.raises(LayoutError, match="system_id"):
         assess_frame(pl.DataFrame({"name": ["A"]}), kb=KB)
@@ -323,6 +230,7 @@ def test_a_system_coming_back_in_a_later_chunk_is_reported(tmp_path: Path) -> No
     assert whole.split_system_count == 0 and whole.summary.systems == 3
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inventories(), st.integers(1, 5))
 def test_files_read_in_small_chunks_give_the_in_memory_results(
@@ -343,8 +251,6 @@ def test_files_read_in_small_chunks_give_the_in_memory_results(
 
 def test_the_sources_column_cites_sources_as_people_do_not_by_id(tmp_path: Path) -> None:
     from airegime.batch.assess import result_texts
-    from airegime.engine.evaluate import evaluate
-    from airegime.kb import load_knowledge_base
     from airegime.system import load_system
 
     kb = load_knowledge_base()

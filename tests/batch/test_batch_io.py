@@ -10,8 +10,9 @@ import pytest
 from ods_writer import write_ods
 
 from airegime.batch.inventory import assess_inventory
-from airegime.batch.io import InventoryReadError, neutralise_formulas
+from airegime.batch.io import neutralise_formulas
 from airegime.cells import inert
+from airegime.errors import InventoryReadError
 from airegime.kb import KnowledgeBase
 
 HEADER = ["system_id", "deployment_name", "system.establishment", "deployment.personal_data",

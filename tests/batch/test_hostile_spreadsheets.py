@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from batch.hostile import far_cell_xlsx, zip_bomb_xlsx
 
+pytestmark = pytest.mark.slow  # runs airegime in a subprocess
+
 CLI = Path(sys.executable).parent / "airegime"
 PEAK_LIMIT_MB = 400  # the program alone (Python, polars, the rules) is about 125 MB
 

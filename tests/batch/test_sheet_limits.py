@@ -10,8 +10,8 @@ import pytest
 from batch.hostile import MAIN, one_far_cell, write_xlsx
 
 from airegime.batch import sheet_limits
-from airegime.batch.io import InventoryReadError
 from airegime.batch.sheet_limits import check_spreadsheet
+from airegime.errors import InventoryReadError
 
 
 def test_a_cell_at_the_last_column_of_the_last_row_is_refused(tmp_path: Path) -> None:

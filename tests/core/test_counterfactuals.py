@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from itertools import combinations, product
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_properties import KB, systems, with_answer
+from random_systems import KB, systems, with_answer
 
 from airegime.engine.counterfactuals import counterfactuals
 from airegime.engine.evaluate import evaluate
@@ -38,6 +39,7 @@ def brute_force(table: PhaseTable, flat: int, max_changes: int) -> list[tuple[st
     return found
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(systems(), st.integers(min_value=1, max_value=4))
 def test_vectorised_search_equals_brute_force(system: System, max_changes: int) -> None:
@@ -55,6 +57,7 @@ def test_vectorised_search_equals_brute_force(system: System, max_changes: int) 
     assert [(c.outcome, tuple((x.question, x.new) for x in c.changes)) for c in got] == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(systems())
 def test_each_counterfactual_really_gives_its_outcome(system: System) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from airegime.errors import DescriptorError
 from airegime.kb import load_knowledge_base
 from airegime.system import System, parse_system, parse_system_text
+
+pytestmark = pytest.mark.slow  # hundreds of random descriptors per test
 
 KB = load_knowledge_base()
 KEYS = ["name", "organisation", "description", "answers", "development", "deployments", "airegime", "x"]

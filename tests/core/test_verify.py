@@ -38,12 +38,14 @@ def test_a_gap_is_found_with_an_example(kb_dir: Path) -> None:
     _replace(
         kb_dir / "rules.yaml",
         "when: {all: [*applies, *not_competent, {question: purpose, is: crowd_safety}]}",
-        "when: {all: [*applies, *not_competent, {question: purpose, is: crowd_safety}, {question: legal_mission, is: \"yes\"}]}",
+        'when: {all: [*applies, *not_competent, {question: purpose, is: crowd_safety}, {question: legal_mission, is: "yes"}]}',
     )
     report = verify(kb=load_knowledge_base(kb_dir))
     gaps = [p for p in report.problems if p.kind == "gap"]
     assert gaps and gaps[0].phase == "deployment"
-    assert gaps[0].example["purpose"] == "crowd_safety" and gaps[0].example["organisation_kind"] != "competent_authority"
+    assert (
+        gaps[0].example["purpose"] == "crowd_safety" and gaps[0].example["organisation_kind"] != "competent_authority"
+    )
 
 
 def test_an_overlap_is_found_with_the_rules_involved(kb_dir: Path) -> None:
@@ -61,6 +63,10 @@ def test_a_question_without_effect_is_reported(kb_dir: Path) -> None:
     # Send the household exemption to the GDPR, like every other branch an individual reaches:
     # the household question then never changes anything.
     _replace(kb_dir / "rules.yaml", "    outcome: not_applicable_household\n", "    outcome: gdpr\n")
-    _replace(kb_dir / "outcomes.yaml", "  - id: not_applicable_household\n    kind: not_applicable\n", "  - id: not_applicable_household\n    kind: not_applicable\n    retired: true\n")
+    _replace(
+        kb_dir / "outcomes.yaml",
+        "  - id: not_applicable_household\n    kind: not_applicable\n",
+        "  - id: not_applicable_household\n    kind: not_applicable\n    retired: true\n",
+    )
     report = verify(kb=load_knowledge_base(kb_dir))
     assert any(p.kind == "question_without_effect" and "household" in p.message for p in report.problems)

@@ -19,6 +19,8 @@ from airegime.kb import KnowledgeBase
 from airegime.render.summary import phase_title
 from airegime.system import load_system
 
+pytestmark = pytest.mark.slow  # runs airegime in a subprocess
+
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
 SHOP, POLICE = "Centre commercial", "Police nationale"
 DEV, SHOP_SCOPE, POLICE_SCOPE = "Développement", f"Déploiement : {SHOP}", f"Déploiement : {POLICE}"

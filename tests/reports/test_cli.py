@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-from .conftest import GOLDEN, ROOT
+from .helpers import GOLDEN, ROOT
+
+pytestmark = pytest.mark.slow  # runs airegime in a subprocess
 
 EXAMPLE = str(ROOT / "examples" / "zone-crossing-detector.yaml")
 

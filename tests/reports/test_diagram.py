@@ -109,6 +109,7 @@ def test_svg_and_png_are_produced_without_any_graphviz_program(kb: KnowledgeBase
 @pytest.mark.parametrize(
     "options", [{}, {"phase": "development"}, {"ppi": 96}], ids=["whole", "development", "dot's size"]
 )
+@pytest.mark.slow
 def test_png_is_graphviz_svg_drawn_at_its_own_size_opaque_and_not_blank(
     kb: KnowledgeBase, options: dict[str, Any]
 ) -> None:

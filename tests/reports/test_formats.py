@@ -18,7 +18,7 @@ from airegime.render.report_data import load_report_json, unknown_answers
 from airegime.render.reports import render_report, render_report_dict, report_dict
 from airegime.render.words import w
 
-from .conftest import HOSTILE_NAME, LONG_WORD, REPORT_DATE, RTL, hostile_descriptor
+from .helpers import HOSTILE_NAME, LONG_WORD, REPORT_DATE, RTL, hostile_descriptor
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
@@ -149,6 +149,7 @@ def test_pdf_without_diagram_has_no_landscape_page(kb: KnowledgeBase, zone: Asse
     assert "Path taken through the decision tree" not in pdf_text(path.read_bytes(), tmp_path)
 
 
+@pytest.mark.slow
 def test_pdfs_laid_out_at_once_from_several_threads(kb: KnowledgeBase, zone: Assessment, five: Assessment) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -303,6 +304,7 @@ def test_hostile_strings_in_docx_are_plain_text(kb: KnowledgeBase, hostile: Asse
     assert '=HYPERLINK("http://evil") ' + LONG_WORD in body  # the bell character dropped, the rest kept
 
 
+@pytest.mark.slow
 def test_many_deployments_and_long_texts_keep_the_pdf_whole(kb: KnowledgeBase, tmp_path: Path) -> None:
     from airegime.engine.evaluate import evaluate
     from airegime.system import parse_system

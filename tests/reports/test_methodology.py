@@ -12,7 +12,7 @@ import pytest
 from airegime.kb import KnowledgeBase
 from airegime.render.methodology import render_methodology
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 DOCS = {"fr": ROOT / "docs" / "methodology.md", "en": ROOT / "docs" / "methodology.en.md"}
 
@@ -83,6 +83,7 @@ def test_methodology_html(kb: KnowledgeBase) -> None:
     assert ids_in(kb, html.split("data:image/svg+xml")[0]) == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_methodology_pdf_holds_every_question_rule_and_source(kb: KnowledgeBase, lang: str, tmp_path: Path) -> None:
@@ -113,6 +114,7 @@ def test_methodology_pdf_holds_every_question_rule_and_source(kb: KnowledgeBase,
     assert fonts and all(line.split()[-5] == "yes" for line in fonts)
 
 
+@pytest.mark.slow
 def test_methodology_pdf_is_reproducible(kb: KnowledgeBase) -> None:
     first = render_methodology(kb=kb, fmt="pdf", lang="fr")
     assert b"/CreationDate" not in first  # no clock in it: a knowledge base gives one file

@@ -19,6 +19,8 @@ from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.kb.models import Lang
 from airegime.render.words import w
 
+pytestmark = pytest.mark.slow  # runs airegime in a subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 ZONE = ROOT / "examples" / "zone-crossing-detector.yaml"  # development uses "various": purpose never asked there
 FIVE = Path(__file__).parent / "fixtures" / "five-deployments.yaml"  # "I don't know" answers and unasked questions

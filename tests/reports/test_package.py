@@ -7,7 +7,7 @@ import tomllib
 
 from airegime.render.pdf import TEMPLATES
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def test_every_report_template_is_package_data() -> None:

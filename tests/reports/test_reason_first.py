@@ -23,7 +23,7 @@ from airegime.render.reports import render_report, report_dict
 from airegime.render.words import w
 from airegime.system import load_system
 
-from .conftest import REPORT_DATE, ROOT
+from .helpers import REPORT_DATE, ROOT
 
 FORMATS = ["md", "html", "docx", "pdf"]
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")

@@ -13,7 +13,7 @@ from airegime.kb import KnowledgeBase
 from airegime.render.report_data import REPORT_FORMAT, load_report_json
 from airegime.render.reports import render_report, report_dict
 
-from .conftest import REPORT_DATE, check_golden
+from .helpers import REPORT_DATE, check_golden
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

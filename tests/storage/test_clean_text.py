@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from databases import empty_postgres, postgres_url
 from sqlalchemy import Engine, String, select, text
 from typer.testing import CliRunner
 
 from airegime.cli.app import app
+from airegime.errors import LoginRefused
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
-from airegime.storage.accounts import Accounts, LoginRefused
+from airegime.storage.accounts import Accounts
 from airegime.storage.audit import AuditLog
 from airegime.storage.batch_uploads import BatchUploads
 from airegime.storage.database import open_engine
@@ -26,8 +28,7 @@ from airegime.storage.models import AssessmentRow, Base, CleanString, UserRow
 from airegime.storage.transfer import export_database, import_database
 from airegime.text import CONTROL, REPLACEMENT
 
-from .conftest import empty_postgres, postgres_url
-from .test_transfer import contents, row_lines
+from .helpers import contents, row_lines
 
 NASTY = "\x00\x1b[2J\x07\x08\x7f\x85\x9b"  # NUL, a terminal escape, bell, backspace, DEL, C1 controls
 PASSWORD = "correct horse battery"

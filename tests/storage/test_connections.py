@@ -6,12 +6,11 @@ import time
 
 import psycopg
 import pytest
+from databases import empty_postgres, postgres_url
 from sqlalchemy import create_engine, text
 
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository, database
-
-from .conftest import empty_postgres, postgres_url
 
 pytestmark = pytest.mark.postgres
 

@@ -14,12 +14,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from airegime.engine.evaluate import evaluate
+from airegime.errors import NotFoundError, StorageError
 from airegime.kb import KnowledgeBase
-from airegime.storage import NotFoundError, Repository, StorageError
+from airegime.storage import Repository
 from airegime.storage.database import open_engine
 from airegime.storage.transfer import export_database, import_database
 from airegime.system import System, load_system, parse_system
-from tests.storage.test_format1_upgrade import export_as_is
+
+from .helpers import export_as_is
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "police-contractor-reuse.yaml"
 

@@ -3,25 +3,25 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import Connection, Engine, MetaData, select, text
+from sqlalchemy import Connection, Engine, select, text
 
 from airegime.engine.evaluate import evaluate
 from airegime.kb import KnowledgeBase
-from airegime.storage import Repository, transfer
+from airegime.storage import Repository
 from airegime.storage.database import open_engine
 from airegime.storage.format1 import UPGRADE_DETAIL, UPGRADED, upgrade_notes
 from airegime.storage.models import EventRow
 from airegime.storage.transfer import import_database
 from airegime.system import parse_system
+
+from .helpers import export_as_is
 
 FORMAT1 = Path(__file__).parents[1] / "format1"
 OLD_HASH = "0" * 64
@@ -68,38 +68,6 @@ def _save_format1(connection: Connection, descriptor: dict[str, Any]) -> int:
         {"a": assessment_id, "at": moment, "hash": OLD_HASH, "r": json.dumps(result)},
     )
     return int(assessment_id)
-
-
-def export_as_is(engine: Engine, path: Path, revision: str) -> None:
-    """The file ``airegime db export`` of the version at ``revision`` writes for this database: its
-    tables and columns as they are (reflected), in the same format."""
-    metadata = MetaData()
-    metadata.reflect(engine)
-    tables = [t for t in metadata.sorted_tables if t.name != "alembic_version"]
-    lines = []
-    with engine.connect() as connection:
-        rows = {t.name: connection.execute(select(t).order_by(*t.primary_key.columns)).all() for t in tables}
-    header = {
-        "format": transfer.FORMAT,
-        "format_version": transfer.FORMAT_VERSION,
-        "alembic_revision": revision,
-        "airegime_version": "2026.11",
-        "exported_at": "2026-11-30T00:00:00+00:00",
-        "source": engine.dialect.name,
-        "tables": [{"name": t.name, "rows": len(rows[t.name]), "columns": [c.name for c in t.columns]} for t in tables],
-    }
-    lines.append(json.dumps(header))
-    for t in tables:
-        for row in rows[t.name]:
-            values = {c.name: _plain(v) for c, v in zip(t.columns, row, strict=True)}
-            lines.append(json.dumps({"table": t.name, "row": values}))
-    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-    return value
 
 
 def _descriptor(name: str) -> dict[str, Any]:

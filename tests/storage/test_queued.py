@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from databases import empty_postgres, postgres_url
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,8 +17,6 @@ from airegime.storage import Repository
 from airegime.storage.database import open_engine
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, AuditRow, EventRow, OrganisationRow, now
 from airegime.storage.queued import insert_later, update_later
-
-from .conftest import empty_postgres, postgres_url
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from airegime.errors import AnswerError, DescriptorError
+from airegime.errors import AnswerError, DescriptorError, NotFoundError, StorageError
 from airegime.kb import KnowledgeBase
-from airegime.storage import NotFoundError, Repository, Saved, StorageError
+from airegime.storage import Repository, Saved
 from airegime.storage.models import EventRow
 from airegime.system import System, load_system
 
@@ -264,6 +264,7 @@ def _unnamed_development(system: System) -> System:
     return system.model_copy(update={"developments": (system.development.model_copy(update={"name": ""}),)})
 
 
+@pytest.mark.slow
 def test_on_sqlite_writers_of_other_processes_take_turns_through_a_lock_file(tmp_path: Path, kb: KnowledgeBase) -> None:
     """A writer waits while another process holds the writers' lock (here, a descriptor of our own:
     flock does not tell them apart), and goes on as soon as it is released."""

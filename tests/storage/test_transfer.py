@@ -19,19 +19,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from databases import empty_postgres, postgres_url
 from sqlalchemy import Boolean, Connection, DateTime, Engine, Integer, LargeBinary, String, Table, func, select, text
 from sqlalchemy.types import TypeDecorator
 from typer.testing import CliRunner
 
 from airegime.cli.app import app
+from airegime.errors import TransferError
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository, transfer
 from airegime.storage.database import open_engine
 from airegime.storage.models import Base
-from airegime.storage.transfer import TransferError, export_database, import_database
+from airegime.storage.transfer import export_database, import_database
 from airegime.system import load_system
 
-from .conftest import empty_postgres, postgres_url
+from .helpers import contents, row_lines
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
 SEVERAL_DEVELOPMENTS = Path(__file__).parents[2] / "examples" / "police-contractor-reuse.yaml"
@@ -142,23 +144,6 @@ def synthetic_value(table: Table, name: str, kind: Any, i: int) -> Any:
 
 
 # Comparing databases and files
-
-
-def contents(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, by primary key; SQLite's naive times read as the UTC they are."""
-    with engine.connect() as connection:
-        return {
-            table.name: [
-                tuple(v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v for v in row)
-                for row in connection.execute(select(table).order_by(*table.primary_key.columns))
-            ]
-            for table in Base.metadata.sorted_tables
-        }
-
-
-def row_lines(path: Path) -> list[bytes]:
-    with gzip.open(path) as lines:
-        return lines.read().splitlines()[1:]
 
 
 def header(path: Path) -> dict[str, Any]:
@@ -522,6 +507,7 @@ def hostile_file(path: Path, exported: Path, middle: Callable[[gzip.GzipFile], N
 LONG_LINE_MB = 400
 
 
+@pytest.mark.slow
 def test_a_very_long_line_is_refused_unread_in_bounded_memory(
     exported: Path, tmp_path: Path, run_measured: Callable[..., tuple[subprocess.CompletedProcess[str], float]]
 ) -> None:
@@ -546,6 +532,7 @@ def test_a_very_long_line_is_refused_unread_in_bounded_memory(
     assert peak_mb < 250, f"peak {peak_mb:.0f} MB for a line of {LONG_LINE_MB} MB"
 
 
+@pytest.mark.slow
 def test_many_long_lines_go_in_a_few_at_a_time_in_bounded_memory(
     exported: Path, tmp_path: Path, run_measured: Callable[..., tuple[subprocess.CompletedProcess[str], float]]
 ) -> None:

@@ -4,7 +4,6 @@ and (for @pytest.mark.browser tests) a live server plus headless Chromium."""
 from __future__ import annotations
 
 import os
-import re
 import socket
 import threading
 import time
@@ -14,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from databases import sqlite_copy
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
-from storage.conftest import changed_kb  # noqa: F401  (the re-check tests share the storage tests' changed rules)
 
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.web.app import create_app
+
+from .helpers import Client, Serve
 
 ROOT = Path(__file__).parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -36,35 +36,16 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture
-def repo(tmp_path: Path, kb: KnowledgeBase) -> Iterator[Repository]:
-    repository = Repository.open(f"sqlite:///{tmp_path / 'web.sqlite3'}", kb)
+def repo(tmp_path: Path, kb: KnowledgeBase, migrated_sqlite: Path) -> Iterator[Repository]:
+    repository = Repository.open(sqlite_copy(migrated_sqlite, tmp_path / "web.sqlite3"), kb)
     yield repository
     repository.engine.dispose()
-
-
-class Client(TestClient):
-    """A test client that fills in this browser's CSRF token on every form it posts."""
-
-    def token(self) -> str:
-        if "airegime_csrf" not in self.cookies:
-            self.get("/")
-        return str(self.cookies.get("airegime_csrf"))
-
-    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        return self.post(url, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
 
 
 @pytest.fixture
 def client(repo: Repository) -> Iterator[Client]:
     with Client(create_app(repository=repo), raise_server_exceptions=False, follow_redirects=False) as test_client:
         yield test_client
-
-
-def hidden(html: str, name: str) -> str:
-    """The value of a hidden input in a page (the interview's scope, ctx and question)."""
-    match = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert match, f"no hidden input {name!r} in the page"
-    return match.group(1)
 
 
 # Browser tests
@@ -93,6 +74,12 @@ def serving(app: FastAPI) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve() -> Serve:
+    """``serve(app)``: a context manager serving ``app`` on a free loopback port; yields its address."""
+    return serving
 
 
 @pytest.fixture(scope="module")

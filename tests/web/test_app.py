@@ -13,7 +13,7 @@ from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.system import load_system, parse_system_text
 
-from .conftest import Client, hidden
+from .helpers import Client, hidden
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
 

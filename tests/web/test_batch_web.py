@@ -20,20 +20,20 @@ import pytest
 from batch.hostile import far_cell_xlsx, zip_bomb_xlsx
 from ods_writer import write_ods
 from sqlalchemy import func, select, update
-from storage.conftest import database_url  # noqa: F401  (SQLite, and PostgreSQL when there is one)
 
+from airegime.errors import QuotaExceeded
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.storage.accounts import LOCAL
 from airegime.storage.audit import AuditLog
-from airegime.storage.batch_uploads import TABLE_MARK, BatchUploads, QuotaExceeded
+from airegime.storage.batch_uploads import TABLE_MARK, BatchUploads
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, BatchUploadRow
 from airegime.upgrade import format1_questions
 from airegime.web import batch_runs
 from airegime.web.app import create_app
 from airegime.web.batch_runs import BatchRuns, assess_upload
 
-from .conftest import Client
+from .helpers import Client
 
 HEADER = [
     "system_id", "system_name", "deployment_name", "household", "development.personal_data",
@@ -266,7 +266,7 @@ def test_results_cached_in_memory_are_bounded_and_an_evicted_run_is_read_back(
     assert len(small) == 1 and small.get(newest, "me") is not None
 
 
-def test_one_owners_uploads_evict_only_their_own(database_url: str, kb: KnowledgeBase) -> None:  # noqa: F811
+def test_one_owners_uploads_evict_only_their_own(database_url: str, kb: KnowledgeBase) -> None:
     """Issue 13, item 14: 20 uploads by one reader used to delete every colleague's results."""
     repo = Repository.open(database_url, kb)
     try:
@@ -381,6 +381,7 @@ def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return {name: make(folder / name).read_bytes() for name, (_, make) in HOSTILE.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_hostile_spreadsheet_gets_a_clear_page_and_the_server_stays_up(
     client: Client, hostile_files: dict[str, bytes], name: str
@@ -396,6 +397,7 @@ def test_a_hostile_spreadsheet_gets_a_clear_page_and_the_server_stays_up(
     assert results_page(client)  # still serving
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_hostile_spreadsheet_gets_a_422_from_the_api(
     client: Client, hostile_files: dict[str, bytes], name: str

@@ -4,7 +4,6 @@ going back, reloading; axe-core in the page; screenshots under test-artifacts/sc
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,10 @@ import pytest
 
 from airegime.kb import KnowledgeBase
 
+from .helpers import answer_interview, assert_no_csp_violation, check_accessibility, glance, shot
+
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 DEVELOPMENT = {
     "establishment": "eu",
     "personal_data": "yes",
@@ -44,56 +44,6 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     tab.problems = problems
     yield tab
     context.close()
-
-
-def check_accessibility(page: Any) -> None:
-    """axe-core in the page: no serious or critical WCAG 2.1 A/AA violation."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` at the repository root")
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    found = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})).violations"
-    )
-    serious = [v for v in found if v["impact"] in ("serious", "critical")]
-    assert not serious, json.dumps(
-        [{"id": v["id"], "help": v["help"], "nodes": [n["html"][:120] for n in v["nodes"][:3]]} for v in serious],
-        indent=1,
-    )
-
-
-def answer_interview(page: Any, answers_by_phase: dict[str, dict[str, str]]) -> list[str]:
-    """Answer every question the interview asks (by the phase it names) until it says it is done."""
-    asked = []
-    for _ in range(60):
-        if page.locator("form.question").count() == 0:
-            return asked
-        phase = " ".join(page.locator(".phase-label").text_content().split())
-        given = page.locator(".answers li").count()
-        question = page.locator("form.question input[name=question]").get_attribute("value")
-        answers = next(a for label, a in answers_by_phase.items() if label in phase)
-        page.check(f"#answer-{answers[question]}")
-        page.click("form.question button[type=submit]")
-        page.wait_for_function("n => document.querySelectorAll('.answers li').length > n", arg=given)
-        asked.append(f"{phase}/{question}")
-    raise AssertionError(f"the interview did not end: {asked}")
-
-
-def shot(page: Any, path: Path) -> None:
-    # caret="initial": Playwright would otherwise inject a <style> to hide the caret, which our CSP blocks.
-    page.screenshot(path=path, full_page=True, caret="initial")
-
-
-def assert_no_csp_violation(page: Any) -> None:
-    blocked = [p for p in page.problems if "Content Security Policy" in p]
-    assert not blocked, blocked
-
-
-def glance(page: Any) -> dict[str, str]:
-    rows = page.locator("table.glance tbody tr")
-    return {
-        rows.nth(i).locator("th").inner_text().strip(): rows.nth(i).locator("td").first.inner_text().strip()
-        for i in range(rows.count())
-    }
 
 
 def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(

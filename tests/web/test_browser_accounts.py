@@ -15,15 +15,16 @@ from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
 from airegime.web.app import create_app
 
-from .conftest import serving
-from .test_browser import assert_no_csp_violation, check_accessibility, shot
+from .helpers import Serve, assert_no_csp_violation, check_accessibility, shot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
-def accounts_server(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterator[tuple[str, int]]:
+def accounts_server(
+    tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase, serve: Serve
+) -> Iterator[tuple[str, int]]:
     repository = Repository.open(f"sqlite:///{tmp_path_factory.mktemp('accounts') / 'a.sqlite3'}", kb)
     accounts = Accounts(repository.engine)
     accounts.add_user("alice@example.org", PASSWORD, organisation="Ministère A", role="admin", actor="test")
@@ -31,7 +32,7 @@ def accounts_server(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase)
     saved = repository.scoped(org_id, actor="alice@example.org").create(
         name="Détecteur de franchissement", first_context="Centre commercial"
     )
-    with serving(create_app(repository=repository)) as address:
+    with serve(create_app(repository=repository)) as address:
         yield address, saved
     repository.engine.dispose()
 

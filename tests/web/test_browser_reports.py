@@ -14,7 +14,7 @@ import pytest
 
 from airegime.kb import KnowledgeBase
 
-from .test_browser import assert_no_csp_violation, check_accessibility, shot
+from .helpers import assert_no_csp_violation, check_accessibility, shot
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.system import parse_system
 
-from .conftest import Client, hidden
+from .helpers import Client, hidden
 
 TRAINING = {
     "personal_data": "yes",
@@ -143,7 +143,7 @@ def test_an_old_link_to_a_development_question_opens_the_first_development(clien
 def test_a_second_development_added_in_the_browser_is_asked_and_shown(
     browser: Any, live_server: str, kb: KnowledgeBase, screenshots: Path
 ) -> None:
-    from tests.web.test_browser import answer_interview, assert_no_csp_violation, check_accessibility, glance, shot
+    from .helpers import answer_interview, assert_no_csp_violation, check_accessibility, glance, shot
 
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page = context.new_page()

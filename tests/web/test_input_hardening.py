@@ -10,14 +10,14 @@ import pytest
 from airegime.storage import Repository
 from airegime.web.app import create_app
 
-from .conftest import Client
+from .helpers import Client
 
 HOSTILE = {"NUL": "a\x00b", "ESC": "a\x1b[2Jb", "C1": "a\x9bb", "RLO only": "\u202e", "ZWSP only": "\u200b \u200b"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_repo(request: pytest.FixtureRequest, tmp_path, kb):  # type: ignore[no-untyped-def]
-    from storage.conftest import empty_postgres, postgres_url
+    from databases import empty_postgres, postgres_url
 
     url = f"sqlite:///{tmp_path / 'hostile.sqlite3'}" if request.param == "sqlite" else empty_postgres(postgres_url())
     repository = Repository.open(url, kb)

@@ -16,7 +16,7 @@ from airegime.storage import Repository
 from airegime.system import load_system
 from airegime.web import views
 
-from .conftest import Client, hidden
+from .helpers import Client, hidden
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -226,7 +226,7 @@ def test_back_shows_the_previous_question_with_its_answer_selected(
 def test_change_from_the_result_review_before_result_and_resume_from_home(
     browser: Any, live_server: str, screenshots: Path, kb: KnowledgeBase
 ) -> None:
-    from .test_browser import check_accessibility
+    from .helpers import check_accessibility
 
     context = browser.new_context(base_url=live_server, locale="fr-FR")
     page = context.new_page()

@@ -14,7 +14,7 @@ from airegime.storage import Repository
 from airegime.storage.format1 import upgrade_saved_answers
 from airegime.system import parse_system
 
-from .conftest import Client
+from .helpers import Client
 
 FORMAT1 = Path(__file__).parents[1] / "format1"
 SEPARABLE = {"personal_data": "yes", "organisation_kind": "competent_authority", "legal_mission": "yes"}

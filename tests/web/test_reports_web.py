@@ -22,7 +22,7 @@ from airegime.storage import Repository
 from airegime.system import load_system
 from airegime.web import routes_reports
 
-from .conftest import Client
+from .helpers import Client
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
 SAFE_NAME = re.compile(r'attachment; filename="airegime-[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.(md|html|pdf|docx|json)"')

@@ -15,8 +15,7 @@ from airegime.storage import Repository
 from airegime.system import load_system, parse_system
 from airegime.web.app import create_app
 
-from .conftest import serving
-from .test_browser import check_accessibility
+from .helpers import Serve, check_accessibility
 
 pytestmark = pytest.mark.browser
 
@@ -45,14 +44,16 @@ PURPOSE_LEFT_OPEN = {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterator[tuple[str, dict[str, int]]]:
+def site(
+    tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase, serve: Serve
+) -> Iterator[tuple[str, dict[str, int]]]:
     repository = Repository.open(f"sqlite:///{tmp_path_factory.mktemp('result') / 'result.sqlite3'}", kb)
     ids = {
         "zone": repository.import_system(load_system(EXAMPLES / "zone-crossing-detector.yaml", kb=kb)),
         "startup": repository.import_system(load_system(EXAMPLES / "startup-foundation-model.yaml", kb=kb)),
         "open_purpose": repository.import_system(parse_system(PURPOSE_LEFT_OPEN, kb=kb)),
     }
-    with serving(create_app(repository=repository)) as address:
+    with serve(create_app(repository=repository)) as address:
         yield address, ids
     repository.engine.dispose()
 
