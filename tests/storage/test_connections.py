@@ -10,7 +10,7 @@ from databases import empty_postgres, postgres_url
 from sqlalchemy import create_engine, text
 
 from airegime.kb import KnowledgeBase
-from airegime.storage import Repository, database
+from airegime.storage import Repository
 
 pytestmark = pytest.mark.postgres
 
@@ -42,18 +42,15 @@ def test_connections_the_server_ended_are_replaced_without_a_failed_request(kb: 
         repo.engine.dispose()
 
 
-def test_only_a_connection_idle_for_long_is_pinged(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Checking a connection just used costs no round trip; one idle for long is asked a query."""
+def test_pooled_connections_are_pinged_before_use(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLAlchemy's pool_pre_ping: each check-out of a pooled connection asks the server first."""
     repo = Repository.open(empty_postgres(postgres_url()), kb)
     pinged: list[object] = []
     original = repo.engine.dialect.do_ping
     monkeypatch.setattr(repo.engine.dialect, "do_ping", lambda c: pinged.append(c) or original(c))
     try:
         saved = repo.create(name="System", first_context="Use")
-        repo.get(saved)
-        repo.get(saved)
-        assert pinged == []
-        monkeypatch.setattr(database, "PING_AFTER_IDLE", -1.0)
+        pinged.clear()
         repo.get(saved)
         assert len(pinged) == 1
     finally:
@@ -64,17 +61,17 @@ def test_a_connection_that_fails_its_ping_is_replaced(kb: KnowledgeBase, monkeyp
     """A connection dropped silently on the way (no farewell to read) fails its ping: another is used."""
     repo = Repository.open(empty_postgres(postgres_url()), kb)
     original = repo.engine.dialect.do_ping
-    failures = [psycopg.OperationalError("server closed the connection unexpectedly")]
+    failures = ["drop"]
 
-    def ping(connection: object) -> bool:
-        if failures:
-            raise failures.pop()
+    def ping(connection: psycopg.Connection) -> bool:
+        if failures:  # the connection is gone under the pool's feet: its ping fails
+            failures.pop()
+            connection.close()
         return bool(original(connection))
 
     monkeypatch.setattr(repo.engine.dialect, "do_ping", ping)
     try:
         saved = repo.create(name="System", first_context="Use")
-        monkeypatch.setattr(database, "PING_AFTER_IDLE", -1.0)
         assert repo.get(saved).name == "System"
         assert failures == []
     finally:

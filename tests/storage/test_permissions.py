@@ -1,15 +1,12 @@
-"""The SQLite database, its folder, its WAL file and its writers' lock file are readable by their owner alone."""
+"""The SQLite database, its folder and its WAL file are readable by their owner alone."""
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
 from sqlalchemy import text
 
-from airegime.kb import KnowledgeBase
-from airegime.storage import Repository
 from airegime.storage.database import open_engine
 
 
@@ -37,17 +34,3 @@ def test_an_existing_database_keeps_the_permissions_its_owner_chose(tmp_path: Pa
     database.chmod(0o640)
     open_engine(f"sqlite:///{database}").dispose()
     assert mode(database) == 0o640
-
-
-def test_the_writers_lock_file_beside_the_database_is_its_owners_alone(tmp_path: Path, kb: KnowledgeBase) -> None:
-    """Saves queue on `airegime.sqlite3-writers.lock`: created 0600, like the database (#13 item 10)."""
-    database = tmp_path / "data" / "airegime.sqlite3"
-    previous = os.umask(0o022)
-    try:
-        repo = Repository.open(f"sqlite:///{database}", kb)
-        repo.create(name="A save", first_context="C")  # a save takes its turn on the lock file
-    finally:
-        os.umask(previous)
-    lock = database.with_name("airegime.sqlite3-writers.lock")
-    assert lock.exists() and mode(lock) == 0o600
-    repo.engine.dispose()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import fcntl
 import itertools
-import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -265,14 +263,14 @@ def _unnamed_development(system: System) -> System:
 
 
 @pytest.mark.slow
-def test_on_sqlite_writers_of_other_processes_take_turns_through_a_lock_file(tmp_path: Path, kb: KnowledgeBase) -> None:
-    """A writer waits while another process holds the writers' lock (here, a descriptor of our own:
-    flock does not tell them apart), and goes on as soon as it is released."""
+def test_on_sqlite_a_writer_waits_for_another_process_to_commit(tmp_path: Path, kb: KnowledgeBase) -> None:
+    """A save that finds SQLite's write lock taken (here, by another connection's BEGIN IMMEDIATE)
+    waits for it (the busy timeout), and goes on as soon as it is released."""
     path = tmp_path / "turns.sqlite3"
     repo = Repository.open(f"sqlite:///{path}", kb)
     saved = repo.create(name="Turns", first_context="Site")
-    other = os.open(f"{path}-writers.lock", os.O_RDWR | os.O_CREAT)
-    fcntl.flock(other, fcntl.LOCK_EX)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
     writer = threading.Thread(
         target=repo.set_answer,
         args=(saved,),
@@ -281,8 +279,8 @@ def test_on_sqlite_writers_of_other_processes_take_turns_through_a_lock_file(tmp
     writer.start()
     writer.join(timeout=0.5)
     waited = writer.is_alive()
-    fcntl.flock(other, fcntl.LOCK_UN)
-    os.close(other)
+    other.execute("ROLLBACK")
+    other.close()
     writer.join(timeout=10)
     assert waited and not writer.is_alive()
     assert repo.get(saved).development_answers == {"personal_data": "yes"}

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from airegime.cells import inert
 from airegime.storage.models import AuditRow, as_utc, now
-from airegime.storage.queued import insert_later
 
 AuditFormat = Literal["csv", "jsonl"]
 MEDIA_TYPES: dict[str, str] = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
@@ -47,16 +46,16 @@ def write_audit(
     detail: str = "",
     address: str = "",
 ) -> None:
-    entry = {
-        "at": now(),
-        "organisation_id": organisation_id,
-        "actor": actor[:100],
-        "action": action[:40],
-        "target": target[:300],
-        "detail": detail[:2000],
-        "address": address[:64],
-    }
-    insert_later(session, AuditRow, entry)  # written at commit, with the change it records
+    entry = AuditRow(
+        at=now(),
+        organisation_id=organisation_id,
+        actor=actor[:100],
+        action=action[:40],
+        target=target[:300],
+        detail=detail[:2000],
+        address=address[:64],
+    )
+    session.add(entry)  # flushed with the change it records, in the same transaction
 
 
 class AuditLog:

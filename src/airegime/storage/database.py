@@ -4,34 +4,35 @@ SQLAlchemy URL through ``AIREGIME_DATABASE_URL``. Migrations run automatically o
 from __future__ import annotations
 
 import os
-import select
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-PING_AFTER_IDLE = 30.0  # seconds a pooled connection may sit unused before it is checked with a query
+SQLITE_BUSY_SECONDS = 10.0  # how long a SQLite writer waits for another to commit before it fails
 
 
 def open_engine(url: str) -> Engine:
-    """An engine for ``url``, with the schema brought up to date."""
+    """An engine for ``url``, with the schema brought up to date.
+
+    SQLite: every write transaction begins with ``BEGIN IMMEDIATE`` (SQLAlchemy's documented
+    pysqlite recipe), so it holds the write lock before the reads its changes depend on, and a
+    writer that finds the lock taken waits up to ``SQLITE_BUSY_SECONDS`` (SQLite's busy timeout).
+    Other databases: pooled connections are checked before use (``pool_pre_ping``).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         _make_sqlite_folder(parsed.database)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url)
-        event.listen(engine, "checkin", _note_return)
-        event.listen(engine, "checkout", _alive_check(engine.dialect))
+        engine = create_engine(url, pool_pre_ping=True)
     migrate(engine)
     return engine
 
@@ -68,6 +69,8 @@ def _make_sqlite_folder(database: str | None) -> None:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # pysqlite's own BEGIN (deferred, and only before a write) is off: _sqlite_begin emits ours.
+    connection.isolation_level = None
     # Cascading deletes need foreign keys on; WAL lets the web app read while it writes.
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -76,34 +79,7 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _note_return(_connection: Any, record: Any) -> None:
-    record.info["returned_at"] = time.monotonic()
-
-
-def _alive_check(dialect: Any) -> Callable[[Any, Any, Any], None]:
-    """A pool check-out hook handing out only connections the server still holds open, without a
-    round trip when it can be helped (SQLAlchemy's pre-ping costs one per check-out).
-
-    A server that restarts or ends a session closes the socket, after a farewell message: an idle
-    connection with anything to read is dead. One unused for a while may have been dropped
-    silently on the way (a firewall, a proxy): that one is pinged, as is one whose driver shows
-    no socket. Raising DisconnectionError makes the pool discard the connection and open another.
-    """
-
-    def check(connection: Any, record: Any, _proxy: Any) -> None:
-        returned = record.info.get("returned_at")
-        if returned is None:
-            return  # just opened
-        fileno = getattr(connection, "fileno", None)
-        if getattr(connection, "closed", False) or (fileno and select.select([fileno()], [], [], 0)[0]):
-            raise DisconnectionError("the database closed this connection")
-        if fileno and time.monotonic() - returned <= PING_AFTER_IDLE:
-            return
-        try:
-            alive = dialect.do_ping(connection)
-        except Exception as error:  # whatever the driver raises, this connection is unusable
-            raise DisconnectionError(f"the database did not answer: {error}") from error
-        if not alive:
-            raise DisconnectionError("the database did not answer")
-
-    return check
+def _sqlite_begin(connection: Connection) -> None:
+    # Reads run in autocommit (``sessions``); a transaction that may write takes the write lock first.
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -50,11 +50,11 @@ class CleanString(TypeDecorator[str]):
 
     Why a ``TypeDecorator``: it is SQLAlchemy's own place for converting a column's values on
     their way to the database (``process_bind_param``), and it applies wherever a value meets the
-    column: ORM flushes, Core inserts and updates (the queued rows of ``queued.py``, the audit
-    log, ``db import``), and the values a WHERE clause compares with it (so looking up a name with
-    a NUL is no error on PostgreSQL either). A ``before_flush`` hook would miss Core statements;
-    a ``before_cursor_execute`` hook sees only the driver's parameters, bytes and times among
-    them, with no column to tell which are text. A test checks that every text column is one.
+    column: ORM flushes, Core inserts and updates (``db import``), and the values a WHERE clause
+    compares with it (so looking up a name with a NUL is no error on PostgreSQL either). A
+    ``before_flush`` hook would miss Core statements; a ``before_cursor_execute`` hook sees only
+    the driver's parameters, bytes and times among them, with no column to tell which are text.
+    A test checks that every text column is one.
     """
 
     impl = String

@@ -12,21 +12,12 @@ transaction, under the acting person's name.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's own locking alone
-    fcntl = None  # type: ignore[assignment]
-
-from sqlalchemy import Engine, Row, bindparam, func, insert, or_, select, text
+from sqlalchemy import Engine, Row, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from airegime.engine.evaluate import evaluate
@@ -44,7 +35,6 @@ from airegime.storage.models import (
     as_utc,
     now,
 )
-from airegime.storage.queued import insert_later, update_later
 from airegime.storage.records import (
     Context,
     EvaluationRecord,
@@ -63,39 +53,12 @@ SORTS: tuple[Sort, ...] = ("updated", "created", "name", "organisation")
 PER_PAGE = 20
 
 
-# SQLite allows one writer at a time, and a writer that finds the database locked polls for it,
-# sleeping up to 100 ms between tries. Writes take turns instead: this process's threads through a
-# lock, server processes through an flock on a file beside the database, which the kernel hands
-# to the next writer the moment the last lets go.
-_sqlite_writes = threading.Lock()
-
 Answers = dict[tuple[str | None, int | None], dict[str, str]]  # by (scope, development or context id)
 Phase = Literal["development", "deployment"]
 # Event kinds for a phase's row added, renamed or removed (deployment contexts kept their older names).
 ADDED = {"development": "development_added", "deployment": "context_added"}
 RENAMED = {"development": "development_renamed", "deployment": "context_renamed"}
 REMOVED = {"development": "development_removed", "deployment": "context_removed"}
-
-
-@functools.cache
-def _writers_file(database: str, process: int) -> int:
-    """An open descriptor of ``database``'s writers' lock file, kept for the life of ``process``
-    (a forked child opens its own: flock is shared by the descriptors a fork copies)."""
-    return os.open(f"{os.path.abspath(database)}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
-
-
-@contextmanager
-def _sqlite_turn(database: str | None) -> Iterator[None]:
-    with _sqlite_writes:
-        if not database or database == ":memory:" or database.startswith("file:") or fcntl is None:
-            yield
-            return
-        descriptor = _writers_file(database, os.getpid())
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
 class Repository:
@@ -226,7 +189,7 @@ class Repository:
 
     def record(self, action: str, assessment_id: int, detail: str = "") -> None:
         """Write a read worth tracing (an export, a report) to the audit log."""
-        with self._write() as session:
+        with self._sessions.begin() as session:
             self._audit(session, action, self._row(session, assessment_id), detail)
 
     # Changing
@@ -246,11 +209,11 @@ class Repository:
         _check_details(name, organisation, description)
         _check_phase("development", "", development_description)
         _check_phase("deployment", first_context, first_context_description)
-        with self._write() as session:
+        with self._sessions.begin() as session:
             row = self._new_row(session, name, organisation, description)
             self._first_rows(session, row.id, "development", [("", development_description)])
             self._first_rows(session, row.id, "deployment", [(first_context, first_context_description)])
-            self._event(session, row.id, "created")  # queued after the last statement that needs an answer
+            self._event(session, row.id, "created")
             self._evaluate(session, row, "created")
             self._audit(session, "assessment.created", row)
             return row.id
@@ -261,7 +224,7 @@ class Repository:
 
     def add_system(self, system: System, *, detail: str = "", kind: str = "imported") -> tuple[Saved, Assessment]:
         """``import_system``, returning the new assessment's state and its stored result (no need to read them back)."""
-        with self._write() as session:
+        with self._sessions.begin() as session:
             row = self._new_row(session, system.name, system.organisation, system.description)
             developments = self._first_rows(
                 session, row.id, "development", [(d.name, d.description) for d in system.developments]
@@ -269,7 +232,7 @@ class Repository:
             contexts = self._first_rows(
                 session, row.id, "deployment", [(d.name, d.description) for d in system.deployments]
             )
-            self._event(session, row.id, kind, detail=detail)  # queued after the last statement that needs an answer
+            self._event(session, row.id, kind, detail=detail)
             answers: Answers = {
                 ("system", None): dict(system.answers),
                 **{
@@ -294,7 +257,7 @@ class Repository:
         return self.import_system(system, detail=saved.name, kind="duplicated")
 
     def delete(self, assessment_id: int) -> None:
-        with self._write() as session:
+        with self._sessions.begin() as session:
             row = self._row(session, assessment_id)
             self._audit(session, "assessment.deleted", row)
             session.delete(row)
@@ -313,7 +276,7 @@ class Repository:
         _check_details(name, organisation, description)
         if development_description is not None:
             _check_phase("development", "", development_description)
-        with self._write() as session:
+        with self._sessions.begin() as session:
             row = self._row(session, assessment_id)
             row.name, row.organisation, row.description = name.strip(), organisation.strip(), description.strip()
             self._event(session, row.id, "details", detail=row.name)
@@ -337,7 +300,7 @@ class Repository:
         processing's, for a development's (None: the first one); None for the system's.
         """
         code = None if value is None else self._check_answer(scope, question, value)
-        with self._write() as session:
+        with self._sessions.begin() as session:
             row = self._row(session, assessment_id)
             where: str = scope
             if scope == "deployment":
@@ -362,7 +325,7 @@ class Repository:
     ) -> Context:
         """A new deployment context (or, with ``phase="development"``, development processing), last."""
         _check_phase(phase, name, description)
-        with self._write() as session:
+        with self._sessions.begin() as session:
             row = self._row(session, assessment_id)
             context = self._add_context(session, row.id, phase, name, description)
             self._evaluate(session, row, "contexts")
@@ -374,7 +337,7 @@ class Repository:
 
     def rename_context(self, assessment_id: int, context_id: int, *, name: str, description: str) -> None:
         """Rename a deployment context or a development processing (``context_id`` says which)."""
-        with self._write() as session:
+        with self._sessions.begin() as session:
             row = self._row(session, assessment_id)
             context = self._context(session, assessment_id, context_id)
             phase = _phase(context)
@@ -387,7 +350,7 @@ class Repository:
 
     def remove_context(self, assessment_id: int, context_id: int) -> None:
         """Remove a deployment context or a development processing; the last of either kind stays."""
-        with self._write() as session:
+        with self._sessions.begin() as session:
             row = self._row(session, assessment_id)
             context = self._context(session, assessment_id, context_id)
             phase = _phase(context)
@@ -404,7 +367,7 @@ class Repository:
     def recheck(self, assessment_id: int) -> Recheck:
         """Evaluate again under the current rule set and say, phase by phase, what changed."""
         before = self.last_result(assessment_id)
-        with self._write() as session:
+        with self._sessions.begin() as session:
             row = self._row(session, assessment_id)
             old_version, old_hash = row.rule_set_version, row.rule_set_hash
             after, _ = self._evaluate(session, row, "recheck")
@@ -423,7 +386,7 @@ class Repository:
         Return the new state and the result stored with it. ``change`` may raise to refuse: then
         nothing is stored. Concurrent edits of one assessment wait their turn (row lock).
         """
-        with self._write() as session:
+        with self._sessions.begin() as session:
             row = self._row(session, assessment_id, for_update=True)
             current = self._load(session, assessment_id, row=row)
             wanted = change(current)
@@ -434,19 +397,6 @@ class Repository:
             return saved, assessment
 
     # Inside a transaction
-
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
-        """One write transaction (taking turns with the other writers on SQLite)."""
-        if self.engine.dialect.name != "sqlite":
-            with self._sessions.begin() as session:
-                yield session
-            return
-        with _sqlite_turn(self.engine.url.database), self._sessions.begin() as session:
-            # pysqlite would begin only at the first write, after the reads it depends on, which another
-            # server process may change meanwhile: take the write lock first (waiting for it if need be).
-            session.execute(text("BEGIN IMMEDIATE"))
-            yield session
 
     def _row(self, session: Session, assessment_id: int, *, for_update: bool = False) -> AssessmentRow:
         row = session.get(AssessmentRow, assessment_id, with_for_update=for_update)
@@ -606,9 +556,7 @@ class Repository:
         return tuple(Context(i, name, description, position, phase) for position, (i, (name, description)) in pairs)
 
     def _event(self, session: Session, assessment_id: int, kind: str, **fields: str | int | None) -> None:
-        insert_later(
-            session, EventRow, {"assessment_id": assessment_id, "at": now(), "kind": kind, "detail": "", **fields}
-        )
+        session.add(EventRow(**{"assessment_id": assessment_id, "at": now(), "kind": kind, "detail": "", **fields}))
 
     def _check_answer(self, scope: Scope, question_id: str, value: str) -> str:
         question = self.kb.question_by_id.get(question_id)
@@ -660,12 +608,11 @@ class Repository:
         moment = now()
         versions = {"rule_set_version": assessment.rule_set_version, "rule_set_hash": assessment.rule_set_hash}
         result = json.dumps(assessment.to_dict(), ensure_ascii=False)
-        insert_later(
-            session, EvaluationRow, dict(assessment_id=row.id, at=moment, reason=reason, result_json=result, **versions)
-        )
+        session.add(EvaluationRow(assessment_id=row.id, at=moment, reason=reason, result_json=result, **versions))
         summary = tuple(PhaseSummary.of(p) for p in assessment.phases)
         summary_json = json.dumps([p.to_dict() for p in summary])
-        update_later(session, AssessmentRow, row.id, updated_at=moment, summary_json=summary_json, **versions)
+        row.updated_at, row.summary_json = moment, summary_json
+        row.rule_set_version, row.rule_set_hash = assessment.rule_set_version, assessment.rule_set_hash
         current = replace(
             saved,
             updated_at=moment,

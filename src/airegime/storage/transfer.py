@@ -191,7 +191,8 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
     """A connection that sees one state of every table, however long the export takes."""
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
-            # pysqlite opens no transaction for reads: open one, and WAL keeps its snapshot.
+            # A deferred BEGIN (the engine's own begins IMMEDIATE, for writers): WAL keeps its snapshot.
+            connection.execution_options(isolation_level="AUTOCOMMIT")
             connection.exec_driver_sql("BEGIN")
         else:
             connection.execution_options(isolation_level="REPEATABLE READ")
@@ -320,9 +321,7 @@ _AGAIN = "copy the file again, or export again; nothing was imported"
 
 def _lock_for_writing(connection: Connection) -> None:
     """Keep other writers out from the emptiness check to the commit."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    elif connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":  # SQLite: the transaction began IMMEDIATE (open_engine)
         names = ", ".join(connection.dialect.identifier_preparer.format_table(t) for t in Base.metadata.sorted_tables)
         connection.exec_driver_sql(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
 
