@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -182,16 +183,30 @@ class BatchProgram:
 _programs: dict[tuple[str, str], BatchProgram] = {}
 
 
+_building = threading.Lock()
+
+
 def batch_program(kb: KnowledgeBase) -> BatchProgram:
-    """The batch form of a knowledge base's decision tables, built once per rule set."""
+    """The batch form of a knowledge base's decision tables, built once per rule set (a caller
+    that comes while another thread builds it waits for that build)."""
     key = (kb.version, kb.hash)
     found = _programs.get(key)
     if found is None:
-        tables = compiled(kb)
-        found = _programs[key] = BatchProgram(
-            kb, compile_phase_program(kb, tables.development), compile_phase_program(kb, tables.deployment)
-        )
+        with _building:
+            found = _programs.get(key)
+            if found is None:
+                tables = compiled(kb)
+                found = _programs[key] = BatchProgram(
+                    kb, compile_phase_program(kb, tables.development), compile_phase_program(kb, tables.deployment)
+                )
     return found
+
+
+def prepare_batch_program(kb: KnowledgeBase) -> None:
+    """Start building ``batch_program(kb)`` on another thread, if it is not built yet: a caller
+    about to read a file (polars and file reads release the GIL) gets it ready meanwhile."""
+    if (kb.version, kb.hash) not in _programs:
+        _pool.submit(batch_program, kb)
 
 
 def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:
