@@ -144,7 +144,7 @@ def _count_lines(path: Path) -> int:
     buffer = np.empty(1 << 22, dtype=np.uint8)
     last = 0
     with path.open("rb", buffering=0) as handle:
-        while size := handle.readinto(memoryview(buffer)):
+        while size := handle.readinto(buffer.data):
             lines += int(np.count_nonzero(buffer[:size] == _NEWLINE))
             last = int(buffer[size - 1])
         if lines and last != _NEWLINE:
