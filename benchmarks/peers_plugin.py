@@ -40,14 +40,16 @@ use not fixed (various). Every row maps to a determined outcome and the check co
 
 from __future__ import annotations
 
+import itertools
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from airegime import __version__
-from airegime.batch.compiled import BatchProgram, batch_program
+from airegime.batch.compiled import BLOCK_ROWS, PARALLEL_ROWS, WORKERS, BatchProgram, batch_program
 from airegime.engine.evaluate import evaluate_phase
 from airegime.engine.tables import compiled
 from airegime.kb import load_knowledge_base
@@ -144,57 +146,77 @@ DEVELOPMENT_REGIME = VERDICT_TO_REGIME[PROGRAM.development.verdict_of_index]
 DEPLOYMENT_REGIME = VERDICT_TO_REGIME[PROGRAM.deployment.verdict_of_index]
 
 
-def _codes(columns: dict[str, npt.NDArray[np.bool_]]) -> tuple[list[npt.NDArray[np.uint8]], ...]:
-    """Answer codes per axis (each answer's position among its question's codes), from the facts.
+FACTS = (  # the harness's common.FACTS, in its order: fact i is bit i of a row's key
+    "personal_data",
+    "household",
+    "eu_institution",
+    "defense_or_state_security",
+    "use_defined_at_dev",
+    "dev_same_purpose_exclusively",
+    "purpose_law_enforcement",
+    "dev_controller_competent_authority",
+    "deploy_controller_competent_authority",
+)
 
-    ``_CODE`` gives the positions; ``np.where`` applies the facts' precedence (household, then
-    eu_institution, then defense) to the kind of organisation.
-    """
-    facts = {name: np.asarray(values, dtype=bool) for name, values in columns.items()}
-    rows = len(facts["personal_data"])
 
-    def constant(question: str, code: str) -> npt.NDArray[np.uint8]:
-        return np.broadcast_to(np.uint8(_CODE[question][code]), (rows,))  # constant answers cost no memory
+def _answer_codes_of_keys() -> tuple[list[npt.NDArray[np.uint8]], list[npt.NDArray[np.uint8]]]:
+    """For each axis of each phase, the answer code of each of the 512 fact combinations, from
+    ``answers`` (the translation above, applied once per combination: no second statement of it)."""
+    development: list[list[int]] = [[] for _ in PROGRAM.development.axis_ids]
+    deployment: list[list[int]] = [[] for _ in PROGRAM.deployment.axis_ids]
+    for key in range(1 << len(FACTS)):
+        system, dev, dep = answers({fact: bool(key >> bit & 1) for bit, fact in enumerate(FACTS)})
+        for codes, program, own in ((development, PROGRAM.development, dev), (deployment, PROGRAM.deployment, dep)):
+            for axis, column in zip(program.table.axes, codes, strict=True):
+                answer = own.get(axis.id, system.get(axis.id))
+                column.append(_CODE[axis.id][answer] if answer is not None else axis.size)
+    return [np.array(c, dtype=np.uint8) for c in development], [np.array(c, dtype=np.uint8) for c in deployment]
 
-    def pick(
-        condition: npt.NDArray[np.bool_], question: str, then: str, otherwise: npt.NDArray[np.uint8] | str
-    ) -> npt.NDArray[np.uint8]:
-        other = constant(question, otherwise) if isinstance(otherwise, str) else otherwise
-        return np.where(condition, np.uint8(_CODE[question][then]), other).astype(np.uint8)
 
-    def kind(competent: str, otherwise: str) -> npt.NDArray[np.uint8]:
-        chosen = pick(facts[competent], "organisation_kind", "competent_authority", otherwise)
-        chosen = pick(facts["defense_or_state_security"], "organisation_kind", "state_security_service", chosen)
-        chosen = pick(facts["eu_institution"], "organisation_kind", "eu_institution", chosen)
-        return pick(facts["household"], "organisation_kind", "natural_person", chosen)
+DEVELOPMENT_CODES, DEPLOYMENT_CODES = _answer_codes_of_keys()
+_pool = ThreadPoolExecutor(max_workers=WORKERS)
 
-    defence = facts["defense_or_state_security"]
-    purpose = pick(facts["purpose_law_enforcement"], "purpose", "criminal_law", "other")
-    shared = {
-        "establishment": constant("establishment", "eu"),
-        "personal_data": pick(facts["personal_data"], "personal_data", "yes", "no"),
-        "household": constant("household", "yes"),
-        "purpose": pick(defence, "purpose", "national_security", purpose),
-        "legal_mission": constant("legal_mission", "no"),
-    }
-    fixed = (facts["use_defined_at_dev"] & facts["dev_same_purpose_exclusively"]) | defence
-    development = {
-        **shared,
-        "organisation_kind": kind("dev_controller_competent_authority", "public_body"),
-        "development_uses": pick(fixed, "development_uses", "single_use", "various"),
-    }
-    deployment = {**shared, "organisation_kind": kind("deploy_controller_competent_authority", "private_body")}
-    return (
-        [development[axis] for axis in PROGRAM.development.axis_ids],
-        [deployment[axis] for axis in PROGRAM.deployment.axis_ids],
-    )
+
+def _codes(
+    columns: dict[str, npt.NDArray[np.bool_]], lo: int = 0, hi: int | None = None
+) -> tuple[list[npt.NDArray[np.uint8]], ...]:
+    """Answer codes per axis (each answer's position among its question's codes) of rows lo:hi:
+    the row's facts as a 9-bit key, then the key's code on each axis (a constant axis costs no memory)."""
+    facts = [np.asarray(columns[fact][lo:hi], dtype=bool).view(np.uint8) for fact in FACTS]
+    key = facts[0].astype(np.uint16)
+    for bit, fact in enumerate(facts[1:], start=1):
+        key |= fact.astype(np.uint16) << np.uint16(bit)
+    rows = len(key)
+    found: dict[bytes, npt.NDArray[np.uint8]] = {}  # a question mapped alike in both phases: looked up once
+
+    def of_key(table: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+        if (table == table[0]).all():
+            return np.broadcast_to(table[0], (rows,))
+        codes = found.get(table.tobytes())
+        if codes is None:
+            codes = found[table.tobytes()] = np.take(table, key)
+        return codes
+
+    return [of_key(t) for t in DEVELOPMENT_CODES], [of_key(t) for t in DEPLOYMENT_CODES]
 
 
 def evaluate_batch(columns: dict[str, npt.NDArray[np.bool_]]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
-    development, deployment = _codes(columns)
-    return PROGRAM.development.gather(DEVELOPMENT_REGIME, development), PROGRAM.deployment.gather(
-        DEPLOYMENT_REGIME, deployment
-    )
+    """Both phases' regimes, by blocks of rows (their codes stay in cache), over the evaluator's threads."""
+    rows = len(columns[FACTS[0]])
+    development = np.empty(rows, dtype=np.uint8)
+    deployment = np.empty(rows, dtype=np.uint8)
+
+    def blocks(lo: int, hi: int) -> None:
+        for start in range(lo, hi, BLOCK_ROWS):
+            end = min(start + BLOCK_ROWS, hi)
+            dev, dep = _codes(columns, start, end)
+            development[start:end] = PROGRAM.development.gather(DEVELOPMENT_REGIME, dev)
+            deployment[start:end] = PROGRAM.deployment.gather(DEPLOYMENT_REGIME, dep)
+
+    bounds = np.linspace(0, rows, WORKERS + 1, dtype=np.int64).tolist() if rows >= PARALLEL_ROWS else [0, rows]
+    for future in [_pool.submit(blocks, lo, hi) for lo, hi in itertools.pairwise(bounds)]:
+        future.result()
+    return development, deployment
 
 
 def phases(columns: dict[str, npt.NDArray[np.bool_]]) -> dict[str, float]:

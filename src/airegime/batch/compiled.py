@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import combinations
 from typing import Any
 
@@ -43,6 +45,7 @@ STATUSES = ("determined", "case_by_case", "undetermined")
 UNDETERMINED = 31  # outcome bits of the verdict byte when no single outcome is reachable
 STATUS_SHIFT = 5
 OUTCOME_MASK = np.uint8((1 << STATUS_SHIFT) - 1)
+BLOCK_ROWS = 1 << 16  # rows looked up at a time: their index (2 or 4 bytes a row, 8 in np.take) stays in cache
 PARALLEL_ROWS = 200_000  # below this, splitting a batch over threads costs more than it saves
 WORKERS = os.cpu_count() or 1
 _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="airegime-batch")
@@ -116,35 +119,55 @@ class PhaseProgram:
         integer type that holds the running product: most steps touch 1 or 2 bytes per row.
         """
         flat: IndexArray = codes[0].astype(np.uint8, copy=True)
-        for position, dtype in self.widening[1:]:
+        for position, dtype, size in self._horner:
             if flat.dtype != dtype:
                 flat = flat.astype(dtype)
-            flat *= dtype.type(self.table.axes[position].size + 1)
+            flat *= size
             flat += codes[position]
         return flat
+
+    @cached_property
+    def _horner(self) -> tuple[tuple[int, np.dtype[Any], np.generic], ...]:
+        """Per axis after the first: its position, the index's type there, and its number of codes."""
+        return tuple(
+            (position, dtype, dtype.type(self.table.axes[position].size + 1)) for position, dtype in self.widening[1:]
+        )
 
     def verdicts(self, codes: Sequence[U8Array]) -> U8Array:
         """Outcome and status of each row, as verdict bytes."""
         return self.gather(self.verdict_of_index, codes)
 
-    def gather(self, per_entry: U8Array, codes: Sequence[U8Array]) -> U8Array:
-        """Look up a byte per table entry (``verdict_of_index`` or a table derived from it) for
-        each row; large batches are split over threads, as numpy releases the GIL in these loops."""
-        return _split(lambda part: np.take(per_entry, self.flat_index(part)), codes)
+    def gather(self, per_entry: npt.NDArray[Any], codes: Sequence[U8Array]) -> npt.NDArray[Any]:
+        """Look up a value per table entry (``verdict_of_index``, ``result_of_index`` or a table
+        derived from them) for each row.
+
+        Rows go by blocks small enough that the index of a block stays in the processor's cache
+        between its computation and the lookup, each block written in place into the result;
+        large batches are split over threads, as numpy releases the GIL in these loops."""
+        rows = len(codes[0]) if codes else 0
+        out = np.empty(rows, dtype=per_entry.dtype)
+        _split(lambda lo, hi: self._gather_blocks(per_entry, codes, out, lo, hi), rows)
+        return out
+
+    def _gather_blocks(
+        self, per_entry: npt.NDArray[Any], codes: Sequence[U8Array], out: npt.NDArray[Any], lo: int, hi: int
+    ) -> None:
+        for start in range(lo, hi, BLOCK_ROWS):
+            end = min(start + BLOCK_ROWS, hi)
+            np.take(per_entry, self.flat_index([column[start:end] for column in codes]), out=out[start:end])
 
     def result_ids(self, codes: Sequence[U8Array]) -> npt.NDArray[np.uint32]:
-        return np.take(self.result_of_index, self.flat_index(codes))
+        return self.gather(self.result_of_index, codes)
 
 
-def _split(evaluate: Callable[[Sequence[U8Array]], U8Array], codes: Sequence[U8Array]) -> U8Array:
-    """Run ``evaluate`` on row slices in parallel: numpy releases the GIL in these loops."""
-    rows = len(codes[0]) if codes else 0
+def _split(evaluate: Callable[[int, int], None], rows: int) -> None:
+    """Run ``evaluate(lo, hi)`` on row ranges in parallel: numpy releases the GIL in these loops."""
     if rows < PARALLEL_ROWS or WORKERS < 2:
-        return evaluate(codes)
-    bounds = np.linspace(0, rows, WORKERS + 1, dtype=np.int64)
-    slices = [[column[lo:hi] for column in codes] for lo, hi in itertools.pairwise(bounds)]
-    parts = list(_pool.map(evaluate, slices))
-    return np.concatenate(parts)
+        evaluate(0, rows)
+        return
+    bounds = np.linspace(0, rows, WORKERS + 1, dtype=np.int64).tolist()
+    for future in [_pool.submit(evaluate, lo, hi) for lo, hi in itertools.pairwise(bounds)]:
+        future.result()
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,16 +183,30 @@ class BatchProgram:
 _programs: dict[tuple[str, str], BatchProgram] = {}
 
 
+_building = threading.Lock()
+
+
 def batch_program(kb: KnowledgeBase) -> BatchProgram:
-    """The batch form of a knowledge base's decision tables, built once per rule set."""
+    """The batch form of a knowledge base's decision tables, built once per rule set (a caller
+    that comes while another thread builds it waits for that build)."""
     key = (kb.version, kb.hash)
     found = _programs.get(key)
     if found is None:
-        tables = compiled(kb)
-        found = _programs[key] = BatchProgram(
-            kb, compile_phase_program(kb, tables.development), compile_phase_program(kb, tables.deployment)
-        )
+        with _building:
+            found = _programs.get(key)
+            if found is None:
+                tables = compiled(kb)
+                found = _programs[key] = BatchProgram(
+                    kb, compile_phase_program(kb, tables.development), compile_phase_program(kb, tables.deployment)
+                )
     return found
+
+
+def prepare_batch_program(kb: KnowledgeBase) -> None:
+    """Start building ``batch_program(kb)`` on another thread, if it is not built yet: a caller
+    about to read a file (polars and file reads release the GIL) gets it ready meanwhile."""
+    if (kb.version, kb.hash) not in _programs:
+        _pool.submit(batch_program, kb)
 
 
 def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from airegime.batch.assess import MAX_REPORTED_ERRORS, CellError, Summary, assess_chunk
 from airegime.batch.columns import Layout, read_layout
-from airegime.batch.compiled import batch_program
+from airegime.batch.compiled import batch_program, prepare_batch_program
 from airegime.batch.io import ROW_INDEX, open_inventory, result_writer
 from airegime.kb.models import KnowledgeBase, Lang
 
@@ -70,6 +70,7 @@ def assess_inventory(
     Raises ``InventoryReadError`` (unreadable file) or ``LayoutError`` (no inventory columns);
     invalid cells do not raise: they are in ``errors`` and in each row's ``errors`` column.
     """
+    prepare_batch_program(kb)  # built while the file is opened and its first chunks read
     inventory = open_inventory(source, kind, max_cells=max_cells)
     layout = read_layout(inventory.columns, kb)
     result = BatchResult(kb.version, kb.hash, format=layout.format)
