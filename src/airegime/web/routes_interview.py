@@ -16,6 +16,7 @@ from airegime.edge.deps import EDITOR, KbDep, RepoDep
 from airegime.edge.inputs import MAX_ID, AssessmentId, RecordId
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Lang, Scope
+from airegime.render.report_data import citations
 from airegime.render.summary import answer_label
 from airegime.storage import Saved
 from airegime.web import views
@@ -184,7 +185,7 @@ def _interview_page(
         remaining=remaining,
         back=back,
         problem=problem,
-        sources=[views.cite(kb, c, lang) for c in step.question.sources],
+        sources=citations(kb, step.question.sources, lang),
     )
 
 

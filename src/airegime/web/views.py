@@ -8,18 +8,10 @@ from dataclasses import dataclass
 
 from airegime.engine.explain import explain
 from airegime.engine.interview import next_question
-from airegime.kb.models import Citation, KnowledgeBase, Lang, Question, Scope
+from airegime.kb.models import KnowledgeBase, Lang, Question, Scope
 from airegime.render.report_data import Json, build_report
 from airegime.render.summary import answer_label
 from airegime.storage import Context, Saved
-
-
-@dataclass(frozen=True, slots=True)
-class Cite:
-    title: str
-    pinpoint: str
-    url: str
-    summary: str = ""  # what the text says, in a line
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +42,6 @@ class Answered:
     text: str
     answer: str
     code: str
-
-
-def cite(kb: KnowledgeBase, citation: Citation, lang: Lang) -> Cite:
-    source = kb.source_by_id[citation.source]
-    return Cite(source.title.get(lang), citation.pinpoint_in(lang), source.link(lang), source.summary.get(lang))
 
 
 def step_for(saved: Saved, kb: KnowledgeBase, scope: Scope, context_id: int | None, question_id: str) -> Step | None:
