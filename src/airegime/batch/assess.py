@@ -34,7 +34,7 @@ from airegime.batch.words import w
 from airegime.cells import is_formula
 from airegime.engine.results import PhaseResult
 from airegime.kb.models import KnowledgeBase, Lang, Phase, Scope
-from airegime.render.summary import outcome_label, short_reason, status_label
+from airegime.render.summary import colon, outcome_label, short_reason, status_label
 from airegime.upgrade import UpgradeNote
 
 PHASES: tuple[Phase, ...] = ("development", "deployment")
@@ -283,7 +283,7 @@ def notes_text(kb: KnowledgeBase, notes: tuple[UpgradeNote, ...], lang: Lang) ->
     by_text: dict[str, list[str]] = {}
     for note in notes:
         by_text.setdefault(note.text.get(lang), []).append(_note_column(kb, note, lang))
-    separator = " : " if lang == "fr" else ": "
+    separator = colon(lang)
     return " | ".join(f"{', '.join(where)}{separator}{text}" for text, where in by_text.items()) or None
 
 

@@ -19,6 +19,7 @@ from airegime.cli import views
 from airegime.errors import AiregimeError, DescriptorError
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang, load_knowledge_base
+from airegime.render.summary import colon
 from airegime.settings import get_settings
 from airegime.text import escaped
 
@@ -325,8 +326,8 @@ def _print_test_runs(
     said = [
         _counted(counts[key], key, lang) for key in ("passed", "failed", "errors") if key != "errors" or counts[key]
     ]
-    colon = " : " if lang == "fr" else ": "
-    out.print(f"{_counted(len(runs), 'scenarios', lang)}{colon}{', '.join(said)}", markup=False, soft_wrap=True)
+    separator = colon(lang)
+    out.print(f"{_counted(len(runs), 'scenarios', lang)}{separator}{', '.join(said)}", markup=False, soft_wrap=True)
 
 
 def _test_dict(

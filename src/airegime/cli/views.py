@@ -18,6 +18,7 @@ from airegime.render.report_data import Json, build_report
 from airegime.render.summary import (
     answer_label,
     citation_with_summary,
+    colon,
     expected_label,
     outcome_label,
     phase_title,
@@ -87,26 +88,26 @@ def _print_phase(
     if phase["outcome_summary"]:
         out.print(escape(phase["outcome_summary"]))
     for part in phase["parts"]:
-        out.print(f"  • {escape(part['label'])}{_colon(lang)}{t('explain.for', lang)} {escape(part['purposes'])}")
+        out.print(f"  • {escape(part['label'])}{colon(lang)}{t('explain.for', lang)} {escape(part['purposes'])}")
     if phase["open_questions"]:
         first, *others = phase["open_questions"]
-        out.print(f"\n[bold yellow]{t('next.title', lang)}[/]{_colon(lang)}{escape(first['text'])}")
+        out.print(f"\n[bold yellow]{t('next.title', lang)}[/]{colon(lang)}{escape(first['text'])}")
         for answer in first["outcomes_by_answer"]:
             out.print(f"    {escape(answer['answer_label'])} → {escape(' / '.join(answer['outcomes']))}")
         if source:
             out.print(f"[dim]{escape(t('next.command', lang).format(file=shlex.quote(source)))}[/]")
         if others:
             shorts = ", ".join(question["short"] for question in others)
-            out.print(f"[bold]{t('next.others', lang)}[/]{_colon(lang)}{escape(shorts)}")
+            out.print(f"[bold]{t('next.others', lang)}[/]{colon(lang)}{escape(shorts)}")
     deciding = phase["deciding"]
     if deciding:
-        out.print(f"\n[bold]{t('reason.title', lang)}[/]{_colon(lang)}{escape(deciding['title'])}")
+        out.print(f"\n[bold]{t('reason.title', lang)}[/]{colon(lang)}{escape(deciding['title'])}")
         out.print(escape(deciding["explanation"]))
-        out.print(f"[dim]{t('reason.answers', lang)}{_colon(lang)}[/]")
+        out.print(f"[dim]{t('reason.answers', lang)}{colon(lang)}[/]")
         for answer in deciding["answers"]:
-            out.print(f"  • {escape(answer['short'])}{_colon(lang)}{escape(answer['answer_label'])}")
+            out.print(f"  • {escape(answer['short'])}{colon(lang)}{escape(answer['answer_label'])}")
         if deciding["caveat"]:
-            out.print(f"[magenta]{t('explain.caveat', lang)}{_colon(lang)}[/]{escape(deciding['caveat'])}")
+            out.print(f"[magenta]{t('explain.caveat', lang)}{colon(lang)}[/]{escape(deciding['caveat'])}")
         _print_sources(out, deciding["sources"], lang)
     if phase["counterfactuals"]:
         table = Table(title=t("explain.would_change", lang), title_justify="left", show_lines=False)
@@ -124,7 +125,7 @@ def _print_phase(
             _print_rule_trace(out, kb, trace, lang)
     elif others:
         hint = t("explain.all_rules_hint", lang)
-        out.print(f"[dim]{t('reason.others', lang)}{_colon(lang)}{len(others)} — {hint}[/]")
+        out.print(f"[dim]{t('reason.others', lang)}{colon(lang)}{len(others)} — {hint}[/]")
     out.print()
 
 
@@ -146,14 +147,10 @@ def _next_steps_of(phase: Json, lang: Lang, kb: KnowledgeBase) -> list[str]:
 
 
 def _print_sources(out: Console, sources: list[Json], lang: Lang) -> None:
-    out.print(f"[dim]{t('explain.sources', lang)}{_colon(lang)}[/]")
+    out.print(f"[dim]{t('explain.sources', lang)}{colon(lang)}[/]")
     for source in sources:
         pinpoint = f", {source['pinpoint']}" if source["pinpoint"] else ""
         out.print(f"[dim]  • {escape(source['title'] + pinpoint)} — {escape(source['summary'])}[/]")
-
-
-def _colon(lang: Lang) -> str:
-    return " : " if lang == "fr" else ": "
 
 
 def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang: Lang, depth: int) -> None:

@@ -13,6 +13,11 @@ _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _UNNAMED_DEVELOPMENT = re.compile(r"development( \d+)?")  # the engine's name for an unnamed development
 
 
+def colon(lang: Lang) -> str:
+    """What follows a label: French puts a space before the colon, English does not."""
+    return " : " if lang == "fr" else ": "
+
+
 def phase_title(result: PhaseResult, lang: Lang, *, developments: int | None = None) -> str:
     """ "Development" (the only one), "Development: Training" or "Development 2" (one of several),
     "Deployment: Shopping centre".
@@ -20,7 +25,7 @@ def phase_title(result: PhaseResult, lang: Lang, *, developments: int | None = N
     ``developments`` is the number of development processings of the system (``len(system.developments)``);
     without it, it is read from the name the engine gave the phase.
     """
-    separator = " : " if lang == "fr" else ": "
+    separator = colon(lang)
     if result.phase == "development":
         unnamed = _UNNAMED_DEVELOPMENT.fullmatch(result.name)
         if developments == 1 or (developments is None and result.name == "development"):
@@ -113,7 +118,7 @@ def expected_label(kb: KnowledgeBase, question_id: str, expected: tuple[str, ...
 def change_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang, *, short: bool = False) -> str:
     """One answer: "Controller: Competent authority for criminal matters (...)"; ``short`` leaves
     out the label's parenthesised examples."""
-    separator = " : " if lang == "fr" else ": "
+    separator = colon(lang)
     label = answer_label(kb, question_id, code, lang)
     return kb.question_by_id[question_id].short.get(lang) + separator + (short_label(label) if short else label)
 

@@ -18,6 +18,7 @@ from airegime.render.report_markdown import (
     whatif_split,
 )
 from airegime.render.sentences import TRUTH_MARK, condition_lines
+from airegime.render.summary import colon
 from airegime.render.words import w
 
 # XML 1.0 forbids most control characters: a descriptor may hold them, a .docx may not.
@@ -82,10 +83,6 @@ def _para(document: Any, text: str, *, bold_prefix: str = "", style: str | None 
     return paragraph
 
 
-def _colon(lang: Lang) -> str:
-    return " : " if lang == "fr" else ": "
-
-
 def _head(document: Any, report: dict[str, Any], lang: Lang) -> None:
     system = report["system"]
     document.add_heading(w("report.title", lang), level=0)
@@ -143,30 +140,30 @@ def _answers(document: Any, report: dict[str, Any], lang: Lang) -> None:
 def _phase(document: Any, phase: dict[str, Any], lang: Lang) -> None:
     """A phase, reason first (an undetermined one: the questions to settle first)."""
     document.add_heading(clean(f"{phase['title']} — {phase['headline']}"), level=2)
-    _para(document, phase["status_label"], bold_prefix=w("col.status", lang) + _colon(lang))
+    _para(document, phase["status_label"], bold_prefix=w("col.status", lang) + colon(lang))
     if phase["description"]:
         _para(document, phase["description"])
     if phase["outcome_summary"]:
         _para(document, phase["outcome_summary"])
     if phase["parts"]:
-        _para(document, "", bold_prefix=w("report.parts", lang) + _colon(lang).rstrip())
+        _para(document, "", bold_prefix=w("report.parts", lang) + colon(lang).rstrip())
         for part in phase["parts"]:
-            _para(document, part["purposes"], bold_prefix=part["label"] + _colon(lang), style="List Bullet")
+            _para(document, part["purposes"], bold_prefix=part["label"] + colon(lang), style="List Bullet")
     if phase["authority"]:
-        _para(document, phase["authority"], bold_prefix=w("report.authority", lang) + _colon(lang))
+        _para(document, phase["authority"], bold_prefix=w("report.authority", lang) + colon(lang))
     if phase["competing"]:
-        _para(document, " / ".join(phase["competing"]), bold_prefix=w("report.competing", lang) + _colon(lang))
+        _para(document, " / ".join(phase["competing"]), bold_prefix=w("report.competing", lang) + colon(lang))
     deciding = phase["deciding"]
     if deciding:
         document.add_heading(w("reason.title", lang), level=3)
         _para(document, "", bold_prefix=deciding["sentence"])
         _para(document, deciding["explanation"])
         if deciding["caveat"]:
-            _para(document, deciding["caveat"], bold_prefix=w("explain.caveat", lang) + _colon(lang))
+            _para(document, deciding["caveat"], bold_prefix=w("explain.caveat", lang) + colon(lang))
         _sources(document, deciding["sources"], lang)
         document.add_heading(w("reason.answers", lang), level=3)
         for answer in deciding["answers"]:
-            _para(document, answer["answer_label"], bold_prefix=answer["short"] + _colon(lang), style="List Bullet")
+            _para(document, answer["answer_label"], bold_prefix=answer["short"] + colon(lang), style="List Bullet")
     else:
         _para(document, w("report.undetermined_lead", lang))
         for index, question in enumerate(phase["open_questions"]):
@@ -192,7 +189,7 @@ def _whatif_table(document: Any, changes: list[dict[str, Any]], lang: Lang) -> N
 
 
 def _sources(document: Any, sources: list[dict[str, Any]], lang: Lang) -> None:
-    _para(document, "", bold_prefix=w("explain.sources", lang) + _colon(lang).rstrip())
+    _para(document, "", bold_prefix=w("explain.sources", lang) + colon(lang).rstrip())
     for s in sources:
         place = f"{s['title']}{', ' + s['pinpoint'] if s['pinpoint'] else ''}"
         _para(document, f"{place} — {s['summary']} <{s['url']}>", style="List Bullet")
@@ -226,7 +223,7 @@ def _rule(document: Any, rule: dict[str, Any], lang: Lang) -> None:
     for depth, text in condition_lines(rule["condition"], lang, traced=True):
         _para(document, text, style="List Bullet" if depth == 0 else "List Bullet 2" if depth == 1 else "List Bullet 3")
     if rule["caveat"]:
-        _para(document, rule["caveat"], bold_prefix=w("explain.caveat", lang) + _colon(lang))
+        _para(document, rule["caveat"], bold_prefix=w("explain.caveat", lang) + colon(lang))
     _sources(document, rule["sources"], lang)
 
 

@@ -10,7 +10,7 @@ from airegime.engine.explain import explain
 from airegime.engine.interview import next_question
 from airegime.kb.models import KnowledgeBase, Lang, Question, Scope
 from airegime.render.report_data import Json, build_report
-from airegime.render.summary import answer_label
+from airegime.render.summary import answer_label, colon
 from airegime.storage import Context, Saved
 
 
@@ -110,7 +110,7 @@ def phase_names(_: Callable[..., str], lang: Lang) -> dict[str, str]:
         "development": _("phase.development"),
         "deployment": _("phase.deployment"),
         "unnamed": _("developments.unnamed", n="{n}"),
-        "separator": " : " if lang == "fr" else ": ",
+        "separator": colon(lang),
     }
 
 
