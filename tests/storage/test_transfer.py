@@ -20,7 +20,20 @@ from typing import Any
 
 import pytest
 from databases import empty_postgres, postgres_url
-from sqlalchemy import Boolean, Connection, Date, DateTime, Engine, Integer, LargeBinary, String, Table, func, select, text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.types import TypeDecorator
 from typer.testing import CliRunner
 
