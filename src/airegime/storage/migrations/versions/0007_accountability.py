@@ -31,10 +31,10 @@ def _answer_columns() -> list[sa.Column[object]]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("assessments") as table:
-        table.add_column(sa.Column("status", sa.String(20), nullable=False, server_default="draft"))
-        table.add_column(sa.Column("review_flag", sa.Text(), nullable=False, server_default=""))
-        table.add_column(sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("assessments") as assessments:
+        assessments.add_column(sa.Column("status", sa.String(20), nullable=False, server_default="draft"))
+        assessments.add_column(sa.Column("review_flag", sa.Text(), nullable=False, server_default=""))
+        assessments.add_column(sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "answer_notes",
         *_answer_columns(),
@@ -112,7 +112,7 @@ def downgrade() -> None:
         op.drop_index(f"ix_{table}_assessment_id", table_name=table)
     for table in ("share_links", "organisation_profiles", "actions", "reviews", "attachments", "answer_notes"):
         op.drop_table(table)
-    with op.batch_alter_table("assessments") as table:
-        table.drop_column("archived_at")
-        table.drop_column("review_flag")
-        table.drop_column("status")
+    with op.batch_alter_table("assessments") as assessments:
+        assessments.drop_column("archived_at")
+        assessments.drop_column("review_flag")
+        assessments.drop_column("status")
