@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from airegime.answers import normalise_answer
 from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, print_upgrade_notes
 from airegime.cli.interview_text import say
 from airegime.errors import AiregimeError, SessionError
@@ -29,7 +30,7 @@ from airegime.i18n import known
 from airegime.interview_session import AnsweredQuestion, InterviewSession
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang, Question, Scope
-from airegime.system import load_system, normalise_answer
+from airegime.system import load_system
 
 if TYPE_CHECKING:
     from airegime.engine.results import Assessment
