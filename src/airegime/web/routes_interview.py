@@ -270,6 +270,28 @@ def _add(
     return see_other(f"/a/{assessment_id}/interview")
 
 
+def _rename(
+    request: Request,
+    repo: Repository,
+    assessment_id: int,
+    context_id: int,
+    phase: Phase,
+    *,
+    name: str,
+    description: str,
+) -> Response:
+    """Rename a deployment context (a name is required) or a development processing (the only one may
+    go unnamed), then back to the list (or the form again, refused)."""
+    required = ("name",) if phase == "deployment" else ()
+    refused = _refused(request, repo, assessment_id, {"name": name, "description": description}, required)
+    if refused:
+        return refused
+    if phase == "development" and repo.get(assessment_id).development_index_of(context_id) is None:
+        raise HTTPException(status_code=404)
+    repo.rename_context(assessment_id, context_id, name=name, description=description)
+    return see_other(f"/a/{assessment_id}/contexts")
+
+
 @router.get("/a/{assessment_id}/contexts", response_class=HTMLResponse)
 def contexts(request: Request, assessment_id: AssessmentId, repo: RepoDep) -> HTMLResponse:
     return render(request, "contexts.html", saved=repo.get(assessment_id), problem="")
@@ -292,11 +314,7 @@ def rename_context(
     name: Long = "",
     description: Long = "",
 ) -> Response:
-    refused = _refused(request, repo, assessment_id, {"name": name, "description": description})
-    if refused:
-        return refused
-    repo.rename_context(assessment_id, context_id, name=name, description=description)
-    return see_other(f"/a/{assessment_id}/contexts")
+    return _rename(request, repo, assessment_id, context_id, "deployment", name=name, description=description)
 
 
 @router.get("/a/{assessment_id}/contexts/{context_id}/remove", response_class=HTMLResponse)
@@ -333,13 +351,7 @@ def rename_development(
     name: Long = "",
     description: Long = "",
 ) -> Response:
-    refused = _refused(request, repo, assessment_id, {"name": name, "description": description}, required=())
-    if refused:
-        return refused
-    if repo.get(assessment_id).development_index_of(development_id) is None:
-        raise HTTPException(status_code=404)
-    repo.rename_context(assessment_id, development_id, name=name, description=description)
-    return see_other(f"/a/{assessment_id}/contexts")
+    return _rename(request, repo, assessment_id, development_id, "development", name=name, description=description)
 
 
 @router.get("/a/{assessment_id}/developments/{development_id}/remove", response_class=HTMLResponse)
