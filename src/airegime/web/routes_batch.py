@@ -180,7 +180,7 @@ def results(
         choices=batch_views.outcome_choices(result.summary, kb, lang),
         invalid_note=batch_views.invalid_note(result.summary, lang),
         words={key: w(key, lang) for key in BATCH_WORDS},
-        statuses=batch_views.STATUSES,
+        statuses=batch_views.status_choices(lang),
         formats=RESULT_FORMATS,
     )
 
