@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from importlib import import_module
@@ -101,11 +101,14 @@ def _input_errors() -> Iterator[None]:
         _fail(error)
 
 
-def print_upgrade_notes(system: System, lang: Lang) -> None:
-    """What reading a format-1 descriptor had to guess, on standard error (standard output stays the result)."""
+def read_system(read: Callable[..., System], file: Path, *, kb: KnowledgeBase, lang: Lang) -> System:
+    """``read(file, kb=kb)`` (a descriptor, or a report too), then what reading a format-1 descriptor had
+    to guess, on standard error (standard output stays the result)."""
+    system = read(file, kb=kb)
     for note in system.upgrade_notes:
         said = f"{t('upgrade.note', lang)}: {note.location}: {note.text.get(lang)}"
         err.print(escaped(said), markup=False, soft_wrap=True)
+    return system
 
 
 def _kb(knowledge_dir: Path | None = None) -> KnowledgeBase:
@@ -163,8 +166,7 @@ def assess(
     kb = _kb(knowledge_dir)
     language = _lang(lang)
     with _input_errors():
-        system = load_system(file, kb=kb)
-        print_upgrade_notes(system, language)
+        system = read_system(load_system, file, kb=kb, lang=language)
         assessment = evaluate(kb=kb, system=system)
     if format is Format.json:
         typer.echo(to_json(assessment.to_dict()))
@@ -195,8 +197,7 @@ def explain(
 
     kb = _kb(knowledge_dir)
     with _input_errors():
-        system = load_system(file, kb=kb)
-        print_upgrade_notes(system, _lang(lang))
+        system = read_system(load_system, file, kb=kb, lang=_lang(lang))
         explanation = explain_system(kb=kb, system=system, max_changes=max_changes)
     if format is Format.json:
         typer.echo(to_json(views.explanation_dict(explanation)))

@@ -37,6 +37,11 @@ UrlOption = Annotated[
 URL_HINT = "check --database-url, AIREGIME_DATABASE_URL or AIREGIME_DATA_DIR"
 
 
+def database_url_or_default(database_url: str | None) -> str:
+    """--database-url, else AIREGIME_DATABASE_URL, else SQLite in AIREGIME_DATA_DIR."""
+    return database_url or get_settings().effective_database_url
+
+
 @db.command("export")
 def export(
     file: Annotated[Path, typer.Argument(help="file to write, e.g. airegime.jsonl.gz (replaced if it exists)")],
@@ -46,7 +51,7 @@ def export(
     from one consistent snapshot. Control characters in texts are replaced by U+FFFD (and counted)."""
     from airegime.storage.transfer import export_database
 
-    url = database_url or get_settings().effective_database_url
+    url = database_url_or_default(database_url)
     missing = _missing_sqlite_file(url)
     if missing:
         _fail(AiregimeError(f"no database at {missing}", hint=URL_HINT))
@@ -78,7 +83,7 @@ def import_(
 
     if not file.is_file():
         _fail(AiregimeError(f"no file {file}", hint="give a file written by `airegime db export`"))
-    url = database_url or get_settings().effective_database_url
+    url = database_url_or_default(database_url)
     started = time.perf_counter()
     with _database(url) as engine, _progress() as progress:
         summary = import_database(engine, file, progress, replace=replace)

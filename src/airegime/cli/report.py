@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _input_errors, _kb, _lang, app, print_upgrade_notes
+from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _input_errors, _kb, _lang, app, read_system
 from airegime.errors import AiregimeError
 
 InputArg = Annotated[Path, typer.Argument(help="system descriptor (YAML or JSON), or a JSON report")]
@@ -92,8 +92,7 @@ def report(
     generated = _parse_date(on)
     language = _lang(lang)
     with _input_errors():
-        system = load_descriptor_or_report(file, kb=kb)
-        print_upgrade_notes(system, language)
+        system = read_system(load_descriptor_or_report, file, kb=kb, lang=language)
         assessment = evaluate(kb=kb, system=system)
         data = render_report(
             kb=kb, assessment=assessment, fmt=format.value, lang=language, generated=generated, diagram=diagram
@@ -114,8 +113,7 @@ def import_report(
 
     kb = _kb(knowledge_dir)
     with _input_errors():
-        system = load_report_json(file, kb=kb)
-        print_upgrade_notes(system, _lang(None))
+        system = read_system(load_report_json, file, kb=kb, lang=_lang(None))
     text = yaml.safe_dump(system.to_dict(), allow_unicode=True, sort_keys=False, width=100)
     _write(text.encode("utf-8"), output, "yaml")
 
@@ -160,8 +158,7 @@ def diagram(
             from airegime.engine.evaluate import evaluate
             from airegime.render.report_data import load_descriptor_or_report
 
-            system = load_descriptor_or_report(file, kb=kb)
-            print_upgrade_notes(system, _lang(lang))
+            system = read_system(load_descriptor_or_report, file, kb=kb, lang=_lang(lang))
             assessment = evaluate(kb=kb, system=system)
         data = decision_diagram(kb=kb, assessment=assessment, fmt=format.value, lang=_lang(lang), focus=focus, ppi=ppi)
     _write(data, output, format.value)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -35,7 +35,7 @@ from airegime.web import (
     routes_result,
 )
 from airegime.web.batch_runs import BatchRuns
-from airegime.web.pages import is_htmx
+from airegime.web.pages import is_htmx, see_other
 from airegime.web.security import (
     CSRF_FIELD,
     ForwardedMiddleware,
@@ -135,7 +135,7 @@ def create_app(
 def _language_switch(app: FastAPI) -> None:
     @app.get("/lang/{code}")
     def switch_language(code: str, next: str = "/") -> Response:
-        response = RedirectResponse(safe_next(next), status_code=303)
+        response = see_other(safe_next(next))
         if code in ("fr", "en"):
             response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", httponly=True)
         return response
@@ -147,11 +147,10 @@ def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(AccessDenied)
     async def denied(request: Request, denied: AccessDenied) -> Response:
         if denied.status == 401:  # not logged in (or the session ended): to the login page, then back here
-            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            target = "/login?" + urlencode({"next": here if request.method == "GET" else "/"})
+            target = "/login?" + urlencode({"next": pages.here(request) if request.method == "GET" else "/"})
             if is_htmx(request):
                 return Response(status_code=204, headers={"HX-Redirect": target})
-            return RedirectResponse(target, status_code=303)
+            return see_other(target)
         return pages.error(request, denied.status, "forbidden" if denied.status == 403 else "no_accounts")
 
     @app.exception_handler(StarletteHTTPException)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import yaml
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from airegime.edge.deps import EDITOR, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId, BodyRefused, SearchText, strict_json
@@ -22,17 +22,13 @@ from airegime.storage.repository import SORTS
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
 from airegime.web import views
-from airegime.web.pages import PageLangDep, render, text_problems
+from airegime.web.pages import PageLangDep, render, see_other, text_problems
 from airegime.web.texts import translator
 
 router = APIRouter()
 writes = APIRouter(dependencies=[EDITOR])
 Text = Annotated[str, Form(max_length=20_000)]
 Pasted = Annotated[str, Form(max_length=MAX_DESCRIPTOR_BYTES)]  # a pasted JSON report runs to tens of kB
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from airegime.batch import InventoryReadError, LayoutError, write_template
@@ -21,7 +21,7 @@ from airegime.edge.deps import CurrentUser, KbDep
 from airegime.errors import QuotaExceeded
 from airegime.web import batch_views, downloads
 from airegime.web.batch_runs import BatchRuns, assess_upload
-from airegime.web.pages import PageLangDep, error, lang_of, render
+from airegime.web.pages import PageLangDep, error, lang_of, render, see_other
 
 router = APIRouter()
 log = logging.getLogger("airegime.web")
@@ -132,7 +132,7 @@ async def upload(
         )
     except QuotaExceeded as full:
         return upload_page(request, 429, message=w("web.organisation_full", lang, limit=full.limit))
-    return RedirectResponse(f"/batch/{token}", status_code=303)
+    return see_other(f"/batch/{token}")
 
 
 @router.get("/batch/template.xlsx")
@@ -180,7 +180,7 @@ def results(
         choices=batch_views.outcome_choices(result.summary, kb, lang),
         invalid_note=batch_views.invalid_note(result.summary, lang),
         words={key: w(key, lang) for key in BATCH_WORDS},
-        statuses=batch_views.STATUSES,
+        statuses=batch_views.status_choices(lang),
         formats=RESULT_FORMATS,
     )
 
