@@ -75,7 +75,7 @@ class CleanText(CleanString):
     cache_ok = True
 
 
-ROLE_NAMES = ("reader", "editor", "admin")  # airegime.storage.accounts.Role, weakest first
+ROLE_NAMES = ("reader", "editor", "admin")  # airegime.storage.accounts.principal.Role, weakest first
 PHASES = ("development", "deployment")  # the phases of an assessment's rows in deployment_contexts
 SCOPES = ("system", *PHASES)  # what an answer is about (events.scope)
 STATUSES = ("draft", "in_review", "approved")  # an assessment's review status
