@@ -43,12 +43,18 @@ RENAME_ARROW = " → "  # a rename's detail: "old name → new name"
 
 @dataclass(frozen=True, slots=True)
 class Version:
-    """The assessment as it was once history entry ``index`` (0: the first) was stored."""
+    """The assessment as it was once history entry ``index`` (0: the first) was stored, made at
+    ``at``; or, both None, as it is now."""
 
     assessment_id: int
-    index: int
-    at: datetime
+    index: int | None
+    at: datetime | None
     system: System
+
+
+def current(repo: Repository, assessment_id: int) -> Version:
+    """The assessment as it is now (of the repository's organisation, else not found)."""
+    return Version(assessment_id, None, None, repo.get(assessment_id).system())
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +100,17 @@ def version(repo: Repository, assessment_id: int, index: int) -> Version:
         replay.apply(event)
     names = _names_at(rows, events, index)
     return Version(assessment_id, index, events[index].at, replay.system(saved, names))
+
+
+def sides(repo: Repository, assessment_id: int, *, other: int | None, index: int | None) -> tuple[Version, Version]:
+    """What a comparison puts side by side: the assessment as of history entry ``index``, then as it
+    is now; or the assessment now, then ``other`` now (give one of the two)."""
+    if (other is None) == (index is None):
+        raise ValueError("give either another assessment or a history entry")
+    if index is not None:
+        return version(repo, assessment_id, index), current(repo, assessment_id)
+    assert other is not None
+    return current(repo, assessment_id), current(repo, other)
 
 
 def regime_changes(repo: Repository, assessment_id: int) -> tuple[tuple[RegimeChange, ...], ...]:
