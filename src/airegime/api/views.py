@@ -155,7 +155,8 @@ def assessment_out(
 def history_out(
     entries: tuple[HistoryEntry, ...], marks: tuple[tuple[RegimeChange, ...], ...] = ()
 ) -> list[m.HistoryEntryOut]:
-    """The entries, each with the phases whose regime it changed (``marks``, in the same order)."""
+    """The entries, each with the phases whose regime it changed (``marks``, in the same order; read
+    apart, so a change stored in between may leave the last entries without one)."""
     return [
         m.HistoryEntryOut(
             at=e.at,
@@ -170,7 +171,7 @@ def history_out(
                 m.RegimeChangeOut(before=summary_out(c.before), after=summary_out(c.after)) for c in changed
             ],
         )
-        for e, changed in zip(entries, marks or ((),) * len(entries), strict=True)
+        for e, changed in zip(entries, (*marks, *((),) * len(entries)), strict=False)
     ]
 
 

@@ -203,8 +203,9 @@ def history(request: Request, assessment_id: AssessmentId, repo: RepoDep, kb: Kb
         request,
         "history.html",
         saved=saved,
-        # (its position, for "compare with now"; the entry; the phases whose regime it changed), latest first
-        entries=list(reversed(list(zip(range(len(entries)), entries, marks, strict=True)))),
+        # (its position, for "compare with now"; the entry; the phases whose regime it changed), latest first.
+        # The marks are read apart: a change stored in between may leave the last entries unmarked.
+        entries=list(reversed([(i, e, marks[i] if i < len(marks) else ()) for i, e in enumerate(entries)])),
         evaluations=list(reversed(repo.evaluations(assessment_id))),
         label=lambda question, code: safe_answer_label(kb, lang, question, code),
         question_text=lambda question: question_text(kb, lang, question),
