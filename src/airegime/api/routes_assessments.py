@@ -11,12 +11,21 @@ from pydantic import AfterValidator
 
 from airegime.api.changes import set_answers
 from airegime.api.deps import DESCRIPTOR_BODY, DescriptorBody, StrictJsonRoute
-from airegime.api.models import AnswersPatch, AssessmentListOut, AssessmentOut, ErrorBody, HistoryEntryOut, RecheckOut
-from airegime.api.views import assessment_out, history_out, list_out, recheck_out
+from airegime.api.models import (
+    AnswersPatch,
+    AssessmentListOut,
+    AssessmentOut,
+    ComparisonOut,
+    ErrorBody,
+    HistoryEntryOut,
+    RecheckOut,
+)
+from airegime.api.views import assessment_out, comparison_out, history_out, list_out, recheck_out
 from airegime.edge.deps import EDITOR, ApiLangDep, KbDep, RepoDep
-from airegime.edge.inputs import AssessmentId, checked_tree
+from airegime.edge.inputs import MAX_ID, AssessmentId, checked_tree
 from airegime.errors import ApiError
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
+from airegime.storage import versions
 from airegime.storage.repository import SORTS, Sort
 from airegime.system import parse_system
 
@@ -95,8 +104,56 @@ def delete_assessment(assessment_id: AssessmentId, repo: RepoDep) -> Response:
 
 @router.get("/{assessment_id}/history")
 def assessment_history(assessment_id: AssessmentId, repo: RepoDep) -> list[HistoryEntryOut]:
-    """Every change, oldest first, with the answer each change replaced."""
-    return history_out(repo.history(assessment_id))
+    """Every change, oldest first, with the answer each change replaced and the regimes it changed."""
+    return history_out(repo.history(assessment_id), versions.regime_changes(repo, assessment_id))
+
+
+COMPARE_RESPONSES: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorBody, "description": "No such assessment (or another organisation's), or history entry."},
+    422: {"model": ErrorBody, "description": "Neither or both of `with` and `version`, or one out of range."},
+}
+
+
+@router.get("/{assessment_id}/compare", responses=COMPARE_RESPONSES)
+def compare_assessment(
+    assessment_id: AssessmentId,
+    repo: RepoDep,
+    kb: KbDep,
+    lang: ApiLangDep,
+    other: Annotated[
+        int | None,
+        Query(
+            alias="with",
+            ge=1,
+            le=MAX_ID,
+            description="another assessment of the organisation: this one now (before) beside that one now (after)",
+        ),
+    ] = None,
+    version: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_ID,
+            description="an entry of this assessment's history (its position in .../history, from 0): the "
+            "assessment as of then (before) beside it now (after)",
+        ),
+    ] = None,
+) -> ComparisonOut:
+    """Two versions of this assessment, or it and another, side by side under the loaded rule set: the
+    answers that differ, the regimes that differ, and the reason that decided each. Give `with` or `version`."""
+    from airegime.compare import compare
+
+    if (other is None) == (version is None):
+        raise ApiError(
+            422,
+            "invalid_request",
+            "give either `with` (another assessment) or `version` (an entry of this one's history)",
+            where="with",
+            hint="e.g. ?with=12 or ?version=3",
+        )
+    first, second = versions.sides(repo, assessment_id, other=other, index=version)
+    comparison = compare(kb=kb, before=first.system, after=second.system, lang=lang)
+    return comparison_out(comparison, first, second)
 
 
 @writes.post("/{assessment_id}/recheck")

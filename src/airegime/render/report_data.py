@@ -152,7 +152,7 @@ def _phase(kb: KnowledgeBase, system: System, phase: PhaseExplanation, lang: Lan
         "authority": outcome.authority.get(lang) if outcome and outcome.authority else "",
         "competing": [kb.outcome_by_id[o].label.get(lang) for o in outcome.competing] if outcome else [],
         "possible": [{"outcome": o, "label": kb.outcome_by_id[o].label.get(lang)} for o in result.possible],
-        "deciding": _deciding(kb, result, lang),
+        "deciding": deciding(kb, result, lang),
         "rules": _rules(kb, phase, lang),
         "open_questions": [_dependency(kb, d, lang) for d in result.depends_on],
         "counterfactuals": [
@@ -178,8 +178,9 @@ def _phase(kb: KnowledgeBase, system: System, phase: PhaseExplanation, lang: Lan
     }
 
 
-def _deciding(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> Json | None:
-    """The reason that decided: the rule that states it and the fewest answers that force it."""
+def deciding(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> Json | None:
+    """The reason that decided: the rule that states it and the fewest answers that force it (a
+    report's ``phases[].deciding``; the comparison of two systems shows it for each side)."""
     if result.reason is None:
         return None
     rule = kb.rule_by_id[result.reason.rule] if result.reason.rule else None

@@ -19,6 +19,7 @@ from airegime.kb.models import Question
 from airegime.render.report_data import is_report, load_report_json
 from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
 from airegime.storage.repository import SORTS
+from airegime.storage.versions import regime_changes
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
 from airegime.web import views
@@ -192,11 +193,15 @@ def delete(assessment_id: AssessmentId, repo: RepoDep) -> Response:
 @router.get("/a/{assessment_id}/history", response_class=HTMLResponse)
 def history(request: Request, assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
     saved = repo.get(assessment_id)
+    entries = repo.history(assessment_id)
+    marks = regime_changes(repo, assessment_id)
     return render(
         request,
         "history.html",
         saved=saved,
-        entries=list(reversed(repo.history(assessment_id))),
+        # (its position, for "compare with now"; the entry; the phases whose regime it changed), latest first.
+        # The marks are read apart: a change stored in between may leave the last entries unmarked.
+        entries=list(reversed([(i, e, marks[i] if i < len(marks) else ()) for i, e in enumerate(entries)])),
         evaluations=list(reversed(repo.evaluations(assessment_id))),
         label=lambda question, code: safe_answer_label(kb, lang, question, code),
         question_text=lambda question: question_text(kb, lang, question),
