@@ -46,6 +46,7 @@ from airegime.storage.records import (
     Saved,
     phase_changes,
 )
+from airegime.storage.reviews import Reviews, flag_if_changed, reopen_if_approved
 from airegime.system import Deployment, Development, System, normalise_answer
 
 Sort = Literal["updated", "created", "name", "organisation"]
@@ -101,6 +102,7 @@ class Repository:
 
     def list(self, *, search: str = "", sort: str = "updated", page: int = 1, per_page: int = PER_PAGE) -> Page:
         query = select(*_LISTED).where(AssessmentRow.organisation_id == self.organisation_id)  # plain rows
+        query = query.where(AssessmentRow.archived_at.is_(None))  # archived: the archive list (storage.reviews)
         if search.strip():
             pattern = f"%{_escape_like(search.strip().lower())}%"
             query = query.where(
@@ -128,6 +130,7 @@ class Repository:
     def count(self) -> int:
         with self._reads() as session:
             query = select(func.count()).where(AssessmentRow.organisation_id == self.organisation_id)
+            query = query.where(AssessmentRow.archived_at.is_(None))
             return session.scalar(query) or 0
 
     def history(self, assessment_id: int) -> tuple[HistoryEntry, ...]:
@@ -257,10 +260,8 @@ class Repository:
         return self.import_system(system, detail=saved.name, kind="duplicated")
 
     def delete(self, assessment_id: int) -> None:
-        with self._sessions.begin() as session:
-            row = self._row(session, assessment_id)
-            self._audit(session, "assessment.deleted", row)
-            session.delete(row)
+        """Archive the assessment (restorable by an admin; purging deletes: ``storage.reviews``)."""
+        Reviews(self).archive(assessment_id)
 
     def update_details(
         self,
@@ -371,6 +372,7 @@ class Repository:
             row = self._row(session, assessment_id)
             old_version, old_hash = row.rule_set_version, row.rule_set_hash
             after, _ = self._evaluate(session, row, "recheck")
+            flag_if_changed(self, session, row, after)  # an approved result the new rules change
             detail = f"{old_version} → {after.rule_set_version}"
             self._event(session, row.id, "rechecked", detail=detail)
             self._audit(session, "assessment.rechecked", row, detail)
@@ -400,7 +402,8 @@ class Repository:
 
     def _row(self, session: Session, assessment_id: int, *, for_update: bool = False) -> AssessmentRow:
         row = session.get(AssessmentRow, assessment_id, with_for_update=for_update)
-        if row is None or row.organisation_id != self.organisation_id:  # another's is as good as missing
+        # Another organisation's is as good as missing; an archived one too (until an admin restores it).
+        if row is None or row.organisation_id != self.organisation_id or row.archived_at is not None:
             raise NotFoundError(f"no saved assessment #{assessment_id}", hint="it may have been deleted")
         return row
 
@@ -557,6 +560,7 @@ class Repository:
 
     def _event(self, session: Session, assessment_id: int, kind: str, **fields: str | int | None) -> None:
         session.add(EventRow(**{"assessment_id": assessment_id, "at": now(), "kind": kind, "detail": "", **fields}))
+        reopen_if_approved(self, session, assessment_id, kind)  # an approved assessment edited: a draft again
 
     def _check_answer(self, scope: Scope, question_id: str, value: str) -> str:
         question = self.kb.question_by_id.get(question_id)
@@ -641,11 +645,16 @@ _ASSESSMENT = select(
     AssessmentRow.rule_set_version,
     AssessmentRow.rule_set_hash,
     AssessmentRow.summary_json,
-).where(AssessmentRow.id == bindparam("assessment"), AssessmentRow.organisation_id == bindparam("organisation"))
+).where(
+    AssessmentRow.id == bindparam("assessment"),
+    AssessmentRow.organisation_id == bindparam("organisation"),
+    AssessmentRow.archived_at.is_(None),  # archived: "not found" until restored
+)
 _LAST_RESULT = (
     select(EvaluationRow.result_json)
     .join(AssessmentRow, AssessmentRow.id == EvaluationRow.assessment_id)
     .where(AssessmentRow.id == bindparam("assessment"), AssessmentRow.organisation_id == bindparam("organisation"))
+    .where(AssessmentRow.archived_at.is_(None))
     .order_by(EvaluationRow.id.desc())
     .limit(1)
 )
