@@ -88,7 +88,8 @@ def patch_answers(
 
 @writes.delete("/{assessment_id}", status_code=204, response_class=Response)
 def delete_assessment(assessment_id: AssessmentId, repo: RepoDep) -> Response:
-    """Delete the assessment, its history and its results."""
+    """Archive the assessment: out of the lists, restorable by an admin (``/archive``), where an admin
+    can also purge it for good."""
     repo.delete(assessment_id)
     return Response(status_code=204)
 
