@@ -114,9 +114,7 @@ def review_step(assessment_id: AssessmentId, step: ReviewIn, repo: RepoDep, prin
 def approved_version(
     assessment_id: AssessmentId,
     repo: RepoDep,
-    review: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="an approval's id (default: the latest)")
-    ] = None,
+    review: Annotated[int | None, Query(ge=1, le=MAX_ID, description="an approval's id (default: the latest)")] = None,
 ) -> ApprovedOut:
     """The approved snapshot: readable and unchanged after the assessment is edited again."""
     version = Reviews(repo).approved_version(assessment_id, review)

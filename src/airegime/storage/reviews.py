@@ -130,6 +130,18 @@ class Reviews:
             approval = next((s for s in reversed(steps) if s.step == "approved"), None)
             return ReviewState(row.id, row.status, row.review_flag, steps, approval)
 
+    def badges(self, assessment_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """Status and flag of the listed assessments that are not drafts (the home page's badges), one query."""
+        if not assessment_ids:
+            return {}
+        query = select(AssessmentRow.id, AssessmentRow.status, AssessmentRow.review_flag).where(
+            AssessmentRow.organisation_id == self.repo.organisation_id,
+            AssessmentRow.id.in_(assessment_ids),
+            AssessmentRow.status != "draft",
+        )
+        with self.repo._reads() as session:
+            return {r.id: (r.status, r.review_flag) for r in session.execute(query)}
+
     def approved_version(self, assessment_id: int, review_id: int | None = None) -> ApprovedVersion:
         """The latest approved snapshot (or the approval ``review_id``); NotFoundError if there is none."""
         with self.repo._reads() as session:
