@@ -50,6 +50,9 @@ def test_the_api_cycle_submit_approve_edit_keeps_the_approved_snapshot(repo: Rep
     again = admin.post(f"{path}/review", json={"action": "approve", "opinion": "twice"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "review_state"
     snapshot = editor.get(f"{path}/approved").json()
+    report = editor.get(f"{path}/report.json?lang=en").json()
+    assert (report["review"]["status"], report["review"]["reviewer"]) == ("approved", "alice")
+    assert report["review"]["approved_at"] == body["approval"]["at"].replace("Z", "+00:00")
     assert snapshot["descriptor"]["name"].startswith(SECRET) and snapshot["approval"]["actor"] == "alice"
 
     changed = editor.patch(
@@ -150,6 +153,9 @@ def test_the_pages_cycle_with_roles_and_the_approved_version(
     assert "review-approved" in result and f"/a/{a.assessment}/approved" in result
     home = anna.get("/").text
     assert "review-badge review-approved" in home
+    report = anna.get(f"/a/{a.assessment}/report.md").text
+    today = Reviews(repo.scoped(a.id, actor="t")).state(a.assessment).approval.at.date().isoformat()  # type: ignore[union-attr]
+    assert f"Approuvée par alice le {today}." in report or f"Approved by alice on {today}." in report
 
     context = repo.scoped(a.id, actor="anna").get(a.assessment).contexts[0].id
     repo.scoped(a.id, actor="anna").rename_context(a.assessment, context, name="Renamed site", description="")
