@@ -4,16 +4,22 @@ cycle, freezing, role checks, isolation across organisations, the audit log."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
 from airegime.storage.audit import AuditLog
 from airegime.storage.reviews import Reviews
+from airegime.system import load_system
+from airegime.web.app import create_app
 
 from .helpers import SECRET, Browser, Org
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
 
 
 def token(repo: Repository, username: str, org: str, role: str) -> TestClient:
@@ -195,3 +201,29 @@ def test_the_pages_archive_restore_and_purge_for_admins_only(
     assert alice.get(f"/archive/{a.assessment}/purge").status_code == 404
     bob = browser_for("bob")
     assert SECRET not in bob.get("/archive").text
+
+
+def test_a_recheck_under_changed_rules_flags_the_approval_on_the_home_and_result_pages(
+    repo: Repository, orgs: dict[str, Org], changed_kb: KnowledgeBase
+) -> None:
+    a = orgs["Org A"]
+    scoped = repo.scoped(a.id, actor="anna")
+    example = scoped.import_system(load_system(EXAMPLE, kb=repo.kb))  # its shopping centre: GDPR, then not
+    Reviews(scoped).submit(example)
+    Reviews(repo.scoped(a.id, actor="alice")).approve(example, "GDPR by default.")
+    changed = Repository(repo.engine, changed_kb)
+    with Browser(create_app(repository=changed, kb=changed_kb), follow_redirects=False) as anna:
+        anna.login("anna")
+        assert "review-flag" not in anna.get("/").text
+        assert anna.form(f"/a/{example}/recheck").status_code == 200
+        assert "review-flag" in anna.get("/").text
+        result = anna.get(f"/a/{example}/result").text
+        assert "review-flag" in result and changed_kb.version in result
+        approved = anna.get(f"/a/{example}/approved").text  # approved under rules no longer loaded
+        assert kb_version_of(repo) in approved and "GDPR by default." in approved
+    state = Reviews(repo.scoped(a.id, actor="t")).state(example)
+    assert (state.status, state.steps[-1].step) == ("approved", "flagged")
+
+
+def kb_version_of(repo: Repository) -> str:
+    return repo.kb.version
