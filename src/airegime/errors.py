@@ -14,6 +14,7 @@
     ├── StorageError              the saved assessments cannot honour a request
     │   ├── NotFoundError         no such assessment, development or deployment context
     │   ├── TransferError         a database export or import cannot go ahead
+    │   ├── ReviewStateError      a review step the assessment's status does not allow
     │   └── QuotaExceeded         the organisation keeps its most uploaded inventories
     ├── AccountError              an account operation cannot be done
     │   ├── LoginRefused          wrong name or password, disabled account, no organisation
@@ -219,6 +220,10 @@ class NotFoundError(StorageError):
 
 class TransferError(StorageError):
     """An export or import that cannot go ahead: the message says where, the hint what to do."""
+
+
+class ReviewStateError(StorageError):
+    """A review step the assessment's status does not allow (approving a draft, sending one in review…)."""
 
 
 class QuotaExceeded(StorageError):

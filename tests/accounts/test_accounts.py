@@ -393,7 +393,7 @@ def test_the_audit_log_records_who_did_what_in_each_organisation(
     entries = list(AuditLog(repo.engine).entries(org_a.id))
     actions = [(e.actor, e.action) for e in entries]
     assert ("alice", "assessment.imported") in actions
-    assert ("anna", "assessment.answer") in actions and ("anna", "assessment.deleted") in actions
+    assert ("anna", "assessment.answer") in actions and ("anna", "assessment.archived") in actions
     answer = next(e for e in entries if e.action == "assessment.answer")
     assert answer.detail == "development: personal_data = no" and answer.address == "10.1.1.1"
     assert answer.target.startswith(f"#{org_a.assessment} SECRET")
@@ -401,4 +401,4 @@ def test_the_audit_log_records_who_did_what_in_each_organisation(
     assert not any("SECRET" in target for target in b_targets)
     exported = "".join(AuditLog(repo.engine).export(org_a.id, "csv", actor="alice"))
     assert exported.splitlines()[0] == "at,actor,action,target,detail,address"
-    assert "assessment.deleted" in exported
+    assert "assessment.archived" in exported

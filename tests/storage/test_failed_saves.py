@@ -13,8 +13,9 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from airegime.kb import KnowledgeBase
-from airegime.storage import Repository, audit, evaluation, repository
+from airegime.storage import Repository, audit, evaluation, repository, reviews
 from airegime.storage.models import AssessmentRow, Base, EventRow, OrganisationRow, now
+from airegime.storage.reviews import Reviews
 from airegime.system import load_system
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
@@ -134,18 +135,20 @@ def test_a_save_that_fails_when_it_evaluates_leaves_nothing_behind(
     assert snapshot(repo.engine) == before
 
 
-def test_a_delete_that_fails_keeps_the_assessment_and_its_history(
+def test_a_purge_that_fails_keeps_the_assessment_and_its_history(
     repo: Repository, stored: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    repo.delete(stored)  # deleting archives; purging deletes
+
     def fail(session: Session, row: AssessmentRow, *args: Any, **kwargs: Any) -> None:
         session.delete(row)
         session.flush()  # the assessment, its phase rows, events and results are deleted in the transaction
         raise Boom
 
     before = snapshot(repo.engine)
-    monkeypatch.setattr(repository, "audit_assessment", fail)
+    monkeypatch.setattr(reviews, "audit_assessment", fail)
     with pytest.raises(Boom):
-        repo.delete(stored)
+        Reviews(repo).purge(stored)
     assert snapshot(repo.engine) == before
 
 

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airegime._version import __version__
-from airegime.api import routes_accounts, routes_assessments, routes_batch, routes_evaluate, routes_kb
+from airegime.api import routes_accounts, routes_assessments, routes_batch, routes_evaluate, routes_kb, routes_review
 from airegime.api.errors import CRASH_HINT, error_response, install_error_handlers
 from airegime.api.models import ErrorBody
 from airegime.edge.access import API_PREFIX, Gate, admit
@@ -79,6 +79,7 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate:
         routes_kb.router,
         routes_accounts.router,
         routes_accounts.admin,  # admins
+        *(routes_review.router, routes_review.writes, routes_review.archive),  # review (issue 16), archive: admins
     ):
         api.include_router(router)
     check_roles(api.routes, API_PREFIX)

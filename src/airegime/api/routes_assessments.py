@@ -27,6 +27,7 @@ from airegime.errors import ApiError
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage import versions
 from airegime.storage.repository import SORTS, Sort
+from airegime.storage.reviews import Reviews
 from airegime.system import parse_system
 
 router = APIRouter(prefix="/assessments", tags=["assessments"], route_class=StrictJsonRoute)
@@ -97,7 +98,8 @@ def patch_answers(
 
 @writes.delete("/{assessment_id}", status_code=204, response_class=Response)
 def delete_assessment(assessment_id: AssessmentId, repo: RepoDep) -> Response:
-    """Delete the assessment, its history and its results."""
+    """Archive the assessment: out of the lists, restorable by an admin (``/archive``), where an admin
+    can also purge it for good."""
     repo.delete(assessment_id)
     return Response(status_code=204)
 
@@ -201,7 +203,8 @@ def assessment_report(
             f"the stored result comes from rule set {result.rule_set_version}, not the loaded {kb.version}",
             hint=f"POST /assessments/{assessment_id}/recheck, then ask for the report again",
         )
-    body = render_report(kb=kb, assessment=result, fmt=fmt, lang=lang)
+    review = Reviews(repo).state(assessment_id).to_report()  # status, reviewer, date: the report's "review"
+    body = render_report(kb=kb, assessment=result, fmt=fmt, lang=lang, review=review)
     repo.record("report.downloaded", assessment_id, fmt)
     name = report_filename(assessment=result, fmt=fmt)
     return Response(

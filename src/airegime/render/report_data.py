@@ -18,7 +18,7 @@ from typing import Any
 from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation
 from airegime.engine.results import Dependency, PhaseResult
 from airegime.errors import DescriptorError
-from airegime.i18n import t
+from airegime.i18n import t, translate
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang
 from airegime.render.summary import (
     answer_label,
@@ -57,8 +57,18 @@ def report_date(generated: date | None = None) -> date:
     return datetime.now(tz=UTC).date()
 
 
-def build_report(*, kb: KnowledgeBase, explanation: Explanation, lang: Lang, generated: date | None = None) -> Json:
-    """Resolve everything a reader needs, in ``lang``, into one plain dict."""
+def build_report(
+    *,
+    kb: KnowledgeBase,
+    explanation: Explanation,
+    lang: Lang,
+    generated: date | None = None,
+    review: Json | None = None,
+) -> Json:
+    """Resolve everything a reader needs, in ``lang``, into one plain dict.
+
+    ``review``: a saved assessment's review (``storage.reviews.ReviewState.to_report``): the report
+    then has a ``review`` member, with the line its summary page shows."""
     assessment = explanation.assessment
     system = assessment.system
     count = len(assessment.developments)
@@ -78,7 +88,25 @@ def build_report(*, kb: KnowledgeBase, explanation: Explanation, lang: Lang, gen
         "rule_caveats": _rule_caveats(phases),
         "sources": _cited_sources(kb, explanation, lang),
         "disclaimer": kb.disclaimer.get(lang),
+        **({"review": review_member(review, lang)} if review is not None else {}),
     }
+
+
+def review_member(review: Json, lang: Lang) -> Json:
+    """The report's ``review``: status, reviewer, date and opinion of the approval (as data), and the
+    summary page's ``label`` and ``line`` in ``lang`` ("Approved by … on 2026-12-04")."""
+    last = str(review.get("last_approved_at", ""))[:10]
+    if review["status"] == "approved":
+        line = translate("review.report.approved", lang, name=review["reviewer"], date=str(review["approved_at"])[:10])
+        if review.get("flag"):
+            line += " " + t("review.report.flagged", lang)
+    elif review["status"] == "in_review":
+        line = t("review.report.in_review", lang)
+    else:
+        line = t("review.report.draft", lang)
+    if review["status"] != "approved" and last:
+        line += " " + translate("review.report.last_approved", lang, date=last)
+    return {**review, "label": t("review.report.label", lang), "line": line}
 
 
 def _summary_row(kb: KnowledgeBase, result: PhaseResult, lang: Lang, developments: int) -> Json:

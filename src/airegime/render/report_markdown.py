@@ -119,6 +119,8 @@ def _head(report: dict[str, Any], lang: Lang) -> list[str]:
         (w("report.generated", lang), report["generated"]),
         (w("rule_set", lang), f"{report['rule_set']['version']} ({report['rule_set']['hash']})"),
     ]
+    if "review" in report:  # a saved assessment's review status, reviewer and date
+        rows.append((report["review"]["label"], report["review"]["line"]))
     lines = [f"# {w('report.title', lang)}", "", md(report["title"]), "", "| | |", "|---|---|"]
     lines += [f"| {md(key)} | {md(value, block=False)} |" for key, value in rows]
     lines += ["", f"## {w('report.summary', lang)}", ""]

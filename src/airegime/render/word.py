@@ -94,6 +94,8 @@ def _head(document: Any, report: dict[str, Any], lang: Lang) -> None:
         [w("report.generated", lang), report["generated"]],
         [w("rule_set", lang), f"{report['rule_set']['version']} ({report['rule_set']['hash']})"],
     ]
+    if "review" in report:  # a saved assessment's review status, reviewer and date
+        rows.append([report["review"]["label"], report["review"]["line"]])
     _table(document, None, rows)
 
 

@@ -91,6 +91,7 @@ _LAST_RESULT = (
     select(EvaluationRow.result_json)
     .join(AssessmentRow, AssessmentRow.id == EvaluationRow.assessment_id)
     .where(AssessmentRow.id == bindparam("assessment"), AssessmentRow.organisation_id == bindparam("organisation"))
+    .where(AssessmentRow.archived_at.is_(None))
     .order_by(EvaluationRow.id.desc())
     .limit(1)
 )

@@ -33,7 +33,7 @@ from airegime.storage.audit import audit_assessment
 from airegime.storage.database import open_engine, sessions
 from airegime.storage.differences import same_phases, state_after, store_differences
 from airegime.storage.history import add_event
-from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, now
+from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, EventRow, now
 from airegime.storage.phases import (
     AUDITED,
     NAMES,
@@ -46,6 +46,7 @@ from airegime.storage.phases import (
     phase_of,
 )
 from airegime.storage.records import Context, EvaluationRecord, HistoryEntry, Page, Phase, Recheck, Saved, phase_changes
+from airegime.storage.reviews import Reviews, flag_if_changed, reopen_if_approved
 from airegime.storage.state import Answers, assessment_row, new_assessment_row
 from airegime.storage.validation import check_answer, check_details, check_phase
 from airegime.system import System
@@ -195,10 +196,8 @@ class Repository:
         return self.import_system(system, detail=saved.name, kind="duplicated")
 
     def delete(self, assessment_id: int) -> None:
-        with self._sessions.begin() as session:
-            row = self._row(session, assessment_id)
-            self._audit(session, "assessment.deleted", row)
-            session.delete(row)
+        """Archive the assessment (restorable by an admin; purging deletes: ``storage.reviews``)."""
+        Reviews(self).archive(assessment_id)
 
     def update_details(
         self,
@@ -227,7 +226,7 @@ class Repository:
                         session, row.id, RENAMED["development"], scope="development", context_id=first.id, detail=detail
                     )
             self._audit(session, "assessment.details", row)
-            return evaluation.evaluate_and_store(session, self.kb, row, "details")[1]
+            return self._evaluate(session, row, "details")[1]
 
     def set_answer(
         self, assessment_id: int, *, scope: Scope, context_id: int | None, question: str, value: str | None
@@ -256,7 +255,7 @@ class Repository:
                 )
             add_event(session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=code)
             self._audit(session, "assessment.answer", row, f"{where}: {question} = {code or '—'}")
-            return evaluation.evaluate_and_store(session, self.kb, row, "answers")[1]
+            return self._evaluate(session, row, "answers")[1]
 
     def add_context(
         self, assessment_id: int, *, name: str, description: str = "", phase: Phase = "deployment"
@@ -266,7 +265,7 @@ class Repository:
         with self._sessions.begin() as session:
             row = self._row(session, assessment_id)
             context = add_context(session, row.id, phase, name, description)
-            evaluation.evaluate_and_store(session, self.kb, row, "contexts")
+            self._evaluate(session, row, "contexts")
             self._audit(session, f"{AUDITED[phase]}.added", row, context.name)
             return context
 
@@ -283,7 +282,7 @@ class Repository:
             detail = f"{context.name} → {name.strip()}"
             context.name, context.description = name.strip(), description.strip()
             add_event(session, row.id, RENAMED[phase], scope=phase, context_id=context_id, detail=detail)
-            evaluation.evaluate_and_store(session, self.kb, row, "contexts")
+            self._evaluate(session, row, "contexts")
             self._audit(session, f"{AUDITED[phase]}.renamed", row, detail)
 
     def remove_context(self, assessment_id: int, context_id: int) -> None:
@@ -299,7 +298,7 @@ class Repository:
                 )
             context.removed_at = now()
             add_event(session, row.id, REMOVED[phase], scope=phase, context_id=context_id, detail=context.name)
-            evaluation.evaluate_and_store(session, self.kb, row, "contexts")
+            self._evaluate(session, row, "contexts")
             self._audit(session, f"{AUDITED[phase]}.removed", row, context.name)
 
     def recheck(self, assessment_id: int) -> Recheck:
@@ -309,6 +308,7 @@ class Repository:
             row = self._row(session, assessment_id)
             old_version, old_hash = row.rule_set_version, row.rule_set_hash
             after, _ = evaluation.evaluate_and_store(session, self.kb, row, "recheck")
+            flag_if_changed(self, session, row, after)  # an approved result the new rules change
             detail = f"{old_version} → {after.rule_set_version}"
             add_event(session, row.id, "rechecked", detail=detail)
             self._audit(session, "assessment.rechecked", row, detail)
@@ -330,7 +330,7 @@ class Repository:
             wanted = change(current)
             store_differences(session, row, current, wanted)
             known = state_after(current, wanted) if same_phases(current, wanted) else None
-            assessment, saved = evaluation.evaluate_and_store(session, self.kb, row, "answers", known=known)
+            assessment, saved = self._evaluate(session, row, "answers", known=known)
             self._audit(session, "assessment.changed", row)
             return saved, assessment
 
@@ -338,6 +338,16 @@ class Repository:
 
     def _row(self, session: Session, assessment_id: int, *, for_update: bool = False) -> AssessmentRow:
         return assessment_row(session, self.organisation_id, assessment_id, for_update=for_update)
+
+    def _evaluate(
+        self, session: Session, row: AssessmentRow, reason: str, *, known: Saved | None = None
+    ) -> tuple[Assessment, Saved]:
+        """Evaluate an edited assessment and store the result. If the edit recorded a change (an
+        event), an approved assessment becomes a draft again (its approved snapshot stays in ``reviews``)."""
+        changes = [item.kind for item in session.new if isinstance(item, EventRow)]
+        if changes:
+            reopen_if_approved(self, session, row.id, changes[0])
+        return evaluation.evaluate_and_store(session, self.kb, row, reason, known=known)
 
     def _audit(self, session: Session, action: str, row: AssessmentRow, detail: str = "") -> None:
         audit_assessment(session, row, action, detail, actor=self.actor, address=self.address)

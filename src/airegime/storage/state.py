@@ -25,9 +25,10 @@ Answers = dict[tuple[str | None, int | None], dict[str, str]]  # by (scope, deve
 def assessment_row(
     session: Session, organisation_id: int, assessment_id: int, *, for_update: bool = False
 ) -> AssessmentRow:
-    """The assessment's row, to change it; another organisation's is as good as missing."""
+    """The assessment's row, to change it; another organisation's is as good as missing, an archived
+    one too (until an admin restores it: ``storage.reviews``)."""
     row = session.get(AssessmentRow, assessment_id, with_for_update=for_update)
-    if row is None or row.organisation_id != organisation_id:  # another's is as good as missing
+    if row is None or row.organisation_id != organisation_id or row.archived_at is not None:
         raise NotFoundError(f"no saved assessment #{assessment_id}", hint="it may have been deleted")
     return row
 
@@ -104,12 +105,17 @@ def summary(text: str) -> tuple[PhaseSummary, ...]:
 
 
 def count(session: Session, organisation_id: int) -> int:
-    return session.scalar(select(func.count()).where(AssessmentRow.organisation_id == organisation_id)) or 0
+    query = select(func.count()).where(
+        AssessmentRow.organisation_id == organisation_id, AssessmentRow.archived_at.is_(None)
+    )
+    return session.scalar(query) or 0
 
 
 def listing(session: Session, organisation_id: int, *, search: str, sort: str, page: int, per_page: int) -> Page:
     """One page of the organisation's assessments, matching ``search`` (name or organisation), sorted."""
-    query = select(*_LISTED).where(AssessmentRow.organisation_id == organisation_id)  # plain rows
+    query = select(*_LISTED).where(  # plain rows; archived ones are in the archive list (storage.reviews)
+        AssessmentRow.organisation_id == organisation_id, AssessmentRow.archived_at.is_(None)
+    )
     if search.strip():
         pattern = f"%{escape_like(search.strip().lower())}%"
         query = query.where(
@@ -152,7 +158,11 @@ ASSESSMENT = select(  # the columns ``state`` reads, of one organisation's asses
     AssessmentRow.rule_set_version,
     AssessmentRow.rule_set_hash,
     AssessmentRow.summary_json,
-).where(AssessmentRow.id == bindparam("assessment"), AssessmentRow.organisation_id == bindparam("organisation"))
+).where(
+    AssessmentRow.id == bindparam("assessment"),
+    AssessmentRow.organisation_id == bindparam("organisation"),
+    AssessmentRow.archived_at.is_(None),  # archived: "not found" until restored
+)
 _CONTEXTS = (  # development processings and deployment contexts, each kind in its order
     select(ContextRow.id, ContextRow.name, ContextRow.description, ContextRow.position, ContextRow.phase)
     .where(ContextRow.assessment_id == bindparam("assessment"), ContextRow.removed_at.is_(None))

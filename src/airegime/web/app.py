@@ -34,6 +34,7 @@ from airegime.web import (
     routes_interview,
     routes_reports,
     routes_result,
+    routes_review,
 )
 from airegime.web.batch_runs import BatchRuns
 from airegime.web.pages import is_htmx, see_other
@@ -115,6 +116,7 @@ def create_app(
         routes_batch.router,
         routes_account.router,
         routes_account.admin_router,
+        *(routes_review.router, routes_review.writes, routes_review.archive),  # review (issue 16), archive: admins
     ):
         app.include_router(router)
     check_roles(app.routes)

@@ -19,6 +19,7 @@ from airegime.kb.models import Question
 from airegime.render.report_data import is_report, load_report_json
 from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
 from airegime.storage.repository import SORTS
+from airegime.storage.reviews import Reviews
 from airegime.storage.versions import regime_changes
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
@@ -46,7 +47,8 @@ def home(
     # Only a phase not yet determined can have a question left: finished lists cost no extra query.
     unfinished = [item.id for item in listing.items if any(p.status != "determined" for p in item.summary)]
     resume = {i: link for i in unfinished if (link := views.resume_link(repo.get(i), kb))}
-    return render(request, "home.html", listing=listing, q=q, sort=sort, sorts=SORTS, resume=resume)
+    badges = Reviews(repo).badges([item.id for item in listing.items])  # review status and flag
+    return render(request, "home.html", listing=listing, q=q, sort=sort, sorts=SORTS, resume=resume, badges=badges)
 
 
 @router.get("/new", response_class=HTMLResponse)

@@ -23,6 +23,7 @@ from airegime.render.diagram import decision_diagram
 from airegime.render.methodology import render_methodology
 from airegime.render.reports import REPORT_FORMATS, render_report, report_filename
 from airegime.storage import Repository
+from airegime.storage.reviews import Reviews
 from airegime.web import downloads
 from airegime.web.pages import PageLangDep, error, render
 
@@ -44,7 +45,8 @@ def report(
         return error(request, 404, "not_found")
     assessment = current_assessment(repo, kb, assessment_id)
     try:
-        body = render_report(kb=kb, assessment=assessment, fmt=fmt, lang=lang)
+        review = Reviews(repo).state(assessment_id).to_report()  # status, reviewer, date on the summary page
+        body = render_report(kb=kb, assessment=assessment, fmt=fmt, lang=lang, review=review)
     except Exception as failure:  # a report that cannot be drawn must not look like a crash
         return render_failed(request, failure)
     repo.record("report.downloaded", assessment_id, fmt)
