@@ -28,6 +28,7 @@ from airegime.storage.batch_uploads import BatchUploads
 from airegime.web import (
     pages,
     routes_account,
+    routes_actions,  # issue 16: the action plan
     routes_assessments,
     routes_batch,
     routes_interview,
@@ -113,6 +114,7 @@ def create_app(
         routes_batch.router,
         routes_account.router,
         routes_account.admin_router,
+        *(routes_actions.router, routes_actions.writes),
     ):
         app.include_router(router)
     check_roles(app.routes)

@@ -21,7 +21,7 @@ from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
 from airegime.storage.repository import SORTS
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
-from airegime.web import views
+from airegime.web import routes_actions, views
 from airegime.web.pages import PageLangDep, render, text_problems
 from airegime.web.texts import translator
 
@@ -49,7 +49,8 @@ def home(
     # Only a phase not yet determined can have a question left: finished lists cost no extra query.
     unfinished = [item.id for item in listing.items if any(p.status != "determined" for p in item.summary)]
     resume = {i: link for i in unfinished if (link := views.resume_link(repo.get(i), kb))}
-    return render(request, "home.html", listing=listing, q=q, sort=sort, sorts=SORTS, resume=resume)
+    overdue = routes_actions.overdue(repo)
+    return render(request, "home.html", listing=listing, q=q, sort=sort, sorts=SORTS, resume=resume, overdue=overdue)
 
 
 @router.get("/new", response_class=HTMLResponse)
