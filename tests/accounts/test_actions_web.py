@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from airegime.storage import Repository
@@ -106,7 +107,7 @@ def test_exports_parse_back_with_formulas_inert(
 
 
 def test_readers_and_other_organisations_cannot_change_a_plan(
-    app: FastAPI, repo: Repository, orgs: dict[str, Org], browser_for: Callable[..., Browser]
+    repo: Repository, orgs: dict[str, Org], browser_for: Callable[..., Browser]
 ) -> None:
     org_a = orgs["Org A"]
     action = Actions(repo.scoped(org_a.id, actor="t")).add(org_a.assessment, title="Keep me")
@@ -119,4 +120,43 @@ def test_readers_and_other_organisations_cannot_change_a_plan(
     assert bob.get(f"/a/{org_a.assessment}/actions").status_code == 404
     assert SECRET in amy.get(f"/a/{org_a.assessment}/actions").text
     assert Actions(repo.scoped(org_a.id, actor="t")).list() == (action,)
-    del app
+
+
+def test_the_api_makes_lists_changes_and_exports_the_plan(app: FastAPI, repo: Repository, orgs: dict[str, Org]) -> None:
+    org_a, org_b = orgs["Org A"], orgs["Org B"]
+    assessment = gdpr_assessment(repo, org_a)
+    api = TestClient(app, headers={"Authorization": f"Bearer {org_a.token}"})
+    base = f"/api/v1/assessments/{assessment}/actions"
+    made = api.post(f"{base}/plan?lang=en")
+    assert made.status_code == 201 and len(made.json()) >= 3
+    assert made.json()[0]["title"].startswith("Sheet 2") and made.json()[0]["source"].startswith("gdpr:")
+    assert api.post(f"{base}/plan").json() == []
+    free = api.post(base, json={"title": "Sign the DPA", "owner": "Legal", "due_on": "2020-02-01"})
+    assert free.status_code == 201 and free.json()["overdue"] is True
+    action_id = free.json()["id"]
+    changed = api.patch(f"{base}/{action_id}", json={"state": "done"})
+    assert changed.json()["state"] == "done" and changed.json()["due_on"] == "2020-02-01"
+    cleared = api.patch(f"{base}/{action_id}", json={"due_on": None})
+    assert cleared.json()["due_on"] is None and cleared.json()["owner"] == "Legal"
+    assert api.patch(f"{base}/{action_id}", json={"state": "finished"}).status_code == 422
+    assert api.post(base, json={"title": "bad\x00text"}).status_code == 422
+    assert api.post(base, json={"title": ""}).status_code == 422
+    assert api.post(base, json={"title": "x", "extra": 1}).status_code == 422
+    assert len(api.get(base).json()) == len(made.json()) + 1
+    overdue = api.post(base, json={"title": "Late", "due_on": "2020-01-01"}).json()
+    assert [a["id"] for a in api.get("/api/v1/actions?overdue=true").json()] == [overdue["id"]]
+    exported = api.get(f"/api/v1/assessments/{assessment}/actions.csv?lang=en")
+    assert exported.status_code == 200 and exported.content.decode("utf-8-sig").startswith("Assessment,Action,")
+    book = load_workbook(io.BytesIO(api.get("/api/v1/actions.xlsx").content))
+    assert book.active is not None and book.active.max_row == len(made.json()) + 3
+    assert api.get("/api/v1/actions.pdf").status_code == 422
+    assert api.delete(f"{base}/{action_id}").status_code == 204
+    assert api.delete(f"{base}/{action_id}").status_code == 404
+    other = TestClient(app, headers={"Authorization": f"Bearer {org_b.token}"})
+    assert other.get(base).status_code == 404
+    assert other.patch(f"{base}/{overdue['id']}", json={"state": "done"}).status_code == 404
+    assert other.get("/api/v1/actions").json() == []
+    b_base = f"/api/v1/assessments/{org_b.assessment}/actions"
+    assert (
+        other.patch(f"{b_base}/{overdue['id']}", json={"state": "done"}).status_code == 404
+    )  # A's action via B's assessment

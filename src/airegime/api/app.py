@@ -20,7 +20,14 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airegime._version import __version__
-from airegime.api import routes_accounts, routes_assessments, routes_batch, routes_evaluate, routes_kb
+from airegime.api import (
+    routes_accounts,
+    routes_actions,  # issue 16
+    routes_assessments,
+    routes_batch,
+    routes_evaluate,
+    routes_kb,
+)
 from airegime.api.errors import CRASH_HINT, error_response, install_error_handlers
 from airegime.api.models import ErrorBody
 from airegime.edge.access import API_PREFIX, Gate, admit
@@ -79,6 +86,7 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate:
         routes_kb.router,
         routes_accounts.router,
         routes_accounts.admin,  # admins
+        *(routes_actions.router, routes_actions.writes),  # issue 16: the action plan
     ):
         api.include_router(router)
     check_roles(api.routes, API_PREFIX)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from airegime.cells import inert
 from airegime.engine.results import Assessment
 from airegime.errors import DescriptorError, MissingExtraError, NotFoundError
+from airegime.i18n import N_, translate
 from airegime.kb.models import KnowledgeBase, Lang
 from airegime.storage.audit import write_audit
 from airegime.storage.models import ACTION_STATES, ActionRow, AssessmentRow, as_utc, now
@@ -35,7 +36,20 @@ TITLE_LIMIT = 1_000
 OWNER_LIMIT = 100
 EXPORT_FORMATS = ("csv", "xlsx")
 ExportFormat = Literal["csv", "xlsx"]
-EXPORT_FIELDS = ("assessment", "title", "owner", "due_on", "state", "source", "updated_at")
+EXPORT_MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# The export's columns, named in the reader's language.
+EXPORT_HEADER = (
+    N_("actions.col.assessment"),
+    N_("actions.col.title"),
+    N_("actions.col.owner"),
+    N_("actions.col.due"),
+    N_("actions.col.state"),
+    N_("actions.col.source"),
+    N_("actions.col.updated"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +343,11 @@ def export_rows(actions: Sequence[Action], header: Sequence[str]) -> list[list[s
         )
         rows.append([inert(v) for v in values])
     return rows
+
+
+def export_file(actions: Sequence[Action], fmt: ExportFormat, lang: Lang) -> bytes:
+    """The actions as a file of ``fmt``, its columns named in ``lang``."""
+    return export_bytes(actions, fmt, [translate(key, lang) for key in EXPORT_HEADER])
 
 
 def export_bytes(actions: Sequence[Action], fmt: ExportFormat, header: Sequence[str]) -> bytes:

@@ -19,27 +19,17 @@ from airegime.storage.actions import (
     Action,
     Actions,
     ExportFormat,
-    export_bytes,
+    export_file,
     parse_due,
     plan_steps,
     today_utc,
 )
 from airegime.web import downloads
 from airegime.web.pages import PageLangDep, error, render, text_problems
-from airegime.web.texts import translator
 
 router = APIRouter()
 writes = APIRouter(dependencies=[EDITOR])
 Short = Annotated[str, Form(max_length=2_000)]
-EXPORT_HEADER = (
-    N_("actions.col.assessment"),
-    N_("actions.col.title"),
-    N_("actions.col.owner"),
-    N_("actions.col.due"),
-    N_("actions.col.state"),
-    N_("actions.col.source"),
-    N_("actions.col.updated"),
-)
 # Ids the plan's template builds from a value (actions.html).
 DYNAMIC_IDS = (
     N_("actions.state.open"),
@@ -53,13 +43,8 @@ DYNAMIC_IDS = (
 )
 
 
-def header(lang: Lang) -> list[str]:
-    _ = translator(lang)
-    return [_(key) for key in EXPORT_HEADER]
-
-
 def export_response(actions: tuple[Action, ...], fmt: ExportFormat, lang: Lang, stem: str) -> Response:
-    return downloads.attachment(export_bytes(actions, fmt, header(lang)), fmt=fmt, filename=f"{stem}.{fmt}")
+    return downloads.attachment(export_file(actions, fmt, lang), fmt=fmt, filename=f"{stem}.{fmt}")
 
 
 def plan_page(
