@@ -353,6 +353,6 @@ def _test_dict(
 
 
 # Commands defined in their own modules register themselves on `app` when imported:
-# batch; db; interview; report, import-report, methodology, diagram; serve; users, orgs, audit.
-for _module in ("batch", "db", "interview", "report", "serve", "users"):
+# batch; db; interview; report, import-report, methodology, diagram; serve; users, orgs, audit; actions.
+for _module in ("batch", "db", "interview", "report", "serve", "users", "actions"):
     import_module(f"airegime.cli.{_module}")
