@@ -22,6 +22,7 @@ from airegime.edge.access import required_role
 from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
 from airegime.storage.actions import Actions
+from airegime.storage.sharing import ShareLinks
 from airegime.storage.audit import AuditLog
 
 from .helpers import SECRET, Browser, Org
@@ -38,7 +39,13 @@ READER_CHANGES = {
     ("POST", "/api/v1/evaluate"),
     ("POST", "/api/v1/batch"),
 }
-PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("GET", "/lang/{code}")}
+PUBLIC_PAGES = {
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/lang/{code}"),
+    ("GET", "/shared/{token}"),  # a read-only link: its token is the key (test_sharing_web.py)
+    ("GET", "/shared/{token}/report.html"),
+}
 INVENTORY = f"system_id,system_name,deployment_name,household\nS1,{SECRET} batch,Police,non\n"
 B_INVENTORY = INVENTORY.replace(SECRET, "Plain B")
 
@@ -64,8 +71,10 @@ def a_values(org_a: Org, repo: Repository, batch_token: str) -> dict[str, str]:
     token_id = Accounts(repo.engine).tokens(org_a.id)[0].id
     scoped = repo.scoped(org_a.id, actor="test")
     actions = Actions(scoped).list(org_a.assessment) or (Actions(scoped).add(org_a.assessment, title="A's action"),)
+    links = ShareLinks(scoped).list(org_a.assessment) or (ShareLinks(scoped).create(org_a.assessment, days=1)[1],)
     return {
         "action_id": str(actions[0].id),
+        "link_id": str(links[0].id),
         "assessment_id": str(org_a.assessment),
         "context_id": str(org_a.context),
         "development_id": str(repo.scoped(org_a.id, actor="test").get(org_a.assessment).developments[0].id),
@@ -125,6 +134,7 @@ def state_of(repo: Repository, org: Org) -> tuple[Any, ...]:
         saved.system().to_dict(),
         len(scoped.history(org.assessment)),
         Actions(scoped).list(),
+        ShareLinks(scoped).list(org.assessment),
         [(t.id, t.revoked) for t in tokens],
         scoped.count(),
     )
@@ -175,7 +185,7 @@ def test_nobody_of_another_organisation_reads_or_changes_its_data(
         if SECRET in response.text:
             leaks.append(f"{method} {path}: {response.status_code}")
         if any(
-            "{" + name + "}" in path for name in ("assessment_id", "context_id", "token_id", "token", "action_id")
+            "{" + name + "}" in path for name in ("assessment_id", "context_id", "token_id", "token", "action_id", "link_id")
         ) and (response.status_code < 400):
             reached.append(f"{method} {path}: {response.status_code}")
     assert leaks == [], "Org A's data shown to Org B"

@@ -27,6 +27,7 @@ from airegime.api import (
     routes_batch,
     routes_evaluate,
     routes_kb,
+    routes_sharing,  # issue 16
 )
 from airegime.api.errors import CRASH_HINT, error_response, install_error_handlers
 from airegime.api.models import ErrorBody
@@ -87,6 +88,7 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate:
         routes_accounts.router,
         routes_accounts.admin,  # admins
         *(routes_actions.router, routes_actions.writes),  # issue 16: the action plan
+        *(routes_sharing.router, routes_sharing.writes),  # issue 16: read-only links
     ):
         api.include_router(router)
     check_roles(api.routes, API_PREFIX)

@@ -34,6 +34,7 @@ from airegime.web import (
     routes_interview,
     routes_reports,
     routes_result,
+    routes_sharing,  # issue 16: read-only links
 )
 from airegime.web.batch_runs import BatchRuns
 from airegime.web.pages import is_htmx
@@ -115,6 +116,7 @@ def create_app(
         routes_account.router,
         routes_account.admin_router,
         *(routes_actions.router, routes_actions.writes),
+        *(routes_sharing.router, routes_sharing.writes, routes_sharing.public),
     ):
         app.include_router(router)
     check_roles(app.routes)
