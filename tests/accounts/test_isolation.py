@@ -22,8 +22,8 @@ from airegime.edge.access import required_role
 from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
 from airegime.storage.actions import Actions
-from airegime.storage.sharing import ShareLinks
 from airegime.storage.audit import AuditLog
+from airegime.storage.sharing import ShareLinks
 
 from .helpers import SECRET, Browser, Org
 
@@ -185,7 +185,8 @@ def test_nobody_of_another_organisation_reads_or_changes_its_data(
         if SECRET in response.text:
             leaks.append(f"{method} {path}: {response.status_code}")
         if any(
-            "{" + name + "}" in path for name in ("assessment_id", "context_id", "token_id", "token", "action_id", "link_id")
+            "{" + name + "}" in path
+            for name in ("assessment_id", "context_id", "token_id", "token", "action_id", "link_id")
         ) and (response.status_code < 400):
             reached.append(f"{method} {path}: {response.status_code}")
     assert leaks == [], "Org A's data shown to Org B"
