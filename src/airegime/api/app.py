@@ -27,6 +27,7 @@ from airegime.api import (
     routes_batch,
     routes_evaluate,
     routes_kb,
+    routes_profile,  # issue 16
     routes_sharing,  # issue 16
 )
 from airegime.api.errors import CRASH_HINT, error_response, install_error_handlers
@@ -89,6 +90,7 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate:
         routes_accounts.admin,  # admins
         *(routes_actions.router, routes_actions.writes),  # issue 16: the action plan
         *(routes_sharing.router, routes_sharing.writes),  # issue 16: read-only links
+        routes_profile.admin,  # issue 16: the organisation profile (admins)
     ):
         api.include_router(router)
     check_roles(api.routes, API_PREFIX)

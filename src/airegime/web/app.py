@@ -32,6 +32,7 @@ from airegime.web import (
     routes_assessments,
     routes_batch,
     routes_interview,
+    routes_profile,  # issue 16: the organisation profile
     routes_reports,
     routes_result,
     routes_sharing,  # issue 16: read-only links
@@ -117,6 +118,7 @@ def create_app(
         routes_account.admin_router,
         *(routes_actions.router, routes_actions.writes),
         *(routes_sharing.router, routes_sharing.writes, routes_sharing.public),
+        routes_profile.admin_router,
     ):
         app.include_router(router)
     check_roles(app.routes)

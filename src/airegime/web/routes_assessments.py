@@ -18,10 +18,11 @@ from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.models import Question
 from airegime.render.report_data import is_report, load_report_json
 from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
+from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
-from airegime.web import routes_actions, views
+from airegime.web import routes_actions, routes_profile, views
 from airegime.web.pages import PageLangDep, render, text_problems
 from airegime.web.texts import translator
 
@@ -54,20 +55,24 @@ def home(
 
 
 @router.get("/new", response_class=HTMLResponse)
-def new_form(request: Request, lang: PageLangDep) -> HTMLResponse:
+def new_form(request: Request, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
     first = translator(lang)("new.first_context_default")
-    return render(request, "new.html", values={"first_context": first}, problems={})
+    profile_answers = routes_profile.summary(repo, kb, lang)  # issue 16: pre-filled unless unticked
+    return render(request, "new.html", values={"first_context": first}, problems={}, profile_answers=profile_answers)
 
 
 @writes.post("/new", response_class=HTMLResponse)
 def create(
     request: Request,
     repo: RepoDep,
+    kb: KbDep,
+    lang: PageLangDep,
     name: Text = "",
     organisation: Text = "",
     description: Text = "",
     development_description: Text = "",
     first_context: Text = "",
+    use_profile: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     values = {
         "name": name,
@@ -78,8 +83,11 @@ def create(
     }
     problems = form_problems(values)
     if problems:
-        return render(request, "new.html", 400, values=values, problems=problems)
+        profile_answers = routes_profile.summary(repo, kb, lang)
+        return render(request, "new.html", 400, values=values, problems=problems, profile_answers=profile_answers)
     new = repo.create(**values)
+    if use_profile:  # issue 16: the organisation profile's answers, recorded as such in the history
+        Profiles(repo).prefill(new)
     return see_other(f"/a/{new}/interview")
 
 
