@@ -14,7 +14,7 @@ from airegime.errors import DescriptorError, NotFoundError
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
-from airegime.storage.actions import Actions, export_bytes, parse_due, plan_steps, step_key
+from airegime.storage.actions import Actions, export_bytes, export_file, parse_due, plan_steps, step_key
 from airegime.storage.audit import AuditLog
 from airegime.system import parse_system
 
@@ -144,3 +144,27 @@ def test_due_dates_are_read_strictly() -> None:
     assert parse_due("") is None and parse_due(None) is None
     with pytest.raises(DescriptorError):
         parse_due("31/03/2027")
+
+
+def test_the_deciding_rules_warnings_are_in_the_plan_and_exports_say_where_actions_come_from(
+    repo: Repository, kb: KnowledgeBase
+) -> None:
+    _saved, result = repo.add_system(gdpr_system(kb))  # type: ignore[arg-type]
+    steps = plan_steps(kb, result, "en")
+    warnings = [s for s in steps if s.source.startswith("warning:")]
+    deciding = {r for p in result.phases for r in p.rules}
+    caveats = {kb.rule_by_id[r].caveat.en for r in deciding if kb.rule_by_id[r].caveat}  # type: ignore[union-attr]
+    assert {w.title for w in warnings} == caveats
+    assert steps[: len(steps) - len(warnings)] == [s for s in steps if not s.source.startswith("warning:")]
+    actions = Actions(repo)
+    actions.make_plan(_saved.id, steps)
+    actions.add(_saved.id, title="By hand")
+    text = export_file(actions.list(_saved.id), "csv", "en", kb).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["Assessment", "Action", "Owner", "Due", "State", "From", "Last changed"]
+    origins = {row[5] for row in rows[1:]}
+    assert "added by hand" in origins and f"next step ({kb.outcome_by_id['gdpr'].label.en})" in origins
+    assert all(row[4] == "open" for row in rows[1:])
+    assert not any("gdpr:" in cell or "warning:" in cell for row in rows for cell in row)  # no keys for people
+    if caveats:
+        assert "warning of the result" in origins

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from airegime.api.deps import StrictJsonRoute
 from airegime.edge.deps import EDITOR, ApiLangDep, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId, CleanText, RecordId
-from airegime.kb import Lang
+from airegime.kb import KnowledgeBase, Lang
 from airegime.storage.actions import (
     EXPORT_MEDIA_TYPES,
     OWNER_LIMIT,
@@ -87,9 +87,9 @@ EXPORT_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def exported(actions: tuple[Action, ...], fmt: ExportFormat, lang: Lang, stem: str) -> Response:
+def exported(actions: tuple[Action, ...], fmt: ExportFormat, lang: Lang, kb: KnowledgeBase, stem: str) -> Response:
     return Response(
-        export_file(actions, fmt, lang),
+        export_file(actions, fmt, lang, kb),
         media_type=EXPORT_MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
     )
@@ -106,12 +106,12 @@ def organisation_actions(
 
 
 @router.get("/actions.{fmt}", response_class=Response, responses=EXPORT_RESPONSES)
-def export_organisation(fmt: ExportFormat, repo: RepoDep, lang: ApiLangDep) -> Response:
+def export_organisation(fmt: ExportFormat, repo: RepoDep, kb: KbDep, lang: ApiLangDep) -> Response:
     """Every action of the organisation as CSV or XLSX (the export is in the audit log)."""
     actions = Actions(repo)
     listed = actions.list()
     actions.record_export(fmt)
-    return exported(listed, fmt, lang, "airegime-actions")
+    return exported(listed, fmt, lang, kb, "airegime-actions")
 
 
 @router.get("/assessments/{assessment_id}/actions")
@@ -121,12 +121,14 @@ def assessment_actions(assessment_id: AssessmentId, repo: RepoDep) -> list[Actio
 
 
 @router.get("/assessments/{assessment_id}/actions.{fmt}", response_class=Response, responses=EXPORT_RESPONSES)
-def export_assessment(assessment_id: AssessmentId, fmt: ExportFormat, repo: RepoDep, lang: ApiLangDep) -> Response:
+def export_assessment(
+    assessment_id: AssessmentId, fmt: ExportFormat, repo: RepoDep, kb: KbDep, lang: ApiLangDep
+) -> Response:
     """The assessment's action plan as CSV or XLSX."""
     actions = Actions(repo)
     listed = actions.list(assessment_id)
     actions.record_export(fmt, assessment_id)
-    return exported(listed, fmt, lang, f"airegime-actions-{assessment_id}")
+    return exported(listed, fmt, lang, kb, f"airegime-actions-{assessment_id}")
 
 
 @writes.post("/assessments/{assessment_id}/actions/plan", status_code=201)

@@ -64,11 +64,12 @@ def export(
         found = [i for i, name in Accounts(engine).organisations() if name == org.strip()]
         if not found:
             _fail(AiregimeError(f"no organisation named '{escaped(org)}'", hint="see `airegime orgs list`"))
-        repo = Repository(engine, load_knowledge_base(), organisation_id=found[0], actor=_actor())
+        kb = load_knowledge_base()
+        repo = Repository(engine, kb, organisation_id=found[0], actor=_actor())
         plan = Actions(repo)
         listed = plan.list(assessment)
         plan.record_export(fmt, assessment)
-        body = export_file(listed, "csv" if fmt == "csv" else "xlsx", "fr" if language == "fr" else "en")
+        body = export_file(listed, "csv" if fmt == "csv" else "xlsx", "fr" if language == "fr" else "en", kb)
     if output is None:  # a terminal: names escaped (--output writes them as stored)
         sys.stdout.write(escaped(body.decode("utf-8-sig")))
         return

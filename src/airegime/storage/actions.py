@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -47,7 +47,7 @@ EXPORT_HEADER = (
     N_("actions.col.owner"),
     N_("actions.col.due"),
     N_("actions.col.state"),
-    N_("actions.col.source"),
+    N_("actions.col.origin"),
     N_("actions.col.updated"),
 )
 
@@ -82,20 +82,45 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
+WARNING = "warning"  # the ``source`` prefix of an action made from a deciding rule's warning
+
+
 def step_key(outcome: str, english: str) -> str:
-    """A next step's stable key: its outcome and a digest of its English words."""
+    """A next step's stable key: its outcome and a digest of its English words (a warning's:
+    ``WARNING`` and the digest, so that a warning several rules share is one action)."""
     return f"{outcome}:{hashlib.sha256(english.encode()).hexdigest()[:12]}"
 
 
 def plan_steps(kb: KnowledgeBase, result: Assessment | None, lang: Lang) -> list[PlanStep]:
-    """The next steps of each outcome the result reaches, once each, in the result's order."""
+    """What the result asks to do, once each, in the result's order: the next steps of each outcome
+    reached (the CNIL sheets that follow, the Titre III duties…), then the warnings of the rules
+    that decided a phase ("check anonymity before concluding"…)."""
     steps: dict[str, PlanStep] = {}
+    warnings: dict[str, PlanStep] = {}
     for phase in result.phases if result else ():
         outcome = kb.outcome_by_id.get(phase.outcome or "")
-        for step in outcome.next_steps if outcome else ():
-            key = step_key(outcome.id, step.text.en) if outcome else ""
+        if outcome is None:
+            continue
+        for step in outcome.next_steps:
+            key = step_key(outcome.id, step.text.en)
             steps.setdefault(key, PlanStep(key, step.text.get(lang), step.link(lang)))
-    return list(steps.values())
+        for rule_id in phase.rules:
+            caveat = rule.caveat if (rule := kb.rule_by_id.get(rule_id)) else None
+            if caveat is not None:
+                key = step_key(WARNING, caveat.en)
+                warnings.setdefault(key, PlanStep(key, caveat.get(lang), ""))
+    return [*steps.values(), *warnings.values()]
+
+
+def origin(kb: KnowledgeBase, source: str, lang: Lang) -> str:
+    """Where an action comes from, in words: the regime whose next step it is, a warning, or added by hand."""
+    kind = source.split(":", 1)[0]
+    if not source:
+        return translate("actions.origin.added", lang)
+    if kind == WARNING:
+        return translate("actions.origin.warning", lang)
+    outcome = kb.outcome_by_id.get(kind)
+    return translate("actions.origin.step", lang, regime=outcome.label.get(lang) if outcome else kind)
 
 
 def parse_due(text: str | None, *, location: str = "due_on") -> date | None:
@@ -327,32 +352,44 @@ def _of(row: ActionRow, name: str) -> Action:
 # Export
 
 
-def export_rows(actions: Sequence[Action], header: Sequence[str]) -> list[list[str]]:
+Words = Callable[[Action], tuple[str, str]]  # an action's state and origin, in words
+
+
+def export_rows(actions: Sequence[Action], header: Sequence[str], words: Words | None = None) -> list[list[str]]:
     """The actions as rows of text under ``header`` (the columns' names in the reader's words),
-    every cell made inert (never run as a formula by a spreadsheet)."""
+    every cell made inert (never run as a formula by a spreadsheet). ``words``: the state and
+    origin as the reader says them (by default the state's code and the source's key)."""
     rows = [[inert(h) for h in header]]
     for a in actions:
+        state, source = words(a) if words else (a.state, a.source)
         values = (
             a.assessment_name,
             a.title,
             a.owner,
             a.due_on.isoformat() if a.due_on else "",
-            a.state,
-            a.source,
+            state,
+            source,
             a.updated_at.isoformat(timespec="seconds"),
         )
         rows.append([inert(v) for v in values])
     return rows
 
 
-def export_file(actions: Sequence[Action], fmt: ExportFormat, lang: Lang) -> bytes:
-    """The actions as a file of ``fmt``, its columns named in ``lang``."""
-    return export_bytes(actions, fmt, [translate(key, lang) for key in EXPORT_HEADER])
+def export_file(actions: Sequence[Action], fmt: ExportFormat, lang: Lang, kb: KnowledgeBase) -> bytes:
+    """The actions as a file of ``fmt``, in ``lang``: the columns' names, the states, where each comes from."""
+    header = [translate(key, lang) for key in EXPORT_HEADER]
+
+    def words(action: Action) -> tuple[str, str]:
+        return translate(f"actions.state.{action.state}", lang), origin(kb, action.source, lang)
+
+    return export_bytes(actions, fmt, header, words)
 
 
-def export_bytes(actions: Sequence[Action], fmt: ExportFormat, header: Sequence[str]) -> bytes:
+def export_bytes(
+    actions: Sequence[Action], fmt: ExportFormat, header: Sequence[str], words: Words | None = None
+) -> bytes:
     """The actions as a CSV (UTF-8 with a byte-order mark, for spreadsheets) or XLSX file."""
-    rows = export_rows(actions, header)
+    rows = export_rows(actions, header, words)
     if fmt == "csv":
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)

@@ -13,13 +13,14 @@ from airegime.edge.deps import EDITOR, AccountsDep, CurrentUser, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId, RecordId
 from airegime.errors import DescriptorError
 from airegime.i18n import N_
-from airegime.kb import Lang
+from airegime.kb import KnowledgeBase, Lang
 from airegime.storage.actions import (
     EXPORT_FORMATS,
     Action,
     Actions,
     ExportFormat,
     export_file,
+    origin,
     parse_due,
     plan_steps,
     today_utc,
@@ -43,8 +44,10 @@ DYNAMIC_IDS = (
 )
 
 
-def export_response(actions: tuple[Action, ...], fmt: ExportFormat, lang: Lang, stem: str) -> Response:
-    return downloads.attachment(export_file(actions, fmt, lang), fmt=fmt, filename=f"{stem}.{fmt}")
+def export_response(
+    actions: tuple[Action, ...], fmt: ExportFormat, lang: Lang, kb: KnowledgeBase, stem: str
+) -> Response:
+    return downloads.attachment(export_file(actions, fmt, lang, kb), fmt=fmt, filename=f"{stem}.{fmt}")
 
 
 def plan_page(
@@ -73,6 +76,7 @@ def plan_page(
         today=today_utc(),
         formats=EXPORT_FORMATS,
         problems=problems or {},
+        origin=lambda source: origin(kb, source, lang),
     )
 
 
@@ -145,18 +149,20 @@ def delete_action(assessment_id: AssessmentId, action_id: RecordId, repo: RepoDe
 
 
 @router.get("/a/{assessment_id}/actions.{fmt}")
-def export_plan(request: Request, assessment_id: AssessmentId, fmt: str, repo: RepoDep, lang: PageLangDep) -> Response:
+def export_plan(
+    request: Request, assessment_id: AssessmentId, fmt: str, repo: RepoDep, kb: KbDep, lang: PageLangDep
+) -> Response:
     if fmt not in EXPORT_FORMATS:
         return error(request, 404, "not_found")
     actions = Actions(repo)
     listed = actions.list(assessment_id)
     actions.record_export(fmt, assessment_id)
-    return export_response(listed, "csv" if fmt == "csv" else "xlsx", lang, f"airegime-actions-{assessment_id}")
+    return export_response(listed, "csv" if fmt == "csv" else "xlsx", lang, kb, f"airegime-actions-{assessment_id}")
 
 
 @router.get("/actions.{fmt}")
 def export_organisation(
-    request: Request, fmt: str, repo: RepoDep, principal: CurrentUser, lang: PageLangDep
+    request: Request, fmt: str, repo: RepoDep, kb: KbDep, principal: CurrentUser, lang: PageLangDep
 ) -> Response:
     if fmt not in EXPORT_FORMATS:
         return error(request, 404, "not_found")
@@ -164,7 +170,7 @@ def export_organisation(
     listed = actions.list()
     actions.record_export(fmt)
     stem = downloads.safe_filename(f"airegime-actions-{principal.organisation}", "airegime-actions")
-    return export_response(listed, "csv" if fmt == "csv" else "xlsx", lang, stem)
+    return export_response(listed, "csv" if fmt == "csv" else "xlsx", lang, kb, stem)
 
 
 # What the plan's forms say of a value storage refuses, by field.
