@@ -20,7 +20,17 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airegime._version import __version__
-from airegime.api import routes_accounts, routes_assessments, routes_batch, routes_evaluate, routes_kb, routes_review
+from airegime.api import (
+    routes_accounts,
+    routes_actions,
+    routes_assessments,
+    routes_batch,
+    routes_evaluate,
+    routes_kb,
+    routes_profile,
+    routes_review,
+    routes_sharing,
+)
 from airegime.api.errors import CRASH_HINT, error_response, install_error_handlers
 from airegime.api.models import ErrorBody
 from airegime.edge.access import API_PREFIX, Gate, admit
@@ -79,7 +89,10 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate:
         routes_kb.router,
         routes_accounts.router,
         routes_accounts.admin,  # admins
-        *(routes_review.router, routes_review.writes, routes_review.archive),  # review (issue 16), archive: admins
+        *(routes_review.router, routes_review.writes, routes_review.archive),  # review; archive: admins
+        *(routes_actions.router, routes_actions.writes),  # the action plan
+        *(routes_sharing.router, routes_sharing.writes),  # read-only links
+        routes_profile.admin,  # the organisation profile (admins)
     ):
         api.include_router(router)
     check_roles(api.routes, API_PREFIX)

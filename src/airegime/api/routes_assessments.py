@@ -26,6 +26,7 @@ from airegime.edge.inputs import MAX_ID, AssessmentId, checked_tree
 from airegime.errors import ApiError
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage import versions
+from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS, Sort
 from airegime.storage.reviews import Reviews
 from airegime.system import parse_system
@@ -60,11 +61,21 @@ def list_assessments(
 
 @writes.post("", status_code=201, openapi_extra=DESCRIPTOR_BODY)
 def create_assessment(
-    request: Request, response: Response, descriptor: DescriptorBody, repo: RepoDep, kb: KbDep, lang: ApiLangDep
+    request: Request,
+    response: Response,
+    descriptor: DescriptorBody,
+    repo: RepoDep,
+    kb: KbDep,
+    lang: ApiLangDep,
+    profile: Annotated[bool, Query(description="pre-fill the organisation profile's answers")] = True,
 ) -> AssessmentOut:
-    """Save a descriptor as a new assessment (evaluated at once); its address is in the Location header."""
+    """Save a descriptor as a new assessment (evaluated at once); its address is in the Location header.
+    The organisation profile answers the questions the descriptor leaves open (``profile=false``: not)."""
     system = parse_system(descriptor, kb=repo.kb)
     saved, result = repo.add_system(system, detail="API")
+    prefilled = Profiles(repo).prefill(saved.id) if profile else None  # issue 16
+    if prefilled:
+        saved, result = prefilled
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/assessments/{saved.id}"
     return assessment_out(saved, result, kb, lang, sent=system)
 

@@ -354,6 +354,7 @@ def _test_dict(
 
 
 # Commands defined in their own modules register themselves on `app` when imported:
-# batch; compare; db; interview; report, import-report, methodology, diagram; review; serve; users, orgs, audit.
-for _module in ("batch", "compare", "db", "interview", "report", "review", "serve", "users"):
+# actions; batch; compare; db; interview; report, import-report, methodology, diagram; review; serve;
+# users, orgs, audit.
+for _module in ("actions", "batch", "compare", "db", "interview", "report", "review", "serve", "users"):
     import_module(f"airegime.cli.{_module}")

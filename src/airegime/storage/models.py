@@ -265,9 +265,10 @@ class EvaluationRow(Base):
 
 
 class BatchUploadRow(Base):
-    """An inventory uploaded to the batch page; only the browser (and person) that sent it sees it.
+    """An inventory uploaded to the batch page; the members of its organisation see it.
 
-    Tokens and owners are stored hashed, like login sessions: the owner names a browser's CSRF token.
+    Tokens and owners are stored hashed, like login sessions: the owner (a browser's CSRF token and
+    its person) counts for the quotas.
     """
 
     __tablename__ = "batch_uploads"

@@ -28,13 +28,16 @@ from airegime.storage.batch_uploads import BatchUploads
 from airegime.web import (
     pages,
     routes_account,
+    routes_actions,  # issue 16: the action plan
     routes_assessments,
     routes_batch,
     routes_compare,
     routes_interview,
+    routes_profile,  # issue 16: the organisation profile
     routes_reports,
     routes_result,
     routes_review,
+    routes_sharing,
 )
 from airegime.web.batch_runs import BatchRuns
 from airegime.web.pages import is_htmx, see_other
@@ -116,7 +119,10 @@ def create_app(
         routes_batch.router,
         routes_account.router,
         routes_account.admin_router,
-        *(routes_review.router, routes_review.writes, routes_review.archive),  # review (issue 16), archive: admins
+        *(routes_review.router, routes_review.writes, routes_review.archive),  # review; archive: admins
+        *(routes_actions.router, routes_actions.writes),
+        *(routes_sharing.router, routes_sharing.writes, routes_sharing.public),
+        routes_profile.admin_router,
     ):
         app.include_router(router)
     check_roles(app.routes)

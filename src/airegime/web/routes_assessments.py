@@ -18,12 +18,13 @@ from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.models import Question
 from airegime.render.report_data import is_report, load_report_json
 from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
+from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS
 from airegime.storage.reviews import Reviews
 from airegime.storage.versions import regime_changes
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
-from airegime.web import views
+from airegime.web import routes_actions, routes_profile, views
 from airegime.web.pages import PageLangDep, render, see_other, text_problems
 from airegime.web.texts import translator
 
@@ -48,24 +49,39 @@ def home(
     unfinished = [item.id for item in listing.items if any(p.status != "determined" for p in item.summary)]
     resume = {i: link for i in unfinished if (link := views.resume_link(repo.get(i), kb))}
     badges = Reviews(repo).badges([item.id for item in listing.items])  # review status and flag
-    return render(request, "home.html", listing=listing, q=q, sort=sort, sorts=SORTS, resume=resume, badges=badges)
+    overdue = routes_actions.overdue(repo)
+    return render(
+        request,
+        "home.html",
+        listing=listing,
+        q=q,
+        sort=sort,
+        sorts=SORTS,
+        resume=resume,
+        badges=badges,
+        overdue=overdue,
+    )
 
 
 @router.get("/new", response_class=HTMLResponse)
-def new_form(request: Request, lang: PageLangDep) -> HTMLResponse:
+def new_form(request: Request, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
     first = translator(lang)("new.first_context_default")
-    return render(request, "new.html", values={"first_context": first}, problems={})
+    profile_answers = routes_profile.summary(repo, kb, lang)  # issue 16: pre-filled unless unticked
+    return render(request, "new.html", values={"first_context": first}, problems={}, profile_answers=profile_answers)
 
 
 @writes.post("/new", response_class=HTMLResponse)
 def create(
     request: Request,
     repo: RepoDep,
+    kb: KbDep,
+    lang: PageLangDep,
     name: Text = "",
     organisation: Text = "",
     description: Text = "",
     development_description: Text = "",
     first_context: Text = "",
+    use_profile: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     values = {
         "name": name,
@@ -76,8 +92,11 @@ def create(
     }
     problems = form_problems(values)
     if problems:
-        return render(request, "new.html", 400, values=values, problems=problems)
+        profile_answers = routes_profile.summary(repo, kb, lang)
+        return render(request, "new.html", 400, values=values, problems=problems, profile_answers=profile_answers)
     new = repo.create(**values)
+    if use_profile:  # issue 16: the organisation profile's answers, recorded as such in the history
+        Profiles(repo).prefill(new)
     return see_other(f"/a/{new}/interview")
 
 

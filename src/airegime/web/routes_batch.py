@@ -33,7 +33,9 @@ BATCH_WORDS = ("web.not_assessed", "web.problems", "phases.development", "phases
 
 
 async def run_owner(request: Request, principal: CurrentUser) -> str:
-    """A run is shown only to the browser that uploaded it, and only to the same person and organisation."""
+    """Who uploads (the browser, the person, the organisation): each owner's uploads count against
+    its own quota. Any member of the organisation sees the results (a link works in a colleague's
+    browser); another organisation's members get 404."""
     return f"{request.state.csrf}|{principal.username}|{principal.organisation_id}"
 
 
@@ -147,6 +149,7 @@ def template(kb: KbDep, lang: PageLangDep) -> Response:
 def results(
     request: Request,
     token: str,
+    principal: CurrentUser,
     owner: OwnerDep,
     runs: RunsDep,
     kb: KbDep,
@@ -156,7 +159,7 @@ def results(
     status: Choice = "",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    run = runs.get(token, owner) if TOKEN.fullmatch(token) else None
+    run = runs.get(token, principal.organisation_id, owner=owner) if TOKEN.fullmatch(token) else None
     if run is None:
         return error(request, 404, "batch_gone")
     kept = run.kept(kb, lang)
@@ -187,9 +190,16 @@ def results(
 
 @router.get("/batch/{token}/results.{fmt}")
 def download_results(
-    request: Request, token: str, fmt: str, owner: OwnerDep, runs: RunsDep, kb: KbDep, lang: PageLangDep
+    request: Request,
+    token: str,
+    fmt: str,
+    principal: CurrentUser,
+    owner: OwnerDep,
+    runs: RunsDep,
+    kb: KbDep,
+    lang: PageLangDep,
 ) -> Response:
-    run = runs.get(token, owner) if TOKEN.fullmatch(token) else None
+    run = runs.get(token, principal.organisation_id, owner=owner) if TOKEN.fullmatch(token) else None
     if run is None or fmt not in RESULT_FORMATS:
         return error(request, 404, "batch_gone" if run is None else "not_found")
     body = run.export(kb, lang, fmt)
