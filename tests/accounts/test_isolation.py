@@ -22,6 +22,7 @@ from airegime.edge.access import required_role
 from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
 from airegime.storage.audit import AuditLog
+from airegime.storage.evidence import EvidenceStore
 
 from .helpers import SECRET, Browser, Org
 
@@ -61,7 +62,12 @@ def every_route(app: FastAPI) -> Iterator[tuple[str, str]]:
 
 def a_values(org_a: Org, repo: Repository, batch_token: str) -> dict[str, str]:
     token_id = Accounts(repo.engine).tokens(org_a.id)[0].id
+    evidence = EvidenceStore(repo.scoped(org_a.id, actor="test"))
+    where = {"scope": "deployment", "context_id": org_a.context, "question": "purpose"}
+    evidence.set_note(org_a.assessment, text=f"{SECRET} note", **where)
+    attachment = evidence.add_file(org_a.assessment, filename=f"{SECRET}.txt", data=SECRET.encode(), **where)
     return {
+        "attachment_id": str(attachment.id),
         "assessment_id": str(org_a.assessment),
         "context_id": str(org_a.context),
         "development_id": str(repo.scoped(org_a.id, actor="test").get(org_a.assessment).developments[0].id),
@@ -121,6 +127,7 @@ def state_of(repo: Repository, org: Org) -> tuple[Any, ...]:
         len(scoped.history(org.assessment)),
         [(t.id, t.revoked) for t in tokens],
         scoped.count(),
+        EvidenceStore(scoped).evidence(org.assessment),
     )
 
 
@@ -139,9 +146,9 @@ def test_nobody_of_another_organisation_reads_or_changes_its_data(
     app: FastAPI, repo: Repository, orgs: dict[str, Org], browser_for: Callable[..., Browser], batch_token: str
 ) -> None:
     org_a, org_b = orgs["Org A"], orgs["Org B"]
+    values = a_values(org_a, repo, batch_token)
     before = state_of(repo, org_a)
     audit_before = list(AuditLog(repo.engine).entries(org_a.id))
-    values = a_values(org_a, repo, batch_token)
     bob = browser_for("bob")
     api = TestClient(app, headers={"Authorization": f"Bearer {org_b.token}"}, raise_server_exceptions=False)
     descriptor = {"name": "B's", "deployments": [{"name": "B", "answers": {}}]}
@@ -168,9 +175,9 @@ def test_nobody_of_another_organisation_reads_or_changes_its_data(
                 bob.login("bob")
         if SECRET in response.text:
             leaks.append(f"{method} {path}: {response.status_code}")
-        if any("{" + name + "}" in path for name in ("assessment_id", "context_id", "token_id", "token")) and (
-            response.status_code < 400
-        ):
+        if any(
+            "{" + name + "}" in path for name in ("assessment_id", "context_id", "token_id", "token", "attachment_id")
+        ) and (response.status_code < 400):
             reached.append(f"{method} {path}: {response.status_code}")
     assert leaks == [], "Org A's data shown to Org B"
     assert reached == [], "Org B reached Org A's data by its id"
