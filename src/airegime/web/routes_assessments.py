@@ -17,6 +17,7 @@ from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.models import Question
 from airegime.render.report_data import is_report, load_report_json
+from airegime.storage import evidence
 from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
 from airegime.storage.repository import SORTS
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
@@ -175,10 +176,14 @@ def export(assessment_id: AssessmentId, fmt: str, repo: RepoDep) -> Response:
 
 
 @writes.post("/a/{assessment_id}/duplicate")
-def duplicate(assessment_id: AssessmentId, repo: RepoDep, lang: PageLangDep) -> Response:
+def duplicate(
+    assessment_id: AssessmentId, repo: RepoDep, lang: PageLangDep, keep_evidence: Annotated[str, Form()] = ""
+) -> Response:
+    """A copy (``keep_evidence`` ticked: with the notes and evidence of its answers)."""
     original = repo.get(assessment_id)
     suffix = translator(lang)("copy.suffix")
-    new = repo.duplicate(assessment_id, name=f"{original.name[: 200 - len(suffix) - 1]} {suffix}")
+    name = f"{original.name[: 200 - len(suffix) - 1]} {suffix}"
+    new = evidence.duplicate(repo, assessment_id, name=name, keep_evidence=bool(keep_evidence))
     return see_other(f"/a/{new}/result")
 
 
