@@ -17,6 +17,7 @@ from airegime.edge.deps import EDITOR, ApiLangDep, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId, checked_tree
 from airegime.errors import ApiError
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
+from airegime.storage.evidence import EvidenceStore, with_evidence
 from airegime.storage.repository import SORTS, Sort
 from airegime.system import parse_system
 
@@ -63,7 +64,9 @@ def create_assessment(
 def read_assessment(assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: ApiLangDep) -> AssessmentOut:
     """The assessment: its descriptor, its latest stored result, and whether the rule set changed since."""
     saved, result = repo.get_with_result(assessment_id)
-    return assessment_out(saved, result, kb, lang)
+    found = EvidenceStore(repo).evidence(assessment_id)  # the descriptor with its notes and evidence
+    descriptor = with_evidence(saved.system(), saved, found).to_dict()
+    return assessment_out(saved, result, kb, lang).model_copy(update={"descriptor": descriptor})
 
 
 @writes.put("/{assessment_id}", openapi_extra=DESCRIPTOR_BODY)

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -37,9 +37,12 @@ from sqlalchemy.orm import Session
 from airegime.errors import EvidenceRefused, NotFoundError
 from airegime.kb.models import Scope
 from airegime.storage.models import AssessmentRow, AttachmentRow, ContextRow, NoteRow, as_utc, now
-from airegime.storage.records import Saved
-from airegime.storage.repository import Repository
+from airegime.storage.records import Context, Saved
+from airegime.system import Deployment, Development, EvidenceRef, System
 from airegime.text import has_control
+
+if TYPE_CHECKING:  # the repository calls this module's descriptor hook: no import back at run time
+    from airegime.storage.repository import Repository
 
 MAX_NOTE_CHARS = 2_000
 MAX_FILE_BYTES = 10_000_000
@@ -540,6 +543,93 @@ def duplicate(repo: Repository, assessment_id: int, *, name: str, keep_evidence:
     if keep_evidence:
         EvidenceStore(repo).copy(repo.get(assessment_id), repo.get(new))
     return new
+
+
+def store_descriptor_evidence(
+    session: Session,
+    assessment_id: int,
+    system: System,
+    phases: tuple[Context, ...],
+    *,
+    actor: str,
+) -> None:
+    """A new assessment's notes and links, from its descriptor (``phases``: its development
+    processings then its deployment contexts, as stored). Files named there are not re-created:
+    a descriptor holds no file's bytes (``airegime db export`` carries them)."""
+    moment = now()
+    parts: list[tuple[System | Development | Deployment, str, int | None]] = [(system, "system", None)]
+    parts += [
+        (d, "development", c.id) for d, c in zip(system.developments, phases[: len(system.developments)], strict=True)
+    ]
+    parts += [
+        (d, "deployment", c.id) for d, c in zip(system.deployments, phases[len(system.developments) :], strict=True)
+    ]
+    links = sum(1 for part, _, _ in parts for refs in part.evidence.values() for ref in refs if ref.url)
+    if links > MAX_LINKS:
+        raise EvidenceRefused(
+            "too_many", f"the descriptor links {links} documents, over {MAX_LINKS}", hint="keep fewer"
+        )
+    for part, scope, context_id in parts:
+        for question, text in part.notes.items():
+            session.add(
+                NoteRow(
+                    assessment_id=assessment_id,
+                    scope=scope,
+                    context_id=context_id,
+                    question=question,
+                    text=text,
+                    author=actor[:100],
+                    updated_at=moment,
+                )
+            )
+        for question, refs in part.evidence.items():
+            for ref in refs:
+                if ref.url:
+                    session.add(
+                        AttachmentRow(
+                            assessment_id=assessment_id,
+                            scope=scope,
+                            context_id=context_id,
+                            question=question,
+                            kind="link",
+                            name=ref.name[:MAX_NAME_CHARS],
+                            media_type="",
+                            size=0,
+                            sha256="",
+                            data=None,
+                            url=check_url(ref.url),
+                            added_by=actor[:100],
+                            added_at=moment,
+                        )
+                    )
+
+
+def with_evidence(system: System, saved: Saved, found: Evidence) -> System:
+    """``system`` (the saved assessment's descriptor) with its notes and evidence, as a descriptor
+    carries them: notes by question, files by name, type and size, links by name and address."""
+
+    def part(scope: str, context_id: int | None) -> dict[str, Any]:
+        notes = {n.question: n.text for n in found.notes if (n.scope, n.context_id) == (scope, context_id)}
+        refs: dict[str, list[EvidenceRef]] = {}
+        for a in found.attachments:
+            if (a.scope, a.context_id) == (scope, context_id):
+                ref = EvidenceRef(name=a.name, url=a.url, type=a.type_name, size=a.size)
+                refs.setdefault(a.question, []).append(ref)
+        return {"notes": notes, "evidence": {q: tuple(r) for q, r in refs.items()}}
+
+    return system.model_copy(
+        update={
+            **part("system", None),
+            "developments": tuple(
+                d.model_copy(update=part("development", c.id))
+                for d, c in zip(system.developments, saved.developments, strict=True)
+            ),
+            "deployments": tuple(
+                d.model_copy(update=part("deployment", c.id))
+                for d, c in zip(system.deployments, saved.contexts, strict=True)
+            ),
+        }
+    )
 
 
 def _read(session: Session, ids: tuple[int, ...], *, removed: bool) -> dict[int, Evidence]:

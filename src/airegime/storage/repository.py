@@ -26,6 +26,7 @@ from airegime.errors import AnswerError, DescriptorError, NotFoundError, Storage
 from airegime.kb.models import KnowledgeBase, Scope
 from airegime.storage.audit import write_audit
 from airegime.storage.database import open_engine, sessions
+from airegime.storage.evidence import store_descriptor_evidence
 from airegime.storage.models import (
     DEFAULT_ORGANISATION_ID,
     AssessmentRow,
@@ -246,6 +247,7 @@ class Repository:
                     self._event(
                         session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=value
                     )
+            store_descriptor_evidence(session, row.id, system, developments + contexts, actor=self.actor)
             stored = _state(row, developments + contexts, answers)  # what _load would read back
             assessment, saved = self._evaluate(session, row, kind, known=stored)
             self._audit(session, f"assessment.{kind}", row, detail)

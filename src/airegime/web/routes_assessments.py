@@ -160,7 +160,8 @@ def export(assessment_id: AssessmentId, fmt: str, repo: RepoDep) -> Response:
     """The descriptor, readable by `airegime assess` and by the import form."""
     if fmt not in ("yaml", "json"):
         return see_other(f"/a/{assessment_id}/result")
-    system = repo.get(assessment_id).system()
+    saved = repo.get(assessment_id)
+    system = evidence.with_evidence(saved.system(), saved, evidence.EvidenceStore(repo).evidence(assessment_id))
     repo.record("assessment.exported", assessment_id, fmt)
     data = system.to_dict()
     if fmt == "json":
