@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -147,6 +148,8 @@ def assessment_report(
             f"the stored result comes from rule set {result.rule_set_version}, not the loaded {kb.version}",
             hint=f"POST /assessments/{assessment_id}/recheck, then ask for the report again",
         )
+    saved = repo.get(assessment_id)  # the appendix names each answer's note and evidence
+    result = replace(result, system=with_evidence(result.system, saved, EvidenceStore(repo).evidence(assessment_id)))
     body = render_report(kb=kb, assessment=result, fmt=fmt, lang=lang)
     repo.record("report.downloaded", assessment_id, fmt)
     name = report_filename(assessment=result, fmt=fmt)

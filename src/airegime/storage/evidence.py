@@ -622,11 +622,11 @@ def with_evidence(system: System, saved: Saved, found: Evidence) -> System:
             **part("system", None),
             "developments": tuple(
                 d.model_copy(update=part("development", c.id))
-                for d, c in zip(system.developments, saved.developments, strict=True)
+                for d, c in zip(system.developments, saved.developments, strict=False)
             ),
             "deployments": tuple(
                 d.model_copy(update=part("deployment", c.id))
-                for d, c in zip(system.deployments, saved.contexts, strict=True)
+                for d, c in zip(system.deployments, saved.contexts, strict=False)
             ),
         }
     )
