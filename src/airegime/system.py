@@ -171,17 +171,6 @@ class System(_Strict):
                     part.pop(key, None)
         return data
 
-    def without_notes(self) -> System:
-        """The same system with no notes or evidence (what is evaluated and stored as answers)."""
-        bare: dict[str, Any] = {"notes": {}, "evidence": {}}
-        return self.model_copy(
-            update={
-                **bare,
-                "developments": tuple(d.model_copy(update=bare) for d in self.developments),
-                "deployments": tuple(d.model_copy(update=bare) for d in self.deployments),
-            }
-        )
-
 
 def load_system(path: Path | str, *, kb: KnowledgeBase) -> System:
     """Read a descriptor file (YAML or JSON) and check every answer against the knowledge base."""
