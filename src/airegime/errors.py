@@ -224,7 +224,7 @@ class TransferError(StorageError):
 
 class EvidenceRefused(StorageError):
     """A note, file or link that cannot be kept with an answer; ``reason`` says why in a word
-    (``note_too_long``, ``file_type``, ``file_too_large``, ``too_many``, ``empty``, ``archive``,
+    (``note_too_long``, ``file_type``, ``file_too_large``, ``too_many``, ``empty``, ``archive``, ``macro``,
     ``markup``, ``url``, ``text``), for the pages' words and the API's code."""
 
     def __init__(self, reason: str, message: str, *, hint: str = "") -> None:

@@ -29,3 +29,5 @@ ODT = zipped({"mimetype": b"application/vnd.oasis.opendocument.text", "content.x
 PLAIN_ZIP = zipped({"readme.txt": b"hello"})
 # A DOCX whose one entry inflates 20 MB of zeros from a few kilobytes.
 BOMB_DOCX = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"\x00" * 20_000_000})
+MACRO_DOCX = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>", "word/vbaProject.bin": b"VBA"})
+MACRO_ODT = zipped({"mimetype": b"application/vnd.oasis.opendocument.text", "Basic/Standard/Module1.xml": b"<m/>"})

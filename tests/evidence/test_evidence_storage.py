@@ -14,7 +14,23 @@ from airegime.storage.audit import AuditLog
 from airegime.storage.evidence import EvidenceStore, duplicate
 from airegime.storage.models import AttachmentRow
 
-from .files import BOMB_DOCX, DOCX, EXE, HIDDEN_SCRIPT, HTML, JPEG, ODT, PDF, PLAIN_ZIP, PNG, SVG, TEXT, XLSX
+from .files import (
+    BOMB_DOCX,
+    DOCX,
+    EXE,
+    HIDDEN_SCRIPT,
+    HTML,
+    JPEG,
+    MACRO_DOCX,
+    MACRO_ODT,
+    ODT,
+    PDF,
+    PLAIN_ZIP,
+    PNG,
+    SVG,
+    TEXT,
+    XLSX,
+)
 
 
 def new_assessment(repo: Repository) -> tuple[int, int, int]:
@@ -101,6 +117,8 @@ def test_files_are_kept_with_the_type_read_from_their_bytes_and_a_clean_name(
         (EXE, "setup.pdf", "file_type"),
         (PLAIN_ZIP, "archive.docx", "file_type"),
         (BOMB_DOCX, "bomb.docx", "archive"),
+        (MACRO_DOCX, "macro.docx", "macro"),
+        (MACRO_ODT, "macro.odt", "macro"),
         (b"PK\x03\x04 not really a zip", "broken.docx", "file_type"),
         (b"", "empty.pdf", "empty"),
         (b"%PDF-" + b"0" * ev.MAX_FILE_BYTES, "huge.pdf", "file_too_large"),

@@ -79,6 +79,8 @@ TYPE_NAMES = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG", TEXT: "TXT", CSV: "CSV", DOC
 ALLOWED_WORDS = "PDF, PNG, JPEG, plain text, CSV, DOCX, XLSX or ODT"
 MARKUP = re.compile(rb"<\s*(?:script|svg|html|!doctype|\?xml|iframe|object|embed|body|head|meta)\b", re.IGNORECASE)
 SCOPES: tuple[Scope, ...] = ("system", "development", "deployment")
+# Inside an office document: what runs code (VBA projects, ActiveX controls, OpenDocument Basic and scripts).
+MACROS = re.compile(r"(?:^|/)(?:vbaProject\.bin|activeX/|Basic/|Scripts/)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +218,12 @@ def _office_type(data: bytes) -> str:
                 if entry.file_size > ZIP_MAX_ENTRY or too_dense or inflated > ZIP_MAX_INFLATED:
                     raise _refuse_bomb()
             names = {entry.filename for entry in entries}
+            if any(MACROS.search(name) for name in names):
+                raise EvidenceRefused(
+                    "macro",
+                    "documents with macros or embedded controls cannot be kept",
+                    hint="save it without macros (DOCX, XLSX, ODT), or as PDF",
+                )
             if "mimetype" in names:
                 with archive.open("mimetype") as stream:
                     declared = stream.read(100).strip()

@@ -36,6 +36,7 @@ REFUSALS = {
     "too_many": N_("evidence.refused.too_many"),
     "empty": N_("evidence.refused.empty"),
     "archive": N_("evidence.refused.archive"),
+    "macro": N_("evidence.refused.macro"),
     "markup": N_("evidence.refused.markup"),
     "url": N_("evidence.refused.url"),
 }
