@@ -239,7 +239,7 @@ def test_another_organisation_neither_reads_nor_changes_the_evidence(repo: Repos
     ):
         with pytest.raises(NotFoundError):
             attempt()
-    assert ev.evidence_of(repo.scoped(42, actor="mallory"), [made]) == {}
+    assert ev.evidence_of(repo.scoped(42, actor="mallory"), [made]) == {made: ev.Evidence()}
     assert store.evidence(made).attachments == (added,)
 
 

@@ -20,7 +20,14 @@ from airegime.edge.inputs import MAX_ID, AssessmentId, RecordId
 from airegime.errors import EvidenceRefused
 from airegime.i18n import N_
 from airegime.kb.models import Lang
-from airegime.storage.evidence import MAX_FILE_BYTES, MAX_NOTE_CHARS, Attachment, Evidence, EvidenceStore
+from airegime.storage.evidence import (
+    MAX_FILE_BYTES,
+    MAX_NOTE_CHARS,
+    Attachment,
+    Evidence,
+    EvidenceStore,
+    evidence_of,
+)
 from airegime.web.pages import render, templates
 from airegime.web.security import safe_next
 
@@ -51,12 +58,13 @@ EVENTS = (
 
 
 def answer_evidence(request: Request, assessment_id: int) -> Evidence:
-    """The evidence of an assessment, read once per request (for the templates)."""
+    """The evidence of an assessment, read once per request (for the templates, on pages that have
+    already read the assessment: another organisation's would read as none)."""
     cached: dict[int, Evidence] | None = getattr(request.state, "evidence", None)
     if cached is None:
         cached = request.state.evidence = {}
     if assessment_id not in cached:
-        cached[assessment_id] = EvidenceStore(request.state.repo).evidence(assessment_id)
+        cached[assessment_id] = evidence_of(request.state.repo, (assessment_id,))[assessment_id]
     return cached[assessment_id]
 
 
