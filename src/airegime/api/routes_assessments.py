@@ -75,7 +75,7 @@ def replace_assessment(
     assessment_id: AssessmentId, descriptor: DescriptorBody, repo: RepoDep, kb: KbDep, lang: ApiLangDep
 ) -> AssessmentOut:
     """Replace the whole descriptor (development processings and contexts matched by position); only the
-    differences enter the history."""
+    differences enter the history. Notes and evidence are left as they are (see .../notes, .../attachments)."""
     system = parse_system(descriptor, kb=repo.kb)
     saved, result = repo.replace_system(assessment_id, system)
     return assessment_out(saved, result, kb, lang, sent=system)
