@@ -199,3 +199,19 @@ def test_the_openapi_document_describes_the_evidence_endpoints(api_as: Clients) 
     upload_body = paths["/assessments/{assessment_id}/attachments"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in upload_body
     assert "post" in paths["/assessments/{assessment_id}/duplicate"]
+
+
+def test_a_put_of_the_descriptor_leaves_notes_and_evidence_as_they_are(api_as: Clients, world: World) -> None:
+    anna = api_as("anna")
+    anna.put(f"{API}/{world.assessment}/notes", json=note(world))
+    upload(anna, world, PDF)
+    descriptor = anna.get(f"{API}/{world.assessment}").json()["descriptor"]
+    bare = {
+        **descriptor,
+        "deployments": [
+            {k: v for k, v in d.items() if k not in ("notes", "evidence")} for d in descriptor["deployments"]
+        ],
+    }
+    assert anna.put(f"{API}/{world.assessment}", json=bare).status_code == 200
+    found = anna.get(f"{API}/{world.assessment}/evidence").json()
+    assert [n["text"] for n in found["notes"]] == ["Le contrat, art. 3."] and len(found["attachments"]) == 1
