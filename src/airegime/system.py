@@ -5,6 +5,7 @@
     description: Image classifier that detects people crossing into a zone.
     airegime: 2                              # descriptor format
     answers: {establishment: eu}             # system-level questions (a phase may override some)
+    notes: {establishment: "Registered in Lyon (Kbis of 2024)."}   # optional: why an answer, per question
     developments:                            # one per development processing (usually one)
       - answers: {personal_data: "yes", organisation_kind: private_body, development_uses: various}
     deployments:                             # one per deployer and use
@@ -27,10 +28,10 @@ import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from airegime.answers import answers_to_codes, path_key, shown
 from airegime.answers import normalise_answer as normalise_answer  # still read from here by storage
@@ -43,6 +44,7 @@ FORMAT = 2
 MAX_DEVELOPMENTS = 20
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DESCRIPTOR_BYTES = 1_000_000
+MAX_NOTE_CHARS = 2_000  # a note: why an answer was given (beside ``answers``, by question id)
 
 
 class _Strict(BaseModel):
@@ -57,18 +59,59 @@ class _Strict(BaseModel):
         return value
 
 
+Notes = dict[str, Annotated[str, Field(max_length=MAX_NOTE_CHARS)]]
+NOTES_FIELD = "why an answer was given, by question id (at most 2,000 characters each)"
+EVIDENCE_FIELD = (
+    "what supports an answer, by question id: links (re-created on import) and the names of files "
+    "(the files themselves travel with `airegime db export`)"
+)
+
+
+class EvidenceRef(BaseModel):
+    """A file (name, type, size) or a link (url) kept as evidence of an answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=300)
+    url: str = Field(default="", max_length=2_000, pattern=r"^(?:https?://\S+)?$")
+    type: str = Field(default="", max_length=10)
+    size: int = Field(default=0, ge=0)
+
+    @field_validator("name", "type")
+    @classmethod
+    def _shown_as_written(cls, value: str) -> str:
+        if found := text_problem(value):
+            raise ValueError(found)
+        return value
+
+
+EvidenceRefs = dict[str, tuple[EvidenceRef, ...]]
+
+
+def _checked_notes(notes: dict[str, str]) -> dict[str, str]:
+    """Notes as texts, each shown as written: no control characters (line breaks and tabs are allowed)."""
+    for text in notes.values():
+        if found := text_problem(text):
+            raise ValueError(f"a note {found}")
+    return {question: text.strip() for question, text in notes.items() if text.strip()}
+
+
 class Development(_Strict):
     """One development processing: building the dataset, training, fine-tuning, under one controller."""
 
     name: str = Field(default="", max_length=200)  # needed only to tell several apart
     description: str = Field(default="", max_length=10_000)
     answers: dict[str, str] = Field(default_factory=dict)
+    notes: Annotated[Notes, AfterValidator(_checked_notes)] = Field(default_factory=dict, description=NOTES_FIELD)
+    evidence: EvidenceRefs = Field(default_factory=dict, description=EVIDENCE_FIELD)
 
 
 class Deployment(_Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
     answers: dict[str, str] = Field(default_factory=dict)
+    notes: Annotated[Notes, AfterValidator(_checked_notes)] = Field(default_factory=dict, description=NOTES_FIELD)
+    evidence: EvidenceRefs = Field(default_factory=dict, description=EVIDENCE_FIELD)
 
 
 class System(_Strict):
@@ -79,6 +122,8 @@ class System(_Strict):
     organisation: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=10_000)
     answers: dict[str, str] = Field(default_factory=dict)
+    notes: Annotated[Notes, AfterValidator(_checked_notes)] = Field(default_factory=dict, description=NOTES_FIELD)
+    evidence: EvidenceRefs = Field(default_factory=dict, description=EVIDENCE_FIELD)
     developments: tuple[Development, ...] = Field(
         default_factory=lambda: (Development(),), min_length=1, max_length=MAX_DEVELOPMENTS
     )
@@ -103,7 +148,13 @@ class System(_Strict):
         return self.developments[0]
 
     def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        """The descriptor as data; ``notes`` only where there are some (descriptors without stay as they were)."""
+        data = self.model_dump(mode="json")
+        for part in (data, *data["developments"], *data["deployments"]):
+            for key in ("notes", "evidence"):
+                if not part.get(key):
+                    part.pop(key, None)
+        return data
 
 
 def load_system(path: Path | str, *, kb: KnowledgeBase) -> System:
@@ -225,6 +276,8 @@ def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
     if "development" in data and "developments" not in data:
         data["developments"] = [data.pop("development")]
     data["answers"] = _normalised(data.get("answers"), kb, "system", "answers", problems)
+    _check_note_keys(data.get("notes"), kb, "system", "notes", problems)
+    _check_note_keys(data.get("evidence"), kb, "system", "evidence", problems)
     phase_lists: tuple[tuple[str, Scope], ...] = (("developments", "development"), ("deployments", "deployment"))
     for key, scope in phase_lists:
         phases = data.get(key)
@@ -235,6 +288,10 @@ def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
                 else p
                 for i, p in enumerate(phases)
             ]
+            for i, p in enumerate(phases):
+                if isinstance(p, Mapping):
+                    _check_note_keys(p.get("notes"), kb, scope, f"{key}[{i}].notes", problems)
+                    _check_note_keys(p.get("evidence"), kb, scope, f"{key}[{i}].evidence", problems)
     system = None
     try:
         system = System.model_validate(data)
@@ -251,6 +308,26 @@ def _normalised(answers: Any, kb: KnowledgeBase, scope: Scope, location: str, pr
     if answers is None:
         return {}
     return answers_to_codes(kb.question_by_id, answers, location, problems, scope=scope, kb=kb)
+
+
+def _check_note_keys(notes: Any, kb: KnowledgeBase, scope: Scope, location: str, problems: Problems) -> None:
+    """A note names a question of its phase (its text is checked with the rest of the descriptor)."""
+    if not isinstance(notes, Mapping):
+        return  # absent, or not a mapping: the structure check says so
+    for key in notes:
+        question = kb.question_by_id.get(str(key))
+        if question is None or scope not in question.scope:
+            problems.add(partial(_note_problem, kb, scope, location, str(key)))
+
+
+def _note_problem(kb: KnowledgeBase, scope: Scope, location: str, key: str) -> Problem:
+    return Problem(
+        f"{location}.{key}",
+        f"no question '{key}' for the {scope} phase: notes and evidence support an answer to one of its questions",
+        found=shown(key),
+        allowed=", ".join(q.id for q in kb.questions_for(scope)),
+        hint="name the question they support, as in 'answers'",
+    )
 
 
 def _document_order(keys: list[str]) -> Callable[[Problem], tuple[int, int]]:
@@ -344,6 +421,34 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
             },
         }
 
+    def notes_schema(scope: Scope) -> dict[str, Any]:
+        note = {"type": "string", "maxLength": MAX_NOTE_CHARS}
+        return {
+            "type": "object",
+            "description": NOTES_FIELD,
+            "additionalProperties": False,
+            "properties": {q.id: note for q in kb.questions_for(scope)},
+        }
+
+    def evidence_schema(scope: Scope) -> dict[str, Any]:
+        ref = {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 300},
+                "url": {"type": "string", "maxLength": 2_000, "pattern": "^(https?://\\S+)?$"},
+                "type": {"type": "string", "maxLength": 10},
+                "size": {"type": "integer", "minimum": 0},
+            },
+        }
+        return {
+            "type": "object",
+            "description": EVIDENCE_FIELD,
+            "additionalProperties": False,
+            "properties": {q.id: {"type": "array", "items": ref} for q in kb.questions_for(scope)},
+        }
+
     text = {"type": "string", "maxLength": 10_000}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -360,6 +465,8 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
             "organisation": {"type": "string", "maxLength": 200},
             "description": text,
             "answers": answers_schema("system"),
+            "notes": notes_schema("system"),
+            "evidence": evidence_schema("system"),
             "developments": {
                 "type": "array",
                 "minItems": 1,
@@ -371,6 +478,8 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
                         "name": {"type": "string", "maxLength": 200},
                         "description": text,
                         "answers": answers_schema("development"),
+                        "notes": notes_schema("development"),
+                        "evidence": evidence_schema("development"),
                     },
                 },
             },
@@ -386,6 +495,8 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
                         "name": {"type": "string", "minLength": 1, "maxLength": 200},
                         "description": text,
                         "answers": answers_schema("deployment"),
+                        "notes": notes_schema("deployment"),
+                        "evidence": evidence_schema("deployment"),
                     },
                 },
             },

@@ -23,6 +23,7 @@ from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
 from airegime.storage.actions import Actions
 from airegime.storage.audit import AuditLog
+from airegime.storage.evidence import EvidenceStore
 from airegime.storage.sharing import ShareLinks
 
 from .helpers import SECRET, Browser, Org
@@ -72,7 +73,12 @@ def a_values(org_a: Org, repo: Repository, batch_token: str) -> dict[str, str]:
     scoped = repo.scoped(org_a.id, actor="test")
     actions = Actions(scoped).list(org_a.assessment) or (Actions(scoped).add(org_a.assessment, title="A's action"),)
     links = ShareLinks(scoped).list(org_a.assessment) or (ShareLinks(scoped).create(org_a.assessment, days=1)[1],)
+    evidence = EvidenceStore(scoped)
+    where = {"scope": "deployment", "context_id": org_a.context, "question": "purpose"}
+    evidence.set_note(org_a.assessment, text=f"{SECRET} note", **where)
+    attachment = evidence.add_file(org_a.assessment, filename=f"{SECRET}.txt", data=SECRET.encode(), **where)
     return {
+        "attachment_id": str(attachment.id),
         "action_id": str(actions[0].id),
         "link_id": str(links[0].id),
         "assessment_id": str(org_a.assessment),
@@ -137,6 +143,7 @@ def state_of(repo: Repository, org: Org) -> tuple[Any, ...]:
         ShareLinks(scoped).list(org.assessment),
         [(t.id, t.revoked) for t in tokens],
         scoped.count(),
+        EvidenceStore(scoped).evidence(org.assessment),
     )
 
 
@@ -186,7 +193,7 @@ def test_nobody_of_another_organisation_reads_or_changes_its_data(
             leaks.append(f"{method} {path}: {response.status_code}")
         if any(
             "{" + name + "}" in path
-            for name in ("assessment_id", "context_id", "token_id", "token", "action_id", "link_id")
+            for name in ("assessment_id", "context_id", "token_id", "token", "action_id", "link_id", "attachment_id")
         ) and (response.status_code < 400):
             reached.append(f"{method} {path}: {response.status_code}")
     assert leaks == [], "Org A's data shown to Org B"

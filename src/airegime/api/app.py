@@ -26,6 +26,7 @@ from airegime.api import (
     routes_assessments,
     routes_batch,
     routes_evaluate,
+    routes_evidence,
     routes_kb,
     routes_profile,
     routes_review,
@@ -36,7 +37,7 @@ from airegime.api.models import ErrorBody
 from airegime.edge.access import API_PREFIX, Gate, admit
 from airegime.edge.deps import check_roles
 from airegime.edge.headers import HeadAsGet, no_store
-from airegime.edge.limits import BATCH_MAX_BYTES, MAX_BODY_BYTES, limited
+from airegime.edge.limits import BATCH_MAX_BYTES, MAX_BODY_BYTES, evidence_limit, limited
 from airegime.errors import AccessDenied
 from airegime.kb import KnowledgeBase
 from airegime.settings import get_settings
@@ -85,6 +86,8 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate:
         routes_evaluate.router,
         routes_assessments.router,
         routes_assessments.writes,  # editors
+        routes_evidence.router,
+        routes_evidence.writes,  # editors
         routes_batch.router,
         routes_kb.router,
         routes_accounts.router,
@@ -197,6 +200,7 @@ class ApiEdge:
             return
         # /batch takes an upload; when mounted, the web app's own limit applies first
         limit = BATCH_MAX_BYTES if scope["path"].rstrip("/").endswith("/batch") else MAX_BODY_BYTES
+        limit = evidence_limit(scope["path"]) or limit  # and so do evidence files
         started = False
 
         async def watched_send(message: Message) -> None:

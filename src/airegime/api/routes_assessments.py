@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -26,6 +27,7 @@ from airegime.edge.inputs import MAX_ID, AssessmentId, checked_tree
 from airegime.errors import ApiError
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage import versions
+from airegime.storage.evidence import EvidenceStore, with_evidence
 from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS, Sort
 from airegime.storage.reviews import Reviews
@@ -84,7 +86,9 @@ def create_assessment(
 def read_assessment(assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: ApiLangDep) -> AssessmentOut:
     """The assessment: its descriptor, its latest stored result, and whether the rule set changed since."""
     saved, result = repo.get_with_result(assessment_id)
-    return assessment_out(saved, result, kb, lang)
+    found = EvidenceStore(repo).evidence(assessment_id)  # the descriptor with its notes and evidence
+    descriptor = with_evidence(saved.system(), saved, found).to_dict()
+    return assessment_out(saved, result, kb, lang).model_copy(update={"descriptor": descriptor})
 
 
 @writes.put("/{assessment_id}", openapi_extra=DESCRIPTOR_BODY)
@@ -92,7 +96,7 @@ def replace_assessment(
     assessment_id: AssessmentId, descriptor: DescriptorBody, repo: RepoDep, kb: KbDep, lang: ApiLangDep
 ) -> AssessmentOut:
     """Replace the whole descriptor (development processings and contexts matched by position); only the
-    differences enter the history."""
+    differences enter the history. Notes and evidence are left as they are (see .../notes, .../attachments)."""
     system = parse_system(descriptor, kb=repo.kb)
     saved, result = repo.replace_system(assessment_id, system)
     return assessment_out(saved, result, kb, lang, sent=system)
@@ -215,6 +219,8 @@ def assessment_report(
             hint=f"POST /assessments/{assessment_id}/recheck, then ask for the report again",
         )
     review = Reviews(repo).state(assessment_id).to_report()  # status, reviewer, date: the report's "review"
+    saved = repo.get(assessment_id)  # the appendix names each answer's note and evidence
+    result = replace(result, system=with_evidence(result.system, saved, EvidenceStore(repo).evidence(assessment_id)))
     body = render_report(kb=kb, assessment=result, fmt=fmt, lang=lang, review=review)
     repo.record("report.downloaded", assessment_id, fmt)
     name = report_filename(assessment=result, fmt=fmt)

@@ -82,6 +82,7 @@ def build_report(
         "system": system.to_dict(),
         "summary": [_summary_row(kb, result, lang, count) for result in assessment.phases],
         "answers": _answer_groups(kb, system, lang),
+        "evidence": evidence_groups(kb, system, lang),
         "phases": phases,
         "next_steps": _next_steps(kb, assessment.phases, lang, count),
         "caveats": [caveat.get(lang) for caveat in kb.caveats],
@@ -352,6 +353,56 @@ def _cited_sources(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> l
         }
         for s in ids
     ]
+
+
+def evidence_groups(kb: KnowledgeBase, system: System, lang: Lang) -> list[Json]:
+    """Each answer's note and evidence (the descriptor's ``notes`` and ``evidence``, a saved
+    assessment's as stored), grouped as the answers are; only the answers that have some."""
+    parts: list[tuple[str, int | None, int | None, Any]] = [("system", None, None, system)]
+    parts += [("development", None, i, d) for i, d in enumerate(system.developments)]
+    parts += [("deployment", i, None, d) for i, d in enumerate(system.deployments)]
+    titles = {
+        (g["scope"], g["deployment_index"], g["development_index"]): g["title"]
+        for g in _answer_groups(kb, system, lang)
+    }
+    groups = []
+    for scope, deployment, development, part in parts:
+        items = [
+            {
+                "question": question.id,
+                "text": question.text.get(lang),
+                "note": part.notes.get(question.id, ""),
+                "evidence": [_evidence_item(ref.model_dump(), lang) for ref in part.evidence.get(question.id, ())],
+            }
+            for question in kb.questions
+            if question.id in part.notes or part.evidence.get(question.id)
+        ]
+        if items:
+            title = titles[(scope, deployment, development)]
+            groups.append(
+                {
+                    "scope": scope,
+                    "deployment_index": deployment,
+                    "development_index": development,
+                    "title": title,
+                    "items": items,
+                }
+            )
+    return groups
+
+
+def _evidence_item(ref: Json, lang: Lang) -> Json:
+    """A file as "name (PDF, 12 KB)", a link as its name (its address beside it)."""
+    if ref["url"]:
+        return {**ref, "label": ref["name"]}
+    size = ref["size"]
+    if size < 1_000_000:
+        amount, unit = f"{max(1, round(size / 1000))}", "ko" if lang == "fr" else "KB"
+    else:
+        amount, unit = f"{size / 1_000_000:.1f}", "Mo" if lang == "fr" else "MB"
+    amount = amount.replace(".", ",") if lang == "fr" else amount
+    details = ", ".join(part for part in (ref["type"], f"{amount}\u00a0{unit}" if size else "") if part)
+    return {**ref, "label": f"{ref['name']} ({details})" if details else ref["name"]}
 
 
 def unknown_answers(report: Json) -> list[str]:

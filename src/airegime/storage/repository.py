@@ -32,6 +32,7 @@ from airegime.storage import evaluation, history, state
 from airegime.storage.audit import audit_assessment
 from airegime.storage.database import open_engine, sessions
 from airegime.storage.differences import same_phases, state_after, store_differences
+from airegime.storage.evidence import store_descriptor_evidence
 from airegime.storage.history import add_event
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, EventRow, now
 from airegime.storage.phases import (
@@ -185,6 +186,7 @@ class Repository:
                     add_event(
                         session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=value
                     )
+            store_descriptor_evidence(session, row.id, system, developments + contexts, actor=self.actor)
             stored = state.state(row, developments + contexts, answers)  # what state.load would read back
             assessment, saved = evaluation.evaluate_and_store(session, self.kb, row, kind, known=stored)
             self._audit(session, f"assessment.{kind}", row, detail)
@@ -348,6 +350,12 @@ class Repository:
         if changes:
             reopen_if_approved(self, session, row.id, changes[0])
         return evaluation.evaluate_and_store(session, self.kb, row, reason, known=known)
+
+    def _event(self, session: Session, assessment_id: int, kind: str, **fields: str | int | None) -> None:
+        """A change recorded by another part of storage (notes, evidence): appended to the history; an
+        approved assessment becomes a draft again."""
+        add_event(session, assessment_id, kind, **fields)
+        reopen_if_approved(self, session, assessment_id, kind)
 
     def _audit(self, session: Session, action: str, row: AssessmentRow, detail: str = "") -> None:
         audit_assessment(session, row, action, detail, actor=self.actor, address=self.address)

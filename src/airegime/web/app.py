@@ -32,6 +32,7 @@ from airegime.web import (
     routes_assessments,
     routes_batch,
     routes_compare,
+    routes_evidence,
     routes_interview,
     routes_profile,  # issue 16: the organisation profile
     routes_reports,
@@ -115,6 +116,8 @@ def create_app(
         routes_result.router,
         routes_result.writes,
         routes_compare.router,
+        routes_evidence.router,
+        routes_evidence.writes,
         routes_reports.router,
         routes_batch.router,
         routes_account.router,

@@ -17,6 +17,7 @@ from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.models import Question
 from airegime.render.report_data import is_report, load_report_json
+from airegime.storage import evidence
 from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
 from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS
@@ -177,7 +178,8 @@ def export(assessment_id: AssessmentId, fmt: str, repo: RepoDep) -> Response:
     """The descriptor, readable by `airegime assess` and by the import form."""
     if fmt not in ("yaml", "json"):
         return see_other(f"/a/{assessment_id}/result")
-    system = repo.get(assessment_id).system()
+    saved = repo.get(assessment_id)
+    system = evidence.with_evidence(saved.system(), saved, evidence.EvidenceStore(repo).evidence(assessment_id))
     repo.record("assessment.exported", assessment_id, fmt)
     data = system.to_dict()
     if fmt == "json":
@@ -193,10 +195,14 @@ def export(assessment_id: AssessmentId, fmt: str, repo: RepoDep) -> Response:
 
 
 @writes.post("/a/{assessment_id}/duplicate")
-def duplicate(assessment_id: AssessmentId, repo: RepoDep, lang: PageLangDep) -> Response:
+def duplicate(
+    assessment_id: AssessmentId, repo: RepoDep, lang: PageLangDep, keep_evidence: Annotated[str, Form()] = ""
+) -> Response:
+    """A copy (``keep_evidence`` ticked: with the notes and evidence of its answers)."""
     original = repo.get(assessment_id)
     suffix = translator(lang)("copy.suffix")
-    new = repo.duplicate(assessment_id, name=f"{original.name[: 200 - len(suffix) - 1]} {suffix}")
+    name = f"{original.name[: 200 - len(suffix) - 1]} {suffix}"
+    new = evidence.duplicate(repo, assessment_id, name=name, keep_evidence=bool(keep_evidence))
     return see_other(f"/a/{new}/result")
 
 
