@@ -217,8 +217,9 @@ def test_note_pdf_review_approval_report_and_an_edit_after_approval(
     dpo.locator("#answers a.change").nth(1).click()
     dpo.wait_for_selector("form.question")
     dpo.locator("form.question input[name=value]:not(:checked)").first.check()
-    dpo.click("form.question button[type=submit]")
-    dpo.wait_for_load_state("networkidle")
+    with dpo.expect_response(lambda r: r.url.endswith("/answer") and r.request.method == "POST") as answered:
+        dpo.click("form.question button[type=submit]")
+    assert answered.value.status in (200, 303), answered.value.status
     dpo.goto(f"{result}?evidence=1#answers")
     status = dpo.locator(".review-status").inner_text()
     assert "brouillon" in status and "Version approuvée du" in status
