@@ -1,12 +1,16 @@
 """Web app benchmark (issue 3): server time for one interview step and for the result page with
-1,000 saved assessments on SQLite, and for the home page with 10,000.
+1,000 saved assessments on SQLite, for the result page of assessments whose answers carry 20
+notes and 20 attached files (issue 16), and for the home page with 10,000.
 
     .venv/bin/python benchmarks/bench_web.py            # prints the figures
     .venv/bin/python benchmarks/bench_web.py --quick    # fewer samples (smoke run)
 
 "Server time" is measured inside the process by an ASGI wrapper, from the moment the app gets
 the request to the last byte of its response: no network, no client. Targets (medians):
-interview step < 10 ms, result page < 20 ms, home page with 10,000 assessments < 100 ms.
+interview step < 10 ms, result page < 20 ms (also with 20 notes and 20 attachments), home page
+with 10,000 assessments < 100 ms. The notes and files are written through
+``storage.evidence.EvidenceStore``, on answers the result page lists (examples given more
+deployments until they have 20 answers); each file is a PDF of 20 kB.
 The database is a fresh SQLite file in a temporary folder; the 1,000 assessments are made
 through the repository (imported examples and interviews in progress); the home-page test
 then clones rows up to 10,000 with one INSERT … SELECT (the home page reads only that table).
@@ -27,12 +31,15 @@ from sqlalchemy import text
 
 from airegime.kb import load_knowledge_base
 from airegime.storage import Repository
-from airegime.system import load_system
+from airegime.storage.evidence import EvidenceStore
+from airegime.system import System, load_system
 from airegime.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-TARGETS_MS = {"interview step": 10.0, "result page": 20.0, "home page (10,000)": 100.0}
+RESULT_WITH_EVIDENCE = "result, 20 notes + 20 files"
+TARGETS_MS = {"interview step": 10.0, "result page": 20.0, RESULT_WITH_EVIDENCE: 20.0, "home page (10,000)": 100.0}
+NOTES = FILES = 20
 
 
 class ServerTimer:
@@ -63,6 +70,46 @@ def populate(repo: Repository, count: int) -> tuple[list[int], list[int]]:
         else:
             fresh.append(repo.create(name=f"Interview {i}", organisation="Bench", first_context="Main deployment"))
     return complete, fresh
+
+
+def with_answers(system: System, least: int) -> System:
+    """``system`` with copies of its deployments added until it has at least ``least`` answers."""
+    deployments = list(system.deployments)
+    count = len(system.answers) + sum(len(d.answers) for d in system.developments)
+    count += sum(len(d.answers) for d in deployments)
+    copy = 0
+    while count < least:
+        copy += 1
+        for deployment in system.deployments:
+            deployments.append(deployment.model_copy(update={"name": f"{deployment.name} ({copy + 1})"}))
+            count += len(deployment.answers)
+    return system.model_copy(update={"deployments": deployments})
+
+
+def populate_evidence(repo: Repository, count: int) -> list[int]:
+    """``count`` assessments, each with ``NOTES`` notes and ``FILES`` files on the answers it shows."""
+    systems = [load_system(path, kb=repo.kb) for path in EXAMPLES]
+    store = EvidenceStore(repo)
+    made = []
+    for i in range(count):
+        system = with_answers(systems[i % len(systems)], NOTES)
+        assessment = repo.import_system(system.model_copy(update={"name": f"With evidence {i}"}))
+        saved = repo.get(assessment)
+        answers = [("system", None, q) for q in saved.system_answers]
+        for context in (*saved.developments, *saved.contexts):
+            answers += [(context.phase, context.id, q) for q in saved.answers_of(context.id)]
+        for n, (scope, context_id, question) in enumerate(answers[:NOTES]):
+            where = {"scope": scope, "context_id": context_id, "question": question}
+            store.set_note(assessment, text=f"Why: note {n}, see the contract signed in 2024.", **where)
+        for n in range(FILES):
+            scope, context_id, question = answers[n % len(answers)]
+            data = b"%PDF-1.4\n%" + bytes(20_000) + b"\ntrailer << >>\n%%EOF\n"
+            where = {"scope": scope, "context_id": context_id, "question": question}
+            store.add_file(assessment, filename=f"contract-{n}.pdf", data=data, **where)
+        found = store.evidence(assessment)
+        assert (len(found.notes), len(found.attachments)) == (NOTES, FILES), found
+        made.append(assessment)
+    return made
 
 
 def grow_to(repo: Repository, total: int) -> None:
@@ -149,6 +196,11 @@ def main() -> None:
             print(report("interview step", interview_steps(client, timer, fresh, rounds)))
             urls = [f"/a/{a}/result" for a in complete[:rounds]]
             print(report("result page", timed_gets(client, timer, urls)))
+            evidenced = populate_evidence(repo, 20)
+            urls = [f"/a/{evidenced[i % len(evidenced)]}/result" for i in range(rounds)]
+            shown = client.get(urls[0]).text  # the page lists every note and file it is timed with
+            assert shown.count("see the contract signed in 2024") == NOTES and "contract-19.pdf" in shown
+            print(report(RESULT_WITH_EVIDENCE, timed_gets(client, timer, urls)))
             print(report("home page (1,000)", timed_gets(client, timer, ["/"] * rounds)))
             grow_to(repo, 10_000)
             print(f"With {repo.count():,} saved assessments:")

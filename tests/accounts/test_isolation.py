@@ -24,6 +24,8 @@ from airegime.storage.accounts import Accounts
 from airegime.storage.actions import Actions
 from airegime.storage.audit import AuditLog
 from airegime.storage.evidence import EvidenceStore
+from airegime.storage.profiles import Profiles
+from airegime.storage.reviews import Reviews
 from airegime.storage.sharing import ShareLinks
 
 from .helpers import SECRET, Browser, Org
@@ -279,3 +281,104 @@ def test_every_page_but_the_login_needs_a_login(app: FastAPI, orgs: dict[str, Or
     assert document.status_code == 200 and SECRET not in document.text
     scheme = json.loads(document.text)["components"]["securitySchemes"]["bearerAuth"]
     assert scheme == {"type": "http", "scheme": "bearer"}
+
+
+# None above one's role on the accountability routes (issue 16): reviews, actions, share links,
+# notes and attachments, the archive and the organisation profile.
+ACCOUNTABILITY = ("/approv", "/review", "/actions", "/share", "/evidence", "/attachments", "/notes", "/archive")
+ACCOUNTABILITY += ("/profile", "/duplicate")
+RANK = {"reader": 0, "editor": 1, "admin": 2}
+APPROVING = ("/approval/approve", "/approval/return")  # pages an editor reaches (EDITOR) but may not use
+REVIEW_API = ("POST", "/api/v1/assessments/{assessment_id}/review")  # the step is in the body
+# What each walk must try (so that a renamed route cannot empty it unnoticed).
+MUST_TRY = {
+    "reader": {
+        ("POST", "/a/{assessment_id}/evidence/note", ""),
+        ("POST", "/a/{assessment_id}/evidence/file", ""),
+        ("POST", "/a/{assessment_id}/evidence/{attachment_id}/remove", ""),
+        ("POST", "/api/v1/assessments/{assessment_id}/attachments", ""),
+        ("PUT", "/api/v1/assessments/{assessment_id}/notes", ""),
+        ("POST", "/a/{assessment_id}/approval/submit", ""),
+        ("POST", "/api/v1/assessments/{assessment_id}/review", "submit"),
+        ("POST", "/a/{assessment_id}/actions", ""),
+        ("PATCH", "/api/v1/assessments/{assessment_id}/actions/{action_id}", ""),
+        ("POST", "/a/{assessment_id}/share", ""),
+        ("DELETE", "/api/v1/assessments/{assessment_id}/share-links/{link_id}", ""),
+        ("POST", "/admin/profile", ""),
+    },
+    "editor": {
+        ("POST", "/a/{assessment_id}/approval/approve", ""),
+        ("POST", "/a/{assessment_id}/approval/return", ""),
+        ("POST", "/api/v1/assessments/{assessment_id}/review", "approve"),
+        ("POST", "/api/v1/assessments/{assessment_id}/review", "return"),
+        ("POST", "/archive/{assessment_id}/purge", ""),
+        ("DELETE", "/api/v1/archive/{assessment_id}", ""),
+        ("PUT", "/api/v1/profile", ""),
+        ("POST", "/admin/profile", ""),
+    },
+}
+
+
+def needed(method: str, path: str, step: str) -> str:
+    """The role a request needs: the route's, or an admin's to approve or return (checked in the route)."""
+    if path.endswith(APPROVING) or step in ("approve", "return"):
+        return "admin"
+    return required_role(method, path)
+
+
+def accountability_state(repo: Repository, org: Org) -> tuple[Any, ...]:
+    scoped = repo.scoped(org.id, actor="test")
+    review = Reviews(scoped).state(org.assessment)
+    return (*state_of(repo, org), review.status, review.steps, Reviews(scoped).archived(), Profiles(scoped).get())
+
+
+@pytest.mark.parametrize(("role", "person"), [("reader", "amy"), ("editor", "anna")])
+def test_none_above_their_role_on_review_action_share_and_evidence_routes(
+    app: FastAPI,
+    repo: Repository,
+    orgs: dict[str, Org],
+    browser_for: Callable[..., Browser],
+    role: str,
+    person: str,
+) -> None:
+    """Org A's reader cannot write notes, files, actions, links or review steps; its editor cannot
+    approve, return, restore, purge or set the profile: 403 on the pages and the API, nothing changed.
+    The assessment is in review, so an approval let through would show."""
+    org_a = orgs["Org A"]
+    Reviews(repo.scoped(org_a.id, actor="anna")).submit(org_a.assessment, "please check")
+    values = a_values(org_a, repo, "x" * 20)
+    page = browser_for(person)
+    token = Accounts(repo.engine).create_token(person, "Org A", name=role, role=role, days=None, actor="t")  # type: ignore[arg-type]
+    before = accountability_state(repo, org_a)
+    api = TestClient(app, headers={"Authorization": f"Bearer {token}"}, raise_server_exceptions=False)
+    tried, let_through = set(), []
+    for method, path in every_route(app):
+        if not any(part in path for part in ACCOUNTABILITY):
+            continue
+        for step in ("submit", "approve", "return") if (method, path) == REVIEW_API else ("",):
+            if RANK[needed(method, path, step)] <= RANK[role]:
+                continue
+            url = concrete(path, values)
+            if path.startswith("/api/v1"):
+                kwargs: dict[str, Any] = {}
+                if path.endswith("/attachments"):
+                    kwargs["data"] = {"scope": "deployment", "question": "purpose", "context_id": str(org_a.context)}
+                    kwargs["files"] = {"file": ("b.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+                elif method in ("POST", "PUT", "PATCH"):
+                    kwargs["json"] = {"action": step, "opinion": "by a lower role"} if step else {"title": "x"}
+                response = api.request(method, url, **kwargs)
+            elif method == "GET":
+                response = page.get(url)
+            else:
+                files = (
+                    {"file": ("b.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")} if "/evidence/file" in path else None
+                )
+                fields = {**form_for(org_a), "opinion": "by a lower role", "title": "x", "url": "https://example.org"}
+                response = page.post(url, data={"csrf_token": page.csrf, **fields}, files=files)
+            tried.add((method, path, step))
+            if response.status_code != 403:
+                let_through.append(f"{method} {path} {step}: {response.status_code}")
+    assert let_through == [], f"Org A's {role} got past the role check"
+    assert MUST_TRY[role] <= tried, MUST_TRY[role] - tried
+    assert accountability_state(repo, org_a) == before
+    assert Reviews(repo.scoped(org_a.id, actor="t")).state(org_a.assessment).status == "in_review"

@@ -1,6 +1,7 @@
 """The real server (web app + mounted API, SQLite file) killed with SIGKILL in the middle of
-saves, then restarted: every acknowledged save is there, the database passes its integrity
-check, nothing half-written is visible. stress/faults.py runs longer rounds."""
+saves, uploads of attachments and approvals, then restarted: every acknowledged save, file and
+review step is there, the database passes its integrity check, nothing half-written is visible.
+stress/faults.py runs longer rounds."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def test_sigkill_during_saves_loses_no_acknowledged_save_on_sqlite(tmp_path: Pat
     report = faults.run(f"sqlite:///{tmp_path / 'faults.sqlite3'}", tmp_path, rounds=2, seconds=1.0, workers=4)
     assert report.created >= 2 * 10, "saves were acknowledged before each kill"
     assert report.patches > 0
+    assert report.uploads > 0 and report.submissions > 0  # files and review steps were among the saves
     assert report.problems == []
 
 
