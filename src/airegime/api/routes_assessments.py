@@ -15,7 +15,7 @@ from airegime.api.models import AnswersPatch, AssessmentListOut, AssessmentOut, 
 from airegime.api.views import assessment_out, history_out, list_out, recheck_out
 from airegime.edge.deps import EDITOR, ApiLangDep, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId, checked_tree
-from airegime.errors import ApiError
+from airegime.errors import ApiError, msg
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage.repository import SORTS, Sort
 from airegime.system import parse_system
@@ -136,13 +136,15 @@ def assessment_report(
     result = repo.last_result(assessment_id)
     if result is None:
         repo.get(assessment_id)  # a missing assessment: 404
-        raise ApiError(409, "no_result", "this assessment has no stored result yet", hint="POST .../recheck")
+        raise ApiError(
+            409, "no_result", msg("error.api.no_result"), hint=msg("error.api.no_result.hint", call="POST .../recheck")
+        )
     if result.rule_set_hash != kb.hash:
         raise ApiError(
             409,
             "stale_result",
-            f"the stored result comes from rule set {result.rule_set_version}, not the loaded {kb.version}",
-            hint=f"POST /assessments/{assessment_id}/recheck, then ask for the report again",
+            msg("error.api.stale_result", version=result.rule_set_version, loaded=kb.version),
+            hint=msg("error.api.stale_result.hint", call=f"POST /assessments/{assessment_id}/recheck"),
         )
     body = render_report(kb=kb, assessment=result, fmt=fmt, lang=lang)
     repo.record("report.downloaded", assessment_id, fmt)

@@ -60,9 +60,9 @@ def interview(
     ] = None,
 ) -> None:
     """Answer plain questions one at a time, then see each phase's regime; saves a descriptor."""
-    kb = _kb()
     language = _lang(lang)
-    with _input_errors():
+    kb = _kb(None, language)
+    with _input_errors(language):
         system = load_system(resume, kb=kb) if resume else None
         if system is not None:
             print_upgrade_notes(system, language)  # a format-1 file: what reading it had to guess
@@ -475,7 +475,8 @@ class Interview:
         if isinstance(error, SessionError) and known(f"error.{error.code}"):
             self.console.print(f"[red]{escape(say(f'error.{error.code}', self.lang, name=error.name))}[/]")
             return
-        self.console.print(f"[red]{escape(error.message)}[/]" + (f"\n  → {escape(error.hint)}" if error.hint else ""))
+        hint = error.hint_in(self.lang)
+        self.console.print(f"[red]{escape(error.message_in(self.lang))}[/]" + (f"\n  → {escape(hint)}" if hint else ""))
 
     def _choose_path(self, wanted: Path | None, session: InterviewSession, *, resumed: Path | None) -> Path:
         """The save file; an existing file other than the resumed one is replaced only if the person agrees."""
