@@ -15,7 +15,8 @@ from databases import empty_postgres, postgres_url
 
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.kb.loader import default_knowledge_dir
-from airegime.storage import Repository, accounts
+from airegime.storage import Repository
+from airegime.storage.accounts import passwords
 
 pytest_plugins = ["scenario_plugin"]
 
@@ -32,7 +33,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(autouse=True)
 def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id at its cheapest: the same code paths, without 0.3 s per hash in every test."""
-    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@
     ├── StorageError              the saved assessments cannot honour a request
     │   ├── NotFoundError         no such assessment, development or deployment context
     │   ├── TransferError         a database export or import cannot go ahead
+    │   ├── ReviewStateError      a review step the assessment's status does not allow
+    │   ├── EvidenceRefused       a note, file or link refused for an answer (``reason``)
     │   └── QuotaExceeded         the organisation keeps its most uploaded inventories
     ├── AccountError              an account operation cannot be done
     │   ├── LoginRefused          wrong name or password, disabled account, no organisation
@@ -345,6 +347,20 @@ class NotFoundError(StorageError):
 
 class TransferError(StorageError):
     """An export or import that cannot go ahead: the message says where, the hint what to do."""
+
+
+class ReviewStateError(StorageError):
+    """A review step the assessment's status does not allow (approving a draft, sending one in review…)."""
+
+
+class EvidenceRefused(StorageError):
+    """A note, file or link that cannot be kept with an answer; ``reason`` says why in a word
+    (``note_too_long``, ``file_type``, ``file_too_large``, ``too_many``, ``empty``, ``archive``, ``macro``,
+    ``markup``, ``url``, ``text``), for the pages' words and the API's code."""
+
+    def __init__(self, reason: str, message: Said, *, hint: Said = "") -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
 
 
 class QuotaExceeded(StorageError):

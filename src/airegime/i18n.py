@@ -107,6 +107,11 @@ DYNAMIC_IDS = (
     N_("sort.updated"),
     N_("batch.chart.development"),
     N_("batch.chart.deployment"),
+    # what changed in a phase, between two sides of a comparison (compare.html)
+    N_("compare.change.regime"),
+    N_("compare.change.added"),
+    N_("compare.change.removed"),
+    N_("compare.change.reason"),
     # history events and error pages
     N_("event.created"),
     N_("event.details"),

@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from airegime.answers import normalise_answer
 from airegime.engine.interview import NextQuestion, next_question
 from airegime.errors import SessionError, msg
 from airegime.kb.models import KnowledgeBase, Question, Scope
-from airegime.system import System, normalise_answer, parse_system
+from airegime.system import System, parse_system
 
 ChangeKind = Literal["answer", "add_deployment", "rename_deployment", "remove_deployment"]
 MAX_UNDO = 1_000  # a long session stays small: each entry is one frozen System

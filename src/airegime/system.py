@@ -5,6 +5,7 @@
     description: Image classifier that detects people crossing into a zone.
     airegime: 2                              # descriptor format
     answers: {establishment: eu}             # system-level questions (a phase may override some)
+    notes: {establishment: "Registered in Lyon (Kbis of 2024)."}   # optional: why an answer, per question
     developments:                            # one per development processing (usually one)
       - answers: {personal_data: "yes", organisation_kind: private_body, development_uses: various}
     deployments:                             # one per deployer and use
@@ -16,7 +17,7 @@ format 1 are read too (:mod:`airegime.upgrade`), with a note wherever the readin
 
 Answers may be codes, French or English labels (whole, or without their bracketed examples),
 aliases, yes/no booleans, or "unknown" / "je ne sais pas" / null (all meaning "I don't know").
-They are normalised to codes. Every problem of a file is reported at once, each with its path
+They are normalised to codes (:mod:`airegime.answers`). Every problem of a file is reported at once, each with its path
 inside the file, e.g. ``deployments[1].answers.purpose``, what was found and what is allowed.
 """
 
@@ -24,28 +25,18 @@ from __future__ import annotations
 
 import json
 import re
-import reprlib
-import unicodedata
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from airegime.errors import (
-    AnswerError,
-    DescriptorError,
-    DuplicateKeyError,
-    Message,
-    Problem,
-    Problems,
-    RefusedValue,
-    Said,
-    msg,
-)
-from airegime.kb.models import UNKNOWN, KnowledgeBase, Question, Scope
+from airegime.answers import answers_to_codes, path_key, shown
+from airegime.answers import normalise_answer as normalise_answer  # still read from here by storage
+from airegime.errors import DescriptorError, DuplicateKeyError, Message, Problem, Problems, RefusedValue, Said, msg
+from airegime.kb.models import UNKNOWN, KnowledgeBase, Scope
 from airegime.text import problem as text_problem
 from airegime.upgrade import UpgradeNote, is_format1, upgrade
 
@@ -53,21 +44,7 @@ FORMAT = 2
 MAX_DEVELOPMENTS = 20
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DESCRIPTOR_BYTES = 1_000_000
-UNKNOWN_WORDS = frozenset(
-    {
-        "unknown",
-        "je ne sais pas",
-        "inconnu",
-        "ne sait pas",
-        "nsp",
-        "?",
-        "",
-        "i don't know",
-        "i do not know",
-        "dont know",
-        "don't know",
-    }
-)
+MAX_NOTE_CHARS = 2_000  # a note: why an answer was given (beside ``answers``, by question id)
 
 
 class _Strict(BaseModel):
@@ -82,18 +59,59 @@ class _Strict(BaseModel):
         return value
 
 
+Notes = dict[str, Annotated[str, Field(max_length=MAX_NOTE_CHARS)]]
+NOTES_FIELD = "why an answer was given, by question id (at most 2,000 characters each)"
+EVIDENCE_FIELD = (
+    "what supports an answer, by question id: links (re-created on import) and the names of files "
+    "(the files themselves travel with `airegime db export`)"
+)
+
+
+class EvidenceRef(BaseModel):
+    """A file (name, type, size) or a link (url) kept as evidence of an answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=300)
+    url: str = Field(default="", max_length=2_000, pattern=r"^(?:https?://\S+)?$")
+    type: str = Field(default="", max_length=10)
+    size: int = Field(default=0, ge=0)
+
+    @field_validator("name", "type")
+    @classmethod
+    def _shown_as_written(cls, value: str) -> str:
+        if found := text_problem(value):
+            raise ValueError(found)
+        return value
+
+
+EvidenceRefs = dict[str, tuple[EvidenceRef, ...]]
+
+
+def _checked_notes(notes: dict[str, str]) -> dict[str, str]:
+    """Notes as texts, each shown as written: no control characters (line breaks and tabs are allowed)."""
+    for text in notes.values():
+        if found := text_problem(text):
+            raise ValueError(f"a note {found}")
+    return {question: text.strip() for question, text in notes.items() if text.strip()}
+
+
 class Development(_Strict):
     """One development processing: building the dataset, training, fine-tuning, under one controller."""
 
     name: str = Field(default="", max_length=200)  # needed only to tell several apart
     description: str = Field(default="", max_length=10_000)
     answers: dict[str, str] = Field(default_factory=dict)
+    notes: Annotated[Notes, AfterValidator(_checked_notes)] = Field(default_factory=dict, description=NOTES_FIELD)
+    evidence: EvidenceRefs = Field(default_factory=dict, description=EVIDENCE_FIELD)
 
 
 class Deployment(_Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
     answers: dict[str, str] = Field(default_factory=dict)
+    notes: Annotated[Notes, AfterValidator(_checked_notes)] = Field(default_factory=dict, description=NOTES_FIELD)
+    evidence: EvidenceRefs = Field(default_factory=dict, description=EVIDENCE_FIELD)
 
 
 class System(_Strict):
@@ -104,6 +122,8 @@ class System(_Strict):
     organisation: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=10_000)
     answers: dict[str, str] = Field(default_factory=dict)
+    notes: Annotated[Notes, AfterValidator(_checked_notes)] = Field(default_factory=dict, description=NOTES_FIELD)
+    evidence: EvidenceRefs = Field(default_factory=dict, description=EVIDENCE_FIELD)
     developments: tuple[Development, ...] = Field(
         default_factory=lambda: (Development(),), min_length=1, max_length=MAX_DEVELOPMENTS
     )
@@ -128,7 +148,13 @@ class System(_Strict):
         return self.developments[0]
 
     def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        """The descriptor as data; ``notes`` only where there are some (descriptors without stay as they were)."""
+        data = self.model_dump(mode="json")
+        for part in (data, *data["developments"], *data["deployments"]):
+            for key in ("notes", "evidence"):
+                if not part.get(key):
+                    part.pop(key, None)
+        return data
 
 
 def load_system(path: Path | str, *, kb: KnowledgeBase) -> System:
@@ -250,6 +276,8 @@ def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
     if "development" in data and "developments" not in data:
         data["developments"] = [data.pop("development")]
     data["answers"] = _normalised(data.get("answers"), kb, "system", "answers", problems)
+    _check_note_keys(data.get("notes"), kb, "system", "notes", problems)
+    _check_note_keys(data.get("evidence"), kb, "system", "evidence", problems)
     phase_lists: tuple[tuple[str, Scope], ...] = (("developments", "development"), ("deployments", "deployment"))
     for key, scope in phase_lists:
         phases = data.get(key)
@@ -260,6 +288,10 @@ def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
                 else p
                 for i, p in enumerate(phases)
             ]
+            for i, p in enumerate(phases):
+                if isinstance(p, Mapping):
+                    _check_note_keys(p.get("notes"), kb, scope, f"{key}[{i}].notes", problems)
+                    _check_note_keys(p.get("evidence"), kb, scope, f"{key}[{i}].evidence", problems)
     system = None
     try:
         system = System.model_validate(data)
@@ -275,7 +307,27 @@ def _normalised(answers: Any, kb: KnowledgeBase, scope: Scope, location: str, pr
     """The answers as codes; what is wrong goes to ``problems`` and is left out (the rest is still checked)."""
     if answers is None:
         return {}
-    return _answers_to_codes(kb.question_by_id, answers, location, problems, scope=scope, kb=kb)
+    return answers_to_codes(kb.question_by_id, answers, location, problems, scope=scope, kb=kb)
+
+
+def _check_note_keys(notes: Any, kb: KnowledgeBase, scope: Scope, location: str, problems: Problems) -> None:
+    """A note names a question of its phase (its text is checked with the rest of the descriptor)."""
+    if not isinstance(notes, Mapping):
+        return  # absent, or not a mapping: the structure check says so
+    for key in notes:
+        question = kb.question_by_id.get(str(key))
+        if question is None or scope not in question.scope:
+            problems.add(partial(_note_problem, kb, scope, location, str(key)))
+
+
+def _note_problem(kb: KnowledgeBase, scope: Scope, location: str, key: str) -> Problem:
+    return Problem(
+        f"{location}.{key}",
+        msg("error.notes.no_question", question=key, scope=scope),
+        found=shown(key),
+        allowed=", ".join(q.id for q in kb.questions_for(scope)),
+        advice=msg("error.notes.no_question.hint"),
+    )
 
 
 def _document_order(keys: list[str]) -> Callable[[Problem], tuple[int, int]]:
@@ -302,21 +354,6 @@ def location_of(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def shown(value: Any) -> str:
-    """A value found in a file, short enough to quote in a message whatever its size."""
-    if isinstance(value, str):
-        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}…'"
-    return _SHORT_REPR.repr(value)
-
-
-def _short_repr() -> reprlib.Repr:
-    short = reprlib.Repr()  # keyword arguments only from Python 3.12
-    short.maxlevel, short.maxdict, short.maxlist, short.maxstring, short.maxother, short.maxlong = 2, 4, 4, 60, 60, 40
-    return short
-
-
-_SHORT_REPR = _short_repr()
-
 SYSTEM_KEYS = "airegime, name, organisation, description, answers, developments (or development), deployments"
 PHASE_KEYS = "name, description, answers"
 
@@ -330,14 +367,8 @@ def _own_errors(errors: list[Any]) -> list[Any]:
     return [e for e in errors if not (e["type"] == "too_short" and e["loc"] in caused)]
 
 
-def _key(key: object) -> str:
-    """A key as written in a path, cut short: a path names a place, it does not copy a long key."""
-    text = str(key)
-    return text if len(text) <= 60 else f"{text[:57]}…"
-
-
 def _structure_problem(error: Any) -> Problem:
-    path = location_of(tuple(part if isinstance(part, int) else _key(part) for part in error["loc"]))
+    path = location_of(tuple(part if isinstance(part, int) else path_key(part) for part in error["loc"]))
     kind = error["type"]
     found = "" if kind == "missing" else shown(error.get("input"))
     allowed: Said = ""
@@ -404,184 +435,6 @@ def _descriptor_hint(error: Any) -> Message:
     return msg("error.descriptor.value.hint")
 
 
-def normalise_answers_with(
-    questions: Mapping[str, Question],
-    answers: Any,
-    *,
-    location: str,
-    source: str = "",
-    problems: Problems | None = None,
-) -> dict[str, str]:
-    """Every answer of a mapping as a code of ``questions`` (a question id to its question).
-
-    With ``problems``, what is wrong is added there and left out of the result; without, the
-    problems of the mapping are raised together.
-    """
-    found = Problems() if problems is None else problems
-    codes = _answers_to_codes(questions, answers, location, found)
-    if problems is None:
-        found.raise_if_any(source=source)
-    return codes
-
-
-def _answers_to_codes(
-    questions: Mapping[str, Question],
-    answers: Any,
-    location: str,
-    problems: Problems,
-    *,
-    scope: Scope | None = None,
-    kb: KnowledgeBase | None = None,
-) -> dict[str, str]:
-    if not isinstance(answers, Mapping):
-        problems.add(
-            lambda: Problem(
-                location,
-                msg("error.answers.not_mapping"),
-                found=shown(answers),
-                allowed=msg("error.answers.not_mapping.allowed"),
-                advice=msg("error.answers.not_mapping.hint", example='answers: {personal_data: "yes"}'),
-            )
-        )
-        return {}
-    normalised: dict[str, str] = {}
-    for question_id, value in answers.items():
-        where = f"{location}.{_key(question_id)}"
-        question = questions.get(str(question_id))
-        if question is None:
-            problems.add(partial(_no_question, question_id, where, questions, scope, kb), answer=True)
-        elif scope is not None and scope not in question.scope:
-            problems.add(partial(_wrong_level, question, where), answer=True)
-        elif isinstance(code := _code_of(question, value), str):
-            normalised[question.id] = code
-        else:
-            problems.add(partial(_answer_problem, question, value, where, code), answer=True)
-    return normalised
-
-
-def _no_question(
-    question_id: object, where: str, questions: Mapping[str, Question], scope: Scope | None, kb: KnowledgeBase | None
-) -> Problem:
-    here = [q.id for q in kb.questions_for(scope)] if kb is not None and scope is not None else list(questions)
-    return Problem(
-        where,
-        msg("error.answers.no_question", question=shown(str(question_id))),
-        found=shown(str(question_id)),
-        allowed=", ".join(here),
-        advice=msg("error.answers.no_question.hint", questions=", ".join(here)),
-    )
-
-
-def _wrong_level(question: Question, where: str) -> Problem:
-    homes = ["answers"] if question.system_only else [f"{s}s[…].answers" for s in question.scope]
-    home: Said = homes[0]
-    for other in homes[1:]:
-        home = msg("error.or", first=home, second=other)
-    return Problem(
-        where,
-        msg("error.answers.wrong_level", question=question.id),
-        found=question.id,
-        allowed=home,
-        advice=msg("error.answers.wrong_level.hint", home=home),
-    )
-
-
-def _answer_problem(question: Question, value: Any, where: str, candidates: tuple[str, ...] | None) -> Problem:
-    if candidates:
-        listed = ", ".join(candidates)
-        return Problem(
-            where,
-            msg("error.answers.ambiguous", value=shown(value), question=question.id, answers=listed),
-            found=shown(value),
-            allowed=listed,
-            advice=msg("error.answers.ambiguous.hint", answers=listed),
-        )
-    allowed = ", ".join((*question.codes, UNKNOWN))
-    return Problem(
-        where,
-        msg("error.answers.not_an_answer", value=shown(value), question=question.id),
-        found=shown(value),
-        allowed=allowed,
-        advice=msg("error.answers.not_an_answer.hint", answers=allowed),
-    )
-
-
-def normalise_answer(question: Question, value: Any, *, location: str = "", source: str = "") -> str:
-    """One answer to its code: accepts codes, labels (whole or without their bracketed examples),
-    aliases, booleans and "unknown" words."""
-    code = _code_of(question, value)
-    if isinstance(code, str):
-        return code
-    raise AnswerError.listing([_answer_problem(question, value, location, code)], count=1, source=source)
-
-
-def _code_of(question: Question, value: Any) -> str | tuple[str, ...] | None:
-    """The code ``value`` designates; the candidates when it could mean several; None when none."""
-    if value is None:
-        return UNKNOWN
-    if isinstance(value, bool) and question.type == "boolean":
-        return "yes" if value else "no"
-    if not isinstance(value, str):
-        return None
-    key = _fold(value)
-    if key in UNKNOWN_WORDS:
-        return UNKNOWN
-    codes = _codes_by_word(question).get(key)
-    if codes is None:
-        return None
-    return codes[0] if len(codes) == 1 else codes
-
-
-def _codes_by_word(question: Question) -> dict[str, tuple[str, ...]]:
-    """Every accepted word of a question, folded, to the codes it designates (more than one: ambiguous).
-
-    Words come in three ranks, a word of a higher rank hiding the same word lower down: codes;
-    full labels and aliases; labels without their bracketed part ("Any other purpose").
-    """
-    # Kept by the question's identity: hashing a question (a pydantic model) costs more than the lookup.
-    found = _words_of.get(id(question))
-    if found is None or found[0] is not question:
-        if len(_words_of) >= 1024:
-            _words_of.clear()
-        ranks = (
-            [(option.code, (option.code,)) for option in question.options],
-            [(option.code, (option.label.fr, option.label.en, *option.aliases)) for option in question.options],
-            [
-                (option.code, (_unbracketed(option.label.fr), _unbracketed(option.label.en)))
-                for option in question.options
-            ],
-        )
-        words: dict[str, tuple[str, ...]] = {}
-        for rank in ranks:
-            here: dict[str, tuple[str, ...]] = {}
-            for code, written in rank:
-                for word in map(_fold, written):
-                    if word and word not in words and code not in here.get(word, ()):
-                        here[word] = (*here.get(word, ()), code)
-            words.update(here)
-        found = _words_of[id(question)] = (question, words)
-    return found[1]
-
-
-_words_of: dict[int, tuple[Question, dict[str, tuple[str, ...]]]] = {}
-_BRACKETED = re.compile(r"\s*\([^()]*\)")
-
-
-def _unbracketed(label: str) -> str:
-    """A label without its parenthesised parts: "Any other purpose (commercial…)" -> "Any other purpose"."""
-    while True:
-        shorter = _BRACKETED.sub("", label)
-        if shorter == label:
-            return shorter.strip()
-        label = shorter
-
-
-def _fold(text: str) -> str:
-    """Case, accents, apostrophes and runs of spaces do not matter when matching answers."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
 def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
     """The JSON Schema of descriptors, with each question's allowed answers as an enum."""
 
@@ -596,6 +449,34 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
                 }
                 for q in kb.questions_for(scope)
             },
+        }
+
+    def notes_schema(scope: Scope) -> dict[str, Any]:
+        note = {"type": "string", "maxLength": MAX_NOTE_CHARS}
+        return {
+            "type": "object",
+            "description": NOTES_FIELD,
+            "additionalProperties": False,
+            "properties": {q.id: note for q in kb.questions_for(scope)},
+        }
+
+    def evidence_schema(scope: Scope) -> dict[str, Any]:
+        ref = {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 300},
+                "url": {"type": "string", "maxLength": 2_000, "pattern": "^(https?://\\S+)?$"},
+                "type": {"type": "string", "maxLength": 10},
+                "size": {"type": "integer", "minimum": 0},
+            },
+        }
+        return {
+            "type": "object",
+            "description": EVIDENCE_FIELD,
+            "additionalProperties": False,
+            "properties": {q.id: {"type": "array", "items": ref} for q in kb.questions_for(scope)},
         }
 
     text = {"type": "string", "maxLength": 10_000}
@@ -614,6 +495,8 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
             "organisation": {"type": "string", "maxLength": 200},
             "description": text,
             "answers": answers_schema("system"),
+            "notes": notes_schema("system"),
+            "evidence": evidence_schema("system"),
             "developments": {
                 "type": "array",
                 "minItems": 1,
@@ -625,6 +508,8 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
                         "name": {"type": "string", "maxLength": 200},
                         "description": text,
                         "answers": answers_schema("development"),
+                        "notes": notes_schema("development"),
+                        "evidence": evidence_schema("development"),
                     },
                 },
             },
@@ -640,6 +525,8 @@ def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:
                         "name": {"type": "string", "minLength": 1, "maxLength": 200},
                         "description": text,
                         "answers": answers_schema("deployment"),
+                        "notes": notes_schema("deployment"),
+                        "evidence": evidence_schema("deployment"),
                     },
                 },
             },

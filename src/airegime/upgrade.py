@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from airegime.answers import normalise_answers_with
 from airegime.errors import Problems
 from airegime.kb.loader import default_knowledge_dir, load_questions
 from airegime.kb.models import UNKNOWN, Question, Text
@@ -87,8 +88,6 @@ def upgrade(
     With ``problems``, wrong answers are added there and left out, so that the caller can go on
     and report every problem of the file at once; without, they are raised together.
     """
-    from airegime.system import normalise_answers_with  # system imports this module lazily
-
     old = format1_questions()
     found = Problems() if problems is None else problems
 

@@ -11,16 +11,15 @@ from sqlalchemy import select, update
 
 from airegime.errors import AccountError, LoginRefused, LoginThrottled
 from airegime.storage import Repository
-from airegime.storage import accounts as accounts_module
 from airegime.storage.accounts import (
     MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS,
     MAX_FAILURES_PER_ADDRESS,
     Accounts,
-    now,
+    passwords,
 )
 from airegime.storage.audit import AuditLog
-from airegime.storage.models import ApiTokenRow, AuditRow, LoginSessionRow, LoginThrottleRow, UserRow
+from airegime.storage.models import ApiTokenRow, AuditRow, LoginSessionRow, LoginThrottleRow, UserRow, now
 
 from .helpers import PASSWORD, Org
 
@@ -214,7 +213,7 @@ def test_concurrent_wrong_passwords_check_no_more_passwords_than_the_limit(
     Counting before checking, in one atomic statement, lets exactly the limit through."""
     checks = []
     lock = threading.Lock()
-    real = accounts_module._password_matches
+    real = passwords.password_matches
 
     def slow_check(stored: str | None, password: str) -> bool:
         with lock:
@@ -222,7 +221,7 @@ def test_concurrent_wrong_passwords_check_no_more_passwords_than_the_limit(
         time.sleep(0.05)  # a real Argon2id check takes longer: the race window
         return real(stored, password)
 
-    monkeypatch.setattr(accounts_module, "_password_matches", slow_check)
+    monkeypatch.setattr(passwords, "password_matches", slow_check)
     outcomes: list[str] = []
     start = threading.Barrier(40)
 
@@ -394,7 +393,7 @@ def test_the_audit_log_records_who_did_what_in_each_organisation(
     entries = list(AuditLog(repo.engine).entries(org_a.id))
     actions = [(e.actor, e.action) for e in entries]
     assert ("alice", "assessment.imported") in actions
-    assert ("anna", "assessment.answer") in actions and ("anna", "assessment.deleted") in actions
+    assert ("anna", "assessment.answer") in actions and ("anna", "assessment.archived") in actions
     answer = next(e for e in entries if e.action == "assessment.answer")
     assert answer.detail == "development: personal_data = no" and answer.address == "10.1.1.1"
     assert answer.target.startswith(f"#{org_a.assessment} SECRET")
@@ -402,4 +401,4 @@ def test_the_audit_log_records_who_did_what_in_each_organisation(
     assert not any("SECRET" in target for target in b_targets)
     exported = "".join(AuditLog(repo.engine).export(org_a.id, "csv", actor="alice"))
     assert exported.splitlines()[0] == "at,actor,action,target,detail,address"
-    assert "assessment.deleted" in exported
+    assert "assessment.archived" in exported

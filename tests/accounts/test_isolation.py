@@ -21,7 +21,10 @@ from starlette.routing import Mount
 from airegime.edge.access import required_role
 from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
+from airegime.storage.actions import Actions
 from airegime.storage.audit import AuditLog
+from airegime.storage.evidence import EvidenceStore
+from airegime.storage.sharing import ShareLinks
 
 from .helpers import SECRET, Browser, Org
 
@@ -37,7 +40,13 @@ READER_CHANGES = {
     ("POST", "/api/v1/evaluate"),
     ("POST", "/api/v1/batch"),
 }
-PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("GET", "/lang/{code}")}
+PUBLIC_PAGES = {
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/lang/{code}"),
+    ("GET", "/shared/{token}"),  # a read-only link: its token is the key (test_sharing_web.py)
+    ("GET", "/shared/{token}/report.html"),
+}
 INVENTORY = f"system_id,system_name,deployment_name,household\nS1,{SECRET} batch,Police,non\n"
 B_INVENTORY = INVENTORY.replace(SECRET, "Plain B")
 
@@ -61,7 +70,17 @@ def every_route(app: FastAPI) -> Iterator[tuple[str, str]]:
 
 def a_values(org_a: Org, repo: Repository, batch_token: str) -> dict[str, str]:
     token_id = Accounts(repo.engine).tokens(org_a.id)[0].id
+    scoped = repo.scoped(org_a.id, actor="test")
+    actions = Actions(scoped).list(org_a.assessment) or (Actions(scoped).add(org_a.assessment, title="A's action"),)
+    links = ShareLinks(scoped).list(org_a.assessment) or (ShareLinks(scoped).create(org_a.assessment, days=1)[1],)
+    evidence = EvidenceStore(scoped)
+    where = {"scope": "deployment", "context_id": org_a.context, "question": "purpose"}
+    evidence.set_note(org_a.assessment, text=f"{SECRET} note", **where)
+    attachment = evidence.add_file(org_a.assessment, filename=f"{SECRET}.txt", data=SECRET.encode(), **where)
     return {
+        "attachment_id": str(attachment.id),
+        "action_id": str(actions[0].id),
+        "link_id": str(links[0].id),
         "assessment_id": str(org_a.assessment),
         "context_id": str(org_a.context),
         "development_id": str(repo.scoped(org_a.id, actor="test").get(org_a.assessment).developments[0].id),
@@ -77,6 +96,7 @@ FORMATS = {
     "methodology.{fmt}": "md",
     "audit.{fmt}": "csv",
     "results.{fmt}": "csv",
+    "actions.{fmt}": "csv",
 }
 
 
@@ -119,8 +139,11 @@ def state_of(repo: Repository, org: Org) -> tuple[Any, ...]:
         saved.name,
         saved.system().to_dict(),
         len(scoped.history(org.assessment)),
+        Actions(scoped).list(),
+        ShareLinks(scoped).list(org.assessment),
         [(t.id, t.revoked) for t in tokens],
         scoped.count(),
+        EvidenceStore(scoped).evidence(org.assessment),
     )
 
 
@@ -139,9 +162,9 @@ def test_nobody_of_another_organisation_reads_or_changes_its_data(
     app: FastAPI, repo: Repository, orgs: dict[str, Org], browser_for: Callable[..., Browser], batch_token: str
 ) -> None:
     org_a, org_b = orgs["Org A"], orgs["Org B"]
+    values = a_values(org_a, repo, batch_token)
     before = state_of(repo, org_a)
     audit_before = list(AuditLog(repo.engine).entries(org_a.id))
-    values = a_values(org_a, repo, batch_token)
     bob = browser_for("bob")
     api = TestClient(app, headers={"Authorization": f"Bearer {org_b.token}"}, raise_server_exceptions=False)
     descriptor = {"name": "B's", "deployments": [{"name": "B", "answers": {}}]}
@@ -168,9 +191,10 @@ def test_nobody_of_another_organisation_reads_or_changes_its_data(
                 bob.login("bob")
         if SECRET in response.text:
             leaks.append(f"{method} {path}: {response.status_code}")
-        if any("{" + name + "}" in path for name in ("assessment_id", "context_id", "token_id", "token")) and (
-            response.status_code < 400
-        ):
+        if any(
+            "{" + name + "}" in path
+            for name in ("assessment_id", "context_id", "token_id", "token", "action_id", "link_id", "attachment_id")
+        ) and (response.status_code < 400):
             reached.append(f"{method} {path}: {response.status_code}")
     assert leaks == [], "Org A's data shown to Org B"
     assert reached == [], "Org B reached Org A's data by its id"

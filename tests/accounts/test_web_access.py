@@ -167,7 +167,7 @@ def test_serve_refuses_a_non_loopback_address_without_accounts(tmp_path: object,
     assert "no account exists" in done.stderr and "airegime users add" in done.stderr
 
 
-def test_batch_results_stay_with_the_person_and_organisation_that_uploaded_them(
+def test_batch_results_stay_with_the_organisation_that_uploaded_them(
     repo: Repository, orgs: dict[str, Org], browser_for: Callable[..., Browser]
 ) -> None:
     Accounts(repo.engine).set_role("alice", "Org B", "editor", actor="t")

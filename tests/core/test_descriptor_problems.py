@@ -17,12 +17,13 @@ import yaml
 from fastapi.testclient import TestClient
 from web.helpers import Client
 
+from airegime.answers import normalise_answer, normalise_answers_with
 from airegime.api import create_api
 from airegime.errors import MAX_LISTED, AnswerError, DescriptorError
 from airegime.kb import KnowledgeBase
 from airegime.kb.models import Question
 from airegime.storage import Repository
-from airegime.system import normalise_answer, normalise_answers_with, parse_system, parse_system_text
+from airegime.system import parse_system, parse_system_text
 from airegime.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -94,6 +94,7 @@ def test_bare_import_loads_nothing_but_the_package() -> None:
         ["--help"],
         ["serve", "--help"],
         ["assess", EXAMPLE, "--format", "json"],
+        ["compare", EXAMPLE, EXAMPLE],
         ["report", EXAMPLE, "--format", "md"],
         ["diagram", "--format", "dot"],
     ],

@@ -1,4 +1,4 @@
-"""Uploaded inventories in the database: reached by token, by their owner only, the newest
+"""Uploaded inventories in the database: reached by token, by their organisation only, the newest
 ``keep`` per owner kept (one owner's uploads never delete another's), each upload logged; on
 SQLite and PostgreSQL."""
 
@@ -32,16 +32,17 @@ def add(
     )
 
 
-def test_an_upload_comes_back_whole_to_its_owner_only(database_url: str, kb: KnowledgeBase) -> None:
+def test_an_upload_comes_back_whole_to_its_organisation_only(database_url: str, kb: KnowledgeBase) -> None:
     repo = Repository.open(database_url, kb)
     uploads = BatchUploads(repo.engine)
     data = bytes(range(256)) * 1000  # any bytes: an xlsx or parquet upload is binary
     token = add(uploads, data=data)
-    found = uploads.get(token, "me")
+    mine, other = DEFAULT_ORGANISATION_ID, DEFAULT_ORGANISATION_ID + 1
+    found = uploads.get(token, mine)
     assert found is not None and found.table == data and found.filename == "i.csv" and found.token == token
-    assert uploads.holds(token, "me")
-    assert uploads.get(token, "someone else") is None and not uploads.holds(token, "someone else")
-    assert uploads.get(token + "x", "me") is None and not uploads.holds("unknown-token-000", "me")
+    assert uploads.holds(token, mine)
+    assert uploads.get(token, other) is None and not uploads.holds(token, other)
+    assert uploads.get(token + "x", mine) is None and not uploads.holds("unknown-token-000", mine)
     with repo.engine.connect() as connection:  # neither the token nor the owner is stored as it is
         row = connection.execute(select(BatchUploadRow.token_hash, BatchUploadRow.owner_hash)).one()
     assert token not in row and "me" not in row and len(row.token_hash) == len(row.owner_hash) == 64
@@ -60,8 +61,10 @@ def test_an_organisation_keeps_its_newest_uploads_and_no_other_organisation_lose
     theirs = add(uploads, organisation_id=other)
     colleague = add(uploads, owner="colleague")
     mine = [add(uploads) for _ in range(5)]
-    assert [uploads.holds(t, "me") for t in mine] == [False, False, True, True, True]
-    assert uploads.holds(theirs, "me") and uploads.holds(colleague, "colleague") and stored(repo) == 5
+    here = DEFAULT_ORGANISATION_ID
+    assert [uploads.holds(t, here) for t in mine] == [False, False, True, True, True]
+    assert uploads.holds(theirs, other) and uploads.holds(colleague, here) and stored(repo) == 5
+    assert not uploads.holds(theirs, here) and not uploads.holds(colleague, other)
     log = AuditLog(repo.engine)
     assert log.count(DEFAULT_ORGANISATION_ID) == 6 and log.count(other) == 1
     entry = log.page(DEFAULT_ORGANISATION_ID)[0]

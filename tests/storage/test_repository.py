@@ -14,6 +14,7 @@ from airegime.errors import AnswerError, DescriptorError, NotFoundError, Storage
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository, Saved
 from airegime.storage.models import EventRow
+from airegime.storage.reviews import Reviews
 from airegime.system import System, load_system
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
@@ -146,7 +147,9 @@ def test_bad_names_are_refused(repo: Repository, name: str) -> None:
     assert len(repo.get(new).contexts) == 1
 
 
-def test_duplicate_is_independent_and_delete_removes_everything(repo: Repository, kb: KnowledgeBase) -> None:
+def test_duplicate_is_independent_delete_archives_and_purge_removes_everything(
+    repo: Repository, kb: KnowledgeBase
+) -> None:
     original = repo.import_system(load_system(EXAMPLE, kb=kb))
     copy = repo.duplicate(original, name="Copie")
     repo.set_answer(copy, scope="development", context_id=None, question="personal_data", value="no")
@@ -159,9 +162,16 @@ def test_duplicate_is_independent_and_delete_removes_everything(repo: Repository
         repo.get(original)
     with pytest.raises(NotFoundError):
         repo.history(original)
-    with repo.engine.connect() as connection:
-        left = connection.scalar(select(func.count()).select_from(EventRow).where(EventRow.assessment_id == original))
-    assert left == 0
+    assert repo.count() == 1
+
+    def events() -> int:
+        with repo.engine.connect() as connection:
+            query = select(func.count()).select_from(EventRow).where(EventRow.assessment_id == original)
+            return connection.scalar(query) or 0
+
+    assert events() > 0  # archived, not deleted: restorable
+    Reviews(repo).purge(original)
+    assert events() == 0
     assert repo.count() == 1
 
 

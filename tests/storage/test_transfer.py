@@ -14,13 +14,26 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from databases import empty_postgres, postgres_url
-from sqlalchemy import Boolean, Connection, DateTime, Engine, Integer, LargeBinary, String, Table, func, select, text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.types import TypeDecorator
 from typer.testing import CliRunner
 
@@ -105,7 +118,11 @@ def fill_the_other_tables(engine: Engine) -> None:
     with engine.begin() as connection:
         for table in Base.metadata.sorted_tables:
             if not connection.scalar(select(func.count()).select_from(table)):
-                connection.execute(table.insert(), [synthetic_row(connection, table, i) for i in range(3)])
+                rows = [synthetic_row(connection, table, i) for i in range(3)]
+                # A primary key that is a foreign key (a profile per organisation) takes each target once.
+                keys = [column.key for column in table.primary_key if column is not table.autoincrement_column]
+                distinct = {tuple(row[key] for key in keys): row for row in rows} if keys else dict(enumerate(rows))
+                connection.execute(table.insert(), list(distinct.values()))
 
 
 def synthetic_row(connection: Connection, table: Table, i: int) -> dict[str, Any]:
@@ -136,6 +153,8 @@ def synthetic_value(table: Table, name: str, kind: Any, i: int) -> Any:
     if isinstance(kind, DateTime):
         moment = datetime(2026, 3, 29, 1, 59, 59, 999_999 - i, tzinfo=UTC)  # microseconds, the night clocks change
         return moment if kind.timezone else moment.replace(tzinfo=None)
+    if isinstance(kind, Date):  # a leap day, the first and the last day a date can hold
+        return (date(2028, 2, 29), date(1, 1, 1), date(9999, 12, 31))[i % 3]
     if isinstance(kind, String):
         return f"{i} {HOSTILE[i % len(HOSTILE)]}{CONTROLS if i == 2 else ''}"[: kind.length]
     if isinstance(kind, LargeBinary):  # every byte value, none, and bytes that are not UTF-8

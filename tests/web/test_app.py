@@ -204,18 +204,19 @@ def test_import_export_round_trip_and_a_bad_descriptor_says_where(
     assert client.submit("/import", {"text": "  "}).status_code == 400
 
 
-def test_duplicate_and_delete_with_confirmation(client: Client, repo: Repository, kb: KnowledgeBase) -> None:
+def test_duplicate_and_delete_with_confirmation_archives(client: Client, repo: Repository, kb: KnowledgeBase) -> None:
     original = imported(repo, kb)
     copied = client.submit(f"/a/{original}/duplicate")
     assert copied.status_code == 303
     copy = int(copied.headers["location"].split("/")[2])
     assert repo.get(copy).name == "Zone-crossing detector (copie)"
     confirm = client.get(f"/a/{copy}/delete")
-    assert "supprimés définitivement" in confirm.text
+    assert "Elle est archivée, non effacée" in confirm.text
     assert repo.count() == 2
     deleted = client.submit(f"/a/{copy}/delete")
     assert deleted.status_code == 303
     assert repo.count() == 1
+    assert client.get(f"/a/{copy}/result").status_code == 404  # archived: restorable from /archive only
 
 
 def test_contexts_are_added_renamed_and_the_last_cannot_be_removed(client: Client, repo: Repository) -> None:

@@ -236,13 +236,15 @@ def test_an_upload_without_the_form_token_is_refused(client: Client) -> None:
     assert kept(client) == 0
 
 
-def test_results_are_shown_only_to_the_browser_that_uploaded_them(client: Client, repo: Repository) -> None:
+def test_results_are_shown_in_another_browser_of_the_organisation(client: Client, repo: Repository) -> None:
+    """Without accounts everyone on loopback is the one local person: another browser is a
+    colleague's (tests/accounts/test_sharing_web.py has organisations and roles)."""
     location = results_page(client)
-    with Client(client.app, raise_server_exceptions=False, follow_redirects=False) as stranger:
+    with Client(client.app, raise_server_exceptions=False, follow_redirects=False) as colleague:
         for url in (location, f"{location}/results.csv"):
-            response = stranger.get(url)
-            assert response.status_code == 404
-            assert "Résultats introuvables" in response.text
+            assert colleague.get(url).status_code == 200
+        gone = colleague.get(location[:-3] + "xyz")
+        assert gone.status_code == 404 and "Résultats introuvables" in gone.text
     assert client.get("/batch/not-a-token").status_code == 404
     assert client.get(f"{location}/results.pdf").status_code == 404
 
@@ -255,15 +257,16 @@ def test_results_cached_in_memory_are_bounded_and_an_evicted_run_is_read_back(
     add = functools.partial(runs.add, by=LOCAL, address="", filename="i.csv", table=table, result=result)
     tokens = [add(owner=f"me{n % 2}", lang="fr") for n in range(5)]
     assert len(runs) == 3
-    evicted = runs.get(tokens[0], "me0")  # no longer in memory: read back from its table, assessed again
+    here = LOCAL.organisation_id
+    evicted = runs.get(tokens[0], here, owner="me0")  # no longer in memory: read back from its table, assessed again
     assert evicted is not None and evicted.result(kb, "en").table is not None
-    assert runs.get(tokens[-1], "me0") is not None and runs.get(tokens[-1], "someone else") is None
+    assert runs.get(tokens[-1], here) is not None and runs.get(tokens[-1], here + 1) is None
     small = BatchRuns(BatchUploads(repo.engine), keep=10, budget=1)  # over budget: only the newest stays
     newest = [
         small.add(owner="me", by=LOCAL, address="", filename="i.csv", table=table, lang="fr", result=result)
         for _ in range(3)
     ][-1]
-    assert len(small) == 1 and small.get(newest, "me") is not None
+    assert len(small) == 1 and small.get(newest, LOCAL.organisation_id) is not None
 
 
 def test_one_owners_uploads_evict_only_their_own(database_url: str, kb: KnowledgeBase) -> None:
@@ -278,8 +281,9 @@ def test_one_owners_uploads_evict_only_their_own(database_url: str, kb: Knowledg
         mine = [add(owner="me", filename="m.csv") for _ in range(25)]
         assert runs.owners() == {"colleague": 1, "me": 2}  # in memory: my oldest went, not the colleague's
         assert kept_rows(repo) == 1 + 3  # in the database: my newest three and the colleague's one
-        assert uploads.get(colleague, "colleague") is not None
-        assert [uploads.get(token, "me") is not None for token in mine[-4:]] == [False, True, True, True]
+        here = DEFAULT_ORGANISATION_ID
+        assert uploads.get(colleague, here) is not None
+        assert [uploads.get(token, here) is not None for token in mine[-4:]] == [False, True, True, True]
         full = BatchUploads(repo.engine, keep=3, organisation_limit=4)
         with pytest.raises(QuotaExceeded):  # the organisation holds its most: refused, nothing deleted
             full.add(owner="third", organisation_id=DEFAULT_ORGANISATION_ID, actor="x", address="",
@@ -299,7 +303,7 @@ def test_an_upload_stored_before_tables_were_kept_is_still_shown(repo: Repositor
                         filename="old.csv", table=b"", rows=4)  # fmt: skip
     with repo.engine.begin() as connection:  # as the rows of before: the raw upload
         connection.execute(update(BatchUploadRow).values(data=inventory_csv()))
-    run = BatchRuns(uploads).get(token, "me")
+    run = BatchRuns(uploads).get(token, DEFAULT_ORGANISATION_ID)
     assert run is not None and run.result(kb, "en").summary.rows == len(ROWS)
 
 

@@ -20,14 +20,25 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airegime._version import __version__
-from airegime.api import routes_accounts, routes_assessments, routes_batch, routes_evaluate, routes_kb
+from airegime.api import (
+    routes_accounts,
+    routes_actions,
+    routes_assessments,
+    routes_batch,
+    routes_evaluate,
+    routes_evidence,
+    routes_kb,
+    routes_profile,
+    routes_review,
+    routes_sharing,
+)
 from airegime.api.errors import CRASH, CRASH_HINT, error_response, install_error_handlers, reader_lang
 from airegime.api.models import ErrorBody
 from airegime.edge.access import API_PREFIX, Gate, admit
 from airegime.edge.deps import check_roles
 from airegime.edge.headers import HeadAsGet, no_store
 from airegime.edge.inputs import refusal
-from airegime.edge.limits import BATCH_MAX_BYTES, MAX_BODY_BYTES, limited
+from airegime.edge.limits import BATCH_MAX_BYTES, MAX_BODY_BYTES, evidence_limit, limited
 from airegime.errors import AccessDenied, msg
 from airegime.kb import KnowledgeBase
 from airegime.settings import get_settings
@@ -76,10 +87,16 @@ def create_api(*, repository: Repository, kb: KnowledgeBase | None = None, gate:
         routes_evaluate.router,
         routes_assessments.router,
         routes_assessments.writes,  # editors
+        routes_evidence.router,
+        routes_evidence.writes,  # editors
         routes_batch.router,
         routes_kb.router,
         routes_accounts.router,
         routes_accounts.admin,  # admins
+        *(routes_review.router, routes_review.writes, routes_review.archive),  # review; archive: admins
+        *(routes_actions.router, routes_actions.writes),  # the action plan
+        *(routes_sharing.router, routes_sharing.writes),  # read-only links
+        routes_profile.admin,  # the organisation profile (admins)
     ):
         api.include_router(router)
     check_roles(api.routes, API_PREFIX)
@@ -185,6 +202,7 @@ class ApiEdge:
             return
         # /batch takes an upload; when mounted, the web app's own limit applies first
         limit = BATCH_MAX_BYTES if scope["path"].rstrip("/").endswith("/batch") else MAX_BODY_BYTES
+        limit = evidence_limit(scope["path"]) or limit  # and so do evidence files
         started = False
 
         async def watched_send(message: Message) -> None:

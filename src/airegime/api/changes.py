@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from airegime.answers import normalise_answer
 from airegime.api.models import AnswerChange
 from airegime.engine.results import Assessment
 from airegime.errors import AnswerError, DescriptorError, msg
 from airegime.kb.models import KnowledgeBase
 from airegime.storage.records import Context, Saved
 from airegime.storage.repository import Repository
-from airegime.system import System, normalise_answer
+from airegime.system import System
 
 
 def set_answers(repo: Repository, assessment_id: int, changes: list[AnswerChange]) -> tuple[Saved, Assessment]:

@@ -219,6 +219,11 @@ class AssessmentOut(_Out):
     )
 
 
+class RegimeChangeOut(_Out):
+    before: SummaryOut
+    after: SummaryOut
+
+
 class HistoryEntryOut(_Out):
     at: datetime
     kind: str
@@ -228,6 +233,74 @@ class HistoryEntryOut(_Out):
     value: str | None
     previous: str | None
     detail: str
+    changed_regimes: list[RegimeChangeOut] = Field(
+        default=[],
+        description="the phases whose status or regime this change changed, under the loaded rule set "
+        "(what the assessment was created or imported with is the start, not a change)",
+    )
+
+
+# Comparing
+
+
+Change = Literal["regime", "added", "removed", "reason", "answers", "same"]
+
+
+class ComparedOut(_Out):
+    id: int = Field(description="the saved assessment")
+    name: str
+    version: int | None = Field(
+        description="the history entry (its position in GET /assessments/{id}/history, from 0) this side is "
+        "as of; null: as it is now"
+    )
+    at: datetime | None = Field(description="when that entry was made; null: now")
+
+
+class AnswerDifferenceOut(_Out):
+    question: str
+    short: str = Field(description="the question, in a word or two, in the chosen language")
+    text: str = Field(description="the question, in the chosen language")
+    before: str | None = Field(description="the answer's code on the first side; null: not answered")
+    after: str | None = Field(description="the answer's code on the second side; null: not answered")
+    before_label: str
+    after_label: str
+
+
+class ComparedSideOut(_Out):
+    title: str = Field(description="the phase, as a heading in the chosen language")
+    index: int = Field(description="its position among the development processings or deployment contexts")
+    name: str
+    status: Status
+    status_label: str
+    outcome: str | None
+    headline: str = Field(description="the regime, or what an undetermined phase depends on")
+    reason: str = Field(description="one line: the reason that decided, or the questions it depends on")
+    deciding: DecidingOut | None
+
+
+class ComparedPhaseOut(_Out):
+    phase: Phase
+    title: str
+    renamed_from: str = Field(description="its title on the first side, when it differs (a rename)")
+    change: Change = Field(
+        description="what differs, the weightiest: regime (status or regime), added or removed (on one side "
+        "only), reason (same regime, decided otherwise), answers (only its own answers), same"
+    )
+    before: ComparedSideOut | None = Field(description="null: only on the second side")
+    after: ComparedSideOut | None = Field(description="null: only on the first side")
+    answers: list[AnswerDifferenceOut] = Field(description="its own answers that differ")
+
+
+class ComparisonOut(_Out):
+    rule_set: RuleSetOut = Field(description="the loaded rule set, with which both sides are evaluated")
+    before: ComparedOut = Field(description="the first side")
+    after: ComparedOut = Field(description="the second side")
+    differs: bool = Field(description="some answer, phase, regime or reason differs (names aside)")
+    regimes_differ: bool
+    system_answers: list[AnswerDifferenceOut] = Field(description="system-level answers that differ")
+    phases: list[ComparedPhaseOut] = Field(
+        description="development processings, then deployment contexts, matched by name, then by position"
+    )
 
 
 class RecheckPhaseOut(_Out):

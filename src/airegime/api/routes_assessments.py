@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -11,13 +12,25 @@ from pydantic import AfterValidator
 
 from airegime.api.changes import set_answers
 from airegime.api.deps import DESCRIPTOR_BODY, DescriptorBody, StrictJsonRoute
-from airegime.api.models import AnswersPatch, AssessmentListOut, AssessmentOut, ErrorBody, HistoryEntryOut, RecheckOut
-from airegime.api.views import assessment_out, history_out, list_out, recheck_out
+from airegime.api.models import (
+    AnswersPatch,
+    AssessmentListOut,
+    AssessmentOut,
+    ComparisonOut,
+    ErrorBody,
+    HistoryEntryOut,
+    RecheckOut,
+)
+from airegime.api.views import assessment_out, comparison_out, history_out, list_out, recheck_out
 from airegime.edge.deps import EDITOR, ApiLangDep, KbDep, RepoDep
-from airegime.edge.inputs import AssessmentId, checked_tree
+from airegime.edge.inputs import MAX_ID, AssessmentId, checked_tree
 from airegime.errors import ApiError, msg
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
+from airegime.storage import versions
+from airegime.storage.evidence import EvidenceStore, with_evidence
+from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS, Sort
+from airegime.storage.reviews import Reviews
 from airegime.system import parse_system
 
 router = APIRouter(prefix="/assessments", tags=["assessments"], route_class=StrictJsonRoute)
@@ -50,11 +63,21 @@ def list_assessments(
 
 @writes.post("", status_code=201, openapi_extra=DESCRIPTOR_BODY)
 def create_assessment(
-    request: Request, response: Response, descriptor: DescriptorBody, repo: RepoDep, kb: KbDep, lang: ApiLangDep
+    request: Request,
+    response: Response,
+    descriptor: DescriptorBody,
+    repo: RepoDep,
+    kb: KbDep,
+    lang: ApiLangDep,
+    profile: Annotated[bool, Query(description="pre-fill the organisation profile's answers")] = True,
 ) -> AssessmentOut:
-    """Save a descriptor as a new assessment (evaluated at once); its address is in the Location header."""
+    """Save a descriptor as a new assessment (evaluated at once); its address is in the Location header.
+    The organisation profile answers the questions the descriptor leaves open (``profile=false``: not)."""
     system = parse_system(descriptor, kb=repo.kb)
     saved, result = repo.add_system(system, detail="API")
+    prefilled = Profiles(repo).prefill(saved.id) if profile else None  # issue 16
+    if prefilled:
+        saved, result = prefilled
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/assessments/{saved.id}"
     return assessment_out(saved, result, kb, lang, sent=system)
 
@@ -63,7 +86,9 @@ def create_assessment(
 def read_assessment(assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: ApiLangDep) -> AssessmentOut:
     """The assessment: its descriptor, its latest stored result, and whether the rule set changed since."""
     saved, result = repo.get_with_result(assessment_id)
-    return assessment_out(saved, result, kb, lang)
+    found = EvidenceStore(repo).evidence(assessment_id)  # the descriptor with its notes and evidence
+    descriptor = with_evidence(saved.system(), saved, found).to_dict()
+    return assessment_out(saved, result, kb, lang).model_copy(update={"descriptor": descriptor})
 
 
 @writes.put("/{assessment_id}", openapi_extra=DESCRIPTOR_BODY)
@@ -71,7 +96,7 @@ def replace_assessment(
     assessment_id: AssessmentId, descriptor: DescriptorBody, repo: RepoDep, kb: KbDep, lang: ApiLangDep
 ) -> AssessmentOut:
     """Replace the whole descriptor (development processings and contexts matched by position); only the
-    differences enter the history."""
+    differences enter the history. Notes and evidence are left as they are (see .../notes, .../attachments)."""
     system = parse_system(descriptor, kb=repo.kb)
     saved, result = repo.replace_system(assessment_id, system)
     return assessment_out(saved, result, kb, lang, sent=system)
@@ -88,15 +113,64 @@ def patch_answers(
 
 @writes.delete("/{assessment_id}", status_code=204, response_class=Response)
 def delete_assessment(assessment_id: AssessmentId, repo: RepoDep) -> Response:
-    """Delete the assessment, its history and its results."""
+    """Archive the assessment: out of the lists, restorable by an admin (``/archive``), where an admin
+    can also purge it for good."""
     repo.delete(assessment_id)
     return Response(status_code=204)
 
 
 @router.get("/{assessment_id}/history")
 def assessment_history(assessment_id: AssessmentId, repo: RepoDep) -> list[HistoryEntryOut]:
-    """Every change, oldest first, with the answer each change replaced."""
-    return history_out(repo.history(assessment_id))
+    """Every change, oldest first, with the answer each change replaced and the regimes it changed."""
+    return history_out(repo.history(assessment_id), versions.regime_changes(repo, assessment_id))
+
+
+COMPARE_RESPONSES: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorBody, "description": "No such assessment (or another organisation's), or history entry."},
+    422: {"model": ErrorBody, "description": "Neither or both of `with` and `version`, or one out of range."},
+}
+
+
+@router.get("/{assessment_id}/compare", responses=COMPARE_RESPONSES)
+def compare_assessment(
+    assessment_id: AssessmentId,
+    repo: RepoDep,
+    kb: KbDep,
+    lang: ApiLangDep,
+    other: Annotated[
+        int | None,
+        Query(
+            alias="with",
+            ge=1,
+            le=MAX_ID,
+            description="another assessment of the organisation: this one now (before) beside that one now (after)",
+        ),
+    ] = None,
+    version: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_ID,
+            description="an entry of this assessment's history (its position in .../history, from 0): the "
+            "assessment as of then (before) beside it now (after)",
+        ),
+    ] = None,
+) -> ComparisonOut:
+    """Two versions of this assessment, or it and another, side by side under the loaded rule set: the
+    answers that differ, the regimes that differ, and the reason that decided each. Give `with` or `version`."""
+    from airegime.compare import compare
+
+    if (other is None) == (version is None):
+        raise ApiError(
+            422,
+            "invalid_request",
+            msg("error.compare.with_or_version"),
+            where="with",
+            hint=msg("error.compare.with_or_version.hint", example="?with=12, ?version=3"),
+        )
+    first, second = versions.sides(repo, assessment_id, other=other, index=version)
+    comparison = compare(kb=kb, before=first.system, after=second.system, lang=lang)
+    return comparison_out(comparison, first, second)
 
 
 @writes.post("/{assessment_id}/recheck")
@@ -146,7 +220,10 @@ def assessment_report(
             msg("error.api.stale_result", version=result.rule_set_version, loaded=kb.version),
             hint=msg("error.api.stale_result.hint", call=f"POST /assessments/{assessment_id}/recheck"),
         )
-    body = render_report(kb=kb, assessment=result, fmt=fmt, lang=lang)
+    review = Reviews(repo).state(assessment_id).to_report()  # status, reviewer, date: the report's "review"
+    saved = repo.get(assessment_id)  # the appendix names each answer's note and evidence
+    result = replace(result, system=with_evidence(result.system, saved, EvidenceStore(repo).evidence(assessment_id)))
+    body = render_report(kb=kb, assessment=result, fmt=fmt, lang=lang, review=review)
     repo.record("report.downloaded", assessment_id, fmt)
     name = report_filename(assessment=result, fmt=fmt)
     return Response(

@@ -6,11 +6,13 @@ from functools import lru_cache
 from typing import Any
 
 from airegime.api import models as m
+from airegime.compare import Comparison
 from airegime.engine.explain import ConditionTrace, Explanation
 from airegime.engine.results import Assessment, PhaseResult
 from airegime.kb.models import AllOf, AnyOf, Atom, Citation, Condition, KnowledgeBase, Lang, Not
 from airegime.render.summary import deciding_title, outcome_label, phase_title, short_reason
 from airegime.storage.records import HistoryEntry, ListItem, Page, PhaseSummary, Recheck, Saved
+from airegime.storage.versions import RegimeChange, Version
 from airegime.system import System
 
 
@@ -150,7 +152,11 @@ def assessment_out(
     )
 
 
-def history_out(entries: tuple[HistoryEntry, ...]) -> list[m.HistoryEntryOut]:
+def history_out(
+    entries: tuple[HistoryEntry, ...], marks: tuple[tuple[RegimeChange, ...], ...] = ()
+) -> list[m.HistoryEntryOut]:
+    """The entries, each with the phases whose regime it changed (``marks``, in the same order; read
+    apart, so a change stored in between may leave the last entries without one)."""
     return [
         m.HistoryEntryOut(
             at=e.at,
@@ -161,9 +167,57 @@ def history_out(entries: tuple[HistoryEntry, ...]) -> list[m.HistoryEntryOut]:
             value=e.value,
             previous=e.previous,
             detail=e.detail,
+            changed_regimes=[
+                m.RegimeChangeOut(before=summary_out(c.before), after=summary_out(c.after)) for c in changed
+            ],
         )
-        for e in entries
+        for e, changed in zip(entries, (*marks, *((),) * len(entries)), strict=False)
     ]
+
+
+def comparison_out(comparison: Comparison, first: Version, second: Version) -> m.ComparisonOut:
+    """Two sides compared; ``first`` and ``second`` say which assessments, as of when."""
+    data = comparison.to_dict()
+    return m.ComparisonOut(
+        rule_set=m.RuleSetOut(**data["rule_set"]),
+        before=_compared(first),
+        after=_compared(second),
+        differs=data["differs"],
+        regimes_differ=data["regimes_differ"],
+        system_answers=[m.AnswerDifferenceOut(**a) for a in data["system_answers"]],
+        phases=[
+            m.ComparedPhaseOut(
+                phase=p["phase"],
+                title=p["title"],
+                renamed_from=p["renamed_from"],
+                change=p["change"],
+                before=_compared_side(p["before"]),
+                after=_compared_side(p["after"]),
+                answers=[m.AnswerDifferenceOut(**a) for a in p["answers"]],
+            )
+            for p in data["phases"]
+        ],
+    )
+
+
+def _compared(side: Version) -> m.ComparedOut:
+    return m.ComparedOut(id=side.assessment_id, name=side.system.name, version=side.index, at=side.at)
+
+
+def _compared_side(side: dict[str, Any] | None) -> m.ComparedSideOut | None:
+    if side is None:
+        return None
+    deciding = side["deciding"]
+    return m.ComparedSideOut(
+        **{key: value for key, value in side.items() if key != "deciding"},
+        deciding=m.DecidingOut(
+            rule=deciding["rule"],
+            title=deciding["title"],
+            answers={a["question"]: a["answer"] for a in deciding["answers"]},
+        )
+        if deciding
+        else None,
+    )
 
 
 def recheck_out(recheck: Recheck) -> m.RecheckOut:

@@ -18,7 +18,7 @@ Inventories written for descriptor format 1 (columns ``household``, ``eu_link``,
 ``controller_kind``, ``use_defined``…) are recognised by those columns: their answers are read
 with the format-1 questions and mapped to format 2 by :mod:`airegime.batch.format1`.
 
-Answers are normalised like descriptors (``airegime.system.normalise_answer``): codes, French
+Answers are normalised like descriptors (``airegime.answers.normalise_answer``): codes, French
 or English labels and aliases, yes/no booleans; blank means "I don't know". Each column's
 distinct values are normalised once, then mapped to codes for the whole column.
 """
@@ -33,11 +33,11 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from airegime.answers import normalise_answer
 from airegime.batch.words import w
 from airegime.errors import AnswerError, LayoutError, msg
 from airegime.i18n import t
 from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Question, Scope
-from airegime.system import normalise_answer
 from airegime.upgrade import format1_questions
 
 SYSTEM_ID = "system_id"

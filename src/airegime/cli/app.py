@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from importlib import import_module
@@ -111,11 +111,14 @@ def _input_errors(lang: Lang) -> Iterator[None]:
         _fail(error, lang)
 
 
-def print_upgrade_notes(system: System, lang: Lang) -> None:
-    """What reading a format-1 descriptor had to guess, on standard error (standard output stays the result)."""
+def read_system(read: Callable[..., System], file: Path, *, kb: KnowledgeBase, lang: Lang) -> System:
+    """``read(file, kb=kb)`` (a descriptor, or a report too), then what reading a format-1 descriptor had
+    to guess, on standard error (standard output stays the result)."""
+    system = read(file, kb=kb)
     for note in system.upgrade_notes:
         said = f"{t('upgrade.note', lang)}: {note.location}: {note.text.get(lang)}"
         err.print(escaped(said), markup=False, soft_wrap=True)
+    return system
 
 
 def _kb(knowledge_dir: Path | None, lang: Lang) -> KnowledgeBase:
@@ -171,8 +174,7 @@ def assess(
     language = _lang(lang)
     kb = _kb(knowledge_dir, language)
     with _input_errors(language):
-        system = load_system(file, kb=kb)
-        print_upgrade_notes(system, language)
+        system = read_system(load_system, file, kb=kb, lang=language)
         assessment = evaluate(kb=kb, system=system)
     if format is Format.json:
         typer.echo(to_json(assessment.to_dict()))
@@ -204,8 +206,7 @@ def explain(
     language = _lang(lang)
     kb = _kb(knowledge_dir, language)
     with _input_errors(language):
-        system = load_system(file, kb=kb)
-        print_upgrade_notes(system, language)
+        system = read_system(load_system, file, kb=kb, lang=language)
         explanation = explain_system(kb=kb, system=system, max_changes=max_changes)
     if format is Format.json:
         typer.echo(to_json(views.explanation_dict(explanation)))
@@ -372,6 +373,7 @@ def _test_dict(
 
 
 # Commands defined in their own modules register themselves on `app` when imported:
-# batch; db; interview; report, import-report, methodology, diagram; serve; users, orgs, audit.
-for _module in ("batch", "db", "interview", "report", "serve", "users"):
+# actions; batch; compare; db; interview; report, import-report, methodology, diagram; review; serve;
+# users, orgs, audit.
+for _module in ("actions", "batch", "compare", "db", "interview", "report", "review", "serve", "users"):
     import_module(f"airegime.cli.{_module}")

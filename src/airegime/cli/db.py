@@ -37,6 +37,11 @@ UrlOption = Annotated[
 URL_HINT = msg("error.db.url.hint")
 
 
+def database_url_or_default(database_url: str | None) -> str:
+    """--database-url, else AIREGIME_DATABASE_URL, else SQLite in AIREGIME_DATA_DIR."""
+    return database_url or get_settings().effective_database_url
+
+
 @db.command("export")
 def export(
     file: Annotated[Path, typer.Argument(help="file to write, e.g. airegime.jsonl.gz (replaced if it exists)")],
@@ -46,7 +51,7 @@ def export(
     from one consistent snapshot. Control characters in texts are replaced by U+FFFD (and counted)."""
     from airegime.storage.transfer import export_database
 
-    url = database_url or get_settings().effective_database_url
+    url = database_url_or_default(database_url)
     missing = _missing_sqlite_file(url)
     if missing:
         _fail(AiregimeError(msg("error.db.missing", path=missing), hint=URL_HINT), ADMIN_LANG)
@@ -78,7 +83,7 @@ def import_(
 
     if not file.is_file():
         _fail(AiregimeError(msg("error.db.no_file", path=str(file)), hint=msg("error.db.no_file.hint")), ADMIN_LANG)
-    url = database_url or get_settings().effective_database_url
+    url = database_url_or_default(database_url)
     started = time.perf_counter()
     with _database(url) as engine, _progress() as progress:
         summary = import_database(engine, file, progress, replace=replace)

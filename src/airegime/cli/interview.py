@@ -22,14 +22,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, print_upgrade_notes
+from airegime.answers import normalise_answer
+from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, read_system
 from airegime.cli.interview_text import say
 from airegime.errors import AiregimeError, SessionError
 from airegime.i18n import known
 from airegime.interview_session import AnsweredQuestion, InterviewSession
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang, Question, Scope
-from airegime.system import load_system, normalise_answer
+from airegime.system import load_system
 
 if TYPE_CHECKING:
     from airegime.engine.results import Assessment
@@ -63,9 +64,7 @@ def interview(
     language = _lang(lang)
     kb = _kb(None, language)
     with _input_errors(language):
-        system = load_system(resume, kb=kb) if resume else None
-        if system is not None:
-            print_upgrade_notes(system, language)  # a format-1 file: what reading it had to guess
+        system = read_system(load_system, resume, kb=kb, lang=language) if resume else None
         resumed = InterviewSession.from_system(kb, system) if system is not None else None
     raise typer.Exit(Interview(kb, language, out).run(resumed, resume, save))
 

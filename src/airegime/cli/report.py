@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _input_errors, _kb, _lang, app, print_upgrade_notes
+from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _input_errors, _kb, _lang, app, read_system
 from airegime.errors import AiregimeError, msg
 from airegime.kb import Lang
 
@@ -97,8 +97,7 @@ def report(
     kb = _kb(knowledge_dir, language)
     generated = _parse_date(on, language)
     with _input_errors(language):
-        system = load_descriptor_or_report(file, kb=kb)
-        print_upgrade_notes(system, language)
+        system = read_system(load_descriptor_or_report, file, kb=kb, lang=language)
         assessment = evaluate(kb=kb, system=system)
         data = render_report(
             kb=kb, assessment=assessment, fmt=format.value, lang=language, generated=generated, diagram=diagram
@@ -120,8 +119,7 @@ def import_report(
     language = _lang(None)
     kb = _kb(knowledge_dir, language)
     with _input_errors(language):
-        system = load_report_json(file, kb=kb)
-        print_upgrade_notes(system, language)
+        system = read_system(load_report_json, file, kb=kb, lang=language)
     text = yaml.safe_dump(system.to_dict(), allow_unicode=True, sort_keys=False, width=100)
     _write(text.encode("utf-8"), output, "yaml", language)
 
@@ -168,8 +166,7 @@ def diagram(
             from airegime.engine.evaluate import evaluate
             from airegime.render.report_data import load_descriptor_or_report
 
-            system = load_descriptor_or_report(file, kb=kb)
-            print_upgrade_notes(system, language)
+            system = read_system(load_descriptor_or_report, file, kb=kb, lang=language)
             assessment = evaluate(kb=kb, system=system)
         data = decision_diagram(kb=kb, assessment=assessment, fmt=format.value, lang=language, focus=focus, ppi=ppi)
     _write(data, output, format.value, language)

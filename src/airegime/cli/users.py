@@ -17,16 +17,20 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from airegime.cli.app import ADMIN_LANG, _fail, app, out
-from airegime.cli.db import UrlOption, _database
+from airegime.cli.db import UrlOption, _database, database_url_or_default
 from airegime.errors import AiregimeError, msg
-from airegime.settings import get_settings
 from airegime.text import escaped
+
+if TYPE_CHECKING:
+    from airegime.storage.accounts import Accounts
 
 users = typer.Typer(
     help="Accounts: who may use the web app and the API, in which organisation, with which role.",
@@ -60,8 +64,13 @@ def _actor() -> str:
         return "cli"
 
 
-def _url(database_url: str | None) -> str:
-    return database_url or get_settings().effective_database_url
+@contextmanager
+def _accounts(database_url: str | None) -> Iterator[Accounts]:
+    """The accounts of the database (migrated first); its errors become a message and exit code 2."""
+    from airegime.storage.accounts import Accounts
+
+    with _database(database_url_or_default(database_url)) as engine:
+        yield Accounts(engine)
 
 
 def _credentials(username: str, password_stdin: bool) -> tuple[str, str]:
@@ -106,7 +115,7 @@ def add(
 
     To give an existing account a role in another organisation, use `airegime users role`.
     """
-    from airegime.storage.accounts import ROLES, Accounts
+    from airegime.storage.accounts import ROLES
 
     if role not in ROLES:
         _fail(
@@ -114,8 +123,7 @@ def add(
             ADMIN_LANG,
         )
     name, password = _credentials(username, password_stdin)
-    with _database(_url(database_url)) as engine:
-        accounts = Accounts(engine)
+    with _accounts(database_url) as accounts:
         first = not accounts.exist()
         created = accounts.add_user(name, password, organisation=org, role=role, actor=_actor())
     typer.echo(
@@ -129,11 +137,9 @@ def add(
 @users.command("list")
 def list_(database_url: UrlOption = None) -> None:
     """Every account, with its roles and whether it is disabled."""
-    from airegime.storage.accounts import Accounts
-
-    with _database(_url(database_url)) as engine:
-        found = Accounts(engine).users()
-        accounts_on = Accounts(engine).exist()
+    with _accounts(database_url) as accounts:
+        found = accounts.users()
+        accounts_on = accounts.exist()
     if not found and not accounts_on:
         typer.echo("No account: the app is open on loopback only. Add the first with `airegime users add`.")
     elif not found:
@@ -154,51 +160,41 @@ def role(
     force: Force = False,
 ) -> None:
     """Give an account a role in an organisation (or change it)."""
-    from airegime.storage.accounts import Accounts
-
-    with _database(_url(database_url)) as engine:
-        Accounts(engine).set_role(username, org, role, actor=_actor(), create=create_org, force=force)
+    with _accounts(database_url) as accounts:
+        accounts.set_role(username, org, role, actor=_actor(), create=create_org, force=force)
     typer.echo(f"'{escaped(username)}' is now {escaped(role)} of '{escaped(org.strip())}'")
 
 
 @users.command("remove")
 def remove(username: Username, org: OrgOption, database_url: UrlOption = None, force: Force = False) -> None:
     """Take an account out of an organisation (its logins and tokens there end at once)."""
-    from airegime.storage.accounts import Accounts
-
-    with _database(_url(database_url)) as engine:
-        Accounts(engine).remove_member(username, org, actor=_actor(), force=force)
+    with _accounts(database_url) as accounts:
+        accounts.remove_member(username, org, actor=_actor(), force=force)
     typer.echo(f"'{escaped(username)}' is no longer a member of '{escaped(org.strip())}'")
 
 
 @users.command("passwd")
 def passwd(username: Username, password_stdin: PasswordStdin = False, database_url: UrlOption = None) -> None:
     """Set an account's password (its browsers are logged out, its login lockout lifted)."""
-    from airegime.storage.accounts import Accounts
-
     password = _password(password_stdin)
-    with _database(_url(database_url)) as engine:
-        Accounts(engine).set_password(username, password, actor=_actor())
+    with _accounts(database_url) as accounts:
+        accounts.set_password(username, password, actor=_actor())
     typer.echo(f"Password of '{escaped(username)}' changed")
 
 
 @users.command("disable")
 def disable(username: Username, database_url: UrlOption = None, force: Force = False) -> None:
     """Disable an account: no login, no token works, until `enable`."""
-    from airegime.storage.accounts import Accounts
-
-    with _database(_url(database_url)) as engine:
-        Accounts(engine).set_disabled(username, True, actor=_actor(), force=force)
+    with _accounts(database_url) as accounts:
+        accounts.set_disabled(username, True, actor=_actor(), force=force)
     typer.echo(f"'{escaped(username)}' is disabled")
 
 
 @users.command("enable")
 def enable(username: Username, database_url: UrlOption = None) -> None:
     """Enable a disabled account again."""
-    from airegime.storage.accounts import Accounts
-
-    with _database(_url(database_url)) as engine:
-        Accounts(engine).set_disabled(username, False, actor=_actor())
+    with _accounts(database_url) as accounts:
+        accounts.set_disabled(username, False, actor=_actor())
     typer.echo(f"'{escaped(username)}' is enabled")
 
 
@@ -214,11 +210,9 @@ def recover(
 ) -> None:
     """Let a locked-out operator back in: a new password, the account enabled (created if new),
     admin of an organisation, its failed logins forgotten. Accounts stay on."""
-    from airegime.storage.accounts import Accounts
-
     name, password = _credentials(username, password_stdin)
-    with _database(_url(database_url)) as engine:
-        organisation = Accounts(engine).recover(name, password, organisation=org, actor=_actor())
+    with _accounts(database_url) as accounts:
+        organisation = accounts.recover(name, password, organisation=org, actor=_actor())
     typer.echo(
         f"'{escaped(name)}' is enabled, admin of '{escaped(organisation)}', with the new password: log in at /login"
     )
@@ -227,10 +221,8 @@ def recover(
 @users.command("unlock")
 def unlock(username: Username, database_url: UrlOption = None) -> None:
     """Lift an account's login lockout after too many failed logins (from every address)."""
-    from airegime.storage.accounts import Accounts
-
-    with _database(_url(database_url)) as engine:
-        Accounts(engine).unlock(username, actor=_actor())
+    with _accounts(database_url) as accounts:
+        accounts.unlock(username, actor=_actor())
     typer.echo(f"'{escaped(username)}' may log in again")
 
 
@@ -244,10 +236,8 @@ def token(
     database_url: UrlOption = None,
 ) -> None:
     """Create an API token for scripts and CI, printed once on standard output (only its hash is kept)."""
-    from airegime.storage.accounts import Accounts
-
-    with _database(_url(database_url)) as engine:
-        secret = Accounts(engine).create_token(username, org, name=name, role=role, days=days or None, actor=_actor())
+    with _accounts(database_url) as accounts:
+        secret = accounts.create_token(username, org, name=name, role=role, days=days or None, actor=_actor())
     typer.echo(secret)
     typer.echo("Keep it secret; send it as `Authorization: Bearer <token>`. It will not be shown again.", err=True)
 
@@ -255,10 +245,8 @@ def token(
 @orgs.command("list")
 def orgs_list(database_url: UrlOption = None) -> None:
     """Every organisation."""
-    from airegime.storage.accounts import Accounts
-
-    with _database(_url(database_url)) as engine:
-        for _id, name in Accounts(engine).organisations():
+    with _accounts(database_url) as accounts:
+        for _id, name in accounts.organisations():
             out.print(escaped(name), markup=False, highlight=False)
 
 
@@ -269,10 +257,8 @@ def orgs_rename(
     database_url: UrlOption = None,
 ) -> None:
     """Rename an organisation (e.g. 'default', which holds what was saved before accounts)."""
-    from airegime.storage.accounts import Accounts
-
-    with _database(_url(database_url)) as engine:
-        Accounts(engine).rename_organisation(old, new, actor=_actor())
+    with _accounts(database_url) as accounts:
+        accounts.rename_organisation(old, new, actor=_actor())
     typer.echo(f"Renamed '{escaped(old)}' to '{escaped(new.strip())}'")
 
 
@@ -287,13 +273,12 @@ def audit_export(
 
     On standard output, control characters in names show as escapes (``\\x1b``); --output writes
     the file exactly as stored."""
-    from airegime.storage.accounts import Accounts
     from airegime.storage.audit import AuditLog
 
     if format not in ("csv", "jsonl"):
         _fail(AiregimeError(msg("error.users.format", format=format), hint=msg("error.users.format.hint")), ADMIN_LANG)
-    with _database(_url(database_url)) as engine:
-        found = [i for i, name in Accounts(engine).organisations() if name == org.strip()]
+    with _accounts(database_url) as accounts:
+        found = [i for i, name in accounts.organisations() if name == org.strip()]
         if not found:
             _fail(
                 AiregimeError(
@@ -302,7 +287,7 @@ def audit_export(
                 ),
                 ADMIN_LANG,
             )
-        chunks = AuditLog(engine).export(found[0], format, actor=_actor())  # type: ignore[arg-type]
+        chunks = AuditLog(accounts.engine).export(found[0], format, actor=_actor())  # type: ignore[arg-type]
         if output is None:  # a terminal: names escaped (--output writes them as stored)
             for chunk in chunks:
                 sys.stdout.write(escaped(chunk))

@@ -26,8 +26,8 @@ API_PREFIX = "/api/v1"  # where the web app mounts the API
 # Requests a reader may send although they are not reads: they change no assessment (stateless
 # evaluation, an inventory assessed for the reader's own browser) or only the reader's own login.
 READER_ACTIONS = ("/login", "/logout", "/account", "/lang/", "/batch", f"{API_PREFIX}/evaluate", f"{API_PREFIX}/batch")
-ADMIN_ONLY = ("/admin", f"{API_PREFIX}/audit")
-PUBLIC = ("/login", "/static/", "/lang/")  # reachable before logging in
+ADMIN_ONLY = ("/admin", f"{API_PREFIX}/audit", "/archive", f"{API_PREFIX}/archive", f"{API_PREFIX}/profile")
+PUBLIC = ("/login", "/static/", "/lang/", "/shared/")  # reachable before logging in (/shared/: by a link's token)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 RECHECK_SECONDS = 1.0  # while no account exists, how often to look whether the first was just created
 

@@ -3,11 +3,21 @@ before more of it is read, at once when its declared length is already over."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi import HTTPException
 from starlette.types import Message, Receive, Scope
 
 MAX_BODY_BYTES = 1_000_000  # a form or a JSON body
 BATCH_MAX_BYTES = 5_000_000  # an inventory upload (/batch) may be larger
+EVIDENCE_MAX_BYTES = 10_500_000  # a file of evidence (10 MB at most) with its form's other fields
+# Where evidence is uploaded: the pages' form and the API's attachments (their own limit, above).
+EVIDENCE_UPLOADS = re.compile(r"/(?:a/\d+/evidence/file|assessments/\d+/attachments)/?$")
+
+
+def evidence_limit(path: str) -> int | None:
+    """The body limit of an evidence upload at ``path``, None for any other address."""
+    return EVIDENCE_MAX_BYTES if EVIDENCE_UPLOADS.search(path) else None
 
 
 class BodyTooLarge(HTTPException):

@@ -73,6 +73,9 @@ REPORT_WORDS = {
     "other_questions": "next.others",
     "if_answer": "whatif.if_answer",
     "would_be": "whatif.regime",
+    "evidence": "evidence.report_title",
+    "evidence_note": "evidence.report_note",
+    "evidence_items": "evidence.report_items",
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation
 from airegime.engine.results import Dependency, PhaseResult
 from airegime.errors import DescriptorError, msg
-from airegime.i18n import t
+from airegime.i18n import t, translate
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang
 from airegime.render.summary import (
     answer_label,
@@ -57,8 +57,18 @@ def report_date(generated: date | None = None) -> date:
     return datetime.now(tz=UTC).date()
 
 
-def build_report(*, kb: KnowledgeBase, explanation: Explanation, lang: Lang, generated: date | None = None) -> Json:
-    """Resolve everything a reader needs, in ``lang``, into one plain dict."""
+def build_report(
+    *,
+    kb: KnowledgeBase,
+    explanation: Explanation,
+    lang: Lang,
+    generated: date | None = None,
+    review: Json | None = None,
+) -> Json:
+    """Resolve everything a reader needs, in ``lang``, into one plain dict.
+
+    ``review``: a saved assessment's review (``storage.reviews.ReviewState.to_report``): the report
+    then has a ``review`` member, with the line its summary page shows."""
     assessment = explanation.assessment
     system = assessment.system
     count = len(assessment.developments)
@@ -72,13 +82,32 @@ def build_report(*, kb: KnowledgeBase, explanation: Explanation, lang: Lang, gen
         "system": system.to_dict(),
         "summary": [_summary_row(kb, result, lang, count) for result in assessment.phases],
         "answers": _answer_groups(kb, system, lang),
+        "evidence": evidence_groups(kb, system, lang),
         "phases": phases,
         "next_steps": _next_steps(kb, assessment.phases, lang, count),
         "caveats": [caveat.get(lang) for caveat in kb.caveats],
         "rule_caveats": _rule_caveats(phases),
         "sources": _cited_sources(kb, explanation, lang),
         "disclaimer": kb.disclaimer.get(lang),
+        **({"review": review_member(review, lang)} if review is not None else {}),
     }
+
+
+def review_member(review: Json, lang: Lang) -> Json:
+    """The report's ``review``: status, reviewer, date and opinion of the approval (as data), and the
+    summary page's ``label`` and ``line`` in ``lang`` ("Approved by … on 2026-12-04")."""
+    last = str(review.get("last_approved_at", ""))[:10]
+    if review["status"] == "approved":
+        line = translate("review.report.approved", lang, name=review["reviewer"], date=str(review["approved_at"])[:10])
+        if review.get("flag"):
+            line += " " + t("review.report.flagged", lang)
+    elif review["status"] == "in_review":
+        line = t("review.report.in_review", lang)
+    else:
+        line = t("review.report.draft", lang)
+    if review["status"] != "approved" and last:
+        line += " " + translate("review.report.last_approved", lang, date=last)
+    return {**review, "label": t("review.report.label", lang), "line": line}
 
 
 def _summary_row(kb: KnowledgeBase, result: PhaseResult, lang: Lang, developments: int) -> Json:
@@ -152,7 +181,7 @@ def _phase(kb: KnowledgeBase, system: System, phase: PhaseExplanation, lang: Lan
         "authority": outcome.authority.get(lang) if outcome and outcome.authority else "",
         "competing": [kb.outcome_by_id[o].label.get(lang) for o in outcome.competing] if outcome else [],
         "possible": [{"outcome": o, "label": kb.outcome_by_id[o].label.get(lang)} for o in result.possible],
-        "deciding": _deciding(kb, result, lang),
+        "deciding": deciding(kb, result, lang),
         "rules": _rules(kb, phase, lang),
         "open_questions": [_dependency(kb, d, lang) for d in result.depends_on],
         "counterfactuals": [
@@ -178,8 +207,9 @@ def _phase(kb: KnowledgeBase, system: System, phase: PhaseExplanation, lang: Lan
     }
 
 
-def _deciding(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> Json | None:
-    """The reason that decided: the rule that states it and the fewest answers that force it."""
+def deciding(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> Json | None:
+    """The reason that decided: the rule that states it and the fewest answers that force it (a
+    report's ``phases[].deciding``; the comparison of two systems shows it for each side)."""
     if result.reason is None:
         return None
     rule = kb.rule_by_id[result.reason.rule] if result.reason.rule else None
@@ -323,6 +353,56 @@ def _cited_sources(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> l
         }
         for s in ids
     ]
+
+
+def evidence_groups(kb: KnowledgeBase, system: System, lang: Lang) -> list[Json]:
+    """Each answer's note and evidence (the descriptor's ``notes`` and ``evidence``, a saved
+    assessment's as stored), grouped as the answers are; only the answers that have some."""
+    parts: list[tuple[str, int | None, int | None, Any]] = [("system", None, None, system)]
+    parts += [("development", None, i, d) for i, d in enumerate(system.developments)]
+    parts += [("deployment", i, None, d) for i, d in enumerate(system.deployments)]
+    titles = {
+        (g["scope"], g["deployment_index"], g["development_index"]): g["title"]
+        for g in _answer_groups(kb, system, lang)
+    }
+    groups = []
+    for scope, deployment, development, part in parts:
+        items = [
+            {
+                "question": question.id,
+                "text": question.text.get(lang),
+                "note": part.notes.get(question.id, ""),
+                "evidence": [_evidence_item(ref.model_dump(), lang) for ref in part.evidence.get(question.id, ())],
+            }
+            for question in kb.questions
+            if question.id in part.notes or part.evidence.get(question.id)
+        ]
+        if items:
+            title = titles[(scope, deployment, development)]
+            groups.append(
+                {
+                    "scope": scope,
+                    "deployment_index": deployment,
+                    "development_index": development,
+                    "title": title,
+                    "items": items,
+                }
+            )
+    return groups
+
+
+def _evidence_item(ref: Json, lang: Lang) -> Json:
+    """A file as "name (PDF, 12 KB)", a link as its name (its address beside it)."""
+    if ref["url"]:
+        return {**ref, "label": ref["name"]}
+    size = ref["size"]
+    if size < 1_000_000:
+        amount, unit = f"{max(1, round(size / 1000))}", "ko" if lang == "fr" else "KB"
+    else:
+        amount, unit = f"{size / 1_000_000:.1f}", "Mo" if lang == "fr" else "MB"
+    amount = amount.replace(".", ",") if lang == "fr" else amount
+    details = ", ".join(part for part in (ref["type"], f"{amount}\u00a0{unit}" if size else "") if part)
+    return {**ref, "label": f"{ref['name']} ({details})" if details else ref["name"]}
 
 
 def unknown_answers(report: Json) -> list[str]:

@@ -102,6 +102,7 @@ def report_markdown(report: dict[str, Any]) -> str:
     for phase in report["phases"]:
         lines += _phase(phase, lang)
     lines += _answers(report, lang)
+    lines += evidence_lines(report, lang)
     lines += _caveats(report, lang)
     lines += [f"## {w('report.citations', lang)}", ""]
     lines += [f"- {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in report["sources"]] + [""]
@@ -119,6 +120,8 @@ def _head(report: dict[str, Any], lang: Lang) -> list[str]:
         (w("report.generated", lang), report["generated"]),
         (w("rule_set", lang), f"{report['rule_set']['version']} ({report['rule_set']['hash']})"),
     ]
+    if "review" in report:  # a saved assessment's review status, reviewer and date
+        rows.append((report["review"]["label"], report["review"]["line"]))
     lines = [f"# {w('report.title', lang)}", "", md(report["title"]), "", "| | |", "|---|---|"]
     lines += [f"| {md(key)} | {md(value, block=False)} |" for key, value in rows]
     lines += ["", f"## {w('report.summary', lang)}", ""]
@@ -139,6 +142,24 @@ def _head(report: dict[str, Any], lang: Lang) -> list[str]:
             lines += [f"**{md(group['label'])}** — *{md(', '.join(group['phases']), block=False)}*", ""]
             lines += [f"- {md_link(step['text'], step['url'])}" for step in group["steps"]] + [""]
     return [*lines, f"> **{w('disclaimer', lang)}.** {md(report['disclaimer'])}", ""]
+
+
+def evidence_lines(report: dict[str, Any], lang: Lang) -> list[str]:
+    """Each answer's note and evidence (files by name, type and size; links with their address)."""
+    if not report.get("evidence"):
+        return []
+    lines = [f"## {w('evidence.report_title', lang)}", ""]
+    for group in report["evidence"]:
+        lines += [f"### {md(group['title'])}", ""]
+        for item in group["items"]:
+            lines.append(f"- **{md(item['text'], block=False)}**")
+            if item["note"]:
+                lines.append(f"  - {w('evidence.report_note', lang)}{colon(lang)} {md(item['note'], block=False)}")
+            for ref in item["evidence"]:
+                shown = md_link(ref["label"], ref["url"]) if ref["url"] else md(ref["label"], block=False)
+                lines.append(f"  - {w('evidence.report_items', lang)}{colon(lang)} {shown}")
+        lines.append("")
+    return lines
 
 
 def _answers(report: dict[str, Any], lang: Lang) -> list[str]:

@@ -33,8 +33,15 @@ MEDIA_TYPES: dict[str, str] = {
 MAX_CHANGES = 3  # counterfactuals: up to three changed answers, as `explain` does by default
 
 
-def report_dict(*, kb: KnowledgeBase, assessment: Assessment, lang: Lang = "fr", generated: date | None = None) -> Json:
-    """The report as data (the JSON report's content)."""
+def report_dict(
+    *,
+    kb: KnowledgeBase,
+    assessment: Assessment,
+    lang: Lang = "fr",
+    generated: date | None = None,
+    review: Json | None = None,
+) -> Json:
+    """The report as data (the JSON report's content); ``review``: a saved assessment's (see ``build_report``)."""
     if assessment.rule_set_hash != kb.hash:
         raise AiregimeError(
             msg(
@@ -47,7 +54,7 @@ def report_dict(*, kb: KnowledgeBase, assessment: Assessment, lang: Lang = "fr",
             hint=msg("error.report.stale.hint"),
         )
     explanation = explain(kb=kb, system=assessment.system, max_changes=MAX_CHANGES)
-    return build_report(kb=kb, explanation=explanation, lang=lang, generated=generated)
+    return build_report(kb=kb, explanation=explanation, lang=lang, generated=generated, review=review)
 
 
 def report_filename(*, assessment: Assessment, fmt: str, generated: date | None = None) -> str:
@@ -67,17 +74,19 @@ def render_report(
     lang: Lang = "fr",
     generated: date | None = None,
     diagram: bool = True,
+    review: Json | None = None,
 ) -> bytes:
     """The assessment's report as a file's bytes. ``generated`` fixes the date (default: today).
 
-    ``diagram`` adds the decision diagram with the path taken to HTML and PDF reports.
+    ``diagram`` adds the decision diagram with the path taken to HTML and PDF reports; ``review``
+    (a saved assessment's) puts its status, reviewer and date on the summary page.
     """
     if fmt not in REPORT_FORMATS:
         raise AiregimeError(
             msg("error.report.format", format=repr(fmt)),
             hint=msg("error.use_one_of", choices=", ".join(REPORT_FORMATS)),
         )
-    report = report_dict(kb=kb, assessment=assessment, lang=lang, generated=generated)
+    report = report_dict(kb=kb, assessment=assessment, lang=lang, generated=generated, review=review)
     return render_report_dict(report, fmt=fmt, kb=kb, assessment=assessment if diagram else None)
 
 

@@ -44,6 +44,7 @@ def report_docx(report: dict[str, Any]) -> bytes:
     for phase in report["phases"]:
         _phase(document, phase, lang)
     _answers(document, report, lang)
+    _evidence(document, report, lang)
     _closing(document, report, lang)
     _annex(document, report, lang)
     buffer = io.BytesIO()
@@ -94,6 +95,8 @@ def _head(document: Any, report: dict[str, Any], lang: Lang) -> None:
         [w("report.generated", lang), report["generated"]],
         [w("rule_set", lang), f"{report['rule_set']['version']} ({report['rule_set']['hash']})"],
     ]
+    if "review" in report:  # a saved assessment's review status, reviewer and date
+        rows.append([report["review"]["label"], report["review"]["line"]])
     _table(document, None, rows)
 
 
@@ -135,6 +138,22 @@ def _answers(document: Any, report: dict[str, Any], lang: Lang) -> None:
             _table(document, None, rows)
         else:
             _para(document, w("report.no_answers", lang))
+
+
+def _evidence(document: Any, report: dict[str, Any], lang: Lang) -> None:
+    """Each answer's note and evidence (files by name, type and size; links with their address)."""
+    if not report.get("evidence"):
+        return
+    document.add_heading(w("evidence.report_title", lang), level=1)
+    for group in report["evidence"]:
+        document.add_heading(clean(group["title"]), level=2)
+        for item in group["items"]:
+            _para(document, item["text"], bold_prefix="")
+            if item["note"]:
+                _para(document, item["note"], bold_prefix=w("evidence.report_note", lang) + colon(lang))
+            for ref in item["evidence"]:
+                shown = f"{ref['label']} — {ref['url']}" if ref["url"] else ref["label"]
+                _para(document, shown, bold_prefix=w("evidence.report_items", lang) + colon(lang))
 
 
 def _phase(document: Any, phase: dict[str, Any], lang: Lang) -> None:

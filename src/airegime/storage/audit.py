@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from airegime.cells import inert
-from airegime.storage.models import AuditRow, as_utc, now
+from airegime.storage.models import AssessmentRow, AuditRow, as_utc, now
 
 AuditFormat = Literal["csv", "jsonl"]
 MEDIA_TYPES: dict[str, str] = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
@@ -56,6 +56,21 @@ def write_audit(
         address=address[:64],
     )
     session.add(entry)  # flushed with the change it records, in the same transaction
+
+
+def audit_assessment(
+    session: Session, row: AssessmentRow, action: str, detail: str = "", *, actor: str, address: str = ""
+) -> None:
+    """An entry about an assessment, in its organisation's log, naming it as it is now."""
+    write_audit(
+        session,
+        organisation_id=row.organisation_id,
+        actor=actor,
+        action=action,
+        target=f"#{row.id} {row.name}",
+        detail=detail,
+        address=address,
+    )
 
 
 class AuditLog:

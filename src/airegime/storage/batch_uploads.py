@@ -3,8 +3,10 @@ and they outlive a restart. What is kept is the inventory as read at upload (a P
 rows numbered as in the file), so it is never parsed again; results are recomputed from it
 (the web app keeps them in memory while it can). Rows stored before this kept the raw upload.
 
-Each upload is reached by an unguessable token and shown only to its owner (the browser, person
-and organisation that sent it); both are stored as SHA-256 digests. Quotas: an owner keeps its
+Each upload is reached by an unguessable token, and shown to any member of the organisation that
+sent it (a link to its results works in a colleague's browser); to anyone else the token is as
+good as unknown. The owner (the browser and person that sent it) counts only for the quotas;
+token and owner are stored as SHA-256 digests. Quotas: an owner keeps its
 ``KEEP_PER_OWNER`` newest uploads (a new one deletes only that owner's oldest, never a
 colleague's); an organisation holds at most ``MAX_PER_ORGANISATION``, beyond which a new upload
 is refused (``QuotaExceeded``) until older ones expire (``RETENTION``).
@@ -12,7 +14,6 @@ is refused (``QuotaExceeded``) until older ones expire (``RETENTION``).
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -111,18 +112,24 @@ class BatchUploads:
             )
         return token
 
-    def holds(self, token: str, owner: str) -> bool:
-        """Whether the upload is still kept and belongs to ``owner`` (without reading its bytes)."""
-        query = select(BatchUploadRow.owner_hash).where(BatchUploadRow.token_hash == digest(token))
+    def holds(self, token: str, organisation_id: int) -> bool:
+        """Whether the upload is still kept and belongs to the organisation (without reading its bytes)."""
+        query = select(BatchUploadRow.id).where(
+            BatchUploadRow.token_hash == digest(token), BatchUploadRow.organisation_id == organisation_id
+        )
         with self._reads() as session:
-            owner_hash = session.scalar(query)
-        return owner_hash is not None and hmac.compare_digest(owner_hash, digest(owner))
+            return session.scalar(query) is not None
 
-    def get(self, token: str, owner: str) -> BatchUpload | None:
-        """The upload, or None when it is gone or belongs to someone else (the same answer for both)."""
+    def get(self, token: str, organisation_id: int) -> BatchUpload | None:
+        """The upload, or None when it is gone or belongs to another organisation (the same answer for both).
+
+        The token is looked up by its digest (an index lookup: nothing compares the token itself)."""
+        query = select(BatchUploadRow).where(
+            BatchUploadRow.token_hash == digest(token), BatchUploadRow.organisation_id == organisation_id
+        )
         with self._reads() as session:
-            row = session.scalar(select(BatchUploadRow).where(BatchUploadRow.token_hash == digest(token)))
-        if row is None or not hmac.compare_digest(row.owner_hash, digest(owner)):
+            row = session.scalar(query)
+        if row is None:
             return None
         if row.data.startswith(TABLE_MARK):
             return BatchUpload(token, row.filename, b"", row.data[len(TABLE_MARK) :])

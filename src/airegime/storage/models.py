@@ -7,15 +7,19 @@ Every assessment belongs to an organisation; people reach it through their ``mem
 did what, and when (``login_throttle`` counts failed logins); ``batch_uploads`` keeps the
 inventories uploaded to the batch page, so every server process can show their results.
 
+Accountability: ``answer_notes`` and ``attachments`` justify answers, ``reviews`` records the
+review steps (with the approved state), ``actions`` is the plan of next steps,
+``organisation_profiles`` pre-fills new assessments, ``share_links`` opens one read-only.
+
 Every text column is a :class:`CleanString`: what it stores has no control characters."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Date, DateTime, Dialect, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -71,9 +75,13 @@ class CleanText(CleanString):
     cache_ok = True
 
 
-ROLE_NAMES = ("reader", "editor", "admin")  # airegime.storage.accounts.Role, weakest first
+ROLE_NAMES = ("reader", "editor", "admin")  # airegime.storage.accounts.principal.Role, weakest first
 PHASES = ("development", "deployment")  # the phases of an assessment's rows in deployment_contexts
 SCOPES = ("system", *PHASES)  # what an answer is about (events.scope)
+STATUSES = ("draft", "in_review", "approved")  # an assessment's review status
+REVIEW_STEPS = ("submitted", "approved", "returned", "flagged")  # what a ``reviews`` row records
+ACTION_STATES = ("open", "done", "dropped")  # an action of the plan
+ATTACHMENT_KINDS = ("file", "link")
 # A column's ``info["allowed"]``: the only values it may hold, checked by `db import`.
 
 
@@ -191,6 +199,14 @@ class AssessmentRow(Base):
     rule_set_version: Mapped[str] = mapped_column(CleanString(50), default="")
     rule_set_hash: Mapped[str] = mapped_column(CleanString(64), default="")
     summary_json: Mapped[str] = mapped_column(CleanText(), default="[]")
+    # Review: draft -> in review -> approved (or back to draft); the approved state is kept in ``reviews``.
+    status: Mapped[str] = mapped_column(
+        CleanString(20), default="draft", server_default="draft", info={"allowed": STATUSES}
+    )
+    # Why an approved assessment needs another look (a rule-set change altered its result), or "".
+    review_flag: Mapped[str] = mapped_column(CleanText(), default="", server_default="")
+    # Deleting archives (an admin restores or purges); archived assessments are left out of lists.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (Index("ix_assessments_name", "name"),)
 
@@ -249,9 +265,10 @@ class EvaluationRow(Base):
 
 
 class BatchUploadRow(Base):
-    """An inventory uploaded to the batch page; only the browser (and person) that sent it sees it.
+    """An inventory uploaded to the batch page; the members of its organisation see it.
 
-    Tokens and owners are stored hashed, like login sessions: the owner names a browser's CSRF token.
+    Tokens and owners are stored hashed, like login sessions: the owner (a browser's CSRF token and
+    its person) counts for the quotas.
     """
 
     __tablename__ = "batch_uploads"
@@ -263,3 +280,110 @@ class BatchUploadRow(Base):
     filename: Mapped[str] = mapped_column(CleanString(300))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NoteRow(Base):
+    """Why an answer was given: one short justification per answer (question, in its scope and context)."""
+
+    __tablename__ = "answer_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(CleanString(20), info={"allowed": SCOPES})
+    context_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deployment_contexts.id", ondelete="CASCADE"), nullable=True
+    )
+    question: Mapped[str] = mapped_column(CleanString(60))
+    text: Mapped[str] = mapped_column(CleanText())
+    author: Mapped[str] = mapped_column(CleanString(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AttachmentRow(Base):
+    """Evidence for an answer: a stored file (type sniffed, never served inline) or a link.
+    Removing one keeps the row (``removed_at``) for the history."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(CleanString(20), info={"allowed": SCOPES})
+    context_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deployment_contexts.id", ondelete="CASCADE"), nullable=True
+    )
+    question: Mapped[str] = mapped_column(CleanString(60))
+    kind: Mapped[str] = mapped_column(CleanString(10), info={"allowed": ATTACHMENT_KINDS})
+    name: Mapped[str] = mapped_column(CleanString(300))  # the file's name as uploaded, or the link's title
+    media_type: Mapped[str] = mapped_column(CleanString(100), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(CleanString(64), default="")
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # None for a link
+    url: Mapped[str] = mapped_column(CleanString(2000), default="")
+    added_by: Mapped[str] = mapped_column(CleanString(100))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ReviewRow(Base):
+    """One step of an assessment's review: sent for review, approved (with the opinion and a
+    snapshot of the approved descriptor and result, readable after later edits), returned to
+    draft, or flagged because a rule-set change altered the approved result."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(CleanString(20), info={"allowed": REVIEW_STEPS})
+    actor: Mapped[str] = mapped_column(CleanString(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opinion: Mapped[str] = mapped_column(CleanText(), default="")
+    descriptor_json: Mapped[str] = mapped_column(CleanText(), default="")  # approved: the descriptor then
+    result_json: Mapped[str] = mapped_column(CleanText(), default="")  # approved: the result then
+    rule_set_version: Mapped[str] = mapped_column(CleanString(50), default="")
+    rule_set_hash: Mapped[str] = mapped_column(CleanString(64), default="")
+
+
+class ActionRow(Base):
+    """An action of the plan: a next step a result names (``source`` says which), with an owner,
+    a due date and a state."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(CleanString(100), default="")
+    title: Mapped[str] = mapped_column(CleanText())
+    owner: Mapped[str] = mapped_column(CleanString(100), default="")
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    state: Mapped[str] = mapped_column(
+        CleanString(20), default="open", server_default="open", info={"allowed": ACTION_STATES}
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProfileRow(Base):
+    """An organisation's usual answers (establishment, kind of organisation, controller answers),
+    which pre-fill its new assessments."""
+
+    __tablename__ = "organisation_profiles"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    answers_json: Mapped[str] = mapped_column(CleanText(), default="{}")
+    updated_by: Mapped[str] = mapped_column(CleanString(100), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ShareLinkRow(Base):
+    """A read-only link to an assessment for someone outside the organisation: signed by its
+    random token (only the hash is stored), expiring, revocable."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(CleanString(64), unique=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[str] = mapped_column(CleanString(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

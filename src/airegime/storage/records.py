@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from airegime.engine.results import Assessment, PhaseResult
 from airegime.system import System
+
+Phase = Literal["development", "deployment"]  # a Context's kind: development processing or deployment context
 
 
 @dataclass(frozen=True, slots=True)

@@ -345,6 +345,12 @@ IMPORT_STEPS: dict[str, ImportStep] = {  # by the revision a file was exported a
         "0005", development_rows, {"deployment_contexts": frozenset({"phase"})}
     ),
     "0005": ImportStep("0006", lambda _connection: None, tables=frozenset({"login_throttle"})),  # failed logins
+    "0006": ImportStep(  # accountability: review status, archiving, notes, evidence, actions, profiles, links
+        "0007",
+        lambda _connection: None,
+        {"assessments": frozenset({"status", "review_flag", "archived_at"})},
+        frozenset({"answer_notes", "attachments", "reviews", "actions", "organisation_profiles", "share_links"}),
+    ),
 }
 
 

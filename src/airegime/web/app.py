@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -29,14 +29,20 @@ from airegime.storage.batch_uploads import BatchUploads
 from airegime.web import (
     pages,
     routes_account,
+    routes_actions,  # issue 16: the action plan
     routes_assessments,
     routes_batch,
+    routes_compare,
+    routes_evidence,
     routes_interview,
+    routes_profile,  # issue 16: the organisation profile
     routes_reports,
     routes_result,
+    routes_review,
+    routes_sharing,
 )
 from airegime.web.batch_runs import BatchRuns
-from airegime.web.pages import is_htmx
+from airegime.web.pages import is_htmx, see_other
 from airegime.web.security import (
     CSRF_FIELD,
     ForwardedMiddleware,
@@ -110,10 +116,17 @@ def create_app(
         routes_interview.writes,
         routes_result.router,
         routes_result.writes,
+        routes_compare.router,
+        routes_evidence.router,
+        routes_evidence.writes,
         routes_reports.router,
         routes_batch.router,
         routes_account.router,
         routes_account.admin_router,
+        *(routes_review.router, routes_review.writes, routes_review.archive),  # review; archive: admins
+        *(routes_actions.router, routes_actions.writes),
+        *(routes_sharing.router, routes_sharing.writes, routes_sharing.public),
+        routes_profile.admin_router,
     ):
         app.include_router(router)
     check_roles(app.routes)
@@ -136,7 +149,7 @@ def create_app(
 def _language_switch(app: FastAPI) -> None:
     @app.get("/lang/{code}")
     def switch_language(code: str, next: str = "/") -> Response:
-        response = RedirectResponse(safe_next(next), status_code=303)
+        response = see_other(safe_next(next))
         if code in ("fr", "en"):
             response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", httponly=True)
         return response
@@ -148,11 +161,10 @@ def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(AccessDenied)
     async def denied(request: Request, denied: AccessDenied) -> Response:
         if denied.status == 401:  # not logged in (or the session ended): to the login page, then back here
-            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            target = "/login?" + urlencode({"next": here if request.method == "GET" else "/"})
+            target = "/login?" + urlencode({"next": pages.here(request) if request.method == "GET" else "/"})
             if is_htmx(request):
                 return Response(status_code=204, headers={"HX-Redirect": target})
-            return RedirectResponse(target, status_code=303)
+            return see_other(target)
         return pages.error(request, denied.status, "forbidden" if denied.status == 403 else "no_accounts")
 
     @app.exception_handler(StarletteHTTPException)

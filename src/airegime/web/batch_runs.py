@@ -1,4 +1,5 @@
-"""Inventories uploaded to the batch page and their results, for the browser that sent them.
+"""Inventories uploaded to the batch page and their results, for the members of the organisation
+that sent them (the uploader's browser and person count for the quotas only).
 
 An upload is parsed once: the inventory as read (its rows numbered as in the file) is kept in
 the database as a compact Parquet table (``storage.batch_uploads``), never the spreadsheet, so
@@ -19,7 +20,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import io
-import secrets
 import tempfile
 import threading
 from collections import OrderedDict
@@ -103,7 +103,8 @@ def _frame(arrow: pa.RecordBatch | pa.Table) -> pl.DataFrame:
 @dataclass
 class BatchRun:
     token: str
-    owner: str  # the browser (its CSRF token), the person and the organisation that uploaded it
+    owner: str  # the browser (its CSRF token), the person and the organisation that uploaded it (for quotas)
+    organisation_id: int  # whose members see it
     filename: str
     table: bytes  # the inventory as read (Parquet, rows numbered as in the file)
     results: dict[Lang, KeptResult] = field(default_factory=dict)
@@ -228,29 +229,33 @@ class BatchRuns:
             table=table,
             rows=rows,
         )
-        self._keep(BatchRun(token, owner, filename, table, {lang: KeptResult.of(result)}))
+        run = BatchRun(token, owner, by.organisation_id, filename, table, {lang: KeptResult.of(result)})
+        self._keep(run)
         return token
 
-    def get(self, token: str, owner: str) -> BatchRun | None:
-        """The run, if it is still kept and ``owner``'s (read from the database when not in memory)."""
+    def get(self, token: str, organisation_id: int, *, owner: str = "") -> BatchRun | None:
+        """The run, if it is still kept and the organisation's (read from the database when not in
+        memory; ``owner``: who asks, for the per-owner count of runs kept in memory)."""
         with self._lock:
             run = self._runs.get(token)
             if run is not None:
                 self._runs.move_to_end(token)
-        if run is not None and secrets.compare_digest(run.owner, owner):
-            if self.uploads.holds(token, owner):  # not deleted since (another process may have)
+        if run is not None and run.organisation_id == organisation_id:
+            if self.uploads.holds(token, organisation_id):  # not deleted since (another process may have)
                 return run
             with self._lock:
                 self._runs.pop(token, None)
             return None
-        upload = self.uploads.get(token, owner)
+        if run is not None:
+            return None  # another organisation's: as good as unknown
+        upload = self.uploads.get(token, organisation_id)
         if upload is None:
             return None
         try:  # a row from before tables were kept: parsed this once (within the upload limits)
             table = upload.table if upload.table is not None else read_upload(upload.data, upload.filename)
         except InventoryReadError:
             return None
-        return self._keep(BatchRun(token, owner, upload.filename, table))
+        return self._keep(BatchRun(token, owner, organisation_id, upload.filename, table))
 
     def _keep(self, run: BatchRun) -> BatchRun:
         with self._lock:

@@ -116,6 +116,11 @@ def charts(summary: Summary, kb: KnowledgeBase, lang: Lang) -> tuple[Chart, ...]
     return tuple(found)
 
 
+def status_choices(lang: Lang) -> list[tuple[str, str]]:
+    """The (value, label) of each status, for the status filter's list."""
+    return [(status, t(f"batch.status.{status}", lang)) for status in STATUSES]
+
+
 def outcome_choices(summary: Summary, kb: KnowledgeBase, lang: Lang) -> dict[str, list[tuple[str, str]]]:
     """Per phase, the (value, label) of each regime present in the results, for the filter lists,
     then "not assessed" where an invalid cell left some phase unassessed."""

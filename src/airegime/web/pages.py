@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -91,10 +91,19 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def see_other(url: str) -> RedirectResponse:
+    """Where to go next after a form (303: the browser then asks for it with GET)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def here(request: Request) -> str:
+    """The page's own address: its path and query."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = lang_of(request)
     kb: KnowledgeBase = request.app.state.kb
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     principal = getattr(request.state, "principal", None)
     return templates.TemplateResponse(
         request,
@@ -105,7 +114,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             "csrf": request.state.csrf,
             "kb": kb,
             "partial": is_htmx(request),
-            "here": here,
+            "here": here(request),
             "principal": principal,
             "signed_out": principal is None and request.app.state.gate.accounts_on(),
             **context,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from airegime.edge.access import SESSION_COOKIE, Gate, audit_download, client_address
@@ -16,7 +16,7 @@ from airegime.errors import AccountError, LoginRefused, LoginThrottled, WeakPass
 from airegime.storage.accounts import ROLES, Principal
 from airegime.storage.audit import MEDIA_TYPES, AuditLog
 from airegime.web import pages
-from airegime.web.pages import lang_of, render, text_problems
+from airegime.web.pages import lang_of, render, see_other, text_problems
 from airegime.web.security import safe_next
 
 router = APIRouter()
@@ -29,7 +29,7 @@ AUDIT_PER_PAGE = 50
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, gate: GateDep, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
     if not gate.accounts_on():
-        return RedirectResponse("/", status_code=303)  # no account: nothing to log in to
+        return see_other("/")  # no account: nothing to log in to
     return render(request, "login.html", next=safe_next(next), problem="", username="")
 
 
@@ -47,20 +47,19 @@ async def login(
     try:
         token, _principal = await run_in_threadpool(accounts.login, username, password, address=client_address(request))
     except LoginThrottled as throttled:
-        response = render(
+        page = render(
             request,
             "login.html",
             429,
             next=safe_next(next),
             problem="login.throttled",
-            minutes=max(1, -(-throttled.retry_after // 60)),
+            minutes=_minutes(throttled),
             username=username,
         )
-        response.headers["Retry-After"] = str(throttled.retry_after)
-        return response
+        return _retry_after(page, throttled)
     except LoginRefused:
         return render(request, "login.html", 401, next=safe_next(next), problem="login.refused", username=username)
-    redirect = RedirectResponse(safe_next(next), status_code=303)
+    redirect = see_other(safe_next(next))
     redirect.set_cookie(
         SESSION_COOKIE,
         token,
@@ -77,14 +76,14 @@ def logout(request: Request, accounts: AccountsDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         accounts.logout(token, address=client_address(request))
-    response = RedirectResponse("/login", status_code=303)
+    response = see_other("/login")
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, principal: CurrentUser, gate: GateDep) -> HTMLResponse:
-    return _account_page(request, principal, gate, created_token="", problem="")
+    return _account_page(request, principal, gate)
 
 
 def _account_page(
@@ -92,8 +91,8 @@ def _account_page(
     principal: Principal,
     gate: Gate,
     *,
-    created_token: str,
-    problem: str,
+    created_token: str = "",
+    problem: str = "",
     status: int = 200,
     password_problem: str = "",
     password_changed: bool = False,
@@ -129,14 +128,14 @@ async def change_password(
     new_password_again: Password = "",
 ) -> HTMLResponse:
     """One's own password, changed after typing the current one (failures count like failed logins)."""
+
+    def refused(problem: str, status: int = 400, minutes: int = 0) -> HTMLResponse:
+        return _account_page(request, principal, gate, password_problem=problem, status=status, minutes=minutes)
+
     if principal.user_id is None:
-        return _account_page(
-            request, principal, gate, created_token="", problem="", password_problem="account.no_accounts", status=400
-        )
+        return refused("account.no_accounts")
     if new_password != new_password_again:
-        return _account_page(
-            request, principal, gate, created_token="", problem="", password_problem="password.mismatch", status=400
-        )
+        return refused("password.mismatch")
     try:
         await run_in_threadpool(
             gate.accounts.change_own_password,
@@ -147,33 +146,22 @@ async def change_password(
             address=client_address(request),
         )
     except WeakPassword as weak:
-        return _account_page(
-            request,
-            principal,
-            gate,
-            created_token="",
-            problem="",
-            password_problem=f"password.{weak.reason}",
-            status=400,
-        )
+        return refused(f"password.{weak.reason}")
     except LoginThrottled as throttled:
-        response = _account_page(
-            request,
-            principal,
-            gate,
-            created_token="",
-            problem="",
-            password_problem="login.throttled",
-            minutes=max(1, -(-throttled.retry_after // 60)),
-            status=429,
-        )
-        response.headers["Retry-After"] = str(throttled.retry_after)
-        return response
+        return _retry_after(refused("login.throttled", 429, _minutes(throttled)), throttled)
     except LoginRefused:
-        return _account_page(
-            request, principal, gate, created_token="", problem="", password_problem="password.wrong", status=400
-        )
-    return _account_page(request, principal, gate, created_token="", problem="", password_changed=True)
+        return refused("password.wrong")
+    return _account_page(request, principal, gate, password_changed=True)
+
+
+def _minutes(throttled: LoginThrottled) -> int:
+    """How long to wait, in whole minutes (at least one), as the page says it."""
+    return max(1, -(-throttled.retry_after // 60))
+
+
+def _retry_after(response: HTMLResponse, throttled: LoginThrottled) -> HTMLResponse:
+    response.headers["Retry-After"] = str(throttled.retry_after)
+    return response
 
 
 @router.post("/account/organisation")
@@ -182,7 +170,7 @@ def switch_organisation(
 ) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     accounts.switch_organisation(token, organisation_id)
-    return RedirectResponse("/", status_code=303)
+    return see_other("/")
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
@@ -195,12 +183,10 @@ def create_token(
     days: Annotated[int, Form(ge=0, le=3650)] = 90,
 ) -> HTMLResponse:
     if principal.user_id is None:
-        return _account_page(
-            request, principal, gate, created_token="", problem="account.tokens_need_accounts", status=400
-        )
+        return _account_page(request, principal, gate, problem="account.tokens_need_accounts", status=400)
     unreadable = text_problems({"name": name})
     if unreadable:
-        return _account_page(request, principal, gate, created_token="", problem=unreadable["name"], status=400)
+        return _account_page(request, principal, gate, problem=unreadable["name"], status=400)
     try:
         token = gate.accounts.create_token(
             principal.username,
@@ -212,14 +198,14 @@ def create_token(
         )
     except AccountError as error:
         said = error.message_in(lang_of(request))
-        return _account_page(request, principal, gate, created_token="", problem=said, status=400)
-    return _account_page(request, principal, gate, created_token=token, problem="")
+        return _account_page(request, principal, gate, problem=said, status=400)
+    return _account_page(request, principal, gate, created_token=token)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_own_token(token_id: RecordId, principal: CurrentUser, accounts: AccountsDep) -> Response:
     accounts.revoke_token(token_id, principal.organisation_id, actor=principal.username, username=principal.username)
-    return RedirectResponse("/account", status_code=303)
+    return see_other("/account")
 
 
 @admin_router.get("/admin", response_class=HTMLResponse)
@@ -253,4 +239,4 @@ def export_audit(request: Request, fmt: str, principal: CurrentUser, accounts: A
 @admin_router.post("/admin/tokens/{token_id}/revoke")
 def revoke_token(token_id: RecordId, principal: CurrentUser, accounts: AccountsDep) -> Response:
     accounts.revoke_token(token_id, principal.organisation_id, actor=principal.username)
-    return RedirectResponse("/admin", status_code=303)
+    return see_other("/admin")

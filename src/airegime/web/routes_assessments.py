@@ -8,7 +8,7 @@ from typing import Annotated
 
 import yaml
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from airegime.edge.deps import EDITOR, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId, BodyRefused, SearchText, strict_json
@@ -17,22 +17,22 @@ from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.models import Question
 from airegime.render.report_data import is_report, load_report_json
+from airegime.storage import evidence
 from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
+from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS
+from airegime.storage.reviews import Reviews
+from airegime.storage.versions import regime_changes
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
-from airegime.web import views
-from airegime.web.pages import PageLangDep, render, text_problems
+from airegime.web import routes_actions, routes_profile, views
+from airegime.web.pages import PageLangDep, render, see_other, text_problems
 from airegime.web.texts import translator
 
 router = APIRouter()
 writes = APIRouter(dependencies=[EDITOR])
 Text = Annotated[str, Form(max_length=20_000)]
 Pasted = Annotated[str, Form(max_length=MAX_DESCRIPTOR_BYTES)]  # a pasted JSON report runs to tens of kB
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -49,24 +49,40 @@ def home(
     # Only a phase not yet determined can have a question left: finished lists cost no extra query.
     unfinished = [item.id for item in listing.items if any(p.status != "determined" for p in item.summary)]
     resume = {i: link for i in unfinished if (link := views.resume_link(repo.get(i), kb))}
-    return render(request, "home.html", listing=listing, q=q, sort=sort, sorts=SORTS, resume=resume)
+    badges = Reviews(repo).badges([item.id for item in listing.items])  # review status and flag
+    overdue = routes_actions.overdue(repo)
+    return render(
+        request,
+        "home.html",
+        listing=listing,
+        q=q,
+        sort=sort,
+        sorts=SORTS,
+        resume=resume,
+        badges=badges,
+        overdue=overdue,
+    )
 
 
 @router.get("/new", response_class=HTMLResponse)
-def new_form(request: Request, lang: PageLangDep) -> HTMLResponse:
+def new_form(request: Request, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
     first = translator(lang)("new.first_context_default")
-    return render(request, "new.html", values={"first_context": first}, problems={})
+    profile_answers = routes_profile.summary(repo, kb, lang)  # issue 16: pre-filled unless unticked
+    return render(request, "new.html", values={"first_context": first}, problems={}, profile_answers=profile_answers)
 
 
 @writes.post("/new", response_class=HTMLResponse)
 def create(
     request: Request,
     repo: RepoDep,
+    kb: KbDep,
+    lang: PageLangDep,
     name: Text = "",
     organisation: Text = "",
     description: Text = "",
     development_description: Text = "",
     first_context: Text = "",
+    use_profile: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     values = {
         "name": name,
@@ -77,8 +93,11 @@ def create(
     }
     problems = form_problems(values)
     if problems:
-        return render(request, "new.html", 400, values=values, problems=problems)
+        profile_answers = routes_profile.summary(repo, kb, lang)
+        return render(request, "new.html", 400, values=values, problems=problems, profile_answers=profile_answers)
     new = repo.create(**values)
+    if use_profile:  # issue 16: the organisation profile's answers, recorded as such in the history
+        Profiles(repo).prefill(new)
     return see_other(f"/a/{new}/interview")
 
 
@@ -159,7 +178,8 @@ def export(assessment_id: AssessmentId, fmt: str, repo: RepoDep) -> Response:
     """The descriptor, readable by `airegime assess` and by the import form."""
     if fmt not in ("yaml", "json"):
         return see_other(f"/a/{assessment_id}/result")
-    system = repo.get(assessment_id).system()
+    saved = repo.get(assessment_id)
+    system = evidence.with_evidence(saved.system(), saved, evidence.EvidenceStore(repo).evidence(assessment_id))
     repo.record("assessment.exported", assessment_id, fmt)
     data = system.to_dict()
     if fmt == "json":
@@ -175,10 +195,14 @@ def export(assessment_id: AssessmentId, fmt: str, repo: RepoDep) -> Response:
 
 
 @writes.post("/a/{assessment_id}/duplicate")
-def duplicate(assessment_id: AssessmentId, repo: RepoDep, lang: PageLangDep) -> Response:
+def duplicate(
+    assessment_id: AssessmentId, repo: RepoDep, lang: PageLangDep, keep_evidence: Annotated[str, Form()] = ""
+) -> Response:
+    """A copy (``keep_evidence`` ticked: with the notes and evidence of its answers)."""
     original = repo.get(assessment_id)
     suffix = translator(lang)("copy.suffix")
-    new = repo.duplicate(assessment_id, name=f"{original.name[: 200 - len(suffix) - 1]} {suffix}")
+    name = f"{original.name[: 200 - len(suffix) - 1]} {suffix}"
+    new = evidence.duplicate(repo, assessment_id, name=name, keep_evidence=bool(keep_evidence))
     return see_other(f"/a/{new}/result")
 
 
@@ -196,11 +220,15 @@ def delete(assessment_id: AssessmentId, repo: RepoDep) -> Response:
 @router.get("/a/{assessment_id}/history", response_class=HTMLResponse)
 def history(request: Request, assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
     saved = repo.get(assessment_id)
+    entries = repo.history(assessment_id)
+    marks = regime_changes(repo, assessment_id)
     return render(
         request,
         "history.html",
         saved=saved,
-        entries=list(reversed(repo.history(assessment_id))),
+        # (its position, for "compare with now"; the entry; the phases whose regime it changed), latest first.
+        # The marks are read apart: a change stored in between may leave the last entries unmarked.
+        entries=list(reversed([(i, e, marks[i] if i < len(marks) else ()) for i, e in enumerate(entries)])),
         evaluations=list(reversed(repo.evaluations(assessment_id))),
         label=lambda question, code: safe_answer_label(kb, lang, question, code),
         question_text=lambda question: question_text(kb, lang, question),

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from airegime.batch import InventoryReadError, LayoutError, write_template
@@ -21,7 +21,7 @@ from airegime.edge.deps import CurrentUser, KbDep
 from airegime.errors import QuotaExceeded
 from airegime.web import batch_views, downloads
 from airegime.web.batch_runs import BatchRuns, assess_upload
-from airegime.web.pages import PageLangDep, error, lang_of, render
+from airegime.web.pages import PageLangDep, error, lang_of, render, see_other
 
 router = APIRouter()
 log = logging.getLogger("airegime.web")
@@ -33,7 +33,9 @@ BATCH_WORDS = ("web.not_assessed", "web.problems", "phases.development", "phases
 
 
 async def run_owner(request: Request, principal: CurrentUser) -> str:
-    """A run is shown only to the browser that uploaded it, and only to the same person and organisation."""
+    """Who uploads (the browser, the person, the organisation): each owner's uploads count against
+    its own quota. Any member of the organisation sees the results (a link works in a colleague's
+    browser); another organisation's members get 404."""
     return f"{request.state.csrf}|{principal.username}|{principal.organisation_id}"
 
 
@@ -134,7 +136,7 @@ async def upload(
         )
     except QuotaExceeded as full:
         return upload_page(request, 429, message=w("web.organisation_full", lang, limit=full.limit))
-    return RedirectResponse(f"/batch/{token}", status_code=303)
+    return see_other(f"/batch/{token}")
 
 
 @router.get("/batch/template.xlsx")
@@ -149,6 +151,7 @@ def template(kb: KbDep, lang: PageLangDep) -> Response:
 def results(
     request: Request,
     token: str,
+    principal: CurrentUser,
     owner: OwnerDep,
     runs: RunsDep,
     kb: KbDep,
@@ -158,7 +161,7 @@ def results(
     status: Choice = "",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    run = runs.get(token, owner) if TOKEN.fullmatch(token) else None
+    run = runs.get(token, principal.organisation_id, owner=owner) if TOKEN.fullmatch(token) else None
     if run is None:
         return error(request, 404, "batch_gone")
     kept = run.kept(kb, lang)
@@ -182,16 +185,23 @@ def results(
         choices=batch_views.outcome_choices(result.summary, kb, lang),
         invalid_note=batch_views.invalid_note(result.summary, lang),
         words={key: w(key, lang) for key in BATCH_WORDS},
-        statuses=batch_views.STATUSES,
+        statuses=batch_views.status_choices(lang),
         formats=RESULT_FORMATS,
     )
 
 
 @router.get("/batch/{token}/results.{fmt}")
 def download_results(
-    request: Request, token: str, fmt: str, owner: OwnerDep, runs: RunsDep, kb: KbDep, lang: PageLangDep
+    request: Request,
+    token: str,
+    fmt: str,
+    principal: CurrentUser,
+    owner: OwnerDep,
+    runs: RunsDep,
+    kb: KbDep,
+    lang: PageLangDep,
 ) -> Response:
-    run = runs.get(token, owner) if TOKEN.fullmatch(token) else None
+    run = runs.get(token, principal.organisation_id, owner=owner) if TOKEN.fullmatch(token) else None
     if run is None or fmt not in RESULT_FORMATS:
         return error(request, 404, "batch_gone" if run is None else "not_found")
     body = run.export(kb, lang, fmt)

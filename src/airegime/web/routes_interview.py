@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from airegime.edge.deps import EDITOR, KbDep, RepoDep
 from airegime.edge.inputs import MAX_ID, AssessmentId, RecordId
 from airegime.interview_words import PlacedQuestion, placed_question
-from airegime.kb.models import UNKNOWN, KnowledgeBase, Lang, Scope
+from airegime.kb.models import UNKNOWN, KnowledgeBase, Lang, Phase, Scope
 from airegime.render.report_data import citations
 from airegime.render.summary import answer_label
-from airegime.storage import Saved
+from airegime.storage import Repository, Saved
 from airegime.web import views
-from airegime.web.pages import PageLangDep, is_htmx, render, text_problems
+from airegime.web.pages import PageLangDep, is_htmx, render, see_other, text_problems
 from airegime.web.texts import translator
 
 router = APIRouter()
@@ -29,10 +29,6 @@ Short = Annotated[str, Form(max_length=200)]
 Long = Annotated[str, Form(max_length=20_000)]
 SCOPES: dict[str, Scope] = {"system": "system", "development": "development", "deployment": "deployment"}
 INHERIT = "inherit"  # the answer "same as the system", for a system question a phase may answer otherwise
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/a/{assessment_id}/interview", response_class=HTMLResponse)
@@ -251,6 +247,51 @@ def _form_problem(values: dict[str, str | None], required: tuple[str, ...] = ())
     return ""
 
 
+def _refused(
+    request: Request,
+    repo: Repository,
+    assessment_id: int,
+    values: dict[str, str | None],
+    required: tuple[str, ...] = ("name",),
+) -> HTMLResponse | None:
+    """The contexts page again (400) with the first problem of these fields; None when there is none."""
+    problem = _form_problem(values, required)
+    return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem) if problem else None
+
+
+def _add(
+    request: Request, repo: Repository, assessment_id: int, phase: Phase, *, name: str, description: str
+) -> Response:
+    """A new development processing or deployment context, then its questions (or the form again, refused)."""
+    refused = _refused(request, repo, assessment_id, {"name": name, "description": description})
+    if refused:
+        return refused
+    repo.add_context(assessment_id, name=name, description=description, phase=phase)
+    return see_other(f"/a/{assessment_id}/interview")
+
+
+def _rename(
+    request: Request,
+    repo: Repository,
+    assessment_id: int,
+    context_id: int,
+    phase: Phase,
+    *,
+    name: str,
+    description: str,
+) -> Response:
+    """Rename a deployment context (a name is required) or a development processing (the only one may
+    go unnamed), then back to the list (or the form again, refused)."""
+    required = ("name",) if phase == "deployment" else ()
+    refused = _refused(request, repo, assessment_id, {"name": name, "description": description}, required)
+    if refused:
+        return refused
+    if phase == "development" and repo.get(assessment_id).development_index_of(context_id) is None:
+        raise HTTPException(status_code=404)
+    repo.rename_context(assessment_id, context_id, name=name, description=description)
+    return see_other(f"/a/{assessment_id}/contexts")
+
+
 @router.get("/a/{assessment_id}/contexts", response_class=HTMLResponse)
 def contexts(request: Request, assessment_id: AssessmentId, repo: RepoDep) -> HTMLResponse:
     return render(request, "contexts.html", saved=repo.get(assessment_id), problem="")
@@ -260,11 +301,8 @@ def contexts(request: Request, assessment_id: AssessmentId, repo: RepoDep) -> HT
 def add_context(
     request: Request, assessment_id: AssessmentId, repo: RepoDep, name: Long = "", description: Long = ""
 ) -> Response:
-    problem = _form_problem({"name": name, "description": description}, required=("name",))
-    if problem:
-        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
-    repo.add_context(assessment_id, name=name, description=description)
-    return see_other(f"/a/{assessment_id}/interview")
+    """A new deployment context, whose questions the interview asks next."""
+    return _add(request, repo, assessment_id, "deployment", name=name, description=description)
 
 
 @writes.post("/a/{assessment_id}/contexts/{context_id}")
@@ -276,11 +314,7 @@ def rename_context(
     name: Long = "",
     description: Long = "",
 ) -> Response:
-    problem = _form_problem({"name": name, "description": description}, required=("name",))
-    if problem:
-        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
-    repo.rename_context(assessment_id, context_id, name=name, description=description)
-    return see_other(f"/a/{assessment_id}/contexts")
+    return _rename(request, repo, assessment_id, context_id, "deployment", name=name, description=description)
 
 
 @router.get("/a/{assessment_id}/contexts/{context_id}/remove", response_class=HTMLResponse)
@@ -305,11 +339,7 @@ def add_development(
     request: Request, assessment_id: AssessmentId, repo: RepoDep, name: Long = "", description: Long = ""
 ) -> Response:
     """A new development processing (named: it is one of several), whose questions the interview asks next."""
-    problem = _form_problem({"name": name, "description": description}, required=("name",))
-    if problem:
-        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
-    repo.add_development(assessment_id, name=name, description=description)
-    return see_other(f"/a/{assessment_id}/interview")
+    return _add(request, repo, assessment_id, "development", name=name, description=description)
 
 
 @writes.post("/a/{assessment_id}/developments/{development_id}")
@@ -321,13 +351,7 @@ def rename_development(
     name: Long = "",
     description: Long = "",
 ) -> Response:
-    problem = _form_problem({"name": name, "description": description})
-    if problem:
-        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
-    if repo.get(assessment_id).development_index_of(development_id) is None:
-        raise HTTPException(status_code=404)
-    repo.rename_context(assessment_id, development_id, name=name, description=description)
-    return see_other(f"/a/{assessment_id}/contexts")
+    return _rename(request, repo, assessment_id, development_id, "development", name=name, description=description)
 
 
 @router.get("/a/{assessment_id}/developments/{development_id}/remove", response_class=HTMLResponse)
@@ -368,9 +392,9 @@ def update_details(
         "description": description,
         "development_description": development_description,
     }
-    problem = _form_problem(fields, required=("name",))
-    if problem:
-        return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem)
+    refused = _refused(request, repo, assessment_id, fields)
+    if refused:
+        return refused
     repo.update_details(
         assessment_id,
         name=name,

@@ -23,6 +23,8 @@ from airegime.render.diagram import decision_diagram
 from airegime.render.methodology import render_methodology
 from airegime.render.reports import REPORT_FORMATS, render_report, report_filename
 from airegime.storage import Repository
+from airegime.storage.evidence import EvidenceStore, with_evidence
+from airegime.storage.reviews import Reviews
 from airegime.web import downloads
 from airegime.web.pages import PageLangDep, error, render
 
@@ -32,8 +34,10 @@ METHODOLOGY_FORMATS = ("html", "pdf", "md")
 
 
 def current_assessment(repo: Repository, kb: KnowledgeBase, assessment_id: int) -> Assessment:
-    """The saved assessment evaluated under the loaded rules (as the result page shows it)."""
-    return evaluate(kb=kb, system=repo.get(assessment_id).system())
+    """The saved assessment evaluated under the loaded rules (as the result page shows it), its
+    descriptor carrying the notes and evidence of its answers (for the reports' appendix)."""
+    saved = repo.get(assessment_id)
+    return evaluate(kb=kb, system=with_evidence(saved.system(), saved, EvidenceStore(repo).evidence(assessment_id)))
 
 
 @router.get("/a/{assessment_id}/report.{fmt}")
@@ -44,7 +48,8 @@ def report(
         return error(request, 404, "not_found")
     assessment = current_assessment(repo, kb, assessment_id)
     try:
-        body = render_report(kb=kb, assessment=assessment, fmt=fmt, lang=lang)
+        review = Reviews(repo).state(assessment_id).to_report()  # status, reviewer, date on the summary page
+        body = render_report(kb=kb, assessment=assessment, fmt=fmt, lang=lang, review=review)
     except Exception as failure:  # a report that cannot be drawn must not look like a crash
         return render_failed(request, failure)
     repo.record("report.downloaded", assessment_id, fmt)

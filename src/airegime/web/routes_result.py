@@ -11,6 +11,7 @@ from airegime.edge.inputs import AssessmentId
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.storage import PhaseSummary
+from airegime.storage.reviews import Reviews
 from airegime.web import downloads, views
 from airegime.web.pages import PageLangDep, render
 
@@ -29,6 +30,7 @@ def result(request: Request, assessment_id: AssessmentId, repo: RepoDep, kb: KbD
         stale=saved.is_stale(kb.hash),
         resume=views.resume_link(saved, kb),
         downloads=downloads.links(saved.id),
+        review=Reviews(repo).state(assessment_id),  # the review's status and flag (_review.html)
     )
 
 

@@ -13,7 +13,7 @@ from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airegime.edge.headers import HEADERS, no_store
-from airegime.edge.limits import MAX_BODY_BYTES, limited
+from airegime.edge.limits import MAX_BODY_BYTES, evidence_limit, limited
 
 CSRF_COOKIE = "airegime_csrf"
 CSRF_FIELD = "csrf_token"
@@ -42,7 +42,8 @@ class SecurityMiddleware:
             return
         token, fresh = _csrf_token(scope)
         scope.setdefault("state", {})["csrf"] = token
-        limit = self.path_limits.get(scope.get("path", ""), self.max_body)
+        path = scope.get("path", "")
+        limit = self.path_limits.get(path) or evidence_limit(path) or self.max_body
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -202,6 +202,7 @@ def result_page(saved: Saved, kb: KnowledgeBase, lang: Lang) -> Json:
         for item in group["items"]:
             step = Step(group["scope"], context, kb.question_by_id[item["question"]])
             item["link"] = step.link(saved.id, then="result")
+            item["context_id"] = step.context_id  # names the answer's note and evidence
     return report
 
 

@@ -1,0 +1,91 @@
+"""`airegime actions export`: an organisation's action plan (every assessment's actions, or one
+assessment's) as CSV or XLSX, from the server's machine, as the web page and the API export it
+(cells a spreadsheet could run as formulas made inert; the export is in the audit log)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from airegime.cli.app import ADMIN_LANG, _fail, app
+from airegime.cli.db import _database, database_url_or_default
+from airegime.cli.users import OrgOption, _actor
+from airegime.errors import AiregimeError, msg
+from airegime.text import escaped
+
+actions = typer.Typer(
+    help="The action plans: the next steps of results, with owners, due dates and states.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(actions, name="actions")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        "--db",
+        help="SQLAlchemy URL (default: AIREGIME_DATABASE_URL, else SQLite in AIREGIME_DATA_DIR)",
+    ),
+]
+
+
+@actions.command("export")
+def export(
+    org: OrgOption,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file to write, .csv or .xlsx (default: CSV on stdout)")
+    ] = None,
+    assessment: Annotated[
+        int | None, typer.Option("--assessment", help="only this assessment's actions (its id)")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="language of the column names: fr or en")] = "",
+    database_url: DbOption = None,
+) -> None:
+    """Write an organisation's actions, one row each: assessment, action, owner, due date, state,
+    next step, last change."""
+    from airegime.kb import load_knowledge_base
+    from airegime.settings import get_settings
+    from airegime.storage import Repository
+    from airegime.storage.accounts import Accounts
+    from airegime.storage.actions import Actions, export_file
+
+    fmt = "csv" if output is None else output.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        _fail(
+            AiregimeError(msg("error.actions.format", suffix=fmt), hint=msg("error.actions.format.hint")),
+            ADMIN_LANG,
+        )
+    language = lang or get_settings().lang
+    if language not in ("fr", "en"):
+        _fail(
+            AiregimeError(msg("error.cli.no_lang", lang=escaped(language)), hint=msg("error.cli.no_lang.hint")),
+            ADMIN_LANG,
+        )
+    with _database(database_url_or_default(database_url)) as engine:
+        found = [i for i, name in Accounts(engine).organisations() if name == org.strip()]
+        if not found:
+            _fail(
+                AiregimeError(
+                    msg("error.users.no_org", name=escaped(org)),
+                    hint=msg("error.cli.see", command="airegime orgs list"),
+                ),
+                language,  # type: ignore[arg-type]
+            )
+        kb = load_knowledge_base()
+        repo = Repository(engine, kb, organisation_id=found[0], actor=_actor())
+        plan = Actions(repo)
+        listed = plan.list(assessment)
+        plan.record_export(fmt, assessment)
+        body = export_file(listed, "csv" if fmt == "csv" else "xlsx", "fr" if language == "fr" else "en", kb)
+    if output is None:  # a terminal: names escaped (--output writes them as stored)
+        sys.stdout.write(escaped(body.decode("utf-8-sig")))
+        return
+    temporary = output.with_name(output.name + ".part")
+    temporary.write_bytes(body)
+    os.replace(temporary, output)  # never a half-written export under the real name
+    typer.echo(f"Wrote {output} ({len(listed)} actions)", err=True)

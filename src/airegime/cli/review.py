@@ -1,0 +1,156 @@
+"""`airegime review`: the review of a saved assessment from the server's machine — its status and
+steps, and the steps themselves (send for review, approve, return to draft); see docs/accounts.md.
+
+Once accounts exist, a step names who takes it (``--as USER``): a member of the organisation with
+the role the web app asks (editor to send, admin to approve or return); the audit log and the
+report then name that person. Before any account exists, the local person acts, as in the web app
+(``--as`` names them, else ``cli:<login>``). Names read from the database are printed
+:func:`airegime.text.escaped`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from airegime.cli.app import ADMIN_LANG, _fail, app
+from airegime.cli.db import UrlOption, _database, database_url_or_default
+from airegime.cli.users import _actor
+from airegime.errors import AiregimeError, msg
+from airegime.text import escaped
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from airegime.storage.accounts import Role
+    from airegime.storage.reviews import Reviews, ReviewState
+
+review = typer.Typer(
+    help="Review and approval of saved assessments: status, send for review, approve, return to draft.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(review, name="review")
+
+AssessmentArg = Annotated[int, typer.Argument(help="the saved assessment's id (as in the web app's address /a/ID)")]
+OrgOption = Annotated[
+    str | None, typer.Option("--org", help="organisation name (default: the one made before any account existed)")
+]
+AsOption = Annotated[str | None, typer.Option("--as", help="account taking the step (required once accounts exist)")]
+JsonOption = Annotated[bool, typer.Option("--json", help="print the review as JSON")]
+
+
+@review.command("status")
+def status(
+    assessment: AssessmentArg, org: OrgOption = None, json_: JsonOption = False, database_url: UrlOption = None
+) -> None:
+    """Print the review status, why it is flagged, and every step (oldest first)."""
+    with _database(database_url_or_default(database_url)) as engine:
+        reviews = _reviews(engine, org, actor=_actor(), needs=None, user=None)
+        _print(reviews.state(assessment), json_)
+
+
+@review.command("submit")
+def submit(
+    assessment: AssessmentArg,
+    as_: AsOption = None,
+    message: Annotated[str, typer.Option("--message", help="a message to the reviewer")] = "",
+    org: OrgOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Send a draft for review (an editor or an admin)."""
+    with _database(database_url_or_default(database_url)) as engine:
+        _print(_reviews(engine, org, actor=None, needs="editor", user=as_).submit(assessment, message), False)
+
+
+@review.command("approve")
+def approve(
+    assessment: AssessmentArg,
+    opinion: Annotated[str, typer.Option("--opinion", help="the written opinion (required)")],
+    as_: AsOption = None,
+    org: OrgOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Approve an assessment in review, with a written opinion (an admin). Its descriptor and result
+    are kept as the approved version; a later change makes it a draft again."""
+    with _database(database_url_or_default(database_url)) as engine:
+        _print(_reviews(engine, org, actor=None, needs="admin", user=as_).approve(assessment, opinion), False)
+
+
+@review.command("return")
+def return_(
+    assessment: AssessmentArg,
+    reason: Annotated[str, typer.Option("--reason", help="why it goes back to draft (required)")],
+    as_: AsOption = None,
+    org: OrgOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Return an assessment in review (or approved) to draft, with the reason (an admin)."""
+    with _database(database_url_or_default(database_url)) as engine:
+        _print(_reviews(engine, org, actor=None, needs="admin", user=as_).return_to_draft(assessment, reason), False)
+
+
+def _reviews(engine: Engine, org: str | None, *, actor: str | None, needs: Role | None, user: str | None) -> Reviews:
+    """The organisation's reviews, acting as ``user`` (checked: a member with the role ``needs``)."""
+    from airegime.kb import load_knowledge_base
+    from airegime.settings import get_settings
+    from airegime.storage import Repository
+    from airegime.storage.accounts import ROLES, Accounts
+    from airegime.storage.models import DEFAULT_ORGANISATION_ID
+    from airegime.storage.reviews import Reviews
+
+    accounts = Accounts(engine)
+    organisation_id = DEFAULT_ORGANISATION_ID
+    if org is not None:
+        found = [i for i, name in accounts.organisations() if name == org.strip()]
+        if not found:
+            _fail(
+                AiregimeError(
+                    msg("error.users.no_org", name=escaped(org)),
+                    hint=msg("error.cli.see", command="airegime orgs list"),
+                ),
+                ADMIN_LANG,
+            )
+        organisation_id = found[0]
+    name = actor or user or _actor()
+    if needs is not None and accounts.exist():
+        if not user:
+            _fail(
+                AiregimeError(msg("error.review.who"), hint=msg("error.review.who.hint", option="--as USER")),
+                ADMIN_LANG,
+            )
+        roles = {member: role for member, role, disabled in accounts.members(organisation_id) if not disabled}
+        role = roles.get(user.strip().lower())
+        if role is None or ROLES.index(role) < ROLES.index(needs):
+            _fail(
+                AiregimeError(
+                    msg("error.review.not_allowed", user=escaped(user), role=needs),
+                    hint=msg(
+                        "error.review.not_allowed.approve" if needs == "admin" else "error.review.not_allowed.send",
+                        command="airegime users list",
+                        role=needs,
+                    ),
+                ),
+                ADMIN_LANG,
+            )
+        name = user.strip().lower()
+    kb = load_knowledge_base(get_settings().knowledge_dir)
+    repo = Repository(engine, kb).scoped(organisation_id, actor=name)
+    return Reviews(repo)
+
+
+def _print(state: ReviewState, as_json: bool) -> None:
+    import json
+
+    if as_json:
+        steps = [s.to_dict() for s in state.steps]
+        body = {"id": state.assessment_id, "status": state.status, "flag": state.flag, "steps": steps}
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"#{state.assessment_id}: {state.status.replace('_', ' ')}")
+    if state.flag:
+        typer.echo(f"flagged: {escaped(state.flag)}")
+    for step in state.steps:
+        said = f" — {escaped(step.opinion)}" if step.opinion else ""
+        typer.echo(f"  {step.at:%Y-%m-%d %H:%M} UTC  {step.step:<9} {escaped(step.actor)}{said}")

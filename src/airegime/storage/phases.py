@@ -1,0 +1,91 @@
+"""A saved system's phases as rows: its development processings and deployment contexts.
+
+Both kinds are rows of one table (``deployment_contexts``, told apart by ``phase``), kept in
+order by ``position``; a removed one keeps its row (``removed_at``) so the history still names
+it. Adding, renaming or removing one appends an event to the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from airegime.errors import NotFoundError
+from airegime.storage.history import add_event
+from airegime.storage.models import ContextRow
+from airegime.storage.records import Context, Phase
+
+# Event kinds for a phase's row added, renamed or removed (deployment contexts kept their older names).
+ADDED = {"development": "development_added", "deployment": "context_added"}
+RENAMED = {"development": "development_renamed", "deployment": "context_renamed"}
+REMOVED = {"development": "development_removed", "deployment": "context_removed"}
+NAMES = {"development": "development processing", "deployment": "deployment context"}
+AUDITED = {"development": "development", "deployment": "context"}  # audit actions: context.added…
+
+
+def phase_of(context: ContextRow) -> Phase:
+    return "development" if context.phase == "development" else "deployment"
+
+
+def context_row(session: Session, assessment_id: int, context_id: int | None, phase: Phase | None = None) -> ContextRow:
+    """An active development processing or deployment context of this assessment (of ``phase``, if given)."""
+    context = session.get(ContextRow, context_id) if context_id is not None else None
+    if (
+        context is None
+        or context.assessment_id != assessment_id
+        or context.removed_at is not None
+        or (phase is not None and context.phase != phase)
+    ):
+        raise NotFoundError(
+            f"no {NAMES[phase or 'deployment']} #{context_id} in this assessment", hint="reload the page"
+        )
+    return context
+
+
+def active_rows(session: Session, assessment_id: int, phase: Phase) -> Sequence[ContextRow]:
+    """The phase's rows not removed, in order."""
+    return session.scalars(
+        select(ContextRow)
+        .where(
+            ContextRow.assessment_id == assessment_id,
+            ContextRow.phase == phase,
+            ContextRow.removed_at.is_(None),
+        )
+        .order_by(ContextRow.position, ContextRow.id)
+    ).all()
+
+
+def add_context(session: Session, assessment_id: int, phase: Phase, name: str, description: str) -> Context:
+    """A new development processing or deployment context, last of its phase, in an existing assessment."""
+    last = session.scalar(
+        select(func.coalesce(func.max(ContextRow.position), -1)).where(
+            ContextRow.assessment_id == assessment_id, ContextRow.phase == phase
+        )
+    )
+    row = ContextRow(
+        assessment_id=assessment_id,
+        phase=phase,
+        position=(-1 if last is None else int(last)) + 1,
+        name=name.strip(),
+        description=description.strip(),
+    )
+    session.add(row)
+    session.flush()
+    add_event(session, assessment_id, ADDED[phase], scope=phase, context_id=row.id, detail=row.name)
+    return Context(row.id, row.name, row.description, row.position, phase)
+
+
+def first_rows(
+    session: Session, assessment_id: int, phase: Phase, details: Sequence[tuple[str, str]]
+) -> tuple[Context, ...]:
+    """A new assessment's development processings or contexts (names and descriptions), in one statement."""
+    texts = [(name.strip(), description.strip()) for name, description in details]
+    rows = [
+        {"assessment_id": assessment_id, "phase": phase, "position": i, "name": name, "description": description}
+        for i, (name, description) in enumerate(texts)
+    ]
+    ids = session.scalars(insert(ContextRow).returning(ContextRow.id, sort_by_parameter_order=True), rows).all()
+    pairs = enumerate(zip(ids, texts, strict=True))
+    return tuple(Context(i, name, description, position, phase) for position, (i, (name, description)) in pairs)
