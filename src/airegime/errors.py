@@ -73,8 +73,10 @@ def msg(key: str, /, **values: object) -> Message:
     return Message(key, values)
 
 
-# What an error or a problem says: a Message, or a plain string for text no catalogue holds (the
-# storage package's messages, until they are message ids too).
+# What an error or a problem says: a Message; a plain string only for text that is no message of the
+# library and that no catalogue holds (a list of codes, a parser's or validator's own words, an error's
+# text passed on as it is), shown as it is in every language. tests/core/test_error_messages.py
+# refuses a sentence written in the code where a Message belongs.
 Said = Message | str
 
 
