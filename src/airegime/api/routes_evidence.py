@@ -107,7 +107,7 @@ def attachment_out(attachment: Attachment) -> AttachmentOut:
 
 
 def refused(error: EvidenceRefused) -> ApiError:
-    return ApiError(STATUS.get(error.reason, 422), error.reason, error.message, hint=error.hint)
+    return ApiError(STATUS.get(error.reason, 422), error.reason, error.said, hint=error.advice)
 
 
 @router.get("/{assessment_id}/evidence")

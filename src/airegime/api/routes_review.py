@@ -106,7 +106,7 @@ def review_step(assessment_id: AssessmentId, step: ReviewIn, repo: RepoDep, prin
         else:
             state = reviews.return_to_draft(assessment_id, step.opinion)
     except ReviewStateError as refused:
-        raise ApiError(409, "review_state", refused.message, hint=refused.hint) from refused
+        raise ApiError(409, "review_state", refused.said, hint=refused.advice) from refused
     return review_out(state)
 
 
