@@ -211,7 +211,7 @@ def test_a_message_quotes_another_error_in_the_same_language() -> None:
 
 
 def test_a_string_message_is_shown_as_it_is_in_every_language() -> None:
-    """What the storage package raises until its messages are ids."""
+    """What no catalogue holds (a list of codes, a parser's own words) is shown as it is."""
     error = AiregimeError("no assessment 7", hint="see the list")
     assert error.text("fr") == error.text("en") == str(error) == "no assessment 7\n  → see the list"
 
@@ -277,6 +277,26 @@ def test_the_api_says_an_error_in_the_readers_language(repo: Repository) -> None
         assert (unknown["code"], unknown["message"]) == ("not_found", "rien à cette adresse")
         text = api.post("/evaluate", json={**BAD, "name": "a\x00b"}, headers={"Accept-Language": "fr"})
         assert text.json()["error"]["message"].startswith("le texte contient des caractères de contrôle")
+
+
+def test_the_api_says_a_storage_error_in_the_readers_language(repo: Repository) -> None:
+    french = {"Accept-Language": "fr"}
+    with TestClient(create_api(repository=repo), raise_server_exceptions=False) as api:
+        missing = api.get("/assessments/999", headers=french).json()["error"]
+        assert (missing["code"], missing["message"]) == ("not_found", f"aucune évaluation enregistrée n°{NB}999")
+        assert missing["hint"] == "elle a peut-être été supprimée"
+        assert api.get("/assessments/999").json()["error"]["message"] == "no saved assessment #999"
+        created = api.post(
+            "/assessments", json={"name": "Messages", "answers": {}, "deployments": [{"name": "Centre", "answers": {}}]}
+        ).json()["id"]
+        early = api.post(f"/assessments/{created}/review", json={"action": "approve", "opinion": "ok"}, headers=french)
+        said = early.json()["error"]
+        assert (early.status_code, said["code"]) == (409, "review_state")
+        assert said["message"] == (
+            f"l’évaluation n°{NB}{created} est à l’état de brouillon{NB}: seule une évaluation en revue peut être approuvée"
+        )
+        english = api.post(f"/assessments/{created}/review", json={"action": "approve", "opinion": "ok"}).json()
+        assert english["error"]["message"] == f"assessment #{created} is draft: only one in review can be approved"
 
 
 def test_the_import_page_says_a_descriptor_error_in_the_page_language(repo: Repository) -> None:
