@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from airegime.errors import AnswerError, Problem, Problems
+from airegime.errors import AnswerError, Problem, Problems, Said, msg
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Question, Scope
 
 UNKNOWN_WORDS = frozenset(
@@ -91,10 +91,10 @@ def answers_to_codes(
         problems.add(
             lambda: Problem(
                 location,
-                "answers must be a mapping of question ids to answers",
+                msg("error.answers.not_mapping"),
                 found=shown(answers),
-                allowed="question ids and their answers",
-                hint="write e.g. 'answers: {personal_data: \"yes\"}'",
+                allowed=msg("error.answers.not_mapping.allowed"),
+                advice=msg("error.answers.not_mapping.hint", example='answers: {personal_data: "yes"}'),
             )
         )
         return {}
@@ -119,21 +119,24 @@ def _no_question(
     here = [q.id for q in kb.questions_for(scope)] if kb is not None and scope is not None else list(questions)
     return Problem(
         where,
-        f"no question {shown(str(question_id))}",
+        msg("error.answers.no_question", question=shown(str(question_id))),
         found=shown(str(question_id)),
         allowed=", ".join(here),
-        hint=f"questions asked here: {', '.join(here)} (see `airegime questions`)",
+        advice=msg("error.answers.no_question.hint", questions=", ".join(here)),
     )
 
 
 def _wrong_level(question: Question, where: str) -> Problem:
-    home = "answers" if question.system_only else " or ".join(f"{s}s[…].answers" for s in question.scope)
+    homes = ["answers"] if question.system_only else [f"{s}s[…].answers" for s in question.scope]
+    home: Said = homes[0]
+    for other in homes[1:]:
+        home = msg("error.or", first=home, second=other)
     return Problem(
         where,
-        f"question '{question.id}' is not asked at this level",
+        msg("error.answers.wrong_level", question=question.id),
         found=question.id,
         allowed=home,
-        hint=f"move it under {home}",
+        advice=msg("error.answers.wrong_level.hint", home=home),
     )
 
 
@@ -142,18 +145,18 @@ def _answer_problem(question: Question, value: Any, where: str, candidates: tupl
         listed = ", ".join(candidates)
         return Problem(
             where,
-            f"{shown(value)} could mean several answers to '{question.id}': {listed}",
+            msg("error.answers.ambiguous", value=shown(value), question=question.id, answers=listed),
             found=shown(value),
             allowed=listed,
-            hint=f"write the code of the one meant: {listed}",
+            advice=msg("error.answers.ambiguous.hint", answers=listed),
         )
     allowed = ", ".join((*question.codes, UNKNOWN))
     return Problem(
         where,
-        f"{shown(value)} is not an answer to '{question.id}'",
+        msg("error.answers.not_an_answer", value=shown(value), question=question.id),
         found=shown(value),
         allowed=allowed,
-        hint=f"expected one of: {allowed}",
+        advice=msg("error.answers.not_an_answer.hint", answers=allowed),
     )
 
 

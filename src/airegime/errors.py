@@ -24,40 +24,134 @@
     ├── AccessDenied              a web or API request may not go on (401, 403, 503)
     ├── ApiError                  the REST API refuses a request (status, stable code)
     ├── VerificationError         the rule set is incomplete or ambiguous (raised on demand)
+    ├── RefusedValue              a value a pydantic validator refuses (also a ValueError)
     └── MissingExtraError         a command needs an extra that is not installed (``extra``)
 
 Library errors carry their context as attributes; the command line and the web app turn
 them into exit codes and HTTP responses at the edge, never inside the library.
+
+Their words are message ids of the interface's catalogues, not English sentences::
+
+    raise DescriptorError(msg("error.descriptor.not_utf8"), source=path, hint=msg("error.descriptor.not_utf8.hint"))
+
+``str(error)`` (and ``error.message``, ``error.hint``) is English, for logs and tests; an edge says
+``error.text(lang)`` (or ``message_in``, ``hint_in``) in its reader's language: the command line's
+``--lang``, the page's language, the API's ``?lang=`` or ``Accept-Language``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
+
+from airegime.i18n import translate
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Words for people, in any language: a message id of the catalogues (``locale/``, e.g.
+    ``error.descriptor.not_utf8``) and the values of its ``{placeholders}``. A value that is a Message
+    is said in the same language; any other value is shown as it is (a name, a path, a number, or a
+    text another library wrote, which stays in its own language)."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (English when the catalogue of ``lang`` lacks it)."""
+        return translate(self.key, lang).format(**{name: _said(value, lang) for name, value in self.values.items()})
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def msg(key: str, /, **values: object) -> Message:
+    """The message ``key`` with its values: ``raise NotFoundError(msg("error.x", id=7))``. Extraction
+    (babel.cfg) reads ``key``; tests/core/test_error_messages.py checks that both catalogues have it
+    with these placeholders."""
+    return Message(key, values)
+
+
+# What an error or a problem says: a Message; a plain string only for text that is no message of the
+# library and that no catalogue holds (a list of codes, a parser's or validator's own words, an error's
+# text passed on as it is), shown as it is in every language. tests/core/test_error_messages.py
+# refuses a sentence written in the code where a Message belongs.
+Said = Message | str
+
+
+def in_lang(said: Said, lang: str) -> str:
+    return said.text(lang) if isinstance(said, Message) else said
+
+
+def _said(value: object, lang: str) -> object:
+    """A message's value in ``lang``: a Message said, an error's message (another error quoted), else as is."""
+    if isinstance(value, Message):
+        return value.text(lang)
+    if isinstance(value, AiregimeError):
+        return value.message_in(lang)
+    return value
+
+
+def at(where: Said, said: Said | AiregimeError) -> Message:
+    """``said`` preceded by where it applies (``deployments[0].name: …``), a colon in the reader's typography."""
+    return msg("error.at", where=where, message=said)
 
 
 class AiregimeError(Exception):
-    """Base class: a message for people, plus a hint saying what to do."""
+    """Base class: a message for people, plus a hint saying what to do, both message ids with values
+    (:class:`Message`). ``str(error)`` is English; ``error.text(lang)`` says it in ``lang``."""
 
-    def __init__(self, message: str, *, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    def __init__(self, message: Said, *, hint: Said = "") -> None:
+        super().__init__(message.key if isinstance(message, Message) else message)
+        self.said = message
+        self.advice = hint
+
+    def message_in(self, lang: str) -> str:
+        return in_lang(self.said, lang)
+
+    def hint_in(self, lang: str) -> str:
+        return in_lang(self.advice, lang)
+
+    def text(self, lang: str = "en") -> str:
+        """The message, and the hint on a line of its own, in ``lang``."""
+        message, hint = self.message_in(lang), self.hint_in(lang)
+        return f"{message}\n  → {hint}" if hint else message
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return self.message_in("en")
+
+    @property
+    def hint(self) -> str:
+        """The hint in English ("" when there is none)."""
+        return self.hint_in("en")
 
     def __str__(self) -> str:
-        return f"{self.message}\n  → {self.hint}" if self.hint else self.message
+        return self.text()
 
 
 class KnowledgeBaseError(AiregimeError):
     """A knowledge-base file is wrong: names the file, the entry id and the field."""
 
-    def __init__(self, message: str, *, file: str, id: str = "", field: str = "", hint: str = ""):
-        where = file + (f", id '{id}'" if id else "") + (f", field '{field}'" if field else "")
-        super().__init__(f"{where}: {message}", hint=hint)
+    def __init__(self, message: Said, *, file: str, id: str = "", field: str = "", hint: Said = ""):
+        super().__init__(message, hint=hint)
         self.file = file
         self.id = id
         self.field = field
+
+    def at_path(self, path: str) -> KnowledgeBaseError:
+        """The same error, its file named by ``path`` (the loader names the file alone)."""
+        return KnowledgeBaseError(self.said, file=path, id=self.id, field=self.field, hint=self.advice)
+
+    def message_in(self, lang: str) -> str:
+        where: Said = self.file
+        if self.id:
+            where = msg("error.kb.entry", file=where, id=self.id)
+        if self.field:
+            where = msg("error.kb.field", where=where, field=self.field)
+        return at(in_lang(where, lang), self.said).text(lang)
 
 
 class DescriptorError(AiregimeError):
@@ -70,50 +164,68 @@ class DescriptorError(AiregimeError):
 
     def __init__(
         self,
-        message: str,
+        message: Said,
         *,
         location: str = "",
         source: str = "",
-        hint: str = "",
+        hint: Said = "",
         found: str = "",
-        allowed: str = "",
+        allowed: Said = "",
     ) -> None:
-        where = ": ".join(part for part in (source, location) if part)
-        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+        super().__init__(message, hint=hint)
         self.location = location
         self.source = source
-        self.reason = message
-        self.problems: tuple[Problem, ...] = (Problem(location, message, found=found, allowed=allowed, hint=hint),)
+        self.problems: tuple[Problem, ...] = (Problem(location, message, found=found, allowed=allowed, advice=hint),)
         self.count = 1
 
     @classmethod
     def listing(cls, problems: Sequence[Problem], *, count: int, source: str = "") -> Self:
         """One error for every problem found (``problems`` the first ones, ``count`` all of them)."""
         first = problems[0]
-        if count == 1:
-            return cls(
-                first.message,
-                location=first.path,
-                source=source,
-                hint=first.hint,
-                found=first.found,
-                allowed=first.allowed,
-            )
         error = cls(
-            f"{count:,} problems in the descriptor, the first: {first.message}",
+            first.said,
             location=first.path,
             source=source,
-            hint="correct each of them; nothing is read until all are",
+            hint=first.advice,
             found=first.found,
             allowed=first.allowed,
         )
-        lines = [f"  {problem.line()}" for problem in problems]
-        if count > len(problems):
-            lines.append(f"  … and {count - len(problems):,} more")
-        heading = f"{source}: " if source else ""
-        error.message = f"{heading}{count:,} problems in the descriptor:\n" + "\n".join(lines)
-        error.problems, error.count = tuple(problems), count
+        if count > 1:
+            error.advice = msg("error.descriptor.problems.hint")
+            error.problems, error.count = tuple(problems), count
         return error
+
+    @property
+    def reason(self) -> str:
+        """What is wrong, in English, without where (for several problems: how many, and the first)."""
+        return self.reason_in("en")
+
+    def reason_in(self, lang: str) -> str:
+        if self.count > 1:
+            return msg("error.descriptor.problems_first", count=self.count, first=self.problems[0].said).text(lang)
+        return in_lang(self.said, lang)
+
+    def message_in(self, lang: str) -> str:
+        if self.count > 1:
+            heading = msg("error.descriptor.problems_listed", count=self.count)
+            lines = [f"  {problem.line(lang)}" for problem in self.problems]
+            if self.count > len(self.problems):
+                lines.append("  " + msg("error.descriptor.more", count=self.count - len(self.problems)).text(lang))
+            return (at(self.source, heading) if self.source else heading).text(lang) + "\n" + "\n".join(lines)
+        said = self.said
+        for where in (self.location, self.source):
+            if where:
+                said = at(where, said)
+        return in_lang(said, lang)
+
+    def heading_in(self, lang: str) -> str:
+        """ "N problems in the descriptor", in ``lang`` (for a listing printed one problem a line)."""
+        return msg("error.descriptor.problems", count=self.count).text(lang)
+
+    def more_in(self, lang: str) -> str:
+        """ "… and N more" when more problems were found than listed, else ""."""
+        hidden = self.count - len(self.problems)
+        return msg("error.descriptor.more", count=hidden).text(lang) if hidden > 0 else ""
 
 
 class AnswerError(DescriptorError):
@@ -123,25 +235,41 @@ class AnswerError(DescriptorError):
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong in a descriptor: where (``deployments[1].answers.purpose``, "" for the whole
-    document), what is wrong, the value found there, what is allowed there, and what to do."""
+    document), what is wrong (``said``), the value found there, what is allowed there, and what to
+    do (``advice``). ``message`` and ``hint`` are those in English; ``line`` and ``to_dict`` take a language."""
 
     path: str
-    message: str
+    said: Said
     found: str = ""
-    allowed: str = ""
-    hint: str = ""
+    allowed: Said = ""
+    advice: Said = ""
 
-    def line(self) -> str:
-        said = f"{self.path}: {self.message}" if self.path else self.message
-        return f"{said} → {self.hint}" if self.hint else said
+    @property
+    def message(self) -> str:
+        return in_lang(self.said, "en")
 
-    def to_dict(self) -> dict[str, str]:
+    @property
+    def hint(self) -> str:
+        return in_lang(self.advice, "en")
+
+    def message_in(self, lang: str) -> str:
+        return in_lang(self.said, lang)
+
+    def hint_in(self, lang: str) -> str:
+        return in_lang(self.advice, lang)
+
+    def line(self, lang: str = "en") -> str:
+        said = in_lang(at(self.path, self.said) if self.path else self.said, lang)
+        hint = in_lang(self.advice, lang)
+        return f"{said} → {hint}" if hint else said
+
+    def to_dict(self, lang: str = "en") -> dict[str, str]:
         return {
             "path": self.path,
             "found": self.found,
-            "allowed": self.allowed,
-            "message": self.message,
-            "hint": self.hint,
+            "allowed": in_lang(self.allowed, lang),
+            "message": in_lang(self.said, lang),
+            "hint": in_lang(self.advice, lang),
         }
 
 
@@ -177,7 +305,7 @@ class SessionError(DescriptorError):
     ``empty_name``, ``duplicate_name``.
     """
 
-    def __init__(self, code: str, message: str, *, location: str = "", hint: str = "", name: str = "") -> None:
+    def __init__(self, code: str, message: Said, *, location: str = "", hint: Said = "", name: str = "") -> None:
         super().__init__(message, location=location, hint=hint)
         self.code = code
         self.name = name
@@ -189,17 +317,17 @@ class ScenarioError(DescriptorError):
 
 
 class DuplicateKeyError(DescriptorError):
-    """A key given twice in one mapping of a JSON or YAML document (``where``: its line, if known)."""
+    """A key given twice in one mapping of a JSON or YAML document (``line`` and ``column``: where, if known)."""
 
-    def __init__(self, key: object, where: str = "") -> None:
-        super().__init__(f"duplicate key {key!r}")
-        self.key, self.where = key, where
+    def __init__(self, key: object, *, line: int = 0, column: int = 0) -> None:
+        super().__init__(msg("error.descriptor.duplicate_key", key=repr(key)))
+        self.key, self.line, self.column = key, line, column
 
 
 class InventoryError(AiregimeError):
     """An inventory (CSV, XLSX, ODS, Parquet) that cannot be assessed: nothing was assessed."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: Said, hint: Said = "") -> None:
         super().__init__(message, hint=hint)
 
 
@@ -232,7 +360,7 @@ class EvidenceRefused(StorageError):
     (``note_too_long``, ``file_type``, ``file_too_large``, ``too_many``, ``empty``, ``archive``, ``macro``,
     ``markup``, ``url``, ``text``), for the pages' words and the API's code."""
 
-    def __init__(self, reason: str, message: str, *, hint: str = "") -> None:
+    def __init__(self, reason: str, message: Said, *, hint: Said = "") -> None:
         super().__init__(message, hint=hint)
         self.reason = reason
 
@@ -241,10 +369,7 @@ class QuotaExceeded(StorageError):
     """The organisation holds its most uploaded inventories: nothing was kept."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"the organisation already keeps {limit} uploaded inventories",
-            hint="wait for older uploads to expire, or delete some",
-        )
+        super().__init__(msg("error.quota", limit=limit), hint=msg("error.quota.hint"))
         self.limit = limit
 
 
@@ -259,7 +384,7 @@ class LoginRefused(AccountError):
 class WeakPassword(AccountError):
     """A password refused for ``reason``: blank, length, name (the account's name) or common."""
 
-    def __init__(self, reason: str, message: str, *, hint: str) -> None:
+    def __init__(self, reason: str, message: Said, *, hint: Said) -> None:
         super().__init__(message, hint=hint)
         self.reason = reason
 
@@ -269,9 +394,7 @@ class LoginThrottled(AccountError):
 
     def __init__(self, retry_after: int) -> None:
         minutes = max(1, -(-retry_after // 60))
-        super().__init__(
-            "too many failed logins", hint=f"wait {minutes} minute(s), or ask an administrator to reset the password"
-        )
+        super().__init__(msg("error.login.throttled"), hint=msg("error.login.throttled.hint", minutes=minutes))
         self.retry_after = retry_after
 
 
@@ -288,13 +411,21 @@ class AccessDenied(AiregimeError):
 class ApiError(AiregimeError):
     """An error the REST API answers itself, with its HTTP status, stable code and where in the request."""
 
-    def __init__(self, status: int, code: str, message: str, *, where: str = "", hint: str = "") -> None:
+    def __init__(self, status: int, code: str, message: Said, *, where: str = "", hint: Said = "") -> None:
         super().__init__(message, hint=hint)
         self.status, self.code, self.where = status, code, where
 
 
 class VerificationError(AiregimeError):
     """The rule set has a gap, an overlap, an unreachable rule or a question without effect."""
+
+
+class RefusedValue(AiregimeError, ValueError):
+    """A value a pydantic validator refuses (a ValueError, which pydantic turns into its own error):
+    pydantic reads the English, a descriptor's or knowledge base's problem ``said``, in its reader's language."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(said)
 
 
 class MissingExtraError(AiregimeError):
@@ -312,8 +443,8 @@ class MissingExtraError(AiregimeError):
     }
 
     def __init__(self, extra: str, *, module: str = "") -> None:
-        missing = f" ({module} is not installed)" if module else ""
-        super().__init__(f"this command needs the {extra} extra{missing}", hint=f"pip install 'airegime[{extra}]'")
+        said = msg("error.extra.module", extra=extra, module=module) if module else msg("error.extra", extra=extra)
+        super().__init__(said, hint=msg("error.extra.hint", extra=extra))
         self.extra = extra
         self.module = module
 

@@ -10,8 +10,8 @@ lookup ~0.2 µs (0.1 µs more than the dicts it replaced), and a result page mak
 
 A missing id shows as the id itself, never a crash; a language falls back on English for the ids its
 catalogue lacks, so a third language is a catalogue, not code. Legal content (questions, rules,
-outcomes) stays in the knowledge base's YAML; the library's error messages (airegime.errors) are
-English only for now.
+outcomes) stays in the knowledge base's YAML. The library's error messages are ids too: an error
+carries ``airegime.errors.msg(key, **values)``, said in the reader's language at the edge.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
-
-from airegime.kb.models import Lang
 
 DOMAIN = "airegime"
 LOCALE_DIR = str(Path(__file__).parent / "locale")
@@ -57,7 +55,7 @@ def known(key: str) -> bool:
     return _catalogue(FALLBACK, LOCALE_DIR).gettext(key) != key
 
 
-def t(key: str, lang: Lang) -> str:
+def t(key: str, lang: str) -> str:
     return translate(key, lang)
 
 
@@ -239,7 +237,7 @@ DYNAMIC_IDS = (
 )
 
 # Functions whose first argument is a message id (or ids, as in `w("a" if x else "b", lang)`).
-KEYWORDS = frozenset({"t", "w", "say", "_", "translate", "N_", "_tell", "translator"})
+KEYWORDS = frozenset({"t", "w", "say", "_", "translate", "N_", "_tell", "translator", "msg"})
 
 
 def extract_ids(fileobj: IO[bytes], keywords: object, comment_tags: object, options: object) -> Iterator[Any]:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from airegime.answers import normalise_answer
 from airegime.engine.interview import NextQuestion, next_question
-from airegime.errors import SessionError
+from airegime.errors import SessionError, msg
 from airegime.kb.models import KnowledgeBase, Question, Scope
 from airegime.system import System, parse_system
 
@@ -127,9 +127,9 @@ class InterviewSession:
         if question is None or scope not in question.scope:
             raise SessionError(
                 "no_question",
-                f"no question '{question_id}' at this level",
+                msg("error.session.no_question", question=question_id),
                 location=location,
-                hint="answer the question the interview asks",
+                hint=msg("error.session.no_question.hint"),
             )
         code = normalise_answer(question, value, location=f"{location}.{question_id}")
         data = self._data()
@@ -158,9 +158,9 @@ class InterviewSession:
         if len(self._system.deployments) == 1:
             raise SessionError(
                 "last_deployment",
-                "the only deployment context cannot be removed",
+                msg("error.session.last_deployment"),
                 location="deployments",
-                hint="a system needs at least one deployment context: add another one first, or rename this one",
+                hint=msg("error.session.last_deployment.hint"),
             )
         data = self._data()
         removed = data["deployments"].pop(index)
@@ -194,9 +194,9 @@ class InterviewSession:
         if not 0 <= index < count:
             raise SessionError(
                 "no_development",
-                f"no development processing number {index}",
+                msg("error.session.no_development", index=index),
                 location="developments",
-                hint=f"choose one of the {count} development processings",
+                hint=msg("error.session.no_development.hint", count=count),
             )
         return index
 
@@ -205,9 +205,9 @@ class InterviewSession:
         if index is None or not 0 <= index < count:
             raise SessionError(
                 "no_deployment",
-                f"no deployment context number {index}",
+                msg("error.session.no_deployment", index=index),
                 location="deployments",
-                hint=f"choose one of the {count} deployment contexts",
+                hint=msg("error.session.no_deployment.hint", count=count),
             )
         return index
 
@@ -215,15 +215,18 @@ class InterviewSession:
         name = " ".join(name.split())
         if not name:
             raise SessionError(
-                "empty_name", "a deployment context needs a name", location="deployments", hint="type a name"
+                "empty_name",
+                msg("error.session.empty_name"),
+                location="deployments",
+                hint=msg("error.session.empty_name.hint"),
             )
         taken = {d.name.casefold() for i, d in enumerate(self._system.deployments) if i != ignore}
         if name.casefold() in taken:
             raise SessionError(
                 "duplicate_name",
-                f"a deployment context is already called '{name}'",
+                msg("error.session.duplicate_name", name=name),
                 location="deployments",
-                hint="give each deployment context its own name",
+                hint=msg("error.session.duplicate_name.hint"),
                 name=name,
             )
         return name

@@ -27,9 +27,10 @@ import yaml
 from airegime.engine.evaluate import evaluate
 from airegime.engine.interview import next_question
 from airegime.engine.results import Assessment, PhaseResult
-from airegime.errors import DescriptorError, ScenarioError
+from airegime.errors import DescriptorError, Message, Said, ScenarioError, msg
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
+from airegime.kb.loader import yaml_problem
 from airegime.system import System, load_system, parse_system
 
 EXPECTATIONS = ("outcome", "status", "rules", "cites", "possible", "depends_on")
@@ -110,12 +111,12 @@ def scenario_files(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.glob("*.yaml") if p.is_file())
             if not found:
-                raise ScenarioError("the folder holds no scenario file (*.yaml)", source=str(path))
+                raise ScenarioError(msg("error.scenario.empty_folder"), source=str(path))
             files.extend(found)
         elif path.exists():
             files.append(path)
         else:
-            raise ScenarioError("no such file or folder", source=str(path), hint="check the path")
+            raise ScenarioError(msg("error.scenario.no_file"), source=str(path), hint=msg("error.check_path.hint"))
     return files
 
 
@@ -126,10 +127,14 @@ def load_scenarios(path: Path | str) -> tuple[Scenario, ...]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ScenarioError(
-            f"cannot read the file ({error.strerror})", source=str(path), hint="check the path and permissions"
+            msg("error.file.unreadable", reason=error.strerror),
+            source=str(path),
+            hint=msg("error.file.unreadable.hint"),
         ) from None
     except UnicodeDecodeError:
-        raise ScenarioError("the file is not UTF-8 text", source=str(path), hint="save it as UTF-8 YAML") from None
+        raise ScenarioError(
+            msg("error.file.not_utf8"), source=str(path), hint=msg("error.scenario.not_utf8.hint")
+        ) from None
     return parse_scenarios_text(text, source=str(path), folder=path.parent)
 
 
@@ -144,27 +149,29 @@ def parse_scenarios_text(text: str, *, source: str = "", folder: Path | None = N
         finally:
             loader.dispose()
     except RecursionError:
-        raise ScenarioError("the document is nested too deeply", source=source) from None
+        raise ScenarioError(msg("error.descriptor.too_deep"), source=source) from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(
-            f"not valid YAML{where}: {getattr(error, 'problem', None) or error}",
-            source=source,
-            hint="fix the syntax at that place (indentation, quotes, colons)",
-        ) from None
+        raise ScenarioError(yaml_problem(error), source=source, hint=msg("error.scenario.syntax.hint")) from None
     check = _Checker(source, lines)
     if not isinstance(data, dict) or set(data) != {"scenarios"}:
-        raise check.fail("", "a scenario file is a mapping with one key, 'scenarios'", "start it with 'scenarios:'")
+        raise check.fail(
+            "", msg("error.scenario.not_mapping"), msg("error.scenario.not_mapping.hint", start="scenarios:")
+        )
     items = data["scenarios"]
     if not isinstance(items, list) or not items:
-        raise check.fail("scenarios", "'scenarios' must be a non-empty list", "write '- name: ...' items under it")
+        raise check.fail(
+            "scenarios", msg("error.scenario.no_list"), msg("error.scenario.no_list.hint", item="- name: ...")
+        )
     scenarios: list[Scenario] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
         scenario = _scenario(item, f"scenarios[{index}]", check, folder)
         if scenario.name in seen:
-            raise check.fail(f"scenarios[{index}].name", f"a second scenario is named '{scenario.name}'", "rename one")
+            raise check.fail(
+                f"scenarios[{index}].name",
+                msg("error.scenario.same_name", name=scenario.name),
+                msg("error.scenario.same_name.hint"),
+            )
         seen.add(scenario.name)
         scenarios.append(scenario)
     return tuple(scenarios)
@@ -181,12 +188,12 @@ class _Checker:
     def __init__(self, source: str, lines: dict[str, int]) -> None:
         self.source, self.lines = source, lines
 
-    def fail(self, path: str, message: str, hint: str = "") -> ScenarioError:
+    def fail(self, path: str, message: Message, hint: Said = "") -> ScenarioError:
         probe = path
         while probe and probe not in self.lines:
             probe = probe.rpartition("[")[0] if probe.endswith("]") else probe.rpartition(".")[0]
         line = self.lines.get(probe)
-        said = f"{message} (line {line})" if line else message
+        said = msg("error.scenario.at_line", message=message, line=line) if line else message
         return ScenarioError(said, location=path, source=self.source, hint=hint)
 
 
@@ -201,13 +208,17 @@ def _plain(loader: Any, node: yaml.Node, path: str, lines: dict[str, int], sourc
             key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if isinstance(key, (dict, list)):
-                raise ScenarioError(f"a key must be a word (line {line})", location=path, source=source)
+                raise ScenarioError(
+                    msg("error.scenario.at_line", message=msg("error.scenario.key_not_word"), line=line),
+                    location=path,
+                    source=source,
+                )
             if key in seen:
                 raise ScenarioError(
-                    f"the key '{key}' is given twice in one mapping (line {line})",
+                    msg("error.scenario.at_line", message=msg("error.descriptor.key_twice", key=key), line=line),
                     location=f"{path}.{key}" if path else str(key),
                     source=source,
-                    hint="keep one of them: a second one would silently replace the first",
+                    hint=msg("error.key_twice.hint"),
                 )
             seen.add(key)
         loader.flatten_mapping(node)
@@ -223,28 +234,34 @@ def _plain(loader: Any, node: yaml.Node, path: str, lines: dict[str, int], sourc
 
 def _scenario(item: Any, path: str, check: _Checker, folder: Path | None) -> Scenario:
     if not isinstance(item, dict):
-        raise check.fail(path, "a scenario must be a mapping", "give it a name, answers or an example, and expect")
+        raise check.fail(path, msg("error.scenario.item_not_mapping"), msg("error.scenario.item_not_mapping.hint"))
     at = f"{path}." if path else ""
     unknown = sorted(str(key) for key in item if key not in SCENARIO_KEYS)
     if unknown:
-        raise check.fail(f"{at}{unknown[0]}", f"unknown key '{unknown[0]}'", f"use {', '.join(SCENARIO_KEYS)}")
+        raise check.fail(
+            f"{at}{unknown[0]}",
+            msg("error.scenario.unknown_key", key=unknown[0]),
+            msg("error.scenario.use", keys=", ".join(SCENARIO_KEYS)),
+        )
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise check.fail(f"{at}name", "every scenario needs a name", "add 'name: ...'")
+        raise check.fail(f"{at}name", msg("error.scenario.no_name"), msg("error.scenario.add", item="name: ..."))
     example = item.get("example")
     if example is not None and (not isinstance(example, str) or not example.strip()):
-        raise check.fail(f"{at}example", "'example' must be a file name", "e.g. example: my-system.yaml")
+        raise check.fail(
+            f"{at}example", msg("error.scenario.example"), msg("error.scenario.eg", example="example: my-system.yaml")
+        )
     answers = [key for key in ("system", "development", "deployments") if key in item]
     if example is not None and answers:
-        raise check.fail(f"{at}{answers[0]}", "a scenario gives an example or answers, not both", "keep one")
+        raise check.fail(f"{at}{answers[0]}", msg("error.scenario.example_and_answers"), msg("error.scenario.keep_one"))
     deployments: dict[str, dict[str, Any]] = {}
     for context, given in _mapping(item.get("deployments"), f"{at}deployments", check).items():
         if not isinstance(context, str):
-            raise check.fail(f"{at}deployments", f"a deployment context's name must be text, not {context!r}")
+            raise check.fail(f"{at}deployments", msg("error.scenario.context_name", found=repr(context)))
         deployments[context] = _mapping(given, f"{at}deployments.{context}", check)
     expect = item.get("expect")
     if not isinstance(expect, dict) or not expect:
-        raise check.fail(f"{at}expect", "every scenario needs 'expect'", "map each phase's name to what it must give")
+        raise check.fail(f"{at}expect", msg("error.scenario.no_expect"), msg("error.scenario.no_expect.hint"))
     return Scenario(
         name=name,
         expect={str(phase): _expectation(given, f"{at}expect.{phase}", check) for phase, given in expect.items()},
@@ -265,37 +282,55 @@ def _mapping(value: Any, path: str, check: _Checker) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise check.fail(path, "must be a mapping", "write 'key: value' pairs, or {key: value, ...}")
+        raise check.fail(
+            path,
+            msg("error.scenario.not_a_mapping"),
+            msg("error.scenario.not_a_mapping.hint", pairs="key: value", flow="{key: value, ...}"),
+        )
     return dict(value)
 
 
 def _text_or_none(value: Any, path: str, check: _Checker) -> str | None:
     if value is not None and not isinstance(value, str):
-        raise check.fail(path, "must be a question id, or null for none", "e.g. interview_next: household")
+        raise check.fail(
+            path, msg("error.scenario.next"), msg("error.scenario.eg", example="interview_next: household")
+        )
     return value
 
 
 def _expectation(given: Any, path: str, check: _Checker) -> Expectation:
     if not isinstance(given, dict) or not given:
-        raise check.fail(path, "a phase's expectation must be a non-empty mapping", "e.g. {outcome: gdpr}")
+        raise check.fail(path, msg("error.scenario.expectation"), msg("error.scenario.eg", example="{outcome: gdpr}"))
     unknown = sorted(str(key) for key in given if key not in EXPECTATIONS)
     if unknown:
         raise check.fail(
-            f"{path}.{unknown[0]}", f"unknown expectation '{unknown[0]}'", f"use {', '.join(EXPECTATIONS)}"
+            f"{path}.{unknown[0]}",
+            msg("error.scenario.unknown_expectation", key=unknown[0]),
+            msg("error.scenario.use", keys=", ".join(EXPECTATIONS)),
         )
     status = given.get("status")
     if status is not None and status not in STATUSES:
-        raise check.fail(f"{path}.status", f"'{status}' is not a status", f"use {', '.join(STATUSES)}")
+        raise check.fail(
+            f"{path}.status",
+            msg("error.scenario.status", status=status),
+            msg("error.scenario.use", keys=", ".join(STATUSES)),
+        )
     outcome = given.get("outcome")
     if outcome is not None and not isinstance(outcome, str):
-        raise check.fail(f"{path}.outcome", "must be an outcome id", "e.g. outcome: gdpr")
+        raise check.fail(
+            f"{path}.outcome", msg("error.scenario.outcome"), msg("error.scenario.eg", example="outcome: gdpr")
+        )
 
     def ids(key: str) -> tuple[str, ...] | None:
         if key not in given:
             return None
         value = given[key]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise check.fail(f"{path}.{key}", "must be a list of ids", f"e.g. {key}: [first_id, second_id]")
+            raise check.fail(
+                f"{path}.{key}",
+                msg("error.scenario.ids"),
+                msg("error.scenario.eg", example=f"{key}: [first_id, second_id]"),
+            )
         return tuple(value)
 
     return Expectation(
@@ -328,13 +363,11 @@ def scenario_system(*, kb: KnowledgeBase, scenario: Scenario) -> System:
     except ScenarioError:
         raise
     except DescriptorError as error:
-        said = "its example" if scenario.example is not None else "its answers"
-        raise ScenarioError(
-            f"{said} cannot be read with this knowledge base{_line(scenario)}: {error.message}",
-            location=scenario.location,
-            source=scenario.source,
-            hint=error.hint,
-        ) from None
+        what = msg(
+            "error.scenario.example_refused" if scenario.example is not None else "error.scenario.answers_refused"
+        )
+        said = msg("error.at", where=_at_line(scenario, what), message=error)
+        raise ScenarioError(said, location=scenario.location, source=scenario.source, hint=error.advice) from None
 
 
 def _example_path(scenario: Scenario) -> Path:
@@ -345,15 +378,23 @@ def _example_path(scenario: Scenario) -> Path:
         if candidate.is_file():
             return candidate
     raise ScenarioError(
-        f"the example '{scenario.example}' is not found{_line(scenario)}",
+        _at_line(scenario, msg("error.scenario.no_example", example=scenario.example)),
         location=f"{scenario.location}.example" if scenario.location else "example",
         source=scenario.source,
-        hint="looked for " + " and ".join(str(c) for c in candidates) + "; give a path relative to the scenario file",
+        hint=msg("error.scenario.no_example.hint", paths=_both([str(c) for c in candidates])),
     )
 
 
-def _line(scenario: Scenario) -> str:
-    return f" (line {scenario.line})" if scenario.line else ""
+def _both(items: list[str]) -> Said:
+    """ "a and b" (and "a and b and c"), in the reader's words."""
+    said: Said = items[0]
+    for item in items[1:]:
+        said = msg("error.and", first=said, second=item)
+    return said
+
+
+def _at_line(scenario: Scenario, said: Message) -> Message:
+    return msg("error.scenario.at_line", message=said, line=scenario.line) if scenario.line else said
 
 
 def run_scenario(*, kb: KnowledgeBase, scenario: Scenario) -> ScenarioResult:

@@ -35,7 +35,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from airegime.answers import answers_to_codes, path_key, shown
 from airegime.answers import normalise_answer as normalise_answer  # still read from here by storage
-from airegime.errors import DescriptorError, DuplicateKeyError, Problem, Problems
+from airegime.errors import DescriptorError, DuplicateKeyError, Message, Problem, Problems, RefusedValue, Said, msg
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Scope
 from airegime.text import problem as text_problem
 from airegime.upgrade import UpgradeNote, is_format1, upgrade
@@ -55,7 +55,7 @@ class _Strict(BaseModel):
     def _shown_as_written(cls, value: Any) -> Any:
         # Names and texts are shown, stored and exported: see airegime.text for the rule.
         if isinstance(value, str) and (found := text_problem(value)):
-            raise ValueError(found)
+            raise RefusedValue(found)
         return value
 
 
@@ -138,7 +138,7 @@ class System(_Strict):
         if isinstance(data, Mapping) and "development" in data:
             data = dict(data)
             if "developments" in data:
-                raise ValueError("give either 'development' (one) or 'developments' (a list), not both")
+                raise RefusedValue(msg("error.descriptor.development_twice"))
             data["developments"] = [data.pop("development")]
         return data
 
@@ -164,18 +164,20 @@ def load_system(path: Path | str, *, kb: KnowledgeBase) -> System:
         size = path.stat().st_size
         if size > MAX_DESCRIPTOR_BYTES:
             raise DescriptorError(
-                f"the file is {size:,} bytes, over the {MAX_DESCRIPTOR_BYTES:,}-byte limit",
+                msg("error.descriptor.file_too_large", size=size, limit=MAX_DESCRIPTOR_BYTES),
                 source=str(path),
-                hint="a descriptor describes one system; split large files",
+                hint=msg("error.descriptor.too_large.hint"),
             )
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise DescriptorError(
-            f"cannot read the file ({error.strerror})", source=str(path), hint="check the path and permissions"
+            msg("error.file.unreadable", reason=error.strerror),
+            source=str(path),
+            hint=msg("error.file.unreadable.hint"),
         ) from None
     except UnicodeDecodeError:
         raise DescriptorError(
-            "the file is not UTF-8 text", source=str(path), hint="save it as UTF-8 YAML or JSON"
+            msg("error.file.not_utf8"), source=str(path), hint=msg("error.descriptor.not_utf8.hint")
         ) from None
     return parse_system_text(text, kb=kb, source=str(path))
 
@@ -183,9 +185,9 @@ def load_system(path: Path | str, *, kb: KnowledgeBase) -> System:
 def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> System:
     if len(text.encode("utf-8")) > MAX_DESCRIPTOR_BYTES:
         raise DescriptorError(
-            f"the descriptor is over the {MAX_DESCRIPTOR_BYTES:,}-byte limit",
+            msg("error.descriptor.too_large", limit=MAX_DESCRIPTOR_BYTES),
             source=source,
-            hint="a descriptor describes one system; split large files",
+            hint=msg("error.descriptor.too_large.hint"),
         )
     try:
         if text.lstrip().startswith("{"):
@@ -193,22 +195,21 @@ def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> Syst
         else:
             data = yaml.load(text, Loader=_UniqueKeyLoader)
     except DuplicateKeyError as error:
-        raise DescriptorError(
-            f"the key '{error.key}' is given twice in one mapping{error.where}",
-            source=source,
-            hint="keep one of them: a second one would silently replace the first",
-        ) from None
+        said = (
+            msg("error.descriptor.key_twice_at", key=error.key, line=error.line, column=error.column)
+            if error.line
+            else msg("error.descriptor.key_twice", key=error.key)
+        )
+        raise DescriptorError(said, source=source, hint=msg("error.key_twice.hint")) from None
     except RecursionError:
         raise DescriptorError(
-            "the document is nested too deeply",
-            source=source,
-            hint="a descriptor is a few levels deep: check brackets and indentation",
+            msg("error.descriptor.too_deep"), source=source, hint=msg("error.descriptor.too_deep.hint")
         ) from None
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise DescriptorError(
-            f"not valid YAML or JSON: {_syntax_message(error)}",
+            msg("error.descriptor.syntax", reason=_syntax_message(error)),
             source=source,
-            hint="fix the syntax at that place (indentation, quotes, colons, commas)",
+            hint=msg("error.descriptor.syntax.hint"),
         ) from None
     return parse_system(data, kb=kb, source=source)
 
@@ -232,17 +233,18 @@ class _UniqueKeyLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 mark = key_node.start_mark
-                raise DuplicateKeyError(key, f" (line {mark.line + 1}, column {mark.column + 1})")
+                raise DuplicateKeyError(key, line=mark.line + 1, column=mark.column + 1)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
-def _syntax_message(error: Exception) -> str:
+def _syntax_message(error: Exception) -> Said:
+    """The parser's own words (English), and where."""
     if isinstance(error, json.JSONDecodeError):
-        return f"{error.msg} at line {error.lineno}, column {error.colno}"
+        return msg("error.syntax_at", problem=error.msg, line=error.lineno, column=error.colno)
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error)
-    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else str(problem)
+    return msg("error.syntax_at", problem=problem, line=mark.line + 1, column=mark.column + 1) if mark else str(problem)
 
 
 def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
@@ -254,9 +256,7 @@ def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
     """
     if not isinstance(data, Mapping):
         raise DescriptorError(
-            "a descriptor must be a mapping with name, developments and deployments",
-            source=source,
-            hint="see `airegime schema` or the files in examples/",
+            msg("error.descriptor.not_mapping"), source=source, hint=msg("error.descriptor.not_mapping.hint")
         )
     keys = [str(key) for key in data]
     problems = Problems()
@@ -266,10 +266,10 @@ def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:
     data = dict(data)
     if data.get("airegime", FORMAT) != FORMAT:
         raise DescriptorError(
-            f"descriptor format {shown(data.get('airegime'))} is not supported",
+            msg("error.descriptor.format", found=shown(data.get("airegime"))),
             location="airegime",
             source=source,
-            hint=f"this version reads formats 1 and {FORMAT}",
+            hint=msg("error.descriptor.format.hint", format=FORMAT),
             found=shown(data.get("airegime")),
             allowed=f"1, {FORMAT}",
         )
@@ -323,10 +323,10 @@ def _check_note_keys(notes: Any, kb: KnowledgeBase, scope: Scope, location: str,
 def _note_problem(kb: KnowledgeBase, scope: Scope, location: str, key: str) -> Problem:
     return Problem(
         f"{location}.{key}",
-        f"no question '{key}' for the {scope} phase: notes and evidence support an answer to one of its questions",
+        msg("error.notes.no_question", question=key, scope=scope),
         found=shown(key),
         allowed=", ".join(q.id for q in kb.questions_for(scope)),
-        hint="name the question they support, as in 'answers'",
+        advice=msg("error.notes.no_question.hint"),
     )
 
 
@@ -371,38 +371,68 @@ def _structure_problem(error: Any) -> Problem:
     path = location_of(tuple(part if isinstance(part, int) else path_key(part) for part in error["loc"]))
     kind = error["type"]
     found = "" if kind == "missing" else shown(error.get("input"))
-    allowed = ""
+    allowed: Said = ""
     context = error.get("ctx") or {}
     unit = "character" if kind.startswith("string") else "item"
     if kind == "extra_forbidden":
         allowed = PHASE_KEYS if len(error["loc"]) > 1 else SYSTEM_KEYS
     elif "max_length" in context:
-        allowed = f"at most {_count(context['max_length'], unit)}"
+        allowed = msg("error.descriptor.at_most", count=_count(context["max_length"], unit))
     elif "min_length" in context:
-        allowed = f"at least {_count(context['min_length'], unit)}"
-    return Problem(path, _expected(error), found=found, allowed=allowed, hint=_descriptor_hint(error))
+        allowed = msg("error.descriptor.at_least", count=_count(context["min_length"], unit))
+    return Problem(path, _expected(error), found=found, allowed=allowed, advice=_descriptor_hint(error))
 
 
-def _count(number: int, unit: str) -> str:
-    return f"{number:,} {unit}{'' if number == 1 else 's'}"
+def _count(number: int, unit: str) -> Message:
+    if unit == "character":
+        return msg("error.count.character" if number == 1 else "error.count.characters", count=number)
+    return msg("error.count.item" if number == 1 else "error.count.items", count=number)
 
 
-def _expected(error: Any) -> str:
-    if error["type"] == "extra_forbidden":
-        return "unknown key"
+def _expected(error: Any) -> Said:
+    """What is wrong: pydantic's verdicts said in our words (its own English for the rare others)."""
+    kind, context = error["type"], error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return msg("error.descriptor.unknown_key")
+    if kind == "value_error" and isinstance(refused := context.get("error"), RefusedValue):
+        return refused.said
+    if kind == "string_too_long":
+        return msg("error.descriptor.text_too_long", count=_count(context["max_length"], "character"))
+    if kind == "string_too_short":
+        return msg("error.descriptor.text_too_short", count=_count(context["min_length"], "character"))
+    if kind in ("too_long", "too_short"):
+        actual = context.get("actual_length", "?")
+        if kind == "too_long":
+            return msg("error.descriptor.list_too_long", count=_count(context["max_length"], "item"), actual=actual)
+        return msg("error.descriptor.list_too_short", count=_count(context["min_length"], "item"), actual=actual)
+    expected = _EXPECTED.get(kind)
+    if expected is not None:
+        return expected
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def _descriptor_hint(error: Any) -> str:
+_EXPECTED = {
+    "missing": msg("error.descriptor.missing"),
+    "string_type": msg("error.descriptor.not_text"),
+    "dict_type": msg("error.descriptor.not_a_mapping"),
+    "model_type": msg("error.descriptor.not_a_mapping"),
+    "list_type": msg("error.descriptor.not_a_list"),
+    "tuple_type": msg("error.descriptor.not_a_list"),
+    "int_type": msg("error.descriptor.not_an_integer"),
+    "int_parsing": msg("error.descriptor.not_an_integer"),
+}
+
+
+def _descriptor_hint(error: Any) -> Message:
     if error["type"] == "extra_forbidden":
         if len(error["loc"]) > 1:
-            return f"remove it or correct its spelling: a development or a deployment has {PHASE_KEYS}"
-        return f"remove it or correct its spelling; allowed keys: {SYSTEM_KEYS}"
+            return msg("error.descriptor.unknown_phase_key.hint", keys=PHASE_KEYS)
+        return msg("error.descriptor.unknown_key.hint", keys=SYSTEM_KEYS)
     if error["type"] == "missing":
-        return "add this field (see `airegime schema`)"
+        return msg("error.descriptor.missing.hint")
     if error["type"] == "too_short" and error["loc"][:1] == ("deployments",):
-        return "describe at least one deployment context (who uses the system, for what)"
-    return "correct the value (see `airegime schema`)"
+        return msg("error.descriptor.no_deployment.hint")
+    return msg("error.descriptor.value.hint")
 
 
 def descriptor_schema(kb: KnowledgeBase) -> dict[str, Any]:

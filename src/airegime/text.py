@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from airegime.errors import Message, msg
+
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 REPLACEMENT = "\ufffd"
 
@@ -29,14 +31,15 @@ def is_invisible(text: str) -> bool:
     return all(c.isspace() or unicodedata.category(c) in ("Cf", "Zs", "Zl", "Zp", "Mn") for c in text)
 
 
-def problem(text: str, *, required: bool = False) -> str | None:
-    """Why ``text`` cannot be accepted as a name or a description, or None when it can."""
+def problem(text: str, *, required: bool = False) -> Message | None:
+    """Why ``text`` cannot be accepted as a name or a description (words that follow "the text",
+    e.g. "contains control characters…"), or None when it can."""
     if has_control(text):
-        return "contains control characters; remove them (only line breaks and tabs are allowed)"
+        return msg("text.control")
     if text and is_invisible(text):
-        return "is made only of invisible characters; write a visible name"
+        return msg("text.invisible")
     if required and not text.strip():
-        return "is empty; write a name"
+        return msg("text.empty")
     return None
 
 

@@ -120,7 +120,7 @@ def test_tokens_are_made_on_the_account_page_shown_once_and_work_on_the_api(
     }
     assert token not in anna.get("/account").text  # never shown again
     too_much = anna.form("/account/tokens", {"name": "x", "role": "admin", "days": "1"})
-    assert too_much.status_code == 400 and "cannot do more than its owner" in too_much.text
+    assert too_much.status_code == 400 and "ne peut pas faire plus que son propriétaire" in too_much.text
 
 
 def test_a_reader_sees_no_editing_links_and_cannot_create(

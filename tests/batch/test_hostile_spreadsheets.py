@@ -34,7 +34,7 @@ def test_a_hostile_spreadsheet_exits_2_with_the_reason_in_bounded_memory(
     message, make = HOSTILE[name]
     path = make(tmp_path / name)
     assert path.stat().st_size < 2_000_000
-    done, peak_mb = run_measured(str(CLI), "batch", str(path), "-o", str(tmp_path / "results.csv"))
+    done, peak_mb = run_measured(str(CLI), "batch", str(path), "-o", str(tmp_path / "results.csv"), "--lang", "en")
     assert done.returncode == 2, done.stderr
     assert message in " ".join(done.stderr.split()), done.stderr
     assert "Traceback" not in done.stderr

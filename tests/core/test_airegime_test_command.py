@@ -133,7 +133,7 @@ def test_a_broken_knowledge_dir_exits_2_naming_the_file(command: list[str], kb_c
     rules = kb_copy / "rules.yaml"
     rules.write_text(rules.read_text(encoding="utf-8") + "\n  - id: [broken\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "airegime", *command, "--knowledge-dir", str(kb_copy)],
+        [sys.executable, "-m", "airegime", *command, "--knowledge-dir", str(kb_copy), "--lang", "en"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -146,18 +146,21 @@ def test_a_broken_knowledge_dir_exits_2_naming_the_file(command: list[str], kb_c
 
 
 def test_a_missing_knowledge_dir_exits_2(tmp_path: Path) -> None:
-    result = run("verify", "--knowledge-dir", str(tmp_path / "nowhere"))
+    result = run("verify", "--knowledge-dir", str(tmp_path / "nowhere"), "--lang", "en")
     assert result.returncode == 2
     assert f"the knowledge base {tmp_path / 'nowhere'} does not exist" in result.stderr.replace("\n", "")
 
 
 def test_a_malformed_scenario_exits_2_with_its_location(tmp_path: Path) -> None:
     scenario = write(tmp_path, "typo.yaml", POLICE.replace("{outcome: police_justice,", "{outcom: police_justice,"))
-    result = run("test", str(scenario))
+    result = run("test", str(scenario), "--lang", "en")
     assert result.returncode == 2
     said = result.stderr.replace("\n", "")
     assert f"{scenario}: scenarios[0].expect.National police.outcom: unknown expectation 'outcom' (line 8)" in said
     assert result.stdout == ""
+    french = run("test", str(scenario)).stderr.replace("\n", "")  # without --lang nor AIREGIME_LANG: French
+    where = f"{scenario}\u00a0: scenarios[0].expect.National police.outcom"
+    assert f"{where}\u00a0: attente inconnue\u00a0: «\u00a0outcom\u00a0» (ligne 8)" in french
 
 
 def test_an_example_is_found_next_to_the_scenario_first(tmp_path: Path) -> None:
@@ -193,9 +196,9 @@ def test_a_scenario_that_cannot_run_exits_2_and_the_others_still_run(tmp_path: P
 
 
 def test_unreadable_paths_exit_2(tmp_path: Path) -> None:
-    missing = run("test", str(tmp_path / "nowhere.yaml"))
+    missing = run("test", str(tmp_path / "nowhere.yaml"), "--lang", "en")
     assert missing.returncode == 2 and f"{tmp_path / 'nowhere.yaml'}: no such file or folder" in missing.stderr
-    empty = run("test", str(tmp_path))
+    empty = run("test", str(tmp_path), "--lang", "en")
     assert empty.returncode == 2 and "the folder holds no scenario file" in empty.stderr
 
 

@@ -78,7 +78,7 @@ def test_fail_on_open_exits_1_only_when_something_is_open(tmp_path: Path) -> Non
 def test_invalid_input_exits_2_with_where_and_what_to_do(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "system.yaml"
     path.write_text(content, encoding="utf-8")
-    result = run("assess", str(path))
+    result = run("assess", str(path), "--lang", "en")
     assert result.returncode == 2
     assert message in result.stderr and "→" in result.stderr
     assert "Traceback" not in result.stderr

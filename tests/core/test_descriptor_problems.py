@@ -251,7 +251,7 @@ def test_the_command_line_prints_every_problem_one_a_line(tmp_path: Path) -> Non
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(THREE), encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "airegime", "assess", str(path)],
+        [sys.executable, "-m", "airegime", "assess", str(path), "--lang", "en"],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "80"},
@@ -270,7 +270,10 @@ def test_the_command_line_caps_the_list(tmp_path: Path) -> None:
         json.dumps({"name": "S", "deployments": [{"name": "A", "answers": {f"q{i}": 1 for i in range(1_000)}}]})
     )
     result = subprocess.run(
-        [sys.executable, "-m", "airegime", "assess", str(path)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "airegime", "assess", str(path), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     lines = result.stderr.splitlines()
     assert result.returncode == 2 and len(lines) == 1 + MAX_LISTED + 1

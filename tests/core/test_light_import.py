@@ -50,7 +50,7 @@ main()
 
 def run_core_only(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("AIREGIME_")}
-    env.update(AIREGIME_DATA_DIR=str(tmp_path / "data"), COLUMNS="200")
+    env.update(AIREGIME_DATA_DIR=str(tmp_path / "data"), AIREGIME_LANG="en", COLUMNS="200")
     blocked = ",".join(sorted(EXTRA_MODULES))
     return subprocess.run(
         [sys.executable, "-c", CORE_ONLY, blocked, *args],

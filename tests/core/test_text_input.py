@@ -44,8 +44,8 @@ def test_a_key_given_twice_is_refused(kb: KnowledgeBase, text: str) -> None:
 
 def test_the_rule_itself() -> None:
     assert problem("Acme") is None and problem("") is None
-    assert problem("", required=True) == "is empty; write a name"
-    assert "control" in (problem("a\x00b") or "")
+    assert str(problem("", required=True)) == "is empty; write a name"
+    assert (said := problem("a\x00b")) is not None and "control" in said.text("en") and "contrôle" in said.text("fr")
     assert cleaned("a\x00b\x1b[2J") == "a\ufffdb\ufffd[2J"
     assert escaped("a\x1b[2Jb\x9b") == "a\\x1b[2Jb\\x9b"
     assert escaped("line\nnext\ttab") == "line\nnext\ttab"

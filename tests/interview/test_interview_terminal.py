@@ -340,7 +340,9 @@ def test_resuming_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> N
         (tmp_path / "missing.yaml", "cannot read the file"),
         (broken, "deployments[0].answers.purpose"),
     ]:
-        done = subprocess.run([AIREGIME, "interview", "--resume", str(path)], capture_output=True, text=True)
+        done = subprocess.run(
+            [AIREGIME, "interview", "--resume", str(path), "--lang", "en"], capture_output=True, text=True
+        )
         assert done.returncode == 2
         assert where in done.stderr and "→" in done.stderr and "Traceback" not in done.stderr
     assert broken.read_text(encoding="utf-8").startswith("name: X")  # left as it was

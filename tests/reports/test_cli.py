@@ -59,15 +59,16 @@ def test_json_report_round_trip_through_the_command_line(tmp_path: Path) -> None
 
 
 def test_bad_inputs_get_a_clear_error_and_exit_2(tmp_path: Path) -> None:
-    result = run("report", EXAMPLE, "--date", "yesterday")
+    result = run("report", EXAMPLE, "--date", "yesterday", "--lang", "en")
     assert result.returncode == 2 and b"YYYY-MM-DD" in result.stderr
-    result = run("import-report", EXAMPLE)
+    assert "AAAA-MM-JJ" in run("report", EXAMPLE, "--date", "yesterday").stderr.decode()  # French by default
+    result = run("import-report", EXAMPLE, env={"AIREGIME_LANG": "en"})
     assert result.returncode == 2 and b"not valid JSON" in result.stderr
     fake = tmp_path / "fake.json"
     fake.write_text('{"format": "airegime.report/7", "system": {}}')
-    result = run("import-report", str(fake))
+    result = run("import-report", str(fake), env={"AIREGIME_LANG": "en"})
     assert result.returncode == 2 and b"not supported" in result.stderr
-    result = run("report", EXAMPLE, "-o", str(tmp_path / "missing" / "r.md"))
+    result = run("report", EXAMPLE, "-o", str(tmp_path / "missing" / "r.md"), "--lang", "en")
     assert result.returncode == 2 and b"cannot write" in result.stderr
     assert run("report", EXAMPLE, "-f", "odt").returncode == 2
 

@@ -231,7 +231,7 @@ def test_contexts_are_added_renamed_and_the_last_cannot_be_removed(client: Clien
     assert client.submit(f"/a/{new}/contexts/{first}/remove").status_code == 303
     last = client.submit(f"/a/{new}/contexts/{police}/remove")
     assert last.status_code == 400
-    assert "at least one deployment context" in last.text
+    assert "au moins un contexte de déploiement" in last.text
     assert [c.name for c in repo.get(new).contexts] == ["Police nationale"]
 
 

@@ -32,13 +32,14 @@ from airegime.api import (
     routes_review,
     routes_sharing,
 )
-from airegime.api.errors import CRASH_HINT, error_response, install_error_handlers
+from airegime.api.errors import CRASH, CRASH_HINT, error_response, install_error_handlers, reader_lang
 from airegime.api.models import ErrorBody
 from airegime.edge.access import API_PREFIX, Gate, admit
 from airegime.edge.deps import check_roles
 from airegime.edge.headers import HeadAsGet, no_store
+from airegime.edge.inputs import refusal
 from airegime.edge.limits import BATCH_MAX_BYTES, MAX_BODY_BYTES, evidence_limit, limited
-from airegime.errors import AccessDenied
+from airegime.errors import AccessDenied, msg
 from airegime.kb import KnowledgeBase
 from airegime.settings import get_settings
 from airegime.storage import Repository
@@ -115,19 +116,19 @@ async def api_access(request: Request) -> None:
 DENIALS = {
     401: (
         "unauthorized",
-        "a valid API token is needed",
-        "send `Authorization: Bearer <token>` (`airegime users token`)",
+        msg("error.api.401"),
+        msg("error.api.401.hint", header="Authorization: Bearer <token>", command="airegime users token"),
     ),
-    403: ("forbidden", "your role does not allow this", "ask an administrator of your organisation for the role"),
+    403: ("forbidden", msg("error.api.403"), msg("error.api.403.hint")),
     503: (
         "no_accounts",
-        "no account exists yet",
-        "create the first with `airegime users add NAME --org ORG --role admin`",
+        msg("error.api.503"),
+        msg("error.api.503.hint", command="airegime users add NAME --org ORG --role admin"),
     ),
 }
 
 
-TEXT_HINT = "write this text with visible characters only (line breaks and tabs are allowed)"
+TEXT_HINT = msg("error.api.text.hint")
 
 
 def _answer_invalid_text(api: FastAPI) -> None:
@@ -142,14 +143,15 @@ def _answer_invalid_text(api: FastAPI) -> None:
             return await answered if inspect.isawaitable(answered) else answered
         context: dict[str, Any] = first.get("ctx") or {}
         where = context["where"] if "where" in context else location_of(tuple(first.get("loc", ()))[1:])
-        return error_response(422, "invalid_text", str(first.get("msg", "")), where=where, hint=TEXT_HINT)
+        said = refusal(context) if "reason_id" in context else str(first.get("msg", ""))
+        return error_response(422, "invalid_text", said, where=where, hint=TEXT_HINT, lang=reader_lang(request))
 
     api.add_exception_handler(RequestValidationError, invalid_input)  # type: ignore[arg-type]
 
 
-async def _denied(_request: Request, denied: AccessDenied) -> JSONResponse:
+async def _denied(request: Request, denied: AccessDenied) -> JSONResponse:
     code, message, hint = DENIALS[denied.status]
-    response = error_response(denied.status, code, message, hint=hint)
+    response = error_response(denied.status, code, message, hint=hint, lang=reader_lang(request))
     if denied.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
@@ -216,5 +218,5 @@ class ApiEdge:
             log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            crashed = error_response(500, "server_error", "an unexpected error occurred", hint=CRASH_HINT)
+            crashed = error_response(500, "server_error", CRASH, hint=CRASH_HINT, lang=reader_lang(Request(scope)))
             await crashed(scope, receive, send)

@@ -12,7 +12,7 @@ from typing import Any
 from airegime.answers import normalise_answer
 from airegime.api.models import AnswerChange
 from airegime.engine.results import Assessment
-from airegime.errors import AnswerError, DescriptorError
+from airegime.errors import AnswerError, DescriptorError, msg
 from airegime.kb.models import KnowledgeBase
 from airegime.storage.records import Context, Saved
 from airegime.storage.repository import Repository
@@ -35,9 +35,9 @@ def _with_answers(kb: KnowledgeBase, current: Saved, changes: list[AnswerChange]
         question = kb.question_by_id.get(change.question)
         if question is None or change.scope not in question.scope:
             raise AnswerError(
-                f"no question '{change.question}' for the {change.scope} scope",
+                msg("error.api.no_question", question=change.question, scope=change.scope),
                 location=f"answers[{index}].question",
-                hint="see GET /kb/questions for each question's scope",
+                hint=msg("error.api.no_question.hint"),
             )
         answers, location = _answers_of(data, current, change, f"answers[{index}]")
         if change.value is None:
@@ -51,18 +51,16 @@ def _answers_of(data: dict[str, Any], current: Saved, change: AnswerChange, wher
     """The answers the change belongs to, and their location in the descriptor."""
     for phase in ("deployment", "development"):
         if change.scope != phase and (getattr(change, phase) is not None or getattr(change, f"{phase}_id") is not None):
-            raise DescriptorError(
-                f"only {phase} answers belong to a {_NAMES[phase]}", location=f"{where}.{phase}", hint="leave it out"
+            said = msg(
+                "error.api.wrong_phase.development" if phase == "development" else "error.api.wrong_phase.deployment"
             )
+            raise DescriptorError(said, location=f"{where}.{phase}", hint=msg("error.api.wrong_phase.hint"))
     if change.scope == "system":
         return data["answers"], "answers"
     key = f"{change.scope}s"
     rows = current.developments if change.scope == "development" else current.contexts
     index = _index(change, rows, where)
     return data[key][index]["answers"], f"{key}[{index}].answers"
-
-
-_NAMES = {"development": "development processing", "deployment": "deployment context"}
 
 
 def _index(change: AnswerChange, rows: tuple[Context, ...], where: str) -> int:
@@ -72,23 +70,33 @@ def _index(change: AnswerChange, rows: tuple[Context, ...], where: str) -> int:
     by_id = change.development_id if phase == "development" else change.deployment_id
     if by_index is not None and by_id is not None:
         raise DescriptorError(
-            f"both {phase} and {phase}_id are given", location=f"{where}.{phase}_id", hint="give one of the two"
+            msg("error.api.both", field=phase), location=f"{where}.{phase}_id", hint=msg("error.api.both.hint")
         )
     if by_id is not None:
         found = next((i for i, row in enumerate(rows) if row.id == by_id), None)
         if found is None:
             raise DescriptorError(
-                f"no {_NAMES[phase]} with id {by_id} in this assessment",
+                msg(
+                    "error.api.no_id.development" if phase == "development" else "error.api.no_id.deployment", id=by_id
+                ),
                 location=f"{where}.{phase}_id",
-                hint=f"see the assessment's {'developments' if phase == 'development' else 'contexts'}[].id",
+                hint=msg("error.api.no_id.hint", list="developments" if phase == "development" else "contexts"),
             )
         return found
     if by_index is None and phase == "development":
         return 0  # the first (often the only) development processing
     if by_index is None or by_index >= len(rows):
         raise DescriptorError(
-            f"no {_NAMES[phase]} at index {by_index}",
+            msg(
+                "error.api.no_index.development" if phase == "development" else "error.api.no_index.deployment",
+                index=by_index,
+            ),
             location=f"{where}.{phase}",
-            hint=f"give the index of a {_NAMES[phase]}, from 0 to {len(rows) - 1}",
+            hint=msg(
+                "error.api.no_index.development.hint"
+                if phase == "development"
+                else "error.api.no_index.deployment.hint",
+                last=len(rows) - 1,
+            ),
         )
     return by_index

@@ -5,6 +5,9 @@ HTTP errors (404, 405, 413) and anything unexpected (500, logged, never shown) a
 as JSON in this shape; a descriptor's errors add ``problems``, every problem found (the first
 50), and ``count``, how many there are. No stack trace, no SQL, no path on this machine ever
 reaches a client.
+
+``code`` is stable, for programs; ``message`` and ``hint`` (and each problem's) are for people, in
+the reader's language: ``?lang=fr`` or ``Accept-Language: fr``, else English (``reader_lang``).
 """
 
 from __future__ import annotations
@@ -18,26 +21,50 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from airegime.edge.inputs import BodyRefused
-from airegime.errors import AiregimeError, ApiError, DescriptorError, NotFoundError
+from airegime.errors import AiregimeError, ApiError, DescriptorError, NotFoundError, Said, in_lang, msg
 from airegime.system import location_of
 
 log = logging.getLogger("airegime.api")
 
 HTTP_CODES = {
-    400: ("bad_request", "the request cannot be read", "check the method, the URL and the body"),
-    404: ("not_found", "nothing at this address", "see /api/v1/openapi.json for the endpoints"),
-    405: ("method_not_allowed", "this method is not allowed here", "see /api/v1/openapi.json for the methods"),
-    409: ("conflict", "the request conflicts with the stored state", "reload and try again"),
-    413: ("too_large", "the request body is over the size limit", "send a smaller body or file"),
+    400: ("bad_request", msg("error.http.400"), msg("error.http.400.hint")),
+    404: ("not_found", msg("error.http.404"), msg("error.http.404.hint")),
+    405: ("method_not_allowed", msg("error.http.405"), msg("error.http.405.hint")),
+    409: ("conflict", msg("error.http.409"), msg("error.http.409.hint")),
+    413: ("too_large", msg("error.http.413"), msg("error.http.413.hint")),
 }
 
-CRASH_HINT = "try again; if it persists, report it (the server's log has the details)"
+CRASH = msg("error.http.500")
+CRASH_HINT = msg("error.http.500.hint")
+LANGS = ("fr", "en")
+
+
+def reader_lang(request: Request) -> str:
+    """The language of an error's words: ``?lang=``, else the first of ours in ``Accept-Language``
+    (by its q weights), else English, as they were before they could be anything else."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    weighed = []
+    for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        primary = tag.strip().lower().partition("-")[0]
+        if primary in LANGS and weight > 0:
+            weighed.append((-weight, position, primary))
+    return min(weighed)[2] if weighed else "en"
 
 
 def error_response(
-    status: int, code: str, message: str, *, where: str = "", hint: str = "", **more: Any
+    status: int, code: str, message: Said, *, where: str = "", hint: Said = "", lang: str = "en", **more: Any
 ) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "where": where, "hint": hint, **more}}
+    said = {"message": in_lang(message, lang), "hint": in_lang(hint, lang)}
+    body = {"error": {"code": code, "message": said["message"], "where": where, "hint": said["hint"], **more}}
     return JSONResponse(body, status_code=status)
 
 
@@ -51,31 +78,37 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _crashed)
 
 
-async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
-    return error_response(error.status, error.code, error.message, where=error.where, hint=error.hint)
+async def _api_error(request: Request, error: ApiError) -> JSONResponse:
+    return error_response(
+        error.status, error.code, error.said, where=error.where, hint=error.advice, lang=reader_lang(request)
+    )
 
 
-async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    lang = reader_lang(request)
     if isinstance(error, BodyRefused):
-        return error_response(error.status_code, error.code, error.message, hint=error.hint)
+        return error_response(error.status_code, error.code, error.said, hint=error.advice, lang=lang)
     code, message, hint = HTTP_CODES.get(error.status_code, HTTP_CODES[400])
-    response = error_response(error.status_code if error.status_code in HTTP_CODES else 400, code, message, hint=hint)
+    status = error.status_code if error.status_code in HTTP_CODES else 400
+    response = error_response(status, code, message, hint=hint, lang=lang)
     if error.status_code == 405 and error.headers and "Allow" in error.headers:
         response.headers["Allow"] = error.headers["Allow"]
     return response
 
 
-async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    lang = reader_lang(request)
     first: dict[str, Any] = dict(error.errors()[0]) if error.errors() else {}
     if first.get("type") == "json_invalid":
-        return error_response(400, "malformed_json", "the body is not valid JSON", hint="send a JSON document")
+        return error_response(
+            400, "malformed_json", msg("error.api.malformed_json"), hint=msg("error.api.malformed_json.hint"), lang=lang
+        )
     where = _where(tuple(first.get("loc", ())))
     if first.get("loc") == ("body",) and isinstance(first.get("input"), bytes):
-        return error_response(
-            422, "not_json", "the body must be a JSON object", hint="send it with Content-Type: application/json"
-        )
-    message = str(first.get("msg", "invalid request"))
-    return error_response(422, "invalid_request", message, where=where, hint=_hint(first))
+        hint = msg("error.api.not_json.hint", header="Content-Type: application/json")
+        return error_response(422, "not_json", msg("error.api.not_json"), hint=hint, lang=lang)
+    message = str(first.get("msg", "invalid request"))  # pydantic's own words, in English
+    return error_response(422, "invalid_request", message, where=where, hint=_hint(first), lang=lang)
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -83,38 +116,38 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return location_of(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else location_of(loc)
 
 
-def _hint(error: dict[str, Any]) -> str:
+def _hint(error: dict[str, Any]) -> Said:
     if error.get("type") == "missing":
-        return "add this field"
+        return msg("error.kb.missing.hint")
     if error.get("type") == "extra_forbidden":
-        return "remove this field (see /api/v1/openapi.json)"
-    return "correct this value (see /api/v1/openapi.json)"
+        return msg("error.api.extra.hint")
+    return msg("error.api.value.hint")
 
 
-async def _not_found(_request: Request, error: NotFoundError) -> JSONResponse:
-    return error_response(404, "not_found", error.message, hint=error.hint)
+async def _not_found(request: Request, error: NotFoundError) -> JSONResponse:
+    return error_response(404, "not_found", error.said, hint=error.advice, lang=reader_lang(request))
 
 
-async def _invalid_descriptor(_request: Request, error: DescriptorError) -> JSONResponse:
+async def _invalid_descriptor(request: Request, error: DescriptorError) -> JSONResponse:
     # message, where and hint describe one problem (the first) for clients written before `problems`;
     # the message says how many there are.
+    lang = reader_lang(request)
     return error_response(
         422,
         "invalid_descriptor",
-        error.reason,
+        error.reason_in(lang),
         where=error.location,
-        hint=error.problems[0].hint or error.hint,
-        problems=[problem.to_dict() for problem in error.problems],
+        hint=error.problems[0].hint_in(lang) or error.hint_in(lang),
+        lang=lang,
+        problems=[problem.to_dict(lang) for problem in error.problems],
         count=error.count,
     )
 
 
-async def _refused(_request: Request, error: AiregimeError) -> JSONResponse:
-    return error_response(400, "refused", error.message, hint=error.hint)
+async def _refused(request: Request, error: AiregimeError) -> JSONResponse:
+    return error_response(400, "refused", error.said, hint=error.advice, lang=reader_lang(request))
 
 
 async def _crashed(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return error_response(
-        500, "server_error", "an unexpected error occurred", hint="try again; if it persists, report it"
-    )
+    return error_response(500, "server_error", CRASH, hint=CRASH_HINT, lang=reader_lang(request))

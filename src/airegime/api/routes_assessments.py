@@ -24,7 +24,7 @@ from airegime.api.models import (
 from airegime.api.views import assessment_out, comparison_out, history_out, list_out, recheck_out
 from airegime.edge.deps import EDITOR, ApiLangDep, KbDep, RepoDep
 from airegime.edge.inputs import MAX_ID, AssessmentId, checked_tree
-from airegime.errors import ApiError
+from airegime.errors import ApiError, msg
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage import versions
 from airegime.storage.evidence import EvidenceStore, with_evidence
@@ -164,9 +164,9 @@ def compare_assessment(
         raise ApiError(
             422,
             "invalid_request",
-            "give either `with` (another assessment) or `version` (an entry of this one's history)",
+            msg("error.compare.with_or_version"),
             where="with",
-            hint="e.g. ?with=12 or ?version=3",
+            hint=msg("error.compare.with_or_version.hint", example="?with=12, ?version=3"),
         )
     first, second = versions.sides(repo, assessment_id, other=other, index=version)
     comparison = compare(kb=kb, before=first.system, after=second.system, lang=lang)
@@ -210,13 +210,15 @@ def assessment_report(
     result = repo.last_result(assessment_id)
     if result is None:
         repo.get(assessment_id)  # a missing assessment: 404
-        raise ApiError(409, "no_result", "this assessment has no stored result yet", hint="POST .../recheck")
+        raise ApiError(
+            409, "no_result", msg("error.api.no_result"), hint=msg("error.api.no_result.hint", call="POST .../recheck")
+        )
     if result.rule_set_hash != kb.hash:
         raise ApiError(
             409,
             "stale_result",
-            f"the stored result comes from rule set {result.rule_set_version}, not the loaded {kb.version}",
-            hint=f"POST /assessments/{assessment_id}/recheck, then ask for the report again",
+            msg("error.api.stale_result", version=result.rule_set_version, loaded=kb.version),
+            hint=msg("error.api.stale_result.hint", call=f"POST /assessments/{assessment_id}/recheck"),
         )
     review = Reviews(repo).state(assessment_id).to_report()  # status, reviewer, date: the report's "review"
     saved = repo.get(assessment_id)  # the appendix names each answer's note and evidence

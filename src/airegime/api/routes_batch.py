@@ -13,7 +13,7 @@ from airegime.api.deps import StrictJsonRoute
 from airegime.api.models import BatchCellError, BatchOut, BatchSummaryOut, ErrorBody, RuleSetOut
 from airegime.batch.io import READ_FORMATS
 from airegime.edge.deps import ApiLangDep, KbDep
-from airegime.errors import ApiError
+from airegime.errors import ApiError, msg
 
 if TYPE_CHECKING:
     from airegime.batch.inventory import BatchResult
@@ -52,9 +52,9 @@ def batch(
         raise ApiError(
             422,
             "unreadable_inventory",
-            f"cannot tell the format of '{suffix or 'a file without extension'}'",
+            msg("error.inventory.format", name=suffix) if suffix else msg("error.inventory.no_extension"),
             where="file",
-            hint="send a file named .csv, .xlsx, .ods, .jsonl or .parquet",
+            hint=msg("error.api.inventory_format.hint"),
         )
     with tempfile.TemporaryDirectory(prefix="airegime-batch-") as folder:
         source = Path(folder) / f"inventory{suffix}"
@@ -66,7 +66,7 @@ def batch(
             # A spreadsheet's extent and inflated size are checked before any reader allocates it.
             result = assess_inventory(kb=kb, source=source, output=target, lang=language, max_cells=UPLOAD_MAX_CELLS)
         except (InventoryReadError, LayoutError) as error:
-            raise ApiError(422, "unreadable_inventory", error.message, where="file", hint=error.hint) from None
+            raise ApiError(422, "unreadable_inventory", error.said, where="file", hint=error.advice) from None
         if target is None:
             return _json_results(result)
         return Response(

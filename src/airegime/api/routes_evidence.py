@@ -22,7 +22,7 @@ from airegime.api.models import ErrorBody
 from airegime.edge.deps import EDITOR, RepoDep
 from airegime.edge.files import evidence_download
 from airegime.edge.inputs import MAX_ID, AssessmentId, CleanText, RecordId
-from airegime.errors import ApiError, EvidenceRefused
+from airegime.errors import ApiError, EvidenceRefused, msg
 from airegime.storage.evidence import (
     MAX_FILE_BYTES,
     MAX_NOTE_CHARS,
@@ -107,7 +107,7 @@ def attachment_out(attachment: Attachment) -> AttachmentOut:
 
 
 def refused(error: EvidenceRefused) -> ApiError:
-    return ApiError(STATUS.get(error.reason, 422), error.reason, error.message, hint=error.hint)
+    return ApiError(STATUS.get(error.reason, 422), error.reason, error.said, hint=error.advice)
 
 
 @router.get("/{assessment_id}/evidence")
@@ -148,7 +148,9 @@ def write_note(assessment_id: AssessmentId, note: NoteIn, repo: RepoDep) -> Note
     except EvidenceRefused as error:
         raise refused(error) from None
     if written is None:  # only blanks: refused by the model already; kept for the type checker
-        raise ApiError(422, "empty", "the note is empty", where="text", hint="write the note, or DELETE it")
+        raise ApiError(
+            422, "empty", msg("error.evidence.note_empty"), where="text", hint=msg("error.evidence.note_empty.hint")
+        )
     return note_out(written)
 
 
@@ -207,7 +209,13 @@ def add_attachment(
         elif url:
             added = store.add_link(assessment_id, url=url, title=title, **where)  # type: ignore[arg-type]
         else:
-            raise ApiError(422, "empty", "send a file or a url", where="file", hint="multipart field 'file' or 'url'")
+            raise ApiError(
+                422,
+                "empty",
+                msg("error.evidence.nothing_sent"),
+                where="file",
+                hint=msg("error.evidence.nothing_sent.hint"),
+            )
     except EvidenceRefused as error:
         raise refused(error) from None
     root = request.scope.get("root_path", "")
@@ -227,7 +235,9 @@ def download_attachment(assessment_id: AssessmentId, attachment_id: RecordId, re
     """The file, to save (never shown inline: text is sent as ``application/octet-stream``)."""
     found, data = EvidenceStore(repo).attachment(assessment_id, attachment_id)
     if data is None:
-        raise ApiError(409, "link", "this attachment is a link", hint=f"open {found.url}")
+        raise ApiError(
+            409, "link", msg("error.evidence.is_link"), hint=msg("error.evidence.is_link.hint", url=found.url)
+        )
     return evidence_download(found, data)
 
 

@@ -18,7 +18,7 @@ from airegime.api.deps import StrictJsonRoute
 from airegime.api.models import ErrorBody, _In, _Out
 from airegime.edge.deps import ADMIN, EDITOR, CurrentUser, RepoDep
 from airegime.edge.inputs import MAX_ID, AssessmentId, CleanText
-from airegime.errors import AccessDenied, ApiError, ReviewStateError
+from airegime.errors import AccessDenied, ApiError, ReviewStateError, msg
 from airegime.storage.reviews import Reviews, ReviewState, ReviewStep
 
 router = APIRouter(prefix="/assessments", tags=["review"], route_class=StrictJsonRoute)
@@ -106,7 +106,7 @@ def review_step(assessment_id: AssessmentId, step: ReviewIn, repo: RepoDep, prin
         else:
             state = reviews.return_to_draft(assessment_id, step.opinion)
     except ReviewStateError as refused:
-        raise ApiError(409, "review_state", refused.message, hint=refused.hint) from refused
+        raise ApiError(409, "review_state", refused.said, hint=refused.advice) from refused
     return review_out(state)
 
 
@@ -144,6 +144,8 @@ def purge(
     """Delete an archived assessment for good, with its history, results and reviews (admins; the audit
     log keeps its name). Needs ``?confirm=true``."""
     if not confirm:
-        raise ApiError(400, "confirm_required", "purging cannot be undone", hint="add ?confirm=true to purge")
+        raise ApiError(
+            400, "confirm_required", msg("error.review.purge_confirm"), hint=msg("error.review.purge_confirm.hint")
+        )
     Reviews(repo).purge(assessment_id)
     return Response(status_code=204)

@@ -35,7 +35,7 @@ import polars as pl
 
 from airegime.answers import normalise_answer
 from airegime.batch.words import w
-from airegime.errors import AnswerError, LayoutError
+from airegime.errors import AnswerError, LayoutError, msg
 from airegime.i18n import t
 from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Question, Scope
 from airegime.upgrade import format1_questions
@@ -129,16 +129,15 @@ def read_layout(columns: list[str], kb: KnowledgeBase) -> Layout:
     new_only = [name for name, key in zip(columns, keys, strict=True) if key in current and key not in old]
     if old_only and new_only:
         raise LayoutError(
-            f"columns of the old format ({', '.join(old_only[:4])}) and of the current one "
-            f"({', '.join(new_only[:4])}) in one file",
-            hint="use the columns of `airegime batch --template` only, or the old columns only",
+            msg("error.layout.mixed", old=", ".join(old_only[:4]), new=", ".join(new_only[:4])),
+            hint=msg("error.layout.mixed.hint"),
         )
     by_name = old if old_only else current
     system_id = next((c for c in columns if c.strip().casefold() == SYSTEM_ID), None)
     if system_id is None:
         raise LayoutError(
-            f"no '{SYSTEM_ID}' column (found: {', '.join(columns[:12]) or 'none'})",
-            hint="the first row must name the columns; start from `airegime batch --template inventory.xlsx`",
+            msg("error.layout.no_id", column=SYSTEM_ID, found=", ".join(columns[:12]) or msg("error.layout.none")),
+            hint=msg("error.layout.no_id.hint"),
         )
     answers: list[AnswerColumn] = []
     passthrough: list[str] = []
@@ -147,18 +146,15 @@ def read_layout(columns: list[str], kb: KnowledgeBase) -> Layout:
         found = by_name.get(key)
         if found is None:
             if "." in key and key.split(".", 1)[0] in SCOPES:
-                raise LayoutError(
-                    f"column '{name}' names no question of that phase",
-                    hint="the answer columns are listed on the help sheet of `airegime batch --template`",
-                )
+                raise LayoutError(msg("error.layout.no_question", name=name), hint=msg("error.layout.no_question.hint"))
             if name != system_id:
                 passthrough.append(name)
             continue
         column = AnswerColumn(name, *found)
         if column.canonical in seen:
             raise LayoutError(
-                f"columns '{seen[column.canonical]}' and '{name}' both give {column.canonical}",
-                hint="keep one of them",
+                msg("error.layout.twice", first=seen[column.canonical], second=name, question=column.canonical),
+                hint=msg("error.layout.twice.hint"),
             )
         seen[column.canonical] = name
         answers.append(column)

@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from airegime.cells import FORMULA_START, inert
-from airegime.errors import InventoryReadError
+from airegime.errors import InventoryReadError, Message, msg
 
 ROW_INDEX = "__row"  # the row number in the file, as its user sees it (dropped from results)
 READ_FORMATS = {
@@ -59,7 +59,7 @@ class Inventory:
             yield from reader[self.kind](self, rows)
         except _read_errors() as error:
             raise InventoryReadError(
-                f"cannot read {self.path.name}: {_first_line(error)}", _read_hint(self.kind)
+                msg("error.inventory.unreadable", name=self.path.name, reason=_first_line(error)), _read_hint(self.kind)
             ) from None
 
 
@@ -71,19 +71,18 @@ def open_inventory(path: Path | str, kind: str | None = None, *, max_cells: int 
     path = Path(path)
     kind = kind or READ_FORMATS.get(path.suffix.lower())
     if kind is None:
-        raise InventoryReadError(
-            f"cannot tell the format of '{path.name}'",
-            "use .csv, .xlsx, .ods, .jsonl or .parquet",
-        )
+        raise InventoryReadError(msg("error.inventory.format", name=path.name), msg("error.inventory.format.hint"))
     if not path.is_file():
-        raise InventoryReadError(f"no file '{path}'", "check the path")
+        raise InventoryReadError(msg("error.inventory.no_file", path=str(path)), msg("error.check_path.hint"))
     try:
         if kind == "excel":
             sheet = _read_excel(path, max_cells)
             return Inventory(path, kind, sheet.columns, sheet.height, sheet)
         columns, total = _header(path, kind)
     except _read_errors() as error:
-        raise InventoryReadError(f"cannot read {path.name}: {_first_line(error)}", _read_hint(kind)) from None
+        raise InventoryReadError(
+            msg("error.inventory.unreadable", name=path.name, reason=_first_line(error)), _read_hint(kind)
+        ) from None
     return Inventory(path, kind, columns, total)
 
 
@@ -214,13 +213,13 @@ def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def _read_hint(kind: str) -> str:
+def _read_hint(kind: str) -> Message:
     return {
-        "csv": "save the sheet as UTF-8 CSV with a header row",
-        "excel": "check the file opens in a spreadsheet; the inventory must be its first sheet",
-        "jsonl": "write one JSON object per line",
-        "parquet": "check the file is a complete Parquet file",
-        NUMBERED: "upload the inventory again",
+        "csv": msg("error.inventory.csv.hint"),
+        "excel": msg("error.inventory.excel.hint"),
+        "jsonl": msg("error.inventory.jsonl.hint"),
+        "parquet": msg("error.inventory.parquet.hint"),
+        NUMBERED: msg("error.inventory.numbered.hint"),
     }[kind]
 
 
@@ -269,9 +268,9 @@ def result_writer(path: Path, total_rows: int | None) -> Iterator[ResultWriter]:
     """A writer for ``path``'s format; the file appears only when everything was written."""
     kind = WRITE_FORMATS.get(path.suffix.lower())
     if kind is None:
-        raise InventoryReadError(f"cannot write '{path.name}'", "name the results .csv, .xlsx, .jsonl or .parquet")
+        raise InventoryReadError(msg("error.results.format", name=path.name), msg("error.results.format.hint"))
     if kind == "xlsx" and total_rows is not None and total_rows > XLSX_MAX_ROWS:
-        raise InventoryReadError(f"{total_rows:,} rows do not fit in one .xlsx sheet", "write .csv or .parquet")
+        raise InventoryReadError(msg("error.results.rows", rows=total_rows), msg("error.results.too_many.hint"))
     handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
     os.close(handle)
     os.chmod(temporary, 0o644)  # mkstemp's 0600 is for secrets; results are ordinary files

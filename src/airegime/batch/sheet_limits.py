@@ -24,7 +24,7 @@ from typing import Any
 from xml.parsers import expat
 
 from airegime.batch.io import XLSX_MAX_ROWS
-from airegime.errors import InventoryReadError
+from airegime.errors import InventoryReadError, Message, msg
 
 MAX_INFLATED_BYTES = 512 * 1024 * 1024  # every part of the archive, inflated
 MAX_COLUMNS = 256  # an inventory has a few dozen
@@ -47,14 +47,22 @@ class _Extent:
             return  # the usual case, kept cheap: called for every cell
         self.rows, self.columns = max(self.rows, row), max(self.columns, column)
         if self.columns > MAX_COLUMNS:
-            raise _too_large(where, f"a cell in column {self.columns:,}", f"at most {MAX_COLUMNS} columns")
+            raise _too_large(
+                where,
+                msg("error.sheet.cell_in_column", column=self.columns),
+                msg("error.sheet.max_columns", count=MAX_COLUMNS),
+            )
         if self.rows > XLSX_MAX_ROWS + 1:
-            raise _too_large(where, f"a row numbered {self.rows:,}", f"at most {XLSX_MAX_ROWS + 1:,} rows")
+            raise _too_large(
+                where,
+                msg("error.sheet.row_numbered", row=self.rows),
+                msg("error.sheet.max_rows", count=XLSX_MAX_ROWS + 1),
+            )
         if self.rows * self.columns > self.max_cells:
             raise _too_large(
                 where,
-                f"cells reaching row {self.rows:,} and column {self.columns:,} ({self.rows * self.columns:,} cells)",
-                f"at most {self.max_cells:,} cells",
+                msg("error.sheet.cells_reaching", row=self.rows, column=self.columns, cells=self.rows * self.columns),
+                msg("error.sheet.max_cells", count=self.max_cells),
             )
 
 
@@ -69,10 +77,7 @@ def check_spreadsheet(path: Path, *, max_cells: int = MAX_CELLS) -> None:
     except (zipfile.BadZipFile, OSError):
         # An .xlsx or .ods is always a zip archive; the readers would try other formats (an old
         # binary .xls, say) that this pass cannot check.
-        raise InventoryReadError(
-            f"{path.name} is not a spreadsheet: an .xlsx or .ods file is a zip archive",
-            "check the file opens in a spreadsheet program, and save it as .xlsx, .ods or .csv",
-        ) from None
+        raise InventoryReadError(msg("error.sheet.not_zip", name=path.name), msg("error.sheet.not_zip.hint")) from None
     with archive:
         budget = _Budget(MAX_INFLATED_BYTES)
         declared = sum(info.file_size for info in archive.infolist())
@@ -85,13 +90,10 @@ def check_spreadsheet(path: Path, *, max_cells: int = MAX_CELLS) -> None:
                 elif name == "content.xml":
                     _parse(archive, name, budget, _OdsContent(_Extent(max_cells)))
             except _DocumentType:
-                raise InventoryReadError(
-                    "the spreadsheet holds a document type definition, which spreadsheets never need",
-                    "save it again from the spreadsheet program, or as .csv",
-                ) from None
+                raise InventoryReadError(msg("error.sheet.dtd"), msg("error.sheet.save_again_or_csv.hint")) from None
             except (expat.ExpatError, zipfile.BadZipFile, EOFError, NotImplementedError) as error:
                 raise InventoryReadError(
-                    f"the spreadsheet is damaged ({name}: {error})", "save it again from the spreadsheet program"
+                    msg("error.sheet.damaged", name=name, reason=error), msg("error.sheet.save_again.hint")
                 ) from None
 
 
@@ -221,17 +223,17 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _too_large(where: str, found: str, limit: str) -> InventoryReadError:
+def _too_large(where: str, found: Message, limit: Message) -> InventoryReadError:
     return InventoryReadError(
-        f"the spreadsheet is too large to read: {where} has {found}, beyond the limit of {limit}",
-        "delete the stray cells far from the table (select the empty rows and columns after it and delete "
-        "them), or save the inventory as .csv",
+        msg("error.sheet.too_large", where=where, found=found, limit=limit), msg("error.sheet.too_large.hint")
     )
 
 
 def _inflates(size: int) -> InventoryReadError:
-    return InventoryReadError(
-        f"the spreadsheet inflates to more than {MAX_INFLATED_BYTES // (1024 * 1024):,} MB"
-        + (f" ({size:,} bytes declared)" if size > MAX_INFLATED_BYTES + 1 else ""),
-        "an inventory is a few megabytes of data: save it again from the spreadsheet program, or as .csv",
+    megabytes = MAX_INFLATED_BYTES // (1024 * 1024)
+    said = (
+        msg("error.sheet.inflates_declared", megabytes=megabytes, size=size)
+        if size > MAX_INFLATED_BYTES + 1
+        else msg("error.sheet.inflates", megabytes=megabytes)
     )
+    return InventoryReadError(said, msg("error.sheet.inflates.hint"))

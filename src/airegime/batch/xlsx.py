@@ -20,7 +20,7 @@ from typing import IO
 import polars as pl
 
 from airegime.batch.io import XLSX_MAX_ROWS, neutralise_formulas
-from airegime.errors import InventoryReadError
+from airegime.errors import InventoryReadError, msg
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -106,7 +106,7 @@ class XlsxWriter:
 
     def write(self, frame: pl.DataFrame, trusted: Collection[str] = ()) -> None:
         if self.rows + frame.height > XLSX_MAX_ROWS:
-            raise InventoryReadError("the results do not fit in one .xlsx sheet", "write .csv or .parquet")
+            raise InventoryReadError(msg("error.results.too_many"), msg("error.results.too_many.hint"))
         safe = neutralise_formulas(frame, trusted)  # the same rule as CSV, for the header too
         if self.width == 0:
             self.width = frame.width

@@ -28,5 +28,26 @@ def main() -> None:
         missing = MissingExtraError.of(error) if isinstance(error, ModuleNotFoundError) else error
         if missing is None:
             raise
-        print(f"Error: {missing}", file=sys.stderr)
+        from airegime.i18n import translate
+
+        lang = _language(sys.argv[1:])
+        print(f"{translate('cli.error', lang)} {missing.text(lang)}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+ADMIN_COMMANDS = ("db", "users", "orgs", "audit", "serve")  # English only (airegime.cli.app.ADMIN_LANG)
+
+
+def _language(argv: list[str]) -> str:
+    """The reader's language when the command could not even be set up: its --lang, else AIREGIME_LANG."""
+    if argv[:1] and argv[0] in ADMIN_COMMANDS:
+        return "en"
+    for position, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if arg in ("--lang", "-l") and position + 1 < len(argv):
+            value = argv[position + 1]
+        if value in ("fr", "en"):
+            return value
+    from airegime.settings import get_settings
+
+    return get_settings().lang

@@ -11,10 +11,10 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import _fail, app
+from airegime.cli.app import ADMIN_LANG, _fail, app
 from airegime.cli.db import _database, database_url_or_default
 from airegime.cli.users import OrgOption, _actor
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
 
 actions = typer.Typer(
@@ -56,14 +56,26 @@ def export(
 
     fmt = "csv" if output is None else output.suffix.lower().lstrip(".")
     if fmt not in ("csv", "xlsx"):
-        _fail(AiregimeError(f"cannot write a .{fmt} file", hint="name the output FILE.csv or FILE.xlsx"))
+        _fail(
+            AiregimeError(msg("error.actions.format", suffix=fmt), hint=msg("error.actions.format.hint")),
+            ADMIN_LANG,
+        )
     language = lang or get_settings().lang
     if language not in ("fr", "en"):
-        _fail(AiregimeError(f"no language '{escaped(language)}'", hint="choose fr or en"))
+        _fail(
+            AiregimeError(msg("error.cli.no_lang", lang=escaped(language)), hint=msg("error.cli.no_lang.hint")),
+            ADMIN_LANG,
+        )
     with _database(database_url_or_default(database_url)) as engine:
         found = [i for i, name in Accounts(engine).organisations() if name == org.strip()]
         if not found:
-            _fail(AiregimeError(f"no organisation named '{escaped(org)}'", hint="see `airegime orgs list`"))
+            _fail(
+                AiregimeError(
+                    msg("error.users.no_org", name=escaped(org)),
+                    hint=msg("error.cli.see", command="airegime orgs list"),
+                ),
+                language,  # type: ignore[arg-type]
+            )
         kb = load_knowledge_base()
         repo = Repository(engine, kb, organisation_id=found[0], actor=_actor())
         plan = Actions(repo)

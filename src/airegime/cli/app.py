@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from airegime._version import __version__
 from airegime.cli import views
-from airegime.errors import AiregimeError, DescriptorError
+from airegime.errors import AiregimeError, DescriptorError, at, msg
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang, load_knowledge_base
 from airegime.render.summary import colon
@@ -70,35 +70,45 @@ def _lang(option: LangOption | None) -> Lang:
     return option.value if option else get_settings().lang
 
 
-def _fail(error: AiregimeError) -> NoReturn:
-    # A message may quote a name or a file's content: control characters escaped, markup inert.
+# The commands without --lang (db, users, orgs, audit, serve) speak English, their errors too.
+ADMIN_LANG: Lang = "en"
+
+
+def _fail(error: AiregimeError, lang: Lang) -> NoReturn:
+    """The error on standard error in ``lang``, exit 2. A message may quote a name or a file's
+    content: control characters escaped, markup inert."""
     if isinstance(error, DescriptorError) and error.count > 1:
-        _fail_listing(error)
-    err.print(f"[bold red]Error:[/] {escape(escaped(error.message))}", markup=True)
-    if error.hint:
-        err.print(f"  → {escaped(error.hint)}", markup=False)
+        _fail_listing(error, lang)
+    label = escape(t("cli.error", lang))
+    err.print(f"[bold red]{label}[/] {escape(escaped(error.message_in(lang)))}", markup=True)
+    hint = error.hint_in(lang)
+    if hint:
+        err.print(f"  → {escaped(hint)}", markup=False)
     raise typer.Exit(2)
 
 
-def _fail_listing(error: DescriptorError) -> NoReturn:
+def _fail_listing(error: DescriptorError, lang: Lang) -> NoReturn:
     """Every problem of a descriptor, one a line, each with the file's name (as compilers do)."""
-    file = f"{error.source}: " if error.source else ""
-    heading = f"{file}{error.count:,} problems in the descriptor"
-    err.print(f"[bold red]Error:[/] {escape(escaped(heading))}", markup=True, soft_wrap=True)
+
+    def in_file(line: str) -> str:
+        return escaped(at(error.source, line).text(lang) if error.source else line)
+
+    label = escape(t("cli.error", lang))
+    err.print(f"[bold red]{label}[/] {escape(in_file(error.heading_in(lang)))}", markup=True, soft_wrap=True)
     for problem in error.problems:
-        err.print(escaped(file + problem.line()), markup=False, soft_wrap=True)
+        err.print(in_file(problem.line(lang)), markup=False, soft_wrap=True)
     if error.count > len(error.problems):
-        err.print(f"{file}… and {error.count - len(error.problems):,} more", markup=False, soft_wrap=True)
+        err.print(in_file(error.more_in(lang)), markup=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
 @contextmanager
-def _input_errors() -> Iterator[None]:
-    """Library errors become a message and exit code 2, at the edge only."""
+def _input_errors(lang: Lang) -> Iterator[None]:
+    """Library errors become a message in ``lang`` and exit code 2, at the edge only."""
     try:
         yield
     except AiregimeError as error:
-        _fail(error)
+        _fail(error, lang)
 
 
 def read_system(read: Callable[..., System], file: Path, *, kb: KnowledgeBase, lang: Lang) -> System:
@@ -111,26 +121,24 @@ def read_system(read: Callable[..., System], file: Path, *, kb: KnowledgeBase, l
     return system
 
 
-def _kb(knowledge_dir: Path | None = None) -> KnowledgeBase:
-    """The knowledge base of --knowledge-dir, else of AIREGIME_KNOWLEDGE_DIR, else the packaged one."""
+def _kb(knowledge_dir: Path | None, lang: Lang) -> KnowledgeBase:
+    """The knowledge base of --knowledge-dir, else of AIREGIME_KNOWLEDGE_DIR, else the packaged one;
+    its errors said in ``lang``."""
     from airegime.errors import KnowledgeBaseError
 
     directory = knowledge_dir or get_settings().knowledge_dir
-    with _input_errors():
+    with _input_errors(lang):
         if directory is not None and not directory.is_dir():
             raise AiregimeError(
-                f"the knowledge base {directory} {'is not a folder' if directory.exists() else 'does not exist'}",
-                hint="give a folder holding meta.yaml, sources.yaml, outcomes.yaml, questions.yaml and rules.yaml, "
-                "e.g. a copy of src/airegime/knowledge",
+                msg("error.cli.kb_not_folder" if directory.exists() else "error.cli.kb_missing", folder=str(directory)),
+                hint=msg("error.cli.kb_folder.hint", example="src/airegime/knowledge"),
             )
         try:
             return load_knowledge_base(directory)
         except KnowledgeBaseError as error:
             if directory is None:
                 raise
-            # The loader names the file alone: say which folder it is in.
-            said = str(directory / error.file) + error.message.removeprefix(error.file)
-            raise AiregimeError(said, hint=error.hint) from None
+            raise error.at_path(str(directory / error.file)) from None
 
 
 def _version(value: bool) -> None:
@@ -163,9 +171,9 @@ def assess(
     from airegime.engine.evaluate import evaluate
     from airegime.system import load_system
 
-    kb = _kb(knowledge_dir)
     language = _lang(lang)
-    with _input_errors():
+    kb = _kb(knowledge_dir, language)
+    with _input_errors(language):
         system = read_system(load_system, file, kb=kb, lang=language)
         assessment = evaluate(kb=kb, system=system)
     if format is Format.json:
@@ -195,14 +203,15 @@ def explain(
     from airegime.engine.explain import explain as explain_system
     from airegime.system import load_system
 
-    kb = _kb(knowledge_dir)
-    with _input_errors():
-        system = read_system(load_system, file, kb=kb, lang=_lang(lang))
+    language = _lang(lang)
+    kb = _kb(knowledge_dir, language)
+    with _input_errors(language):
+        system = read_system(load_system, file, kb=kb, lang=language)
         explanation = explain_system(kb=kb, system=system, max_changes=max_changes)
     if format is Format.json:
         typer.echo(to_json(views.explanation_dict(explanation)))
     else:
-        views.print_explanation(out, kb, explanation, _lang(lang), all_rules=all_rules, source=str(file))
+        views.print_explanation(out, kb, explanation, language, all_rules=all_rules, source=str(file))
 
 
 @app.command()
@@ -214,11 +223,12 @@ def verify(
     """Prove the rule set complete: every answer combination gets exactly one rule, and more."""
     from airegime.engine.verify import verify as verify_rules
 
-    report = verify_rules(kb=_kb(knowledge_dir))
+    language = _lang(lang)
+    report = verify_rules(kb=_kb(knowledge_dir, language))
     if format is Format.json:
         typer.echo(to_json(views.verification_dict(report)))
     else:
-        views.print_verification(out, report, _lang(lang))
+        views.print_verification(out, report, language)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -229,15 +239,23 @@ def questions(
     phase: Annotated[str | None, typer.Option(help="system, development or deployment")] = None,
 ) -> None:
     """Browse the questions, with their help, allowed answers and sources."""
+    language = _lang(lang)
     if phase not in (None, "system", "development", "deployment"):
-        _fail(AiregimeError(f"unknown phase '{phase}'", hint="use system, development or deployment"))
-    views.print_questions(out, _kb(), _lang(lang), phase)
+        _fail(
+            AiregimeError(
+                msg("error.cli.phase", phase=phase),
+                hint=msg("error.use_one_of", choices="system, development, deployment"),
+            ),
+            language,
+        )
+    views.print_questions(out, _kb(None, language), language, phase)
 
 
 @app.command()
 def sources(lang: LangArg = None) -> None:
     """The legal sources the rules rest on, with their addresses."""
-    views.print_sources(out, _kb(), _lang(lang))
+    language = _lang(lang)
+    views.print_sources(out, _kb(None, language), language)
 
 
 @app.command()
@@ -245,7 +263,7 @@ def schema() -> None:
     """Print the JSON Schema of system descriptors (for editors and validators)."""
     from airegime.system import descriptor_schema
 
-    typer.echo(to_json(descriptor_schema(_kb())))
+    typer.echo(to_json(descriptor_schema(_kb(None, _lang(None)))))
 
 
 TEST_WORDS: dict[str, tuple[str, str, str, str]] = {  # key: (fr one, fr several, en one, en several)
@@ -281,9 +299,9 @@ def test_scenarios(
     from airegime.errors import ScenarioError
     from airegime.scenarios import ScenarioResult, load_scenarios, run_scenario, scenario_files
 
-    kb = _kb(knowledge_dir)
     language = _lang(lang)
-    with _input_errors():
+    kb = _kb(knowledge_dir, language)
+    with _input_errors(language):
         files = [(path, load_scenarios(path)) for path in scenario_files(paths)]
     runs: list[tuple[Path, Scenario, ScenarioResult | ScenarioError]] = []
     for path, scenarios in files:
@@ -321,7 +339,8 @@ def _print_test_runs(
         if isinstance(run, ScenarioResult):
             lines = [failure.message(lang) for failure in run.failures]
         else:  # the file and the scenario are named just above
-            lines = f"{run.location}: {run.reason}".splitlines() + ([f"→ {run.hint}"] if run.hint else [])
+            hint = run.hint_in(lang)
+            lines = at(run.location, run.reason_in(lang)).text(lang).splitlines() + ([f"→ {hint}"] if hint else [])
         for line in lines:
             out.print(f"      {escaped(line)}", markup=False, soft_wrap=True)
     said = [
@@ -347,7 +366,7 @@ def _test_dict(
             item["status"] = "passed" if run.passed else "failed"
             item["failures"] = [failure.to_dict(lang) for failure in run.failures]
         else:
-            item.update(status="error", failures=[], error=run.message, hint=run.hint)
+            item.update(status="error", failures=[], error=run.message_in(lang), hint=run.hint_in(lang))
         scenarios.append(item)
     knowledge_base = {"version": kb.version, "hash": kb.hash}
     return {"format": "airegime.test/1", "knowledge_base": knowledge_base, **counts, "scenarios": scenarios}

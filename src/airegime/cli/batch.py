@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from airegime.cli.app import LangArg, _fail, _kb, _lang, app, err, out
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
 
 if TYPE_CHECKING:
@@ -34,13 +34,16 @@ def batch(
     lang: LangArg = None,
 ) -> None:
     """Assess every system of an inventory at once (exit 1 if a row is invalid, 2 if the file is unreadable)."""
-    kb = _kb()
     language = _lang(lang)
+    kb = _kb(None, language)
     if template is not None:
         _write_template(kb, template, language)
         return
     if inventory is None:
-        _fail(AiregimeError("give an inventory file, or --template FILE.xlsx", hint="airegime batch --help"))
+        _fail(
+            AiregimeError(msg("error.cli.no_inventory"), hint=msg("error.cli.see", command="airegime batch --help")),
+            language,
+        )
     result = _assess(kb, inventory, output, language)
     _print_report(kb, result, language)
     if not result.valid:
@@ -52,11 +55,11 @@ def _write_template(kb: KnowledgeBase, path: Path, lang: Lang) -> None:
     from airegime.batch.words import w
 
     if path.suffix.lower() != ".xlsx":
-        _fail(AiregimeError(f"'{path.name}' is not an .xlsx file", hint="name the template FILE.xlsx"))
+        _fail(AiregimeError(msg("error.cli.not_xlsx", name=path.name), hint=msg("error.cli.not_xlsx.hint")), lang)
     try:
         write_template(path, kb=kb, lang=lang)
     except OSError as error:
-        _fail(AiregimeError(f"cannot write {path}: {error.strerror}", hint="check the folder exists and is writable"))
+        _fail(_unwritable(path, error), lang)
     out.print(w("template.written", lang, path=escape(str(path))))
 
 
@@ -77,13 +80,15 @@ def _assess(kb: KnowledgeBase, inventory: Path, output: Path | None, lang: Lang)
         try:
             return assess_inventory(kb=kb, source=inventory, output=output, lang=lang, progress=advance)
         except (InventoryReadError, LayoutError) as error:
-            _fail(AiregimeError(error.message, hint=error.hint))
+            _fail(error, lang)
         except OSError as error:
-            _fail(
-                AiregimeError(
-                    f"cannot write {output}: {error.strerror}", hint="check the folder exists and is writable"
-                )
-            )
+            _fail(_unwritable(output, error), lang)
+
+
+def _unwritable(path: Path | None, error: OSError) -> AiregimeError:
+    return AiregimeError(
+        msg("error.cli.unwritable", path=str(path), reason=error.strerror), hint=msg("error.cli.unwritable.hint")
+    )
 
 
 def _print_report(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> None:

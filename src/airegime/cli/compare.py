@@ -45,9 +45,9 @@ def compare(
     from airegime.compare import compare as compare_systems
     from airegime.render.report_data import load_descriptor_or_report
 
-    kb = _kb(knowledge_dir)
     language = _lang(lang)
-    with _input_errors():
+    kb = _kb(knowledge_dir, language)
+    with _input_errors(language):
         before = read_system(load_descriptor_or_report, first, kb=kb, lang=language)
         after = read_system(load_descriptor_or_report, second, kb=kb, lang=language)
         comparison = compare_systems(kb=kb, before=before, after=after, lang=language)

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airegime.cli.app import _fail, app, err
+from airegime.cli.app import ADMIN_LANG, _fail, app, err
 from airegime.cli.serve import _redacted
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, msg
 from airegime.settings import get_settings
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ UrlOption = Annotated[
         "--database-url", help="SQLAlchemy URL (default: AIREGIME_DATABASE_URL, else SQLite in AIREGIME_DATA_DIR)"
     ),
 ]
-URL_HINT = "check --database-url, AIREGIME_DATABASE_URL or AIREGIME_DATA_DIR"
+URL_HINT = msg("error.db.url.hint")
 
 
 def database_url_or_default(database_url: str | None) -> str:
@@ -54,7 +54,7 @@ def export(
     url = database_url_or_default(database_url)
     missing = _missing_sqlite_file(url)
     if missing:
-        _fail(AiregimeError(f"no database at {missing}", hint=URL_HINT))
+        _fail(AiregimeError(msg("error.db.missing", path=missing), hint=URL_HINT), ADMIN_LANG)
     started = time.perf_counter()
     with _database(url) as engine, _progress() as progress:
         summary = export_database(engine, file, progress)
@@ -82,7 +82,7 @@ def import_(
     from airegime.storage.transfer import import_database
 
     if not file.is_file():
-        _fail(AiregimeError(f"no file {file}", hint="give a file written by `airegime db export`"))
+        _fail(AiregimeError(msg("error.db.no_file", path=str(file)), hint=msg("error.db.no_file.hint")), ADMIN_LANG)
     url = database_url_or_default(database_url)
     started = time.perf_counter()
     with _database(url) as engine, _progress() as progress:
@@ -126,14 +126,16 @@ def _database(url: str) -> Iterator[Engine]:
         engine = open_engine(url)
     except Exception as error:  # a wrong URL, a server down, a missing driver: say which database, no trace
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        _fail(AiregimeError(f"cannot open the database {_redacted_or_not(url)}: {reason}", hint=URL_HINT))
+        said = msg("error.db.cannot_open", database=_redacted_or_not(url), reason=reason)
+        _fail(AiregimeError(said, hint=URL_HINT), ADMIN_LANG)
     try:
         yield engine
     except AiregimeError as error:
-        _fail(error)
+        _fail(error, ADMIN_LANG)
     except SQLAlchemyError as error:  # e.g. the connection lost midway
         reason = " ".join(str(getattr(error, "orig", None) or error).split())[:400]
-        _fail(AiregimeError(f"the database {_redacted(url)} failed: {reason}", hint="nothing was imported or written"))
+        said = msg("error.db.failed", database=_redacted(url), reason=reason)
+        _fail(AiregimeError(said, hint=msg("error.db.failed.hint")), ADMIN_LANG)
     finally:
         engine.dispose()
 

@@ -61,9 +61,9 @@ def interview(
     ] = None,
 ) -> None:
     """Answer plain questions one at a time, then see each phase's regime; saves a descriptor."""
-    kb = _kb()
     language = _lang(lang)
-    with _input_errors():
+    kb = _kb(None, language)
+    with _input_errors(language):
         system = read_system(load_system, resume, kb=kb, lang=language) if resume else None
         resumed = InterviewSession.from_system(kb, system) if system is not None else None
     raise typer.Exit(Interview(kb, language, out).run(resumed, resume, save))
@@ -474,7 +474,8 @@ class Interview:
         if isinstance(error, SessionError) and known(f"error.{error.code}"):
             self.console.print(f"[red]{escape(say(f'error.{error.code}', self.lang, name=error.name))}[/]")
             return
-        self.console.print(f"[red]{escape(error.message)}[/]" + (f"\n  → {escape(error.hint)}" if error.hint else ""))
+        hint = error.hint_in(self.lang)
+        self.console.print(f"[red]{escape(error.message_in(self.lang))}[/]" + (f"\n  → {escape(hint)}" if hint else ""))
 
     def _choose_path(self, wanted: Path | None, session: InterviewSession, *, resumed: Path | None) -> Path:
         """The save file; an existing file other than the resumed one is replaced only if the person agrees."""

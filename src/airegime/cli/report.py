@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 
 from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _input_errors, _kb, _lang, app, read_system
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, msg
+from airegime.kb import Lang
 
 InputArg = Annotated[Path, typer.Argument(help="system descriptor (YAML or JSON), or a JSON report")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default: standard output)")]
@@ -43,11 +44,11 @@ class DiagramFormatOption(StrEnum):
 BINARY = {"pdf", "docx", "png"}
 
 
-def _write(data: bytes, output: Path | None, fmt: str) -> None:
+def _write(data: bytes, output: Path | None, fmt: str, lang: Lang) -> None:
     """Write to the file, or to standard output unless that is a terminal and the format binary."""
     if output is None:
         if fmt in BINARY and sys.stdout.isatty():
-            _fail(AiregimeError(f"a {fmt.upper()} file cannot be shown in a terminal", hint="add -o FILE"))
+            _fail(AiregimeError(msg("error.cli.binary", format=fmt.upper()), hint=msg("error.cli.binary.hint")), lang)
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
@@ -55,18 +56,22 @@ def _write(data: bytes, output: Path | None, fmt: str) -> None:
         output.write_bytes(data)
     except OSError as error:
         _fail(
-            AiregimeError(f"cannot write {output} ({error.strerror})", hint="check the folder exists and is writable")
+            AiregimeError(
+                msg("error.cli.unwritable", path=str(output), reason=error.strerror),
+                hint=msg("error.cli.unwritable.hint"),
+            ),
+            lang,
         )
     typer.echo(f"{output} ({len(data):,} bytes)", err=True)
 
 
-def _parse_date(value: str | None) -> date | None:
+def _parse_date(value: str | None, lang: Lang) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        _fail(AiregimeError(f"'{value}' is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-28"))
+        _fail(AiregimeError(msg("error.cli.date", value=value), hint=msg("error.cli.date.hint")), lang)
 
 
 @app.command()
@@ -88,16 +93,16 @@ def report(
     from airegime.render.report_data import load_descriptor_or_report
     from airegime.render.reports import render_report
 
-    kb = _kb(knowledge_dir)
-    generated = _parse_date(on)
     language = _lang(lang)
-    with _input_errors():
+    kb = _kb(knowledge_dir, language)
+    generated = _parse_date(on, language)
+    with _input_errors(language):
         system = read_system(load_descriptor_or_report, file, kb=kb, lang=language)
         assessment = evaluate(kb=kb, system=system)
         data = render_report(
             kb=kb, assessment=assessment, fmt=format.value, lang=language, generated=generated, diagram=diagram
         )
-    _write(data, output, format.value)
+    _write(data, output, format.value, language)
 
 
 @app.command("import-report")
@@ -111,11 +116,12 @@ def import_report(
 
     from airegime.render.report_data import load_report_json
 
-    kb = _kb(knowledge_dir)
-    with _input_errors():
-        system = read_system(load_report_json, file, kb=kb, lang=_lang(None))
+    language = _lang(None)
+    kb = _kb(knowledge_dir, language)
+    with _input_errors(language):
+        system = read_system(load_report_json, file, kb=kb, lang=language)
     text = yaml.safe_dump(system.to_dict(), allow_unicode=True, sort_keys=False, width=100)
-    _write(text.encode("utf-8"), output, "yaml")
+    _write(text.encode("utf-8"), output, "yaml", language)
 
 
 @app.command()
@@ -128,8 +134,9 @@ def methodology(
     """The whole method, from the knowledge base alone: questions, rules in plain words, sources, outcomes."""
     from airegime.render.methodology import render_methodology
 
-    kb = _kb(knowledge_dir)
-    _write(render_methodology(kb=kb, fmt=format.value, lang=_lang(lang)), output, format.value)
+    language = _lang(lang)
+    kb = _kb(knowledge_dir, language)
+    _write(render_methodology(kb=kb, fmt=format.value, lang=language), output, format.value, language)
 
 
 @app.command()
@@ -151,14 +158,15 @@ def diagram(
     """The decision diagram of the rule set (Graphviz), with an assessment's paths highlighted if given."""
     from airegime.render.diagram import decision_diagram
 
-    kb = _kb(knowledge_dir)
-    with _input_errors():
+    language = _lang(lang)
+    kb = _kb(knowledge_dir, language)
+    with _input_errors(language):
         assessment = None
         if file is not None:
             from airegime.engine.evaluate import evaluate
             from airegime.render.report_data import load_descriptor_or_report
 
-            system = read_system(load_descriptor_or_report, file, kb=kb, lang=_lang(lang))
+            system = read_system(load_descriptor_or_report, file, kb=kb, lang=language)
             assessment = evaluate(kb=kb, system=system)
-        data = decision_diagram(kb=kb, assessment=assessment, fmt=format.value, lang=_lang(lang), focus=focus, ppi=ppi)
-    _write(data, output, format.value)
+        data = decision_diagram(kb=kb, assessment=assessment, fmt=format.value, lang=language, focus=focus, ppi=ppi)
+    _write(data, output, format.value, language)

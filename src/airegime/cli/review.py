@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airegime.cli.app import _fail, app
+from airegime.cli.app import ADMIN_LANG, _fail, app
 from airegime.cli.db import UrlOption, _database, database_url_or_default
 from airegime.cli.users import _actor
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
 
 if TYPE_CHECKING:
@@ -105,20 +105,34 @@ def _reviews(engine: Engine, org: str | None, *, actor: str | None, needs: Role 
     if org is not None:
         found = [i for i, name in accounts.organisations() if name == org.strip()]
         if not found:
-            _fail(AiregimeError(f"no organisation named '{escaped(org)}'", hint="see `airegime orgs list`"))
+            _fail(
+                AiregimeError(
+                    msg("error.users.no_org", name=escaped(org)),
+                    hint=msg("error.cli.see", command="airegime orgs list"),
+                ),
+                ADMIN_LANG,
+            )
         organisation_id = found[0]
     name = actor or user or _actor()
     if needs is not None and accounts.exist():
         if not user:
-            _fail(AiregimeError("accounts exist: say who takes this step", hint="add --as USER"))
+            _fail(
+                AiregimeError(msg("error.review.who"), hint=msg("error.review.who.hint", option="--as USER")),
+                ADMIN_LANG,
+            )
         roles = {member: role for member, role, disabled in accounts.members(organisation_id) if not disabled}
         role = roles.get(user.strip().lower())
         if role is None or ROLES.index(role) < ROLES.index(needs):
             _fail(
                 AiregimeError(
-                    f"'{escaped(user)}' is not an enabled {needs} of this organisation",
-                    hint=f"see `airegime users list`; {'approving' if needs == 'admin' else 'sending'} needs {needs}",
-                )
+                    msg("error.review.not_allowed", user=escaped(user), role=needs),
+                    hint=msg(
+                        "error.review.not_allowed.approve" if needs == "admin" else "error.review.not_allowed.send",
+                        command="airegime users list",
+                        role=needs,
+                    ),
+                ),
+                ADMIN_LANG,
             )
         name = user.strip().lower()
     kb = load_knowledge_base(get_settings().knowledge_dir)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import KnowledgeDirArg, _kb, app
+from airegime.cli.app import ADMIN_LANG, KnowledgeDirArg, _kb, app
 
 
 @app.command()
@@ -42,7 +42,7 @@ def serve(
         os.environ["AIREGIME_TRUSTED_PROXIES"] = trusted_proxies  # the worker processes read it too
     if knowledge_dir is not None:
         knowledge_dir = knowledge_dir.resolve()
-        _kb(knowledge_dir)  # a wrong folder or file stops here, named (exit 2)
+        _kb(knowledge_dir, ADMIN_LANG)  # a wrong folder or file stops here, named (exit 2)
         os.environ["AIREGIME_KNOWLEDGE_DIR"] = str(knowledge_dir)  # the app and the worker processes read it
     settings = get_settings()
     try:

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airegime.cli.app import _fail, app, out
+from airegime.cli.app import ADMIN_LANG, _fail, app, out
 from airegime.cli.db import UrlOption, _database, database_url_or_default
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
 
 if TYPE_CHECKING:
@@ -80,12 +80,12 @@ def _credentials(username: str, password_stdin: bool) -> tuple[str, str]:
     try:
         name = check_username(username)
     except AiregimeError as error:
-        _fail(error)
+        _fail(error, ADMIN_LANG)
     password = _password(password_stdin)
     try:
         check_password(password, name)
     except AiregimeError as error:
-        _fail(error)
+        _fail(error, ADMIN_LANG)
     return name, password
 
 
@@ -93,10 +93,13 @@ def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        _fail(AiregimeError("no terminal to type the password in", hint="pipe it in with --password-stdin"))
+        _fail(AiregimeError(msg("error.users.no_terminal"), hint=msg("error.users.no_terminal.hint")), ADMIN_LANG)
     first = getpass.getpass("Password: ")
     if getpass.getpass("Password again: ") != first:
-        _fail(AiregimeError("the two passwords differ", hint="type the same password twice"))
+        _fail(
+            AiregimeError(msg("error.users.passwords_differ"), hint=msg("error.users.passwords_differ.hint")),
+            ADMIN_LANG,
+        )
     return first
 
 
@@ -115,7 +118,10 @@ def add(
     from airegime.storage.accounts import ROLES
 
     if role not in ROLES:
-        _fail(AiregimeError(f"no role '{role}'", hint="choose " + ", ".join(ROLES)))
+        _fail(
+            AiregimeError(msg("error.users.role", role=role), hint=msg("error.choose", choices=", ".join(ROLES))),
+            ADMIN_LANG,
+        )
     name, password = _credentials(username, password_stdin)
     with _accounts(database_url) as accounts:
         first = not accounts.exist()
@@ -270,11 +276,17 @@ def audit_export(
     from airegime.storage.audit import AuditLog
 
     if format not in ("csv", "jsonl"):
-        _fail(AiregimeError(f"no format '{format}'", hint="choose csv or jsonl"))
+        _fail(AiregimeError(msg("error.users.format", format=format), hint=msg("error.users.format.hint")), ADMIN_LANG)
     with _accounts(database_url) as accounts:
         found = [i for i, name in accounts.organisations() if name == org.strip()]
         if not found:
-            _fail(AiregimeError(f"no organisation named '{escaped(org)}'", hint="see `airegime orgs list`"))
+            _fail(
+                AiregimeError(
+                    msg("error.users.no_org", name=escaped(org)),
+                    hint=msg("error.cli.see", command="airegime orgs list"),
+                ),
+                ADMIN_LANG,
+            )
         chunks = AuditLog(accounts.engine).export(found[0], format, actor=_actor())  # type: ignore[arg-type]
         if output is None:  # a terminal: names escaped (--output writes them as stored)
             for chunk in chunks:

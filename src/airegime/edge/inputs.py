@@ -17,7 +17,7 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from airegime.errors import DuplicateKeyError
+from airegime.errors import DuplicateKeyError, Message, Said, in_lang, msg
 from airegime.system import refuse_duplicate_keys
 from airegime.text import has_control, problem
 
@@ -26,7 +26,7 @@ AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID, description="the saved asses
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="a stored record's id")]
 
 
-def text_problem(text: str) -> str | None:
+def text_problem(text: str) -> Message | None:
     """What the one text rule (``airegime.text.problem``) says of a text as sent, the pages' forms
     and the API's bodies alike. Blank text (spaces only) is left to the field's own check, which
     strips it first (an empty name is "required", an empty description is fine); a control
@@ -36,11 +36,11 @@ def text_problem(text: str) -> str | None:
     return problem(text)
 
 
-def unreadable(text: str) -> str | None:
+def unreadable(text: str) -> Message | None:
     """``text_problem``, and a lone surrogate (valid in JSON, not storable as UTF-8)."""
     found = text_problem(text)
     if found is None and not _encodable(text):
-        return "holds an invalid Unicode surrogate"
+        return msg("text.surrogate")
     return found
 
 
@@ -52,9 +52,21 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _refuse(found: str, where: str | None = None) -> PydanticCustomError:
-    context = {"reason": found} if where is None else {"reason": found, "where": where}
+def _refuse(found: Message, where: str | None = None) -> PydanticCustomError:
+    """Pydantic's error says it in English; ``reason_id`` in its context lets an edge say it in its
+    reader's language (``refusal``)."""
+    context = {"reason": found.text(), "reason_id": found.key}
+    if where is not None:
+        context["where"] = where
     return PydanticCustomError("invalid_text", "the text {reason}", context)
+
+
+_REASONS = {reason.key: reason for reason in (msg("text.control"), msg("text.invisible"), msg("text.surrogate"))}
+
+
+def refusal(context: dict[str, Any]) -> Message:
+    """What ``_refuse`` said, as a message: "the text contains control characters…"."""
+    return msg("text.refused", reason=_REASONS.get(str(context.get("reason_id")), msg("text.control")))
 
 
 def checked_text(text: str) -> str:
@@ -101,9 +113,9 @@ class BodyRefused(StarletteHTTPException):
     """The body cannot be read as sent (a key given twice, too deep): raised while FastAPI reads it,
     which lets only HTTP errors through as they are."""
 
-    def __init__(self, status: int, code: str, message: str, *, hint: str = "") -> None:
-        super().__init__(status_code=status, detail=message)
-        self.code, self.message, self.hint = code, message, hint
+    def __init__(self, status: int, code: str, message: Said, *, hint: Said = "") -> None:
+        super().__init__(status_code=status, detail=in_lang(message, "en"))
+        self.code, self.said, self.advice = code, message, hint
 
 
 def strict_json(body: bytes | str) -> Any:
@@ -113,12 +125,7 @@ def strict_json(body: bytes | str) -> Any:
         return json.loads(body, object_pairs_hook=refuse_duplicate_keys)
     except DuplicateKeyError as error:
         raise BodyRefused(
-            422,
-            "duplicate_key",
-            f"the key '{error.key}' is given twice in one object",
-            hint="keep one of them: a second one would silently replace the first",
+            422, "duplicate_key", msg("error.body.key_twice", key=error.key), hint=msg("error.key_twice.hint")
         ) from None
     except RecursionError:
-        raise BodyRefused(
-            400, "too_deep", "the JSON body is nested too deeply", hint="a descriptor is a few levels deep"
-        ) from None
+        raise BodyRefused(400, "too_deep", msg("error.body.too_deep"), hint=msg("error.body.too_deep.hint")) from None

@@ -8,7 +8,7 @@ from functools import lru_cache
 from airegime.engine.reasons import deciding_reason
 from airegime.engine.results import Assessment, Dependency, PhaseResult, Reason, Status
 from airegime.engine.tables import PhaseTable, compiled
-from airegime.errors import AnswerError
+from airegime.errors import AnswerError, msg
 from airegime.kb.models import KnowledgeBase, Phase
 from airegime.system import System
 
@@ -58,9 +58,9 @@ def evaluate_phase(
         else:
             where = f"deployments[{deployment_index}]"
         raise AnswerError(
-            f"{error.args[0]!r} is not an allowed answer here",
+            msg("error.evaluate.not_allowed", answer=repr(error.args[0])),
             location=f"{where}.answers",
-            hint="normalise answers with airegime.system.parse_system first",
+            hint=msg("error.evaluate.not_allowed.hint"),
         ) from None
     status, outcome, possible, rules, questions, sources, depends_on, unanswered, reason = _decided(table, flat)
     return PhaseResult(

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from airegime.errors import KnowledgeBaseError
+from airegime.errors import KnowledgeBaseError, Message, RefusedValue, Said, msg
 from airegime.kb.models import (
     AllOf,
     AnswerOption,
@@ -84,34 +84,37 @@ def _read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise KnowledgeBaseError(
-            f"cannot read the file ({error.strerror})",
+            msg("error.file.unreadable", reason=error.strerror),
             file=path.name,
-            hint=f"the knowledge base needs {', '.join(FILES)} in {path.parent}",
+            hint=msg("error.kb.unreadable.hint", files=", ".join(FILES), folder=str(path.parent)),
         ) from None
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise KnowledgeBaseError(
-            f"not valid YAML{where}: {getattr(error, 'problem', error)}",
-            file=path.name,
-            hint="fix the YAML syntax (indentation, quotes, colons) at that place",
-        ) from None
+        raise KnowledgeBaseError(yaml_problem(error), file=path.name, hint=msg("error.kb.syntax.hint")) from None
+
+
+def yaml_problem(error: yaml.YAMLError) -> Message:
+    """ "not valid YAML at line 3, column 7: <the parser's words>"."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    if mark is None:
+        return msg("error.yaml", reason=problem)
+    return msg("error.yaml_at", line=mark.line + 1, column=mark.column + 1, reason=problem)
 
 
 def _mapping(value: Any, file: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise KnowledgeBaseError(
-            "the file must be a mapping of keys to values", file=file, hint="see the packaged file"
-        )
+        raise KnowledgeBaseError(msg("error.kb.not_mapping"), file=file, hint=msg("error.kb.not_mapping.hint"))
     return value
 
 
 def _meta_str(meta: dict[str, Any], key: str) -> str:
     value = meta.get(key)
     if not isinstance(value, str) or not value:
-        raise KnowledgeBaseError("missing or not a string", file="meta.yaml", field=key, hint=f"set '{key}: ...'")
+        raise KnowledgeBaseError(
+            msg("error.kb.meta_missing"), file="meta.yaml", field=key, hint=msg("error.kb.meta_missing.hint", key=key)
+        )
     return value
 
 
@@ -135,17 +138,23 @@ def _list(document: Any, file: str, key: str) -> list[dict[str, Any]]:
     unexpected = set(document) - {key}
     if unexpected:
         raise KnowledgeBaseError(
-            f"unknown top-level key(s) {sorted(unexpected)}",
+            msg("error.kb.top_keys", keys=sorted(unexpected)),
             file=file,
-            hint=f"the file holds a single list under '{key}:'",
+            hint=msg("error.kb.top_keys.hint", key=f"{key}:"),
         )
     entries = document.get(key)
     if not isinstance(entries, list):
-        raise KnowledgeBaseError(f"'{key}' must be a list", file=file, hint=f"write '{key}:' then '- id: ...' items")
+        raise KnowledgeBaseError(
+            msg("error.kb.not_list", key=key),
+            file=file,
+            hint=msg("error.kb.not_list.hint", key=f"{key}:", item="- id: ..."),
+        )
     for position, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise KnowledgeBaseError(
-                f"item {position + 1} of '{key}' is not a mapping", file=file, hint="each item starts with '- id: ...'"
+                msg("error.kb.item_not_mapping", position=position + 1, key=key),
+                file=file,
+                hint=msg("error.kb.item_not_mapping.hint", item="- id: ..."),
             )
     return entries
 
@@ -156,21 +165,23 @@ def _validate(model: type[Model], data: Any, *, file: str, id: str, prefix: str)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in (prefix, *first["loc"]) if part != "")
-        raise KnowledgeBaseError(first["msg"], file=file, id=id, field=field, hint=_hint(first)) from None
+        refused = (first.get("ctx") or {}).get("error")
+        said: Said = refused.said if isinstance(refused, RefusedValue) else first["msg"]  # else pydantic's English
+        raise KnowledgeBaseError(said, file=file, id=id, field=field, hint=_hint(first)) from None
 
 
-def _hint(error: Any) -> str:
+def _hint(error: Any) -> Message:
     kind = error["type"]
     loc = [str(part) for part in error["loc"]]
     if "url" in loc:
-        return "write 'url: https://...' (one address for both languages) or 'url: {fr: https://..., en: https://...}'"
+        return msg("error.kb.url.hint", one="url: https://...", both="url: {fr: https://..., en: https://...}")
     if kind == "missing" and loc and loc[-1] in ("fr", "en"):
-        return f"add the {'French' if loc[-1] == 'fr' else 'English'} text: every text needs 'fr' and 'en'"
+        return msg("error.kb.french_text.hint" if loc[-1] == "fr" else "error.kb.english_text.hint")
     if kind == "extra_forbidden":
-        return "remove this key or correct its spelling; only documented keys are allowed"
+        return msg("error.kb.unknown_key.hint")
     if kind == "missing":
-        return "add this field"
-    return "correct the value as the message says"
+        return msg("error.kb.missing.hint")
+    return msg("error.kb.value.hint")
 
 
 def _with_boolean_options(entry: dict[str, Any]) -> dict[str, Any]:
@@ -186,31 +197,29 @@ def _rules(document: Any) -> Iterable[Rule]:
     for entry in _list(document, "rules.yaml", "rules"):
         rule_id = str(entry.get("id", ""))
 
-        def fail(message: str, field: str, hint: str, rule_id: str = rule_id) -> KnowledgeBaseError:
+        def fail(message: Message, field: str, hint: Message, rule_id: str = rule_id) -> KnowledgeBaseError:
             return KnowledgeBaseError(message, file="rules.yaml", id=rule_id, field=field, hint=hint)
 
         unknown = set(entry) - RULE_KEYS
         if unknown:
             raise fail(
-                f"unknown key(s) {sorted(unknown)}", sorted(unknown)[0], f"allowed keys: {', '.join(sorted(RULE_KEYS))}"
+                msg("error.kb.rule_keys", keys=sorted(unknown)),
+                sorted(unknown)[0],
+                msg("error.kb.rule_keys.hint", keys=", ".join(sorted(RULE_KEYS))),
             )
         for key in ("id", "phases", "when", "outcome", "title", "explanation", "sources"):
             if key not in entry:
-                raise fail("missing", key, "add this field")
+                raise fail(msg("error.kb.missing"), key, msg("error.kb.missing.hint"))
         phases = entry["phases"]
         if not isinstance(phases, list) or not phases or any(p not in ("development", "deployment") for p in phases):
             raise fail(
-                "must be a non-empty list of 'development' and/or 'deployment'",
+                msg("error.kb.phases"),
                 "phases",
-                "write e.g. 'phases: [development, deployment]'",
+                msg("error.kb.phases.hint", example="phases: [development, deployment]"),
             )
         sources = entry["sources"]
         if not isinstance(sources, list) or not sources:
-            raise fail(
-                "every rule must cite at least one source",
-                "sources",
-                "add '- source: <id>' with the article or sheet section it rests on",
-            )
+            raise fail(msg("error.kb.no_source"), "sources", msg("error.kb.no_source.hint", item="- source: <id>"))
         yield Rule(
             id=rule_id,
             phases=tuple(phases),
@@ -227,21 +236,22 @@ def _rules(document: Any) -> Iterable[Rule]:
         )
 
 
-CONDITION_HINT = (
-    "a condition is one of: {all: [...]}, {any: [...]}, {not: ...}, "
-    "{question: id, is: value} or {question: id, in: [values]}"
+CONDITION_HINT = msg(
+    "error.kb.condition.hint",
+    forms="{all: [...]}, {any: [...]}, {not: ...}, {question: id, is: value}",
+    last="{question: id, in: [values]}",
 )
 
 
-def _condition(node: Any, path: str, fail: Callable[[str, str, str], KnowledgeBaseError]) -> Condition:
+def _condition(node: Any, path: str, fail: Callable[[Message, str, Message], KnowledgeBaseError]) -> Condition:
     if not isinstance(node, dict):
-        raise fail("a condition must be a mapping", path, CONDITION_HINT)
+        raise fail(msg("error.kb.condition"), path, CONDITION_HINT)
     keys = set(node)
     if keys in ({"all"}, {"any"}):
         (key,) = keys
         items = node[key]
         if not isinstance(items, list) or not items:
-            raise fail(f"'{key}' needs a non-empty list", f"{path}.{key}", CONDITION_HINT)
+            raise fail(msg("error.kb.condition.empty", key=key), f"{path}.{key}", CONDITION_HINT)
         parsed = tuple(_condition(item, f"{path}.{key}[{i}]", fail) for i, item in enumerate(items))
         return AllOf(parsed) if key == "all" else AnyOf(parsed)
     if keys == {"not"}:
@@ -249,9 +259,9 @@ def _condition(node: Any, path: str, fail: Callable[[str, str, str], KnowledgeBa
     if keys in ({"question", "is"}, {"question", "in"}):
         values = [node["is"]] if "is" in node else node["in"]
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-            raise fail("values must be answer codes (strings; quote yes and no)", path, CONDITION_HINT)
+            raise fail(msg("error.kb.condition.values"), path, CONDITION_HINT)
         return Atom(str(node["question"]), tuple(values))
-    raise fail(f"unknown condition keys {sorted(keys)}", path, CONDITION_HINT)
+    raise fail(msg("error.kb.condition.keys", keys=sorted(keys)), path, CONDITION_HINT)
 
 
 def _cross_check(kb: KnowledgeBase) -> None:
@@ -265,72 +275,76 @@ def _cross_check(kb: KnowledgeBase) -> None:
         for entry in entries:
             if entry.id in seen:
                 raise KnowledgeBaseError(
-                    "duplicate id", file=file, id=entry.id, field="id", hint="every id must be unique within its file"
+                    msg("error.kb.duplicate_id"),
+                    file=file,
+                    id=entry.id,
+                    field="id",
+                    hint=msg("error.kb.duplicate_id.hint"),
                 )
             seen.add(entry.id)
     for question in kb.questions:
         _check_citations(kb, question.sources, "questions.yaml", question.id)
         if question.type == "choice" and len(question.options) < 2:
             raise KnowledgeBaseError(
-                "a choice needs at least two options",
+                msg("error.kb.options"),
                 file="questions.yaml",
                 id=question.id,
                 field="options",
-                hint="list the allowed answers",
+                hint=msg("error.kb.options.hint"),
             )
     for outcome in kb.outcomes:
         _check_citations(kb, outcome.sources, "outcomes.yaml", outcome.id)
         for other in outcome.competing:
             if other not in kb.outcome_by_id:
                 raise KnowledgeBaseError(
-                    f"unknown outcome '{other}'",
+                    msg("error.kb.unknown_outcome", outcome=other),
                     file="outcomes.yaml",
                     id=outcome.id,
                     field="competing",
-                    hint="name outcomes defined in outcomes.yaml",
+                    hint=msg("error.kb.competing.hint"),
                 )
         for part in outcome.parts:
             if kb.outcome_by_id.get(part.outcome, outcome).kind != "regime":
                 raise KnowledgeBaseError(
-                    f"part '{part.outcome}' is not a regime outcome",
+                    msg("error.kb.part", outcome=part.outcome),
                     file="outcomes.yaml",
                     id=outcome.id,
                     field="parts",
-                    hint="each part names a regime defined in outcomes.yaml (kind: regime)",
+                    hint=msg("error.kb.part.hint", kind="kind: regime"),
                 )
         if (outcome.kind == "split") != (len(outcome.parts) >= 2):
             raise KnowledgeBaseError(
-                "'parts' (two or more) is required for split outcomes, and only for them",
+                msg("error.kb.parts"),
                 file="outcomes.yaml",
                 id=outcome.id,
                 field="parts",
-                hint="name each regime and the purposes it governs",
+                hint=msg("error.kb.parts.hint"),
             )
         if (outcome.kind == "case_by_case") != bool(outcome.competing):
             raise KnowledgeBaseError(
-                "'competing' is required for case_by_case outcomes, and only for them",
+                msg("error.kb.competing"),
                 file="outcomes.yaml",
                 id=outcome.id,
                 field="competing",
-                hint="name the regimes in balance",
+                hint=msg("error.kb.competing_regimes.hint"),
             )
     for rule in kb.rules:
         _check_citations(kb, rule.sources, "rules.yaml", rule.id)
         if rule.outcome not in kb.outcome_by_id:
             raise KnowledgeBaseError(
-                f"unknown outcome '{rule.outcome}'",
+                msg("error.kb.unknown_outcome", outcome=rule.outcome),
                 file="rules.yaml",
                 id=rule.id,
                 field="outcome",
-                hint="use an id from outcomes.yaml",
+                hint=msg("error.kb.outcome.hint"),
             )
         if kb.outcome_by_id[rule.outcome].retired:
             raise KnowledgeBaseError(
-                f"outcome '{rule.outcome}' is retired",
+                msg("error.kb.retired", outcome=rule.outcome),
                 file="rules.yaml",
                 id=rule.id,
                 field="outcome",
-                hint="lead to a current outcome, or remove 'retired: true' from it",
+                hint=msg("error.kb.retired.hint", retired="retired: true"),
             )
         _check_atoms(kb, rule, rule.when)
 
@@ -339,11 +353,11 @@ def _check_citations(kb: KnowledgeBase, citations: Iterable[Citation], file: str
     for citation in citations:
         if citation.source not in kb.source_by_id:
             raise KnowledgeBaseError(
-                f"cites unknown source '{citation.source}'",
+                msg("error.kb.unknown_source", source=citation.source),
                 file=file,
                 id=entry_id,
                 field="sources",
-                hint="add it to sources.yaml or fix the id",
+                hint=msg("error.kb.unknown_source.hint"),
             )
 
 
@@ -357,29 +371,34 @@ def _check_atoms(kb: KnowledgeBase, rule: Rule, condition: Condition) -> None:
         question = kb.question_by_id.get(condition.question)
         if question is None:
             raise KnowledgeBaseError(
-                f"reads unknown question '{condition.question}'",
+                msg("error.kb.unknown_question", question=condition.question),
                 file="rules.yaml",
                 id=rule.id,
                 field="when",
-                hint="use an id from questions.yaml",
+                hint=msg("error.kb.unknown_question.hint"),
             )
         for value in condition.values:
             if value not in question.codes:
                 raise KnowledgeBaseError(
-                    f"question '{question.id}' has no answer '{value}'",
+                    msg("error.kb.unknown_answer", question=question.id, answer=value),
                     file="rules.yaml",
                     id=rule.id,
                     field="when",
-                    hint=f"allowed: {', '.join(question.codes)}",
+                    hint=msg("error.kb.unknown_answer.hint", answers=", ".join(question.codes)),
                 )
         for phase in rule.phases:
             if not question.applies_to(phase):
                 raise KnowledgeBaseError(
-                    f"reads question '{question.id}', which is not asked in the {phase} phase",
+                    msg(
+                        "error.kb.wrong_phase.development"
+                        if phase == "development"
+                        else "error.kb.wrong_phase.deployment",
+                        question=question.id,
+                    ),
                     file="rules.yaml",
                     id=rule.id,
                     field="when",
-                    hint="restrict the rule's phases or use a question of that phase",
+                    hint=msg("error.kb.wrong_phase.hint"),
                 )
 
 

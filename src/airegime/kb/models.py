@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from airegime.errors import RefusedValue, msg
+
 Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
 Phase = Literal["development", "deployment"]
@@ -111,17 +113,14 @@ class Question(_Strict):
     @classmethod
     def _system_scope_alone_or_with_both_phases(cls, scope: tuple[Scope, ...]) -> tuple[Scope, ...]:
         if "system" in scope and len(scope) not in (1, 3):
-            raise ValueError(
-                "a system-level question is either the system's alone, or [system, development, deployment] "
-                "(asked once for the system, and a phase may override it)"
-            )
+            raise RefusedValue(msg("error.kb.system_scope"))
         return scope
 
     @model_validator(mode="after")
     def _background_answers_exist(self) -> Question:
         unknown = [code for code in self.background if code not in self.codes]
         if unknown:
-            raise ValueError(f"background answers {unknown} are not answers of this question")
+            raise RefusedValue(msg("error.kb.background", answers=unknown))
         return self
 
     @cached_property

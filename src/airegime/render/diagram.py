@@ -20,7 +20,7 @@ from typing import Literal
 
 from airegime.engine.evaluate import phase_answers
 from airegime.engine.results import Assessment
-from airegime.errors import AiregimeError, MissingExtraError
+from airegime.errors import AiregimeError, MissingExtraError, msg
 from airegime.kb.models import UNKNOWN, AllOf, AnyOf, Atom, Condition, KnowledgeBase, Lang, Not, Phase, Rule
 from airegime.render.summary import answer_label, phase_title, short_label
 from airegime.render.words import w
@@ -106,7 +106,7 @@ def _unfold(
             node = Branch(question, tuple((tuple(codes), child) for child, codes in arms.items()))
             return shared.setdefault(node, node)
         return next(iter(arms))
-    raise AiregimeError(f"the {phase} rules leave a gap: {sorted(outcomes)} under {known}")
+    raise AiregimeError(msg("error.diagram.gap", phase=phase, outcomes=sorted(outcomes), answers=known))
 
 
 def decision_diagram(
@@ -150,7 +150,9 @@ def layout_svg(source: str) -> bytes:
         try:
             svg = graph.draw(format="svg", prog="dot")
         except ValueError as error:
-            raise AiregimeError(f"Graphviz failed: {error}", hint="report this diagram as a bug") from None
+            raise AiregimeError(
+                msg("error.diagram.graphviz", reason=error), hint=msg("error.diagram.bug.hint")
+            ) from None
         finally:
             graph.close()
     assert isinstance(svg, bytes)

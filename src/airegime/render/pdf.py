@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, msg
 from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers, without_controls
 from airegime.render.sentences import TRUTH_MARK, condition_lines
@@ -76,7 +76,9 @@ def compile_typst(
         else:
             out = typst.compile(root=TEMPLATES, **options)
     except typst.TypstError as error:
-        raise AiregimeError(f"Typst could not lay out {template}: {error}", hint="report this as a bug") from None
+        raise AiregimeError(
+            msg("error.pdf.typst", template=template, reason=error), hint=msg("error.bug.hint")
+        ) from None
     if isinstance(out, list):  # a PNG of a document with several pages: ours have one
         out = out[0]
     assert isinstance(out, bytes)

@@ -17,7 +17,7 @@ from typing import Any
 
 from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation
 from airegime.engine.results import Dependency, PhaseResult
-from airegime.errors import DescriptorError
+from airegime.errors import DescriptorError, msg
 from airegime.i18n import t, translate
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang
 from airegime.render.summary import (
@@ -449,18 +449,18 @@ def load_report_json(source: Path | str | bytes | Json, *, kb: KnowledgeBase) ->
     data = _read_json(source, where)
     if not is_report(data):
         raise DescriptorError(
-            "not an airegime JSON report (no 'format': 'airegime.report/…' member)",
+            msg("error.report.not_a_report", member="'format': 'airegime.report/…'"),
             source=where,
-            hint="pass the output of `airegime report FILE --format json`",
+            hint=msg("error.report.not_a_report.hint"),
         )
     if data["format"] != REPORT_FORMAT:
         raise DescriptorError(
-            f"report format {data['format']!r} is not supported (this version reads {REPORT_FORMAT})",
+            msg("error.report.version", found=repr(data["format"]), format=REPORT_FORMAT),
             source=where,
-            hint="regenerate the report with this version of airegime",
+            hint=msg("error.report.version.hint"),
         )
     if not isinstance(data.get("system"), dict):
-        raise DescriptorError("the report has no 'system' object", location="system", source=where)
+        raise DescriptorError(msg("error.report.no_system"), location="system", source=where)
     return parse_system(data["system"], kb=kb, source=where)
 
 
@@ -471,10 +471,10 @@ def _read_json(source: Path | str | bytes | Json, where: str) -> Any:
         raw = source if isinstance(source, bytes) else Path(source).read_bytes()
         return json.loads(raw)
     except OSError as error:
-        raise DescriptorError(f"cannot read the file ({error.strerror})", source=where) from None
+        raise DescriptorError(msg("error.file.unreadable", reason=error.strerror), source=where) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DescriptorError(
-            f"not valid JSON: {error}", source=where, hint="pass the unmodified JSON report"
+            msg("error.report.json", reason=error), source=where, hint=msg("error.report.json.hint")
         ) from None
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from airegime.engine.explain import explain
 from airegime.engine.results import Assessment
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, msg
 from airegime.kb.models import KnowledgeBase, Lang
 from airegime.render.report_data import Json, build_report, report_json
 
@@ -44,9 +44,14 @@ def report_dict(
     """The report as data (the JSON report's content); ``review``: a saved assessment's (see ``build_report``)."""
     if assessment.rule_set_hash != kb.hash:
         raise AiregimeError(
-            f"the assessment was made under rule set {assessment.rule_set_version} ({assessment.rule_set_hash}), "
-            f"not the loaded one {kb.version} ({kb.hash})",
-            hint="re-run the assessment under the current rules before reporting on it",
+            msg(
+                "error.report.stale",
+                version=assessment.rule_set_version,
+                hash=assessment.rule_set_hash,
+                loaded=kb.version,
+                loaded_hash=kb.hash,
+            ),
+            hint=msg("error.report.stale.hint"),
         )
     explanation = explain(kb=kb, system=assessment.system, max_changes=MAX_CHANGES)
     return build_report(kb=kb, explanation=explanation, lang=lang, generated=generated, review=review)
@@ -77,7 +82,10 @@ def render_report(
     (a saved assessment's) puts its status, reviewer and date on the summary page.
     """
     if fmt not in REPORT_FORMATS:
-        raise AiregimeError(f"unknown report format {fmt!r}", hint="use one of: " + ", ".join(REPORT_FORMATS))
+        raise AiregimeError(
+            msg("error.report.format", format=repr(fmt)),
+            hint=msg("error.use_one_of", choices=", ".join(REPORT_FORMATS)),
+        )
     report = report_dict(kb=kb, assessment=assessment, lang=lang, generated=generated, review=review)
     return render_report_dict(report, fmt=fmt, kb=kb, assessment=assessment if diagram else None)
 

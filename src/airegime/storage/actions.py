@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from airegime.cells import inert
 from airegime.engine.results import Assessment
-from airegime.errors import DescriptorError, MissingExtraError, NotFoundError
+from airegime.errors import DescriptorError, MissingExtraError, NotFoundError, msg
 from airegime.i18n import N_, translate
 from airegime.kb.models import KnowledgeBase, Lang
 from airegime.storage.audit import write_audit
@@ -130,7 +130,9 @@ def parse_due(text: str | None, *, location: str = "due_on") -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise DescriptorError("not a date", location=location, hint="write it YYYY-MM-DD, e.g. 2027-03-31") from None
+        raise DescriptorError(
+            msg("error.actions.date"), location=location, hint=msg("error.actions.date.hint", example="2027-03-31")
+        ) from None
 
 
 class Actions:
@@ -169,7 +171,7 @@ class Actions:
                 _ACTIONS.where(ActionRow.id == action_id, ActionRow.assessment_id == assessment_id)
             ).first()
         if row is None:
-            raise NotFoundError(f"no action #{action_id} in this assessment", hint="reload the page")
+            raise NotFoundError(msg("error.actions.none", id=action_id), hint=msg("error.storage.reload"))
         return _action(row)
 
     # Changing
@@ -262,7 +264,7 @@ class Actions:
     def _own(self, session: Session, assessment_id: int, action_id: int) -> ActionRow:
         row = session.get(ActionRow, action_id)
         if row is None or row.assessment_id != assessment_id:
-            raise NotFoundError(f"no action #{action_id} in this assessment", hint="reload the page")
+            raise NotFoundError(msg("error.actions.none", id=action_id), hint=msg("error.storage.reload"))
         return row
 
     def _insert(
@@ -294,14 +296,18 @@ class Actions:
 
 def _check(*, title: str | None, owner: str | None, state: str | None) -> None:
     if title is not None and not title.strip():
-        raise DescriptorError("this field is required", location="title", hint="say what is to be done")
+        raise DescriptorError(msg("error.required"), location="title", hint=msg("error.actions.title.hint"))
     if title is not None and len(title.strip()) > TITLE_LIMIT:
-        raise DescriptorError(f"longer than {TITLE_LIMIT:,} characters", location="title", hint="shorten it")
+        raise DescriptorError(
+            msg("error.too_long", limit=f"{TITLE_LIMIT:,}"), location="title", hint=msg("error.shorten")
+        )
     if owner is not None and len(owner.strip()) > OWNER_LIMIT:
-        raise DescriptorError(f"longer than {OWNER_LIMIT} characters", location="owner", hint="shorten it")
+        raise DescriptorError(msg("error.too_long", limit=OWNER_LIMIT), location="owner", hint=msg("error.shorten"))
     if state is not None and state not in ACTION_STATES:
         raise DescriptorError(
-            f"'{state}' is no state of an action", location="state", hint="one of " + ", ".join(ACTION_STATES)
+            msg("error.actions.state", state=state),
+            location="state",
+            hint=msg("error.one_of", choices=", ".join(ACTION_STATES)),
         )
 
 

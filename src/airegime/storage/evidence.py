@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from airegime.errors import EvidenceRefused, NotFoundError
+from airegime.errors import EvidenceRefused, NotFoundError, msg
 from airegime.kb.models import Scope
 from airegime.storage.models import AssessmentRow, AttachmentRow, ContextRow, NoteRow, as_utc, now
 from airegime.storage.records import Context, Saved
@@ -76,7 +76,6 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 # How a kept type is served: text as bytes to save (a browser never renders it), the others as what they are.
 SERVED_AS = {TEXT: "application/octet-stream", CSV: "application/octet-stream"}
 TYPE_NAMES = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG", TEXT: "TXT", CSV: "CSV", DOCX: "DOCX", XLSX: "XLSX", ODT: "ODT"}
-ALLOWED_WORDS = "PDF, PNG, JPEG, plain text, CSV, DOCX, XLSX or ODT"
 MARKUP = re.compile(rb"<\s*(?:script|svg|html|!doctype|\?xml|iframe|object|embed|body|head|meta)\b", re.IGNORECASE)
 SCOPES: tuple[Scope, ...] = ("system", "development", "deployment")
 # Inside an office document: what runs code (VBA projects, ActiveX controls, OpenDocument Basic and scripts).
@@ -182,7 +181,7 @@ def sniff(data: bytes, name: str = "") -> str:
     """The media type of ``data``, read from its bytes; refused (:class:`EvidenceRefused`) when it
     is none of the kept types. ``name`` only tells CSV from plain text (both served as bytes)."""
     if not data:
-        raise EvidenceRefused("empty", "the file is empty", hint="choose the file again")
+        raise EvidenceRefused("empty", msg("error.evidence.file_empty"), hint=msg("error.evidence.file_empty.hint"))
     if data.startswith(b"%PDF-"):
         return PDF
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -197,8 +196,8 @@ def sniff(data: bytes, name: str = "") -> str:
 def _refuse_type() -> EvidenceRefused:
     return EvidenceRefused(
         "file_type",
-        f"this kind of file cannot be kept: only {ALLOWED_WORDS} files are",
-        hint="save the document as PDF, or add a link to it",
+        msg("error.evidence.file_type", types=msg("error.evidence.allowed_types")),
+        hint=msg("error.evidence.file_type.hint"),
     )
 
 
@@ -221,8 +220,8 @@ def _office_type(data: bytes) -> str:
             if any(MACROS.search(name) for name in names):
                 raise EvidenceRefused(
                     "macro",
-                    "documents with macros or embedded controls cannot be kept",
-                    hint="save it without macros (DOCX, XLSX, ODT), or as PDF",
+                    msg("error.evidence.macro"),
+                    hint=msg("error.evidence.macro.hint"),
                 )
             if "mimetype" in names:
                 with archive.open("mimetype") as stream:
@@ -244,8 +243,8 @@ def _office_type(data: bytes) -> str:
 def _refuse_bomb() -> EvidenceRefused:
     return EvidenceRefused(
         "archive",
-        "this document would inflate far beyond its size (a zip bomb, or a damaged file)",
-        hint="save it again from its application, or as PDF",
+        msg("error.evidence.archive"),
+        hint=msg("error.evidence.archive.hint"),
     )
 
 
@@ -263,8 +262,8 @@ def _text_type(data: bytes, name: str) -> str:
     if text.lstrip().startswith("<") or MARKUP.search(data):
         raise EvidenceRefused(
             "markup",
-            "web pages and images made of markup (HTML, SVG, XML) cannot be kept: they can run scripts",
-            hint="save the page as PDF, or add a link to it",
+            msg("error.evidence.markup"),
+            hint=msg("error.evidence.markup.hint"),
         )
     return CSV if name.lower().endswith(".csv") else TEXT
 
@@ -294,8 +293,8 @@ def check_url(url: str) -> str:
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise EvidenceRefused(
             "url",
-            "only http:// and https:// addresses can be linked",
-            hint="paste the whole address, starting with https://",
+            msg("error.evidence.url"),
+            hint=msg("error.evidence.url.hint"),
         )
     return url
 
@@ -304,10 +303,10 @@ def check_note(text: str) -> str:
     text = text.strip()
     if len(text) > MAX_NOTE_CHARS:
         raise EvidenceRefused(
-            "note_too_long", f"the note is longer than {MAX_NOTE_CHARS:,} characters", hint="shorten it"
+            "note_too_long", msg("error.evidence.note_too_long", limit=f"{MAX_NOTE_CHARS:,}"), hint=msg("error.shorten")
         )
     if has_control(text.replace("\n", "").replace("\t", "").replace("\r", "")):
-        raise EvidenceRefused("text", "the note holds control characters", hint="remove them")
+        raise EvidenceRefused("text", msg("error.evidence.control"), hint=msg("error.evidence.control.hint"))
     return text
 
 
@@ -362,8 +361,8 @@ class EvidenceStore:
         if len(data) > MAX_FILE_BYTES:
             raise EvidenceRefused(
                 "file_too_large",
-                f"the file is over {MAX_FILE_BYTES // 1_000_000} MB",
-                hint="keep the relevant pages only, or add a link to the document",
+                msg("error.evidence.too_large", megabytes=MAX_FILE_BYTES // 1_000_000),
+                hint=msg("error.evidence.too_large.hint"),
             )
         media_type = sniff(data, filename)
         name = clean_name(filename, media_type)
@@ -385,7 +384,7 @@ class EvidenceStore:
             row = self.repo._row(session, assessment_id, for_update=True)
             found = session.get(AttachmentRow, attachment_id)
             if found is None or found.assessment_id != assessment_id or found.removed_at is not None:
-                raise NotFoundError(f"no attachment #{attachment_id} in this assessment", hint="reload the page")
+                raise NotFoundError(msg("error.evidence.none", id=attachment_id), hint=msg("error.storage.reload"))
             found.removed_at = now()
             found.data = None  # the bytes go (a removed file holds no space); name, size and hash stay
             self._changed(session, row, "attachment_removed", found.scope, found.context_id, found.question, found.name)
@@ -397,7 +396,7 @@ class EvidenceStore:
             self.repo._row(session, assessment_id)
             found = session.get(AttachmentRow, attachment_id)
             if found is None or found.assessment_id != assessment_id or found.removed_at is not None:
-                raise NotFoundError(f"no attachment #{attachment_id} in this assessment", hint="reload the page")
+                raise NotFoundError(msg("error.evidence.none", id=attachment_id), hint=msg("error.storage.reload"))
             return _attachment(found), found.data
 
     def copy(self, source: Saved, target: Saved) -> int:
@@ -478,8 +477,13 @@ class EvidenceStore:
             if (count or 0) >= limit:
                 raise EvidenceRefused(
                     "too_many",
-                    f"an assessment keeps at most {limit} {values['kind']}s",
-                    hint="remove some it no longer needs",
+                    msg(
+                        "error.evidence.too_many_files"
+                        if values["kind"] == "file"
+                        else "error.evidence.too_many_links",
+                        limit=limit,
+                    ),
+                    hint=msg("error.evidence.too_many.hint"),
                 )
             found = AttachmentRow(
                 assessment_id=assessment_id,
@@ -503,10 +507,12 @@ class EvidenceStore:
         is, in words for the audit log; NotFoundError for a question or phase that is not there."""
         known = self.repo.kb.question_by_id.get(question)
         if scope not in SCOPES or known is None or scope not in known.scope:
-            raise NotFoundError(f"no question '{question}' for the {scope} phase", hint="reload the page")
+            raise NotFoundError(
+                msg("error.storage.no_question", question=question, scope=scope), hint=msg("error.storage.reload")
+            )
         if scope == "system":
             if context_id is not None:
-                raise NotFoundError("a system answer belongs to no phase", hint="leave the context out")
+                raise NotFoundError(msg("error.evidence.system_phase"), hint=msg("error.storage.no_context"))
             return None, "system"
         query = select(ContextRow).where(
             ContextRow.assessment_id == assessment_id, ContextRow.phase == scope, ContextRow.removed_at.is_(None)
@@ -514,10 +520,10 @@ class EvidenceStore:
         if context_id is not None:
             query = query.where(ContextRow.id == context_id)
         elif scope == "deployment":
-            raise NotFoundError("a deployment answer names its context", hint="reload the page")
+            raise NotFoundError(msg("error.evidence.deployment_context"), hint=msg("error.storage.reload"))
         context = session.scalars(query.order_by(ContextRow.position, ContextRow.id)).first()
         if context is None:
-            raise NotFoundError(f"no such {scope} phase in this assessment", hint="reload the page")
+            raise NotFoundError(msg("error.evidence.no_phase", scope=scope), hint=msg("error.storage.reload"))
         return context.id, f"{scope} {context.name}".strip()
 
     def _changed(
@@ -572,7 +578,9 @@ def store_descriptor_evidence(
     links = sum(1 for part, _, _ in parts for refs in part.evidence.values() for ref in refs if ref.url)
     if links > MAX_LINKS:
         raise EvidenceRefused(
-            "too_many", f"the descriptor links {links} documents, over {MAX_LINKS}", hint="keep fewer"
+            "too_many",
+            msg("error.evidence.descriptor_links", links=links, limit=MAX_LINKS),
+            hint=msg("error.evidence.descriptor_links.hint"),
         )
     for part, scope, context_id in parts:
         for question, text in part.notes.items():

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from airegime.errors import NotFoundError
+from airegime.errors import NotFoundError, msg
 from airegime.storage.history import add_event
 from airegime.storage.models import ContextRow
 from airegime.storage.records import Context, Phase
@@ -22,6 +22,7 @@ ADDED = {"development": "development_added", "deployment": "context_added"}
 RENAMED = {"development": "development_renamed", "deployment": "context_renamed"}
 REMOVED = {"development": "development_removed", "deployment": "context_removed"}
 NAMES = {"development": "development processing", "deployment": "deployment context"}
+NAMES_SAID = {"development": msg("error.phase.development"), "deployment": msg("error.phase.deployment")}
 AUDITED = {"development": "development", "deployment": "context"}  # audit actions: context.added…
 
 
@@ -39,7 +40,8 @@ def context_row(session: Session, assessment_id: int, context_id: int | None, ph
         or (phase is not None and context.phase != phase)
     ):
         raise NotFoundError(
-            f"no {NAMES[phase or 'deployment']} #{context_id} in this assessment", hint="reload the page"
+            msg("error.phase.none", phase=NAMES_SAID[phase or "deployment"], id=context_id),
+            hint=msg("error.storage.reload"),
         )
     return context
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from airegime.engine.results import Assessment
-from airegime.errors import AiregimeError, DescriptorError
+from airegime.errors import AiregimeError, DescriptorError, msg
 from airegime.kb.models import KnowledgeBase, Question, Scope
 from airegime.storage import state
 from airegime.storage.audit import write_audit
@@ -64,13 +64,17 @@ def checked_answers(kb: KnowledgeBase, answers: Any) -> ProfileAnswers:
     """``answers`` ({scope: {question: answer}}) as codes, or a ``DescriptorError`` saying where it is wrong.
     An empty or null answer means "no usual answer"."""
     if not isinstance(answers, Mapping):
-        raise DescriptorError("a profile is an object of scopes", hint='e.g. {"system": {"establishment": "eu"}}')
+        raise DescriptorError(
+            msg("error.profile.not_object"), hint=msg("error.example", example='{"system": {"establishment": "eu"}}')
+        )
     allowed = {(scope, question.id): question for scope, question in profile_questions(kb)}
     checked: ProfileAnswers = {}
     for scope, given in answers.items():
         if scope not in SCOPES or not isinstance(given, Mapping):
             raise DescriptorError(
-                "not a scope of answers", location=str(scope), hint="use system, development or deployment"
+                msg("error.profile.scope"),
+                location=str(scope),
+                hint=msg("error.use_one_of", choices="system, development, deployment"),
             )
         for question_id, value in given.items():
             question = allowed.get((scope, question_id))
@@ -78,9 +82,9 @@ def checked_answers(kb: KnowledgeBase, answers: Any) -> ProfileAnswers:
             if question is None:
                 names = ", ".join(sorted(q for s, q in allowed if s == scope)) or "none"
                 raise DescriptorError(
-                    "this question does not describe the organisation",
+                    msg("error.profile.question"),
                     location=where,
-                    hint=f"a profile answers only: {names}",
+                    hint=msg("error.profile.question.hint", questions=names),
                 )
             if value is None or value == "":
                 continue

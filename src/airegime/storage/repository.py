@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from airegime.engine.results import Assessment
-from airegime.errors import StorageError
+from airegime.errors import StorageError, msg
 from airegime.kb.models import KnowledgeBase, Scope
 from airegime.storage import evaluation, history, state
 from airegime.storage.audit import audit_assessment
@@ -37,7 +37,7 @@ from airegime.storage.history import add_event
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, EventRow, now
 from airegime.storage.phases import (
     AUDITED,
-    NAMES,
+    NAMES_SAID,
     REMOVED,
     RENAMED,
     active_rows,
@@ -252,9 +252,7 @@ class Repository:
                 )
                 context_id, where = development.id, f"development {development.name}".strip()
             elif context_id is not None:
-                raise StorageError(
-                    "only development and deployment answers belong to a phase", hint="leave the context out"
-                )
+                raise StorageError(msg("error.storage.phase_answers"), hint=msg("error.storage.no_context"))
             add_event(session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=code)
             self._audit(session, "assessment.answer", row, f"{where}: {question} = {code or '—'}")
             return self._evaluate(session, row, "answers")[1]
@@ -295,8 +293,8 @@ class Repository:
             phase = phase_of(context)
             if len(active_rows(session, assessment_id, phase)) == 1:
                 raise StorageError(
-                    f"an assessment needs at least one {NAMES[phase]}",
-                    hint=f"add another {NAMES[phase]} before removing this one",
+                    msg("error.phase.last", phase=NAMES_SAID[phase]),
+                    hint=msg("error.phase.last.hint", phase=NAMES_SAID[phase]),
                 )
             context.removed_at = now()
             add_event(session, row.id, REMOVED[phase], scope=phase, context_id=context_id, detail=context.name)

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment
-from airegime.errors import NotFoundError, ReviewStateError, StorageError
+from airegime.errors import Message, NotFoundError, ReviewStateError, StorageError, msg
 from airegime.storage import state
 from airegime.storage.audit import audit_assessment
 from airegime.storage.models import AssessmentRow, ReviewRow, as_utc, now
@@ -152,7 +152,9 @@ class Reviews:
                 query = query.where(ReviewRow.id == review_id)
             found = session.scalars(query.order_by(ReviewRow.id.desc()).limit(1)).first()
             if found is None:
-                raise NotFoundError(f"assessment #{assessment_id} has no approved version", hint="approve it first")
+                raise NotFoundError(
+                    msg("error.review.no_approved", id=assessment_id), hint=msg("error.review.no_approved.hint")
+                )
             return ApprovedVersion(
                 _step(found), json.loads(found.descriptor_json), Assessment.from_dict(json.loads(found.result_json))
             )
@@ -164,7 +166,7 @@ class Reviews:
         text = _text("message", message, required=False)
         with self.repo._sessions.begin() as session:
             row = self._row(session, assessment_id, for_update=True)
-            _expect(row, ("draft",), "only a draft can be sent for review")
+            _expect(row, ("draft",), msg("error.review.send_only"))
             row.status = "in_review"
             self._step(session, row, "submitted", text)
         return self.state(assessment_id)
@@ -177,8 +179,10 @@ class Reviews:
             row = self._row(session, assessment_id, for_update=True)
             if not (row.status == "in_review" or (row.status == "approved" and row.review_flag)):
                 raise ReviewStateError(
-                    f"assessment #{row.id} is {row.status.replace('_', ' ')}: only one in review can be approved",
-                    hint="send it for review first",
+                    msg(
+                        "error.review.state", id=row.id, status=STATES[row.status], why=msg("error.review.approve_only")
+                    ),
+                    hint=msg("error.review.approve_only.hint"),
                 )
             system = state.load(session, self.repo.organisation_id, row.id, row=row).system()
             result = evaluate(kb=self.repo.kb, system=system)
@@ -200,7 +204,7 @@ class Reviews:
         text = _text("reason", reason, required=True)
         with self.repo._sessions.begin() as session:
             row = self._row(session, assessment_id, for_update=True)
-            _expect(row, ("in_review", "approved"), "only an assessment in review or approved can be returned")
+            _expect(row, ("in_review", "approved"), msg("error.review.return_only"))
             row.status, row.review_flag = "draft", ""
             self._step(session, row, "returned", text)
         return self.state(assessment_id)
@@ -257,8 +261,10 @@ class Reviews:
         """This organisation's assessment (``archived``: an archived one; else an active one)."""
         row = session.get(AssessmentRow, assessment_id, with_for_update=for_update)
         if row is None or row.organisation_id != self.repo.organisation_id or (row.archived_at is not None) != archived:
-            where = "in the archive" if archived else "saved"
-            raise NotFoundError(f"no assessment #{assessment_id} {where}", hint="it may have been deleted")
+            raise NotFoundError(
+                msg("error.review.none_archived" if archived else "error.review.none_saved", id=assessment_id),
+                hint=msg("error.storage.deleted"),
+            )
         return row
 
     def _step(self, session: Session, row: AssessmentRow, step: str, opinion: str, **snapshot: str) -> None:
@@ -327,17 +333,35 @@ def _step(row: ReviewRow) -> ReviewStep:
     return ReviewStep(row.id, row.step, row.actor, as_utc(row.at), row.opinion, row.rule_set_version, row.rule_set_hash)
 
 
-def _expect(row: AssessmentRow, statuses: tuple[str, ...], message: str) -> None:
+STATES = {
+    "draft": msg("error.review.status.draft"),
+    "in_review": msg("error.review.status.in_review"),
+    "approved": msg("error.review.status.approved"),
+}
+FIELDS = {  # the texts a review step takes
+    "message": msg("error.review.field.message"),
+    "opinion": msg("error.review.field.opinion"),
+    "reason": msg("error.review.field.reason"),
+}
+
+
+def _expect(row: AssessmentRow, statuses: tuple[str, ...], why: Message) -> None:
     if row.status not in statuses:
         raise ReviewStateError(
-            f"assessment #{row.id} is {row.status.replace('_', ' ')}: {message}", hint="reload to see its status"
+            msg("error.review.state", id=row.id, status=STATES[row.status], why=why),
+            hint=msg("error.review.state.hint"),
         )
 
 
 def _text(field: str, value: str, *, required: bool) -> str:
     text = value.strip()
     if required and not text:
-        raise StorageError(f"the {field} is required", hint=f"write the {field}")
+        raise StorageError(
+            msg("error.review.required", field=FIELDS[field]),
+            hint=msg("error.review.required.hint", field=FIELDS[field]),
+        )
     if len(text) > MAX_OPINION:
-        raise StorageError(f"the {field} is longer than {MAX_OPINION:,} characters", hint="shorten it")
+        raise StorageError(
+            msg("error.review.too_long", field=FIELDS[field], limit=f"{MAX_OPINION:,}"), hint=msg("error.shorten")
+        )
     return text

@@ -18,7 +18,7 @@ from typing import Literal
 
 from sqlalchemy import Engine, select
 
-from airegime.errors import DescriptorError, NotFoundError
+from airegime.errors import DescriptorError, NotFoundError, msg
 from airegime.storage.audit import write_audit
 from airegime.storage.database import sessions
 from airegime.storage.models import AssessmentRow, ShareLinkRow, as_utc, digest, now
@@ -64,7 +64,9 @@ class ShareLinks:
         """A new link valid ``days`` days (1 to 30); returns its token (shown once, never stored) and the link."""
         if not isinstance(days, int) or not MIN_DAYS <= days <= MAX_DAYS:
             raise DescriptorError(
-                f"a link lasts {MIN_DAYS} to {MAX_DAYS} days", location="days", hint="choose a number of days in range"
+                msg("error.sharing.days", min=MIN_DAYS, max=MAX_DAYS),
+                location="days",
+                hint=msg("error.sharing.days.hint"),
             )
         token = secrets.token_urlsafe(32)
         moment = now()
@@ -96,7 +98,7 @@ class ShareLinks:
             assessment = self.repo._row(session, assessment_id)
             row = session.get(ShareLinkRow, link_id)
             if row is None or row.assessment_id != assessment_id:
-                raise NotFoundError(f"no share link #{link_id} for this assessment", hint="reload the page")
+                raise NotFoundError(msg("error.sharing.no_link", id=link_id), hint=msg("error.storage.reload"))
             if row.revoked_at is None:
                 row.revoked_at = now()
                 self.repo._audit(session, "share.revoked", assessment, f"link #{row.id}")

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from airegime.errors import NotFoundError
+from airegime.errors import NotFoundError, msg
 from airegime.storage.models import AssessmentRow, ContextRow, EventRow, as_utc, now
 from airegime.storage.records import Context, ListItem, Page, PhaseSummary, Saved
 from airegime.storage.validation import escape_like
@@ -29,7 +29,7 @@ def assessment_row(
     one too (until an admin restores it: ``storage.reviews``)."""
     row = session.get(AssessmentRow, assessment_id, with_for_update=for_update)
     if row is None or row.organisation_id != organisation_id or row.archived_at is not None:
-        raise NotFoundError(f"no saved assessment #{assessment_id}", hint="it may have been deleted")
+        raise NotFoundError(msg("error.storage.no_assessment", id=assessment_id), hint=msg("error.storage.deleted"))
     return row
 
 
@@ -62,7 +62,7 @@ def load(
     # Plain rows, not ORM objects: reading is most requests, and the ORM's bookkeeping costs more than the SQL.
     found = row or session.execute(ASSESSMENT, {"assessment": assessment_id, "organisation": organisation_id}).first()
     if found is None:
-        raise NotFoundError(f"no saved assessment #{assessment_id}", hint="it may have been deleted")
+        raise NotFoundError(msg("error.storage.no_assessment", id=assessment_id), hint=msg("error.storage.deleted"))
     contexts = tuple(Context(*c) for c in session.execute(_CONTEXTS, {"assessment": assessment_id}))
     answers: Answers = {}
     events = session.execute(_ANSWERS, {"assessment": assessment_id})

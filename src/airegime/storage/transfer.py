@@ -47,7 +47,7 @@ from sqlalchemy import Connection, Engine, Table, func, select
 from sqlalchemy.exc import DBAPIError
 
 from airegime._version import __version__
-from airegime.errors import TransferError
+from airegime.errors import Said, TransferError, msg
 from airegime.storage.database import MIGRATIONS, open_engine
 from airegime.storage.developments import development_rows
 from airegime.storage.format1 import upgrade_saved_answers
@@ -120,8 +120,8 @@ def export_database(engine: Engine, path: Path | str, progress: Progress | None 
         revision = _revision(connection)
         if revision != _head_revision():
             raise TransferError(
-                f"the database {_where(engine)} is at migration {revision}, this airegime expects {_head_revision()}",
-                hint="open it with airegime.storage.database.open_engine, which brings it up to date",
+                msg("error.transfer.not_head", database=_where(engine), revision=revision, head=_head_revision()),
+                hint=msg("error.transfer.not_head.hint", function="airegime.storage.database.open_engine"),
             )
         counts = {table.name: connection.scalar(select(func.count()).select_from(table)) or 0 for table in tables}
         header = {
@@ -144,7 +144,8 @@ def export_database(engine: Engine, path: Path | str, progress: Progress | None 
             os.replace(partial, path)
         except OSError as error:
             raise TransferError(
-                f"cannot write {path}: {error.strerror or error}", hint="check the folder exists and has room"
+                msg("error.transfer.cannot_write", path=str(path), reason=error.strerror or str(error)),
+                hint=msg("error.transfer.cannot_write.hint"),
             ) from error
         finally:
             partial.unlink(missing_ok=True)
@@ -175,9 +176,14 @@ def _write_table(
             if len(line) > LINE_LIMIT:
                 key = ", ".join(f"{c.name} {getattr(row, c.name)}" for c in table.primary_key.columns)
                 raise TransferError(
-                    f"the row of {table.name} with {key} takes {len(line):,} bytes, more than the "
-                    f"{LINE_LIMIT:,} an import reads in one line",
-                    hint="delete or shorten that row, then export again",
+                    msg(
+                        "error.transfer.row_too_long",
+                        table=table.name,
+                        key=key,
+                        size=f"{len(line):,}",
+                        limit=f"{LINE_LIMIT:,}",
+                    ),
+                    hint=msg("error.transfer.row_too_long.hint"),
                 )
         out.write(b"".join(lines))
         done += len(batch)
@@ -243,7 +249,8 @@ def _open_export(path: Path) -> Iterator[BufferedIOBase]:
         raw = path.open("rb")
     except OSError as error:
         raise TransferError(
-            f"cannot read {path}: {error.strerror or error}", hint="give a file written by `airegime db export`"
+            msg("error.transfer.cannot_read", path=str(path), reason=error.strerror or str(error)),
+            hint=msg("error.db.no_file.hint"),
         ) from error
     with raw:
         compressed = raw.read(2) == GZIP_MAGIC
@@ -257,8 +264,8 @@ def _open_export(path: Path) -> Iterator[BufferedIOBase]:
 
 def _read_header(stream: BufferedIOBase, path: Path) -> dict[str, Any]:
     not_export = TransferError(
-        f"{path} is not an airegime database export (line 1 is not its header)",
-        hint="give a file written by `airegime db export`",
+        msg("error.transfer.not_export", path=str(path)),
+        hint=msg("error.db.no_file.hint"),
     )
     try:
         line = stream.readline(HEADER_LIMIT)
@@ -271,8 +278,8 @@ def _read_header(stream: BufferedIOBase, path: Path) -> dict[str, Any]:
     if version != FORMAT_VERSION:
         newer = isinstance(version, int) and version > FORMAT_VERSION
         raise TransferError(
-            f"{path} is in format version {version}, this airegime reads version {FORMAT_VERSION}",
-            hint="upgrade airegime to import it" if newer else "export the data again",
+            msg("error.transfer.format_version", path=str(path), version=version, expected=FORMAT_VERSION),
+            hint=msg("error.transfer.upgrade" if newer else "error.transfer.export_again"),
         )
     tables = header.get("tables")
     valid = (
@@ -288,8 +295,8 @@ def _read_header(stream: BufferedIOBase, path: Path) -> dict[str, Any]:
     )
     if not valid:
         raise TransferError(
-            f"{path}, line 1: the header lacks alembic_revision or a valid list of tables (name, rows, columns)",
-            hint="export the data again; do not edit the header",
+            msg("error.transfer.bad_header", path=str(path)),
+            hint=msg("error.transfer.bad_header.hint"),
         )
     return header
 
@@ -303,20 +310,22 @@ def _numbered_lines(stream: BufferedIOBase, path: Path) -> Iterator[tuple[int, b
             number += 1
             if len(line) > LINE_LIMIT:
                 raise TransferError(
-                    f"{path}, line {number} is longer than {LINE_LIMIT:,} bytes: no row of an export is",
-                    hint="give a file written by `airegime db export`; nothing was imported",
+                    msg("error.transfer.line_too_long", path=str(path), line=number, limit=f"{LINE_LIMIT:,}"),
+                    hint=msg("error.transfer.not_written.hint"),
                 )
             if not line.endswith(b"\n"):
-                raise TransferError(f"{path}, line {number} stops short: the file is truncated", hint=_AGAIN)
+                raise TransferError(msg("error.transfer.stops_short", path=str(path), line=number), hint=_AGAIN)
             yield number, line
             del line  # not held while the next one is read
     except EOFError as error:
-        raise TransferError(f"{path} is truncated: it ends after line {number}", hint=_AGAIN) from error
+        raise TransferError(msg("error.transfer.truncated", path=str(path), line=number), hint=_AGAIN) from error
     except (OSError, zlib.error) as error:
-        raise TransferError(f"{path} is corrupted after line {number} ({error})", hint=_AGAIN) from error
+        raise TransferError(
+            msg("error.transfer.corrupted", path=str(path), line=number, reason=str(error)), hint=_AGAIN
+        ) from error
 
 
-_AGAIN = "copy the file again, or export again; nothing was imported"
+_AGAIN = msg("error.transfer.again")
 
 
 def _lock_for_writing(connection: Connection) -> None:
@@ -367,13 +376,12 @@ def _check_revision(connection: Connection, revision: str, path: Path, engine: E
         return steps
     if revision not in _known_revisions():
         raise TransferError(
-            f"{path} comes from a newer airegime (database migration {revision}; this one knows up to {target})",
-            hint="upgrade airegime here, then import the file",
+            msg("error.transfer.newer", path=str(path), revision=revision, target=target),
+            hint=msg("error.transfer.newer.hint"),
         )
     raise TransferError(
-        f"{path} was exported at database migration {revision}, but {_where(engine)} is at {target}",
-        hint="open the source database once with this airegime version (it upgrades the schema), "
-        "export it again and import that file",
+        msg("error.transfer.other_revision", path=str(path), revision=revision, database=_where(engine), target=target),
+        hint=msg("error.transfer.other_revision.hint"),
     )
 
 
@@ -397,8 +405,8 @@ def _declared_tables(header: dict[str, Any], path: Path, absent: dict[str, froze
     named = [t["name"] for t in header["tables"]]
     if sorted(named) != sorted(name for name in known if absent.get(name) != ALL):
         raise TransferError(
-            f"{path} lists the tables {', '.join(named)}; this database has {', '.join(sorted(known))}",
-            hint="export the data again with the same airegime version as this one",
+            msg("error.transfer.tables", path=str(path), tables=", ".join(named), known=", ".join(sorted(known))),
+            hint=msg("error.transfer.same_version"),
         )
     declared = []
     for entry in header["tables"]:
@@ -406,9 +414,14 @@ def _declared_tables(header: dict[str, Any], path: Path, absent: dict[str, froze
         expected = [c.name for c in table.columns if c.name not in absent.get(table.name, frozenset())]
         if sorted(entry["columns"]) != sorted(expected):
             raise TransferError(
-                f"{path}: table {table.name} has the columns {', '.join(entry['columns'])}, "
-                f"this database {', '.join(expected)}",
-                hint="export the data again with the same airegime version as this one",
+                msg(
+                    "error.transfer.columns",
+                    path=str(path),
+                    table=table.name,
+                    columns=", ".join(entry["columns"]),
+                    expected=", ".join(expected),
+                ),
+                hint=msg("error.transfer.same_version"),
             )
         declared.append((table, entry["rows"]))
     return declared
@@ -429,11 +442,13 @@ def _make_room(connection: Connection, engine: Engine, *, replace: bool) -> int:
         if rows:
             held[table.name] = rows
     if held and not replace:
-        listed = ", ".join(f"{name}: {rows:,} rows" for name, rows in held.items())
+        listed: Said = ""
+        for name, rows in held.items():
+            here = msg("error.transfer.held", table=name, rows=f"{rows:,}")
+            listed = msg("error.list", first=listed, next=here) if listed else here
         raise TransferError(
-            f"the database {_where(engine)} already holds data ({listed})",
-            hint="import into an empty database, or add --replace to delete its data first "
-            "(export it before, as a backup); nothing was changed",
+            msg("error.transfer.not_empty", database=_where(engine), rows=listed),
+            hint=msg("error.transfer.not_empty.hint", option="--replace"),
         )
     if connection.dialect.name == "postgresql":
         # Row by row, each cascade check would scan the dead rows of the tables emptied before it.
@@ -482,11 +497,17 @@ def _insert_rows(
         name, row = _parse_line(line, number, path)
         index = position.get(name)
         if index is None:
-            raise TransferError(f"{path}, line {number}: no table '{name}' in the header", hint=_AGAIN)
+            raise TransferError(msg("error.transfer.no_table", path=str(path), line=number, table=name), hint=_AGAIN)
         if index < current:
             raise TransferError(
-                f"{path}, line {number}: a row of {name} after the rows of {writers[current].table.name}",
-                hint="rows come table by table, in the header's order: export the data again",
+                msg(
+                    "error.transfer.order",
+                    path=str(path),
+                    line=number,
+                    table=name,
+                    previous=writers[current].table.name,
+                ),
+                hint=msg("error.transfer.order.hint"),
             )
         while current < index:
             writers[current].finish()
@@ -502,12 +523,18 @@ def _parse_line(line: bytes, number: int, path: Path) -> tuple[str, dict[str, An
     try:
         data = json.loads(line)
     except ValueError as error:
-        reason = f"column {error.colno}: {error.msg}" if isinstance(error, json.JSONDecodeError) else "not UTF-8"
-        raise TransferError(f"{path}, line {number} is not valid JSON ({reason})", hint=_AGAIN) from None
+        reason = (
+            msg("error.transfer.json_column", column=error.colno, said=error.msg)
+            if isinstance(error, json.JSONDecodeError)
+            else msg("error.transfer.not_utf8")
+        )
+        raise TransferError(
+            msg("error.transfer.not_json", path=str(path), line=number, reason=reason), hint=_AGAIN
+        ) from None
     except RecursionError:  # Python's JSON reader stops nesting at its recursion limit (about 1,000)
         raise TransferError(
-            f"{path}, line {number} nests arrays or objects too deeply: no row of an export does",
-            hint="give a file written by `airegime db export`; nothing was imported",
+            msg("error.transfer.too_deep", path=str(path), line=number),
+            hint=msg("error.transfer.not_written.hint"),
         ) from None
     if not (
         isinstance(data, dict)
@@ -515,7 +542,9 @@ def _parse_line(line: bytes, number: int, path: Path) -> tuple[str, dict[str, An
         and isinstance(data["table"], str)
         and isinstance(data["row"], dict)
     ):
-        raise TransferError(f'{path}, line {number} is not {{"table": …, "row": {{…}}}}', hint=_AGAIN)
+        raise TransferError(
+            msg("error.transfer.not_row", path=str(path), line=number, shape='{"table": …, "row": {…}}'), hint=_AGAIN
+        )
     return data["table"], data["row"]
 
 
@@ -551,7 +580,16 @@ class _TableWriter:
         try:
             values = _decode_row(self.codecs, row)
         except _BadValue as error:
-            raise TransferError(f"{self.path}, line {number}, {self.table.name}: {error}", hint=_AGAIN) from None
+            raise TransferError(
+                msg(
+                    "error.transfer.bad_value",
+                    path=str(self.path),
+                    line=number,
+                    table=self.table.name,
+                    reason=str(error),
+                ),
+                hint=_AGAIN,
+            ) from None
         if not self.batch:
             self.first_line = number
         self.last_line = number
@@ -568,9 +606,15 @@ class _TableWriter:
         except DBAPIError as error:
             reason = " ".join(str(error.orig).split())[:400]
             raise TransferError(
-                f"{self.path}, lines {self.first_line}–{self.last_line} ({self.table.name}): "
-                f"the database refused a row: {reason}",
-                hint="correct the source database and export again; nothing was imported",
+                msg(
+                    "error.transfer.refused",
+                    path=str(self.path),
+                    first=self.first_line,
+                    last=self.last_line,
+                    table=self.table.name,
+                    reason=reason,
+                ),
+                hint=msg("error.transfer.refused.hint"),
             ) from error
         self.done += len(self.batch)
         self.batch = []
@@ -589,15 +633,20 @@ def _check_counts(
     for table, rows in declared:
         if imported[table.name] != rows:
             raise TransferError(
-                f"{path} holds {imported[table.name]:,} rows of {table.name}, its header announces {rows:,}: "
-                "the file is incomplete or was edited",
+                msg(
+                    "error.transfer.count",
+                    path=str(path),
+                    rows=f"{imported[table.name]:,}",
+                    table=table.name,
+                    announced=f"{rows:,}",
+                ),
                 hint=_AGAIN,
             )
         stored = connection.scalar(select(func.count()).select_from(table))
         if stored != rows:
             raise TransferError(
-                f"after the import {table.name} holds {stored:,} rows instead of {rows:,}",
-                hint="nothing was imported; report this as a bug",
+                msg("error.transfer.stored", table=table.name, stored=f"{stored or 0:,}", rows=f"{rows:,}"),
+                hint=msg("error.transfer.stored.hint"),
             )
 
 
@@ -703,8 +752,8 @@ def _codec(column: sa.Column[Any], table: Table, dialect: str, replaced: Cleaned
         decode = _same
     else:
         raise TransferError(
-            f"column {table.name}.{column.name} has the type {kind!r}, which db export and import do not handle yet",
-            hint="add its codec in airegime/storage/transfer.py (_codec)",
+            msg("error.transfer.no_codec", column=f"{table.name}.{column.name}", type=repr(kind)),
+            hint=msg("error.transfer.no_codec.hint", place="airegime/storage/transfer.py (_codec)"),
         )
     return _Codec(column.name, column.key, bool(column.nullable), encode, decode)
 

@@ -6,7 +6,7 @@ written), so a refused save touches nothing. Pure functions: no session, no data
 
 from __future__ import annotations
 
-from airegime.errors import AnswerError, DescriptorError
+from airegime.errors import AnswerError, DescriptorError, msg
 from airegime.kb.models import KnowledgeBase, Scope
 from airegime.storage.records import Phase
 from airegime.system import normalise_answer
@@ -26,9 +26,9 @@ def check_phase(phase: Phase, name: str, description: str) -> None:
 
 def check_text(location: str, value: str, limit: int, *, required: bool = False) -> None:
     if required and not value.strip():
-        raise DescriptorError("this field is required", location=location, hint="give it a short name")
+        raise DescriptorError(msg("error.required"), location=location, hint=msg("error.required.name"))
     if len(value.strip()) > limit:
-        raise DescriptorError(f"longer than {limit:,} characters", location=location, hint="shorten it")
+        raise DescriptorError(msg("error.too_long", limit=f"{limit:,}"), location=location, hint=msg("error.shorten"))
 
 
 def check_answer(kb: KnowledgeBase, scope: Scope, question_id: str, value: str) -> str:
@@ -36,9 +36,9 @@ def check_answer(kb: KnowledgeBase, scope: Scope, question_id: str, value: str) 
     question = kb.question_by_id.get(question_id)
     if question is None or scope not in question.scope:
         raise AnswerError(
-            f"no question '{question_id}' for the {scope} phase",
+            msg("error.storage.no_question", question=question_id, scope=scope),
             location=question_id,
-            hint="answer the questions the interview shows",
+            hint=msg("error.storage.no_question.hint"),
         )
     return normalise_answer(question, value, location=question_id)
 

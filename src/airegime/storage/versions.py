@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from airegime.engine.evaluate import evaluate_phase
 from airegime.engine.results import PhaseResult
 from airegime.engine.tables import CompiledKnowledgeBase, compiled
-from airegime.errors import NotFoundError, StorageError
+from airegime.errors import NotFoundError, StorageError, msg
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Phase
 from airegime.storage.database import sessions
 from airegime.storage.models import ContextRow, EvaluationRow, EventRow, as_utc
@@ -93,8 +93,8 @@ def version(repo: Repository, assessment_id: int, index: int) -> Version:
     saved, rows, events, _ = _read(repo, assessment_id)
     if not 0 <= index < len(events):
         raise NotFoundError(
-            f"assessment #{assessment_id} has no history entry {index}",
-            hint=f"its history has {len(events)} entries, numbered from 0",
+            msg("error.versions.no_entry", id=assessment_id, index=index),
+            hint=msg("error.versions.no_entry.hint", count=len(events)),
         )
     replay = _Replay(repo.kb, rows, events)
     for event in events[: index + 1]:
@@ -223,8 +223,8 @@ class _Replay:
         developments, deployments = self.ordered("development"), self.ordered("deployment")
         if not developments or not deployments:
             raise StorageError(
-                "this version has no development processing or no deployment context",
-                hint="choose a later entry of the history",
+                msg("error.versions.no_phases"),
+                hint=msg("error.versions.no_phases.hint"),
             )
 
         def phase(row: _Row) -> dict[str, object]:

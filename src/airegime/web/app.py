@@ -18,8 +18,9 @@ from airegime.api import create_api  # the one import of the API: to mount it
 from airegime.edge.access import API_PREFIX, Gate, admit
 from airegime.edge.deps import check_roles
 from airegime.edge.headers import HeadAsGet
+from airegime.edge.inputs import refusal
 from airegime.edge.limits import BATCH_MAX_BYTES, MAX_BODY_BYTES
-from airegime.errors import AccessDenied, AiregimeError, NotFoundError
+from airegime.errors import AccessDenied, AiregimeError, NotFoundError, at, msg
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.settings import get_settings
 from airegime.storage import Repository
@@ -182,10 +183,8 @@ def _error_pages(app: FastAPI) -> None:
         if where[:1] == ("path",):
             return pages.error(request, 404, "not_found")
         field = ".".join(str(part) for part in where[1:]) or "?"
-        said = AiregimeError(
-            f"{field}: {first.get('msg', 'invalid value')}",
-            hint="correct this value, or go back to the page and send its form again",
-        )
+        wrong = refusal(first["ctx"]) if first.get("type") == "invalid_text" else str(first.get("msg", "invalid value"))
+        said = AiregimeError(at(field, wrong), hint=msg("error.web.value.hint"))
         return pages.error(request, 400, "bad_request", error=said)
 
     @app.exception_handler(NotFoundError)

@@ -20,7 +20,6 @@ from airegime.edge.inputs import text_problem
 from airegime.errors import AiregimeError, DescriptorError
 from airegime.kb import KnowledgeBase, Lang
 from airegime.storage import PhaseSummary
-from airegime.text import problem
 from airegime.web.texts import LANG_COOKIE, translator
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -125,15 +124,16 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 
 def error(request: Request, status: int, kind: str, *, error: AiregimeError | None = None) -> HTMLResponse:
-    """A clear error page (or, for htmx, the error in place of the page's main part)."""
+    """A clear error page (or, for htmx, the error in place of the page's main part), in the page's language."""
+    lang = lang_of(request)
     response = render(
         request,
         "error.html",
         status,
         kind=kind,
         status_code=status,
-        detail=error.message if error else "",
-        hint=error.hint if error else "",
+        detail=error.message_in(lang) if error else "",
+        hint=error.hint_in(lang) if error else "",
         location=error.location if isinstance(error, DescriptorError) else "",
     )
     if is_htmx(request):
@@ -143,7 +143,7 @@ def error(request: Request, status: int, kind: str, *, error: AiregimeError | No
 
 
 # What airegime.text.problem says, as the form's message keys (the rule stays there: these are its words).
-PROBLEM_KEYS = {problem("\x00"): "form.control", problem("\u200b"): "form.invisible"}
+PROBLEM_KEYS = {"text.control": "form.control", "text.invisible": "form.invisible"}
 
 
 def text_problems(values: dict[str, str | None]) -> dict[str, str]:
@@ -154,5 +154,5 @@ def text_problems(values: dict[str, str | None]) -> dict[str, str]:
     for field, value in values.items():
         reason = text_problem(value) if value else None
         if reason:
-            found[field] = PROBLEM_KEYS.get(reason, "form.invalid")
+            found[field] = PROBLEM_KEYS.get(reason.key, "form.invalid")
     return found

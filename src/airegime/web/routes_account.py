@@ -16,7 +16,7 @@ from airegime.errors import AccountError, LoginRefused, LoginThrottled, WeakPass
 from airegime.storage.accounts import ROLES, Principal
 from airegime.storage.audit import MEDIA_TYPES, AuditLog
 from airegime.web import pages
-from airegime.web.pages import render, see_other, text_problems
+from airegime.web.pages import lang_of, render, see_other, text_problems
 from airegime.web.security import safe_next
 
 router = APIRouter()
@@ -197,7 +197,8 @@ def create_token(
             actor=principal.username,
         )
     except AccountError as error:
-        return _account_page(request, principal, gate, problem=error.message, status=400)
+        said = error.message_in(lang_of(request))
+        return _account_page(request, principal, gate, problem=said, status=400)
     return _account_page(request, principal, gate, created_token=token)
 
 

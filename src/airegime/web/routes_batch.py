@@ -114,7 +114,9 @@ async def upload(
         # The sheet's extent and inflated size are checked before any reader allocates it.
         table, result = await run_in_threadpool(assess_upload, kb, data, file.filename, lang)
     except (InventoryReadError, LayoutError) as refused:
-        return upload_page(request, 400, problem="batch.unreadable", detail=refused.message, hint=refused.hint)
+        return upload_page(
+            request, 400, problem="batch.unreadable", detail=refused.message_in(lang), hint=refused.hint_in(lang)
+        )
     except Exception:  # a damaged file can trip the readers in ways they do not word: still a clear page
         log.exception("could not read an uploaded inventory (%s)", suffix)
         return upload_page(request, 400, problem="batch.unreadable")

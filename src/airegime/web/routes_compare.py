@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from airegime.compare import compare
 from airegime.edge.deps import KbDep, RepoDep
 from airegime.edge.inputs import MAX_ID, AssessmentId, SearchText
-from airegime.errors import AiregimeError
+from airegime.errors import AiregimeError, msg
 from airegime.kb import KnowledgeBase, Lang
 from airegime.storage import HistoryEntry, Repository
 from airegime.storage.versions import Version, sides
@@ -42,9 +42,7 @@ def compare_page(
     if other is None and version is None:
         return choose(request, repo, kb, lang, assessment_id, q)
     if other is not None and version is not None:
-        raise AiregimeError(
-            "compare with another assessment or with a version, not both", hint="choose one on the previous page"
-        )
+        raise AiregimeError(msg("error.compare.not_both"), hint=msg("error.compare.not_both.hint"))
     first, second = sides(repo, assessment_id, other=other, index=version)
     comparison = compare(kb=kb, before=first.system, after=second.system, lang=lang)
     return render(

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from airegime.edge.deps import EDITOR, RepoDep
 from airegime.edge.files import evidence_download
 from airegime.edge.inputs import MAX_ID, AssessmentId, RecordId
-from airegime.errors import EvidenceRefused
+from airegime.errors import EvidenceRefused, msg
 from airegime.i18n import N_
 from airegime.kb.models import Lang
 from airegime.storage.evidence import (
@@ -144,7 +144,7 @@ async def add_file(
 ) -> Response:
     """Attach an uploaded file to one answer (checked from its bytes; refused with the reason)."""
     if file is None or not file.filename:
-        return refused(request, assessment_id, EvidenceRefused("empty", "no file"), back)
+        return refused(request, assessment_id, EvidenceRefused("empty", msg("error.evidence.no_file")), back)
     data = await file.read(MAX_FILE_BYTES + 1)
     store = EvidenceStore(repo)
     context_id = answer_of(scope, ctx)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from airegime.errors import AccountError
+from airegime.errors import AccountError, msg
 from airegime.storage.accounts.people import audit, organisation_row, user_row
 from airegime.storage.accounts.principal import ROLES, Principal, Role, role_of
 from airegime.storage.models import ApiTokenRow, MembershipRow, OrganisationRow, UserRow, as_utc, digest, now
@@ -35,10 +35,12 @@ class TokenInfo:
 def check_new_token(name: str, role: str) -> str:
     """A new token's name as stored (stripped), refused if empty or too long, or its role unknown."""
     if role not in ROLES:
-        raise AccountError(f"no role '{role}'", hint="choose " + ", ".join(ROLES))
+        raise AccountError(msg("error.accounts.no_role", role=role), hint=msg("error.choose", choices=", ".join(ROLES)))
     name = name.strip()
     if not 1 <= len(name) <= 100:
-        raise AccountError("a token needs a name of 1 to 100 characters", hint="e.g. 'CI pipeline'")
+        raise AccountError(
+            msg("error.accounts.token_name"), hint=msg("error.accounts.token_name.hint", example="CI pipeline")
+        )
     return name
 
 
@@ -49,9 +51,14 @@ def create_token(
     user, org = user_row(session, username), organisation_row(session, organisation)
     membership = session.get(MembershipRow, (user.id, org.id))
     if membership is None:
-        raise AccountError(f"'{user.username}' is not a member of '{org.name}'", hint="give them a role first")
+        raise AccountError(
+            msg("error.accounts.not_member", user=user.username, org=org.name),
+            hint=msg("error.accounts.not_member.hint"),
+        )
     if ROLES.index(role) > ROLES.index(role_of(membership.role)):
-        raise AccountError(f"a token cannot do more than its owner ({membership.role})", hint="choose a lower role")
+        raise AccountError(
+            msg("error.accounts.token_role", role=membership.role), hint=msg("error.accounts.token_role.hint")
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(
         ApiTokenRow(
@@ -133,6 +140,6 @@ def revoke_token(session: Session, token_id: int, organisation_id: int, *, actor
         or token.organisation_id != organisation_id
         or (username is not None and owner.username != username)
     ):
-        raise AccountError(f"no API token #{token_id} here", hint="reload the page")
+        raise AccountError(msg("error.accounts.no_token", id=token_id), hint=msg("error.storage.reload"))
     token.revoked_at = token.revoked_at or now()
     audit(session, organisation_id, actor, "token.revoked", token.name, owner.username)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from airegime.errors import AccountError, LoginRefused, LoginThrottled
+from airegime.errors import AccountError, LoginRefused, LoginThrottled, msg
 from airegime.storage.accounts import passwords
 from airegime.storage.accounts.people import audit, audit_user, user_row
 from airegime.storage.accounts.principal import Principal, role_of
@@ -71,7 +71,7 @@ def login(writes: sessionmaker[Session], username: str, password: str, *, addres
             principal = Principal(user.username, organisation.id, organisation.name, role_of(membership.role), user.id)
     if failed:  # committed above: the failure counts even though the login is refused
         sweep(writes)
-        raise LoginRefused("wrong name or password", hint="check both; after 5 failures, wait 15 minutes")
+        raise LoginRefused(msg("error.login.wrong"), hint=msg("error.login.wrong.hint", failures=5, minutes=15))
     return token, principal
 
 
@@ -90,7 +90,7 @@ def change_own_password(
     with reads() as session:
         user = session.get(UserRow, user_id)
         if user is None or user.disabled_at is not None:
-            raise LoginRefused("wrong password", hint="log in again")
+            raise LoginRefused(msg("error.login.wrong_password"), hint=msg("error.login.again"))
         name, stored = user.username, user.password_hash
     passwords.check_password(new, name)
     keys = throttle_keys(name, address)
@@ -112,7 +112,7 @@ def change_own_password(
             forgive(session, keys)
             audit_user(session, user, name, "user.password", name, address=address)
     if failed:
-        raise LoginRefused("wrong password", hint="type your current password")
+        raise LoginRefused(msg("error.login.wrong_password"), hint=msg("error.login.current_password"))
 
 
 def principal_for_session(session: Session, token: str) -> Principal | None:
@@ -141,7 +141,7 @@ def principal_for_session(session: Session, token: str) -> Principal | None:
 def switch_organisation(session: Session, token: str, organisation_id: int) -> None:
     login = session.scalars(select(LoginSessionRow).where(LoginSessionRow.token_hash == digest(token))).first()
     if login is None or session.get(MembershipRow, (login.user_id, organisation_id)) is None:
-        raise AccountError("you are not a member of that organisation", hint="choose one from the list")
+        raise AccountError(msg("error.login.not_member"), hint=msg("error.login.not_member.hint"))
     login.organisation_id = organisation_id
 
 

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
-from airegime.errors import AccountError, WeakPassword
+from airegime.errors import AccountError, WeakPassword, msg
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
 MIN_PASSWORD, MAX_PASSWORD = 10, 1024
@@ -27,8 +27,8 @@ def check_username(username: str) -> str:
     name = username.strip().lower()
     if not USERNAME.match(name):
         raise AccountError(
-            f"'{username}' cannot be an account name",
-            hint="use 1 to 100 letters, digits and . _ @ + - (e.g. an e-mail address)",
+            msg("error.accounts.bad_username", name=username),
+            hint=msg("error.accounts.bad_username.hint", characters=". _ @ + -"),
         )
     return name
 
@@ -37,20 +37,20 @@ def check_password(password: str, username: str) -> None:
     """Refuse a blank password, a too short or too long one, the account's name, and any that is
     easy to guess (zxcvbn: common passwords, words, names, dates, keyboard rows, repetitions)."""
     if not password.strip():
-        raise WeakPassword("blank", "a password cannot be blank", hint="a few unusual words make a good one")
+        raise WeakPassword("blank", msg("error.password.blank"), hint=msg("error.password.unusual_words"))
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise WeakPassword(
             "length",
-            f"a password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters",
-            hint="a few words make a good one",
+            msg("error.password.length", min=MIN_PASSWORD, max=MAX_PASSWORD),
+            hint=msg("error.password.length.hint"),
         )
     if password.strip().lower() == username:
-        raise WeakPassword("name", "the password cannot be the account name", hint="choose another")
+        raise WeakPassword("name", msg("error.password.name"), hint=msg("error.password.name.hint"))
     if _guessability(password, username) < MIN_PASSWORD_SCORE:
         raise WeakPassword(
             "common",
-            "this password is too easy to guess (a common password, a word, a name, a date or a pattern)",
-            hint="a few unusual words make a good one, e.g. four words picked at random",
+            msg("error.password.common"),
+            hint=msg("error.password.common.hint"),
         )
 
 

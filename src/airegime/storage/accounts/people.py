@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from airegime.errors import AccountError
+from airegime.errors import AccountError, Said, msg
 from airegime.storage.accounts import passwords
 from airegime.storage.accounts.principal import ROLES, Role, role_of
 from airegime.storage.accounts.throttle import unlock
@@ -61,7 +61,7 @@ def rename_organisation(session: Session, old: str, new: str, *, actor: str) -> 
     """``new``: checked by ``organisation_name`` already."""
     row = organisation_row(session, old)
     if session.scalar(select(OrganisationRow.id).where(OrganisationRow.name == new)) is not None:
-        raise AccountError(f"an organisation named '{new}' exists already", hint="choose another name")
+        raise AccountError(msg("error.accounts.org_exists", name=new), hint=msg("error.accounts.another_name"))
     row.name = new
     audit(session, row.id, actor, "organisation.renamed", old, f"{old} → {new}")
 
@@ -69,7 +69,9 @@ def rename_organisation(session: Session, old: str, new: str, *, actor: str) -> 
 def add_user(session: Session, username: str, password: str, *, organisation: str, role: str, actor: str) -> bool:
     """``username`` and ``password``: checked already. True if the organisation was created."""
     if user_row(session, username, required=False) is not None:
-        raise AccountError(f"the account '{username}' exists already", hint="use `airegime users role`")
+        raise AccountError(
+            msg("error.accounts.user_exists", name=username), hint=msg("error.cli.use", command="airegime users role")
+        )
     user = UserRow(username=username, password_hash=passwords.hash_password(password), created_at=now())
     session.add(user)
     session.flush()
@@ -93,7 +95,7 @@ def set_disabled(session: Session, username: str, disabled: bool, *, actor: str,
     user.disabled_at = now() if disabled else None
     if disabled:
         session.query(LoginSessionRow).filter(LoginSessionRow.user_id == user.id).delete()
-    keep_an_admin(session, had_admin, force, f"disable '{user.username}'")
+    keep_an_admin(session, had_admin, force, msg("error.accounts.change.disable", user=user.username))
     audit_user(session, user, actor, "user.disabled" if disabled else "user.enabled", user.username)
 
 
@@ -103,7 +105,7 @@ def change_role(
     had_admin = an_admin_is_enabled(session)
     user = user_row(session, username)
     created = set_role(session, user, organisation, role, actor=actor, create=create)
-    keep_an_admin(session, had_admin, force, f"make '{user.username}' {role}")
+    keep_an_admin(session, had_admin, force, msg("error.accounts.change.role", user=user.username, role=role))
     return created
 
 
@@ -111,11 +113,14 @@ def remove_member(session: Session, username: str, organisation: str, *, actor: 
     user, org = user_row(session, username), organisation_row(session, organisation)
     membership = session.get(MembershipRow, (user.id, org.id))
     if membership is None:
-        raise AccountError(f"'{user.username}' is not a member of '{org.name}'", hint="see `airegime users list`")
+        raise AccountError(
+            msg("error.accounts.not_member", user=user.username, org=org.name),
+            hint=msg("error.cli.see", command="airegime users list"),
+        )
     had_admin = an_admin_is_enabled(session)
     session.delete(membership)
     session.flush()
-    keep_an_admin(session, had_admin, force, f"remove '{user.username}' from '{org.name}'")
+    keep_an_admin(session, had_admin, force, msg("error.accounts.change.remove", user=user.username, org=org.name))
     for table in (LoginSessionRow, ApiTokenRow):
         session.query(table).filter(table.user_id == user.id, table.organisation_id == org.id).delete()
     audit(session, org.id, actor, "member.removed", user.username)
@@ -195,21 +200,25 @@ def memberships(session: Session, user_id: int) -> tuple[Membership, ...]:
 def user_row(session: Session, username: str, *, required: bool = True) -> UserRow:
     user = session.scalars(select(UserRow).where(UserRow.username == username.strip().lower())).first()
     if user is None and required:
-        raise AccountError(f"no account named '{username}'", hint="see `airegime users list`")
+        raise AccountError(
+            msg("error.accounts.no_user", name=username), hint=msg("error.cli.see", command="airegime users list")
+        )
     return user  # type: ignore[return-value]
 
 
 def organisation_row(session: Session, name: str) -> OrganisationRow:
     row = session.scalars(select(OrganisationRow).where(OrganisationRow.name == name.strip())).first()
     if row is None:
-        raise AccountError(f"no organisation named '{name}'", hint="see `airegime orgs list`")
+        raise AccountError(
+            msg("error.users.no_org", name=name), hint=msg("error.cli.see", command="airegime orgs list")
+        )
     return row
 
 
 def set_role(session: Session, user: UserRow, organisation: str, role: str, *, actor: str, create: bool) -> bool:
     """Give ``user`` ``role`` in ``organisation`` (created when ``create`` and new: then True)."""
     if role not in ROLES:
-        raise AccountError(f"no role '{role}'", hint="choose " + ", ".join(ROLES))
+        raise AccountError(msg("error.accounts.no_role", role=role), hint=msg("error.choose", choices=", ".join(ROLES)))
     name = organisation_name(organisation)
     created = False
     if create and session.scalar(select(OrganisationRow.id).where(OrganisationRow.name == name)) is None:
@@ -235,14 +244,18 @@ def an_admin_is_enabled(session: Session) -> bool:
     return bool(session.scalar(query))
 
 
-def keep_an_admin(session: Session, had_admin: bool, force: bool, change: str) -> None:
+def keep_an_admin(session: Session, had_admin: bool, force: bool, change: Said) -> None:
     """Refuse a change that leaves no enabled admin in any organisation (unless forced)."""
     session.flush()
     if had_admin and not force and not an_admin_is_enabled(session):
         raise AccountError(
-            f"cannot {change}: no enabled administrator would be left",
-            hint="make another account admin first (`airegime users role`), or add --force; "
-            "`airegime users recover NAME` lets an operator back in",
+            msg("error.accounts.last_admin", change=change),
+            hint=msg(
+                "error.accounts.last_admin.hint",
+                role="airegime users role",
+                option="--force",
+                recover="airegime users recover NAME",
+            ),
         )
 
 
@@ -250,7 +263,7 @@ def organisation_name(name: str) -> str:
     """An organisation's name as stored (stripped), refused if empty, too long or with control characters."""
     name = name.strip()
     if not 1 <= len(name) <= 200 or any(ord(c) < 32 for c in name):
-        raise AccountError("an organisation needs a name of 1 to 200 characters", hint="e.g. 'Ministry of X'")
+        raise AccountError(msg("error.accounts.org_name"), hint=msg("error.accounts.org_name.hint"))
     return name
 
 
