@@ -75,7 +75,7 @@ def create_assessment(
     The organisation profile answers the questions the descriptor leaves open (``profile=false``: not)."""
     system = parse_system(descriptor, kb=repo.kb)
     saved, result = repo.add_system(system, detail="API")
-    prefilled = Profiles(repo).prefill(saved.id) if profile else None  # issue 16
+    prefilled = Profiles(repo).prefill(saved.id) if profile else None
     if prefilled:
         saved, result = prefilled
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/assessments/{saved.id}"

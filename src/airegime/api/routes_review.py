@@ -1,4 +1,4 @@
-"""Review and approval of a saved assessment, and its archive (issue 16, parts 2 and 7).
+"""Review and approval of a saved assessment, and its archive.
 
 ``router`` reads the review (any role); ``writes`` takes a step (editors send; approving and
 returning need an admin, checked here: 403); ``archive`` lists, restores and purges archived

@@ -29,13 +29,13 @@ from airegime.storage.batch_uploads import BatchUploads
 from airegime.web import (
     pages,
     routes_account,
-    routes_actions,  # issue 16: the action plan
+    routes_actions,  # the action plan
     routes_assessments,
     routes_batch,
     routes_compare,
     routes_evidence,
     routes_interview,
-    routes_profile,  # issue 16: the organisation profile
+    routes_profile,  # the organisation profile
     routes_reports,
     routes_result,
     routes_review,

@@ -67,7 +67,7 @@ def home(
 @router.get("/new", response_class=HTMLResponse)
 def new_form(request: Request, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
     first = translator(lang)("new.first_context_default")
-    profile_answers = routes_profile.summary(repo, kb, lang)  # issue 16: pre-filled unless unticked
+    profile_answers = routes_profile.summary(repo, kb, lang)  # pre-filled unless unticked
     return render(request, "new.html", values={"first_context": first}, problems={}, profile_answers=profile_answers)
 
 
@@ -96,7 +96,7 @@ def create(
         profile_answers = routes_profile.summary(repo, kb, lang)
         return render(request, "new.html", 400, values=values, problems=problems, profile_answers=profile_answers)
     new = repo.create(**values)
-    if use_profile:  # issue 16: the organisation profile's answers, recorded as such in the history
+    if use_profile:  # the organisation profile's answers, recorded as such in the history
         Profiles(repo).prefill(new)
     return see_other(f"/a/{new}/interview")
 

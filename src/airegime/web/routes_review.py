@@ -1,4 +1,4 @@
-"""Review and approval pages (issue 16, part 2), the approved version, and the archive (part 7).
+"""Review and approval pages, the approved version, and the archive.
 
 ``router`` shows (any role); ``writes`` takes a review step (editors send; approving and returning
 need an admin, checked here: 403); ``archive`` lists, restores and purges archived assessments
