@@ -189,7 +189,7 @@ class Actions:
             if added:
                 self.repo._audit(session, "actions.planned", assessment, f"{len(added)} actions")
             session.flush()
-            return tuple(_of(row, assessment.name) for row in added)
+            return tuple(_action(row, assessment.name) for row in added)
 
     def add(
         self, assessment_id: int, *, title: str, owner: str = "", due_on: date | None = None, state: str = "open"
@@ -201,7 +201,7 @@ class Actions:
             row = self._insert(session, assessment_id, title=title, owner=owner, due_on=due_on, state=state)
             self.repo._audit(session, "action.added", assessment, row.title[:200])
             session.flush()
-            return _of(row, assessment.name)
+            return _action(row, assessment.name)
 
     def update(
         self,
@@ -234,7 +234,7 @@ class Actions:
             if changes:
                 row.updated_at = now()
                 self.repo._audit(session, "action.changed", assessment, f"#{row.id}: " + ", ".join(changes))
-            return _of(row, assessment.name)
+            return _action(row, assessment.name)
 
     def delete(self, assessment_id: int, action_id: int) -> None:
         with self.repo._sessions.begin() as session:
@@ -325,26 +325,12 @@ _ACTIONS = select(
 ).join(AssessmentRow, AssessmentRow.id == ActionRow.assessment_id)
 
 
-def _action(row: Any) -> Action:
+def _action(row: Any, name: str | None = None) -> Action:
+    """The action of ``row``: a row of the listing query, or an ``ActionRow`` with its assessment's ``name``."""
     return Action(
         row.id,
         row.assessment_id,
-        row.name,
-        row.source,
-        row.title,
-        row.owner,
-        row.due_on,
-        row.state,
-        as_utc(row.created_at),
-        as_utc(row.updated_at),
-    )
-
-
-def _of(row: ActionRow, name: str) -> Action:
-    return Action(
-        row.id,
-        row.assessment_id,
-        name,
+        row.name if name is None else name,
         row.source,
         row.title,
         row.owner,

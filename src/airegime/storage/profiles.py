@@ -22,7 +22,7 @@ from airegime.errors import AiregimeError, DescriptorError, msg
 from airegime.kb.models import KnowledgeBase, Question, Scope
 from airegime.storage import state
 from airegime.storage.audit import write_audit
-from airegime.storage.history import add_event
+from airegime.storage.history import add_answer
 from airegime.storage.models import ProfileRow, as_utc, now
 from airegime.storage.records import Saved
 from airegime.storage.repository import Repository
@@ -149,16 +149,7 @@ class Profiles:
                         code = check_answer(self.repo.kb, scope, question, value)
                     except AiregimeError:
                         continue  # the rule set changed since the profile was set
-                    add_event(
-                        session,
-                        assessment_id,
-                        "answer",
-                        scope=scope,
-                        context_id=context_id,
-                        question=question,
-                        value=code,
-                        detail=PROFILE_DETAIL,
-                    )
+                    add_answer(session, assessment_id, scope, context_id, question, code, detail=PROFILE_DETAIL)
                     added += 1
             if not added:
                 return None
