@@ -31,7 +31,9 @@ app.add_typer(db, name="db")
 UrlOption = Annotated[
     str | None,
     typer.Option(
-        "--database-url", help="SQLAlchemy URL (default: AIREGIME_DATABASE_URL, else SQLite in AIREGIME_DATA_DIR)"
+        "--database-url",
+        "--db",
+        help="SQLAlchemy URL (default: AIREGIME_DATABASE_URL, else SQLite in AIREGIME_DATA_DIR)",
     ),
 ]
 URL_HINT = msg("error.db.url.hint")
