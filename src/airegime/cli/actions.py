@@ -13,7 +13,7 @@ import typer
 
 from airegime.cli.app import ADMIN_LANG, _fail, app
 from airegime.cli.db import UrlOption, _database, database_url_or_default
-from airegime.cli.users import OrgOption, _actor
+from airegime.cli.users import OrgOption, _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
 
@@ -58,17 +58,9 @@ def export(
             ADMIN_LANG,
         )
     with _database(database_url_or_default(database_url)) as engine:
-        found = [i for i, name in Accounts(engine).organisations() if name == org.strip()]
-        if not found:
-            _fail(
-                AiregimeError(
-                    msg("error.users.no_org", name=escaped(org)),
-                    hint=msg("error.cli.see", command="airegime orgs list"),
-                ),
-                language,  # type: ignore[arg-type]
-            )
+        organisation_id = _organisation_id(Accounts(engine), org, language)  # type: ignore[arg-type]
         kb = load_knowledge_base()
-        repo = Repository(engine, kb, organisation_id=found[0], actor=_actor())
+        repo = Repository(engine, kb, organisation_id=organisation_id, actor=_actor())
         plan = Actions(repo)
         listed = plan.list(assessment)
         plan.record_export(fmt, assessment)

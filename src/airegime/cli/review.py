@@ -16,7 +16,7 @@ import typer
 
 from airegime.cli.app import ADMIN_LANG, _fail, app
 from airegime.cli.db import UrlOption, _database, database_url_or_default
-from airegime.cli.users import _actor
+from airegime.cli.users import _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
 
@@ -103,16 +103,7 @@ def _reviews(engine: Engine, org: str | None, *, actor: str | None, needs: Role 
     accounts = Accounts(engine)
     organisation_id = DEFAULT_ORGANISATION_ID
     if org is not None:
-        found = [i for i, name in accounts.organisations() if name == org.strip()]
-        if not found:
-            _fail(
-                AiregimeError(
-                    msg("error.users.no_org", name=escaped(org)),
-                    hint=msg("error.cli.see", command="airegime orgs list"),
-                ),
-                ADMIN_LANG,
-            )
-        organisation_id = found[0]
+        organisation_id = _organisation_id(accounts, org)
     name = actor or user or _actor()
     if needs is not None and accounts.exist():
         if not user:
