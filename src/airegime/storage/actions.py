@@ -28,7 +28,6 @@ from airegime.engine.results import Assessment
 from airegime.errors import DescriptorError, MissingExtraError, NotFoundError, msg
 from airegime.i18n import N_, translate
 from airegime.kb.models import KnowledgeBase, Lang
-from airegime.storage.audit import write_audit
 from airegime.storage.models import ACTION_STATES, ActionRow, AssessmentRow, as_utc, now
 from airegime.storage.repository import Repository
 
@@ -249,15 +248,7 @@ class Actions:
             self.repo.record("actions.exported", assessment_id, fmt)
             return
         with self.repo._sessions.begin() as session:
-            write_audit(
-                session,
-                organisation_id=self.repo.organisation_id,
-                actor=self.repo.actor,
-                action="actions.exported",
-                target="organisation",
-                detail=fmt,
-                address=self.repo.address,
-            )
+            self.repo._audit_organisation(session, "actions.exported", "organisation", fmt)
 
     # Inside a transaction
 

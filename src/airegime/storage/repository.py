@@ -29,7 +29,7 @@ from airegime.engine.results import Assessment
 from airegime.errors import StorageError, msg
 from airegime.kb.models import KnowledgeBase, Scope
 from airegime.storage import evaluation, history, state
-from airegime.storage.audit import audit_assessment
+from airegime.storage.audit import audit_assessment, write_audit
 from airegime.storage.database import open_engine, sessions
 from airegime.storage.differences import same_phases, state_after, store_differences
 from airegime.storage.evidence import store_descriptor_evidence
@@ -355,3 +355,15 @@ class Repository:
 
     def _audit(self, session: Session, action: str, row: AssessmentRow, detail: str = "") -> None:
         audit_assessment(session, row, action, detail, actor=self.actor, address=self.address)
+
+    def _audit_organisation(self, session: Session, action: str, target: str, detail: str = "") -> None:
+        """Audit what was done to the organisation as a whole, not to one assessment."""
+        write_audit(
+            session,
+            organisation_id=self.organisation_id,
+            actor=self.actor,
+            action=action,
+            target=target,
+            detail=detail,
+            address=self.address,
+        )
