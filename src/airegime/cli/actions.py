@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from airegime.cli.app import ADMIN_LANG, _fail, app
-from airegime.cli.db import UrlOption, _database, database_url_or_default
+from airegime.cli.db import URL_HELP, _database, database_url_or_default
 from airegime.cli.users import OrgOption, _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
@@ -23,6 +23,8 @@ actions = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(actions, name="actions")
+# The db commands' option, also spelt --db here.
+DbOption = Annotated[str | None, typer.Option("--database-url", "--db", help=URL_HELP)]
 
 
 @actions.command("export")
@@ -35,7 +37,7 @@ def export(
         int | None, typer.Option("--assessment", help="only this assessment's actions (its id)")
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="language of the column names: fr or en")] = "",
-    database_url: UrlOption = None,
+    database_url: DbOption = None,
 ) -> None:
     """Write an organisation's actions, one row each: assessment, action, owner, due date, state,
     next step, last change."""
