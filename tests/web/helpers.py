@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,25 @@ def answer_interview(page: Any, answers_by_phase: dict[str, dict[str, str]]) -> 
         page.wait_for_function("n => document.querySelectorAll('.answers li').length > n", arg=given)
         asked.append(f"{phase}/{question}")
     raise AssertionError(f"the interview did not end: {asked}")
+
+
+@contextmanager
+def french_tab(browser: Any, live_server: str) -> Iterator[Any]:
+    """A page of a new browser context on ``live_server``, in French, that accepts downloads; its
+    ``problems`` collect the console errors and uncaught page errors."""
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.problems = problems
+    page.goto("/lang/fr?next=/")
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def shot(page: Any, path: Path) -> None:

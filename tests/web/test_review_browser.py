@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .helpers import assert_no_csp_violation, check_accessibility, shot
+from .helpers import assert_no_csp_violation, check_accessibility, french_tab, shot
 
 pytestmark = pytest.mark.browser
 
@@ -22,17 +22,8 @@ OPINION = "Analyse solide : RGPD pour le centre commercial, police-justice pour 
 
 @pytest.fixture
 def tab(browser: Any, live_server: str) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True
-    )
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.problems = problems
-    page.goto("/lang/fr?next=/")
-    yield page
-    context.close()
+    with french_tab(browser, live_server) as page:
+        yield page
 
 
 def test_send_approve_report_edit_and_the_approved_version_stays(tab: Any, screenshots: Path, tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 
 from airegime.cli.app import ADMIN_LANG, _fail, app
-from airegime.cli.db import _database, database_url_or_default
-from airegime.cli.users import OrgOption, _actor
+from airegime.cli.db import URL_HELP, _database, database_url_or_default
+from airegime.cli.users import OrgOption, _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
 
@@ -23,15 +23,8 @@ actions = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(actions, name="actions")
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        "--db",
-        help="SQLAlchemy URL (default: AIREGIME_DATABASE_URL, else SQLite in AIREGIME_DATA_DIR)",
-    ),
-]
+# The db commands' option, also spelt --db here.
+DbOption = Annotated[str | None, typer.Option("--database-url", "--db", help=URL_HELP)]
 
 
 @actions.command("export")
@@ -67,17 +60,9 @@ def export(
             ADMIN_LANG,
         )
     with _database(database_url_or_default(database_url)) as engine:
-        found = [i for i, name in Accounts(engine).organisations() if name == org.strip()]
-        if not found:
-            _fail(
-                AiregimeError(
-                    msg("error.users.no_org", name=escaped(org)),
-                    hint=msg("error.cli.see", command="airegime orgs list"),
-                ),
-                language,  # type: ignore[arg-type]
-            )
+        organisation_id = _organisation_id(Accounts(engine), org, language)  # type: ignore[arg-type]
         kb = load_knowledge_base()
-        repo = Repository(engine, kb, organisation_id=found[0], actor=_actor())
+        repo = Repository(engine, kb, organisation_id=organisation_id, actor=_actor())
         plan = Actions(repo)
         listed = plan.list(assessment)
         plan.record_export(fmt, assessment)

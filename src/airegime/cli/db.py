@@ -28,12 +28,8 @@ db = typer.Typer(
 )
 app.add_typer(db, name="db")
 
-UrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url", help="SQLAlchemy URL (default: AIREGIME_DATABASE_URL, else SQLite in AIREGIME_DATA_DIR)"
-    ),
-]
+URL_HELP = "SQLAlchemy URL (default: AIREGIME_DATABASE_URL, else SQLite in AIREGIME_DATA_DIR)"
+UrlOption = Annotated[str | None, typer.Option("--database-url", help=URL_HELP)]
 URL_HINT = msg("error.db.url.hint")
 
 

@@ -16,11 +16,13 @@ import typer
 
 from airegime.cli.app import ADMIN_LANG, _fail, app
 from airegime.cli.db import UrlOption, _database, database_url_or_default
-from airegime.cli.users import _actor
+from airegime.cli.users import _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy import Engine
 
     from airegime.storage.accounts import Role
@@ -60,8 +62,7 @@ def submit(
     database_url: UrlOption = None,
 ) -> None:
     """Send a draft for review (an editor or an admin)."""
-    with _database(database_url_or_default(database_url)) as engine:
-        _print(_reviews(engine, org, actor=None, needs="editor", user=as_).submit(assessment, message), False)
+    _take_step(database_url, org, as_, "editor", lambda reviews: reviews.submit(assessment, message))
 
 
 @review.command("approve")
@@ -74,8 +75,7 @@ def approve(
 ) -> None:
     """Approve an assessment in review, with a written opinion (an admin). Its descriptor and result
     are kept as the approved version; a later change makes it a draft again."""
-    with _database(database_url_or_default(database_url)) as engine:
-        _print(_reviews(engine, org, actor=None, needs="admin", user=as_).approve(assessment, opinion), False)
+    _take_step(database_url, org, as_, "admin", lambda reviews: reviews.approve(assessment, opinion))
 
 
 @review.command("return")
@@ -87,8 +87,19 @@ def return_(
     database_url: UrlOption = None,
 ) -> None:
     """Return an assessment in review (or approved) to draft, with the reason (an admin)."""
+    _take_step(database_url, org, as_, "admin", lambda reviews: reviews.return_to_draft(assessment, reason))
+
+
+def _take_step(
+    database_url: str | None,
+    org: str | None,
+    user: str | None,
+    needs: Role,
+    step: Callable[[Reviews], ReviewState],
+) -> None:
+    """Take a review ``step`` as ``user`` (who must have the role ``needs``); print the new status."""
     with _database(database_url_or_default(database_url)) as engine:
-        _print(_reviews(engine, org, actor=None, needs="admin", user=as_).return_to_draft(assessment, reason), False)
+        _print(step(_reviews(engine, org, actor=None, needs=needs, user=user)), False)
 
 
 def _reviews(engine: Engine, org: str | None, *, actor: str | None, needs: Role | None, user: str | None) -> Reviews:
@@ -103,16 +114,7 @@ def _reviews(engine: Engine, org: str | None, *, actor: str | None, needs: Role 
     accounts = Accounts(engine)
     organisation_id = DEFAULT_ORGANISATION_ID
     if org is not None:
-        found = [i for i, name in accounts.organisations() if name == org.strip()]
-        if not found:
-            _fail(
-                AiregimeError(
-                    msg("error.users.no_org", name=escaped(org)),
-                    hint=msg("error.cli.see", command="airegime orgs list"),
-                ),
-                ADMIN_LANG,
-            )
-        organisation_id = found[0]
+        organisation_id = _organisation_id(accounts, org)
     name = actor or user or _actor()
     if needs is not None and accounts.exist():
         if not user:

@@ -30,6 +30,7 @@ from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
 
 if TYPE_CHECKING:
+    from airegime.kb import Lang
     from airegime.storage.accounts import Accounts
 
 users = typer.Typer(
@@ -71,6 +72,20 @@ def _accounts(database_url: str | None) -> Iterator[Accounts]:
 
     with _database(database_url_or_default(database_url)) as engine:
         yield Accounts(engine)
+
+
+def _organisation_id(accounts: Accounts, org: str, lang: Lang = ADMIN_LANG) -> int:
+    """The id of the organisation named ``org``; none such: the error in ``lang``, exit 2."""
+    found = [i for i, name in accounts.organisations() if name == org.strip()]
+    if not found:
+        _fail(
+            AiregimeError(
+                msg("error.users.no_org", name=escaped(org)),
+                hint=msg("error.cli.see", command="airegime orgs list"),
+            ),
+            lang,
+        )
+    return found[0]
 
 
 def _credentials(username: str, password_stdin: bool) -> tuple[str, str]:
@@ -278,16 +293,8 @@ def audit_export(
     if format not in ("csv", "jsonl"):
         _fail(AiregimeError(msg("error.users.format", format=format), hint=msg("error.users.format.hint")), ADMIN_LANG)
     with _accounts(database_url) as accounts:
-        found = [i for i, name in accounts.organisations() if name == org.strip()]
-        if not found:
-            _fail(
-                AiregimeError(
-                    msg("error.users.no_org", name=escaped(org)),
-                    hint=msg("error.cli.see", command="airegime orgs list"),
-                ),
-                ADMIN_LANG,
-            )
-        chunks = AuditLog(accounts.engine).export(found[0], format, actor=_actor())  # type: ignore[arg-type]
+        organisation_id = _organisation_id(accounts, org)
+        chunks = AuditLog(accounts.engine).export(organisation_id, format, actor=_actor())  # type: ignore[arg-type]
         if output is None:  # a terminal: names escaped (--output writes them as stored)
             for chunk in chunks:
                 sys.stdout.write(escaped(chunk))

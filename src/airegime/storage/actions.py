@@ -28,7 +28,6 @@ from airegime.engine.results import Assessment
 from airegime.errors import DescriptorError, MissingExtraError, NotFoundError, msg
 from airegime.i18n import N_, translate
 from airegime.kb.models import KnowledgeBase, Lang
-from airegime.storage.audit import write_audit
 from airegime.storage.models import ACTION_STATES, ActionRow, AssessmentRow, as_utc, now
 from airegime.storage.repository import Repository
 
@@ -189,7 +188,7 @@ class Actions:
             if added:
                 self.repo._audit(session, "actions.planned", assessment, f"{len(added)} actions")
             session.flush()
-            return tuple(_of(row, assessment.name) for row in added)
+            return tuple(_action(row, assessment.name) for row in added)
 
     def add(
         self, assessment_id: int, *, title: str, owner: str = "", due_on: date | None = None, state: str = "open"
@@ -201,7 +200,7 @@ class Actions:
             row = self._insert(session, assessment_id, title=title, owner=owner, due_on=due_on, state=state)
             self.repo._audit(session, "action.added", assessment, row.title[:200])
             session.flush()
-            return _of(row, assessment.name)
+            return _action(row, assessment.name)
 
     def update(
         self,
@@ -234,7 +233,7 @@ class Actions:
             if changes:
                 row.updated_at = now()
                 self.repo._audit(session, "action.changed", assessment, f"#{row.id}: " + ", ".join(changes))
-            return _of(row, assessment.name)
+            return _action(row, assessment.name)
 
     def delete(self, assessment_id: int, action_id: int) -> None:
         with self.repo._sessions.begin() as session:
@@ -249,15 +248,7 @@ class Actions:
             self.repo.record("actions.exported", assessment_id, fmt)
             return
         with self.repo._sessions.begin() as session:
-            write_audit(
-                session,
-                organisation_id=self.repo.organisation_id,
-                actor=self.repo.actor,
-                action="actions.exported",
-                target="organisation",
-                detail=fmt,
-                address=self.repo.address,
-            )
+            self.repo._audit_organisation(session, "actions.exported", "organisation", fmt)
 
     # Inside a transaction
 
@@ -325,26 +316,12 @@ _ACTIONS = select(
 ).join(AssessmentRow, AssessmentRow.id == ActionRow.assessment_id)
 
 
-def _action(row: Any) -> Action:
+def _action(row: Any, name: str | None = None) -> Action:
+    """The action of ``row``: a row of the listing query, or an ``ActionRow`` with its assessment's ``name``."""
     return Action(
         row.id,
         row.assessment_id,
-        row.name,
-        row.source,
-        row.title,
-        row.owner,
-        row.due_on,
-        row.state,
-        as_utc(row.created_at),
-        as_utc(row.updated_at),
-    )
-
-
-def _of(row: ActionRow, name: str) -> Action:
-    return Action(
-        row.id,
-        row.assessment_id,
-        name,
+        row.name if name is None else name,
         row.source,
         row.title,
         row.owner,

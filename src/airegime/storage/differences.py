@@ -13,7 +13,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from airegime.kb.models import Scope
-from airegime.storage.history import add_event
+from airegime.storage.history import add_answer, add_event
 from airegime.storage.models import AssessmentRow, now
 from airegime.storage.phases import REMOVED, RENAMED, active_rows, add_context
 from airegime.storage.records import Context, Phase, Saved
@@ -76,15 +76,7 @@ def answer_changes(
     """An answer event for each question whose answer differs (None: withdrawn), in question order."""
     for question in sorted(before.keys() | after.keys()):
         if before.get(question) != after.get(question):
-            add_event(
-                session,
-                assessment_id,
-                "answer",
-                scope=scope,
-                context_id=context_id,
-                question=question,
-                value=after.get(question),
-            )
+            add_answer(session, assessment_id, scope, context_id, question, after.get(question))
 
 
 def same_phases(current: Saved, wanted: System) -> bool:

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from airegime.errors import EvidenceRefused, NotFoundError, msg
 from airegime.kb.models import Scope
-from airegime.storage.models import AssessmentRow, AttachmentRow, ContextRow, NoteRow, as_utc, now
+from airegime.storage.models import AnswerColumns, AssessmentRow, AttachmentRow, ContextRow, NoteRow, as_utc, now
 from airegime.storage.records import Context, Saved
 from airegime.system import Deployment, Development, EvidenceRef, System
 from airegime.text import has_control
@@ -413,15 +413,11 @@ class EvidenceStore:
             moment = now()
             notes = session.scalars(select(NoteRow).where(NoteRow.assessment_id == source.id).order_by(NoteRow.id))
             for note in notes:
-                if note.context_id is not None and note.context_id not in pairs:
+                if (answer := _same_answer(note, target.id, pairs)) is None:
                     continue
-                context = pairs.get(note.context_id) if note.context_id is not None else None
                 session.add(
                     NoteRow(
-                        assessment_id=target.id,
-                        scope=note.scope,
-                        context_id=context,
-                        question=note.question,
+                        **answer,
                         text=note.text,
                         author=note.author,
                         updated_at=note.updated_at,
@@ -432,15 +428,11 @@ class EvidenceStore:
                 AttachmentRow.assessment_id == source.id, AttachmentRow.removed_at.is_(None)
             )
             for item in session.scalars(kept.order_by(AttachmentRow.id)):
-                if item.context_id is not None and item.context_id not in pairs:
+                if (answer := _same_answer(item, target.id, pairs)) is None:
                     continue
-                context = pairs.get(item.context_id) if item.context_id is not None else None
                 session.add(
                     AttachmentRow(
-                        assessment_id=target.id,
-                        scope=item.scope,
-                        context_id=context,
-                        question=item.question,
+                        **answer,
                         kind=item.kind,
                         name=item.name,
                         media_type=item.media_type,
@@ -671,6 +663,19 @@ def _note_query(assessment_id: int, scope: str, context_id: int | None, question
     return select(NoteRow).where(
         NoteRow.assessment_id == assessment_id, NoteRow.scope == scope, where_context, NoteRow.question == question
     )
+
+
+def _same_answer(row: AnswerColumns, target_id: int, contexts: dict[int, int]) -> dict[str, Any] | None:
+    """The answer columns of ``row`` for its copy in assessment ``target_id`` (``contexts`` maps a
+    phase of the source to the same phase of the target), or None when the target has no such phase."""
+    if row.context_id is not None and row.context_id not in contexts:
+        return None
+    return {
+        "assessment_id": target_id,
+        "scope": row.scope,
+        "context_id": contexts.get(row.context_id) if row.context_id is not None else None,
+        "question": row.question,
+    }
 
 
 def _note(row: Any) -> Note:

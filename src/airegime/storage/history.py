@@ -18,6 +18,30 @@ def add_event(session: Session, assessment_id: int, kind: str, **fields: str | i
     session.add(EventRow(**{"assessment_id": assessment_id, "at": now(), "kind": kind, "detail": "", **fields}))
 
 
+def add_answer(
+    session: Session,
+    assessment_id: int,
+    scope: str | None,
+    context_id: int | None,
+    question: str,
+    value: str | None,
+    *,
+    detail: str = "",
+) -> None:
+    """Append an answer event: ``value`` for ``question`` in ``scope`` and phase ``context_id``
+    (None: the answer withdrawn); ``detail`` says where it came from, when not a person's edit."""
+    add_event(
+        session,
+        assessment_id,
+        "answer",
+        scope=scope,
+        context_id=context_id,
+        question=question,
+        value=value,
+        detail=detail,
+    )
+
+
 def history(session: Session, assessment_id: int) -> tuple[HistoryEntry, ...]:
     """Every change, oldest first, with the answer each change replaced."""
     names = {  # every development processing and context, removed ones too

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Dialect, ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from airegime.text import cleaned
@@ -282,36 +282,42 @@ class BatchUploadRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class NoteRow(Base):
+class AnswerColumns:
+    """The columns that tie a row to one answer of an assessment (a question, in its scope and,
+    for a phase, its development or deployment context): shared by notes and attachments.
+    ``sort_order`` keeps them first, in this order, as the migrations create them."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-5)
+
+    @declared_attr
+    def assessment_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True, sort_order=-4)
+
+    scope: Mapped[str] = mapped_column(CleanString(20), info={"allowed": SCOPES}, sort_order=-3)
+
+    @declared_attr
+    def context_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("deployment_contexts.id", ondelete="CASCADE"), nullable=True, sort_order=-2)
+
+    question: Mapped[str] = mapped_column(CleanString(60), sort_order=-1)
+
+
+class NoteRow(AnswerColumns, Base):
     """Why an answer was given: one short justification per answer (question, in its scope and context)."""
 
     __tablename__ = "answer_notes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
-    scope: Mapped[str] = mapped_column(CleanString(20), info={"allowed": SCOPES})
-    context_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deployment_contexts.id", ondelete="CASCADE"), nullable=True
-    )
-    question: Mapped[str] = mapped_column(CleanString(60))
     text: Mapped[str] = mapped_column(CleanText())
     author: Mapped[str] = mapped_column(CleanString(100))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class AttachmentRow(Base):
+class AttachmentRow(AnswerColumns, Base):
     """Evidence for an answer: a stored file (type sniffed, never served inline) or a link.
     Removing one keeps the row (``removed_at``) for the history."""
 
     __tablename__ = "attachments"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
-    scope: Mapped[str] = mapped_column(CleanString(20), info={"allowed": SCOPES})
-    context_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deployment_contexts.id", ondelete="CASCADE"), nullable=True
-    )
-    question: Mapped[str] = mapped_column(CleanString(60))
     kind: Mapped[str] = mapped_column(CleanString(10), info={"allowed": ATTACHMENT_KINDS})
     name: Mapped[str] = mapped_column(CleanString(300))  # the file's name as uploaded, or the link's title
     media_type: Mapped[str] = mapped_column(CleanString(100), default="")

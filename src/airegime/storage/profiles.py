@@ -21,8 +21,7 @@ from airegime.engine.results import Assessment
 from airegime.errors import AiregimeError, DescriptorError, msg
 from airegime.kb.models import KnowledgeBase, Question, Scope
 from airegime.storage import state
-from airegime.storage.audit import write_audit
-from airegime.storage.history import add_event
+from airegime.storage.history import add_answer
 from airegime.storage.models import ProfileRow, as_utc, now
 from airegime.storage.records import Saved
 from airegime.storage.repository import Repository
@@ -116,15 +115,7 @@ class Profiles:
                 session.add(row)
             row.answers_json, row.updated_by, row.updated_at = text, self.repo.actor, now()
             count = sum(len(given) for given in checked.values())
-            write_audit(
-                session,
-                organisation_id=self.repo.organisation_id,
-                actor=self.repo.actor,
-                action="profile.changed",
-                target="organisation profile",
-                detail=f"{count} answers",
-                address=self.repo.address,
-            )
+            self.repo._audit_organisation(session, "profile.changed", "organisation profile", f"{count} answers")
             return Profile(checked, row.updated_by, as_utc(row.updated_at))
 
     def prefill(self, assessment_id: int) -> tuple[Saved, Assessment] | None:
@@ -149,16 +140,7 @@ class Profiles:
                         code = check_answer(self.repo.kb, scope, question, value)
                     except AiregimeError:
                         continue  # the rule set changed since the profile was set
-                    add_event(
-                        session,
-                        assessment_id,
-                        "answer",
-                        scope=scope,
-                        context_id=context_id,
-                        question=question,
-                        value=code,
-                        detail=PROFILE_DETAIL,
-                    )
+                    add_answer(session, assessment_id, scope, context_id, question, code, detail=PROFILE_DETAIL)
                     added += 1
             if not added:
                 return None

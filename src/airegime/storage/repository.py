@@ -29,11 +29,11 @@ from airegime.engine.results import Assessment
 from airegime.errors import StorageError, msg
 from airegime.kb.models import KnowledgeBase, Scope
 from airegime.storage import evaluation, history, state
-from airegime.storage.audit import audit_assessment
+from airegime.storage.audit import audit_assessment, write_audit
 from airegime.storage.database import open_engine, sessions
 from airegime.storage.differences import same_phases, state_after, store_differences
 from airegime.storage.evidence import store_descriptor_evidence
-from airegime.storage.history import add_event
+from airegime.storage.history import add_answer, add_event
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, AssessmentRow, EventRow, now
 from airegime.storage.phases import (
     AUDITED,
@@ -183,9 +183,7 @@ class Repository:
             }
             for (scope, context_id), given in answers.items():
                 for question, value in given.items():
-                    add_event(
-                        session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=value
-                    )
+                    add_answer(session, row.id, scope, context_id, question, value)
             store_descriptor_evidence(session, row.id, system, developments + contexts, actor=self.actor)
             stored = state.state(row, developments + contexts, answers)  # what state.load would read back
             assessment, saved = evaluation.evaluate_and_store(session, self.kb, row, kind, known=stored)
@@ -253,7 +251,7 @@ class Repository:
                 context_id, where = development.id, f"development {development.name}".strip()
             elif context_id is not None:
                 raise StorageError(msg("error.storage.phase_answers"), hint=msg("error.storage.no_context"))
-            add_event(session, row.id, "answer", scope=scope, context_id=context_id, question=question, value=code)
+            add_answer(session, row.id, scope, context_id, question, code)
             self._audit(session, "assessment.answer", row, f"{where}: {question} = {code or '—'}")
             return self._evaluate(session, row, "answers")[1]
 
@@ -357,3 +355,15 @@ class Repository:
 
     def _audit(self, session: Session, action: str, row: AssessmentRow, detail: str = "") -> None:
         audit_assessment(session, row, action, detail, actor=self.actor, address=self.address)
+
+    def _audit_organisation(self, session: Session, action: str, target: str, detail: str = "") -> None:
+        """Audit what was done to the organisation as a whole, not to one assessment."""
+        write_audit(
+            session,
+            organisation_id=self.organisation_id,
+            actor=self.actor,
+            action=action,
+            target=target,
+            detail=detail,
+            address=self.address,
+        )

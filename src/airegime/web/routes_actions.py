@@ -4,6 +4,7 @@ whole organisation's. ``router`` shows (any role), ``writes`` changes (editors).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -95,6 +96,18 @@ def make_plan(assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: PageL
     return RedirectResponse(f"/a/{assessment_id}/actions?added={len(added)}", status_code=303)
 
 
+def _problems_of(change: Callable[[], None], texts: dict[str, str | None]) -> dict[str, str]:
+    """Make ``change`` when the form's ``texts`` are acceptable; the problems of each refused field
+    (a text, or what ``change`` refused), none when it was made."""
+    problems = text_problems(texts)
+    try:
+        if not problems:
+            change()
+    except DescriptorError as refused:
+        problems = {refused_field(refused): PROBLEMS.get(refused_field(refused), "form.invalid")}
+    return problems
+
+
 @writes.post("/a/{assessment_id}/actions", response_class=HTMLResponse)
 def add_action(
     request: Request,
@@ -107,12 +120,10 @@ def add_action(
     owner: Short = "",
     due_on: Short = "",
 ) -> Response:
-    problems = text_problems({"title": title, "owner": owner})
-    try:
-        if not problems:
-            Actions(repo).add(assessment_id, title=title, owner=owner, due_on=parse_due(due_on))
-    except DescriptorError as refused:
-        problems = {refused_field(refused): PROBLEMS.get(refused_field(refused), "form.invalid")}
+    def add() -> None:
+        Actions(repo).add(assessment_id, title=title, owner=owner, due_on=parse_due(due_on))
+
+    problems = _problems_of(add, {"title": title, "owner": owner})
     if problems:
         return plan_page(request, assessment_id, repo, kb, lang, accounts, 400, problems)
     return RedirectResponse(f"/a/{assessment_id}/actions", status_code=303)
@@ -131,12 +142,10 @@ def change_action(
     due_on: Short = "",
     state: Short = "open",
 ) -> Response:
-    problems = text_problems({"owner": owner})
-    try:
-        if not problems:
-            Actions(repo).update(assessment_id, action_id, owner=owner, due_on=parse_due(due_on), state=state)
-    except DescriptorError as refused:
-        problems = {refused_field(refused): PROBLEMS.get(refused_field(refused), "form.invalid")}
+    def update() -> None:
+        Actions(repo).update(assessment_id, action_id, owner=owner, due_on=parse_due(due_on), state=state)
+
+    problems = _problems_of(update, {"owner": owner})
     if problems:
         return plan_page(request, assessment_id, repo, kb, lang, accounts, 400, problems)
     return RedirectResponse(f"/a/{assessment_id}/actions#action-{action_id}", status_code=303)

@@ -8,9 +8,10 @@ template function (read once per request), so their routes need not know about i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -34,6 +35,7 @@ from airegime.web.security import safe_next
 router = APIRouter()
 writes = APIRouter(dependencies=[EDITOR])
 Short = Annotated[str, Form(max_length=200)]
+Back = Annotated[str, Form(max_length=2_000)]  # the page the form was on
 # Why something was refused, in the reader's words (EvidenceRefused.reason -> message id).
 REFUSALS = {
     "note_too_long": N_("evidence.refused.note_too_long"),
@@ -110,21 +112,40 @@ def answer_of(scope: str, ctx: str) -> int | None:
     return int(ctx)
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerForm:
+    """The answer a form is about: its scope, the context its ``ctx`` field names, its question."""
+
+    scope: str
+    ctx: str
+    question: str
+
+    @property
+    def context_id(self) -> int | None:
+        """Read when used, as a route's own check would be (not a number: a 404)."""
+        return answer_of(self.scope, self.ctx)
+
+
+def answer_form(scope: Short = "", ctx: Short = "", question: Short = "") -> AnswerForm:
+    return AnswerForm(scope, ctx, question)
+
+
+AnswerDep = Annotated[AnswerForm, Depends(answer_form)]
+
+
 @writes.post("/a/{assessment_id}/evidence/note", response_class=HTMLResponse)
 def write_note(
     request: Request,
     assessment_id: AssessmentId,
     repo: RepoDep,
-    scope: Short = "",
-    ctx: Short = "",
-    question: Short = "",
+    answer: AnswerDep,
     text: Annotated[str, Form(max_length=20_000)] = "",
-    back: Annotated[str, Form(max_length=2_000)] = "",
+    back: Back = "",
 ) -> Response:
     """Write, replace or (empty) clear the note of one answer."""
     try:
         EvidenceStore(repo).set_note(
-            assessment_id, scope=scope, context_id=answer_of(scope, ctx), question=question, text=text
+            assessment_id, scope=answer.scope, context_id=answer.context_id, question=answer.question, text=text
         )
     except EvidenceRefused as error:
         return refused(request, assessment_id, error, back)
@@ -136,10 +157,8 @@ async def add_file(
     request: Request,
     assessment_id: AssessmentId,
     repo: RepoDep,
-    scope: Short = "",
-    ctx: Short = "",
-    question: Short = "",
-    back: Annotated[str, Form(max_length=2_000)] = "",
+    answer: AnswerDep,
+    back: Back = "",
     file: UploadFile | None = None,
 ) -> Response:
     """Attach an uploaded file to one answer (checked from its bytes; refused with the reason)."""
@@ -147,14 +166,14 @@ async def add_file(
         return refused(request, assessment_id, EvidenceRefused("empty", msg("error.evidence.no_file")), back)
     data = await file.read(MAX_FILE_BYTES + 1)
     store = EvidenceStore(repo)
-    context_id = answer_of(scope, ctx)
+    context_id = answer.context_id
     try:
         await run_in_threadpool(
             lambda: store.add_file(
                 assessment_id,
-                scope=scope,
+                scope=answer.scope,
                 context_id=context_id,
-                question=question,
+                question=answer.question,
                 filename=file.filename or "",
                 data=data,
             )
@@ -169,16 +188,19 @@ def add_link(
     request: Request,
     assessment_id: AssessmentId,
     repo: RepoDep,
-    scope: Short = "",
-    ctx: Short = "",
-    question: Short = "",
+    answer: AnswerDep,
     url: Annotated[str, Form(max_length=4_000)] = "",
     title: Short = "",
-    back: Annotated[str, Form(max_length=2_000)] = "",
+    back: Back = "",
 ) -> Response:
     try:
         EvidenceStore(repo).add_link(
-            assessment_id, scope=scope, context_id=answer_of(scope, ctx), question=question, url=url, title=title
+            assessment_id,
+            scope=answer.scope,
+            context_id=answer.context_id,
+            question=answer.question,
+            url=url,
+            title=title,
         )
     except EvidenceRefused as error:
         return refused(request, assessment_id, error, back)
@@ -190,7 +212,7 @@ def remove(
     assessment_id: AssessmentId,
     attachment_id: RecordId,
     repo: RepoDep,
-    back: Annotated[str, Form(max_length=2_000)] = "",
+    back: Back = "",
 ) -> Response:
     EvidenceStore(repo).remove(assessment_id, attachment_id)
     return back_to(assessment_id, back)
