@@ -27,7 +27,7 @@ from airegime.edge.inputs import MAX_ID, AssessmentId, checked_tree
 from airegime.errors import ApiError, msg
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage import versions
-from airegime.storage.evidence import EvidenceStore, with_evidence
+from airegime.storage.evidence import evidence_read, with_evidence
 from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS, Sort
 from airegime.storage.reviews import Reviews
@@ -86,7 +86,7 @@ def create_assessment(
 def read_assessment(assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: ApiLangDep) -> AssessmentOut:
     """The assessment: its descriptor, its latest stored result, and whether the rule set changed since."""
     saved, result = repo.get_with_result(assessment_id)
-    found = EvidenceStore(repo).evidence(assessment_id)  # the descriptor with its notes and evidence
+    found = evidence_read(repo, saved)  # the descriptor with its notes and evidence
     descriptor = with_evidence(saved.system(), saved, found).to_dict()
     return assessment_out(saved, result, kb, lang).model_copy(update={"descriptor": descriptor})
 
@@ -222,7 +222,7 @@ def assessment_report(
         )
     review = Reviews(repo).state(assessment_id).to_report()  # status, reviewer, date: the report's "review"
     saved = repo.get(assessment_id)  # the appendix names each answer's note and evidence
-    result = replace(result, system=with_evidence(result.system, saved, EvidenceStore(repo).evidence(assessment_id)))
+    result = replace(result, system=with_evidence(result.system, saved, evidence_read(repo, saved)))
     body = render_report(kb=kb, assessment=result, fmt=fmt, lang=lang, review=review)
     repo.record("report.downloaded", assessment_id, fmt)
     name = report_filename(assessment=result, fmt=fmt)

@@ -540,6 +540,12 @@ def evidence_of(repo: Repository, assessment_ids: Iterable[int]) -> dict[int, Ev
         return _read(session, ids, repo.organisation_id, removed=False)
 
 
+def evidence_read(repo: Repository, saved: Saved) -> Evidence:
+    """The evidence of an assessment just read through ``repo`` (``saved``), without looking the
+    assessment up a second time."""
+    return evidence_of(repo, (saved.id,))[saved.id]
+
+
 def duplicate(repo: Repository, assessment_id: int, *, name: str, keep_evidence: bool = False) -> int:
     """Duplicate an assessment; with ``keep_evidence``, its notes and attachments too."""
     new = repo.duplicate(assessment_id, name=name)

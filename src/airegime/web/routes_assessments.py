@@ -179,7 +179,7 @@ def export(assessment_id: AssessmentId, fmt: str, repo: RepoDep) -> Response:
     if fmt not in ("yaml", "json"):
         return see_other(f"/a/{assessment_id}/result")
     saved = repo.get(assessment_id)
-    system = evidence.with_evidence(saved.system(), saved, evidence.EvidenceStore(repo).evidence(assessment_id))
+    system = evidence.with_evidence(saved.system(), saved, evidence.evidence_read(repo, saved))
     repo.record("assessment.exported", assessment_id, fmt)
     data = system.to_dict()
     if fmt == "json":
