@@ -13,7 +13,7 @@ from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.storage.audit import AuditLog
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, OrganisationRow, ReviewRow, now
-from airegime.storage.reviews import Reviews
+from airegime.storage.reviews import RULES_ACTOR, Reviews, flag_approvals_the_rules_change
 from airegime.system import load_system
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
@@ -216,3 +216,25 @@ def test_the_snapshot_is_the_descriptor_export_and_the_stored_json_reads_back(
     assert json.loads(row.descriptor_json) == repo.get(new).system().to_dict()
     assert json.loads(row.result_json)["rule_set"] == {"version": kb.version, "hash": kb.hash}
     assert (row.rule_set_version, row.rule_set_hash) == (kb.version, kb.hash)
+
+
+def test_a_server_started_under_new_rules_flags_the_approvals_they_change(
+    database_url: str, kb: KnowledgeBase, changed_kb: KnowledgeBase
+) -> None:
+    old = Repository.open(database_url, kb)
+    changed, _ = approved(old, kb)  # its shopping-centre deployment leaves the GDPR under the new rules
+    steady = old.create(name="Undetermined whatever the rules", first_context="C")
+    Reviews(old).submit(steady)
+    Reviews(old).approve(steady, "Nothing to decide yet.")
+    assert flag_approvals_the_rules_change(old) == 0  # approved under these very rules: nothing evaluated
+    old.engine.dispose()
+
+    repo = Repository.open(database_url, changed_kb)
+    assert flag_approvals_the_rules_change(repo) == 1
+    reviews = Reviews(repo)
+    flagged = reviews.state(changed)
+    assert flagged.status == "approved" and "changed-" in flagged.flag
+    assert (flagged.steps[-1].step, flagged.steps[-1].actor) == ("flagged", RULES_ACTOR)
+    assert reviews.state(steady).flag == ""
+    assert (RULES_ACTOR, "review.flagged") in [(actor, action) for actor, action, _ in actions(repo)]
+    assert flag_approvals_the_rules_change(repo) == 0  # flagged once: a second start adds nothing

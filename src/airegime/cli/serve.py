@@ -68,6 +68,13 @@ def serve(
         )
         typer.echo("  → or serve on this machine only: airegime serve --host 127.0.0.1", err=True)
         raise typer.Exit(2)
+    from airegime.storage.reviews import flag_approvals_the_rules_change
+
+    flagged = flag_approvals_the_rules_change(web_app.state.repo)  # once, before the worker processes start
+    if flagged:
+        typer.echo(
+            f"airegime: {flagged} approved assessment(s) flagged for review: the loaded rule set changes their result"
+        )
     processes = f", {workers} processes" if workers > 1 else ""
     rules = f", knowledge base: {knowledge_dir}" if knowledge_dir else ""
     database = _redacted(settings.effective_database_url)

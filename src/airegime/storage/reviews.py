@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 MAX_OPINION = 10_000
 # Event kinds that are no change of the assessment's content (a re-check changes only the rules applied).
+RULES_ACTOR = "rule-set update"  # who flags an approval at start-up, in the audit log and the review steps
 NOT_EDITS = frozenset({"rechecked", "created", "imported", "duplicated"})
 
 
@@ -292,11 +293,12 @@ def reopen_if_approved(repo: Repository, session: Session, assessment_id: int, k
     audit_assessment(session, row, "review.reopened", kind, actor=repo.actor, address=repo.address)
 
 
-def flag_if_changed(repo: Repository, session: Session, row: AssessmentRow, after: Assessment) -> None:
+def flag_if_changed(repo: Repository, session: Session, row: AssessmentRow, after: Assessment) -> bool:
     """After a re-check: flag an approved assessment whose result under the current rules differs
-    from the approved one (a ``flagged`` step, the audit log, ``review_flag`` saying why)."""
+    from the approved one (a ``flagged`` step, the audit log, ``review_flag`` saying why). Returns
+    whether it flagged it."""
     if row.status != "approved" or row.review_flag:
-        return
+        return False
     approved = session.scalars(
         select(ReviewRow)
         .where(ReviewRow.assessment_id == row.id, ReviewRow.step == "approved")
@@ -304,10 +306,10 @@ def flag_if_changed(repo: Repository, session: Session, row: AssessmentRow, afte
         .limit(1)
     ).first()
     if approved is None:
-        return
+        return False
     before = Assessment.from_dict(json.loads(approved.result_json))
     if not any(change.changed for change in phase_changes(before, after)) and len(before.phases) == len(after.phases):
-        return
+        return False
     why = f"rule set {approved.rule_set_version} → {after.rule_set_version}: the result differs from the approved one"
     row.review_flag = why
     session.add(
@@ -322,6 +324,45 @@ def flag_if_changed(repo: Repository, session: Session, row: AssessmentRow, afte
         )
     )
     audit_assessment(session, row, "review.flagged", why, actor=repo.actor, address=repo.address)
+    return True
+
+
+def flag_approvals_the_rules_change(repo: Repository) -> int:
+    """Flag, in every organisation, the approved assessments whose approved result differs under the
+    repository's rule set (``airegime serve`` calls it at start-up, so a rule-set update flags them
+    without waiting for a re-check). Only approvals made under another rule set are evaluated; an
+    approved assessment holds exactly its approved answers (any edit reopens it), so its snapshot is
+    what the current rules see. Returns how many were flagged."""
+    from airegime.system import parse_system
+
+    latest = (
+        select(ReviewRow.assessment_id, func.max(ReviewRow.id).label("review_id"))
+        .where(ReviewRow.step == "approved")
+        .group_by(ReviewRow.assessment_id)
+        .subquery()
+    )
+    query = (
+        select(AssessmentRow.id, AssessmentRow.organisation_id, ReviewRow.descriptor_json)
+        .join(latest, latest.c.assessment_id == AssessmentRow.id)
+        .join(ReviewRow, ReviewRow.id == latest.c.review_id)
+        .where(
+            AssessmentRow.status == "approved",
+            AssessmentRow.review_flag == "",
+            AssessmentRow.archived_at.is_(None),
+            ReviewRow.rule_set_hash != repo.kb.hash,
+        )
+    )
+    with repo._reads() as session:
+        candidates = session.execute(query).all()
+    flagged = 0
+    for assessment_id, organisation_id, descriptor in candidates:
+        after = evaluate(kb=repo.kb, system=parse_system(json.loads(descriptor), kb=repo.kb))
+        scoped = repo.scoped(organisation_id, actor=RULES_ACTOR)
+        with scoped._sessions.begin() as session:
+            row = session.get(AssessmentRow, assessment_id, with_for_update=True)
+            if row is not None:  # another server process may have flagged it meanwhile: then a no-op
+                flagged += flag_if_changed(scoped, session, row, after)
+    return flagged
 
 
 def result_of_snapshot(version: ApprovedVersion, kb: KnowledgeBase) -> bool:
