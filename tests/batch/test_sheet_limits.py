@@ -131,3 +131,17 @@ def test_a_sheet_below_the_command_lines_cell_limit_may_be_above_an_uploads(tmp_
     check_spreadsheet(path)
     with pytest.raises(InventoryReadError, match="2,600,000 cells"):
         check_spreadsheet(path, max_cells=sheet_limits.UPLOAD_MAX_CELLS)
+
+
+def test_a_sheet_whose_compressed_bytes_are_damaged_is_refused_as_damaged(tmp_path: Path) -> None:
+    """Deflate data that zlib cannot inflate (a reserved block type) is a damaged file, not a crash."""
+    path = tmp_path / "damaged.xlsx"
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(sheet, f'<worksheet xmlns="{MAIN}">' + "<row/>" * 1000 + "</worksheet>")
+    content = bytearray(path.read_bytes())
+    start = content.index(sheet.encode()) + len(sheet)  # the entry's data follows its local header's name
+    content[start : start + 8] = b"\xff" * 8  # BFINAL=1, BTYPE=11: "invalid block type"
+    path.write_bytes(bytes(content))
+    with pytest.raises(InventoryReadError, match="damaged"):
+        check_spreadsheet(path)

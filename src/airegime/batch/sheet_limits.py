@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,7 @@ def check_spreadsheet(path: Path, *, max_cells: int = MAX_CELLS) -> None:
                     _parse(archive, name, budget, _OdsContent(_Extent(max_cells)))
             except _DocumentType:
                 raise InventoryReadError(msg("error.sheet.dtd"), msg("error.sheet.save_again_or_csv.hint")) from None
-            except (expat.ExpatError, zipfile.BadZipFile, EOFError, NotImplementedError) as error:
+            except (expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
                 raise InventoryReadError(
                     msg("error.sheet.damaged", name=name, reason=error), msg("error.sheet.save_again.hint")
                 ) from None
