@@ -268,3 +268,19 @@ def test_duplicating_copies_notes_and_evidence_only_when_asked(repo: Repository)
     # The copies are the duplicate's own: removing one leaves the original's.
     store.remove(copied, attachment.id)
     assert store.attachment(made, kept.id)[1] == PDF
+
+
+def test_a_duplicate_whose_evidence_cannot_be_copied_is_not_made(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made, _, context = new_assessment(repo)
+    EvidenceStore(repo).set_note(made, scope="deployment", context_id=context, question="purpose", text="why")
+    before = repo.count()
+
+    def fail(*_: object, **__: object) -> None:
+        raise RuntimeError("the copy failed half-way")
+
+    monkeypatch.setattr(ev, "_same_answer", fail)  # after the duplicate's rows are written
+    with pytest.raises(RuntimeError):
+        duplicate(repo, made, name="copy with evidence", keep_evidence=True)
+    assert repo.count() == before  # the copy is whole or not at all: no duplicate without its evidence

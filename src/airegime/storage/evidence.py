@@ -399,55 +399,50 @@ class EvidenceStore:
                 raise NotFoundError(msg("error.evidence.none", id=attachment_id), hint=msg("error.storage.reload"))
             return _attachment(found), found.data
 
-    def copy(self, source: Saved, target: Saved) -> int:
-        """Copy the notes and kept attachments of ``source`` to ``target`` (its duplicate: phases
-        matched by position); return how many were copied."""
+    def copy_into(self, session: Session, source: Saved, row: AssessmentRow, phases: tuple[Context, ...]) -> int:
+        """Copy the notes and kept attachments of ``source`` to its duplicate ``row`` (whose phases are
+        ``phases``, matched by position), inside the caller's transaction; return how many were copied."""
         pairs = {
-            **{s.id: t.id for s, t in zip(source.developments, target.developments, strict=False)},
-            **{s.id: t.id for s, t in zip(source.contexts, target.contexts, strict=False)},
+            **{s.id: t.id for s, t in zip(source.developments, _of(phases, "development"), strict=False)},
+            **{s.id: t.id for s, t in zip(source.contexts, _of(phases, "deployment"), strict=False)},
         }
         copied = 0
-        with self.repo._sessions.begin() as session:
-            self.repo._row(session, source.id)
-            row = self.repo._row(session, target.id, for_update=True)
-            moment = now()
-            notes = session.scalars(select(NoteRow).where(NoteRow.assessment_id == source.id).order_by(NoteRow.id))
-            for note in notes:
-                if (answer := _same_answer(note, target.id, pairs)) is None:
-                    continue
-                session.add(
-                    NoteRow(
-                        **answer,
-                        text=note.text,
-                        author=note.author,
-                        updated_at=note.updated_at,
-                    )
+        moment = now()
+        notes = session.scalars(select(NoteRow).where(NoteRow.assessment_id == source.id).order_by(NoteRow.id))
+        for note in notes:
+            if (answer := _same_answer(note, row.id, pairs)) is None:
+                continue
+            session.add(
+                NoteRow(
+                    **answer,
+                    text=note.text,
+                    author=note.author,
+                    updated_at=note.updated_at,
                 )
-                copied += 1
-            kept = select(AttachmentRow).where(
-                AttachmentRow.assessment_id == source.id, AttachmentRow.removed_at.is_(None)
             )
-            for item in session.scalars(kept.order_by(AttachmentRow.id)):
-                if (answer := _same_answer(item, target.id, pairs)) is None:
-                    continue
-                session.add(
-                    AttachmentRow(
-                        **answer,
-                        kind=item.kind,
-                        name=item.name,
-                        media_type=item.media_type,
-                        size=item.size,
-                        sha256=item.sha256,
-                        data=item.data,
-                        url=item.url,
-                        added_by=self.repo.actor[:100],
-                        added_at=moment,
-                    )
+            copied += 1
+        kept = select(AttachmentRow).where(AttachmentRow.assessment_id == source.id, AttachmentRow.removed_at.is_(None))
+        for item in session.scalars(kept.order_by(AttachmentRow.id)):
+            if (answer := _same_answer(item, row.id, pairs)) is None:
+                continue
+            session.add(
+                AttachmentRow(
+                    **answer,
+                    kind=item.kind,
+                    name=item.name,
+                    media_type=item.media_type,
+                    size=item.size,
+                    sha256=item.sha256,
+                    data=item.data,
+                    url=item.url,
+                    added_by=self.repo.actor[:100],
+                    added_at=moment,
                 )
-                copied += 1
-            if copied:
-                self.repo._event(session, target.id, "evidence_copied", detail=source.name)
-                self.repo._audit(session, "evidence.copied", row, f"from #{source.id}: {copied}")
+            )
+            copied += 1
+        if copied:
+            self.repo._event(session, row.id, "evidence_copied", detail=source.name)
+            self.repo._audit(session, "evidence.copied", row, f"from #{source.id}: {copied}")
         return copied
 
     # Inside a transaction
@@ -548,10 +543,14 @@ def evidence_read(repo: Repository, saved: Saved) -> Evidence:
 
 def duplicate(repo: Repository, assessment_id: int, *, name: str, keep_evidence: bool = False) -> int:
     """Duplicate an assessment; with ``keep_evidence``, its notes and attachments too."""
-    new = repo.duplicate(assessment_id, name=name)
-    if keep_evidence:
-        EvidenceStore(repo).copy(repo.get(assessment_id), repo.get(new))
-    return new
+    if not keep_evidence:
+        return repo.duplicate(assessment_id, name=name)
+    source, store = repo.get(assessment_id), EvidenceStore(repo)
+
+    def keep(session: Session, row: AssessmentRow, phases: tuple[Context, ...]) -> None:
+        store.copy_into(session, source, row, phases)
+
+    return repo.duplicate(assessment_id, name=name, also=keep)  # one transaction: the copy whole, or nothing
 
 
 def store_descriptor_evidence(
@@ -669,6 +668,10 @@ def _note_query(assessment_id: int, scope: str, context_id: int | None, question
     return select(NoteRow).where(
         NoteRow.assessment_id == assessment_id, NoteRow.scope == scope, where_context, NoteRow.question == question
     )
+
+
+def _of(phases: tuple[Context, ...], phase: str) -> list[Context]:
+    return [p for p in phases if p.phase == phase]
 
 
 def _same_answer(row: AnswerColumns, target_id: int, contexts: dict[int, int]) -> dict[str, Any] | None:

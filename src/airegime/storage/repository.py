@@ -53,6 +53,7 @@ from airegime.storage.validation import check_answer, check_details, check_phase
 from airegime.system import System
 
 Sort = Literal["updated", "created", "name", "organisation"]
+AlsoStore = Callable[[Session, AssessmentRow, tuple[Context, ...]], None]  # more to store with a new assessment
 SORTS: tuple[Sort, ...] = ("updated", "created", "name", "organisation")
 PER_PAGE = 20
 
@@ -162,8 +163,11 @@ class Repository:
         """A new assessment holding a descriptor's details, contexts and answers."""
         return self.add_system(system, detail=detail, kind=kind)[0].id
 
-    def add_system(self, system: System, *, detail: str = "", kind: str = "imported") -> tuple[Saved, Assessment]:
-        """``import_system``, returning the new assessment's state and its stored result (no need to read them back)."""
+    def add_system(
+        self, system: System, *, detail: str = "", kind: str = "imported", also: AlsoStore | None = None
+    ) -> tuple[Saved, Assessment]:
+        """``import_system``, returning the new assessment's state and its stored result (no need to read them
+        back). ``also`` stores more with it, in the same transaction (a duplicate's notes and evidence)."""
         with self._sessions.begin() as session:
             row = new_assessment_row(
                 session, self.organisation_id, system.name, system.organisation, system.description
@@ -185,15 +189,18 @@ class Repository:
                 for question, value in given.items():
                     add_answer(session, row.id, scope, context_id, question, value)
             store_descriptor_evidence(session, row.id, system, developments + contexts, actor=self.actor)
+            if also is not None:
+                also(session, row, developments + contexts)
             stored = state.state(row, developments + contexts, answers)  # what state.load would read back
             assessment, saved = evaluation.evaluate_and_store(session, self.kb, row, kind, known=stored)
             self._audit(session, f"assessment.{kind}", row, detail)
             return saved, assessment
 
-    def duplicate(self, assessment_id: int, *, name: str) -> int:
+    def duplicate(self, assessment_id: int, *, name: str, also: AlsoStore | None = None) -> int:
+        """A copy of the assessment's details, phases and answers (``also``: see ``add_system``)."""
         saved = self.get(assessment_id)
         system = saved.system().model_copy(update={"name": name[:200]})
-        return self.import_system(system, detail=saved.name, kind="duplicated")
+        return self.add_system(system, detail=saved.name, kind="duplicated", also=also)[0].id
 
     def delete(self, assessment_id: int) -> None:
         """Archive the assessment (restorable by an admin; purging deletes: ``storage.reviews``)."""
