@@ -392,9 +392,10 @@ def evidence_groups(kb: KnowledgeBase, system: System, lang: Lang) -> list[Json]
 
 
 def _evidence_item(ref: Json, lang: Lang) -> Json:
-    """A file as "name (PDF, 12 KB)", a link as its name (its address beside it)."""
+    """A file as "name (PDF, 12 KB)", a link as its name (``address``: its address, to show beside
+    the name, unless the name is the address)."""
     if ref["url"]:
-        return {**ref, "label": ref["name"]}
+        return {**ref, "label": ref["name"], "address": "" if ref["name"] == ref["url"] else ref["url"]}
     size = ref["size"]
     if size < 1_000_000:
         amount, unit = f"{max(1, round(size / 1000))}", "ko" if lang == "fr" else "KB"

@@ -152,7 +152,7 @@ def _evidence(document: Any, report: dict[str, Any], lang: Lang) -> None:
             if item["note"]:
                 _para(document, item["note"], bold_prefix=w("evidence.report_note", lang) + colon(lang))
             for ref in item["evidence"]:
-                shown = f"{ref['label']} — {ref['url']}" if ref["url"] else ref["label"]
+                shown = f"{ref['label']} — {ref['address']}" if ref.get("address") else ref["label"]
                 _para(document, shown, bold_prefix=w("evidence.report_items", lang) + colon(lang))
 
 
