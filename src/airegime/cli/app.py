@@ -111,6 +111,20 @@ def _input_errors(lang: Lang) -> Iterator[None]:
         _fail(error, lang)
 
 
+@contextmanager
+def _descriptor(
+    file: Path, lang: LangOption | None, knowledge_dir: Path | None
+) -> Iterator[tuple[Lang, KnowledgeBase, System]]:
+    """The reader's language, the knowledge base and the descriptor ``file``; library errors inside
+    the block (reading it, then what the command does with it) become a message and exit code 2."""
+    from airegime.system import load_system
+
+    language = _lang(lang)
+    kb = _kb(knowledge_dir, language)
+    with _input_errors(language):
+        yield language, kb, read_system(load_system, file, kb=kb, lang=language)
+
+
 def read_system(read: Callable[..., System], file: Path, *, kb: KnowledgeBase, lang: Lang) -> System:
     """``read(file, kb=kb)`` (a descriptor, or a report too), then what reading a format-1 descriptor had
     to guess, on standard error (standard output stays the result)."""
@@ -169,12 +183,8 @@ def assess(
 ) -> None:
     """The regime of each phase of a system, with its status and a short reason."""
     from airegime.engine.evaluate import evaluate
-    from airegime.system import load_system
 
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
-    with _input_errors(language):
-        system = read_system(load_system, file, kb=kb, lang=language)
+    with _descriptor(file, lang, knowledge_dir) as (language, kb, system):
         assessment = evaluate(kb=kb, system=system)
     if format is Format.json:
         typer.echo(to_json(assessment.to_dict()))
@@ -201,12 +211,8 @@ def explain(
 ) -> None:
     """The reason that decided each phase, with citations and what would change the outcome."""
     from airegime.engine.explain import explain as explain_system
-    from airegime.system import load_system
 
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
-    with _input_errors(language):
-        system = read_system(load_system, file, kb=kb, lang=language)
+    with _descriptor(file, lang, knowledge_dir) as (language, kb, system):
         explanation = explain_system(kb=kb, system=system, max_changes=max_changes)
     if format is Format.json:
         typer.echo(to_json(views.explanation_dict(explanation)))
