@@ -31,7 +31,7 @@ from airegime.errors import DescriptorError, Message, Said, ScenarioError, msg
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.loader import yaml_problem
-from airegime.system import System, load_system, parse_system
+from airegime.system import System, load_system, parse_system, read_utf8
 
 EXPECTATIONS = ("outcome", "status", "rules", "cites", "possible", "depends_on")
 STATUSES = ("determined", "undetermined", "case_by_case")
@@ -123,18 +123,7 @@ def scenario_files(paths: Iterable[Path]) -> list[Path]:
 def load_scenarios(path: Path | str) -> tuple[Scenario, ...]:
     """Read and check a scenario file (examples it names are read when the scenario runs)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ScenarioError(
-            msg("error.file.unreadable", reason=error.strerror),
-            source=str(path),
-            hint=msg("error.file.unreadable.hint"),
-        ) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(
-            msg("error.file.not_utf8"), source=str(path), hint=msg("error.scenario.not_utf8.hint")
-        ) from None
+    text = read_utf8(path, ScenarioError, not_utf8_hint=msg("error.scenario.not_utf8.hint"))
     return parse_scenarios_text(text, source=str(path), folder=path.parent)
 
 

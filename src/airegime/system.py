@@ -162,24 +162,31 @@ def load_system(path: Path | str, *, kb: KnowledgeBase) -> System:
     path = Path(path)
     try:
         size = path.stat().st_size
-        if size > MAX_DESCRIPTOR_BYTES:
-            raise DescriptorError(
-                msg("error.descriptor.file_too_large", size=size, limit=MAX_DESCRIPTOR_BYTES),
-                source=str(path),
-                hint=msg("error.descriptor.too_large.hint"),
-            )
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
+    except OSError:
+        size = 0  # unreadable: reading it says so, with the reason
+    if size > MAX_DESCRIPTOR_BYTES:
         raise DescriptorError(
-            msg("error.file.unreadable", reason=error.strerror),
+            msg("error.descriptor.file_too_large", size=size, limit=MAX_DESCRIPTOR_BYTES),
+            source=str(path),
+            hint=msg("error.descriptor.too_large.hint"),
+        )
+    text = read_utf8(path, DescriptorError, not_utf8_hint=msg("error.descriptor.not_utf8.hint"))
+    return parse_system_text(text, kb=kb, source=str(path))
+
+
+def read_utf8(path: Path, error: type[DescriptorError], *, not_utf8_hint: Message) -> str:
+    """A UTF-8 text file's content; a file that cannot be read, or is not UTF-8, raises ``error``
+    naming it (descriptors, scenario files)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as problem:
+        raise error(
+            msg("error.file.unreadable", reason=problem.strerror),
             source=str(path),
             hint=msg("error.file.unreadable.hint"),
         ) from None
     except UnicodeDecodeError:
-        raise DescriptorError(
-            msg("error.file.not_utf8"), source=str(path), hint=msg("error.descriptor.not_utf8.hint")
-        ) from None
-    return parse_system_text(text, kb=kb, source=str(path))
+        raise error(msg("error.file.not_utf8"), source=str(path), hint=not_utf8_hint) from None
 
 
 def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> System:
