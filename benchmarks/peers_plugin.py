@@ -40,16 +40,14 @@ use not fixed (various). Every row maps to a determined outcome and the check co
 
 from __future__ import annotations
 
-import itertools
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from airegime import __version__
-from airegime.batch.compiled import BLOCK_ROWS, PARALLEL_ROWS, WORKERS, BatchProgram, batch_program
+from airegime.batch.compiled import BLOCK_ROWS, BatchProgram, batch_program
 from airegime.engine.evaluate import evaluate_phase
 from airegime.engine.tables import compiled
 from airegime.kb import load_knowledge_base
@@ -174,7 +172,6 @@ def _answer_codes_of_keys() -> tuple[list[npt.NDArray[np.uint8]], list[npt.NDArr
 
 
 DEVELOPMENT_CODES, DEPLOYMENT_CODES = _answer_codes_of_keys()
-_pool = ThreadPoolExecutor(max_workers=WORKERS)
 
 
 def _codes(
@@ -201,21 +198,15 @@ def _codes(
 
 
 def evaluate_batch(columns: dict[str, npt.NDArray[np.bool_]]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
-    """Both phases' regimes, by blocks of rows (their codes stay in cache), over the evaluator's threads."""
+    """Both phases' regimes, by blocks of rows (their codes stay in cache), as the evaluator goes."""
     rows = len(columns[FACTS[0]])
     development = np.empty(rows, dtype=np.uint8)
     deployment = np.empty(rows, dtype=np.uint8)
-
-    def blocks(lo: int, hi: int) -> None:
-        for start in range(lo, hi, BLOCK_ROWS):
-            end = min(start + BLOCK_ROWS, hi)
-            dev, dep = _codes(columns, start, end)
-            development[start:end] = PROGRAM.development.gather(DEVELOPMENT_REGIME, dev)
-            deployment[start:end] = PROGRAM.deployment.gather(DEPLOYMENT_REGIME, dep)
-
-    bounds = np.linspace(0, rows, WORKERS + 1, dtype=np.int64).tolist() if rows >= PARALLEL_ROWS else [0, rows]
-    for future in [_pool.submit(blocks, lo, hi) for lo, hi in itertools.pairwise(bounds)]:
-        future.result()
+    for start in range(0, rows, BLOCK_ROWS):
+        end = min(start + BLOCK_ROWS, rows)
+        dev, dep = _codes(columns, start, end)
+        development[start:end] = PROGRAM.development.gather(DEVELOPMENT_REGIME, dev)
+        deployment[start:end] = PROGRAM.deployment.gather(DEPLOYMENT_REGIME, dep)
     return development, deployment
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from airegime.batch.assess import result_texts
 from airegime.batch.compiled import (
+    BLOCK_ROWS,
     OUTCOME_MASK,
-    PARALLEL_ROWS,
     STATUSES,
     UNDETERMINED,
     BatchProgram,
@@ -84,10 +84,10 @@ def test_every_combination_matches_the_scalar_engine(
     assert len(verdicts) == len(phase.table.outcome_sets)  # every entry was visited
 
 
-def test_large_batches_split_over_threads_give_the_same_verdicts(program: BatchProgram) -> None:
+def test_batches_longer_than_a_block_give_the_same_verdicts(program: BatchProgram) -> None:
     phase = program.development
     rng = np.random.default_rng(5)
-    rows = PARALLEL_ROWS * 2 + 17
+    rows = BLOCK_ROWS * 2 + 17
     codes = [rng.integers(0, axis.size + 1, rows, dtype=np.uint8) for axis in phase.table.axes]
     expected = phase.verdict_of_index[phase.flat_index([c[:] for c in codes])]
     assert np.array_equal(phase.verdicts(codes), expected)
