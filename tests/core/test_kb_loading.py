@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from airegime.errors import KnowledgeBaseError
 from airegime.kb import KnowledgeBase, load_knowledge_base
@@ -178,3 +179,40 @@ def test_unknown_condition_vocabulary_is_rejected(kb_copy: Path) -> None:
     )
     error = load_error(kb_copy)
     assert error.id == "no_personal_data" and "unknown condition keys" in error.message
+
+
+OUTCOME_AND_RULE_CHECKS = [
+    # (file, text, replaced by, entry id, field, words of the message)
+    ("outcomes.yaml", "competing: [police_justice, gdpr]", "competing: [police_justice, nowhere]",
+     "case_by_case_police_justice_or_gdpr", "competing", "nowhere"),
+    ("outcomes.yaml", "kind: case_by_case\n    competing: [police_justice, gdpr]", "kind: regime\n    competing: [police_justice, gdpr]",
+     "case_by_case_police_justice_or_gdpr", "competing", ""),
+    ("outcomes.yaml", "      - outcome: police_justice\n", "      - outcome: case_by_case_police_justice_or_gdpr\n",
+     "split_police_justice_gdpr", "parts", "case_by_case_police_justice_or_gdpr"),
+    ("outcomes.yaml", "  - id: split_police_justice_gdpr\n    kind: split", "  - id: split_police_justice_gdpr\n    kind: regime",
+     "split_police_justice_gdpr", "parts", ""),
+    ("rules.yaml", "outcome: not_applicable_no_personal_data", "outcome: nowhere",
+     "no_personal_data", "outcome", "nowhere"),
+    ("rules.yaml", "outcome: not_applicable_no_personal_data", "outcome: case_by_case_national_security_or_gdpr",
+     "no_personal_data", "outcome", "case_by_case_national_security_or_gdpr"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("file", "text", "replaced_by", "entry", "field", "words"), OUTCOME_AND_RULE_CHECKS)
+def test_outcomes_and_rules_are_checked_against_each_other(
+    kb_copy: Path, file: str, text: str, replaced_by: str, entry: str, field: str, words: str
+) -> None:
+    edit(kb_copy, file, lambda s: s.replace(text, replaced_by, 1))
+    error = load_error(kb_copy)
+    assert (error.file, error.id, error.field) == (file, entry, field)
+    assert words in error.message and error.hint
+
+
+def test_a_choice_question_needs_two_options(kb_copy: Path) -> None:
+    path = kb_copy / "questions.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entry = next(q for q in document["questions"] if q["id"] == "purpose")
+    entry["options"] = entry["options"][:1]
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    error = load_error(kb_copy)
+    assert (error.file, error.id, error.field) == ("questions.yaml", "purpose", "options")

@@ -264,6 +264,12 @@ def _condition(node: Any, path: str, fail: Callable[[Message, str, Message], Kno
     raise fail(msg("error.kb.condition.keys", keys=sorted(keys)), path, CONDITION_HINT)
 
 
+def _require(holds: bool, message: Message, hint: Message, *, file: str, entry_id: str, field: str) -> None:
+    """Refuse the knowledge base, naming the entry and field at fault, unless ``holds``."""
+    if not holds:
+        raise KnowledgeBaseError(message, file=file, id=entry_id, field=field, hint=hint)
+
+
 def _cross_check(kb: KnowledgeBase) -> None:
     for file, entries in (
         ("sources.yaml", kb.sources),
@@ -273,92 +279,50 @@ def _cross_check(kb: KnowledgeBase) -> None:
     ):
         seen: set[str] = set()
         for entry in entries:
-            if entry.id in seen:
-                raise KnowledgeBaseError(
-                    msg("error.kb.duplicate_id"),
-                    file=file,
-                    id=entry.id,
-                    field="id",
-                    hint=msg("error.kb.duplicate_id.hint"),
-                )
+            where = {"file": file, "entry_id": entry.id, "field": "id"}
+            _require(entry.id not in seen, msg("error.kb.duplicate_id"), msg("error.kb.duplicate_id.hint"), **where)
             seen.add(entry.id)
     for question in kb.questions:
         _check_citations(kb, question.sources, "questions.yaml", question.id)
-        if question.type == "choice" and len(question.options) < 2:
-            raise KnowledgeBaseError(
-                msg("error.kb.options"),
-                file="questions.yaml",
-                id=question.id,
-                field="options",
-                hint=msg("error.kb.options.hint"),
-            )
+        where = {"file": "questions.yaml", "entry_id": question.id, "field": "options"}
+        holds = question.type != "choice" or len(question.options) >= 2
+        _require(holds, msg("error.kb.options"), msg("error.kb.options.hint"), **where)
     for outcome in kb.outcomes:
-        _check_citations(kb, outcome.sources, "outcomes.yaml", outcome.id)
-        for other in outcome.competing:
-            if other not in kb.outcome_by_id:
-                raise KnowledgeBaseError(
-                    msg("error.kb.unknown_outcome", outcome=other),
-                    file="outcomes.yaml",
-                    id=outcome.id,
-                    field="competing",
-                    hint=msg("error.kb.competing.hint"),
-                )
-        for part in outcome.parts:
-            if kb.outcome_by_id.get(part.outcome, outcome).kind != "regime":
-                raise KnowledgeBaseError(
-                    msg("error.kb.part", outcome=part.outcome),
-                    file="outcomes.yaml",
-                    id=outcome.id,
-                    field="parts",
-                    hint=msg("error.kb.part.hint", kind="kind: regime"),
-                )
-        if (outcome.kind == "split") != (len(outcome.parts) >= 2):
-            raise KnowledgeBaseError(
-                msg("error.kb.parts"),
-                file="outcomes.yaml",
-                id=outcome.id,
-                field="parts",
-                hint=msg("error.kb.parts.hint"),
-            )
-        if (outcome.kind == "case_by_case") != bool(outcome.competing):
-            raise KnowledgeBaseError(
-                msg("error.kb.competing"),
-                file="outcomes.yaml",
-                id=outcome.id,
-                field="competing",
-                hint=msg("error.kb.competing_regimes.hint"),
-            )
+        _check_outcome(kb, outcome)
     for rule in kb.rules:
         _check_citations(kb, rule.sources, "rules.yaml", rule.id)
-        if rule.outcome not in kb.outcome_by_id:
-            raise KnowledgeBaseError(
-                msg("error.kb.unknown_outcome", outcome=rule.outcome),
-                file="rules.yaml",
-                id=rule.id,
-                field="outcome",
-                hint=msg("error.kb.outcome.hint"),
-            )
-        if kb.outcome_by_id[rule.outcome].retired:
-            raise KnowledgeBaseError(
-                msg("error.kb.retired", outcome=rule.outcome),
-                file="rules.yaml",
-                id=rule.id,
-                field="outcome",
-                hint=msg("error.kb.retired.hint", retired="retired: true"),
-            )
+        where = {"file": "rules.yaml", "entry_id": rule.id, "field": "outcome"}
+        known = rule.outcome in kb.outcome_by_id
+        _require(known, msg("error.kb.unknown_outcome", outcome=rule.outcome), msg("error.kb.outcome.hint"), **where)
+        retired = kb.outcome_by_id[rule.outcome].retired
+        hint = msg("error.kb.retired.hint", retired="retired: true")
+        _require(not retired, msg("error.kb.retired", outcome=rule.outcome), hint, **where)
         _check_atoms(kb, rule, rule.when)
+
+
+def _check_outcome(kb: KnowledgeBase, outcome: Outcome) -> None:
+    _check_citations(kb, outcome.sources, "outcomes.yaml", outcome.id)
+    competing = {"file": "outcomes.yaml", "entry_id": outcome.id, "field": "competing"}
+    parts = {**competing, "field": "parts"}
+    for other in outcome.competing:
+        known = other in kb.outcome_by_id
+        _require(known, msg("error.kb.unknown_outcome", outcome=other), msg("error.kb.competing.hint"), **competing)
+    for part in outcome.parts:
+        is_regime = kb.outcome_by_id.get(part.outcome, outcome).kind == "regime"
+        hint = msg("error.kb.part.hint", kind="kind: regime")
+        _require(is_regime, msg("error.kb.part", outcome=part.outcome), hint, **parts)
+    split = (outcome.kind == "split") == (len(outcome.parts) >= 2)
+    _require(split, msg("error.kb.parts"), msg("error.kb.parts.hint"), **parts)
+    open_case = (outcome.kind == "case_by_case") == bool(outcome.competing)
+    _require(open_case, msg("error.kb.competing"), msg("error.kb.competing_regimes.hint"), **competing)
 
 
 def _check_citations(kb: KnowledgeBase, citations: Iterable[Citation], file: str, entry_id: str) -> None:
     for citation in citations:
-        if citation.source not in kb.source_by_id:
-            raise KnowledgeBaseError(
-                msg("error.kb.unknown_source", source=citation.source),
-                file=file,
-                id=entry_id,
-                field="sources",
-                hint=msg("error.kb.unknown_source.hint"),
-            )
+        known = citation.source in kb.source_by_id
+        message = msg("error.kb.unknown_source", source=citation.source)
+        hint = msg("error.kb.unknown_source.hint")
+        _require(known, message, hint, file=file, entry_id=entry_id, field="sources")
 
 
 def _check_atoms(kb: KnowledgeBase, rule: Rule, condition: Condition) -> None:
@@ -368,38 +332,22 @@ def _check_atoms(kb: KnowledgeBase, rule: Rule, condition: Condition) -> None:
         for item in condition.items:
             _check_atoms(kb, rule, item)
     else:
+        where = {"file": "rules.yaml", "entry_id": rule.id, "field": "when"}
         question = kb.question_by_id.get(condition.question)
         if question is None:
-            raise KnowledgeBaseError(
-                msg("error.kb.unknown_question", question=condition.question),
-                file="rules.yaml",
-                id=rule.id,
-                field="when",
-                hint=msg("error.kb.unknown_question.hint"),
-            )
+            message = msg("error.kb.unknown_question", question=condition.question)
+            hint = msg("error.kb.unknown_question.hint")
+            raise KnowledgeBaseError(message, file="rules.yaml", id=rule.id, field="when", hint=hint)
         for value in condition.values:
-            if value not in question.codes:
-                raise KnowledgeBaseError(
-                    msg("error.kb.unknown_answer", question=question.id, answer=value),
-                    file="rules.yaml",
-                    id=rule.id,
-                    field="when",
-                    hint=msg("error.kb.unknown_answer.hint", answers=", ".join(question.codes)),
-                )
+            message = msg("error.kb.unknown_answer", question=question.id, answer=value)
+            hint = msg("error.kb.unknown_answer.hint", answers=", ".join(question.codes))
+            _require(value in question.codes, message, hint, **where)
         for phase in rule.phases:
-            if not question.applies_to(phase):
-                raise KnowledgeBaseError(
-                    msg(
-                        "error.kb.wrong_phase.development"
-                        if phase == "development"
-                        else "error.kb.wrong_phase.deployment",
-                        question=question.id,
-                    ),
-                    file="rules.yaml",
-                    id=rule.id,
-                    field="when",
-                    hint=msg("error.kb.wrong_phase.hint"),
-                )
+            if phase == "development":
+                message = msg("error.kb.wrong_phase.development", question=question.id)
+            else:
+                message = msg("error.kb.wrong_phase.deployment", question=question.id)
+            _require(question.applies_to(phase), message, msg("error.kb.wrong_phase.hint"), **where)
 
 
 def _content_hash(raw: dict[str, Any]) -> str:
