@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 from airegime.i18n import translate
 
@@ -84,12 +84,25 @@ def in_lang(said: Said, lang: str) -> str:
     return said.text(lang) if isinstance(said, Message) else said
 
 
+@runtime_checkable
+class Bilingual(Protocol):
+    """Words a data file gives in each language (a knowledge-base label or title)."""
+
+    fr: str
+    en: str
+
+    def get(self, lang: Any) -> str: ...
+
+
 def _said(value: object, lang: str) -> object:
-    """A message's value in ``lang``: a Message said, an error's message (another error quoted), else as is."""
+    """A message's value in ``lang``: a Message said, an error's message (another error quoted), a
+    knowledge-base text in that language, else as is."""
     if isinstance(value, Message):
         return value.text(lang)
     if isinstance(value, AiregimeError):
         return value.message_in(lang)
+    if isinstance(value, Bilingual):
+        return value.get(lang)
     return value
 
 

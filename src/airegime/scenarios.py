@@ -17,7 +17,7 @@ what each phase must come out as::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ from airegime.engine.evaluate import evaluate
 from airegime.engine.interview import next_question
 from airegime.engine.results import Assessment, PhaseResult
 from airegime.errors import DescriptorError, Message, Said, ScenarioError, msg
-from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.loader import yaml_problem
 from airegime.system import System, load_system, parse_system, read_utf8
@@ -72,15 +71,14 @@ class Scenario:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """One expectation the engine does not meet, said in both languages."""
+    """One expectation the engine does not meet, said in the reader's language."""
 
     phase: str  # the phase's name; "" for the interview
     expectation: str  # outcome, status, rules, cites, possible, depends_on, phase or interview_next
-    fr: str
-    en: str
+    said: Message
 
     def message(self, lang: Lang) -> str:
-        return self.fr if lang == "fr" else self.en
+        return self.said.text(lang)
 
     def to_dict(self, lang: Lang) -> dict[str, str]:
         return {"phase": self.phase, "expectation": self.expectation, "message": self.message(lang)}
@@ -374,11 +372,16 @@ def _example_path(scenario: Scenario) -> Path:
     )
 
 
-def _both(items: list[str]) -> Said:
+def _both(items: Sequence[Said]) -> Said:
     """ "a and b" (and "a and b and c"), in the reader's words."""
-    said: Said = items[0]
+    return _chained(items, lambda first, second: msg("error.and", first=first, second=second))
+
+
+def _chained(items: Sequence[Said], join: Callable[[Said, Said], Message]) -> Said:
+    """The items joined two by two by ``join`` (a message of a ``{first}`` and a ``{second}``)."""
+    said: Said = items[0] if items else ""
     for item in items[1:]:
-        said = msg("error.and", first=said, second=item)
+        said = join(said, item)
     return said
 
 
@@ -393,14 +396,7 @@ def run_scenario(*, kb: KnowledgeBase, scenario: Scenario) -> ScenarioResult:
     failures: list[Failure] = []
     for name, expected in scenario.expect.items():
         if name not in by_name:
-            failures.append(
-                Failure(
-                    name,
-                    "phase",
-                    fr=f"le scénario attend une phase « {name} », que le système n’a pas",
-                    en=f"the scenario expects a phase '{name}', which the system does not have",
-                )
-            )
+            failures.append(Failure(name, "phase", msg("scenario.failure.no_phase", phase=name)))
             continue
         failures.extend(_compare(kb, name, by_name[name], expected))
     if scenario.checks_next:
@@ -408,117 +404,77 @@ def run_scenario(*, kb: KnowledgeBase, scenario: Scenario) -> ScenarioResult:
         asked = question.question.id if question else None
         want = scenario.interview_next
         if asked != want:
-            should = f"poser ensuite « {want} »" if want else "ne plus poser de question"
-            does = f"pose « {asked} »" if asked else "n’en pose plus aucune"
-            failures.append(
-                Failure(
-                    "",
-                    "interview_next",
-                    fr=f"l’entretien devrait {should}, mais {does}",
-                    en=f"the interview should ask next {want!r}, but asks {asked!r}",
-                )
-            )
+            should = msg("scenario.should_ask", question=want) if want else msg("scenario.should_ask_nothing")
+            does = msg("scenario.asks", question=asked) if asked else msg("scenario.asks_nothing")
+            said = msg("scenario.failure.interview_next", should=should, does=does)
+            failures.append(Failure("", "interview_next", said))
     return ScenarioResult(scenario=scenario, assessment=assessment, failures=tuple(failures))
 
 
 def _compare(kb: KnowledgeBase, name: str, result: PhaseResult, expected: Expectation) -> Iterator[Failure]:
-    fr, en = _label(name, result, "fr"), _label(name, result, "en")
-    got_fr, got_en = _describe(kb, result, "fr"), _describe(kb, result, "en")
+    phase, gives = _label(name, result), _describe(kb, result)
     if expected.outcome is not None and result.outcome != expected.outcome:
         outcome = kb.outcome_by_id.get(expected.outcome)
         if outcome is None:
-            yield Failure(
-                name,
-                "outcome",
-                fr=f"le scénario attend pour {fr} l’issue « {expected.outcome} », "
-                "que cette base de connaissances ne définit pas",
-                en=f"the scenario expects {en} to fall under '{expected.outcome}', "
-                "an outcome this knowledge base does not define",
-            )
+            said = msg("scenario.failure.unknown_outcome", phase=phase, outcome=expected.outcome)
         else:
-            yield Failure(
-                name,
-                "outcome",
-                fr=f"{fr} devrait relever de « {outcome.label.fr} », mais le moteur donne {got_fr}",
-                en=f"{en} should fall under «{outcome.label.en}», but the engine gives {got_en}",
-            )
+            said = msg("scenario.failure.outcome", phase=phase, outcome=outcome.label, gives=gives)
+        yield Failure(name, "outcome", said)
     if expected.status is not None and result.status != expected.status:
-        key = f"status.{expected.status}"
-        yield Failure(
-            name,
-            "status",
-            fr=f"{fr} devrait avoir le statut « {t(key, 'fr')} », mais le moteur donne {got_fr}",
-            en=f"{en} should be {t(key, 'en')}, but the engine gives {got_en}",
-        )
+        status = _status(expected.status)
+        yield Failure(name, "status", msg("scenario.failure.status", phase=phase, status=status, gives=gives))
     if expected.rules is not None and list(result.rules) != list(expected.rules):
         want, got = list(expected.rules), list(result.rules)
-        yield Failure(
-            name,
-            "rules",
-            fr=f"{fr} devrait relever de la ou des règles {want}, mais relève de {got}",
-            en=f"{en} should be decided by rule(s) {want}, but was decided by {got}",
-        )
+        yield Failure(name, "rules", msg("scenario.failure.rules", phase=phase, want=want, got=got))
     for source_id in expected.cites:
         if source_id in result.sources:
             continue
         source = kb.source_by_id.get(source_id)
-        cited = list(result.sources)
         if source is None:
-            yield Failure(
-                name,
-                "cites",
-                fr=f"le scénario attend que {fr} cite « {source_id} », une source que cette base de connaissances "
-                "ne définit pas",
-                en=f"the scenario expects {en} to cite '{source_id}', a source this knowledge base does not define",
-            )
+            said = msg("scenario.failure.unknown_source", phase=phase, source=source_id)
         else:
-            yield Failure(
-                name,
-                "cites",
-                fr=f"{fr} devrait citer « {source.title.fr} », mais ne cite que {cited}",
-                en=f"{en} should cite «{source.title.en}», but cites only {cited}",
-            )
+            said = msg("scenario.failure.cites", phase=phase, source=source.title, cited=list(result.sources))
+        yield Failure(name, "cites", said)
     if expected.possible is not None and sorted(result.possible) != sorted(expected.possible):
         want, got = sorted(expected.possible), sorted(result.possible)
-        yield Failure(
-            name,
-            "possible",
-            fr=f"{fr} devrait laisser ouverts {want}, mais laisse ouverts {got}",
-            en=f"{en} should leave open {want}, but leaves open {got}",
-        )
+        yield Failure(name, "possible", msg("scenario.failure.possible", phase=phase, want=want, got=got))
     if expected.depends_on is not None:
         want, got = list(expected.depends_on), [d.question for d in result.depends_on]
         if got != want:
-            yield Failure(
-                name,
-                "depends_on",
-                fr=f"{fr} devrait dépendre des réponses à {want}, mais dépend de {got}",
-                en=f"{en} should depend on the answers to {want}, but depends on {got}",
-            )
+            yield Failure(name, "depends_on", msg("scenario.failure.depends_on", phase=phase, want=want, got=got))
 
 
-def _label(name: str, result: PhaseResult, lang: Lang) -> str:
+def _label(name: str, result: PhaseResult) -> Message:
     if result.phase == "deployment":
-        return f"le déploiement « {name} »" if lang == "fr" else f"the deployment '{name}'"
+        return msg("scenario.phase.deployment", name=name)
     if name == "development":
-        return "la phase de développement" if lang == "fr" else "the development phase"
-    return f"le traitement de développement « {name} »" if lang == "fr" else f"the development processing '{name}'"
+        return msg("scenario.phase.development")
+    return msg("scenario.phase.development_named", name=name)
 
 
-def _describe(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
+def _status(status: str) -> Message:
+    if status == "determined":
+        return msg("status.determined")
+    return msg("status.case_by_case") if status == "case_by_case" else msg("status.undetermined")
+
+
+def _describe(kb: KnowledgeBase, result: PhaseResult) -> Message:
     """What the engine gives, in words: the outcome, its status and the rules that decided it."""
 
-    def outcome(outcome_id: str) -> str:
+    def outcome(outcome_id: str) -> Message:
         found = kb.outcome_by_id.get(outcome_id)
-        label = found.label.get(lang) if found else outcome_id
-        return f"« {label} »" if lang == "fr" else f"«{label}»"
+        return msg("scenario.quoted", words=found.label if found else outcome_id)
 
     if result.outcome is None:
-        between = ", ".join(outcome(o) for o in result.possible)
-        return f"{'un résultat indéterminé entre' if lang == 'fr' else 'an undetermined result between'} {between}"
-    status = t(f"status.{result.status}", lang)
-    if lang == "fr":
-        rules = " ; ".join(f"la règle « {r} » : {kb.rule_by_id[r].title.fr}" for r in result.rules)
-        return f"{outcome(result.outcome)} ({status}) par {rules}"
-    rules = "; ".join(f"rule '{r}': {kb.rule_by_id[r].title.en}" for r in result.rules)
-    return f"{outcome(result.outcome)} ({status}) by {rules}"
+        between = _chained(
+            [outcome(o) for o in result.possible],
+            lambda first, second: msg("scenario.comma_list", first=first, second=second),
+        )
+        return msg("scenario.gives.undetermined", outcomes=between)
+    rules = [msg("scenario.rule", rule=r, title=kb.rule_by_id[r].title) for r in result.rules]
+    return msg(
+        "scenario.gives",
+        outcome=outcome(result.outcome),
+        status=_status(result.status),
+        rules=_chained(rules, lambda first, second: msg("scenario.rule_list", first=first, second=second)),
+    )

@@ -89,7 +89,8 @@ def test_a_wrong_expectation_fails_with_exit_1_in_legal_words(tmp_path: Path) ->
     assert result.stdout.splitlines()[-1] == "1 scenario: 0 passed, 1 failed"
     french = run("test", str(scenario))  # French by default
     assert french.returncode == 1
-    assert "le déploiement « National police » devrait relever de « RGPD », mais le moteur donne" in french.stdout
+    said = "le déploiement «\u00a0National police\u00a0» devrait relever de «\u00a0RGPD\u00a0», mais le moteur donne"
+    assert said in french.stdout
     assert french.stdout.splitlines()[-1] == "1 scénario : 0 réussi, 1 en échec"
 
 
