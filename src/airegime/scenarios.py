@@ -223,13 +223,7 @@ def _scenario(item: Any, path: str, check: _Checker, folder: Path | None) -> Sce
     if not isinstance(item, dict):
         raise check.fail(path, msg("error.scenario.item_not_mapping"), msg("error.scenario.item_not_mapping.hint"))
     at = f"{path}." if path else ""
-    unknown = sorted(str(key) for key in item if key not in SCENARIO_KEYS)
-    if unknown:
-        raise check.fail(
-            f"{at}{unknown[0]}",
-            msg("error.scenario.unknown_key", key=unknown[0]),
-            msg("error.scenario.use", keys=", ".join(SCENARIO_KEYS)),
-        )
+    _only(item, SCENARIO_KEYS, at, check, lambda key: msg("error.scenario.unknown_key", key=key))
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
         raise check.fail(f"{at}name", msg("error.scenario.no_name"), msg("error.scenario.add", item="name: ..."))
@@ -265,6 +259,15 @@ def _scenario(item: Any, path: str, check: _Checker, folder: Path | None) -> Sce
     )
 
 
+def _only(
+    given: dict[Any, Any], allowed: tuple[str, ...], at: str, check: _Checker, unknown: Callable[[str], Message]
+) -> None:
+    """Refuse the first key (in sorted order) that is not one of ``allowed``, naming those."""
+    extra = sorted(str(key) for key in given if key not in allowed)
+    if extra:
+        raise check.fail(f"{at}{extra[0]}", unknown(extra[0]), msg("error.scenario.use", keys=", ".join(allowed)))
+
+
 def _mapping(value: Any, path: str, check: _Checker) -> dict[str, Any]:
     if value is None:
         return {}
@@ -288,13 +291,7 @@ def _text_or_none(value: Any, path: str, check: _Checker) -> str | None:
 def _expectation(given: Any, path: str, check: _Checker) -> Expectation:
     if not isinstance(given, dict) or not given:
         raise check.fail(path, msg("error.scenario.expectation"), msg("error.scenario.eg", example="{outcome: gdpr}"))
-    unknown = sorted(str(key) for key in given if key not in EXPECTATIONS)
-    if unknown:
-        raise check.fail(
-            f"{path}.{unknown[0]}",
-            msg("error.scenario.unknown_expectation", key=unknown[0]),
-            msg("error.scenario.use", keys=", ".join(EXPECTATIONS)),
-        )
+    _only(given, EXPECTATIONS, f"{path}.", check, lambda key: msg("error.scenario.unknown_expectation", key=key))
     status = given.get("status")
     if status is not None and status not in STATUSES:
         raise check.fail(

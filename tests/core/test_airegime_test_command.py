@@ -82,7 +82,7 @@ def test_a_wrong_expectation_fails_with_exit_1_in_legal_words(tmp_path: Path) ->
     assert result.returncode == 1
     assert "  ✗ The police deploying for criminal-law ends" in result.stdout
     assert (
-        "the deployment 'National police' should fall under «GDPR», but the engine gives «Police-justice"
+        "the deployment 'National police' should fall under “GDPR”, but the engine gives “Police-justice"
         in result.stdout
     )
     assert "by rule 'deployment_police_justice': Criminal-law ends, by a competent authority" in result.stdout
@@ -105,8 +105,8 @@ def test_an_amended_knowledge_base_is_tested_with_knowledge_dir(tmp_path: Path, 
     [failure] = report["scenarios"][0]["failures"]
     assert failure["phase"] == "National police" and failure["expectation"] == "outcome"
     assert failure["message"].startswith(
-        "the deployment 'National police' should fall under «Police-justice (Directive 2016/680, Titre III of the "
-        "French Act)», but the engine gives «GDPR» (determined) by rule 'deployment_police_justice'"
+        "the deployment 'National police' should fall under “Police-justice (Directive 2016/680, Titre III of the "
+        "French Act)”, but the engine gives “GDPR” (determined) by rule 'deployment_police_justice'"
     )
     assert (
         report["knowledge_base"]["hash"]

@@ -38,6 +38,6 @@ def test_a_wrong_expectation_fails_in_legal_words(kb: KnowledgeBase) -> None:
     }
     with pytest.raises(
         ScenarioFailure,
-        match="the deployment 'National police' should fall under «GDPR», but the engine gives «Police-justice",
+        match="the deployment 'National police' should fall under “GDPR”, but the engine gives “Police-justice",
     ):
         check_scenario(scenario, kb)

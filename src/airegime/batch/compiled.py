@@ -33,7 +33,7 @@ import numpy.typing as npt
 from airegime.engine.evaluate import evaluate_phase
 from airegime.engine.results import PhaseResult
 from airegime.engine.tables import PHASE, PHASE_THEN_SYSTEM, SYSTEM, PhaseTable, compiled
-from airegime.kb.models import KnowledgeBase, Phase
+from airegime.kb.models import KnowledgeBase, Phase, per_rule_set
 
 U8Array = npt.NDArray[np.uint8]
 IndexArray = npt.NDArray[Any]  # uint16 or uint32, by table size
@@ -162,33 +162,17 @@ class BatchProgram:
         return self.development if phase == "development" else self.deployment
 
 
-_programs: dict[tuple[str, str], BatchProgram] = {}
-
-
-_building = threading.Lock()
-
-
+@per_rule_set
 def batch_program(kb: KnowledgeBase) -> BatchProgram:
-    """The batch form of a knowledge base's decision tables, built once per rule set (a caller
-    that comes while another thread builds it waits for that build)."""
-    key = (kb.version, kb.hash)
-    found = _programs.get(key)
-    if found is None:
-        with _building:
-            found = _programs.get(key)
-            if found is None:
-                tables = compiled(kb)
-                found = _programs[key] = BatchProgram(
-                    kb, compile_phase_program(kb, tables.development), compile_phase_program(kb, tables.deployment)
-                )
-    return found
+    """The batch form of a knowledge base's decision tables, built once per rule set."""
+    tables = compiled(kb)
+    return BatchProgram(kb, compile_phase_program(kb, tables.development), compile_phase_program(kb, tables.deployment))
 
 
 def prepare_batch_program(kb: KnowledgeBase) -> None:
-    """Start building ``batch_program(kb)`` on another thread, if it is not built yet: a caller
+    """Start building ``batch_program(kb)`` on another thread (it returns at once if built): a caller
     about to read a file (polars and file reads release the GIL) gets it ready meanwhile."""
-    if (kb.version, kb.hash) not in _programs:
-        threading.Thread(target=batch_program, args=(kb,), name="airegime-batch-program", daemon=True).start()
+    threading.Thread(target=batch_program, args=(kb,), name="airegime-batch-program", daemon=True).start()
 
 
 def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:

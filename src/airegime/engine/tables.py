@@ -30,6 +30,7 @@ from airegime.kb.models import (
     Phase,
     Question,
     Rule,
+    per_rule_set,
 )
 
 BoolArray = npt.NDArray[np.bool_]
@@ -200,15 +201,7 @@ class CompiledKnowledgeBase:
         return self.development if phase == "development" else self.deployment
 
 
-_compiled: dict[tuple[str, str], CompiledKnowledgeBase] = {}
-
-
+@per_rule_set
 def compiled(kb: KnowledgeBase) -> CompiledKnowledgeBase:
     """The decision tables of a knowledge base, built once per rule set."""
-    key = (kb.version, kb.hash)  # the hash covers the whole content
-    found = _compiled.get(key)
-    if found is None:
-        found = _compiled[key] = CompiledKnowledgeBase(
-            kb, compile_phase(kb, "development"), compile_phase(kb, "deployment")
-        )
-    return found
+    return CompiledKnowledgeBase(kb, compile_phase(kb, "development"), compile_phase(kb, "deployment"))

@@ -7,14 +7,19 @@ closed vocabulary (``all``, ``any``, ``not``, ``question`` + ``is``/``in``): no 
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from airegime.errors import RefusedValue, msg
+
+T = TypeVar("T")
 
 Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
@@ -282,3 +287,21 @@ class KnowledgeBase:
 
     def rules_for(self, phase: Phase) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules if phase in rule.phases)
+
+
+def per_rule_set(build: Callable[[KnowledgeBase], T]) -> Callable[[KnowledgeBase], T]:
+    """``build(kb)`` done once per rule set (its version and content hash) and kept; a caller that
+    comes while another thread builds it waits for that build rather than doing it again."""
+    built: dict[tuple[str, str], T] = {}
+    building = threading.Lock()
+
+    @functools.wraps(build)
+    def once(kb: KnowledgeBase) -> T:
+        key = (kb.version, kb.hash)  # the hash covers the whole content
+        if key not in built:
+            with building:
+                if key not in built:
+                    built[key] = build(kb)
+        return built[key]
+
+    return once
