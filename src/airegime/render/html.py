@@ -17,6 +17,7 @@ from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers, without_controls
 from airegime.render.report_markdown import WHATIF_SHOWN, if_answer, open_points, other_rules
 from airegime.render.sentences import TRUTH_MARK, condition_lines
+from airegime.render.summary import colon
 from airegime.render.words import w
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -101,7 +102,7 @@ def environment() -> Environment:
 
 def words(keys: dict[str, str], lang: Lang) -> dict[str, str]:
     found = {name: w(key, lang) for name, key in keys.items()}
-    found["colon"] = " :" if lang == "fr" else ":"
+    found["colon"] = colon(lang).rstrip()
     return found
 
 

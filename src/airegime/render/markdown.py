@@ -6,7 +6,7 @@ from airegime.engine.results import Assessment
 from airegime.i18n import t
 from airegime.kb.models import KnowledgeBase, Lang
 from airegime.render.report_markdown import BREAKING_SPACES
-from airegime.render.summary import outcome_label, phase_title, short_reason, status_label
+from airegime.render.summary import colon, outcome_label, phase_title, short_reason, status_label
 
 
 def _cell(text: str) -> str:
@@ -19,9 +19,7 @@ def assessment_summary_markdown(kb: KnowledgeBase, assessment: Assessment, lang:
     lines = [f"# {_cell(system.name)}", ""]
     if system.organisation:
         lines += [
-            f"{t('organisation', lang)} : {_cell(system.organisation)}"
-            if lang == "fr"
-            else f"{t('organisation', lang)}: {_cell(system.organisation)}",
+            f"{t('organisation', lang)}{colon(lang)}{_cell(system.organisation)}",
             "",
         ]
     lines += [

@@ -15,7 +15,7 @@ from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Rule
 from airegime.render.report_data import citations, condition_dict
 from airegime.render.report_markdown import cited_lines, md, md_link
 from airegime.render.sentences import condition_lines
-from airegime.render.summary import answer_label, split_parts
+from airegime.render.summary import answer_label, colon, split_parts
 from airegime.render.words import w
 
 MethodologyFormat = Literal["md", "html", "pdf"]
@@ -121,13 +121,12 @@ def render_methodology(*, kb: KnowledgeBase, fmt: MethodologyFormat = "md", lang
 
 def _cited(sources: list[dict[str, Any]], lang: Lang) -> list[str]:
     """ "Sources:" and one citation a line, each with what the text says."""
-    colon = " :" if lang == "fr" else ":"
-    return [f"{w('explain.sources', lang)}{colon}", "", *cited_lines(sources), ""]
+    return [f"{w('explain.sources', lang)}{colon(lang).rstrip()}", "", *cited_lines(sources), ""]
 
 
 def methodology_markdown(data: dict[str, Any]) -> str:
     lang: Lang = data["lang"]
-    colon = " :" if lang == "fr" else ":"
+    mark = colon(lang).rstrip()
     lines = [
         f"# {w('method.title', lang)} — {md(data['title'])}",
         "",
@@ -145,11 +144,11 @@ def methodology_markdown(data: dict[str, Any]) -> str:
         "",
     ]
     for q in data["questions"]:
-        lines += [f"### {md(q['text'])}", "", f"{w('method.scope', lang)}{colon} {md(q['scope'])}", ""]
-        lines += [md(q["help"]), "", f"{w('method.allowed', lang)}{colon}", ""]
+        lines += [f"### {md(q['text'])}", "", f"{w('method.scope', lang)}{mark} {md(q['scope'])}", ""]
+        lines += [md(q["help"]), "", f"{w('method.allowed', lang)}{mark}", ""]
         lines += [f"- {md(a['label'])}" for a in q["answers"]] + [""]
         if q["examples"]:
-            lines += [f"{w('method.examples', lang)}{colon}", ""] + [f"- {md(e)}" for e in q["examples"]] + [""]
+            lines += [f"{w('method.examples', lang)}{mark}", ""] + [f"- {md(e)}" for e in q["examples"]] + [""]
         lines += _cited(q["sources"], lang)
     lines += [f"## {w('method.rules', lang)}", ""]
     for phase in data["phases"]:
@@ -167,12 +166,12 @@ def methodology_markdown(data: dict[str, Any]) -> str:
             "",
         ]
         if outcome["authority"]:
-            lines += [f"{w('report.authority', lang)}{colon} {md(outcome['authority'])}", ""]
+            lines += [f"{w('report.authority', lang)}{mark} {md(outcome['authority'])}", ""]
         if outcome["competing"]:
-            lines += [f"{w('report.competing', lang)}{colon} {md(' / '.join(outcome['competing']))}", ""]
+            lines += [f"{w('report.competing', lang)}{mark} {md(' / '.join(outcome['competing']))}", ""]
         if outcome["parts"]:
-            lines += [f"{w('report.parts', lang)}{colon}", ""]
-            lines += [f"- **{md(p['label'])}**{colon} {md(p['purposes'], block=False)}" for p in outcome["parts"]]
+            lines += [f"{w('report.parts', lang)}{mark}", ""]
+            lines += [f"- **{md(p['label'])}**{mark} {md(p['purposes'], block=False)}" for p in outcome["parts"]]
             lines.append("")
         if outcome["sources"]:
             lines += _cited(outcome["sources"], lang)
@@ -186,13 +185,13 @@ def methodology_markdown(data: dict[str, Any]) -> str:
 
 
 def _rule_markdown(rule: dict[str, Any], lang: Lang) -> list[str]:
-    colon = " :" if lang == "fr" else ":"
+    mark = colon(lang).rstrip()
     lines = [f"#### {md(rule['title'])}", "", md(rule["phases"]), ""]
-    lines += [f"**{w('method.applies_when', lang)}{colon}**", ""]
+    lines += [f"**{w('method.applies_when', lang)}{mark}**", ""]
     lines += [
         "  " * depth + f"- {text}" for depth, text in condition_lines(rule["condition"], lang, traced=False, escape=md)
     ]
-    lines += ["", f"**{w('method.leads_to', lang)}{colon}** {md(rule['outcome'])}", "", md(rule["explanation"]), ""]
+    lines += ["", f"**{w('method.leads_to', lang)}{mark}** {md(rule['outcome'])}", "", md(rule["explanation"]), ""]
     if rule["caveat"]:
-        lines += [f"*{w('explain.caveat', lang)}{colon}* {md(rule['caveat'])}", ""]
+        lines += [f"*{w('explain.caveat', lang)}{mark}* {md(rule['caveat'])}", ""]
     return [*lines, *_cited(rule["sources"], lang)]

@@ -24,6 +24,7 @@ from airegime.render.summary import (
     answer_label,
     change_label,
     deciding_title,
+    file_size,
     headline,
     outcome_label,
     phase_title,
@@ -397,12 +398,7 @@ def _evidence_item(ref: Json, lang: Lang) -> Json:
     if ref["url"]:
         return {**ref, "label": ref["name"], "address": "" if ref["name"] == ref["url"] else ref["url"]}
     size = ref["size"]
-    if size < 1_000_000:
-        amount, unit = f"{max(1, round(size / 1000))}", "ko" if lang == "fr" else "KB"
-    else:
-        amount, unit = f"{size / 1_000_000:.1f}", "Mo" if lang == "fr" else "MB"
-    amount = amount.replace(".", ",") if lang == "fr" else amount
-    details = ", ".join(part for part in (ref["type"], f"{amount}\u00a0{unit}" if size else "") if part)
+    details = ", ".join(part for part in (ref["type"], file_size(size, lang) if size else "") if part)
     return {**ref, "label": f"{ref['name']} ({details})" if details else ref["name"]}
 
 

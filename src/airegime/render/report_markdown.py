@@ -9,6 +9,7 @@ from typing import Any
 from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers, without_controls
 from airegime.render.sentences import TRUTH_MARK, condition_lines
+from airegime.render.summary import colon
 from airegime.render.words import w
 
 _ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~&!"})
@@ -32,10 +33,6 @@ def md(text: str, *, block: bool = True) -> str:
 
 def md_link(title: str, url: str) -> str:
     return f"[{md(title)}](<{url}>)" if url else md(title)
-
-
-def colon(lang: Lang) -> str:
-    return " :" if lang == "fr" else ":"
 
 
 # Shared by the Markdown, HTML and Word views (the PDF template does the same in Typst).
@@ -76,7 +73,7 @@ def open_points(report: dict[str, Any]) -> list[str]:
     for phase in report["phases"]:
         if phase["status"] == "undetermined" and phase["open_questions"]:
             first = phase["open_questions"][0]
-            point = f"{phase['title']} — {w('next.title', lang)}{colon(lang)} {first['text']}"
+            point = f"{phase['title']} — {w('next.title', lang)}{colon(lang)}{first['text']}"
             for where in (phase["title"], ""):  # its own "I don't know", else the system's
                 if (where, first["question"]) in unknown:
                     point += f" ({w('report.unknown_point', lang)})"
@@ -154,10 +151,10 @@ def evidence_lines(report: dict[str, Any], lang: Lang) -> list[str]:
         for item in group["items"]:
             lines.append(f"- **{md(item['text'], block=False)}**")
             if item["note"]:
-                lines.append(f"  - {w('evidence.report_note', lang)}{colon(lang)} {md(item['note'], block=False)}")
+                lines.append(f"  - {w('evidence.report_note', lang)}{colon(lang)}{md(item['note'], block=False)}")
             for ref in item["evidence"]:
                 shown = md_link(ref["label"], ref["url"]) if ref["url"] else md(ref["label"], block=False)
-                lines.append(f"  - {w('evidence.report_items', lang)}{colon(lang)} {shown}")
+                lines.append(f"  - {w('evidence.report_items', lang)}{colon(lang)}{shown}")
         lines.append("")
     return lines
 
@@ -183,21 +180,21 @@ def _phase(phase: dict[str, Any], lang: Lang) -> list[str]:
     """A phase, reason first: the regime, the reason that decided, the answers enough for it, what
     would change it, and for an undetermined phase the questions to settle, best first."""
     lines = [f"### {md(phase['title'])} — {md(phase['headline'])}", ""]
-    lines += [f"**{w('col.status', lang)}{colon(lang)}** {md(phase['status_label'])}", ""]
+    lines += [f"**{w('col.status', lang)}{colon(lang).rstrip()}** {md(phase['status_label'])}", ""]
     if phase["description"]:
         lines += [md(phase["description"]), ""]
     if phase["outcome_summary"]:
         lines += [md(phase["outcome_summary"]), ""]
     if phase["parts"]:
-        lines += [f"**{w('report.parts', lang)}{colon(lang)}**", ""]
+        lines += [f"**{w('report.parts', lang)}{colon(lang).rstrip()}**", ""]
         lines += [
-            f"- **{md(part['label'])}**{colon(lang)} {md(part['purposes'], block=False)}" for part in phase["parts"]
+            f"- **{md(part['label'])}**{colon(lang)}{md(part['purposes'], block=False)}" for part in phase["parts"]
         ]
         lines.append("")
     if phase["authority"]:
-        lines += [f"**{w('report.authority', lang)}{colon(lang)}** {md(phase['authority'])}", ""]
+        lines += [f"**{w('report.authority', lang)}{colon(lang).rstrip()}** {md(phase['authority'])}", ""]
     if phase["competing"]:
-        lines += [f"**{w('report.competing', lang)}{colon(lang)}** {md(' / '.join(phase['competing']))}", ""]
+        lines += [f"**{w('report.competing', lang)}{colon(lang).rstrip()}** {md(' / '.join(phase['competing']))}", ""]
     # An undetermined phase has no deciding reason: the questions to settle take its place.
     lines += _deciding(phase, lang) if phase["deciding"] else _open_questions(phase, lang)
     return lines + _whatif(phase, lang)
@@ -208,10 +205,10 @@ def _deciding(phase: dict[str, Any], lang: Lang) -> list[str]:
     lines = [f"#### {w('reason.title', lang)}", ""]
     lines += [f"**{md(deciding['sentence'])}**", "", md(deciding["explanation"]), ""]
     if deciding["caveat"]:
-        lines += [f"*{w('explain.caveat', lang)}{colon(lang)}* {md(deciding['caveat'])}", ""]
-    lines += [f"{w('explain.sources', lang)}{colon(lang)}", "", *cited_lines(deciding["sources"]), ""]
+        lines += [f"*{w('explain.caveat', lang)}{colon(lang).rstrip()}* {md(deciding['caveat'])}", ""]
+    lines += [f"{w('explain.sources', lang)}{colon(lang).rstrip()}", "", *cited_lines(deciding["sources"]), ""]
     lines += [f"#### {w('reason.answers', lang)}", ""]
-    lines += [f"- {md(a['short'])}{colon(lang)} **{md(a['answer_label'])}**" for a in deciding["answers"]]
+    lines += [f"- {md(a['short'])}{colon(lang)}**{md(a['answer_label'])}**" for a in deciding["answers"]]
     return [*lines, ""]
 
 
@@ -286,8 +283,8 @@ def _rule(rule: dict[str, Any], lang: Lang) -> list[str]:
         lines.append("  " * depth + f"- {text}")
     lines.append("")
     if rule["caveat"]:
-        lines += [f"*{w('explain.caveat', lang)}{colon(lang)}* {md(rule['caveat'])}", ""]
-    return [*lines, f"{w('explain.sources', lang)}{colon(lang)}", "", *cited_lines(rule["sources"]), ""]
+        lines += [f"*{w('explain.caveat', lang)}{colon(lang).rstrip()}* {md(rule['caveat'])}", ""]
+    return [*lines, f"{w('explain.sources', lang)}{colon(lang).rstrip()}", "", *cited_lines(rule["sources"]), ""]
 
 
 def cited_lines(sources: list[dict[str, Any]]) -> list[str]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from airegime.kb.models import Lang
+from airegime.render.summary import colon
 from airegime.render.words import w
 
 TRUTH_MARK = {"met": "✓", "not_met": "✗", "open": "?"}
@@ -23,7 +24,7 @@ def atom_sentence(node: dict[str, Any], lang: Lang, *, traced: bool) -> str:
         expected = w("cond.except", lang) + ", ".join(node["excluded_labels"])
     sentence = f"{node['text']} → {expected}"
     if traced and node["truth"] != "met":  # a ✓ already says the answer fits; say which one when it does not
-        sentence += f" ({w('cond.given', lang)}{' :' if lang == 'fr' else ':'} {node['answer_label']})"
+        sentence += f" ({w('cond.given', lang)}{colon(lang)}{node['answer_label']})"
     return sentence
 
 

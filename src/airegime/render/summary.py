@@ -13,8 +13,18 @@ _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _UNNAMED_DEVELOPMENT = re.compile(r"development( \d+)?")  # the engine's name for an unnamed development
 
 
+def file_size(size: int, lang: Lang) -> str:
+    """A file's size as people read it: 12 KB, 1.4 MB (12 ko, 1,4 Mo), never broken across lines."""
+    if size < 1_000_000:
+        amount, unit = str(max(1, round(size / 1000))), t("file_size.kb", lang)
+    else:
+        amount, unit = f"{size / 1_000_000:.1f}", t("file_size.mb", lang)
+    return f"{amount.replace('.', ',') if lang == 'fr' else amount}\u00a0{unit}"
+
+
 def colon(lang: Lang) -> str:
-    """What follows a label: French puts a space before the colon, English does not."""
+    """What follows a label ("Statut : ", "Status: "): French puts a space before the colon, English
+    does not. A label that ends the text takes it without the last space (``colon(lang).rstrip()``)."""
     return " : " if lang == "fr" else ": "
 
 
@@ -106,13 +116,12 @@ def status_label(result: PhaseResult, lang: Lang) -> str:
 
 
 def expected_label(kb: KnowledgeBase, question_id: str, expected: tuple[str, ...], lang: Lang) -> str:
-    """What a condition requires, said the short way: "yes", "A or B", or "anything but C"."""
+    """What a condition requires, said the short way: "yes", "A or B", or "any answer except: C"."""
     question = kb.question_by_id[question_id]
     excluded = [code for code in question.codes if code not in expected]
     if len(expected) > 1 and len(excluded) < len(expected):
-        names = (" ou " if lang == "fr" else " or ").join(answer_label(kb, question_id, c, lang) for c in excluded)
-        return ("tout sauf : " if lang == "fr" else "anything but: ") + names
-    return (" ou " if lang == "fr" else " or ").join(answer_label(kb, question_id, c, lang) for c in expected)
+        return t("cond.except", lang) + ", ".join(answer_label(kb, question_id, c, lang) for c in excluded)
+    return f" {t('cond.or', lang)} ".join(answer_label(kb, question_id, c, lang) for c in expected)
 
 
 def change_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang, *, short: bool = False) -> str:
