@@ -3,7 +3,6 @@ admins only)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -14,7 +13,7 @@ from airegime.api.deps import StrictJsonRoute
 from airegime.edge.access import audit_download, client_address
 from airegime.edge.deps import ADMIN, CurrentUser, RepoDep
 from airegime.storage.accounts import Role
-from airegime.storage.audit import AuditLog
+from airegime.storage.audit import AuditEntry, AuditLog
 
 router = APIRouter(tags=["accounts"], route_class=StrictJsonRoute)
 admin = APIRouter(tags=["accounts"], route_class=StrictJsonRoute, dependencies=[ADMIN])
@@ -27,20 +26,11 @@ class MeOut(BaseModel):
     accounts: bool  # False: no account exists, the server answers on loopback to anyone there
 
 
-class AuditEntryOut(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    target: str
-    detail: str
-    address: str
-
-
 class AuditPageOut(BaseModel):
     total: int
     page: int
     per_page: int
-    entries: list[AuditEntryOut]
+    entries: list[AuditEntry]
 
 
 @router.get("/me")
@@ -64,12 +54,11 @@ def audit_log(
     """The organisation's audit log, newest first (admins only)."""
     organisation = principal.organisation_id
     log = AuditLog(repo.engine)
-    entries = log.page(organisation, page=page, per_page=per_page)
     return AuditPageOut(
         total=log.count(organisation),
         page=page,
         per_page=per_page,
-        entries=[AuditEntryOut(**{k: getattr(e, k) for k in AuditEntryOut.model_fields}) for e in entries],
+        entries=list(log.page(organisation, page=page, per_page=per_page)),
     )
 
 

@@ -11,10 +11,11 @@ only, text as ``application/octet-stream``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from airegime.api.deps import StrictJsonRoute
@@ -110,6 +111,26 @@ def refused(error: EvidenceRefused) -> ApiError:
     return ApiError(STATUS.get(error.reason, 422), error.reason, error.said, hint=error.advice)
 
 
+async def answer_filter(
+    scope: ScopeName | None = None,
+    context_id: ContextQuery = None,
+    question: Annotated[str | None, Query(max_length=60)] = None,
+) -> Callable[[Note | Attachment], bool]:
+    """The query narrowing a list of notes or attachments to one answer; a part left out matches any."""
+
+    def of_answer(item: Note | Attachment) -> bool:
+        return (
+            (scope is None or item.scope == scope)
+            and (context_id is None or item.context_id == context_id)
+            and (question is None or item.question == question)
+        )
+
+    return of_answer
+
+
+OfAnswer = Annotated[Callable[[Note | Attachment], bool], Depends(answer_filter)]
+
+
 @router.get("/{assessment_id}/evidence")
 def read_evidence(assessment_id: AssessmentId, repo: RepoDep) -> EvidenceOut:
     """Every note and kept attachment of the assessment."""
@@ -120,22 +141,9 @@ def read_evidence(assessment_id: AssessmentId, repo: RepoDep) -> EvidenceOut:
 
 
 @router.get("/{assessment_id}/notes")
-def read_notes(
-    assessment_id: AssessmentId,
-    repo: RepoDep,
-    scope: ScopeName | None = None,
-    context_id: ContextQuery = None,
-    question: Annotated[str | None, Query(max_length=60)] = None,
-) -> list[NoteOut]:
+def read_notes(assessment_id: AssessmentId, repo: RepoDep, of_answer: OfAnswer) -> list[NoteOut]:
     """The notes, or those of one answer (``scope``, ``context_id``, ``question``)."""
-    notes = EvidenceStore(repo).evidence(assessment_id).notes
-    return [
-        note_out(n)
-        for n in notes
-        if (scope is None or n.scope == scope)
-        and (context_id is None or n.context_id == context_id)
-        and (question is None or n.question == question)
-    ]
+    return [note_out(n) for n in EvidenceStore(repo).evidence(assessment_id).notes if of_answer(n)]
 
 
 @writes.put("/{assessment_id}/notes", responses=REFUSED)
@@ -168,22 +176,9 @@ def clear_note(
 
 
 @router.get("/{assessment_id}/attachments")
-def list_attachments(
-    assessment_id: AssessmentId,
-    repo: RepoDep,
-    scope: ScopeName | None = None,
-    context_id: ContextQuery = None,
-    question: Annotated[str | None, Query(max_length=60)] = None,
-) -> list[AttachmentOut]:
+def list_attachments(assessment_id: AssessmentId, repo: RepoDep, of_answer: OfAnswer) -> list[AttachmentOut]:
     """The kept files and links, or those of one answer."""
-    found = EvidenceStore(repo).evidence(assessment_id).attachments
-    return [
-        attachment_out(a)
-        for a in found
-        if (scope is None or a.scope == scope)
-        and (context_id is None or a.context_id == context_id)
-        and (question is None or a.question == question)
-    ]
+    return [attachment_out(a) for a in EvidenceStore(repo).evidence(assessment_id).attachments if of_answer(a)]
 
 
 @writes.post("/{assessment_id}/attachments", status_code=201, responses=REFUSED)

@@ -11,18 +11,13 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import ADMIN_LANG, _fail, app
+from airegime.cli.app import ADMIN_LANG, _fail, command_group
 from airegime.cli.db import URL_HELP, _database, database_url_or_default
 from airegime.cli.users import OrgOption, _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
 
-actions = typer.Typer(
-    help="The action plans: the next steps of results, with owners, due dates and states.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(actions, name="actions")
+actions = command_group("actions", "The action plans: the next steps of results, with owners, due dates and states.")
 # The db commands' option, also spelt --db here.
 DbOption = Annotated[str | None, typer.Option("--database-url", "--db", help=URL_HELP)]
 

@@ -39,6 +39,13 @@ out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 
 
+def command_group(name: str, help: str) -> typer.Typer:
+    """A group of commands (`airegime NAME COMMAND`), added to the app: called bare, it prints its help."""
+    group = typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
+
+
 class Format(StrEnum):
     text = "text"
     json = "json"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airegime.cli.app import ADMIN_LANG, _fail, app, err
+from airegime.cli.app import ADMIN_LANG, _fail, command_group, err
 from airegime.cli.serve import _redacted
 from airegime.errors import AiregimeError, msg
 from airegime.settings import get_settings
@@ -21,12 +21,7 @@ if TYPE_CHECKING:
 
     from airegime.storage.transfer import Progress
 
-db = typer.Typer(
-    help="Move all saved data between databases (SQLite, PostgreSQL) through one file, or back it up.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(db, name="db")
+db = command_group("db", "Move all saved data between databases (SQLite, PostgreSQL) through one file, or back it up.")
 
 URL_HELP = "SQLAlchemy URL (default: AIREGIME_DATABASE_URL, else SQLite in AIREGIME_DATA_DIR)"
 UrlOption = Annotated[str | None, typer.Option("--database-url", help=URL_HELP)]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airegime.cli.app import ADMIN_LANG, _fail, app
+from airegime.cli.app import ADMIN_LANG, _fail, command_group
 from airegime.cli.db import UrlOption, _database, database_url_or_default
 from airegime.cli.users import _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
@@ -28,12 +28,9 @@ if TYPE_CHECKING:
     from airegime.storage.accounts import Role
     from airegime.storage.reviews import Reviews, ReviewState
 
-review = typer.Typer(
-    help="Review and approval of saved assessments: status, send for review, approve, return to draft.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+review = command_group(
+    "review", "Review and approval of saved assessments: status, send for review, approve, return to draft."
 )
-app.add_typer(review, name="review")
 
 AssessmentArg = Annotated[int, typer.Argument(help="the saved assessment's id (as in the web app's address /a/ID)")]
 OrgOption = Annotated[

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airegime.cli.app import ADMIN_LANG, _fail, app, out
+from airegime.cli.app import ADMIN_LANG, _fail, command_group, out
 from airegime.cli.db import UrlOption, _database, database_url_or_default
 from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
@@ -33,18 +33,9 @@ if TYPE_CHECKING:
     from airegime.kb import Lang
     from airegime.storage.accounts import Accounts
 
-users = typer.Typer(
-    help="Accounts: who may use the web app and the API, in which organisation, with which role.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-orgs = typer.Typer(
-    help="Organisations: each sees only its own assessments.", no_args_is_help=True, rich_markup_mode=None
-)
-audit = typer.Typer(help="The audit log: who did what, and when.", no_args_is_help=True, rich_markup_mode=None)
-app.add_typer(users, name="users")
-app.add_typer(orgs, name="orgs")
-app.add_typer(audit, name="audit")
+users = command_group("users", "Accounts: who may use the web app and the API, in which organisation, with which role.")
+orgs = command_group("orgs", "Organisations: each sees only its own assessments.")
+audit = command_group("audit", "The audit log: who did what, and when.")
 
 Username = Annotated[str, typer.Argument(help="account name (letters, digits, . _ @ + -; e.g. an e-mail address)")]
 OrgOption = Annotated[str, typer.Option("--org", help="organisation name")]

@@ -25,32 +25,29 @@ from airegime.storage import Repository
 from airegime.storage.accounts import ROLES, Accounts, Principal, Role
 
 
-async def get_repo(request: Request) -> Repository:
-    """The repository of the organisation the request acts in (set by the gate)."""
-    repo: Repository = request.state.repo
-    return repo
+def _state(name: str, *, of_app: bool = False) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency reading ``name`` from the request's state (set by the gate), or the app's."""
+
+    async def read(request: Request) -> Any:
+        return getattr((request.app if of_app else request).state, name)
+
+    read.__name__ = f"get_{name}"
+    return read
 
 
-async def get_kb(request: Request) -> KnowledgeBase:
-    kb: KnowledgeBase = request.app.state.kb
-    return kb
+# The repository of the organisation the request acts in.
+RepoDep = Annotated[Repository, Depends(_state("repo"))]
+KbDep = Annotated[KnowledgeBase, Depends(_state("kb", of_app=True))]
+# Who the admitted request acts as (never asked on a public page: there is nobody).
+CurrentUser = Annotated[Principal, Depends(_state("principal"))]
+GateDep = Annotated[Gate, Depends(_state("gate", of_app=True))]
 
 
-async def get_principal(request: Request) -> Principal:
-    """Who the admitted request acts as (never called on a public page: there is nobody)."""
-    principal: Principal = request.state.principal
-    return principal
+async def get_accounts(gate: GateDep) -> Accounts:
+    return gate.accounts
 
 
-async def get_gate(request: Request) -> Gate:
-    gate: Gate = request.app.state.gate
-    return gate
-
-
-async def get_accounts(request: Request) -> Accounts:
-    return (await get_gate(request)).accounts
-
-
+AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 LangQuery = Annotated[Lang | None, Query(description="language of texts: fr or en (default: AIREGIME_LANG)")]
 
 
@@ -60,11 +57,6 @@ async def get_api_lang(request: Request, lang: LangQuery = None) -> Lang:
     return lang or default
 
 
-RepoDep = Annotated[Repository, Depends(get_repo)]
-KbDep = Annotated[KnowledgeBase, Depends(get_kb)]
-CurrentUser = Annotated[Principal, Depends(get_principal)]
-GateDep = Annotated[Gate, Depends(get_gate)]
-AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 # The API's language (``?lang=``); the pages' (a cookie) is ``airegime.web.pages.PageLangDep``.
 ApiLangDep = Annotated[Lang, Depends(get_api_lang)]
 

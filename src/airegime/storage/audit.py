@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Literal
 
@@ -22,18 +22,21 @@ from airegime.storage.models import AssessmentRow, AuditRow, as_utc, now
 
 AuditFormat = Literal["csv", "jsonl"]
 MEDIA_TYPES: dict[str, str] = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
-FIELDS = ("at", "actor", "action", "target", "detail", "address")
 
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    id: int
+    """One entry of the audit log: when, who, what, on what, details, from which address."""
+
     at: datetime
     actor: str
     action: str
     target: str
     detail: str
     address: str
+
+
+FIELDS = tuple(field.name for field in fields(AuditEntry))  # the export's columns
 
 
 def write_audit(
@@ -131,4 +134,4 @@ class AuditLog:
 
 
 def _entry(row: AuditRow) -> AuditEntry:
-    return AuditEntry(row.id, as_utc(row.at), row.actor, row.action, row.target, row.detail, row.address)
+    return AuditEntry(as_utc(row.at), row.actor, row.action, row.target, row.detail, row.address)

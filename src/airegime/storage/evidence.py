@@ -24,11 +24,11 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -43,6 +43,8 @@ from airegime.text import has_control
 
 if TYPE_CHECKING:  # the repository calls this module's descriptor hook: no import back at run time
     from airegime.storage.repository import Repository
+
+Row = TypeVar("Row", bound=AnswerColumns)  # a note or an attachment, as stored
 
 MAX_NOTE_CHARS = 2_000
 MAX_FILE_BYTES = 10_000_000
@@ -406,40 +408,30 @@ class EvidenceStore:
             **{s.id: t.id for s, t in zip(source.developments, _of(phases, "development"), strict=False)},
             **{s.id: t.id for s, t in zip(source.contexts, _of(phases, "deployment"), strict=False)},
         }
-        copied = 0
         moment = now()
         notes = session.scalars(select(NoteRow).where(NoteRow.assessment_id == source.id).order_by(NoteRow.id))
-        for note in notes:
-            if (answer := _same_answer(note, row.id, pairs)) is None:
-                continue
-            session.add(
-                NoteRow(
-                    **answer,
-                    text=note.text,
-                    author=note.author,
-                    updated_at=note.updated_at,
-                )
-            )
-            copied += 1
         kept = select(AttachmentRow).where(AttachmentRow.assessment_id == source.id, AttachmentRow.removed_at.is_(None))
-        for item in session.scalars(kept.order_by(AttachmentRow.id)):
-            if (answer := _same_answer(item, row.id, pairs)) is None:
-                continue
-            session.add(
-                AttachmentRow(
-                    **answer,
-                    kind=item.kind,
-                    name=item.name,
-                    media_type=item.media_type,
-                    size=item.size,
-                    sha256=item.sha256,
-                    data=item.data,
-                    url=item.url,
-                    added_by=self.repo.actor[:100],
-                    added_at=moment,
-                )
+        copies: list[NoteRow | AttachmentRow] = [
+            NoteRow(**answer, text=note.text, author=note.author, updated_at=note.updated_at)
+            for note, answer in _same_answers(notes, row.id, pairs)
+        ]
+        copies += [
+            AttachmentRow(
+                **answer,
+                kind=item.kind,
+                name=item.name,
+                media_type=item.media_type,
+                size=item.size,
+                sha256=item.sha256,
+                data=item.data,
+                url=item.url,
+                added_by=self.repo.actor[:100],
+                added_at=moment,
             )
-            copied += 1
+            for item, answer in _same_answers(session.scalars(kept.order_by(AttachmentRow.id)), row.id, pairs)
+        ]
+        session.add_all(copies)
+        copied = len(copies)
         if copied:
             self.repo._event(session, row.id, "evidence_copied", detail=source.name)
             self.repo._audit(session, "evidence.copied", row, f"from #{source.id}: {copied}")
@@ -672,6 +664,15 @@ def _note_query(assessment_id: int, scope: str, context_id: int | None, question
 
 def _of(phases: tuple[Context, ...], phase: str) -> list[Context]:
     return [p for p in phases if p.phase == phase]
+
+
+def _same_answers(
+    rows: Iterable[Row], target_id: int, contexts: dict[int, int]
+) -> Iterator[tuple[Row, dict[str, Any]]]:
+    """Each of ``rows`` whose phase the target has, with the answer columns of its copy there."""
+    for row in rows:
+        if (answer := _same_answer(row, target_id, contexts)) is not None:
+            yield row, answer
 
 
 def _same_answer(row: AnswerColumns, target_id: int, contexts: dict[int, int]) -> dict[str, Any] | None:
