@@ -27,7 +27,7 @@ from airegime.edge.inputs import MAX_ID, AssessmentId, checked_tree
 from airegime.errors import ApiError, msg
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage import versions
-from airegime.storage.evidence import evidence_read, with_evidence
+from airegime.storage.evidence import read_with_evidence, with_evidence
 from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS, Sort
 from airegime.storage.reviews import Reviews
@@ -85,9 +85,8 @@ def create_assessment(
 @router.get("/{assessment_id}")
 def read_assessment(assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: ApiLangDep) -> AssessmentOut:
     """The assessment: its descriptor, its latest stored result, and whether the rule set changed since."""
-    saved, result = repo.get_with_result(assessment_id)
-    found = evidence_read(repo, saved)  # the descriptor with its notes and evidence
-    descriptor = with_evidence(saved.system(), saved, found).to_dict()
+    saved, result, found = read_with_evidence(repo, assessment_id)
+    descriptor = with_evidence(saved.system(), saved, found).to_dict()  # with its notes and evidence
     return assessment_out(saved, result, kb, lang).model_copy(update={"descriptor": descriptor})
 
 
@@ -207,9 +206,8 @@ def assessment_report(
     """The report of the latest stored result, in any format the command line writes."""
     from airegime.render.reports import render_report, report_filename
 
-    result = repo.last_result(assessment_id)
+    saved, result, found = read_with_evidence(repo, assessment_id)  # a missing assessment: 404
     if result is None:
-        repo.get(assessment_id)  # a missing assessment: 404
         raise ApiError(
             409, "no_result", msg("error.api.no_result"), hint=msg("error.api.no_result.hint", call="POST .../recheck")
         )
@@ -221,8 +219,7 @@ def assessment_report(
             hint=msg("error.api.stale_result.hint", call=f"POST /assessments/{assessment_id}/recheck"),
         )
     review = Reviews(repo).state(assessment_id).to_report()  # status, reviewer, date: the report's "review"
-    saved = repo.get(assessment_id)  # the appendix names each answer's note and evidence
-    result = replace(result, system=with_evidence(result.system, saved, evidence_read(repo, saved)))
+    result = replace(result, system=with_evidence(result.system, saved, found))  # the appendix's notes, evidence
     body = render_report(kb=kb, assessment=result, fmt=fmt, lang=lang, review=review)
     repo.record("report.downloaded", assessment_id, fmt)
     name = report_filename(assessment=result, fmt=fmt)

@@ -34,8 +34,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from airegime.engine.results import Assessment
 from airegime.errors import EvidenceRefused, NotFoundError, msg
 from airegime.kb.models import Scope
+from airegime.storage import evaluation
 from airegime.storage.models import AnswerColumns, AssessmentRow, AttachmentRow, ContextRow, NoteRow, as_utc, now
 from airegime.storage.records import Context, Saved
 from airegime.system import Deployment, Development, EvidenceRef, System
@@ -531,6 +533,14 @@ def evidence_read(repo: Repository, saved: Saved) -> Evidence:
     """The evidence of an assessment just read through ``repo`` (``saved``), without looking the
     assessment up a second time."""
     return evidence_of(repo, (saved.id,))[saved.id]
+
+
+def read_with_evidence(repo: Repository, assessment_id: int) -> tuple[Saved, Assessment | None, Evidence]:
+    """An assessment's current state, its latest stored result and its notes and evidence, read in
+    one session (``Repository.get_with_result`` and ``evidence_read`` together)."""
+    with repo._reads() as session:
+        saved, result = evaluation.with_result(session, repo.organisation_id, assessment_id)
+        return saved, result, _read(session, (saved.id,), repo.organisation_id, removed=False)[saved.id]
 
 
 def duplicate(repo: Repository, assessment_id: int, *, name: str, keep_evidence: bool = False) -> int:
