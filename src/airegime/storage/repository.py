@@ -347,18 +347,22 @@ class Repository:
     def _evaluate(
         self, session: Session, row: AssessmentRow, reason: str, *, known: Saved | None = None
     ) -> tuple[Assessment, Saved]:
-        """Evaluate an edited assessment and store the result. If the edit recorded a change (an
-        event), an approved assessment becomes a draft again (its approved snapshot stays in ``reviews``)."""
-        changes = [item.kind for item in session.new if isinstance(item, EventRow)]
-        if changes:
-            reopen_if_approved(self, session, row.id, changes[0])
+        """Evaluate an edited assessment and store the result (reopening it if the edit is a change)."""
+        self._reopen_on_change(session, row.id)
         return evaluation.evaluate_and_store(session, self.kb, row, reason, known=known)
 
     def _event(self, session: Session, assessment_id: int, kind: str, **fields: str | int | None) -> None:
-        """A change recorded by another part of storage (notes, evidence): appended to the history; an
-        approved assessment becomes a draft again."""
+        """A change recorded by another part of storage (notes, evidence), which evaluates nothing:
+        appended to the history, reopening the assessment."""
         add_event(session, assessment_id, kind, **fields)
-        reopen_if_approved(self, session, assessment_id, kind)
+        self._reopen_on_change(session, assessment_id)
+
+    def _reopen_on_change(self, session: Session, assessment_id: int) -> None:
+        """The one rule of approvals under edits: a change this unit of work recorded in the history
+        (an event) makes an approved assessment a draft again (its approved snapshot stays in ``reviews``)."""
+        changes = [item.kind for item in session.new if isinstance(item, EventRow)]
+        if changes:
+            reopen_if_approved(self, session, assessment_id, changes[0])
 
     def _audit(self, session: Session, action: str, row: AssessmentRow, detail: str = "") -> None:
         audit_assessment(session, row, action, detail, actor=self.actor, address=self.address)
