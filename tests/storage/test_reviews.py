@@ -12,6 +12,7 @@ from airegime.errors import NotFoundError, ReviewStateError, StorageError
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.storage.audit import AuditLog
+from airegime.storage.evidence import EvidenceStore
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, OrganisationRow, ReviewRow, now
 from airegime.storage.reviews import RULES_ACTOR, Reviews, flag_approvals_the_rules_change
 from airegime.system import load_system
@@ -104,8 +105,14 @@ def test_approval_keeps_a_snapshot_and_an_edit_makes_a_draft_again(repo: Reposit
         lambda repo, i: repo.update_details(i, name="Renamed", organisation="", description=""),
         lambda repo, i: repo.add_context(i, name="Another site"),
         lambda repo, i: repo.replace_system(i, repo.get(i).system().model_copy(update={"description": "new"})),
+        lambda repo, i: EvidenceStore(repo).set_note(
+            i, scope="system", context_id=None, question="establishment", text="Registered in Lyon"
+        ),
+        lambda repo, i: EvidenceStore(repo).add_link(
+            i, scope="system", context_id=None, question="establishment", url="https://example.org/kbis"
+        ),
     ],
-    ids=["details", "context", "descriptor"],
+    ids=["details", "context", "descriptor", "note", "link"],
 )
 def test_every_kind_of_edit_unfreezes_an_approved_assessment(repo: Repository, kb: KnowledgeBase, edit: object) -> None:
     new, reviews = approved(repo, kb)
