@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from airegime.api import create_api
 from airegime.errors import NotFoundError, ReviewStateError, StorageError
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
@@ -143,6 +145,11 @@ def test_a_rule_set_change_that_alters_the_approved_result_flags_it(
     assert [s.step for s in state.steps][-1] == "flagged"
     assert any(action == "review.flagged" for _, action, _ in actions(repo))
     assert reviews.state(untouched).flag == ""  # not re-checked yet: not flagged
+    with TestClient(create_api(repository=repo)) as api:  # the API says why in the reader's language
+        french = api.get(f"/assessments/{new}/review", params={"lang": "fr"}).json()["flag"]
+        english = api.get(f"/assessments/{new}/review", params={"lang": "en"}).json()["flag"]
+    assert french.startswith("Les règles ont changé") and english.startswith("The rules changed")
+    assert "changed-" in french and "changed-" in english
     again = reviews.approve(new, "Checked under the new rules.")
     assert (again.status, again.flag, again.approval and again.approval.rule_set_hash) == (
         "approved",

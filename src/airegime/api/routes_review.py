@@ -16,9 +16,10 @@ from pydantic import Field
 
 from airegime.api.deps import StrictJsonRoute
 from airegime.api.models import ErrorBody, _In, _Out
-from airegime.edge.deps import ADMIN, EDITOR, CurrentUser, RepoDep
+from airegime.edge.deps import ADMIN, EDITOR, ApiLangDep, CurrentUser, KbDep, RepoDep
 from airegime.edge.inputs import MAX_ID, AssessmentId, CleanText
 from airegime.errors import AccessDenied, ApiError, ReviewStateError, msg
+from airegime.kb import KnowledgeBase
 from airegime.storage.reviews import Reviews, ReviewState, ReviewStep
 
 router = APIRouter(prefix="/assessments", tags=["review"], route_class=StrictJsonRoute)
@@ -43,7 +44,10 @@ class ReviewStepOut(_Out):
 
 class ReviewOut(_Out):
     status: ReviewStatus
-    flag: str = Field(description="why an approved assessment needs another look (a rule-set change), or empty")
+    flag: str = Field(
+        description="why an approved assessment needs another look (a rule-set change), in the reader's language, "
+        "or empty"
+    )
     approval: ReviewStepOut | None = Field(description="the latest approval (kept after later edits), or null")
     steps: list[ReviewStepOut] = Field(description="every step, oldest first")
 
@@ -76,23 +80,27 @@ def _step_out(step: ReviewStep) -> ReviewStepOut:
     return ReviewStepOut.model_validate(step.to_dict())
 
 
-def review_out(state: ReviewState) -> ReviewOut:
+def review_out(state: ReviewState, kb: KnowledgeBase, lang: str) -> ReviewOut:
+    """The review in the reader's language: a flag says which rule sets differ, as the pages do."""
+    old = state.approval.rule_set_version if state.approval else ""
     return ReviewOut(
         status=state.status,
-        flag=state.flag,
+        flag=msg("review.flag_text", old=old, new=kb.version).text(lang) if state.flag else "",
         approval=_step_out(state.approval) if state.approval else None,
         steps=[_step_out(s) for s in state.steps],
     )
 
 
 @router.get("/{assessment_id}/review")
-def read_review(assessment_id: AssessmentId, repo: RepoDep) -> ReviewOut:
+def read_review(assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: ApiLangDep) -> ReviewOut:
     """The review status, why it is flagged, and every step with its actor, time and opinion."""
-    return review_out(Reviews(repo).state(assessment_id))
+    return review_out(Reviews(repo).state(assessment_id), kb, lang)
 
 
 @writes.post("/{assessment_id}/review", responses=CONFLICT)
-def review_step(assessment_id: AssessmentId, step: ReviewIn, repo: RepoDep, principal: CurrentUser) -> ReviewOut:
+def review_step(
+    assessment_id: AssessmentId, step: ReviewIn, repo: RepoDep, principal: CurrentUser, kb: KbDep, lang: ApiLangDep
+) -> ReviewOut:
     """Send for review (editors), approve with an opinion or return with a reason (admins)."""
     reviews = Reviews(repo)
     if step.action != "submit" and not principal.can("admin"):
@@ -107,7 +115,7 @@ def review_step(assessment_id: AssessmentId, step: ReviewIn, repo: RepoDep, prin
             state = reviews.return_to_draft(assessment_id, step.opinion)
     except ReviewStateError as refused:
         raise ApiError(409, "review_state", refused.said, hint=refused.advice) from refused
-    return review_out(state)
+    return review_out(state, kb, lang)
 
 
 @router.get("/{assessment_id}/approved", responses={404: {"model": ErrorBody, "description": "Never approved."}})
