@@ -50,6 +50,13 @@ def translator(lang: str) -> Callable[..., str]:
     return _
 
 
+def plural(key: str, number: int, lang: str) -> str:
+    """The text of ``key`` for ``number`` things in ``lang``, by its catalogue's plural rule (French
+    says "0 réussi", English "0 passed" but "0 scenarios"), ``{n}`` filled. The catalogues hold such a
+    message as ``key`` with the plural id ``key`` + ".plural"."""
+    return _catalogue(lang, LOCALE_DIR).ngettext(key, key + ".plural", number).format(n=number)
+
+
 def known(key: str) -> bool:
     """Whether ``key`` is an id of the catalogues (English has them all)."""
     return _catalogue(FALLBACK, LOCALE_DIR).gettext(key) != key
@@ -238,6 +245,7 @@ DYNAMIC_IDS = (
 
 # Functions whose first argument is a message id (or ids, as in `w("a" if x else "b", lang)`).
 KEYWORDS = frozenset({"t", "w", "say", "_", "translate", "N_", "_tell", "translator", "msg"})
+PLURAL_KEYWORDS = frozenset({"plural"})  # their id and its plural (id + ".plural"), as one message
 
 
 def extract_ids(fileobj: IO[bytes], keywords: object, comment_tags: object, options: object) -> Iterator[Any]:
@@ -248,6 +256,9 @@ def extract_ids(fileobj: IO[bytes], keywords: object, comment_tags: object, opti
         if isinstance(node, ast.Call) and node.args and _name(node.func) in KEYWORDS:
             for lineno, key in _strings(node.args[0]):
                 yield lineno, "", key, []
+        elif isinstance(node, ast.Call) and node.args and _name(node.func) in PLURAL_KEYWORDS:
+            for lineno, key in _strings(node.args[0]):
+                yield lineno, "ngettext", (key, key + ".plural"), []
 
 
 def _name(func: ast.expr) -> str:

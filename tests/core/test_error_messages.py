@@ -16,19 +16,17 @@ import string
 import subprocess
 import sys
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
 import pytest
 import yaml
-from babel.messages.pofile import read_po
+from catalogues import texts
 from fastapi.testclient import TestClient
 from web.helpers import Client
 
 from airegime import errors
 from airegime.api import create_api
 from airegime.errors import AiregimeError, DescriptorError, KnowledgeBaseError, Problem, msg
-from airegime.i18n import LOCALE_DIR
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository
 from airegime.system import parse_system
@@ -130,12 +128,6 @@ raise AccessDenied(403, "role")
 # The catalogues: every id the code asks for, with the placeholders it fills
 
 
-@cache
-def catalogue(lang: str) -> dict[str, str]:
-    with (Path(LOCALE_DIR) / lang / "LC_MESSAGES" / "airegime.po").open("rb") as file:
-        return {message.id: message.string for message in read_po(file) if message.id}
-
-
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
@@ -156,7 +148,7 @@ def ids_of(node: ast.expr) -> list[str]:
 
 
 def test_every_message_id_is_in_both_catalogues_with_the_values_the_code_gives() -> None:
-    english, french = catalogue("en"), catalogue("fr")
+    english, french = texts("en"), texts("fr")
     seen = set()
     for where, call in message_calls():
         keys = ids_of(call.args[0]) if call.args else []
@@ -172,7 +164,7 @@ def test_every_message_id_is_in_both_catalogues_with_the_values_the_code_gives()
 
 
 def test_french_error_texts_are_written_the_french_way() -> None:
-    english, french = catalogue("en"), catalogue("fr")
+    english, french = texts("en"), texts("fr")
     used = {key for _, call in message_calls() for key in ids_of(call.args[0])}
     for key in sorted(used):
         text = french[key]

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.pofile import read_po
+from catalogues import texts
 from pydantic import BaseModel
 
 from airegime.engine.explain import explain
-from airegime.i18n import LOCALE_DIR
 from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.models import Link, Text
 from airegime.render.report_data import build_report
@@ -120,8 +119,7 @@ def every_text(kb: KnowledgeBase) -> Iterator[tuple[str, str, str]]:
 
 def interface_words(lang: str) -> dict[str, str]:
     """The interface's catalogue in ``lang`` (src/airegime/locale), id: text."""
-    with (Path(LOCALE_DIR) / lang / "LC_MESSAGES" / "airegime.po").open("rb") as file:
-        return {message.id: message.string for message in read_po(file) if message.id}
+    return texts(lang)
 
 
 SPACE = "[ \u00a0\u202f]"

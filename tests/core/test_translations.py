@@ -16,12 +16,13 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from catalogues import catalogue, po_path, texts
 
 from airegime import i18n
 from airegime.batch.words import rows_text
 from airegime.batch.words import w as batch_w
 from airegime.cli.interview_text import say
-from airegime.i18n import extract_ids, known, t, translate, translator
+from airegime.i18n import extract_ids, known, plural, t, translate, translator
 from airegime.render.words import w
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,18 +30,8 @@ LOCALE = ROOT / "src" / "airegime" / "locale"
 LANGS = ("fr", "en")
 
 
-def po_path(lang: str) -> Path:
-    return LOCALE / lang / "LC_MESSAGES" / "airegime.po"
-
-
-@cache
-def catalogue(lang: str) -> Catalog:
-    with po_path(lang).open("rb") as file:
-        return read_po(file, locale=lang)
-
-
 def messages(lang: str) -> dict[str, str]:
-    return {message.id: message.string for message in catalogue(lang) if message.id}
+    return texts(lang)
 
 
 @cache
@@ -49,7 +40,10 @@ def extracted() -> frozenset[str]:
     with (ROOT / "babel.cfg").open(encoding="utf-8") as file:
         method_map, options_map = parse_mapping_cfg(file)
     found = extract_from_dir(ROOT / "src", method_map, options_map)
-    return frozenset(message for _, _, message, _, _ in found if isinstance(message, str))
+    ids: set[str] = set()
+    for _, _, message, _, _ in found:
+        ids.update((message,) if isinstance(message, str) else message)  # a plural: its two ids
+    return frozenset(ids)
 
 
 def test_every_id_asked_for_is_in_each_catalogue_with_a_text() -> None:
@@ -64,7 +58,7 @@ def test_every_id_asked_for_is_in_each_catalogue_with_a_text() -> None:
 def test_no_id_is_unused_and_the_template_is_up_to_date() -> None:
     """An id neither passed to a lookup nor listed in DYNAMIC_IDS would be dropped by `pybabel update`."""
     with (LOCALE / "airegime.pot").open("rb") as file:
-        template = {message.id for message in read_po(file) if message.id}
+        template = {key for message in read_po(file) if message.id for key in _ids(message.id)}
     assert sorted(template ^ extracted()) == [], "run pybabel extract (README, Translations)"
     for lang in LANGS:
         assert sorted(messages(lang).keys() - extracted()) == [], f"{lang}: ids nothing uses"
@@ -81,13 +75,21 @@ def test_placeholders_are_the_same_in_each_language() -> None:
         assert placeholders(french[key]) == placeholders(text), key
 
 
+def _ids(message_id: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (message_id,) if isinstance(message_id, str) else message_id
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_committed_mo_is_the_po_compiled(lang: str) -> None:
     """The app reads the .mo (no build step in an editable install): it must say what the .po says."""
     with (LOCALE / lang / "LC_MESSAGES" / "airegime.mo").open("rb") as file:
         catalog: dict[str, str] = vars(gettext.GNUTranslations(file))["_catalog"]  # id: text, "" the header
     compiled = {key: text for key, text in catalog.items() if key}
-    assert compiled == messages(lang), "run pybabel compile -d src/airegime/locale -D airegime"
+    written = {message.id: message.string for message in catalogue(lang) if message.id and not message.pluralizable}
+    for message in catalogue(lang):  # a plural is kept as (singular id, form index): text
+        if message.pluralizable:
+            written |= {(message.id[0], index): text for index, text in enumerate(message.string)}
+    assert compiled == written, "run pybabel compile -d src/airegime/locale -D airegime"
 
 
 def test_every_lookup_reads_the_catalogues() -> None:
@@ -97,6 +99,12 @@ def test_every_lookup_reads_the_catalogues() -> None:
     assert batch_w("batch.progress", "fr") == "Évaluation" and rows_text(2000, "en") == "2,000 rows"
     assert translator("fr")("home.count", n=3) == "3 analyse(s)"
     assert translator("fr")("home.count") == "{n} analyse(s)"  # no values: the text as written
+
+
+def test_a_count_takes_each_languages_plural_rule() -> None:
+    assert [plural("test.scenarios", n, "en") for n in (0, 1, 2)] == ["0 scenarios", "1 scenario", "2 scenarios"]
+    assert [plural("test.scenarios", n, "fr") for n in (0, 1, 2)] == ["0 scénario", "1 scénario", "2 scénarios"]
+    assert plural("test.scenarios", 3, "de") == "3 scenarios"  # a language without a catalogue: English
 
 
 def test_an_unknown_id_shows_as_itself() -> None:

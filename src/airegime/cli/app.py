@@ -17,7 +17,7 @@ from rich.markup import escape
 from airegime._version import __version__
 from airegime.cli import views
 from airegime.errors import AiregimeError, DescriptorError, at, msg
-from airegime.i18n import t
+from airegime.i18n import plural, t
 from airegime.kb import KnowledgeBase, Lang, load_knowledge_base
 from airegime.render.summary import colon
 from airegime.settings import get_settings
@@ -279,21 +279,6 @@ def schema() -> None:
     typer.echo(to_json(descriptor_schema(_kb(None, _lang(None)))))
 
 
-TEST_WORDS: dict[str, tuple[str, str, str, str]] = {  # key: (fr one, fr several, en one, en several)
-    "scenarios": ("scénario", "scénarios", "scenario", "scenarios"),
-    "passed": ("réussi", "réussis", "passed", "passed"),
-    "failed": ("en échec", "en échec", "failed", "failed"),
-    "errors": ("en erreur", "en erreur", "in error", "in error"),
-}
-
-
-def _counted(number: int, key: str, lang: Lang) -> str:
-    fr_one, fr_several, en_one, en_several = TEST_WORDS[key]
-    if lang == "fr":
-        return f"{number} {fr_several if number >= 2 else fr_one}"
-    return f"{number} {en_one if number == 1 else en_several}"
-
-
 @app.command("test")
 def test_scenarios(
     paths: Annotated[
@@ -356,11 +341,11 @@ def _print_test_runs(
             lines = at(run.location, run.reason_in(lang)).text(lang).splitlines() + ([f"→ {hint}"] if hint else [])
         for line in lines:
             out.print(f"      {escaped(line)}", markup=False, soft_wrap=True)
-    said = [
-        _counted(counts[key], key, lang) for key in ("passed", "failed", "errors") if key != "errors" or counts[key]
-    ]
+    said = [plural("test.passed", counts["passed"], lang), plural("test.failed", counts["failed"], lang)]
+    if counts["errors"]:
+        said.append(plural("test.errors", counts["errors"], lang))
     separator = colon(lang)
-    out.print(f"{_counted(len(runs), 'scenarios', lang)}{separator}{', '.join(said)}", markup=False, soft_wrap=True)
+    out.print(f"{plural('test.scenarios', len(runs), lang)}{separator}{', '.join(said)}", markup=False, soft_wrap=True)
 
 
 def _test_dict(

@@ -14,6 +14,7 @@ import typer
 from airegime.cli.app import ADMIN_LANG, _fail, command_group, err
 from airegime.cli.serve import _redacted
 from airegime.errors import AiregimeError, msg
+from airegime.render.summary import file_size
 from airegime.settings import get_settings
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def export(
         summary = export_database(engine, file, progress)
     typer.echo(
         f"Exported {summary.rows:,} rows ({len(summary.tables)} tables) from {_redacted(url)} to {file} "
-        f"({_size(file.stat().st_size)}, {time.perf_counter() - started:.1f} s)"
+        f"({file_size(file.stat().st_size, ADMIN_LANG)}, {time.perf_counter() - started:.1f} s)"
     )
     if summary.cleaned.characters:
         typer.echo(
@@ -85,10 +86,6 @@ def import_(
     )
     if summary.cleaned.characters:
         typer.echo(f"Replaced {summary.cleaned} with U+FFFD (control characters are not stored)")
-
-
-def _size(size: int) -> str:
-    return f"{size / 1e6:,.1f} MB" if size >= 1e6 else f"{size / 1e3:,.1f} kB"
 
 
 def _missing_sqlite_file(url: str) -> str | None:
