@@ -36,17 +36,17 @@ import polars as pl
 from airegime.answers import normalise_answer
 from airegime.batch.words import w
 from airegime.errors import AnswerError, LayoutError, msg
-from airegime.i18n import t
+from airegime.i18n import N_, t
 from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Question, Scope
 from airegime.upgrade import format1_questions
 
 SYSTEM_ID = "system_id"
 INVALID = 255  # code of a cell that is not an allowed answer
 SCOPES: tuple[Scope, ...] = ("system", "development", "deployment")
-SCOPE_WORDS: dict[Scope, tuple[str, str]] = {  # (fr, en), as a column label ends
-    "system": ("système", "system"),
-    "development": ("développement", "development"),
-    "deployment": ("déploiement", "deployment"),
+SCOPE_WORDS: dict[Scope, str] = {  # as a column label ends: "Purpose (deployment)"
+    "system": N_("column.scope.system"),
+    "development": N_("column.scope.development"),
+    "deployment": N_("column.scope.deployment"),
 }
 
 
@@ -76,7 +76,7 @@ def canonical_name(scope: Scope, question_id: str) -> str:
 
 def column_label(scope: Scope, question: Question, lang: Lang) -> str:
     """A column in words, for people: "Finalité (déploiement)", "Purpose (deployment)"."""
-    return f"{question.short.get(lang)} ({SCOPE_WORDS[scope][0 if lang == 'fr' else 1]})"
+    return f"{question.short.get(lang)} ({t(SCOPE_WORDS[scope], lang)})"
 
 
 def header_key(name: str) -> str:

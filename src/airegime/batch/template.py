@@ -17,69 +17,43 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from airegime.batch.columns import SYSTEM_ID, canonical_name, column_label, inventory_columns
-from airegime.i18n import t
+from airegime.i18n import N_, t
 from airegime.kb.models import KnowledgeBase, Lang, Question, Scope
+from airegime.render.summary import colon
 
 VALIDATED_ROWS = 20_000  # rows that get the drop-down lists (more can be added by copying)
-SHEETS = {"inventory": ("inventaire", "inventory"), "help": ("aide", "help"), "lists": ("listes", "lists")}
-IDENTITY = {
-    SYSTEM_ID: (
-        "Identifiant du système (le même sur chaque ligne du système)",
-        "System id (the same on every row of the system)",
-    ),
-    "system_name": ("Nom du système", "System name"),
-    "deployment_name": (
-        "Contexte de déploiement (qui l’utilise, pour quoi)",
-        "Deployment context (who uses it, for what)",
-    ),
+SHEETS = {
+    "inventory": N_("template.sheet.inventory"),
+    "help": N_("template.sheet.help"),
+    "lists": N_("template.sheet.lists"),
 }
-GUIDE = (
-    (
-        "Une ligne par contexte de déploiement. Les lignes d’un même système portent le même identifiant.",
-        "One row per deployment context. The rows of one system share its id.",
-    ),
-    (
-        "Les réponses « système » et « développement » se donnent une fois par système (sur l’une de ses lignes) "
-        "ou identiques sur chaque ligne.",
-        "System and development answers are given once per system (on any of its rows) or the same on every row.",
-    ),
-    (
-        "Une cellule vide signifie « je ne sais pas » : le résultat dira quelles questions restent à trancher.",
-        "A blank cell means “I don't know”: the results say which questions remain to be settled.",
-    ),
-    (
-        "L’établissement se donne pour le système (colonne system.establishment) ; remplissez "
-        "development.establishment ou deployment.establishment seulement si cette phase relève d’un organisme "
-        "établi ailleurs : une cellule vide y reprend la réponse du système.",
-        "Establishment is given for the system (column system.establishment); fill in development.establishment "
-        "or deployment.establishment only if that phase is run by an organisation established elsewhere: a blank "
-        "cell there takes the system's answer.",
-    ),
-    (
-        "Une colonne peut aussi porter son libellé, en français ou en anglais (« Finalité (déploiement) », "
-        "« Purpose (deployment) ») : les résultats et les messages nomment les colonnes par ces libellés.",
-        "A column may also be headed by its label, in French or English (“Purpose (deployment)”, "
-        "“Finalité (déploiement)”): the results and messages name columns by these labels.",
-    ),
-    (
-        "Évaluez le fichier avec : airegime batch inventaire.xlsx -o resultats.xlsx",
-        "Assess it with: airegime batch inventory.xlsx -o results.xlsx",
-    ),
+IDENTITY = {  # the columns before the answers, and their header comment
+    SYSTEM_ID: N_("template.column.system_id"),
+    "system_name": N_("template.column.system_name"),
+    "deployment_name": N_("template.column.deployment_name"),
+}
+GUIDE = (  # the help sheet's first lines
+    N_("template.guide.rows"),
+    N_("template.guide.once"),
+    N_("template.guide.blank"),
+    N_("template.guide.establishment"),
+    N_("template.guide.labels"),
+    N_("template.guide.assess"),
 )
 SCOPE_WORDS = {
-    "system": ("Système", "System"),
-    "development": ("Développement", "Development"),
-    "deployment": ("Déploiement", "Deployment"),
+    "system": N_("phase.system"),
+    "development": N_("phase.development"),
+    "deployment": N_("phase.deployment"),
 }
-OVERRIDE = (
-    "Seulement si cette phase diffère du système ; vide = la réponse du système.",
-    "Only if this phase differs from the system; blank = the system's answer.",
+HEADINGS = (
+    N_("template.heading.column"),
+    N_("template.heading.phase"),
+    N_("template.heading.question"),
+    N_("template.heading.help"),
+    N_("template.heading.answers"),
+    N_("template.heading.sources"),
 )
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-
-
-def _pick(pair: tuple[str, str], lang: Lang) -> str:
-    return pair[0] if lang == "fr" else pair[1]
 
 
 def write_template(path: Path | str, *, kb: KnowledgeBase, lang: Lang = "fr") -> Path:
@@ -88,22 +62,22 @@ def write_template(path: Path | str, *, kb: KnowledgeBase, lang: Lang = "fr") ->
     book = Workbook()
     inventory = book.active
     assert inventory is not None
-    inventory.title = _pick(SHEETS["inventory"], lang)
-    lists = book.create_sheet(_pick(SHEETS["lists"], lang))
+    inventory.title = t(SHEETS["inventory"], lang)
+    lists = book.create_sheet(t(SHEETS["lists"], lang))
     lists.sheet_state = "hidden"
     columns = inventory_columns(kb)
     for position, (name, label) in enumerate(IDENTITY.items(), start=1):
-        _header(inventory, position, name, _pick(label, lang), width=24)
+        _header(inventory, position, name, t(label, lang), width=24)
     for offset, (scope, question) in enumerate(columns):
         position = len(IDENTITY) + 1 + offset
         name = canonical_name(scope, question.id)
         comment = f"{column_label(scope, question, lang)} — {question.text.get(lang)}"
         if scope != "system" and question.overridable:
-            comment += f"\n{_pick(OVERRIDE, lang)}"
+            comment += f"\n{t('template.override', lang)}"
         _header(inventory, position, name, comment, width=28)
         _drop_down(inventory, lists, position, offset + 1, question, lang)
     inventory.freeze_panes = "B2"
-    _help_sheet(book.create_sheet(_pick(SHEETS["help"], lang), index=1), kb, columns, lang)
+    _help_sheet(book.create_sheet(t(SHEETS["help"], lang), index=1), kb, columns, lang)
     book.save(path)
     return path
 
@@ -145,21 +119,11 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
     sheet.append([kb.title.get(lang)])
     sheet["A1"].font = Font(bold=True, size=13)
     for line in GUIDE:
-        sheet.append([_pick(line, lang)])
-    sheet.append(
-        [
-            f"{t('disclaimer', lang)} : {kb.disclaimer.get(lang)}"
-            if lang == "fr"
-            else f"{t('disclaimer', lang)}: {kb.disclaimer.get(lang)}"
-        ]
-    )
+        sheet.append([t(line, lang)])
+    sheet.append([f"{t('disclaimer', lang)}{colon(lang)}{kb.disclaimer.get(lang)}"])
     sheet.append([f"{t('rule_set', lang)} {kb.version} ({kb.hash})"])
     sheet.append([])
-    headings = {
-        "fr": ("Colonne", "Phase", "Question", "Aide", "Réponses possibles (libellé = code)", "Sources"),
-        "en": ("Column", "Phase", "Question", "Help", "Allowed answers (label = code)", "Sources"),
-    }[lang]
-    sheet.append(list(headings))
+    sheet.append([t(heading, lang) for heading in HEADINGS])
     heading_row = sheet.max_row
     for cell in sheet[heading_row]:
         cell.font = Font(bold=True)
@@ -170,11 +134,11 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
         sources = "\n".join(
             f"{kb.citation_label(c, lang)} — {kb.source_by_id[c.source].link(lang)}" for c in question.sources
         )
-        override = f"\n{_pick(OVERRIDE, lang)}" if scope != "system" and question.overridable else ""
+        override = f"\n{t('template.override', lang)}" if scope != "system" and question.overridable else ""
         sheet.append(
             [
                 canonical_name(scope, question.id),
-                _pick(SCOPE_WORDS[scope], lang),
+                t(SCOPE_WORDS[scope], lang),
                 question.text.get(lang) + override,
                 question.help.get(lang),
                 answers,
@@ -182,8 +146,7 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
             ]
         )
     sheet.append([])
-    summary_heading = "Ce que dit le texte" if lang == "fr" else "What the text says"
-    sheet.append(["Sources (id)", "", t("explain.sources", lang), summary_heading, "URL"])
+    sheet.append(["Sources (id)", "", t("explain.sources", lang), t("template.heading.source_text", lang), "URL"])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for source in kb.sources:
