@@ -18,9 +18,9 @@ from functools import lru_cache
 from typing import Any
 
 from airegime.answers import normalise_answers_with
-from airegime.errors import Problems
+from airegime.errors import Message, Problems, msg
 from airegime.kb.loader import default_knowledge_dir, load_questions
-from airegime.kb.models import UNKNOWN, Question, Text
+from airegime.kb.models import UNKNOWN, Question
 
 # Questions only format 1 asks, at the system's level and at a phase's.
 FORMAT1_PHASE = frozenset(
@@ -51,10 +51,13 @@ class UpgradeNote:
 
     location: str
     question: str
-    text: Text
+    said: Message
+
+    def text(self, lang: str) -> str:
+        return self.said.text(lang)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"location": self.location, "question": self.question, "fr": self.text.fr, "en": self.text.en}
+        return {"location": self.location, "question": self.question, "fr": self.text("fr"), "en": self.text("en")}
 
 
 def is_format1(data: Mapping[str, Any]) -> bool:
@@ -176,32 +179,11 @@ def _development_uses(old: dict[str, str], new: dict[str, str], location: str, n
         new["purpose"] = purpose
 
 
-def _note(location: str, question: str, text: Text) -> UpgradeNote:
-    return UpgradeNote(f"{location}.{question}", question, text)
+def _note(location: str, question: str, said: Message) -> UpgradeNote:
+    return UpgradeNote(f"{location}.{question}", question, said)
 
 
-HOUSEHOLD_NOTE = Text(
-    fr="La réponse « activité domestique » valait pour tout le système ; elle vaut désormais pour chaque phase, "
-    "tenue par un particulier. Vérifiez-le pour chaque phase : le fournisseur d’un outil reste soumis au RGPD.",
-    en="The “household activity” answer covered the whole system; it now covers each phase, run by an "
-    "individual. Check it for each phase: the provider of a tool remains under the GDPR.",
-)
-EU_BODY_NOTE = Text(
-    fr="« Institution de l’Union » a été gardé ; s’il s’agit d’Europol, d’Eurojust ou du Parquet européen, "
-    "choisissez cette réponse : leurs données opérationnelles ont leurs propres règles.",
-    en="“Union institution” was kept; if this is Europol, Eurojust or the EPPO, choose that answer: their "
-    "operational data have their own rules.",
-)
-OTHER_ENDS_NOTE = Text(
-    fr="« Le développement ne poursuit pas exclusivement cette finalité » est lu comme « il sert aussi d’autres "
-    "fins » ; si ces autres fins sont de la recherche ou des statistiques pour les mêmes finalités, choisissez "
-    "cette réponse.",
-    en="“Development does not pursue exclusively that purpose” is read as “it also serves other ends”; if those "
-    "ends are research or statistics for the same purposes, choose that answer instead.",
-)
-SEVERAL_USES_NOTE = Text(
-    fr="Les usages envisagés (tous pénaux, ou tous de défense) fixent désormais la finalité du développement, "
-    "qui remplace la réponse donnée : vérifiez-la.",
-    en="The foreseen uses (all criminal-law, or all defence) now set the development’s purpose, which replaces "
-    "the answer given: check it.",
-)
+HOUSEHOLD_NOTE = msg("upgrade.note.household")
+EU_BODY_NOTE = msg("upgrade.note.eu_body")
+OTHER_ENDS_NOTE = msg("upgrade.note.other_ends")
+SEVERAL_USES_NOTE = msg("upgrade.note.several_uses")

@@ -282,7 +282,7 @@ def notes_text(kb: KnowledgeBase, notes: tuple[UpgradeNote, ...], lang: Lang) ->
     Controller (deployment): text | …"."""
     by_text: dict[str, list[str]] = {}
     for note in notes:
-        by_text.setdefault(note.text.get(lang), []).append(_note_column(kb, note, lang))
+        by_text.setdefault(note.text(lang), []).append(_note_column(kb, note, lang))
     separator = colon(lang)
     return " | ".join(f"{', '.join(where)}{separator}{text}" for text, where in by_text.items()) or None
 

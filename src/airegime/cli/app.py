@@ -137,7 +137,7 @@ def read_system(read: Callable[..., System], file: Path, *, kb: KnowledgeBase, l
     to guess, on standard error (standard output stays the result)."""
     system = read(file, kb=kb)
     for note in system.upgrade_notes:
-        said = f"{t('upgrade.note', lang)}: {note.location}: {note.text.get(lang)}"
+        said = f"{t('upgrade.note', lang)}: {note.location}: {note.text(lang)}"
         err.print(escaped(said), markup=False, soft_wrap=True)
     return system
 

@@ -134,7 +134,7 @@ def _print_format1(result: BatchResult, lang: Lang) -> None:
         err.print(f"[yellow]{escape(w('format1', lang, rows=rows_text(result.summary.noted_rows, lang)))}[/]")
         by_text: dict[str, list[tuple[str, int]]] = {}
         for note, count in notes.items():
-            by_text.setdefault(note.text.get(lang), []).append((note.location, count))
+            by_text.setdefault(note.text(lang), []).append((note.location, count))
         for text, places in by_text.items():
             columns = ", ".join(location for location, _ in places)
             rows = rows_text(max(count for _, count in places), lang)

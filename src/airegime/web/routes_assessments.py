@@ -151,7 +151,7 @@ async def import_descriptor(
         return render(request, "import.html", 400, text=text, error=error)
     new = repo.import_system(system)
     if system.upgrade_notes:  # a format-1 descriptor: say what its reading guessed before moving on
-        notes = [(n.location, n.text.get(lang)) for n in system.upgrade_notes]
+        notes = [(n.location, n.text(lang)) for n in system.upgrade_notes]
         return render(request, "import.html", text="", imported=new, notes=notes)
     return see_other(f"/a/{new}/result")
 
