@@ -18,7 +18,8 @@ from functools import lru_cache
 from typing import Any
 
 from airegime.answers import normalise_answers_with
-from airegime.errors import Message, Problems, msg
+from airegime.errors import Problems
+from airegime.i18n import N_, translate
 from airegime.kb.loader import default_knowledge_dir, load_questions
 from airegime.kb.models import UNKNOWN, Question
 
@@ -51,10 +52,10 @@ class UpgradeNote:
 
     location: str
     question: str
-    said: Message
+    note: str  # its message id in the catalogues
 
     def text(self, lang: str) -> str:
-        return self.said.text(lang)
+        return translate(self.note, lang)
 
     def to_dict(self) -> dict[str, Any]:
         return {"location": self.location, "question": self.question, "fr": self.text("fr"), "en": self.text("en")}
@@ -179,11 +180,11 @@ def _development_uses(old: dict[str, str], new: dict[str, str], location: str, n
         new["purpose"] = purpose
 
 
-def _note(location: str, question: str, said: Message) -> UpgradeNote:
-    return UpgradeNote(f"{location}.{question}", question, said)
+def _note(location: str, question: str, note: str) -> UpgradeNote:
+    return UpgradeNote(f"{location}.{question}", question, note)
 
 
-HOUSEHOLD_NOTE = msg("upgrade.note.household")
-EU_BODY_NOTE = msg("upgrade.note.eu_body")
-OTHER_ENDS_NOTE = msg("upgrade.note.other_ends")
-SEVERAL_USES_NOTE = msg("upgrade.note.several_uses")
+HOUSEHOLD_NOTE = N_("upgrade.note.household")
+EU_BODY_NOTE = N_("upgrade.note.eu_body")
+OTHER_ENDS_NOTE = N_("upgrade.note.other_ends")
+SEVERAL_USES_NOTE = N_("upgrade.note.several_uses")

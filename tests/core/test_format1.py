@@ -64,7 +64,8 @@ def test_a_guess_is_said_with_the_question_it_concerns(kb: KnowledgeBase) -> Non
         "development_uses": "single_use_with_other_ends",
         "establishment": "eu",
     }
-    assert "research or statistics" in system.upgrade_notes[0].text.en
+    assert "research or statistics" in system.upgrade_notes[0].text("en")
+    assert "recherche ou des statistiques" in system.upgrade_notes[0].text("fr")
 
 
 def test_exact_mappings_need_no_note(kb: KnowledgeBase) -> None:

@@ -56,7 +56,7 @@ def test_a_format1_descriptor_is_imported_with_its_notes_in_the_readers_language
     assert page.status_code == 200
     text = html.unescape(page.text)
     for note in expected.upgrade_notes:
-        assert note.text.fr in text
+        assert note.text("fr") in text
         assert note.question not in text.split('<ul class="upgrade-notes">', 1)[1].split("</ul>", 1)[0]
     assert repo.count() == 1
     saved = repo.list().items[0]

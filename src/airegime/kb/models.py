@@ -18,6 +18,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from airegime.errors import RefusedValue, msg
+from airegime.i18n import N_, translate
 
 T = TypeVar("T")
 
@@ -62,10 +63,7 @@ class Link(_Strict):
 
 # Pinpoints are written with English words ("art. 2(2)(c), recital 18") or, for French sources,
 # with the source's own headings ("Cas n°1"), which stay as they are in both languages.
-PINPOINT_WORDS: dict[Lang, dict[str, str]] = {
-    "fr": {"and": "et", "recital": "considérant", "recitals": "considérants"},
-    "en": {},
-}
+PINPOINT_WORDS = {"and": N_("pinpoint.and"), "recital": N_("pinpoint.recital"), "recitals": N_("pinpoint.recitals")}
 _PINPOINT_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -77,8 +75,11 @@ class Citation(_Strict):
 
     def pinpoint_in(self, lang: Lang) -> str:
         """The pinpoint as a reader of ``lang`` expects it ("recital 18" is "considérant 18" in French)."""
-        words = PINPOINT_WORDS[lang]
-        return _PINPOINT_WORD.sub(lambda m: words.get(m.group(0), m.group(0)), self.pinpoint)
+
+        def said(word: str) -> str:
+            return translate(PINPOINT_WORDS[word], lang) if word in PINPOINT_WORDS else word
+
+        return _PINPOINT_WORD.sub(lambda m: said(m.group(0)), self.pinpoint)
 
 
 class Source(_Strict):
