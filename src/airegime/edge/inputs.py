@@ -77,11 +77,6 @@ def checked_text(text: str) -> str:
     return text
 
 
-def checked_optional(value: object) -> object:
-    """``checked_text`` on a text; other values (a boolean answer, null) as they are."""
-    return checked_text(value) if isinstance(value, str) else value
-
-
 def checked_tree(data: Any, where: str = "") -> Any:
     """Every key and text of a JSON document through the one text rule; ``where`` (in the error's
     context) names the text, or for a key the object holding it (``answers``)."""

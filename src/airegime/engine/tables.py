@@ -197,9 +197,6 @@ class CompiledKnowledgeBase:
     development: PhaseTable
     deployment: PhaseTable
 
-    def table(self, phase: Phase) -> PhaseTable:
-        return self.development if phase == "development" else self.deployment
-
 
 @per_rule_set
 def compiled(kb: KnowledgeBase) -> CompiledKnowledgeBase:

@@ -40,7 +40,6 @@ from airegime.storage.models import AssessmentRow, ReviewRow, as_utc, now
 from airegime.storage.records import phase_changes
 
 if TYPE_CHECKING:
-    from airegime.kb.models import KnowledgeBase
     from airegime.storage.repository import Repository
 
 MAX_OPINION = 10_000
@@ -224,13 +223,6 @@ class Reviews:
                 ArchivedItem(r.id, r.name, r.organisation, as_utc(r.archived_at)) for r in session.execute(query)
             )
 
-    def archived_count(self) -> int:
-        query = select(func.count()).where(
-            AssessmentRow.organisation_id == self.repo.organisation_id, AssessmentRow.archived_at.is_not(None)
-        )
-        with self.repo._reads() as session:
-            return session.scalar(query) or 0
-
     def archive(self, assessment_id: int) -> None:
         """What deleting does: out of the lists, restorable by an admin."""
         with self.repo._sessions.begin() as session:
@@ -363,11 +355,6 @@ def flag_approvals_the_rules_change(repo: Repository) -> int:
             if row is not None:  # another server process may have flagged it meanwhile: then a no-op
                 flagged += flag_if_changed(scoped, session, row, after)
     return flagged
-
-
-def result_of_snapshot(version: ApprovedVersion, kb: KnowledgeBase) -> bool:
-    """Whether the snapshot's result was computed under ``kb`` (then the result view can explain it)."""
-    return version.result.rule_set_hash == kb.hash
 
 
 def _step(row: ReviewRow) -> ReviewStep:
