@@ -86,8 +86,8 @@ def test_old_inventories_give_what_their_descriptors_and_new_inventories_give(
                 continue
             noted += 1
             for where, note in wanted:
-                assert where in cell and note.text.en in cell
-            assert cell.count(" | ") + 1 == len({note.text.en for _, note in wanted})  # one entry per guess
+                assert where in cell and note.text("en") in cell
+            assert cell.count(" | ") + 1 == len({note.text("en") for _, note in wanted})  # one entry per guess
     assert result.summary.noted_rows == noted
 
 
@@ -219,7 +219,7 @@ def test_every_old_answer_combination_maps_as_upgrade_maps_it(phase: Phase) -> N
         where = "developments" if phase == "development" else "deployments"
         expected = {**new["answers"], **new[where][0]["answers"]}
         expected_notes = [
-            (n.question, n.text)
+            (n.question, n.note)
             for n in notes
             if batch_location(n, 0) == column_label(phase, KB.question_by_id[n.question], "en")
         ]
@@ -227,7 +227,7 @@ def test_every_old_answer_combination_maps_as_upgrade_maps_it(phase: Phase) -> N
         for question in targets:
             code = int(upgraded.codes[canonical_name(phase, question.id)][row])
             got[question.id] = question.codes[code] if code < len(question.codes) else "unknown"
-        got_notes = [(n.question, n.text) for n in upgraded.note_sets[phase][upgraded.note_ids[phase][row]]]
+        got_notes = [(n.question, n.note) for n in upgraded.note_sets[phase][upgraded.note_ids[phase][row]]]
         if {k: v for k, v in got.items() if v != "unknown"} != {
             k: v for k, v in expected.items() if v != "unknown"
         } or got_notes != expected_notes:

@@ -122,7 +122,7 @@ def test_migration_0004_gives_format1_assessments_the_new_answers_and_keeps_the_
         position = history.index(upgraded[0])
         assert all(e.kind != UPGRADED for e in history[:position])
         notes = upgrade_notes(upgraded[0].detail)
-        assert [(n["location"], n["en"]) for n in notes] == [(n.location, n.text.en) for n in expected.upgrade_notes]
+        assert [(n["location"], n["en"]) for n in notes] == [(n.location, n.text("en")) for n in expected.upgrade_notes]
         changes = [e for e in history[position + 1 :] if e.kind == "answer"]
         assert changes and all(e.detail == UPGRADE_DETAIL for e in changes)
         withdrawn = {e.question for e in changes if e.value is None}
