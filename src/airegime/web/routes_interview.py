@@ -20,7 +20,7 @@ from airegime.render.report_data import citations
 from airegime.render.summary import answer_label
 from airegime.storage import Repository, Saved
 from airegime.web import views
-from airegime.web.pages import PageLangDep, is_htmx, render, see_other, text_problems
+from airegime.web.pages import PageLangDep, form_problems, is_htmx, render, see_other
 from airegime.web.texts import translator
 
 router = APIRouter()
@@ -229,24 +229,6 @@ def _int_or_none(text: str) -> int | None:
     return number if number is not None and 1 <= number <= MAX_ID else None
 
 
-SHORT_FIELDS = ("name", "organisation")  # at most 200 characters; descriptions at most 10,000
-
-
-def _form_problem(values: dict[str, str | None], required: tuple[str, ...] = ()) -> str:
-    """The message key of the first problem in these fields ("" when none): unreadable text (the one
-    text rule, ``airegime.text.problem``), a required field left empty, a text too long."""
-    unreadable = text_problems(values)
-    if unreadable:
-        return next(iter(unreadable.values()))
-    for field, value in values.items():
-        text = (value or "").strip()
-        if field in required and not text:
-            return "form.required"
-        if len(text) > (200 if field in SHORT_FIELDS else 10_000):
-            return "form.too_long"
-    return ""
-
-
 def _refused(
     request: Request,
     repo: Repository,
@@ -255,7 +237,7 @@ def _refused(
     required: tuple[str, ...] = ("name",),
 ) -> HTMLResponse | None:
     """The contexts page again (400) with the first problem of these fields; None when there is none."""
-    problem = _form_problem(values, required)
+    problem = next(iter(form_problems(values, required).values()), "")
     return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem) if problem else None
 
 
