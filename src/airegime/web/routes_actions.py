@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from airegime.edge.deps import EDITOR, AccountsDep, CurrentUser, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId, RecordId
@@ -27,7 +27,7 @@ from airegime.storage.actions import (
     today_utc,
 )
 from airegime.web import downloads
-from airegime.web.pages import PageLangDep, error, render, text_problems
+from airegime.web.pages import PageLangDep, error, render, see_other, text_problems
 
 router = APIRouter()
 writes = APIRouter(dependencies=[EDITOR])
@@ -93,7 +93,7 @@ def make_plan(assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: PageL
     """Turn the result's current next steps into actions (those already in the plan are kept as they are)."""
     _saved, result = repo.get_with_result(assessment_id)
     added = Actions(repo).make_plan(assessment_id, plan_steps(kb, result, lang))
-    return RedirectResponse(f"/a/{assessment_id}/actions?added={len(added)}", status_code=303)
+    return see_other(f"/a/{assessment_id}/actions?added={len(added)}")
 
 
 def _problems_of(change: Callable[[], None], texts: dict[str, str | None]) -> dict[str, str]:
@@ -126,7 +126,7 @@ def add_action(
     problems = _problems_of(add, {"title": title, "owner": owner})
     if problems:
         return plan_page(request, assessment_id, repo, kb, lang, accounts, 400, problems)
-    return RedirectResponse(f"/a/{assessment_id}/actions", status_code=303)
+    return see_other(f"/a/{assessment_id}/actions")
 
 
 @writes.post("/a/{assessment_id}/actions/{action_id}", response_class=HTMLResponse)
@@ -148,13 +148,13 @@ def change_action(
     problems = _problems_of(update, {"owner": owner})
     if problems:
         return plan_page(request, assessment_id, repo, kb, lang, accounts, 400, problems)
-    return RedirectResponse(f"/a/{assessment_id}/actions#action-{action_id}", status_code=303)
+    return see_other(f"/a/{assessment_id}/actions#action-{action_id}")
 
 
 @writes.post("/a/{assessment_id}/actions/{action_id}/delete")
 def delete_action(assessment_id: AssessmentId, action_id: RecordId, repo: RepoDep) -> Response:
     Actions(repo).delete(assessment_id, action_id)
-    return RedirectResponse(f"/a/{assessment_id}/actions", status_code=303)
+    return see_other(f"/a/{assessment_id}/actions")
 
 
 @router.get("/a/{assessment_id}/actions.{fmt}")
