@@ -8,9 +8,9 @@ template function (read once per request), so their routes need not know about i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -134,11 +134,19 @@ def answer_form(scope: Short = "", ctx: Short = "", question: Short = "") -> Ans
 AnswerDep = Annotated[AnswerForm, Depends(answer_form)]
 
 
-async def stored(request: Request, assessment_id: int, back: str, store: Callable[[], object]) -> Response:
-    """Store a note or a piece of evidence (in a worker thread: a file is checked from its bytes), then
-    back to the page the form was on; the reason when it is refused."""
+class AnswerChange(Protocol):
+    """A change to one answer's note or evidence: an ``EvidenceStore`` method with its own values bound."""
+
+    def __call__(self, assessment_id: int, *, scope: str, context_id: int | None, question: str) -> object: ...
+
+
+async def stored(request: Request, assessment_id: int, answer: AnswerForm, back: str, change: AnswerChange) -> Response:
+    """Make the change (in a worker thread: a file is checked from its bytes), then back to the page the
+    form was on; the reason when it is refused."""
     try:
-        await run_in_threadpool(store)
+        await run_in_threadpool(
+            lambda: change(assessment_id, scope=answer.scope, context_id=answer.context_id, question=answer.question)
+        )
     except EvidenceRefused as error:
         return refused(request, assessment_id, error, back)
     return back_to(assessment_id, back)
@@ -154,14 +162,7 @@ async def write_note(
     back: Back = "",
 ) -> Response:
     """Write, replace or (empty) clear the note of one answer."""
-    return await stored(
-        request,
-        assessment_id,
-        back,
-        lambda: EvidenceStore(repo).set_note(
-            assessment_id, scope=answer.scope, context_id=answer.context_id, question=answer.question, text=text
-        ),
-    )
+    return await stored(request, assessment_id, answer, back, partial(EvidenceStore(repo).set_note, text=text))
 
 
 @writes.post("/a/{assessment_id}/evidence/file", response_class=HTMLResponse)
@@ -177,19 +178,8 @@ async def add_file(
     if file is None or not file.filename:
         return refused(request, assessment_id, EvidenceRefused("empty", msg("error.evidence.no_file")), back)
     data = await file.read(MAX_FILE_BYTES + 1)
-    return await stored(
-        request,
-        assessment_id,
-        back,
-        lambda: EvidenceStore(repo).add_file(
-            assessment_id,
-            scope=answer.scope,
-            context_id=answer.context_id,
-            question=answer.question,
-            filename=file.filename or "",
-            data=data,
-        ),
-    )
+    add = partial(EvidenceStore(repo).add_file, filename=file.filename, data=data)
+    return await stored(request, assessment_id, answer, back, add)
 
 
 @writes.post("/a/{assessment_id}/evidence/link", response_class=HTMLResponse)
@@ -203,17 +193,7 @@ async def add_link(
     back: Back = "",
 ) -> Response:
     return await stored(
-        request,
-        assessment_id,
-        back,
-        lambda: EvidenceStore(repo).add_link(
-            assessment_id,
-            scope=answer.scope,
-            context_id=answer.context_id,
-            question=answer.question,
-            url=url,
-            title=title,
-        ),
+        request, assessment_id, answer, back, partial(EvidenceStore(repo).add_link, url=url, title=title)
     )
 
 
