@@ -116,6 +116,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             "partial": is_htmx(request),
             "here": here(request),
             "principal": principal,
+            "editor": principal is None or principal.can("editor"),  # may change what the page shows
             "signed_out": principal is None and request.app.state.gate.accounts_on(),
             **context,
         },
