@@ -49,9 +49,17 @@ DYNAMIC_IDS = (
 
 
 def export_response(
-    actions: tuple[Action, ...], fmt: ExportFormat, lang: Lang, kb: KnowledgeBase, stem: str
+    request: Request, repo: Repository, kb: KnowledgeBase, lang: Lang, fmt: str, stem: str, assessment_id: int | None
 ) -> Response:
-    return downloads.attachment(export_file(actions, fmt, lang, kb), fmt=fmt, filename=f"{stem}.{fmt}")
+    """The plan of one assessment (or, with no id, the whole organisation's) as a CSV or XLSX file named
+    ``stem``, its export written to the audit log; 404 for another format."""
+    if fmt not in EXPORT_FORMATS:
+        return error(request, 404, "not_found")
+    actions = Actions(repo)
+    listed = actions.list(assessment_id)
+    actions.record_export(fmt, assessment_id)
+    kind: ExportFormat = "csv" if fmt == "csv" else "xlsx"
+    return downloads.attachment(export_file(listed, kind, lang, kb), fmt=kind, filename=f"{stem}.{kind}")
 
 
 @dataclass(frozen=True)
@@ -154,25 +162,15 @@ def delete_action(assessment_id: AssessmentId, action_id: RecordId, repo: RepoDe
 def export_plan(
     request: Request, assessment_id: AssessmentId, fmt: str, repo: RepoDep, kb: KbDep, lang: PageLangDep
 ) -> Response:
-    if fmt not in EXPORT_FORMATS:
-        return error(request, 404, "not_found")
-    actions = Actions(repo)
-    listed = actions.list(assessment_id)
-    actions.record_export(fmt, assessment_id)
-    return export_response(listed, "csv" if fmt == "csv" else "xlsx", lang, kb, f"airegime-actions-{assessment_id}")
+    return export_response(request, repo, kb, lang, fmt, f"airegime-actions-{assessment_id}", assessment_id)
 
 
 @router.get("/actions.{fmt}")
 def export_organisation(
     request: Request, fmt: str, repo: RepoDep, kb: KbDep, principal: CurrentUser, lang: PageLangDep
 ) -> Response:
-    if fmt not in EXPORT_FORMATS:
-        return error(request, 404, "not_found")
-    actions = Actions(repo)
-    listed = actions.list()
-    actions.record_export(fmt)
     stem = downloads.safe_filename(f"airegime-actions-{principal.organisation}", "airegime-actions")
-    return export_response(listed, "csv" if fmt == "csv" else "xlsx", lang, kb, stem)
+    return export_response(request, repo, kb, lang, fmt, stem, None)
 
 
 # What the plan's forms say of a value storage refuses, by field.
