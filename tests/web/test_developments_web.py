@@ -125,6 +125,13 @@ def test_developments_are_added_renamed_asked_named_and_removed(
     context = repo.get(new).contexts[0].id
     assert client.submit(f"/a/{new}/developments/{context}", {"name": "X"}).status_code == 404
     assert client.get(f"/a/{new}/developments/{context}/remove").status_code == 404
+    assert client.submit(f"/a/{new}/developments/{context}/remove").status_code == 404
+    # Nor is a development processing's id a deployment context (the same routes serve both kinds).
+    development = repo.get(new).developments[0].id
+    assert client.submit(f"/a/{new}/contexts/{development}", {"name": "X"}).status_code == 404
+    assert client.get(f"/a/{new}/contexts/{development}/remove").status_code == 404
+    assert client.submit(f"/a/{new}/contexts/{development}/remove").status_code == 404
+    assert [d.name for d in repo.get(new).developments] == ["Reuse"]
 
 
 def test_an_old_link_to_a_development_question_opens_the_first_development(client: Client, repo: Repository) -> None:

@@ -4,7 +4,7 @@ A request from htmx gets only the page's <main> (a partial update); others get t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -116,6 +116,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             "partial": is_htmx(request),
             "here": here(request),
             "principal": principal,
+            "editor": principal is None or principal.can("editor"),  # may change what the page shows
             "signed_out": principal is None and request.app.state.gate.accounts_on(),
             **context,
         },
@@ -156,3 +157,21 @@ def text_problems(values: dict[str, str | None]) -> dict[str, str]:
         if reason:
             found[field] = PROBLEM_KEYS.get(reason.key, "form.invalid")
     return found
+
+
+SHORT_TEXTS = ("name", "organisation", "first_context")  # at most 200 characters; other texts 10,000
+
+
+def form_problems(values: Mapping[str, str | None], required: tuple[str, ...] = ()) -> dict[str, str]:
+    """Field -> message key, for a form's texts checked before anything is saved: unreadable (the one
+    text rule, ``text_problems``), ``required`` but left empty, or too long. Unreadable ones come first."""
+    problems = text_problems(dict(values))
+    for field, value in values.items():
+        text = (value or "").strip()
+        if field in problems:
+            continue
+        if field in required and not text:
+            problems[field] = "form.required"
+        elif len(text) > (200 if field in SHORT_TEXTS else 10_000):
+            problems[field] = "form.too_long"
+    return problems

@@ -26,7 +26,7 @@ from airegime.storage.versions import regime_changes
 from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
 from airegime.web import routes_actions, routes_profile, views
-from airegime.web.pages import PageLangDep, render, see_other, text_problems
+from airegime.web.pages import PageLangDep, form_problems, render, see_other
 from airegime.web.texts import translator
 
 router = APIRouter()
@@ -91,7 +91,7 @@ def create(
         "development_description": development_description,
         "first_context": first_context,
     }
-    problems = form_problems(values)
+    problems = form_problems(values, required=("name", "first_context"))
     if problems:
         profile_answers = routes_profile.summary(repo, kb, lang)
         return render(request, "new.html", 400, values=values, problems=problems, profile_answers=profile_answers)
@@ -99,31 +99,6 @@ def create(
     if use_profile:  # the organisation profile's answers, recorded as such in the history
         Profiles(repo).prefill(new)
     return see_other(f"/a/{new}/interview")
-
-
-LIMITS = {
-    "name": 200,
-    "organisation": 200,
-    "description": 10_000,
-    "development_description": 10_000,
-    "first_context": 200,
-}
-REQUIRED = ("name", "first_context")
-
-
-def form_problems(values: dict[str, str]) -> dict[str, str]:
-    """Field -> message key, for fields that are missing, too long or unreadable (checked before anything
-    is saved; the text rule is ``airegime.text.problem``, as for the API and descriptors)."""
-    problems = text_problems(dict(values))
-    for field, limit in LIMITS.items():
-        value = values.get(field, "").strip()
-        if field in problems:
-            continue
-        if field in REQUIRED and not value:
-            problems[field] = "form.required"
-        elif len(value) > limit:
-            problems[field] = "form.too_long"
-    return problems
 
 
 @router.get("/import", response_class=HTMLResponse)

@@ -9,7 +9,8 @@ template function (read once per request), so their routes need not know about i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -29,7 +30,7 @@ from airegime.storage.evidence import (
     EvidenceStore,
     evidence_of,
 )
-from airegime.web.pages import render, templates
+from airegime.web.pages import render, see_other, templates
 from airegime.web.security import safe_next
 
 router = APIRouter()
@@ -89,7 +90,7 @@ def back_to(assessment_id: int, back: str) -> RedirectResponse:
     target = safe_next(back)
     if not target.startswith((f"/a/{assessment_id}/interview", f"/a/{assessment_id}/result")):
         target = f"/a/{assessment_id}/result"
-    return RedirectResponse(target, status_code=303)
+    return see_other(target)
 
 
 def refused(request: Request, assessment_id: int, error: EvidenceRefused, back: str) -> HTMLResponse:
@@ -133,8 +134,26 @@ def answer_form(scope: Short = "", ctx: Short = "", question: Short = "") -> Ans
 AnswerDep = Annotated[AnswerForm, Depends(answer_form)]
 
 
+class AnswerChange(Protocol):
+    """A change to one answer's note or evidence: an ``EvidenceStore`` method with its own values bound."""
+
+    def __call__(self, assessment_id: int, *, scope: str, context_id: int | None, question: str) -> object: ...
+
+
+async def stored(request: Request, assessment_id: int, answer: AnswerForm, back: str, change: AnswerChange) -> Response:
+    """Make the change (in a worker thread: a file is checked from its bytes), then back to the page the
+    form was on; the reason when it is refused."""
+    try:
+        await run_in_threadpool(
+            lambda: change(assessment_id, scope=answer.scope, context_id=answer.context_id, question=answer.question)
+        )
+    except EvidenceRefused as error:
+        return refused(request, assessment_id, error, back)
+    return back_to(assessment_id, back)
+
+
 @writes.post("/a/{assessment_id}/evidence/note", response_class=HTMLResponse)
-def write_note(
+async def write_note(
     request: Request,
     assessment_id: AssessmentId,
     repo: RepoDep,
@@ -143,13 +162,7 @@ def write_note(
     back: Back = "",
 ) -> Response:
     """Write, replace or (empty) clear the note of one answer."""
-    try:
-        EvidenceStore(repo).set_note(
-            assessment_id, scope=answer.scope, context_id=answer.context_id, question=answer.question, text=text
-        )
-    except EvidenceRefused as error:
-        return refused(request, assessment_id, error, back)
-    return back_to(assessment_id, back)
+    return await stored(request, assessment_id, answer, back, partial(EvidenceStore(repo).set_note, text=text))
 
 
 @writes.post("/a/{assessment_id}/evidence/file", response_class=HTMLResponse)
@@ -165,26 +178,12 @@ async def add_file(
     if file is None or not file.filename:
         return refused(request, assessment_id, EvidenceRefused("empty", msg("error.evidence.no_file")), back)
     data = await file.read(MAX_FILE_BYTES + 1)
-    store = EvidenceStore(repo)
-    context_id = answer.context_id
-    try:
-        await run_in_threadpool(
-            lambda: store.add_file(
-                assessment_id,
-                scope=answer.scope,
-                context_id=context_id,
-                question=answer.question,
-                filename=file.filename or "",
-                data=data,
-            )
-        )
-    except EvidenceRefused as error:
-        return refused(request, assessment_id, error, back)
-    return back_to(assessment_id, back)
+    add = partial(EvidenceStore(repo).add_file, filename=file.filename, data=data)
+    return await stored(request, assessment_id, answer, back, add)
 
 
 @writes.post("/a/{assessment_id}/evidence/link", response_class=HTMLResponse)
-def add_link(
+async def add_link(
     request: Request,
     assessment_id: AssessmentId,
     repo: RepoDep,
@@ -193,18 +192,9 @@ def add_link(
     title: Short = "",
     back: Back = "",
 ) -> Response:
-    try:
-        EvidenceStore(repo).add_link(
-            assessment_id,
-            scope=answer.scope,
-            context_id=answer.context_id,
-            question=answer.question,
-            url=url,
-            title=title,
-        )
-    except EvidenceRefused as error:
-        return refused(request, assessment_id, error, back)
-    return back_to(assessment_id, back)
+    return await stored(
+        request, assessment_id, answer, back, partial(EvidenceStore(repo).add_link, url=url, title=title)
+    )
 
 
 @writes.post("/a/{assessment_id}/evidence/{attachment_id}/remove")

@@ -5,12 +5,13 @@ and the development processings and deployment contexts (add, rename, remove). `
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import AliasChoices
 
 from airegime.edge.deps import EDITOR, KbDep, RepoDep
 from airegime.edge.inputs import MAX_ID, AssessmentId, RecordId
@@ -20,7 +21,7 @@ from airegime.render.report_data import citations
 from airegime.render.summary import answer_label
 from airegime.storage import Repository, Saved
 from airegime.web import views
-from airegime.web.pages import PageLangDep, is_htmx, render, see_other, text_problems
+from airegime.web.pages import PageLangDep, form_problems, is_htmx, render, see_other
 from airegime.web.texts import translator
 
 router = APIRouter()
@@ -229,92 +230,21 @@ def _int_or_none(text: str) -> int | None:
     return number if number is not None and 1 <= number <= MAX_ID else None
 
 
-SHORT_FIELDS = ("name", "organisation")  # at most 200 characters; descriptions at most 10,000
-
-
-def _form_problem(values: dict[str, str | None], required: tuple[str, ...] = ()) -> str:
-    """The message key of the first problem in these fields ("" when none): unreadable text (the one
-    text rule, ``airegime.text.problem``), a required field left empty, a text too long."""
-    unreadable = text_problems(values)
-    if unreadable:
-        return next(iter(unreadable.values()))
-    for field, value in values.items():
-        text = (value or "").strip()
-        if field in required and not text:
-            return "form.required"
-        if len(text) > (200 if field in SHORT_FIELDS else 10_000):
-            return "form.too_long"
-    return ""
-
-
 def _refused(
     request: Request,
     repo: Repository,
     assessment_id: int,
-    values: dict[str, str | None],
+    values: Mapping[str, str | None],
     required: tuple[str, ...] = ("name",),
 ) -> HTMLResponse | None:
     """The contexts page again (400) with the first problem of these fields; None when there is none."""
-    problem = _form_problem(values, required)
+    problem = next(iter(form_problems(values, required).values()), "")
     return render(request, "contexts.html", 400, saved=repo.get(assessment_id), problem=problem) if problem else None
-
-
-def _add(
-    request: Request, repo: Repository, assessment_id: int, phase: Phase, *, name: str, description: str
-) -> Response:
-    """A new development processing or deployment context, then its questions (or the form again, refused)."""
-    refused = _refused(request, repo, assessment_id, {"name": name, "description": description})
-    if refused:
-        return refused
-    repo.add_context(assessment_id, name=name, description=description, phase=phase)
-    return see_other(f"/a/{assessment_id}/interview")
-
-
-def _rename(
-    request: Request,
-    repo: Repository,
-    assessment_id: int,
-    context_id: int,
-    phase: Phase,
-    *,
-    name: str,
-    description: str,
-) -> Response:
-    """Rename a deployment context (a name is required) or a development processing (the only one may
-    go unnamed), then back to the list (or the form again, refused)."""
-    required = ("name",) if phase == "deployment" else ()
-    refused = _refused(request, repo, assessment_id, {"name": name, "description": description}, required)
-    if refused:
-        return refused
-    if phase == "development" and repo.get(assessment_id).development_index_of(context_id) is None:
-        raise HTTPException(status_code=404)
-    repo.rename_context(assessment_id, context_id, name=name, description=description)
-    return see_other(f"/a/{assessment_id}/contexts")
 
 
 @router.get("/a/{assessment_id}/contexts", response_class=HTMLResponse)
 def contexts(request: Request, assessment_id: AssessmentId, repo: RepoDep) -> HTMLResponse:
     return render(request, "contexts.html", saved=repo.get(assessment_id), problem="")
-
-
-@writes.post("/a/{assessment_id}/contexts")
-def add_context(
-    request: Request, assessment_id: AssessmentId, repo: RepoDep, name: Long = "", description: Long = ""
-) -> Response:
-    """A new deployment context, whose questions the interview asks next."""
-    return _add(request, repo, assessment_id, "deployment", name=name, description=description)
-
-
-@writes.post("/a/{assessment_id}/contexts/{context_id}")
-def rename_context(
-    request: Request,
-    assessment_id: AssessmentId,
-    context_id: RecordId,
-    repo: RepoDep,
-    name: Long = "",
-    description: Long = "",
-) -> Response:
-    return _rename(request, repo, assessment_id, context_id, "deployment", name=name, description=description)
 
 
 @router.get("/a/{assessment_id}/contexts/{context_id}/remove", response_class=HTMLResponse)
@@ -328,36 +258,11 @@ def confirm_remove_context(
     return render(request, "remove_context.html", saved=saved, context=saved.contexts[index])
 
 
-@writes.post("/a/{assessment_id}/contexts/{context_id}/remove")
-def remove_context(assessment_id: AssessmentId, context_id: RecordId, repo: RepoDep) -> Response:
-    repo.remove_context(assessment_id, context_id)
-    return see_other(f"/a/{assessment_id}/contexts")
-
-
-@writes.post("/a/{assessment_id}/developments")
-def add_development(
-    request: Request, assessment_id: AssessmentId, repo: RepoDep, name: Long = "", description: Long = ""
-) -> Response:
-    """A new development processing (named: it is one of several), whose questions the interview asks next."""
-    return _add(request, repo, assessment_id, "development", name=name, description=description)
-
-
-@writes.post("/a/{assessment_id}/developments/{development_id}")
-def rename_development(
-    request: Request,
-    assessment_id: AssessmentId,
-    development_id: RecordId,
-    repo: RepoDep,
-    name: Long = "",
-    description: Long = "",
-) -> Response:
-    return _rename(request, repo, assessment_id, development_id, "development", name=name, description=description)
-
-
 @router.get("/a/{assessment_id}/developments/{development_id}/remove", response_class=HTMLResponse)
 def confirm_remove_development(
     request: Request, assessment_id: AssessmentId, development_id: RecordId, repo: RepoDep, lang: PageLangDep
 ) -> HTMLResponse:
+    """The contexts page, asking there to confirm (the last development processing cannot go: 404)."""
     saved = repo.get(assessment_id)
     index = saved.development_index_of(development_id)
     if index is None or len(saved.developments) == 1:
@@ -368,12 +273,77 @@ def confirm_remove_development(
     return render(request, "contexts.html", saved=saved, problem="", removing=removing, removing_name=label)
 
 
-@writes.post("/a/{assessment_id}/developments/{development_id}/remove")
-def remove_development(assessment_id: AssessmentId, development_id: RecordId, repo: RepoDep) -> Response:
-    if repo.get(assessment_id).development_index_of(development_id) is None:
-        raise HTTPException(status_code=404)
-    repo.remove_context(assessment_id, development_id)  # refused (a clear error page) for the last one
-    return see_other(f"/a/{assessment_id}/contexts")
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record the contexts page lists: added at ``/a/{id}/{segment}``, renamed at
+    ``.../{id_name}``, removed at ``.../{id_name}/remove`` (``_record_routes``)."""
+
+    phase: Phase
+    segment: str
+    id_name: str  # the name of the record's id in the addresses
+    rename_requires: tuple[str, ...]  # the fields a rename may not leave empty
+
+    def holds(self, saved: Saved, record_id: int) -> bool:
+        """Whether ``record_id`` is one of the assessment's records of this kind."""
+        index = saved.index_of(record_id) if self.phase == "deployment" else saved.development_index_of(record_id)
+        return index is not None
+
+
+# A deployment context needs a name; a development processing may go unnamed (when it is the only one).
+KINDS = (
+    Kind("deployment", "contexts", "context_id", ("name",)),
+    Kind("development", "developments", "development_id", ()),
+)
+# A record's id in either kind's addresses (``{context_id}``, ``{development_id}``), as a route reads it.
+KindRecordId = Annotated[int, Path(ge=1, le=MAX_ID, validation_alias=AliasChoices("context_id", "development_id"))]
+
+
+def _record_routes(kind: Kind) -> None:
+    """The same add, rename and remove routes for each kind of record, at the kind's own addresses."""
+    at = f"/a/{{assessment_id}}/{kind.segment}"
+    record = f"{at}/{{{kind.id_name}}}"
+
+    @writes.post(at)
+    def add(
+        request: Request, assessment_id: AssessmentId, repo: RepoDep, name: Long = "", description: Long = ""
+    ) -> Response:
+        """A new one (named: a development processing added is one of several), then its questions
+        (or the contexts page again, refused)."""
+        refused = _refused(request, repo, assessment_id, {"name": name, "description": description})
+        if refused:
+            return refused
+        repo.add_context(assessment_id, name=name, description=description, phase=kind.phase)
+        return see_other(f"/a/{assessment_id}/interview")
+
+    @writes.post(record)
+    def rename(
+        request: Request,
+        assessment_id: AssessmentId,
+        record_id: KindRecordId,
+        repo: RepoDep,
+        name: Long = "",
+        description: Long = "",
+    ) -> Response:
+        """Rename one, then back to the list (or the contexts page again, refused)."""
+        texts = {"name": name, "description": description}
+        refused = _refused(request, repo, assessment_id, texts, kind.rename_requires)
+        if refused:
+            return refused
+        if not kind.holds(repo.get(assessment_id), record_id):
+            raise HTTPException(status_code=404)
+        repo.rename_context(assessment_id, record_id, name=name, description=description)
+        return see_other(f"/a/{assessment_id}/contexts")
+
+    @writes.post(f"{record}/remove")
+    def remove(assessment_id: AssessmentId, record_id: KindRecordId, repo: RepoDep) -> Response:
+        if not kind.holds(repo.get(assessment_id), record_id):
+            raise HTTPException(status_code=404)
+        repo.remove_context(assessment_id, record_id)  # refused (a clear error page) for the last one
+        return see_other(f"/a/{assessment_id}/contexts")
+
+
+for _kind in KINDS:
+    _record_routes(_kind)
 
 
 @writes.post("/a/{assessment_id}/details")

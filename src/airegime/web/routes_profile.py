@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from airegime.edge.deps import ADMIN, KbDep, RepoDep
 from airegime.errors import DescriptorError
@@ -14,7 +14,7 @@ from airegime.i18n import N_
 from airegime.kb import KnowledgeBase, Lang
 from airegime.storage import Repository
 from airegime.storage.profiles import PROFILE_DETAIL, Profiles, profile_questions
-from airegime.web.pages import PageLangDep, render, templates
+from airegime.web.pages import PageLangDep, render, see_other, templates
 
 admin_router = APIRouter(dependencies=[ADMIN])
 templates.env.globals["profile_detail"] = PROFILE_DETAIL  # history.html tags the answers the profile gave
@@ -75,7 +75,7 @@ async def change(request: Request, repo: RepoDep, kb: KbDep, lang: PageLangDep) 
         Profiles(repo).set(wanted)
     except DescriptorError as refused:
         return profile_page(request, repo, kb, lang, 400, answers=wanted, problem=refused.location)
-    return RedirectResponse("/admin/profile?saved=1", status_code=303)
+    return see_other("/admin/profile?saved=1")
 
 
 # Ids the profile templates build from a value (profile.html, _profile_new.html).

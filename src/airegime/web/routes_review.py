@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from airegime.edge.deps import ADMIN, EDITOR, CurrentUser, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId
@@ -23,16 +23,12 @@ from airegime.storage import PhaseSummary, Repository
 from airegime.storage.accounts import Principal
 from airegime.storage.reviews import Reviews
 from airegime.system import System
-from airegime.web.pages import PageLangDep, error, render
+from airegime.web.pages import PageLangDep, error, render, see_other
 
 router = APIRouter()
 writes = APIRouter(dependencies=[EDITOR])
 archive = APIRouter(dependencies=[ADMIN])
 Opinion = Annotated[str, Form(max_length=20_000)]
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/a/{assessment_id}/approval", response_class=HTMLResponse)
