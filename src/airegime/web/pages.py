@@ -18,7 +18,9 @@ from markupsafe import Markup
 
 from airegime.edge.inputs import text_problem
 from airegime.errors import AiregimeError, DescriptorError
+from airegime.i18n import N_, translate
 from airegime.kb import KnowledgeBase, Lang
+from airegime.render.summary import colon
 from airegime.storage import PhaseSummary
 from airegime.web.texts import LANG_COOKIE, translator
 
@@ -37,15 +39,26 @@ def phase_name(summary: PhaseSummary, _: Callable[..., str], lang: Lang) -> str:
     unnamed = re.fullmatch(r"development (\d+)", summary.name)  # the engine's name for an unnamed one of several
     if unnamed:
         return _("developments.unnamed", n=unnamed.group(1))
-    return f"{_('phase.development')}{' : ' if lang == 'fr' else ': '}{summary.name}"
+    return f"{_('phase.development')}{colon(lang)}{summary.name}"
 
 
 templates.env.globals["phase_name"] = phase_name
+templates.env.globals["colon"] = colon  # "Statut : " / "Status: ", as everywhere else
 
-MONTHS: dict[Lang, tuple[str, ...]] = {  # abbreviated as Intl.DateTimeFormat's "medium" style writes them
-    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
+MONTHS = (  # abbreviated as Intl.DateTimeFormat's "medium" style writes them
+    N_("month.jan"),
+    N_("month.feb"),
+    N_("month.mar"),
+    N_("month.apr"),
+    N_("month.may"),
+    N_("month.jun"),
+    N_("month.jul"),
+    N_("month.aug"),
+    N_("month.sep"),
+    N_("month.oct"),
+    N_("month.nov"),
+    N_("month.dec"),
+)
 TimeStyle = Literal["minutes", "seconds", "date"]
 
 
@@ -53,7 +66,7 @@ def when(moment: datetime, lang: Lang, style: TimeStyle = "minutes") -> Markup:
     """A stored time as ``<time datetime="ISO, UTC">``, written in UTC in the page's language
     ("4 déc. 2026, 14:05 UTC"); app.js rewrites the text in the reader's time zone and format."""
     utc = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)  # stored naive means UTC
-    text = f"{utc.day} {MONTHS[lang][utc.month - 1]} {utc.year}"
+    text = f"{utc.day} {translate(MONTHS[utc.month - 1], lang)} {utc.year}"
     if style != "date":
         text += f", {utc:%H:%M:%S} UTC" if style == "seconds" else f", {utc:%H:%M} UTC"
     iso = utc.isoformat(timespec="seconds").replace("+00:00", "Z")

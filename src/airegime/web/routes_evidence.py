@@ -21,7 +21,7 @@ from airegime.edge.files import evidence_download
 from airegime.edge.inputs import MAX_ID, AssessmentId, RecordId
 from airegime.errors import EvidenceRefused, msg
 from airegime.i18n import N_
-from airegime.kb.models import Lang
+from airegime.render.summary import file_size
 from airegime.storage.evidence import (
     MAX_FILE_BYTES,
     MAX_NOTE_CHARS,
@@ -69,15 +69,6 @@ def answer_evidence(request: Request, assessment_id: int) -> Evidence:
     if assessment_id not in cached:
         cached[assessment_id] = evidence_of(request.state.repo, (assessment_id,))[assessment_id]
     return cached[assessment_id]
-
-
-def file_size(size: int, lang: Lang) -> str:
-    """12 KB, 1.4 MB (12 ko, 1,4 Mo)."""
-    if size < 1_000_000:
-        number, unit = f"{max(1, round(size / 1000))}", "ko" if lang == "fr" else "KB"
-    else:
-        number, unit = f"{size / 1_000_000:.1f}", "Mo" if lang == "fr" else "MB"
-    return f"{number.replace('.', ',') if lang == 'fr' else number}\u00a0{unit}"
 
 
 templates.env.globals["answer_evidence"] = answer_evidence
