@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from databases import empty_postgres, postgres_url
+from databases import empty_postgres, postgres_url, sqlite_copy
 
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.kb.loader import default_knowledge_dir
@@ -19,6 +19,11 @@ from airegime.storage import Repository
 from airegime.storage.accounts import passwords
 
 pytest_plugins = ["scenario_plugin"]
+
+# The command line's consoles are made when it is imported; a COLUMNS set then (pytest-xdist's
+# workers set 80) would fix their width for good, and the tests that give their own COLUMNS to
+# CliRunner would see their tables wrapped.
+os.environ.pop("COLUMNS", None)
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects
@@ -51,10 +56,11 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """SQLite, then the PostgreSQL server of AIREGIME_TEST_POSTGRES_URL (emptied)."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path) -> str:
+    """SQLite (a copy of ``migrated_sqlite``), then the PostgreSQL server of
+    AIREGIME_TEST_POSTGRES_URL (emptied)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'nested' / 'airegime.sqlite3'}"
+        return sqlite_copy(migrated_sqlite, tmp_path / "airegime.sqlite3")
     return empty_postgres(postgres_url())
 
 

@@ -188,12 +188,12 @@ def _check_moved(repo: Repository, assessment: int) -> None:
 
 
 def test_migration_0005_moves_the_one_development_into_a_row_with_its_answers(
-    database_url: str, kb: KnowledgeBase, migrated_to: Callable[[str, str], Engine]
+    empty_database_url: str, kb: KnowledgeBase, migrated_to: Callable[[str, str], Engine]
 ) -> None:
-    engine = migrated_to(database_url, "0004")
+    engine = migrated_to(empty_database_url, "0004")
     assessment = _save_at_0004(engine)
     engine.dispose()
-    repo = Repository.open(database_url, kb)  # opening migrates to the newest
+    repo = Repository.open(empty_database_url, kb)  # opening migrates to the newest
     try:
         _check_moved(repo, assessment)
     finally:
@@ -201,7 +201,7 @@ def test_migration_0005_moves_the_one_development_into_a_row_with_its_answers(
 
 
 def test_an_export_made_at_0004_imports_and_its_development_is_moved(
-    database_url: str, kb: KnowledgeBase, tmp_path: Path, migrated_to: Callable[[str, str], Engine]
+    empty_database_url: str, kb: KnowledgeBase, tmp_path: Path, migrated_to: Callable[[str, str], Engine]
 ) -> None:
     source = migrated_to(f"sqlite:///{tmp_path / 'old.sqlite3'}", "0004")
     assessment = _save_at_0004(source)
@@ -210,10 +210,10 @@ def test_an_export_made_at_0004_imports_and_its_development_is_moved(
     source.dispose()
     header = json.loads(gzip.decompress(export.read_bytes()).splitlines()[0])
     assert "phase" not in next(t for t in header["tables"] if t["name"] == "deployment_contexts")["columns"]
-    target = open_engine(database_url)
+    target = open_engine(empty_database_url)
     import_database(target, export)
     target.dispose()
-    repo = Repository.open(database_url, kb)
+    repo = Repository.open(empty_database_url, kb)
     try:
         _check_moved(repo, assessment)
     finally:

@@ -90,16 +90,16 @@ def _outcomes(assessment: Any) -> list[tuple[str, str, str | None]]:
 
 @pytest.mark.parametrize("example", ["gendarmerie-contractor", "household-photo-sorter", "startup-foundation-model"])
 def test_migration_0004_gives_format1_assessments_the_new_answers_and_keeps_the_history(
-    database_url: str, kb: KnowledgeBase, example: str, migrated_to: Callable[[str, str], Engine]
+    empty_database_url: str, kb: KnowledgeBase, example: str, migrated_to: Callable[[str, str], Engine]
 ) -> None:
     descriptor = _descriptor(example)
-    engine = migrated_to(database_url, "0003")
+    engine = migrated_to(empty_database_url, "0003")
     with engine.begin() as connection:
         old_id = _save_format1(connection, descriptor)
         events_before = connection.execute(text("SELECT count(*) FROM events")).scalar_one()
     engine.dispose()
 
-    repo = Repository.open(database_url, kb)  # migrates to the head: 0004 upgrades the answers
+    repo = Repository.open(empty_database_url, kb)  # migrates to the head: 0004 upgrades the answers
     try:
         saved = repo.get(old_id)
         expected = parse_system(descriptor, kb=kb)  # the same upgrade the command line makes
@@ -132,7 +132,7 @@ def test_migration_0004_gives_format1_assessments_the_new_answers_and_keeps_the_
         repo.engine.dispose()
 
     # Opening again changes nothing more.
-    repo = Repository.open(database_url, kb)
+    repo = Repository.open(empty_database_url, kb)
     try:
         assert len(repo.history(old_id)) == len(history)
     finally:
@@ -140,9 +140,9 @@ def test_migration_0004_gives_format1_assessments_the_new_answers_and_keeps_the_
 
 
 def test_migration_0004_leaves_format2_assessments_alone(
-    database_url: str, kb: KnowledgeBase, migrated_to: Callable[[str, str], Engine]
+    empty_database_url: str, kb: KnowledgeBase, migrated_to: Callable[[str, str], Engine]
 ) -> None:
-    engine = migrated_to(database_url, "0003")
+    engine = migrated_to(empty_database_url, "0003")
     with engine.begin() as connection:
         new_style = {
             "name": "Already new",
@@ -153,7 +153,7 @@ def test_migration_0004_leaves_format2_assessments_alone(
         assessment_id = _save_format1(connection, new_style)
         before = connection.execute(text("SELECT count(*) FROM events")).scalar_one()
     engine.dispose()
-    engine = open_engine(database_url)
+    engine = open_engine(empty_database_url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == before
         kinds = connection.execute(select(EventRow.kind).where(EventRow.assessment_id == assessment_id)).scalars()
@@ -162,7 +162,7 @@ def test_migration_0004_leaves_format2_assessments_alone(
 
 
 def test_an_export_made_before_0004_imports_and_its_answers_are_upgraded(
-    database_url: str, kb: KnowledgeBase, tmp_path: Path, migrated_to: Callable[[str, str], Engine]
+    empty_database_url: str, kb: KnowledgeBase, tmp_path: Path, migrated_to: Callable[[str, str], Engine]
 ) -> None:
     descriptor = _descriptor("gendarmerie-contractor")
     source_url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
@@ -173,10 +173,10 @@ def test_an_export_made_before_0004_imports_and_its_answers_are_upgraded(
     export_as_is(engine, export, "0003")  # what an older airegime wrote: the same file format, at 0003
     engine.dispose()
 
-    target = open_engine(database_url)
+    target = open_engine(empty_database_url)
     import_database(target, export)
     target.dispose()
-    repo = Repository.open(database_url, kb)
+    repo = Repository.open(empty_database_url, kb)
     try:
         system = repo.get(old_id).system()
         expected = parse_system(descriptor, kb=kb)

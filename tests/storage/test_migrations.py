@@ -14,8 +14,8 @@ from airegime.storage.database import MIGRATIONS, open_engine
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, Base
 
 
-def test_opening_applies_migrations_and_they_match_the_models(database_url: str) -> None:
-    engine = open_engine(database_url)
+def test_opening_applies_migrations_and_they_match_the_models(empty_database_url: str) -> None:
+    engine = open_engine(empty_database_url)
     tables = set(inspect(engine).get_table_names())
     assert {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"} <= tables
     with engine.connect() as connection:
@@ -41,10 +41,10 @@ def head_revision() -> str:
 
 
 def test_assessments_saved_before_accounts_belong_to_the_default_organisation(
-    database_url: str, migrated_to: Callable[[str, str], Engine]
+    empty_database_url: str, migrated_to: Callable[[str, str], Engine]
 ) -> None:
     """Upgrading a database from before organisations keeps every assessment, owned by organisation 1."""
-    engine = migrated_to(database_url, "0001")
+    engine = migrated_to(empty_database_url, "0001")
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -54,7 +54,7 @@ def test_assessments_saved_before_accounts_belong_to_the_default_organisation(
             )
         )
     engine.dispose()
-    engine = open_engine(database_url)
+    engine = open_engine(empty_database_url)
     with engine.connect() as connection:
         rows = connection.execute(
             text("SELECT a.name, o.name FROM assessments a JOIN organisations o ON o.id = a.organisation_id")
