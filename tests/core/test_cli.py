@@ -159,12 +159,13 @@ deployments:
     "command", [("assess", "-f", "json"), ("assess",), ("explain",), ("report", "--date", "2026-01-15")]
 )
 def test_a_format1_descriptor_is_read_with_its_notes_on_stderr(tmp_path: Path, command: tuple[str, ...]) -> None:
+    from airegime.i18n import translate
     from airegime.upgrade import OTHER_ENDS_NOTE
 
     old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
     old.write_text(FORMAT1, encoding="utf-8")
     new.write_text(FORMAT2, encoding="utf-8")
-    for lang, note in (("fr", OTHER_ENDS_NOTE.fr), ("en", OTHER_ENDS_NOTE.en)):
+    for lang, note in (("fr", translate(OTHER_ENDS_NOTE, "fr")), ("en", translate(OTHER_ENDS_NOTE, "en"))):
         upgraded, current = (
             run(*command[:1], str(old), *command[1:], "--lang", lang),
             run(*command[:1], str(new), *command[1:], "--lang", lang),

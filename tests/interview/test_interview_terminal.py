@@ -454,10 +454,11 @@ def test_a_format1_descriptor_is_resumed_with_its_notes_and_saved_in_format2(
     (tmp_path / "old.yaml").write_text(FORMAT1, encoding="utf-8")
     person = spawn("--resume", "old.yaml")
     question = person.wait_for_question_or_menu()
+    from airegime.i18n import translate
     from airegime.upgrade import OTHER_ENDS_NOTE
 
     # "not exclusively that purpose" is read as "other ends too": a guess, said before the first question
-    assert f"note: development.answers.development_uses: {OTHER_ENDS_NOTE.fr[:50]}" in person.transcript
+    assert f"note: development.answers.development_uses: {translate(OTHER_ENDS_NOTE, 'fr')[:50]}" in person.transcript
     assert question is not None and (question.scope, question.id) == ("Déploiement : Forensics lab", "purpose")
     person.answer(question, "criminal_law")
     assert person.wait_for_question_or_menu() is None
