@@ -80,3 +80,18 @@ def test_the_new_pages_are_accessible(browser: Any, site: tuple[str, int, str], 
     page.goto("/new")
     assert page.locator("#use_profile").is_checked()
     page.context.close()
+
+
+def test_reloading_the_page_of_a_new_share_link_makes_no_second_link(
+    browser: Any, site: tuple[str, int, str], kb: KnowledgeBase
+) -> None:
+    address, assessment, _token = site
+    page = open_page(browser, address, "en")
+    page.goto(f"/a/{assessment}/share")
+    before = page.locator("section[aria-labelledby='links-title'] tbody tr").count()
+    page.get_by_role("button", name="Make the link").click()
+    shown = page.locator("#new-link").input_value()
+    assert "/shared/" in shown
+    page.reload()  # a plain visit now: the form is not posted again
+    assert page.locator("#new-link").count() == 0  # the address was shown once
+    assert page.locator("section[aria-labelledby='links-title'] tbody tr").count() == before + 1

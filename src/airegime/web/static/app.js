@@ -38,3 +38,10 @@ document.addEventListener("htmx:afterSettle", function (event) {
   }
   document.addEventListener("htmx:load", function (event) { localise(event.detail.elt || document); });
 })();
+
+// A page answering a form that must not be sent twice (a new share link, shown this once): make
+// the browser's history entry a plain visit of the same address, so that reloading it reads the
+// page again instead of posting the form a second time.
+if (document.querySelector("[data-posted-once]") && window.history.replaceState) {
+  window.history.replaceState(null, "", window.location.href);
+}
