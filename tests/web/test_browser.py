@@ -152,6 +152,9 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     result_url = page.url.split("/interview")[0] + "/result"
     page.goto(result_url)
     page.reload()
+    page.wait_for_selector(
+        "table.glance th:has-text('Deployment: Police nationale')"
+    )  # the page read again, in English
     assert glance(page)["Deployment: Police nationale"] == label["police_justice"].en
     page.goto("/")
     assert page.locator(".card h3", has_text="Détecteur de franchissement de zone").count() == 1

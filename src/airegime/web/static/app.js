@@ -42,6 +42,7 @@ document.addEventListener("htmx:afterSettle", function (event) {
 // A page answering a form that must not be sent twice (a new share link, shown this once): make
 // the browser's history entry a plain visit of the same address, so that reloading it reads the
 // page again instead of posting the form a second time.
-if (document.querySelector("[data-posted-once]") && window.history.replaceState) {
+if (typeof window !== "undefined" && window.history && window.history.replaceState &&
+    document.querySelector("[data-posted-once]")) {
   window.history.replaceState(null, "", window.location.href);
 }
