@@ -529,15 +529,9 @@ def evidence_of(repo: Repository, assessment_ids: Iterable[int]) -> dict[int, Ev
         return _read(session, ids, repo.organisation_id, removed=False)
 
 
-def evidence_read(repo: Repository, saved: Saved) -> Evidence:
-    """The evidence of an assessment just read through ``repo`` (``saved``), without looking the
-    assessment up a second time."""
-    return evidence_of(repo, (saved.id,))[saved.id]
-
-
 def read_with_evidence(repo: Repository, assessment_id: int) -> tuple[Saved, Assessment | None, Evidence]:
     """An assessment's current state, its latest stored result and its notes and evidence, read in
-    one session (``Repository.get_with_result`` and ``evidence_read`` together)."""
+    one session."""
     with repo._reads() as session:
         saved, result = evaluation.with_result(session, repo.organisation_id, assessment_id)
         return saved, result, _read(session, (saved.id,), repo.organisation_id, removed=False)[saved.id]

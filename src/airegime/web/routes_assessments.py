@@ -153,8 +153,8 @@ def export(assessment_id: AssessmentId, fmt: str, repo: RepoDep) -> Response:
     """The descriptor, readable by `airegime assess` and by the import form."""
     if fmt not in ("yaml", "json"):
         return see_other(f"/a/{assessment_id}/result")
-    saved = repo.get(assessment_id)
-    system = evidence.with_evidence(saved.system(), saved, evidence.evidence_read(repo, saved))
+    saved, _result, found = evidence.read_with_evidence(repo, assessment_id)
+    system = evidence.with_evidence(saved.system(), saved, found)
     repo.record("assessment.exported", assessment_id, fmt)
     data = system.to_dict()
     if fmt == "json":

@@ -23,7 +23,7 @@ from airegime.render.diagram import decision_diagram
 from airegime.render.methodology import render_methodology
 from airegime.render.reports import REPORT_FORMATS, render_report, report_filename
 from airegime.storage import Repository
-from airegime.storage.evidence import evidence_read, with_evidence
+from airegime.storage.evidence import read_with_evidence, with_evidence
 from airegime.storage.reviews import Reviews
 from airegime.web import downloads
 from airegime.web.pages import PageLangDep, error, render
@@ -36,8 +36,8 @@ METHODOLOGY_FORMATS = ("html", "pdf", "md")
 def current_assessment(repo: Repository, kb: KnowledgeBase, assessment_id: int) -> Assessment:
     """The saved assessment evaluated under the loaded rules (as the result page shows it), its
     descriptor carrying the notes and evidence of its answers (for the reports' appendix)."""
-    saved = repo.get(assessment_id)
-    return evaluate(kb=kb, system=with_evidence(saved.system(), saved, evidence_read(repo, saved)))
+    saved, _result, found = read_with_evidence(repo, assessment_id)
+    return evaluate(kb=kb, system=with_evidence(saved.system(), saved, found))
 
 
 @router.get("/a/{assessment_id}/report.{fmt}")
