@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from databases import sqlite_copy
 from sqlalchemy import Engine, inspect, text
 
-from airegime.storage.database import MIGRATIONS, open_engine
+from airegime.storage.database import MIGRATIONS, SQLITE_BUSY_SECONDS, open_engine
 from airegime.storage.models import DEFAULT_ORGANISATION_ID, Base
 
 
@@ -30,6 +34,21 @@ def test_opening_twice_is_harmless(database_url: str) -> None:
     with engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == head_revision()
     engine.dispose()
+
+
+def test_opening_an_up_to_date_database_waits_for_no_writer(tmp_path: Path, migrated_sqlite: Path) -> None:
+    """The server may be writing when a command opens the database: an open that has nothing to
+    migrate only reads, so it does not wait for the write lock (SQLite's busy timeout is 10 s)."""
+    url = sqlite_copy(migrated_sqlite, tmp_path / "busy.sqlite3")
+    writer = sqlite3.connect(tmp_path / "busy.sqlite3", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # holds the write lock, as a save in progress does
+    try:
+        started = time.monotonic()
+        open_engine(url).dispose()
+        assert time.monotonic() - started < SQLITE_BUSY_SECONDS / 2
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
 
 
 def head_revision() -> str:

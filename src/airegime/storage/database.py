@@ -3,12 +3,15 @@ SQLAlchemy URL through ``AIREGIME_DATABASE_URL``. Migrations run automatically o
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,12 +52,31 @@ def sessions(engine: Engine) -> tuple[sessionmaker[Session], sessionmaker[Sessio
 
 
 def migrate(engine: Engine) -> None:
-    """Apply every Alembic migration shipped in the package that the database lacks."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    """Apply every Alembic migration shipped in the package that the database lacks.
+
+    A database already at the shipped head is only read (no write lock, no migration scripts
+    run), which is what nearly every open finds.
+    """
+    with engine.connect() as connection:
+        reading = connection.execution_options(isolation_level="AUTOCOMMIT")
+        if frozenset(MigrationContext.configure(reading).get_current_heads()) == _shipped_heads():
+            return
+    config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+@functools.cache
+def _shipped_heads() -> frozenset[str]:
+    # The scripts ship with the package, so they are read once per process.
+    return frozenset(ScriptDirectory.from_config(_alembic_config()).get_heads())
 
 
 def _make_sqlite_folder(database: str | None) -> None:
