@@ -157,3 +157,12 @@ def test_results_exports_and_reports_are_never_cached(client: Client) -> None:
         assert response.headers.get("cache-control") == "no-store", path
     static = client.get("/static/style.css")
     assert static.status_code == 200 and "no-store" not in static.headers.get("cache-control", "")
+
+
+def test_pages_hand_a_new_browser_a_csrf_cookie_and_the_api_sets_no_cookie(repo: Repository) -> None:
+    """The API answers bearer tokens, never the login cookie: it has no form to protect."""
+    with Client(create_app(repository=repo)) as fresh:
+        for path in ("/api/v1/kb", "/api/v1/assessments"):
+            answer = fresh.get(path)
+            assert answer.status_code == 200 and "set-cookie" not in answer.headers, path
+        assert "airegime_csrf=" in fresh.get("/").headers["set-cookie"]

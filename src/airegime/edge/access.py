@@ -46,6 +46,10 @@ def is_public(path: str) -> bool:
     return path.startswith(PUBLIC)
 
 
+def is_api(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(f"{API_PREFIX}/")
+
+
 class Gate:
     """Decides, for each request, who acts (what they may do: the routers' ``require``).
 

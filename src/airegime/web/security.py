@@ -1,4 +1,4 @@
-"""What the web app adds at the edge: a CSRF token for every form, the security headers and the
+"""What the web app adds at the edge: a CSRF token for every page's forms, the security headers and the
 request size limit of ``airegime.edge`` on every response and request (the mounted API's too),
 and the client's address taken from X-Forwarded-For only when a trusted reverse proxy sent it."""
 
@@ -12,6 +12,7 @@ from http.cookies import SimpleCookie
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from airegime.edge.access import is_api
 from airegime.edge.headers import HEADERS, no_store
 from airegime.edge.limits import MAX_BODY_BYTES, evidence_limit, limited
 
@@ -40,9 +41,10 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        token, fresh = _csrf_token(scope)
-        scope.setdefault("state", {})["csrf"] = token
         path = scope.get("path", "")
+        # The API takes a bearer token, never the login cookie, so it needs no CSRF token.
+        token, fresh = ("", False) if is_api(path) else _csrf_token(scope)
+        scope.setdefault("state", {})["csrf"] = token
         limit = self.path_limits.get(path) or evidence_limit(path) or self.max_body
 
         async def send_with_headers(message: Message) -> None:
