@@ -21,13 +21,33 @@ from .helpers import PASSWORD, SECRET, Browser, Org
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path) -> str:
     if request.param == "sqlite":
-        return sqlite_copy(migrated_sqlite, tmp_path / "accounts.sqlite3")
+        # A test of the two organisations starts from a copy of them, made once (orgs_sqlite).
+        template = request.getfixturevalue("orgs_sqlite")[0] if "orgs" in request.fixturenames else migrated_sqlite
+        return sqlite_copy(template, tmp_path / "accounts.sqlite3")
     return empty_postgres(postgres_url())
 
 
+@pytest.fixture(scope="session")
+def orgs_sqlite(
+    tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path, kb: KnowledgeBase
+) -> tuple[Path, dict[str, Org]]:
+    """The two organisations saved once in a SQLite database, for the SQLite tests to copy."""
+    path = tmp_path_factory.mktemp("orgs") / "orgs.sqlite3"
+    repo = Repository.open(sqlite_copy(migrated_sqlite, path), kb)
+    made = make_orgs(repo, kb)
+    repo.engine.dispose()
+    return path, made
+
+
 @pytest.fixture
-def orgs(repo: Repository, kb: KnowledgeBase) -> dict[str, Org]:
+def orgs(request: pytest.FixtureRequest, repo: Repository, kb: KnowledgeBase) -> dict[str, Org]:
     """Org A and Org B; alice/anna/amy are A's admin/editor/reader, bob/ben/bea B's."""
+    if repo.engine.dialect.name == "sqlite":
+        return dict(request.getfixturevalue("orgs_sqlite")[1])  # already in the copied database
+    return make_orgs(repo, kb)
+
+
+def make_orgs(repo: Repository, kb: KnowledgeBase) -> dict[str, Org]:
     accounts = Accounts(repo.engine)
     people = {"Org A": ("alice", "anna", "amy"), "Org B": ("bob", "ben", "bea")}
     made = {}
