@@ -26,6 +26,12 @@ pytest_plugins = ["scenario_plugin"]
 os.environ.pop("COLUMNS", None)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (pyproject's default): a worker per core when the whole suite runs, none when
+    files or tests are named (starting workers would take longer than running them)."""
+    return 0 if config.args_source == pytest.Config.ArgsSource.ARGS else None
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser and PostgreSQL tests are slow too (a PostgreSQL test mostly repeats a SQLite one on
