@@ -3,6 +3,8 @@ an overridable question (the phase's answer, else the system's) as the scalar en
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -16,6 +18,7 @@ from airegime.batch.compiled import (
     PhaseProgram,
     answers_at,
     batch_program,
+    prepare_batch_program,
     verdict_outcome,
     verdict_status,
 )
@@ -95,6 +98,12 @@ def test_batches_longer_than_a_block_give_the_same_verdicts(program: BatchProgra
 
 def test_the_program_is_built_once_per_rule_set(kb: KnowledgeBase, program: BatchProgram) -> None:
     assert batch_program(kb) is program
+
+
+def test_preparing_a_built_program_starts_no_thread(kb: KnowledgeBase, program: BatchProgram) -> None:
+    before = threading.active_count()
+    prepare_batch_program(kb)
+    assert batch_program.is_built(kb) and threading.active_count() == before
 
 
 @pytest.mark.parametrize("phase_name", ["development", "deployment"])

@@ -170,9 +170,10 @@ def batch_program(kb: KnowledgeBase) -> BatchProgram:
 
 
 def prepare_batch_program(kb: KnowledgeBase) -> None:
-    """Start building ``batch_program(kb)`` on another thread (it returns at once if built): a caller
-    about to read a file (polars and file reads release the GIL) gets it ready meanwhile."""
-    threading.Thread(target=batch_program, args=(kb,), name="airegime-batch-program", daemon=True).start()
+    """Start building ``batch_program(kb)`` on another thread, unless it is built: a caller about to
+    read a file (polars and file reads release the GIL) gets it ready meanwhile."""
+    if not batch_program.is_built(kb):
+        threading.Thread(target=batch_program, args=(kb,), name="airegime-batch-program", daemon=True).start()
 
 
 def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -290,19 +290,23 @@ class KnowledgeBase:
         return tuple(rule for rule in self.rules if phase in rule.phases)
 
 
-def per_rule_set(build: Callable[[KnowledgeBase], T]) -> Callable[[KnowledgeBase], T]:
+class per_rule_set(Generic[T]):  # lower case: a decorator, like functools.cache
     """``build(kb)`` done once per rule set (its version and content hash) and kept; a caller that
     comes while another thread builds it waits for that build rather than doing it again."""
-    built: dict[tuple[str, str], T] = {}
-    building = threading.Lock()
 
-    @functools.wraps(build)
-    def once(kb: KnowledgeBase) -> T:
+    def __init__(self, build: Callable[[KnowledgeBase], T]) -> None:
+        self._build = build
+        self._built: dict[tuple[str, str], T] = {}
+        self._building = threading.Lock()
+        functools.update_wrapper(self, build)
+
+    def __call__(self, kb: KnowledgeBase) -> T:
         key = (kb.version, kb.hash)  # the hash covers the whole content
-        if key not in built:
-            with building:
-                if key not in built:
-                    built[key] = build(kb)
-        return built[key]
+        if key not in self._built:
+            with self._building:
+                if key not in self._built:
+                    self._built[key] = self._build(kb)
+        return self._built[key]
 
-    return once
+    def is_built(self, kb: KnowledgeBase) -> bool:
+        return (kb.version, kb.hash) in self._built
