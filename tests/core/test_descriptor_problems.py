@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -278,13 +277,6 @@ def test_the_command_line_caps_the_list(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     assert result.returncode == 2 and len(lines) == 1 + MAX_LISTED + 1
     assert lines[0].endswith("1,000 problems in the descriptor") and lines[-1] == f"{path}: … and 950 more"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, kb: KnowledgeBase) -> Iterator[Repository]:
-    repository = Repository.open(f"sqlite:///{tmp_path / 'problems.sqlite3'}", kb)
-    yield repository
-    repository.engine.dispose()
 
 
 def test_the_api_returns_every_problem(repo: Repository) -> None:

@@ -243,13 +243,6 @@ def test_the_command_line_says_a_descriptor_error_in_french_with_lang_fr(tmp_pat
     assert "  → vérifiez le chemin et les droits d’accès" in missing.stderr
 
 
-@pytest.fixture
-def repo(tmp_path: Path, kb: KnowledgeBase) -> Iterator[Repository]:
-    repository = Repository.open(f"sqlite:///{tmp_path / 'messages.sqlite3'}", kb)
-    yield repository
-    repository.engine.dispose()
-
-
 def test_the_api_says_an_error_in_the_readers_language(repo: Repository) -> None:
     with TestClient(create_api(repository=repo), raise_server_exceptions=False) as api:
         english = api.post("/evaluate", json=BAD).json()["error"]
