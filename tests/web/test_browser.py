@@ -4,6 +4,7 @@ going back, reloading; axe-core in the page; screenshots under test-artifacts/sc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,7 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     page.check("#answer-unknown")
     page.click("form.question button[type=submit]")
     page.wait_for_selector(".answers li .a.unknown")
-    page.goto(page.url.split("/a/")[0] + "/a/" + page.url.split("/a/")[1].split("/")[0] + "/result")
+    page.goto(result_address(page))
     assert glance(page)["Deployment: Police nationale"] == "Undetermined"
     missing = page.locator("section.phase.status-undetermined .next-question")
     assert kb.question_by_id["organisation_kind"].text.en in missing.inner_text()
@@ -145,11 +146,11 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     police_controller.locator("a").click()
     page.wait_for_selector("#answer-unknown:checked")
     page.check("#answer-competent_authority")
-    page.click("form.question button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the answer is saved before the result is read again
+        page.click("form.question button[type=submit]")
 
     # Reload: everything was saved.
-    result_url = page.url.split("/interview")[0] + "/result"
+    result_url = result_address(page)
     page.goto(result_url)
     page.reload()
     page.wait_for_selector(
@@ -221,3 +222,10 @@ def test_the_other_pages_are_accessible(page: Any, kb: KnowledgeBase, screenshot
     shot(page, screenshots / "new-invalid-fr.png")
     check_accessibility(page)
     assert_no_csp_violation(page)
+
+
+def result_address(page: Any) -> str:
+    """The result page of the assessment that ``page`` shows (whichever of its pages that is)."""
+    found = re.search(r"^(.*/a/\d+)(/|$)", page.url)
+    assert found, page.url
+    return f"{found.group(1)}/result"
