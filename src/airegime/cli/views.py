@@ -164,9 +164,8 @@ def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang
             f"[dim]({t('explain.required', lang)} {escape(expected)})[/]"
         )
         return
-    label = {"all": ("toutes :", "all of:"), "any": ("l’une de :", "any of:"), "not": ("pas :", "not:")}[node.kind]
     if depth > 1 or node.kind != "all":
-        out.print(f"{indent}{TRUTH_MARK[node.truth]} {label[0] if lang == 'fr' else label[1]}")
+        out.print(f"{indent}{TRUTH_MARK[node.truth]} {t(f'cond.{node.kind}', lang)}")  # ids marked in i18n
     for child in node.children:
         _print_condition(out, kb, child, lang, depth + (1 if depth > 1 or node.kind != "all" else 0))
 
