@@ -127,14 +127,17 @@ def test_each_guess_is_noted_on_its_rows() -> None:
     notes = dict(zip(result.table.get_column("deployment_name"), result.table.get_column("notes"), strict=True))
     assert notes["shop"] is None  # nothing was guessed
     for context in ("own use", "shared"):  # household: the whole system's answer, now each phase's
-        assert "Responsable du traitement (développement), Responsable du traitement (déploiement) : " in notes[context]
+        assert (
+            "Responsable du traitement (développement), Responsable du traitement (déploiement)\u00a0: "
+            in notes[context]
+        )
         assert "particulier" in notes[context]
     assert (
-        "Usages du développement (développement) : " in notes["investigation"]
+        "Usages du développement (développement)\u00a0: " in notes["investigation"]
     )  # "not exclusively" read as other ends
     assert "autres fins" in notes["investigation"]
-    assert "Finalité (développement) : " in notes["agency"]  # the foreseen uses now set the purpose
-    assert "Responsable du traitement (déploiement) : " in notes["agency"]  # an EU body with criminal-law ends
+    assert "Finalité (développement)\u00a0: " in notes["agency"]  # the foreseen uses now set the purpose
+    assert "Responsable du traitement (déploiement)\u00a0: " in notes["agency"]  # an EU body with criminal-law ends
     assert "Europol" in notes["agency"]
     outcomes = dict(
         zip(result.table.get_column("deployment_name"), result.table.get_column("deployment_outcome"), strict=True)

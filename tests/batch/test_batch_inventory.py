@@ -109,7 +109,7 @@ def test_invalid_cells_are_reported_and_other_rows_assessed() -> None:
         (1, "development_uses", "perhaps"),
     ]
     uses = KB.question_by_id["development_uses"]
-    assert all(f"« {o.label.fr} »" in result.errors[1].expected for o in uses.options)
+    assert all(f"«\u00a0{o.label.fr}\u00a0»" in result.errors[1].expected for o in uses.options)
     assert "single_use" not in result.errors[1].expected  # labels, not codes
     development = result.table.get_column("development_outcome").to_list()
     deployment = result.table.get_column("deployment_outcome").to_list()
@@ -183,12 +183,17 @@ def test_invalid_cell_messages_name_the_column_and_the_value_as_typed_and_the_la
     purpose, personal = KB.question_by_id["purpose"], KB.question_by_id["personal_data"]
     if lang == "fr":
         assert errors[0].startswith(
-            "Colonne « Finalité (déploiement) » : « polise » n’est pas une réponse possible ; réponses possibles : "
-            f"« {purpose.options[0].label.fr} », "
+            "Colonne «\u00a0Finalité (déploiement)\u00a0»\u00a0: «\u00a0polise\u00a0» n’est pas une réponse possible\u00a0; réponses possibles\u00a0: "
+            f"«\u00a0{purpose.options[0].label.fr}\u00a0», "
         )
-        assert "Colonne « deployment.personal_data » : « {peut-être} » n’est pas une réponse possible ; " in errors[0]
-        assert "« Oui », « Non » ou « je ne sais pas » (ou une cellule vide)." in errors[0]
-        assert errors[0].endswith("Le déploiement de cette ligne n’est pas évalué ; le développement peut l’être.")
+        assert (
+            "Colonne «\u00a0deployment.personal_data\u00a0»\u00a0: «\u00a0{peut-être}\u00a0» n’est pas une réponse possible\u00a0; "
+            in errors[0]
+        )
+        assert (
+            "«\u00a0Oui\u00a0», «\u00a0Non\u00a0» ou «\u00a0je ne sais pas\u00a0» (ou une cellule vide)." in errors[0]
+        )
+        assert errors[0].endswith("Le déploiement de cette ligne n’est pas évalué\u00a0; le développement peut l’être.")
     else:
         assert errors[0].startswith(
             "Column “Finalité (déploiement)”: “polise” is not a possible answer; possible answers: "

@@ -91,7 +91,7 @@ def test_a_wrong_expectation_fails_with_exit_1_in_legal_words(tmp_path: Path) ->
     assert french.returncode == 1
     said = "le déploiement «\u00a0National police\u00a0» devrait relever de «\u00a0RGPD\u00a0», mais le moteur donne"
     assert said in french.stdout
-    assert french.stdout.splitlines()[-1] == "1 scénario : 0 réussi, 1 en échec"
+    assert french.stdout.splitlines()[-1] == "1 scénario\u00a0: 0 réussi, 1 en échec"
 
 
 def test_an_amended_knowledge_base_is_tested_with_knowledge_dir(tmp_path: Path, kb_copy: Path) -> None:

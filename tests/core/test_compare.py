@@ -113,8 +113,8 @@ def test_a_renamed_context_in_the_same_place_is_the_same_context(kb: KnowledgeBa
     found = compare(kb=kb, before=zone, after=after, lang="fr")
     shop = found.phases[1]
     assert (shop.title, shop.renamed_from, shop.change) == (
-        "Déploiement : Mall",
-        "Déploiement : Shopping centre",
+        "Déploiement\u00a0: Mall",
+        "Déploiement\u00a0: Shopping centre",
         "same",
     )
     assert not found.differs  # a new name is no difference of answers or regimes

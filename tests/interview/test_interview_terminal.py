@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow  # runs airegime in a subprocess
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "zone-crossing-detector.yaml"
 SHOP, POLICE = "Centre commercial", "Police nationale"
-DEV, SHOP_SCOPE, POLICE_SCOPE = "Développement", f"Déploiement : {SHOP}", f"Déploiement : {POLICE}"
+DEV, SHOP_SCOPE, POLICE_SCOPE = "Développement", f"Déploiement\u00a0: {SHOP}", f"Déploiement\u00a0: {POLICE}"
 
 # The CNIL sheet's zone-crossing example, as a person would answer it (what they would answer to
 # every question the interview might ask, whether or not it turns out to be asked).
@@ -402,14 +402,14 @@ def test_each_question_names_its_phase_and_development_questions_mention_the_cli
     person.start("Détecteur", "", SHOP)
     seen: dict[tuple[str, str], str] = {}
     while (question := person.wait_for_question_or_menu()) is not None:
-        seen[(question.scope, question.id)] = " ".join(person.screen.split())
+        seen[(question.scope, question.id)] = flat(person.screen)
         person.answer(question, ZONE_CROSSING[question.scope][question.id])
     shop = placed_question(kb.question_by_id["personal_data"], "fr", scope="deployment", name=SHOP)
-    assert shop.where == "dans ce déploiement : Centre commercial"
-    assert shop.where in seen[(SHOP_SCOPE, "personal_data")] and not shop.note
+    assert shop.where == "dans ce déploiement\u00a0: Centre commercial"
+    assert flat(shop.where) in seen[(SHOP_SCOPE, "personal_data")] and not shop.note
     controller = placed_question(kb.question_by_id["organisation_kind"], "fr", scope="development")
-    assert controller.note and controller.note in seen[(DEV, "organisation_kind")]
-    assert controller.note not in seen[(SHOP_SCOPE, "organisation_kind")]
+    assert controller.note and flat(controller.note) in seen[(DEV, "organisation_kind")]
+    assert flat(controller.note) not in seen[(SHOP_SCOPE, "organisation_kind")]
     person.type("5")
     assert person.end() == 0
 
@@ -420,7 +420,7 @@ def test_a_json_descriptor_is_resumed_and_saved_back_as_json(kb: KnowledgeBase, 
     (tmp_path / "system.json").write_text(json.dumps(data), encoding="utf-8")
     person = spawn("--resume", "system.json")
     question = person.wait_for_question_or_menu()
-    assert question is not None and (question.scope, question.id) == ("Déploiement : National police", "purpose")
+    assert question is not None and (question.scope, question.id) == ("Déploiement\u00a0: National police", "purpose")
     person.answer(question, "criminal_law")
     assert person.wait_for_question_or_menu() is None
     person.type("q")
@@ -459,7 +459,7 @@ def test_a_format1_descriptor_is_resumed_with_its_notes_and_saved_in_format2(
 
     # "not exclusively that purpose" is read as "other ends too": a guess, said before the first question
     assert f"note: development.answers.development_uses: {translate(OTHER_ENDS_NOTE, 'fr')[:50]}" in person.transcript
-    assert question is not None and (question.scope, question.id) == ("Déploiement : Forensics lab", "purpose")
+    assert question is not None and (question.scope, question.id) == ("Déploiement\u00a0: Forensics lab", "purpose")
     person.answer(question, "criminal_law")
     assert person.wait_for_question_or_menu() is None
     assert person.finish() == 0
@@ -477,3 +477,8 @@ def test_a_format1_descriptor_is_resumed_with_its_notes_and_saved_in_format2(
         "police_justice",
     ]
     assert regime_line(kb, DEV, "split_police_justice_gdpr") in person.screen
+
+
+def flat(text: str) -> str:
+    """Every run of whitespace, non-breaking spaces included, as one space (the screen wraps lines)."""
+    return " ".join(text.split())

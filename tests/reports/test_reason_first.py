@@ -31,7 +31,8 @@ OFF_TOPIC = re.compile(r"défense|defence|foule|crowd|sûreté de l’État|Stat
 
 
 def rendered(kb: KnowledgeBase, assessment: Assessment, fmt: str, lang: Lang, tmp_path: Path) -> str:
-    """The text in reading order, whitespace flattened (a PDF breaks lines anywhere)."""
+    """The text in reading order, whitespace flattened (a PDF breaks lines anywhere, and pdftotext
+    reads a non-breaking space as a space)."""
     data = render_report(kb=kb, assessment=assessment, fmt=fmt, lang=lang, generated=REPORT_DATE)  # type: ignore[arg-type]
     if fmt == "pdf":
         (tmp_path / "r.pdf").write_bytes(data)
@@ -46,6 +47,11 @@ def rendered(kb: KnowledgeBase, assessment: Assessment, fmt: str, lang: Lang, tm
         text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", data.decode(), flags=re.S)))
     else:
         text = re.sub(r"\\(.)", r"\1", data.decode())
+    return flat(text)
+
+
+def flat(text: str) -> str:
+    """Every run of whitespace, non-breaking spaces included, as one space."""
     return " ".join(text.split())
 
 
@@ -75,13 +81,13 @@ def test_each_phase_shows_the_deciding_rule_first(
     details = text.index(w("report.phases", lang))
     summary = text[:details]
     for row in report["summary"]:  # page 1: every phase with its regime and the reason that decided
-        assert row["title"] in summary and row["outcome_label"] in summary and row["reason"] in summary
+        assert all(flat(row[key]) in summary for key in ("title", "outcome_label", "reason"))
     for phase in report["phases"]:
-        start = text.index(f"{phase['title']} — {phase['headline']}", details)
+        start = text.index(flat(f"{phase['title']} — {phase['headline']}"), details)
         assert first_rule_after(text, start, titles) == phase["deciding"]["title"]
         after = text[start:]
-        reason, enough = after.index(w("reason.title", lang)), after.index(w("reason.answers", lang))
-        assert reason < enough < after.index(w("explain.would_change", lang))
+        reason, enough = after.index(flat(w("reason.title", lang))), after.index(flat(w("reason.answers", lang)))
+        assert reason < enough < after.index(flat(w("explain.would_change", lang)))
         assert after.index(phase["deciding"]["explanation"]) < enough
     # Nothing else was possible for this system: no other rule, and no rule about defence or crowds, anywhere
     # (a few rule titles are also an answer's or a regime's words, which the what-if tables rightly show).

@@ -12,6 +12,7 @@ from airegime.errors import AiregimeError, DescriptorError
 from airegime.kb import KnowledgeBase
 from airegime.render.report_data import REPORT_FORMAT, load_report_json
 from airegime.render.reports import render_report, report_dict
+from airegime.render.summary import colon
 
 from .helpers import REPORT_DATE, check_golden
 
@@ -57,7 +58,7 @@ def test_the_report_holds_every_required_part(kb: KnowledgeBase, five: Assessmen
 
 def test_case_by_case_phase_names_the_competing_regimes(kb: KnowledgeBase, five: Assessment) -> None:
     phase = report_dict(kb=kb, assessment=five, lang="fr")["phases"][4]
-    assert phase["title"] == "Déploiement : Tax fraud unit" and phase["status"] == "case_by_case"
+    assert phase["title"] == "Déploiement\u00a0: Tax fraud unit" and phase["status"] == "case_by_case"
     assert phase["competing"] == [kb.outcome_by_id[o].label.fr for o in kb.outcome_by_id[phase["outcome"]].competing]
 
 
@@ -161,11 +162,11 @@ def test_a_split_outcome_names_each_regime_with_the_purposes_it_governs(
         label = kb.outcome_by_id[part.outcome].label.get(lang)  # type: ignore[arg-type]
         purposes = part.purposes.get(lang)  # type: ignore[arg-type]
         if fmt == "md":
-            assert f"**{label}**{' :' if lang == 'fr' else ':'} {purposes}" in section
+            assert f"**{label}**{colon(lang).rstrip()} {purposes}" in section
         else:
             from html import escape
 
-            assert f"<strong>{escape(label)}</strong>{' :' if lang == 'fr' else ':'} {escape(purposes)}" in text
+            assert f"<strong>{escape(label)}</strong>{colon(lang).rstrip()} {escape(purposes)}" in text
 
 
 def test_a_report_of_two_developments_shows_both(kb: KnowledgeBase) -> None:
@@ -221,7 +222,10 @@ def test_a_report_of_two_developments_shows_both(kb: KnowledgeBase) -> None:
     assert f"### Development: Police training — {police}" in text and "### Development 2 — GDPR" in text
     assert text.count(system.developments[1].description) == 1  # under its own phase, not in the system's
     french = report_dict(kb=kb, assessment=assessment, lang="fr", generated=REPORT_DATE)
-    assert [row["title"] for row in french["summary"]][:2] == ["Développement : Police training", "Développement 2"]
+    assert [row["title"] for row in french["summary"]][:2] == [
+        "Développement\u00a0: Police training",
+        "Développement 2",
+    ]
 
 
 def test_sources_are_cited_with_what_they_say(kb: KnowledgeBase, zone: Assessment) -> None:

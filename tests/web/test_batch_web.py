@@ -138,7 +138,7 @@ def test_an_inventory_in_each_format_gives_the_results_the_chart_and_the_invalid
         invalid.group(0),
     )  # the column as headed in the file, the value as typed, the answers allowed, the phase not assessed
     controller = format1_questions()["controller_kind"]
-    assert f"« {controller.option('competent_authority').label.fr} »" in invalid.group(0)  # allowed, in words
+    assert f"«\u00a0{controller.option('competent_authority').label.fr}\u00a0»" in invalid.group(0)  # allowed, in words
     assert "competent_authority" not in invalid.group(0)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 
@@ -459,8 +459,11 @@ def test_a_bad_deployment_cell_leaves_that_rows_development_assessed_on_the_page
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
     assert kb.outcome_by_id["gdpr"].label.fr in cells[1]  # development: assessed
     assert '<span class="problem">non évalué (cellule invalide)</span>' in cells[2]  # deployment: not
-    assert "Colonne « deployment.controller_kind » : « banana » n’est pas une réponse possible" in messages
-    assert "1 ligne(s) ont une cellule invalide : 0 développement(s) et 1 déploiement(s)" in page
+    assert (
+        "Colonne «\u00a0deployment.controller_kind\u00a0»\u00a0: «\u00a0banana\u00a0» n’est pas une réponse possible"
+        in messages
+    )
+    assert "1 ligne(s) ont une cellule invalide\u00a0: 0 développement(s) et 1 déploiement(s)" in page
     assert "Activité domestique (système)" in page or "Établissement (système)" in page  # columns to fill, in words
     assert "<code>development." not in page and "<code>deployment." not in page
     client.get("/lang/en")

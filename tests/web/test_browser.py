@@ -90,8 +90,8 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     page.wait_for_selector("table.glance")
     assert glance(page) == {
         "Développement": label["gdpr"].fr,
-        "Déploiement : Centre commercial": label["gdpr"].fr,
-        "Déploiement : Police nationale": label["police_justice"].fr,
+        "Déploiement\u00a0: Centre commercial": label["gdpr"].fr,
+        "Déploiement\u00a0: Police nationale": label["police_justice"].fr,
     }
     assert page.locator("text=" + kb.disclaimer.fr[:40]).count() == 1
     assert page.locator("section.phase .sources a[href^='https://']").count() > 3

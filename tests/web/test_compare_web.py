@@ -61,7 +61,7 @@ def test_two_assessments_side_by_side_regimes_first_in_both_languages(
     page = french.text
     assert page.index("Régimes qui diffèrent") < page.index("Réponses qui diffèrent") < page.index("Même régime")
     text = visible(page)
-    assert "Déploiement : National police" in text
+    assert "Déploiement : National police" in text  # visible() flattens every space
     assert "autre régime" in text and "RGPD" in text
     assert kb.question_by_id["purpose"].option("other").label.fr in text
     assert kb.rule_by_id["deployment_police_justice"].title.fr in text  # the reason, on the first side

@@ -96,11 +96,11 @@ def test_developments_are_added_renamed_asked_named_and_removed(
     ]
 
     asked = answer_all(client, new, {"Reuse": REUSE})
-    assert asked and all(label == "Développement : Reuse" for label, _ in asked)
+    assert asked and all(label == "Développement\u00a0: Reuse" for label, _ in asked)
     assert repo.get(new).answers_of(saved.developments[1].id) == {q: REUSE[q] for _, q in asked}
 
     outcomes = expected_developments(kb)
-    for lang, word in (("fr", "Développement : "), ("en", "Development: ")):
+    for lang, word in (("fr", "Développement\u00a0: "), ("en", "Development: ")):
         cookies = {"airegime_lang": lang}
         result = html.unescape(client.get(f"/a/{new}/result", cookies=cookies).text)
         glance = result.split('<table class="glance stack">', 1)[1].split("</table>", 1)[0]
@@ -112,7 +112,7 @@ def test_developments_are_added_renamed_asked_named_and_removed(
         assert {"fr": "Traitement de développement ajouté", "en": "Development processing added"}[lang] in history
 
     confirm = client.get(f"/a/{new}/developments/{saved.developments[0].id}/remove")
-    assert confirm.status_code == 200 and "Retirer ce traitement de développement ?" in html.unescape(confirm.text)
+    assert confirm.status_code == 200 and "Retirer ce traitement de développement\u00a0?" in html.unescape(confirm.text)
     removed = client.submit(f"/a/{new}/developments/{saved.developments[0].id}/remove")
     assert removed.status_code == 303
     assert [d.name for d in repo.get(new).developments] == ["Reuse"]
@@ -142,7 +142,7 @@ def test_an_old_link_to_a_development_question_opens_the_first_development(clien
     assert hidden(page.text, "ctx") == str(repo.get(new).developments[0].id)
     page = client.get(f"/a/{new}/interview?scope=development&ctx={second.id}&q=personal_data")
     assert hidden(page.text, "ctx") == str(second.id)
-    assert "Développement : Second" in html.unescape(page.text)
+    assert "Développement\u00a0: Second" in html.unescape(page.text)
     assert client.get(f"/a/{new}/interview?scope=development&ctx=999999&q=personal_data").status_code == 404
 
 
@@ -177,15 +177,17 @@ def test_a_second_development_added_in_the_browser_is_asked_and_shown(
         page.click("text=Ajouter ce traitement")
         page.wait_for_selector("form.question")
         asked = answer_interview(page, {"Réutilisation": REUSE})
-        assert asked and all(step.startswith("Développement : Réutilisation par le prestataire/") for step in asked)
+        assert asked and all(
+            step.startswith("Développement\u00a0: Réutilisation par le prestataire/") for step in asked
+        )
 
         page.click("text=Voir le résultat")
         page.wait_for_selector("table.glance")
         training, reuse = expected_developments(kb)
         shown = glance(page)
-        assert shown["Développement : Entraînement commandé"] == kb.outcome_by_id[training].label.fr  # type: ignore[index]
-        assert shown["Développement : Réutilisation par le prestataire"] == kb.outcome_by_id[reuse].label.fr  # type: ignore[index]
-        assert shown["Déploiement : Centre commercial"] == kb.outcome_by_id["gdpr"].label.fr
+        assert shown["Développement\u00a0: Entraînement commandé"] == kb.outcome_by_id[training].label.fr  # type: ignore[index]
+        assert shown["Développement\u00a0: Réutilisation par le prestataire"] == kb.outcome_by_id[reuse].label.fr  # type: ignore[index]
+        assert shown["Déploiement\u00a0: Centre commercial"] == kb.outcome_by_id["gdpr"].label.fr
         shot(page, screenshots / "developments-result-fr.png")
         assert_no_csp_violation(page)
     finally:

@@ -127,7 +127,7 @@ def test_the_last_answer_leads_to_the_review_page_then_the_result(
     assert "Questionnaire terminé" in review and "Vérifiez vos réponses" in review
     assert f'href="/a/{new}/result"' in review and "Voir le résultat" in review
     groups = re.findall(r'<h3 id="review-phase-\d+">([^<]+)</h3>', review)
-    assert groups == ["Système", "Développement", "Déploiement : Centre"]
+    assert groups == ["Système", "Développement", "Déploiement\u00a0: Centre"]
     given = views.answered(repo.get(new), kb, "fr", views.phase_names(lambda key, **_: key, "fr"))
     for answer in given:  # every answer, with a link to change it
         assert html.escape(answer.step.link(new)) in review
@@ -143,10 +143,12 @@ def test_a_phase_takes_the_system_establishment_unless_it_answers_otherwise(
     new = repo.import_system(load_system(EXAMPLE, kb=kb))
     shop = repo.get(new).contexts[0]
     review = client.get(f"/a/{new}/review").text
-    assert review.count("Comme pour le système : Établi dans l’Union européenne") == 3  # 1 development, 2 deployments
+    assert (
+        review.count("Comme pour le système\u00a0: Établi dans l’Union européenne") == 3
+    )  # 1 development, 2 deployments
     page = client.get(f"/a/{new}/interview?scope=deployment&ctx={shop.id}&q=establishment").text
     assert 'value="inherit" checked' in page and "reprend pour l’instant" in html.unescape(page)  # the default
-    assert f"dans ce déploiement : {shop.name}" in html.unescape(page)
+    assert f"dans ce déploiement\u00a0: {shop.name}" in html.unescape(page)
     post_answer(client, new, page, "outside")
     assert repo.get(new).answers_of(shop.id)["establishment"] == "outside"
     assert repo.get(new).system_answers == {"establishment": "eu"}
@@ -159,7 +161,7 @@ def test_a_phase_takes_the_system_establishment_unless_it_answers_otherwise(
     town = repo.get(new).contexts[-1]
     first = html.unescape(client.get(f"/a/{new}/interview").text)
     assert question_of(first) == ("deployment", str(town.id), "personal_data")
-    assert "Établissement : comme pour le système (Établi dans l’Union européenne)." in first
+    assert "Établissement\u00a0: comme pour le système (Établi dans l’Union européenne)." in first
     assert f"/a/{new}/interview?scope=deployment&ctx={town.id}&q=establishment" in first
     older = html.unescape(client.get(f"/a/{new}/interview?scope=deployment&ctx={shop.id}&q=purpose").text)
     assert "comme pour le système (" not in older  # only a phase's first question says it

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from airegime.kb import KnowledgeBase
+from airegime.render.summary import colon
 from airegime.storage import Repository
 from airegime.storage.format1 import upgrade_saved_answers
 from airegime.system import parse_system
@@ -79,7 +80,7 @@ def test_importing_several_developments_saves_them_all_and_the_pages_name_each(
         result = html.unescape(client.get(f"/a/{item.id}/result", cookies=cookies).text)
         glance = result.split('<table class="glance stack">', 1)[1].split("</table>", 1)[0]
         for name, phase in zip(names, repo.last_result(item.id).developments, strict=True):  # type: ignore[union-attr]
-            assert f"{word}{' : ' if lang == 'fr' else ': '}{name}" in glance
+            assert f"{word}{colon(lang)}{name}" in glance
             assert kb.outcome_by_id[phase.outcome].label.get(lang) in glance  # type: ignore[index]
         home = html.unescape(client.get("/", cookies=cookies).text)
         assert all(name in home for name in names)
@@ -87,7 +88,7 @@ def test_importing_several_developments_saves_them_all_and_the_pages_name_each(
         assert all(f'value="{name}"' in contexts for name in names)
         review = html.unescape(client.get(f"/a/{item.id}/review", cookies=cookies).text)
         answers = review.split('<section class="answers', 1)[1]
-        assert all(f"{word}{' : ' if lang == 'fr' else ': '}{name}" in answers for name in names)
+        assert all(f"{word}{colon(lang)}{name}" in answers for name in names)
     exported = yaml.safe_load(client.get(f"/a/{item.id}/export.yaml").text)
     assert parse_system(exported, kb=kb).to_dict() == expected.to_dict()
 

@@ -34,7 +34,7 @@ from airegime.batch.words import w
 from airegime.cells import is_formula
 from airegime.engine.results import PhaseResult
 from airegime.kb.models import KnowledgeBase, Lang, Phase, Scope
-from airegime.render.summary import colon, outcome_label, short_reason, status_label
+from airegime.render.summary import colon, outcome_label, semicolon, short_reason, status_label
 from airegime.upgrade import UpgradeNote
 
 PHASES: tuple[Phase, ...] = ("development", "deployment")
@@ -410,7 +410,7 @@ def _sources(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
         for rule_id in result.rules
         for c in kb.rule_by_id[rule_id].sources
     )
-    return " ; ".join(cited)
+    return semicolon(lang).join(cited)
 
 
 def _count(

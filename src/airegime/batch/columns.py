@@ -38,6 +38,7 @@ from airegime.batch.words import w
 from airegime.errors import AnswerError, LayoutError, msg
 from airegime.i18n import N_, t
 from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Question, Scope
+from airegime.render.summary import quoted
 from airegime.upgrade import format1_questions
 
 SYSTEM_ID = "system_id"
@@ -196,9 +197,8 @@ def encode_columns(columns: tuple[AnswerColumn, ...], frame: pl.DataFrame, lang:
 def allowed_answers(question: Question, lang: Lang) -> str:
     """The answers a cell may hold, by their labels: "« Oui », « Non » ou « je ne sais pas » (ou une
     cellule vide)". Codes and the other language's labels are accepted too, but people type labels."""
-    quote = ("« {} »" if lang == "fr" else "“{}”").format
-    labels = [quote(option.label.get(lang)) for option in question.options]
-    return w("allowed", lang, labels=", ".join(labels), unknown=quote(t("answer.unknown", lang)))
+    labels = [quoted(option.label.get(lang), lang) for option in question.options]
+    return w("allowed", lang, labels=", ".join(labels), unknown=quoted(t("answer.unknown", lang), lang))
 
 
 def _code(column: AnswerColumn, value: str) -> int:

@@ -23,9 +23,20 @@ def file_size(size: int, lang: Lang) -> str:
 
 
 def colon(lang: Lang) -> str:
-    """What follows a label ("Statut : ", "Status: "): French puts a space before the colon, English
-    does not. A label that ends the text takes it without the last space (``colon(lang).rstrip()``)."""
-    return " : " if lang == "fr" else ": "
+    """What follows a label ("Statut : ", "Status: "): French puts a non-breaking space before the
+    colon, English none. A label that ends the text takes it without the last space
+    (``colon(lang).rstrip()``)."""
+    return "\u00a0: " if lang == "fr" else ": "
+
+
+def semicolon(lang: Lang) -> str:
+    """What separates items that hold commas ("A, B ; C"): French puts a non-breaking space before it."""
+    return "\u00a0; " if lang == "fr" else "; "
+
+
+def quoted(text: str, lang: Lang) -> str:
+    """``text`` in the language's quotation marks: « text » (non-breaking spaces inside), “text”."""
+    return f"«\u00a0{text}\u00a0»" if lang == "fr" else f"“{text}”"
 
 
 def phase_title(result: PhaseResult, lang: Lang, *, developments: int | None = None) -> str:
@@ -90,7 +101,7 @@ def reason_sentence(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
     reason = result.reason
     assert reason is not None
     shown = [(q, a) for q, a in reason.answers if a not in kb.question_by_id[q].background] or reason.answers
-    answers = (" ; " if lang == "fr" else "; ").join(change_label(kb, q, a, lang, short=True) for q, a in shown)
+    answers = semicolon(lang).join(change_label(kb, q, a, lang, short=True) for q, a in shown)
     conclusion = deciding_title(kb, result, lang)
     return f"{answers} → {conclusion}" if answers else conclusion
 
