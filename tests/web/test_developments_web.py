@@ -177,9 +177,7 @@ def test_a_second_development_added_in_the_browser_is_asked_and_shown(
         page.click("text=Ajouter ce traitement")
         page.wait_for_selector("form.question")
         asked = answer_interview(page, {"Réutilisation": REUSE})
-        assert asked and all(
-            step.startswith("Développement\u00a0: Réutilisation par le prestataire/") for step in asked
-        )
+        assert asked and all(step.startswith("Développement : Réutilisation par le prestataire/") for step in asked)
 
         page.click("text=Voir le résultat")
         page.wait_for_selector("table.glance")
