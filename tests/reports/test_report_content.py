@@ -12,7 +12,7 @@ from airegime.errors import AiregimeError, DescriptorError
 from airegime.kb import KnowledgeBase
 from airegime.render.report_data import REPORT_FORMAT, load_report_json
 from airegime.render.reports import render_report, report_dict
-from airegime.render.summary import colon
+from airegime.render.summary import accepted_answers, answer_label, colon, expected_label
 
 from .helpers import REPORT_DATE, check_golden
 
@@ -238,3 +238,16 @@ def test_sources_are_cited_with_what_they_say(kb: KnowledgeBase, zone: Assessmen
         first = deciding["sources"][0]
         reason = text.split(f"**{deciding['sentence']}**")[1].split("\n#### ")[0]  # the reason that decided
         assert f", {first['pinpoint']} — {first['summary']}" in reason
+
+
+def test_a_condition_names_the_answers_it_accepts_the_shorter_way(kb: KnowledgeBase) -> None:
+    """The command line and the reports share one rule: the accepted answers, or, when more than two
+    fit and fewer do not, the others after "any answer except"."""
+    assert accepted_answers(["A"], ["B", "C"], "en") == "A"
+    assert accepted_answers(["A", "B"], ["C"], "en") == "A or B"
+    assert accepted_answers(["A", "B", "C"], ["D"], "en") == "any answer except: D"
+    assert accepted_answers(["A", "B", "C"], ["D"], "fr") == "toute réponse sauf\u00a0: D"
+    question = next(q for q in kb.questions if len(q.codes) >= 4)
+    *accepted, last = question.codes
+    said = expected_label(kb, question.id, tuple(accepted), "en")
+    assert said == "any answer except: " + answer_label(kb, question.id, last, "en")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from airegime.kb.models import Lang
-from airegime.render.summary import colon
+from airegime.render.summary import accepted_answers, colon
 from airegime.render.words import w
 
 TRUTH_MARK = {"met": "✓", "not_met": "✗", "open": "?"}
@@ -19,10 +19,7 @@ TRUTH_MARK = {"met": "✓", "not_met": "✗", "open": "?"}
 
 def atom_sentence(node: dict[str, Any], lang: Lang, *, traced: bool) -> str:
     """ "Does this phase process personal data? → Yes (answer given: No)"."""
-    expected = f" {w('cond.or', lang)} ".join(node["expected_labels"])
-    if len(node["expected_labels"]) > 2 and len(node["excluded_labels"]) < len(node["expected_labels"]):
-        expected = w("cond.except", lang) + ", ".join(node["excluded_labels"])
-    sentence = f"{node['text']} → {expected}"
+    sentence = f"{node['text']} → {accepted_answers(node['expected_labels'], node['excluded_labels'], lang)}"
     if traced and node["truth"] != "met":  # a ✓ already says the answer fits; say which one when it does not
         sentence += f" ({w('cond.given', lang)}{colon(lang)}{node['answer_label']})"
     return sentence

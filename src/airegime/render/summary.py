@@ -127,12 +127,18 @@ def status_label(result: PhaseResult, lang: Lang) -> str:
 
 
 def expected_label(kb: KnowledgeBase, question_id: str, expected: tuple[str, ...], lang: Lang) -> str:
-    """What a condition requires, said the short way: "yes", "A or B", or "any answer except: C"."""
-    question = kb.question_by_id[question_id]
-    excluded = [code for code in question.codes if code not in expected]
-    if len(expected) > 1 and len(excluded) < len(expected):
-        return t("cond.except", lang) + ", ".join(answer_label(kb, question_id, c, lang) for c in excluded)
-    return f" {t('cond.or', lang)} ".join(answer_label(kb, question_id, c, lang) for c in expected)
+    """What a condition requires, by the answers' labels (``accepted_answers``)."""
+    excluded = [code for code in kb.question_by_id[question_id].codes if code not in expected]
+    labels = [[answer_label(kb, question_id, code, lang) for code in codes] for codes in (expected, excluded)]
+    return accepted_answers(labels[0], labels[1], lang)
+
+
+def accepted_answers(expected: list[str], excluded: list[str], lang: Lang) -> str:
+    """What a condition accepts, said the short way: "Yes", "A or B", or, when more than two answers
+    fit and fewer do not, "any answer except: C"."""
+    if len(expected) > 2 and len(excluded) < len(expected):
+        return t("cond.except", lang) + ", ".join(excluded)
+    return f" {t('cond.or', lang)} ".join(expected)
 
 
 def change_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang, *, short: bool = False) -> str:
