@@ -460,7 +460,7 @@ def _describe(kb: KnowledgeBase, result: PhaseResult) -> Message:
 
     def outcome(outcome_id: str) -> Message:
         found = kb.outcome_by_id.get(outcome_id)
-        return msg("scenario.quoted", words=found.label if found else outcome_id)
+        return msg("quoted", words=found.label if found else outcome_id)
 
     if result.outcome is None:
         between = _chained(

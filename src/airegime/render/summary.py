@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from airegime.engine.results import PhaseResult
-from airegime.i18n import t
+from airegime.i18n import t, translate
 from airegime.kb.models import NOT_ASKED, UNKNOWN, Citation, KnowledgeBase, Lang, Outcome
 
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
@@ -35,8 +35,8 @@ def semicolon(lang: Lang) -> str:
 
 
 def quoted(text: str, lang: Lang) -> str:
-    """``text`` in the language's quotation marks: « text » (non-breaking spaces inside), “text”."""
-    return f"«\u00a0{text}\u00a0»" if lang == "fr" else f"“{text}”"
+    """``text`` in the language's quotation marks (the catalogue's ``quoted``): « text », “text”."""
+    return translate("quoted", lang, words=text)
 
 
 def phase_title(result: PhaseResult, lang: Lang, *, developments: int | None = None) -> str:
@@ -129,8 +129,9 @@ def status_label(result: PhaseResult, lang: Lang) -> str:
 def expected_label(kb: KnowledgeBase, question_id: str, expected: tuple[str, ...], lang: Lang) -> str:
     """What a condition requires, by the answers' labels (``accepted_answers``)."""
     excluded = [code for code in kb.question_by_id[question_id].codes if code not in expected]
-    labels = [[answer_label(kb, question_id, code, lang) for code in codes] for codes in (expected, excluded)]
-    return accepted_answers(labels[0], labels[1], lang)
+    accepted_labels = [answer_label(kb, question_id, code, lang) for code in expected]
+    excluded_labels = [answer_label(kb, question_id, code, lang) for code in excluded]
+    return accepted_answers(accepted_labels, excluded_labels, lang)
 
 
 def accepted_answers(expected: list[str], excluded: list[str], lang: Lang) -> str:
