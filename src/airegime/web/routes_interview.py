@@ -283,10 +283,11 @@ class Kind:
     id_name: str  # the name of the record's id in the addresses
     rename_requires: tuple[str, ...]  # the fields a rename may not leave empty
 
-    def holds(self, saved: Saved, record_id: int) -> bool:
-        """Whether ``record_id`` is one of the assessment's records of this kind."""
+    def check_held(self, saved: Saved, record_id: int) -> None:
+        """404 unless ``record_id`` is one of the assessment's records of this kind."""
         index = saved.index_of(record_id) if self.phase == "deployment" else saved.development_index_of(record_id)
-        return index is not None
+        if index is None:
+            raise HTTPException(status_code=404)
 
 
 # A deployment context needs a name; a development processing may go unnamed (when it is the only one).
@@ -329,15 +330,13 @@ def _record_routes(kind: Kind) -> None:
         refused = _refused(request, repo, assessment_id, texts, kind.rename_requires)
         if refused:
             return refused
-        if not kind.holds(repo.get(assessment_id), record_id):
-            raise HTTPException(status_code=404)
+        kind.check_held(repo.get(assessment_id), record_id)
         repo.rename_context(assessment_id, record_id, name=name, description=description)
         return see_other(f"/a/{assessment_id}/contexts")
 
     @writes.post(f"{record}/remove")
     def remove(assessment_id: AssessmentId, record_id: KindRecordId, repo: RepoDep) -> Response:
-        if not kind.holds(repo.get(assessment_id), record_id):
-            raise HTTPException(status_code=404)
+        kind.check_held(repo.get(assessment_id), record_id)
         repo.remove_context(assessment_id, record_id)  # refused (a clear error page) for the last one
         return see_other(f"/a/{assessment_id}/contexts")
 
