@@ -1,9 +1,5 @@
 """Organisations, accounts, memberships, login sessions, API tokens, the audit log; every
 assessment now belongs to an organisation (existing ones to the default organisation, id 1).
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-28
 """
 
 from __future__ import annotations
@@ -15,8 +11,6 @@ from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

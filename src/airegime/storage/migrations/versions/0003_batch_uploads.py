@@ -1,9 +1,5 @@
 """Inventories uploaded to the batch page, kept in the database (they were in one process's
 memory, which several server processes do not share).
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-28
 """
 
 from __future__ import annotations
@@ -13,8 +9,6 @@ from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

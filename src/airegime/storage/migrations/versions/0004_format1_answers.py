@@ -2,10 +2,6 @@
 format-2 answers: events appended that withdraw the old answers and give the new ones (the
 history stays append-only), after an ``upgraded`` event listing where the reading is a guess.
 No schema change; the stored results keep their rule-set hash, so the assessments show as stale.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-04
 """
 
 from __future__ import annotations
@@ -16,8 +12,6 @@ from airegime.storage.format1 import upgrade_saved_answers
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -2,10 +2,6 @@
 ('development' or 'deployment'); each assessment's one development processing becomes a row
 (its description moved from ``assessments.development_description``), and the events of its
 answers name that row, as deployment answers name their context.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-05
 """
 
 from __future__ import annotations
@@ -17,8 +13,6 @@ from airegime.storage.developments import development_rows
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -2,10 +2,6 @@
 account and address, and per address, counted up by one atomic statement (the audit log keeps
 recording every failure; it no longer serves as the counter, which counted a member of three
 organisations three times and let concurrent attempts through together).
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-06
 """
 
 from __future__ import annotations
@@ -15,8 +11,6 @@ from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

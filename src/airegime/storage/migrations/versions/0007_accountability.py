@@ -1,9 +1,5 @@
 """Accountability: a note and evidence per answer, review and approval, an action plan, an
 organisation profile, read-only share links, and archiving instead of deleting.
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-04
 """
 
 from __future__ import annotations
@@ -13,8 +9,6 @@ from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def _answer_columns() -> list[sa.Column[object]]:
