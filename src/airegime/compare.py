@@ -14,7 +14,7 @@ are kept there, beside the labels; a page or a terminal shows the labels only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from airegime.engine.evaluate import evaluate
@@ -46,15 +46,7 @@ class AnswerDifference:
     after_label: str
 
     def to_dict(self) -> Json:
-        return {
-            "question": self.question,
-            "short": self.short,
-            "text": self.text,
-            "before": self.before,
-            "after": self.after,
-            "before_label": self.before_label,
-            "after_label": self.after_label,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from airegime.answers import normalise_answer
 from airegime.engine.interview import NextQuestion, next_question
 from airegime.errors import SessionError, msg
-from airegime.kb.models import KnowledgeBase, Question, Scope
+from airegime.kb.models import KnowledgeBase, Phase, Question, Scope
 from airegime.system import System, parse_system
 
 ChangeKind = Literal["answer", "add_deployment", "rename_deployment", "remove_deployment"]
@@ -122,7 +122,7 @@ class InterviewSession:
         ``development_index``: which development processing, for a development's answer (the first by default).
         """
         question = self.kb.question_by_id.get(question_id)
-        development = self._development_index(development_index) if scope == "development" else None
+        development = self._index("development", development_index) if scope == "development" else None
         location = _location(scope, deployment_index if scope == "deployment" else development)
         if question is None or scope not in question.scope:
             raise SessionError(
@@ -147,14 +147,14 @@ class InterviewSession:
         return len(self._system.deployments) - 1
 
     def rename_deployment(self, index: int, name: str) -> None:
-        index = self._deployment_index(index)
+        index = self._index("deployment", index)
         name = self._new_name(name, ignore=index)
         data = self._data()
         data["deployments"][index]["name"] = name
         self._apply(data, Change("rename_deployment", "deployment", index, name=name))
 
     def remove_deployment(self, index: int) -> None:
-        index = self._deployment_index(index)
+        index = self._index("deployment", index)
         if len(self._system.deployments) == 1:
             raise SessionError(
                 "last_deployment",
@@ -185,29 +185,23 @@ class InterviewSession:
         self._system = new
 
     def _checked_index(self, scope: Scope, index: int | None) -> int | None:
-        return self._deployment_index(index) if scope == "deployment" else None
+        return self._index("deployment", index) if scope == "deployment" else None
 
-    def _development_index(self, index: int | None) -> int:
-        count = len(self._system.developments)
-        if index is None:
+    def _index(self, phase: Phase, index: int | None) -> int:
+        """``index`` checked against the phases of that kind; none names the first development processing."""
+        development = phase == "development"
+        count = len(self._system.developments if development else self._system.deployments)
+        if index is None and development:
             return 0
-        if not 0 <= index < count:
-            raise SessionError(
-                "no_development",
-                msg("error.session.no_development", index=index),
-                location="developments",
-                hint=msg("error.session.no_development.hint", count=count),
-            )
-        return index
-
-    def _deployment_index(self, index: int | None) -> int:
-        count = len(self._system.deployments)
         if index is None or not 0 <= index < count:
             raise SessionError(
-                "no_deployment",
-                msg("error.session.no_deployment", index=index),
-                location="deployments",
-                hint=msg("error.session.no_deployment.hint", count=count),
+                f"no_{phase}",
+                msg("error.session.no_development" if development else "error.session.no_deployment", index=index),
+                location=f"{phase}s",
+                hint=msg(
+                    "error.session.no_development.hint" if development else "error.session.no_deployment.hint",
+                    count=count,
+                ),
             )
         return index
 

@@ -25,7 +25,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -96,14 +96,7 @@ class Note:
     updated_at: datetime
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "scope": self.scope,
-            "context_id": self.context_id,
-            "question": self.question,
-            "text": self.text,
-            "author": self.author,
-            "updated_at": self.updated_at.isoformat(),
-        }
+        return {**asdict(self), "updated_at": self.updated_at.isoformat()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,20 +127,10 @@ class Attachment:
         return SERVED_AS.get(self.media_type, self.media_type or "application/octet-stream")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "scope": self.scope,
-            "context_id": self.context_id,
-            "question": self.question,
-            "kind": self.kind,
-            "name": self.name,
-            "media_type": self.media_type,
-            "size": self.size,
-            "sha256": self.sha256,
-            "url": self.url,
-            "added_by": self.added_by,
-            "added_at": self.added_at.isoformat(),
-        }
+        """Its fields but ``removed_at`` (a removed attachment is no longer listed)."""
+        data = {**asdict(self), "added_at": self.added_at.isoformat()}
+        del data["removed_at"]
+        return data
 
 
 AnswerKey = tuple[str, int | None, str]  # scope, development or context id (None: the system), question

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -39,13 +39,7 @@ class PhaseSummary:
         return cls(result.phase, result.name, result.status, result.outcome, result.possible)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "phase": self.phase,
-            "name": self.name,
-            "status": self.status,
-            "outcome": self.outcome,
-            "possible": list(self.possible),
-        }
+        return {**asdict(self), "possible": list(self.possible)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PhaseSummary:

@@ -24,7 +24,7 @@ confirmation); the audit entry keeps its name.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -61,15 +61,7 @@ class ReviewStep:
     rule_set_hash: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "step": self.step,
-            "actor": self.actor,
-            "at": self.at.isoformat(),
-            "opinion": self.opinion,
-            "rule_set_version": self.rule_set_version,
-            "rule_set_hash": self.rule_set_hash,
-        }
+        return {**asdict(self), "at": self.at.isoformat()}
 
 
 @dataclass(frozen=True, slots=True)

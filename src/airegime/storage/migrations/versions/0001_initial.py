@@ -1,5 +1,4 @@
-"""Assessments, deployment contexts, the append-only event history and evaluations.
-"""
+"""Assessments, deployment contexts, the append-only event history and evaluations."""
 
 from __future__ import annotations
 
