@@ -41,12 +41,12 @@ FIELDS = tuple(field.name for field in fields(AuditEntry))  # the export's colum
 
 def write_audit(
     session: Session,
-    *,
     organisation_id: int | None,
     actor: str,
     action: str,
     target: str = "",
     detail: str = "",
+    *,
     address: str = "",
 ) -> None:
     entry = AuditRow(

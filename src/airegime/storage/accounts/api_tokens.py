@@ -14,8 +14,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from airegime.errors import AccountError, msg
-from airegime.storage.accounts.people import audit, organisation_row, user_row
+from airegime.storage.accounts.people import organisation_row, user_row
 from airegime.storage.accounts.principal import ROLES, Principal, Role, role_of
+from airegime.storage.audit import write_audit
 from airegime.storage.models import ApiTokenRow, MembershipRow, OrganisationRow, UserRow, as_utc, digest, now
 
 TOKEN_PREFIX = "air_"
@@ -71,7 +72,7 @@ def create_token(
             expires_at=now() + timedelta(days=days) if days else None,
         )
     )
-    audit(session, org.id, actor, "token.created", name, f"{user.username}, {role}")
+    write_audit(session, org.id, actor, "token.created", name, f"{user.username}, {role}")
     return token
 
 
@@ -142,4 +143,4 @@ def revoke_token(session: Session, token_id: int, organisation_id: int, *, actor
     ):
         raise AccountError(msg("error.accounts.no_token", id=token_id), hint=msg("error.storage.reload"))
     token.revoked_at = token.revoked_at or now()
-    audit(session, organisation_id, actor, "token.revoked", token.name, owner.username)
+    write_audit(session, organisation_id, actor, "token.revoked", token.name, owner.username)

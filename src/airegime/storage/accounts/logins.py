@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from airegime.errors import AccountError, LoginRefused, LoginThrottled, msg
 from airegime.storage.accounts import passwords
-from airegime.storage.accounts.people import audit, audit_user, user_row
+from airegime.storage.accounts.people import audit_user, user_row
 from airegime.storage.accounts.principal import Principal, role_of
 from airegime.storage.accounts.throttle import count_attempt, forgive, sweep, throttle_keys
+from airegime.storage.audit import write_audit
 from airegime.storage.models import LoginSessionRow, MembershipRow, OrganisationRow, UserRow, digest, now
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -65,7 +66,7 @@ def login(writes: sessionmaker[Session], username: str, password: str, *, addres
                     expires_at=now() + SESSION_LIFETIME,
                 )
             )
-            audit(session, membership.organisation_id, name, "login.succeeded", name, address=address)
+            write_audit(session, membership.organisation_id, name, "login.succeeded", name, address=address)
             organisation = session.get(OrganisationRow, membership.organisation_id)
             assert organisation is not None  # a membership's organisation exists (foreign key)
             principal = Principal(user.username, organisation.id, organisation.name, role_of(membership.role), user.id)
@@ -149,4 +150,6 @@ def logout(session: Session, token: str, principal: Principal | None, *, address
     """End the login session of ``token`` (``principal``: who it was, if it was still valid)."""
     session.query(LoginSessionRow).filter(LoginSessionRow.token_hash == digest(token)).delete()
     if principal:
-        audit(session, principal.organisation_id, principal.username, "logout", principal.username, address=address)
+        write_audit(
+            session, principal.organisation_id, principal.username, "logout", principal.username, address=address
+        )

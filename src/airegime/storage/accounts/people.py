@@ -63,7 +63,7 @@ def rename_organisation(session: Session, old: str, new: str, *, actor: str) -> 
     if session.scalar(select(OrganisationRow.id).where(OrganisationRow.name == new)) is not None:
         raise AccountError(msg("error.accounts.org_exists", name=new), hint=msg("error.accounts.another_name"))
     row.name = new
-    audit(session, row.id, actor, "organisation.renamed", old, f"{old} → {new}")
+    write_audit(session, row.id, actor, "organisation.renamed", old, f"{old} → {new}")
 
 
 def add_user(session: Session, username: str, password: str, *, organisation: str, role: str, actor: str) -> bool:
@@ -75,7 +75,7 @@ def add_user(session: Session, username: str, password: str, *, organisation: st
     user = UserRow(username=username, password_hash=passwords.hash_password(password), created_at=now())
     session.add(user)
     session.flush()
-    audit(session, None, actor, "user.created", username)
+    write_audit(session, None, actor, "user.created", username)
     return set_role(session, user, organisation, role, actor=actor, create=True)
 
 
@@ -123,7 +123,7 @@ def remove_member(session: Session, username: str, organisation: str, *, actor: 
     keep_an_admin(session, had_admin, force, msg("error.accounts.change.remove", user=user.username, org=org.name))
     for table in (LoginSessionRow, ApiTokenRow):
         session.query(table).filter(table.user_id == user.id, table.organisation_id == org.id).delete()
-    audit(session, org.id, actor, "member.removed", user.username)
+    write_audit(session, org.id, actor, "member.removed", user.username)
 
 
 def recover(session: Session, name: str, password: str, *, organisation: str | None, actor: str) -> str:
@@ -133,7 +133,7 @@ def recover(session: Session, name: str, password: str, *, organisation: str | N
         user = UserRow(username=name, password_hash="", created_at=now())
         session.add(user)
         session.flush()
-        audit(session, None, actor, "user.created", name)
+        write_audit(session, None, actor, "user.created", name)
     if organisation is None:
         first = session.scalar(
             select(OrganisationRow.name)
@@ -231,7 +231,7 @@ def set_role(session: Session, user: UserRow, organisation: str, role: str, *, a
         session.add(MembershipRow(user_id=user.id, organisation_id=org.id, role=role))
     else:
         membership.role = role
-    audit(session, org.id, actor, "member.role", user.username, role)
+    write_audit(session, org.id, actor, "member.role", user.username, role)
     return created
 
 
@@ -276,25 +276,4 @@ def audit_user(
         query = select(MembershipRow.organisation_id).where(MembershipRow.user_id == user.id)
         organisations = list(session.scalars(query)) or organisations
     for organisation_id in organisations:
-        audit(session, organisation_id, actor, action, target, address=address)
-
-
-def audit(
-    session: Session,
-    organisation_id: int | None,
-    actor: str,
-    action: str,
-    target: str,
-    detail: str = "",
-    *,
-    address: str = "",
-) -> None:
-    write_audit(
-        session,
-        organisation_id=organisation_id,
-        actor=actor,
-        action=action,
-        target=target,
-        detail=detail,
-        address=address,
-    )
+        write_audit(session, organisation_id, actor, action, target, address=address)
