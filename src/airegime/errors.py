@@ -45,7 +45,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
-from airegime.i18n import translate
+from airegime.i18n import plural, translate
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +57,14 @@ class Message:
 
     key: str
     values: Mapping[str, object] = field(default_factory=dict)
+    count: int | None = None  # how many things it counts: said in the plural form the language gives that number
 
     def text(self, lang: str = "en") -> str:
         """The message in ``lang`` (English when the catalogue of ``lang`` lacks it)."""
-        return translate(self.key, lang).format(**{name: _said(value, lang) for name, value in self.values.items()})
+        values = {name: _said(value, lang) for name, value in self.values.items()}
+        if self.count is not None:
+            return plural(self.key, self.count, lang, **values)
+        return translate(self.key, lang).format(**values)
 
     def __str__(self) -> str:
         return self.text()
@@ -71,6 +75,12 @@ def msg(key: str, /, **values: object) -> Message:
     (babel.cfg) reads ``key``; tests/core/test_error_messages.py checks that both catalogues have it
     with these placeholders."""
     return Message(key, values)
+
+
+def msg_plural(key: str, n: int, /, **values: object) -> Message:
+    """The message ``key`` counting ``n`` things (its ``{n}``), in the plural form each language gives
+    ``n``; the catalogues hold it with its plural id ``key`` + ".plural"."""
+    return Message(key, values, count=n)
 
 
 # What an error or a problem says: a Message; a plain string only for text that is no message of the

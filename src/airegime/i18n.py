@@ -50,11 +50,21 @@ def translator(lang: str) -> Callable[..., str]:
     return _
 
 
-def plural(key: str, number: int, lang: str) -> str:
+def plural(key: str, number: int, lang: str, **values: object) -> str:
     """The text of ``key`` for ``number`` things in ``lang``, by its catalogue's plural rule (French
-    says "0 réussi", English "0 passed" but "0 scenarios"), ``{n}`` filled. The catalogues hold such a
-    message as ``key`` with the plural id ``key`` + ".plural"."""
-    return _catalogue(lang, LOCALE_DIR).ngettext(key, key + ".plural", number).format(n=number)
+    says "0 réussi", English "0 passed" but "0 scenarios"), ``{n}`` and the other ``values`` filled.
+    The catalogues hold such a message as ``key`` with the plural id ``key`` + ".plural"."""
+    return _catalogue(lang, LOCALE_DIR).ngettext(key, key + ".plural", number).format(n=number, **values)
+
+
+def plural_translator(lang: str) -> Callable[..., str]:
+    """``plural`` bound to ``lang``: the templates' ``ngettext(key, key ~ ".plural", n, **values)``,
+    gettext's own name, which Jinja's extractor reads as one message with its plural."""
+
+    def ngettext(key: str, _plural_key: str, number: int, **values: object) -> str:
+        return plural(key, number, lang, **values)
+
+    return ngettext
 
 
 def known(key: str) -> bool:
@@ -216,7 +226,6 @@ DYNAMIC_IDS = (
     N_("password.wrong"),
     N_("batch.bad_extension"),
     N_("batch.empty"),
-    N_("batch.invalid_count"),
     N_("batch.kept_note"),
     N_("batch.no_file"),
     N_("batch.no_rows"),
@@ -245,7 +254,7 @@ DYNAMIC_IDS = (
 
 # Functions whose first argument is a message id (or ids, as in `w("a" if x else "b", lang)`).
 KEYWORDS = frozenset({"t", "w", "say", "_", "translate", "N_", "_tell", "translator", "msg"})
-PLURAL_KEYWORDS = frozenset({"plural"})  # their id and its plural (id + ".plural"), as one message
+PLURAL_KEYWORDS = frozenset({"plural", "msg_plural"})  # their id and its plural (id + ".plural"), as one message
 
 
 def extract_ids(fileobj: IO[bytes], keywords: object, comment_tags: object, options: object) -> Iterator[Any]:

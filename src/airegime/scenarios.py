@@ -27,7 +27,7 @@ import yaml
 from airegime.engine.evaluate import evaluate
 from airegime.engine.interview import next_question
 from airegime.engine.results import Assessment, PhaseResult
-from airegime.errors import DescriptorError, Message, Said, ScenarioError, msg
+from airegime.errors import DescriptorError, Message, Said, ScenarioError, msg, msg_plural
 from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.loader import yaml_problem
 from airegime.system import System, load_system, parse_system, read_utf8
@@ -422,7 +422,7 @@ def _compare(kb: KnowledgeBase, name: str, result: PhaseResult, expected: Expect
         yield Failure(name, "status", msg("scenario.failure.status", phase=phase, status=status, gives=gives))
     if expected.rules is not None and list(result.rules) != list(expected.rules):
         want, got = list(expected.rules), list(result.rules)
-        yield Failure(name, "rules", msg("scenario.failure.rules", phase=phase, want=want, got=got))
+        yield Failure(name, "rules", msg_plural("scenario.failure.rules", len(want), phase=phase, want=want, got=got))
     for source_id in expected.cites:
         if source_id in result.sources:
             continue

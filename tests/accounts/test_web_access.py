@@ -69,7 +69,7 @@ def test_wrong_password_then_throttled_with_a_clear_page(
         assert SESSION_COOKIE not in refused.headers.get("set-cookie", "")
     throttled = browser.post("/login", data={"csrf_token": browser.csrf, "username": "bob", "password": PASSWORD})
     assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) > 0
-    assert "Trop d’échecs de connexion\u00a0: réessayez dans 15 minute(s)" in throttled.text
+    assert "Trop d’échecs de connexion\u00a0: réessayez dans 15\u00a0min." in throttled.text
     assert "Traceback" not in throttled.text
 
 

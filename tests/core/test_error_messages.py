@@ -135,7 +135,7 @@ def placeholders(text: str) -> set[str]:
 def message_calls() -> Iterator[tuple[str, ast.Call]]:
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and _called(node.func) == "msg":
+            if isinstance(node, ast.Call) and _called(node.func) in ("msg", "msg_plural"):
                 yield f"{path.relative_to(ROOT)}:{node.lineno}", node
 
 
@@ -154,12 +154,16 @@ def test_every_message_id_is_in_both_catalogues_with_the_values_the_code_gives()
         keys = ids_of(call.args[0]) if call.args else []
         assert keys, f"{where}: the id must be written in the call, for extraction to find it"
         given = {keyword.arg for keyword in call.keywords}
+        counted = _called(call.func) == "msg_plural"  # its {n} is the count; the catalogues add id.plural
         for key in keys:
             seen.add(key)
-            assert english.get(key) and french.get(key), f"{where}: {key} lacks a text in a catalogue"
-            if None not in given:  # no **values: the names are all here
-                assert placeholders(english[key]) == given, f"{where}: {key} wants {placeholders(english[key])}"
-            assert placeholders(french[key]) == placeholders(english[key]), key
+            forms = (key, f"{key}.plural") if counted else (key,)
+            for form in forms:
+                assert english.get(form) and french.get(form), f"{where}: {form} lacks a text in a catalogue"
+                wanted = placeholders(english[form]) - ({"n"} if counted else set())
+                if None not in given:  # no **values: the names are all here
+                    assert wanted == given, f"{where}: {form} wants {wanted}"
+                assert placeholders(french[form]) == placeholders(english[form]), form
     assert len(seen) > 250
 
 

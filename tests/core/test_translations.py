@@ -22,7 +22,8 @@ from airegime import i18n
 from airegime.batch.words import rows_text
 from airegime.batch.words import w as batch_w
 from airegime.cli.interview_text import say
-from airegime.i18n import extract_ids, known, plural, t, translate, translator
+from airegime.errors import msg_plural
+from airegime.i18n import extract_ids, known, plural, plural_translator, t, translate, translator
 from airegime.render.words import w
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,14 +98,37 @@ def test_every_lookup_reads_the_catalogues() -> None:
     assert translator("en")("status.determined") == translate("status.determined", "en") == "determined"
     assert say("progress", "en", n=2, total=9) == "question 2 of at most 9"
     assert batch_w("batch.progress", "fr") == "Évaluation" and rows_text(2000, "en") == "2,000 rows"
-    assert translator("fr")("home.count", n=3) == "3 analyse(s)"
-    assert translator("fr")("home.count") == "{n} analyse(s)"  # no values: the text as written
+    assert translator("fr")("batch.invalid_more", n=3).startswith("… et 3 autres")
+    assert translator("fr")("batch.invalid_more").startswith("… et {n} autres")  # no values: the text as written
 
 
 def test_a_count_takes_each_languages_plural_rule() -> None:
     assert [plural("test.scenarios", n, "en") for n in (0, 1, 2)] == ["0 scenarios", "1 scenario", "2 scenarios"]
     assert [plural("test.scenarios", n, "fr") for n in (0, 1, 2)] == ["0 scénario", "1 scénario", "2 scénarios"]
     assert plural("test.scenarios", 3, "de") == "3 scenarios"  # a language without a catalogue: English
+
+
+def test_a_count_in_a_sentence_takes_the_plural_rule_wherever_it_is_said() -> None:
+    """Python (``plural``), the templates (``ngettext``) and library errors (``msg_plural``) say a count
+    in the form its number takes: never "row(s)"."""
+    assert [plural("batch.matching", n, "en", total=9) for n in (0, 1, 2)] == [
+        "0 rows of 9.",
+        "1 row of 9.",
+        "2 rows of 9.",
+    ]
+    assert [plural("batch.matching", n, "fr", total=9) for n in (0, 1, 2)] == [
+        "0 ligne sur 9.",
+        "1 ligne sur 9.",
+        "2 lignes sur 9.",
+    ]
+    assert plural_translator("fr")("home.count", "home.count.plural", 1) == "1 analyse"
+    assert plural_translator("en")("home.count", "home.count.plural", 2) == "2 assessments"
+    one, two = msg_plural("error.kb.rule_keys", 1, keys=["x"]), msg_plural("error.kb.rule_keys", 2, keys=["x", "y"])
+    assert (one.text("en"), two.text("en")) == ("unknown key ['x']", "unknown keys ['x', 'y']")
+    assert two.text("fr") == "clés inconnues\u00a0: ['x', 'y']"
+    for lang in LANGS:
+        texts = [message.string for message in catalogue(lang) if message.id]
+        assert not [text for text in texts if "(s)" in str(text)], f"{lang}: a count said as '(s)'"
 
 
 def test_an_unknown_id_shows_as_itself() -> None:

@@ -253,6 +253,7 @@ def test_quit_saves_and_resume_continues_where_it_stopped(kb: KnowledgeBase, spa
     question = resumed.wait_for_question_or_menu()
     assert question is not None and (question.scope, question.id) == (DEV, "development_uses")
     assert question.detail.startswith("question 4 ")
+    assert "Reprise de later.yaml\u00a0: 3 réponses déjà données." in resumed.transcript
     resumed.answer(question, "various")
     resumed.answer_until_menu(ZONE_CROSSING)
     assert resumed.finish() == 0

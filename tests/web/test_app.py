@@ -30,7 +30,7 @@ def test_home_lists_saved_assessments_with_their_regimes_search_and_pages(
         repo.create(name=f"Système {i:02d}", organisation="Mairie", first_context="C")
     page = client.get("/")
     assert page.status_code == 200
-    assert "23 analyse(s)" in page.text
+    assert "23 analyses" in page.text
     assert "Page 1 sur 2" in page.text
     found = client.get("/", params={"q": "zone-crossing"}).text
     assert "Zone-crossing detector" in found

@@ -26,7 +26,7 @@ from airegime.answers import normalise_answer
 from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, read_system
 from airegime.cli.interview_text import say
 from airegime.errors import AiregimeError, SessionError
-from airegime.i18n import known
+from airegime.i18n import known, plural
 from airegime.interview_session import AnsweredQuestion, InterviewSession
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang, Question, Scope
@@ -105,8 +105,7 @@ class Interview:
         self._session = session
         self.path = self._choose_path(save or resume, session, resumed=resume)
         if resume:
-            count = len(session.answered())
-            self._tell("resumed", path=resume, count=count)
+            self.console.print(escape(plural("resumed", len(session.answered()), self.lang, path=resume)))
         self._tell("saving_to", path=self.path)
         if not self._save():
             return 2

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from airegime.errors import KnowledgeBaseError, Message, RefusedValue, Said, msg
+from airegime.errors import KnowledgeBaseError, Message, RefusedValue, Said, msg, msg_plural
 from airegime.kb.models import (
     AllOf,
     AnswerOption,
@@ -138,7 +138,7 @@ def _list(document: Any, file: str, key: str) -> list[dict[str, Any]]:
     unexpected = set(document) - {key}
     if unexpected:
         raise KnowledgeBaseError(
-            msg("error.kb.top_keys", keys=sorted(unexpected)),
+            msg_plural("error.kb.top_keys", len(unexpected), keys=sorted(unexpected)),
             file=file,
             hint=msg("error.kb.top_keys.hint", key=f"{key}:"),
         )
@@ -203,7 +203,7 @@ def _rules(document: Any) -> Iterable[Rule]:
         unknown = set(entry) - RULE_KEYS
         if unknown:
             raise fail(
-                msg("error.kb.rule_keys", keys=sorted(unknown)),
+                msg_plural("error.kb.rule_keys", len(unknown), keys=sorted(unknown)),
                 sorted(unknown)[0],
                 msg("error.kb.rule_keys.hint", keys=", ".join(sorted(RULE_KEYS))),
             )

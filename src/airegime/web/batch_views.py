@@ -15,7 +15,7 @@ import polars as pl
 from airegime.batch import Summary
 from airegime.batch.assess import ERRORS_COLUMN, INVALID_KEY, PHASES, UNDETERMINED_KEY
 from airegime.batch.words import w
-from airegime.i18n import t
+from airegime.i18n import plural, t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.render.diagram import OUTCOME_STYLE
 
@@ -135,8 +135,12 @@ def invalid_note(summary: Summary, lang: Lang) -> str:
     """How many phases invalid cells left unassessed, in words ("" when none)."""
     if not summary.invalid_rows:
         return ""
-    counts = {phase: summary.invalid[phase] for phase in PHASES}
-    return w("web.invalid_phases", lang, rows=summary.invalid_rows, **counts)
+    phases = [
+        plural("batch.developments" if phase == "development" else "batch.deployments", summary.invalid[phase], lang)
+        for phase in PHASES
+        if summary.invalid[phase]
+    ]
+    return plural("web.invalid_phases", summary.invalid_rows, lang, phases=", ".join(phases))
 
 
 def _bar(kb: KnowledgeBase, key: str, count: int, total: int, lang: Lang) -> Bar:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from airegime.edge.inputs import text_problem
 from airegime.errors import AiregimeError, DescriptorError
-from airegime.i18n import N_, translate
+from airegime.i18n import N_, plural_translator, translate
 from airegime.kb import KnowledgeBase, Lang
 from airegime.render.summary import colon
 from airegime.storage import PhaseSummary
@@ -124,6 +124,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         {
             "lang": lang,
             "_": translator(lang),
+            "ngettext": plural_translator(lang),
             "csrf": request.state.csrf,
             "kb": kb,
             "partial": is_htmx(request),
