@@ -45,7 +45,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
-from airegime.i18n import plural, translate
+from airegime.i18n import fill, plural, translate
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ class Message:
         values = {name: _said(value, lang) for name, value in self.values.items()}
         if self.count is not None:
             return plural(self.key, self.count, lang, **values)
-        return translate(self.key, lang).format(**values)
+        return fill(translate(self.key, lang), lang, values)
 
     def __str__(self) -> str:
         return self.text()

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from airegime.answers import normalise_answer
 from airegime.engine.interview import NextQuestion, next_question
-from airegime.errors import SessionError, msg
+from airegime.errors import SessionError, msg, msg_plural
 from airegime.kb.models import KnowledgeBase, Phase, Question, Scope
 from airegime.system import System, parse_system
 
@@ -198,9 +198,8 @@ class InterviewSession:
                 f"no_{phase}",
                 msg("error.session.no_development" if development else "error.session.no_deployment", index=index),
                 location=f"{phase}s",
-                hint=msg(
-                    "error.session.no_development.hint" if development else "error.session.no_deployment.hint",
-                    count=count,
+                hint=msg_plural(
+                    "error.session.no_development.hint" if development else "error.session.no_deployment.hint", count
                 ),
             )
         return index

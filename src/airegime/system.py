@@ -35,7 +35,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from airegime.answers import answers_to_codes, path_key, shown
 from airegime.answers import normalise_answer as normalise_answer  # still read from here by storage
-from airegime.errors import DescriptorError, DuplicateKeyError, Message, Problem, Problems, RefusedValue, Said, msg
+from airegime.errors import (
+    DescriptorError,
+    DuplicateKeyError,
+    Message,
+    Problem,
+    Problems,
+    RefusedValue,
+    Said,
+    msg,
+    msg_plural,
+)
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Scope
 from airegime.text import problem as text_problem
 from airegime.upgrade import UpgradeNote, is_format1, upgrade
@@ -391,9 +401,7 @@ def _structure_problem(error: Any) -> Problem:
 
 
 def _count(number: int, unit: str) -> Message:
-    if unit == "character":
-        return msg("error.count.character" if number == 1 else "error.count.characters", count=number)
-    return msg("error.count.item" if number == 1 else "error.count.items", count=number)
+    return msg_plural("error.count.character" if unit == "character" else "error.count.item", number)
 
 
 def _expected(error: Any) -> Said:

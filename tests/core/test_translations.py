@@ -22,8 +22,8 @@ from airegime import i18n
 from airegime.batch.words import rows_text
 from airegime.batch.words import w as batch_w
 from airegime.cli.interview_text import say
-from airegime.errors import msg_plural
-from airegime.i18n import extract_ids, known, plural, plural_translator, t, translate, translator
+from airegime.errors import msg, msg_plural
+from airegime.i18n import extract_ids, known, number, plural, plural_translator, t, translate, translator
 from airegime.render.words import w
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +129,17 @@ def test_a_count_in_a_sentence_takes_the_plural_rule_wherever_it_is_said() -> No
     for lang in LANGS:
         texts = [message.string for message in catalogue(lang) if message.id]
         assert not [text for text in texts if "(s)" in str(text)], f"{lang}: a count said as '(s)'"
+
+
+def test_a_number_is_grouped_the_way_its_reader_groups_digits() -> None:
+    """A French reader takes "12,000" for twelve: French groups with a narrow no-break space."""
+    too_long = msg("error.too_long", limit=12_000)
+    assert "12,000" in too_long.text("en") and "12\u202f000" in too_long.text("fr")
+    assert plural("batch.rows", 2_000, "fr") == "2\u202f000 lignes" and rows_text(2_000, "en") == "2,000 rows"
+    assert number(1_234_567, "fr") == "1\u202f234\u202f567" and number(999, "fr") == "999"
+    assert translate("error.versions.no_entry", "en", id=12_345, index=1_000) == translate(
+        "error.versions.no_entry", "en", id="12345", index="1000"
+    )  # an id or a position is written as it is
 
 
 def test_an_unknown_id_shows_as_itself() -> None:

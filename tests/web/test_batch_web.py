@@ -378,9 +378,9 @@ HOSTILE = {  # issue 13, items 1 and 2: each a small file that made the readers 
     "bomb.xlsx": ("inflates to more than 512 MB", zip_bomb_xlsx),
 }
 IN_FRENCH = {  # what the pages say of each, in their default language
-    "far.xlsx": "colonne 16,384, au-delà de la limite de 256 colonnes",
+    "far.xlsx": "colonne 16\u202f384, au-delà de la limite de 256 colonnes",
     "wide.xlsx": "colonne 702, au-delà de la limite de 256 colonnes",
-    "tall.xlsx": "au-delà de la limite de 2,000,000 cellules",
+    "tall.xlsx": "au-delà de la limite de 2\u202f000\u202f000 cellules",
     "bomb.xlsx": "se décompresse en plus de 512 Mo",
 }
 

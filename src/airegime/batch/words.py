@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from airegime.i18n import translate
+from airegime.i18n import plural, translate
 from airegime.kb.models import Lang
 
 
 def rows_text(count: int, lang: Lang) -> str:
     """ "1 row", "2,000 rows" (in French "1 ligne", "2,000 lignes")."""
-    return w("rows.one" if count == 1 else "rows.many", lang, count=f"{count:,}")
+    return plural("batch.rows", count, lang)
 
 
 def w(key: str, lang: Lang, **values: object) -> str:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from airegime.cli.app import LangArg, _fail, _kb, _lang, app, err, out
 from airegime.errors import AiregimeError, msg
+from airegime.i18n import number, plural
 from airegime.text import escaped
 
 if TYPE_CHECKING:
@@ -100,10 +101,10 @@ def _print_report(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> None:
         _print_format1(result, lang)
     if result.split_system_count:
         examples = ", ".join(f"{escaped(system)} ({w('row', lang)} {row})" for system, row in result.split_systems[:3])
-        err.print(f"[yellow]{escape(w('split', lang, count=f'{result.split_system_count:,}', examples=examples))}[/]")
+        err.print(f"[yellow]{escape(plural('split', result.split_system_count, lang, examples=examples))}[/]")
     out.print(_summary_table(kb, result, lang))
     summary = result.summary
-    out.print(w("summary.totals", lang, rows=f"{summary.rows:,}", systems=f"{summary.systems:,}"))
+    out.print(f"{plural('batch.rows', summary.rows, lang)}, {plural('batch.systems', summary.systems, lang)}")
     if result.output is not None:
         out.print(w("written", lang, path=escape(str(result.output))))
     out.print(f"[dim]{escape(kb.disclaimer.get(lang))}[/]")
@@ -120,7 +121,7 @@ def _print_errors(result: BatchResult, lang: Lang) -> None:
         table.add_row(str(error.row), escape(escaped(error.column)), escape(repr(error.value)), escape(error.expected))
     err.print(table)
     if result.error_count > SHOWN_ERRORS:
-        err.print(w("invalid.more", lang, count=f"{result.error_count - SHOWN_ERRORS:,}"))
+        err.print(w("invalid.more", lang, count=number(result.error_count - SHOWN_ERRORS, lang)))
 
 
 def _print_format1(result: BatchResult, lang: Lang) -> None:
@@ -158,22 +159,22 @@ def _summary_table(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> Table:
             style = styles.get(outcome.kind, "")
             table.add_row(
                 f"[{style}]{escape(outcome.label.get(lang))}[/]" if style else escape(outcome.label.get(lang)),
-                f"{development[outcome.id]:,}",
-                f"{deployment[outcome.id]:,}",
+                number(development[outcome.id], lang),
+                number(deployment[outcome.id], lang),
             )
     table.add_section()
     table.add_row(
         f"[yellow]{w('summary.undetermined', lang)}[/]",
-        f"{development[UNDETERMINED_KEY]:,}",
-        f"{deployment[UNDETERMINED_KEY]:,}",
+        number(development[UNDETERMINED_KEY], lang),
+        number(deployment[UNDETERMINED_KEY], lang),
     )
     statuses = summary.statuses
     table.add_row(
         f"[magenta]{w('summary.case_by_case', lang)}[/]",
-        f"{statuses['development']['case_by_case']:,}",
-        f"{statuses['deployment']['case_by_case']:,}",
+        number(statuses["development"]["case_by_case"], lang),
+        number(statuses["deployment"]["case_by_case"], lang),
     )
-    table.add_row(f"[red]{w('summary.invalid', lang)}[/]", "", f"{summary.invalid_rows:,}")
+    table.add_row(f"[red]{w('summary.invalid', lang)}[/]", "", number(summary.invalid_rows, lang))
     if any(summary.outcomes[phase][o.id] for phase in ("development", "deployment") for o in kb.outcomes if o.parts):
         # A split outcome names several regimes: how many phases each regime governs, at least in part.
         regimes = summary.regimes
@@ -183,7 +184,7 @@ def _summary_table(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> Table:
             if regimes["development"][outcome.id] or regimes["deployment"][outcome.id]:
                 table.add_row(
                     f"  {escape(outcome.label.get(lang))}",
-                    f"{regimes['development'][outcome.id]:,}",
-                    f"{regimes['deployment'][outcome.id]:,}",
+                    number(regimes["development"][outcome.id], lang),
+                    number(regimes["deployment"][outcome.id], lang),
                 )
     return table

@@ -12,7 +12,7 @@ from rich.table import Table
 from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation, RuleTrace
 from airegime.engine.results import Assessment
 from airegime.engine.verify import VerificationReport
-from airegime.i18n import t
+from airegime.i18n import N_, number, plural, t
 from airegime.kb.models import Citation, KnowledgeBase, Lang
 from airegime.render.report_data import Json, build_report
 from airegime.render.summary import (
@@ -179,27 +179,32 @@ def print_citations(out: Console, kb: KnowledgeBase, citations: tuple[Citation, 
 
 def print_verification(out: Console, report: VerificationReport, lang: Lang) -> None:
     table = Table(title=f"{t('rule_set', lang)} {report.rule_set_version} ({report.rule_set_hash})")
-    for header in ("phase", "questions", "rules", "combinations", "partial answer sets"):
-        table.add_column(header, justify="right" if header != "phase" else "left")
+    table.add_column(t("verify.col.phase", lang))
+    for header in (
+        N_("verify.col.questions"),
+        N_("verify.col.rules"),
+        N_("verify.col.combinations"),
+        N_("verify.col.partial"),
+    ):
+        table.add_column(t(header, lang), justify="right")
     for figures in report.phases:
         table.add_row(
-            figures.phase,
+            t("phase.development" if figures.phase == "development" else "phase.deployment", lang),
             str(figures.questions),
             str(figures.rules),
-            f"{figures.combinations:,}",
-            f"{figures.partial_answer_sets:,}",
+            number(figures.combinations, lang),
+            number(figures.partial_answer_sets, lang),
         )
     out.print(table)
     if report.ok:
-        out.print(
-            f"[green]✓[/] {t('verify.ok', lang)} ({report.combinations:,} combinations, {report.seconds * 1000:.0f} ms)"
-        )
+        checked = plural("verify.checked", report.combinations, lang, ms=f"{report.seconds * 1000:.0f}")
+        out.print(f"[green]✓[/] {t('verify.ok', lang)} ({checked})")
         return
     out.print(f"[red]✗[/] {t('verify.failed', lang)}")
     for problem in report.problems:
         out.print(f"  • [{problem.kind}] {problem.phase or ''} {escape(problem.message)}")
         if problem.example:
-            out.print(f"    e.g. {escape(str(problem.example))}")
+            out.print(f"    {t('verify.example', lang)} {escape(str(problem.example))}")
 
 
 def print_questions(out: Console, kb: KnowledgeBase, lang: Lang, scope: str | None) -> None:

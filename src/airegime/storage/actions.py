@@ -289,9 +289,7 @@ def _check(*, title: str | None, owner: str | None, state: str | None) -> None:
     if title is not None and not title.strip():
         raise DescriptorError(msg("error.required"), location="title", hint=msg("error.actions.title.hint"))
     if title is not None and len(title.strip()) > TITLE_LIMIT:
-        raise DescriptorError(
-            msg("error.too_long", limit=f"{TITLE_LIMIT:,}"), location="title", hint=msg("error.shorten")
-        )
+        raise DescriptorError(msg("error.too_long", limit=TITLE_LIMIT), location="title", hint=msg("error.shorten"))
     if owner is not None and len(owner.strip()) > OWNER_LIMIT:
         raise DescriptorError(msg("error.too_long", limit=OWNER_LIMIT), location="owner", hint=msg("error.shorten"))
     if state is not None and state not in ACTION_STATES:

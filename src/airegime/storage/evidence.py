@@ -290,7 +290,7 @@ def check_note(text: str) -> str:
     text = text.strip()
     if len(text) > MAX_NOTE_CHARS:
         raise EvidenceRefused(
-            "note_too_long", msg("error.evidence.note_too_long", limit=f"{MAX_NOTE_CHARS:,}"), hint=msg("error.shorten")
+            "note_too_long", msg("error.evidence.note_too_long", limit=MAX_NOTE_CHARS), hint=msg("error.shorten")
         )
     if has_control(text.replace("\n", "").replace("\t", "").replace("\r", "")):
         raise EvidenceRefused("text", msg("error.evidence.control"), hint=msg("error.evidence.control.hint"))

@@ -382,6 +382,6 @@ def _text(field: str, value: str, *, required: bool) -> str:
         )
     if len(text) > MAX_OPINION:
         raise StorageError(
-            msg("error.review.too_long", field=FIELDS[field], limit=f"{MAX_OPINION:,}"), hint=msg("error.shorten")
+            msg("error.review.too_long", field=FIELDS[field], limit=MAX_OPINION), hint=msg("error.shorten")
         )
     return text

@@ -47,7 +47,7 @@ from sqlalchemy import Connection, Engine, Table, func, select
 from sqlalchemy.exc import DBAPIError
 
 from airegime._version import __version__
-from airegime.errors import Said, TransferError, msg
+from airegime.errors import Said, TransferError, msg, msg_plural
 from airegime.storage.database import MIGRATIONS, open_engine
 from airegime.storage.developments import development_rows
 from airegime.storage.format1 import upgrade_saved_answers
@@ -180,8 +180,8 @@ def _write_table(
                         "error.transfer.row_too_long",
                         table=table.name,
                         key=key,
-                        size=f"{len(line):,}",
-                        limit=f"{LINE_LIMIT:,}",
+                        size=len(line),
+                        limit=LINE_LIMIT,
                     ),
                     hint=msg("error.transfer.row_too_long.hint"),
                 )
@@ -310,7 +310,7 @@ def _numbered_lines(stream: BufferedIOBase, path: Path) -> Iterator[tuple[int, b
             number += 1
             if len(line) > LINE_LIMIT:
                 raise TransferError(
-                    msg("error.transfer.line_too_long", path=str(path), line=number, limit=f"{LINE_LIMIT:,}"),
+                    msg("error.transfer.line_too_long", path=str(path), line=number, limit=LINE_LIMIT),
                     hint=msg("error.transfer.not_written.hint"),
                 )
             if not line.endswith(b"\n"):
@@ -444,7 +444,7 @@ def _make_room(connection: Connection, engine: Engine, *, replace: bool) -> int:
     if held and not replace:
         listed: Said = ""
         for name, rows in held.items():
-            here = msg("error.transfer.held", table=name, rows=f"{rows:,}")
+            here = msg_plural("error.transfer.held", rows, table=name)
             listed = msg("error.list", first=listed, next=here) if listed else here
         raise TransferError(
             msg("error.transfer.not_empty", database=_where(engine), rows=listed),
@@ -633,19 +633,19 @@ def _check_counts(
     for table, rows in declared:
         if imported[table.name] != rows:
             raise TransferError(
-                msg(
+                msg_plural(
                     "error.transfer.count",
+                    imported[table.name],
                     path=str(path),
-                    rows=f"{imported[table.name]:,}",
                     table=table.name,
-                    announced=f"{rows:,}",
+                    announced=rows,
                 ),
                 hint=_AGAIN,
             )
         stored = connection.scalar(select(func.count()).select_from(table))
         if stored != rows:
             raise TransferError(
-                msg("error.transfer.stored", table=table.name, stored=f"{stored or 0:,}", rows=f"{rows:,}"),
+                msg("error.transfer.stored", table=table.name, stored=stored or 0, rows=rows),
                 hint=msg("error.transfer.stored.hint"),
             )
 

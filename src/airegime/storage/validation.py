@@ -28,7 +28,7 @@ def check_text(location: str, value: str, limit: int, *, required: bool = False)
     if required and not value.strip():
         raise DescriptorError(msg("error.required"), location=location, hint=msg("error.required.name"))
     if len(value.strip()) > limit:
-        raise DescriptorError(msg("error.too_long", limit=f"{limit:,}"), location=location, hint=msg("error.shorten"))
+        raise DescriptorError(msg("error.too_long", limit=limit), location=location, hint=msg("error.shorten"))
 
 
 def check_answer(kb: KnowledgeBase, scope: Scope, question_id: str, value: str) -> str:

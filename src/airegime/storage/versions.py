@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from airegime.engine.evaluate import evaluate_phase
 from airegime.engine.results import PhaseResult
 from airegime.engine.tables import CompiledKnowledgeBase, compiled
-from airegime.errors import NotFoundError, StorageError, msg
+from airegime.errors import NotFoundError, StorageError, msg, msg_plural
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Phase
 from airegime.storage.database import sessions
 from airegime.storage.models import ContextRow, EvaluationRow, EventRow, as_utc
@@ -94,7 +94,7 @@ def version(repo: Repository, assessment_id: int, index: int) -> Version:
     if not 0 <= index < len(events):
         raise NotFoundError(
             msg("error.versions.no_entry", id=assessment_id, index=index),
-            hint=msg("error.versions.no_entry.hint", count=len(events)),
+            hint=msg_plural("error.versions.no_entry.hint", len(events)),
         )
     replay = _Replay(repo.kb, rows, events)
     for event in events[: index + 1]:
