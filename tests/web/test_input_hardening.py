@@ -166,3 +166,20 @@ def test_pages_hand_a_new_browser_a_csrf_cookie_and_the_api_sets_no_cookie(repo:
             answer = fresh.get(path)
             assert answer.status_code == 200 and "set-cookie" not in answer.headers, path
         assert "airegime_csrf=" in fresh.get("/").headers["set-cookie"]
+
+
+def test_an_oversized_form_field_is_a_400_page_naming_it_and_saves_nothing(client: Client, repo: Repository) -> None:
+    """The form models (a new assessment, an answer) bound each field as the separate fields did."""
+    assessment = _made(client)
+    tries = [
+        ("/new", {"name": "Fine", "first_context": "Use", "description": "d" * 20_001}, "description"),
+        (f"/a/{assessment}/answer", {"scope": "s" * 201, "question": "personal_data", "value": "yes"}, "scope"),
+        (f"/a/{assessment}/answer", {"scope": "system", "question": "establishment", "value": "v" * 201}, "value"),
+    ]
+    for path, data, field in tries:
+        response = client.submit(path, data)
+        assert response.status_code == 400, (path, field, response.status_code)
+        assert field in response.text, (path, field)
+    assert client.get("/").text.count("Fine") == 0
+    saved = repo.get(assessment)
+    assert saved.system_answers == {} and all(not answers for answers in saved.context_answers.values())

@@ -9,6 +9,7 @@ from typing import Annotated
 import yaml
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 
 from airegime.edge.deps import EDITOR, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId, BodyRefused, SearchText, strict_json
@@ -31,7 +32,7 @@ from airegime.web.texts import translator
 
 router = APIRouter()
 writes = APIRouter(dependencies=[EDITOR])
-Text = Annotated[str, Form(max_length=20_000)]
+Text = Annotated[str, Field(max_length=20_000)]
 Pasted = Annotated[str, Form(max_length=MAX_DESCRIPTOR_BYTES)]  # a pasted JSON report runs to tens of kB
 
 
@@ -71,32 +72,28 @@ def new_form(request: Request, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> H
     return render(request, "new.html", values={"first_context": first}, problems={}, profile_answers=profile_answers)
 
 
+class NewAssessment(BaseModel):
+    """The new-assessment form: what ``Repository.create`` takes, and whether to pre-fill the profile."""
+
+    name: Text = ""
+    organisation: Text = ""
+    description: Text = ""
+    development_description: Text = ""
+    first_context: Text = ""
+    use_profile: Annotated[str, Field(max_length=10)] = ""
+
+
 @writes.post("/new", response_class=HTMLResponse)
 def create(
-    request: Request,
-    repo: RepoDep,
-    kb: KbDep,
-    lang: PageLangDep,
-    name: Text = "",
-    organisation: Text = "",
-    description: Text = "",
-    development_description: Text = "",
-    first_context: Text = "",
-    use_profile: Annotated[str, Form(max_length=10)] = "",
+    request: Request, repo: RepoDep, kb: KbDep, lang: PageLangDep, form: Annotated[NewAssessment, Form()]
 ) -> Response:
-    values = {
-        "name": name,
-        "organisation": organisation,
-        "description": description,
-        "development_description": development_description,
-        "first_context": first_context,
-    }
+    values = form.model_dump(exclude={"use_profile"})
     problems = form_problems(values, required=("name", "first_context"))
     if problems:
         profile_answers = routes_profile.summary(repo, kb, lang)
         return render(request, "new.html", 400, values=values, problems=problems, profile_answers=profile_answers)
     new = repo.create(**values)
-    if use_profile:  # the organisation profile's answers, recorded as such in the history
+    if form.use_profile:  # the organisation profile's answers, recorded as such in the history
         Profiles(repo).prefill(new)
     return see_other(f"/a/{new}/interview")
 

@@ -9,9 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import AliasChoices
+from pydantic import AliasChoices, BaseModel, Field
 
 from airegime.edge.deps import EDITOR, KbDep, RepoDep
 from airegime.edge.inputs import MAX_ID, AssessmentId, RecordId
@@ -26,19 +26,44 @@ from airegime.web.texts import translator
 
 router = APIRouter()
 writes = APIRouter(dependencies=[EDITOR])
-Short = Annotated[str, Form(max_length=200)]
+Short = Annotated[str, Field(max_length=200)]
 Long = Annotated[str, Form(max_length=20_000)]
 SCOPES: dict[str, Scope] = {"system": "system", "development": "development", "deployment": "deployment"}
 INHERIT = "inherit"  # the answer "same as the system", for a system question a phase may answer otherwise
 
 
+@dataclass(frozen=True)
+class Page:
+    """What the interview's pages are drawn with: the request (for ``render``), the rules, the language."""
+
+    request: Request
+    kb: KnowledgeBase
+    lang: Lang
+
+
+async def interview_page(request: Request, kb: KbDep, lang: PageLangDep) -> Page:
+    return Page(request, kb, lang)
+
+
+PageDep = Annotated[Page, Depends(interview_page)]
+
+
+class AnswerFields(BaseModel):
+    """An answer form: the question (its scope, the context's id for a phase, its id), the answer's
+    code, and where to go next (``then``: "result" when the change came from the result page)."""
+
+    scope: Short = ""
+    question: Short = ""
+    value: Short = ""
+    ctx: Short = ""
+    then: Short = ""
+
+
 @router.get("/a/{assessment_id}/interview", response_class=HTMLResponse)
 def interview(
-    request: Request,
     assessment_id: AssessmentId,
     repo: RepoDep,
-    kb: KbDep,
-    lang: PageLangDep,
+    page: PageDep,
     scope: str = "",
     ctx: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     q: str = "",
@@ -46,42 +71,32 @@ def interview(
 ) -> Response:
     """A question at its own address (scope/ctx/q): the next one, or an earlier one shown with its answer.
     Without a question: the next question worth asking, or the review page when none is left."""
-    page = Page(request, kb, lang)
     saved = repo.get(assessment_id)
     if q:
-        return _interview_page(page, saved, _requested_step(kb, saved, scope, ctx, q), then=then)
-    here = _next_address(saved, kb)
-    if _is_navigation(request):
+        return _interview_page(page, saved, _requested_step(page.kb, saved, scope, ctx, q), then=then)
+    here = _next_address(saved, page.kb)
+    if _is_navigation(page.request):
         return see_other(here)  # the browser's history then holds the question's own address
-    found = views.next_step(saved, kb)
+    found = views.next_step(saved, page.kb)
     response = _interview_page(page, saved, found[0]) if found else _review_page(page, saved)
-    if is_htmx(request):
+    if is_htmx(page.request):
         response.headers["HX-Push-Url"] = here
     return response
 
 
 @router.get("/a/{assessment_id}/review", response_class=HTMLResponse)
-def review(request: Request, assessment_id: AssessmentId, repo: RepoDep, kb: KbDep, lang: PageLangDep) -> HTMLResponse:
+def review(assessment_id: AssessmentId, repo: RepoDep, page: PageDep) -> HTMLResponse:
     """Every answer, phase by phase, with links to change them, before the result."""
-    return _review_page(Page(request, kb, lang), repo.get(assessment_id))
+    return _review_page(page, repo.get(assessment_id))
 
 
 @writes.post("/a/{assessment_id}/answer", response_class=HTMLResponse)
 def answer(
-    request: Request,
-    assessment_id: AssessmentId,
-    repo: RepoDep,
-    kb: KbDep,
-    lang: PageLangDep,
-    scope: Short = "",
-    question: Short = "",
-    value: Short = "",
-    ctx: Short = "",
-    then: Short = "",
+    assessment_id: AssessmentId, repo: RepoDep, page: PageDep, form: Annotated[AnswerFields, Form()]
 ) -> Response:
     """Record one answer, then go on: to the result page when the change came from there, else to the
     next question (or the review page). A redirect (303), or for htmx the next page with its address."""
-    page = Page(request, kb, lang)
+    kb, scope, question, value, ctx, then = page.kb, form.scope, form.question, form.value, form.ctx, form.then
     known = kb.question_by_id.get(question)
     if scope not in SCOPES or known is None or SCOPES[scope] not in known.scope:
         raise HTTPException(status_code=404)
@@ -101,21 +116,12 @@ def answer(
     if then == "result":
         return see_other(f"/a/{assessment_id}/result")
     here = _next_address(saved, kb)
-    if not is_htmx(request):
+    if not is_htmx(page.request):
         return see_other(here)
     found = views.next_step(saved, kb)
     response = _interview_page(page, saved, found[0]) if found else _review_page(page, saved)
     response.headers["HX-Push-Url"] = here
     return response
-
-
-@dataclass(frozen=True)
-class Page:
-    """What the interview's pages are drawn with: the request (for ``render``), the rules, the language."""
-
-    request: Request
-    kb: KnowledgeBase
-    lang: Lang
 
 
 def _next_address(saved: Saved, kb: KnowledgeBase) -> str:
