@@ -23,7 +23,6 @@
     │   └── LoginThrottled        too many failed logins (``retry_after``)
     ├── AccessDenied              a web or API request may not go on (401, 403, 503)
     ├── ApiError                  the REST API refuses a request (status, stable code)
-    ├── VerificationError         the rule set is incomplete or ambiguous (raised on demand)
     ├── RefusedValue              a value a pydantic validator refuses (also a ValueError)
     └── MissingExtraError         a command needs an extra that is not installed (``extra``)
 
@@ -437,10 +436,6 @@ class ApiError(AiregimeError):
     def __init__(self, status: int, code: str, message: Said, *, where: str = "", hint: Said = "") -> None:
         super().__init__(message, hint=hint)
         self.status, self.code, self.where = status, code, where
-
-
-class VerificationError(AiregimeError):
-    """The rule set has a gap, an overlap, an unreachable rule or a question without effect."""
 
 
 class RefusedValue(AiregimeError, ValueError):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,7 +58,8 @@ def test_an_overlap_is_found_with_the_rules_involved(kb_dir: Path) -> None:
     )
     report = verify(kb=load_knowledge_base(kb_dir))
     overlaps = [p for p in report.problems if p.kind == "overlap"]
-    assert overlaps and "deployment_police_justice" in overlaps[0].message
+    assert overlaps and "deployment_police_justice" in str(overlaps[0].message)
+    assert "combinaisons de réponses relèvent de plusieurs règles" in overlaps[0].message.text("fr")
 
 
 def test_a_question_without_effect_is_reported(kb_dir: Path) -> None:
@@ -69,4 +72,22 @@ def test_a_question_without_effect_is_reported(kb_dir: Path) -> None:
         "  - id: not_applicable_household\n    kind: not_applicable\n    retired: true\n",
     )
     report = verify(kb=load_knowledge_base(kb_dir))
-    assert any(p.kind == "question_without_effect" and "household" in p.message for p in report.problems)
+    assert any(p.kind == "question_without_effect" and "household" in str(p.message) for p in report.problems)
+
+
+def test_the_verify_command_says_each_problem_in_the_readers_language(kb_dir: Path) -> None:
+    """A rule author reads the phase, the problem and an answer set that shows it in words, in French
+    as in English, and the command fails."""
+    _replace(
+        kb_dir / "rules.yaml",
+        "{question: organisation_kind, is: competent_authority}, {question: purpose, is: other}]}",
+        "{question: organisation_kind, is: competent_authority}, {question: purpose, in: [other, criminal_law]}]}",
+    )
+    command = [sys.executable, "-m", "airegime", "verify", "--knowledge-dir", str(kb_dir), "--lang"]
+    french = subprocess.run([*command, "fr"], capture_output=True, text=True, env={"COLUMNS": "300"}, check=False)
+    english = subprocess.run([*command, "en"], capture_output=True, text=True, env={"COLUMNS": "300"}, check=False)
+    assert french.returncode == english.returncode == 1
+    assert "• Déploiement\u00a0: 8 combinaisons de réponses relèvent de plusieurs règles, par exemple" in french.stdout
+    assert "p. ex. establishment = eu, personal_data = yes" in french.stdout
+    assert "• Deployment: 8 answer combinations match several rules, for instance" in english.stdout
+    assert "e.g. establishment = eu" in english.stdout and "combinaisons" not in english.stdout

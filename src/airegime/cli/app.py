@@ -239,7 +239,7 @@ def verify(
     language = _lang(lang)
     report = verify_rules(kb=_kb(knowledge_dir, language))
     if format is Format.json:
-        typer.echo(to_json(views.verification_dict(report)))
+        typer.echo(to_json(views.verification_dict(report, language)))
     else:
         views.print_verification(out, report, language)
     if not report.ok:

@@ -202,9 +202,12 @@ def print_verification(out: Console, report: VerificationReport, lang: Lang) -> 
         return
     out.print(f"[red]✗[/] {t('verify.failed', lang)}")
     for problem in report.problems:
-        out.print(f"  • [{problem.kind}] {problem.phase or ''} {escape(problem.message)}")
+        phase = t(f"phase.{problem.phase}", lang) if problem.phase else ""
+        said = f"{phase}{colon(lang)}{problem.message.text(lang)}" if phase else problem.message.text(lang)
+        out.print(f"  • {escape(said)}")
         if problem.example:
-            out.print(f"    {t('verify.example', lang)} {escape(str(problem.example))}")
+            answers = ", ".join(f"{question} = {answer}" for question, answer in problem.example.items())
+            out.print(f"    {t('verify.example', lang)} {escape(answers)}")
 
 
 def print_questions(out: Console, kb: KnowledgeBase, lang: Lang, scope: str | None) -> None:
@@ -251,7 +254,7 @@ def _trace_dict(node: ConditionTrace) -> dict[str, Any]:
     return {node.kind: [_trace_dict(child) for child in node.children], "truth": node.truth}
 
 
-def verification_dict(report: VerificationReport) -> dict[str, Any]:
+def verification_dict(report: VerificationReport, lang: Lang) -> dict[str, Any]:
     return {
         "rule_set": {"version": report.rule_set_version, "hash": report.rule_set_hash},
         "ok": report.ok,
@@ -268,6 +271,7 @@ def verification_dict(report: VerificationReport) -> dict[str, Any]:
             for p in report.phases
         ],
         "problems": [
-            {"kind": p.kind, "phase": p.phase, "message": p.message, "example": p.example} for p in report.problems
+            {"kind": p.kind, "phase": p.phase, "message": p.message.text(lang), "example": p.example}
+            for p in report.problems
         ],
     }

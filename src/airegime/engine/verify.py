@@ -12,6 +12,7 @@ from typing import Literal
 import numpy as np
 
 from airegime.engine.tables import NO_RULE, PhaseTable, compiled
+from airegime.errors import Message, msg, msg_plural
 from airegime.kb.models import KnowledgeBase, Phase
 
 ProblemKind = Literal["gap", "overlap", "unreachable_rule", "question_without_effect", "unreached_outcome", "stuck"]
@@ -19,9 +20,11 @@ ProblemKind = Literal["gap", "overlap", "unreachable_rule", "question_without_ef
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """What is wrong (``message``, in any language), in which phase, with one answer set that shows it."""
+
     kind: ProblemKind
     phase: Phase | None
-    message: str
+    message: Message
     example: dict[str, str]
 
 
@@ -63,7 +66,8 @@ def verify(*, kb: KnowledgeBase) -> VerificationReport:
     reached = set(tables.development.outcomes) | set(tables.deployment.outcomes)
     for outcome in kb.outcomes:
         if outcome.id not in reached and not outcome.retired:
-            problems.append(Problem("unreached_outcome", None, f"no rule leads to outcome '{outcome.id}'", {}))
+            said = msg("verify.problem.unreached_outcome", outcome=outcome.id)
+            problems.append(Problem("unreached_outcome", None, said, {}))
     figures = tuple(
         PhaseFigures(t.phase, len(t.axes), len(t.rules), int(np.prod(t.full_shape)), len(t.outcome_sets))
         for t in (tables.development, tables.deployment)
@@ -83,7 +87,7 @@ def _hit_policy(table: PhaseTable) -> list[Problem]:
             Problem(
                 "gap",
                 table.phase,
-                f"{len(gaps)} answer combination(s) match no rule",
+                msg_plural("verify.problem.gap", len(gaps)),
                 _answers_at(table, tuple(gaps[0])),
             )
         )
@@ -94,13 +98,14 @@ def _hit_policy(table: PhaseTable) -> list[Problem]:
             Problem(
                 "overlap",
                 table.phase,
-                f"{len(overlaps)} answer combination(s) match several rules, e.g. {', '.join(rules)}",
+                msg_plural("verify.problem.overlap", len(overlaps), rules=", ".join(rules)),
                 _answers_at(table, first),
             )
         )
     for rule, hits in zip(table.rules, table.hits, strict=True):
         if not hits.any():
-            problems.append(Problem("unreachable_rule", table.phase, f"rule '{rule.id}' never applies", {}))
+            said = msg("verify.problem.unreachable_rule", rule=rule.id)
+            problems.append(Problem("unreachable_rule", table.phase, said, {}))
     return problems
 
 
@@ -115,7 +120,7 @@ def _questions_without_effect(kb: KnowledgeBase, tables: tuple[PhaseTable, ...])
                 effective = effective or bool((table.full_outcome != first).any())
         if not effective:
             problems.append(
-                Problem("question_without_effect", None, f"no answer to '{question.id}' ever changes an outcome", {})
+                Problem("question_without_effect", None, msg("verify.problem.no_effect", question=question.id), {})
             )
     return problems
 
@@ -143,7 +148,7 @@ def _stuck(table: PhaseTable) -> list[Problem]:
         Problem(
             "stuck",
             table.phase,
-            f"{len(stuck)} undetermined answer set(s) where no single question narrows the outcome",
+            msg_plural("verify.problem.stuck", len(stuck)),
             example,
         )
     ]
