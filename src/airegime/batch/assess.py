@@ -27,7 +27,7 @@ import numpy.typing as npt
 import polars as pl
 
 from airegime.batch.columns import SCOPE_WORDS, AnswerColumn, Layout, column_label, encode_columns
-from airegime.batch.compiled import BatchProgram
+from airegime.batch.compiled import BatchProgram, ResultIds
 from airegime.batch.format1 import Upgraded, upgrade_codes
 from airegime.batch.io import ROW_INDEX
 from airegime.batch.words import w
@@ -236,9 +236,7 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
     return ChunkResult(table, trusted, summary, problems.errors, problems.count)
 
 
-def _result_columns(
-    program: BatchProgram, phase: Phase, lang: Lang, ids: npt.NDArray[np.uint32]
-) -> dict[str, pl.Series]:
+def _result_columns(program: BatchProgram, phase: Phase, lang: Lang, ids: ResultIds) -> dict[str, pl.Series]:
     """A phase's result fields for each row: texts built once per result present in the chunk."""
     count = program.phase(phase).result_count
     present = np.flatnonzero(np.bincount(ids, minlength=count + 1))
@@ -417,7 +415,7 @@ def _count(
     summary: Summary,
     program: BatchProgram,
     phase: Phase,
-    ids: npt.NDArray[np.uint32],
+    ids: ResultIds,
     system_ids: pl.Series,
     runs: npt.NDArray[np.intp] | None,
 ) -> None:

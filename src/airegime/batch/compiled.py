@@ -37,6 +37,7 @@ from airegime.kb.models import KnowledgeBase, Phase, per_rule_set
 
 U8Array = npt.NDArray[np.uint8]
 IndexArray = npt.NDArray[Any]  # uint16 or uint32, by table size
+ResultIds = npt.NDArray[Any]  # uint16, or uint32 for a rule set with 65,535 results or more in a phase
 
 STATUSES = ("determined", "case_by_case", "undetermined")
 UNDETERMINED = 31  # outcome bits of the verdict byte when no single outcome is reachable
@@ -66,7 +67,7 @@ class PhaseProgram:
 
     table: PhaseTable
     verdict_of_index: U8Array
-    result_of_index: npt.NDArray[np.uint32]
+    result_of_index: ResultIds
     representatives: npt.NDArray[np.intp]  # for each result id, one table entry that has it
     widening: tuple[tuple[int, np.dtype[Any]], ...]  # per axis: the type holding the index so far
     _results: dict[int, PhaseResult] = field(default_factory=dict, repr=False)
@@ -148,7 +149,7 @@ class PhaseProgram:
             np.take(per_entry, self.flat_index([column[start:end] for column in codes]), out=out[start:end])
         return out
 
-    def result_ids(self, codes: Sequence[U8Array]) -> npt.NDArray[np.uint32]:
+    def result_ids(self, codes: Sequence[U8Array]) -> ResultIds:
         return self.gather(self.result_of_index, codes)
 
 
@@ -205,7 +206,9 @@ def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:
         _, first_index, result_of_index = np.unique(keys, return_index=True, return_inverse=True)
     else:
         _, first_index, result_of_index = np.unique(np.stack(parts), axis=1, return_index=True, return_inverse=True)
-    result_ids = result_of_index.reshape(-1).astype(np.uint32)
+    # Two bytes a row while the ids fit (with one more for "not assessed"): half the memory to write.
+    id_type = np.uint16 if len(first_index) < np.iinfo(np.uint16).max else np.uint32
+    result_ids = result_of_index.reshape(-1).astype(id_type)
     return PhaseProgram(
         table=table,
         verdict_of_index=_verdicts(kb, table, outcome_sets[first_index])[result_ids],
