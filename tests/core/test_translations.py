@@ -99,7 +99,7 @@ def test_every_lookup_reads_the_catalogues() -> None:
     assert say("progress", "en", n=2, total=9) == "question 2 of at most 9"
     assert batch_w("batch.progress", "fr") == "Évaluation" and rows_text(2000, "en") == "2,000 rows"
     assert translator("fr")("batch.invalid_more", n=3).startswith("… et 3 autres")
-    assert translator("fr")("batch.invalid_more").startswith("… et {n} autres")  # no values: the text as written
+    assert translator("fr")("batch.invalid_more").startswith("… et {n:,} autres")  # no values: the text as written
 
 
 def test_a_count_takes_each_languages_plural_rule() -> None:

@@ -7,7 +7,7 @@ from airegime.kb.models import Lang
 
 
 def rows_text(count: int, lang: Lang) -> str:
-    """ "1 row", "2,000 rows" (in French "1 ligne", "2,000 lignes")."""
+    """ "1 row", "2,000 rows" (in French "1 ligne", "2\u202f000 lignes")."""
     return plural("batch.rows", count, lang)
 
 

@@ -121,7 +121,7 @@ def _print_errors(result: BatchResult, lang: Lang) -> None:
         table.add_row(str(error.row), escape(escaped(error.column)), escape(repr(error.value)), escape(error.expected))
     err.print(table)
     if result.error_count > SHOWN_ERRORS:
-        err.print(w("invalid.more", lang, count=number(result.error_count - SHOWN_ERRORS, lang)))
+        err.print(w("invalid.more", lang, count=result.error_count - SHOWN_ERRORS))
 
 
 def _print_format1(result: BatchResult, lang: Lang) -> None:

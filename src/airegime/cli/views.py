@@ -189,7 +189,7 @@ def print_verification(out: Console, report: VerificationReport, lang: Lang) -> 
         table.add_column(t(header, lang), justify="right")
     for figures in report.phases:
         table.add_row(
-            t("phase.development" if figures.phase == "development" else "phase.deployment", lang),
+            t(f"phase.{figures.phase}", lang),
             str(figures.questions),
             str(figures.rules),
             number(figures.combinations, lang),
