@@ -52,6 +52,7 @@ def site(
         "zone": repository.import_system(load_system(EXAMPLES / "zone-crossing-detector.yaml", kb=kb)),
         "startup": repository.import_system(load_system(EXAMPLES / "startup-foundation-model.yaml", kb=kb)),
         "open_purpose": repository.import_system(parse_system(PURPOSE_LEFT_OPEN, kb=kb)),
+        "customs": repository.import_system(load_system(EXAMPLES / "customs-fraud-detection.yaml", kb=kb)),
     }
     with serve(create_app(repository=repository)) as address:
         yield address, ids
@@ -144,4 +145,16 @@ def test_a_phone_never_scrolls_sideways(browser: Any, site: tuple[str, dict[str,
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide at 390 px"
     check_accessibility(page)
+    page.context.close()
+
+
+def test_a_case_by_case_regime_is_named_once_in_the_summary(
+    browser: Any, site: tuple[str, dict[str, int]], kb: KnowledgeBase
+) -> None:
+    """The outcome's label says "case by case" already: the summary does not say it again after it."""
+    address, ids = site
+    page = open_page(browser, address, "fr")
+    page.goto(f"/a/{ids['customs']}/result")
+    label = kb.outcome_by_id["case_by_case_police_justice_or_gdpr"].label.fr
+    assert page.locator("table.glance td").all_inner_texts()[::2] == [label, label]
     page.context.close()
