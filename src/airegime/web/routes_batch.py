@@ -19,6 +19,7 @@ from airegime.batch.words import w
 from airegime.edge.access import client_address
 from airegime.edge.deps import CurrentUser, KbDep
 from airegime.errors import QuotaExceeded
+from airegime.storage.batch_uploads import BatchUploads
 from airegime.web import batch_views, downloads
 from airegime.web.batch_runs import BatchRuns, assess_upload
 from airegime.web.pages import PageLangDep, error, lang_of, render, see_other
@@ -39,13 +40,9 @@ async def run_owner(request: Request, principal: CurrentUser) -> str:
     return f"{request.state.csrf}|{principal.username}|{principal.organisation_id}"
 
 
-def runs_of(request: Request) -> BatchRuns:
+async def get_runs(request: Request) -> BatchRuns:
     runs: BatchRuns = request.app.state.batch_runs
     return runs
-
-
-async def get_runs(request: Request) -> BatchRuns:
-    return runs_of(request)
 
 
 OwnerDep = Annotated[str, Depends(run_owner)]
@@ -57,13 +54,9 @@ def batch_form(request: Request) -> HTMLResponse:
     return upload_page(request)
 
 
-def upload_limit(request: Request) -> int:
+async def get_upload_limit(request: Request) -> int:
     limit: int = request.app.state.batch_max_body
     return limit
-
-
-async def get_upload_limit(request: Request) -> int:
-    return upload_limit(request)
 
 
 UploadLimitDep = Annotated[int, Depends(get_upload_limit)]
@@ -73,7 +66,8 @@ def upload_page(request: Request, status: int = 200, **problem: str) -> HTMLResp
     """The upload form, with a problem (``problem``: message key; ``detail``/``hint``: the library's words).
     Reads the request itself: the app's 413 handler, outside any route, draws it too."""
     formats = sorted(set(READ_FORMATS))
-    uploads = runs_of(request).uploads
+    state = request.app.state
+    uploads: BatchUploads = state.batch_runs.uploads
     lang = lang_of(request)
     days = uploads.retention.days
     return render(
@@ -81,7 +75,7 @@ def upload_page(request: Request, status: int = 200, **problem: str) -> HTMLResp
         "batch.html",
         status,
         formats=formats,
-        limit_mb=f"{upload_limit(request) / 1_000_000:g}",
+        limit_mb=f"{state.batch_max_body / 1_000_000:g}",
         kept_note=w("web.kept_note", lang, keep=uploads.keep, days=days),
         **problem,
     )
