@@ -35,9 +35,11 @@ def print_assessment(
 ) -> None:
     system = assessment.system
     out.print(f"[bold]{escape(system.name)}[/]" + (f" — {escape(system.organisation)}" if system.organisation else ""))
-    table = Table(show_lines=True)
-    for key in ("col.phase", "col.regime", "col.status", "col.reason"):
-        table.add_column(t(key, lang), overflow="fold")
+    # The columns share the terminal's width by these ratios, so that the reason, the longest text,
+    # is not squeezed to the width of the others (as Rich's own shrinking does).
+    table = Table(show_lines=True, expand=True)
+    for key, ratio in (("col.phase", 3), ("col.regime", 3), ("col.status", 2), ("col.reason", 6)):
+        table.add_column(t(key, lang), overflow="fold", ratio=ratio)
     developments = len(assessment.developments)
     for phase in assessment.phases:
         style = STATUS_STYLE[phase.status]
