@@ -23,8 +23,8 @@ def url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
 
 
-def run(url: str, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [*args, "--database-url", url])
+def run(url: str, *args: str, lang: str = "en") -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, [*args, "--database-url", url, "--lang", lang])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -68,3 +68,17 @@ def test_with_accounts_the_step_names_a_member_with_the_role(url: str, kb: Knowl
     assert [(s.step, s.actor) for s in state.steps] == [("submitted", "eric"), ("returned", "alice")]
     logged = [(e.actor, e.action) for e in AuditLog(repo.engine).entries(ministry) if e.action.startswith("review.")]
     assert logged == [("eric", "review.submitted"), ("alice", "review.returned")]
+
+
+def test_the_review_speaks_the_chosen_language(url: str, kb: KnowledgeBase) -> None:
+    """Status, steps and errors in French as in English; the opinion as it was written."""
+    repo = Repository.open(url, kb)
+    new = repo.create(name="S", first_context="C")
+    code, out, _ = run(url, "review", "submit", str(new), lang="fr")
+    assert code == 0 and out.splitlines()[0] == f"#{new}\u00a0: en revue"
+    code, out, _ = run(url, "review", "approve", str(new), "--opinion", "Conforme.", "--as", "dpo", lang="fr")
+    assert code == 0 and "Approuvée (dpo) — Conforme." in out and "Envoyée en revue" in out
+    code, out, _ = run(url, "review", "status", str(new))
+    assert out.splitlines()[0] == f"#{new}: approved" and "Approved (dpo) — Conforme." in out
+    code, _, err = run(url, "review", "approve", str(new), "--opinion", "encore", lang="fr")
+    assert code == 2 and "Erreur" in err and "approve" not in err

@@ -20,6 +20,7 @@ from airegime.settings import get_settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from airegime.kb.models import Lang
     from airegime.storage.transfer import Progress
 
 db = command_group("db", "Move all saved data between databases (SQLite, PostgreSQL) through one file, or back it up.")
@@ -104,8 +105,8 @@ def _missing_sqlite_file(url: str) -> str | None:
 
 
 @contextmanager
-def _database(url: str) -> Iterator[Engine]:
-    """The database, migrated; its errors and the transfer's become a message and exit code 2."""
+def _database(url: str, lang: Lang = ADMIN_LANG) -> Iterator[Engine]:
+    """The database, migrated; its errors and the transfer's become a message in ``lang`` and exit code 2."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from airegime.storage.database import open_engine
@@ -115,15 +116,15 @@ def _database(url: str) -> Iterator[Engine]:
     except Exception as error:  # a wrong URL, a server down, a missing driver: say which database, no trace
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         said = msg("error.db.cannot_open", database=_redacted_or_not(url), reason=reason)
-        _fail(AiregimeError(said, hint=URL_HINT), ADMIN_LANG)
+        _fail(AiregimeError(said, hint=URL_HINT), lang)
     try:
         yield engine
     except AiregimeError as error:
-        _fail(error, ADMIN_LANG)
+        _fail(error, lang)
     except SQLAlchemyError as error:  # e.g. the connection lost midway
         reason = " ".join(str(getattr(error, "orig", None) or error).split())[:400]
         said = msg("error.db.failed", database=_redacted(url), reason=reason)
-        _fail(AiregimeError(said, hint=msg("error.db.failed.hint")), ADMIN_LANG)
+        _fail(AiregimeError(said, hint=msg("error.db.failed.hint")), lang)
     finally:
         engine.dispose()
 

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airegime.cli.app import ADMIN_LANG, _fail, command_group
+from airegime.cli.app import LangArg, LangOption, _fail, _lang, command_group
 from airegime.cli.db import UrlOption, _database, database_url_or_default
 from airegime.cli.users import _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
+from airegime.i18n import t, translate
+from airegime.render.summary import colon
 from airegime.text import escaped
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Engine
 
+    from airegime.kb.models import Lang
     from airegime.storage.accounts import Role
     from airegime.storage.reviews import Reviews, ReviewState
 
@@ -42,12 +45,17 @@ JsonOption = Annotated[bool, typer.Option("--json", help="print the review as JS
 
 @review.command("status")
 def status(
-    assessment: AssessmentArg, org: OrgOption = None, json_: JsonOption = False, database_url: UrlOption = None
+    assessment: AssessmentArg,
+    org: OrgOption = None,
+    json_: JsonOption = False,
+    lang: LangArg = None,
+    database_url: UrlOption = None,
 ) -> None:
     """Print the review status, why it is flagged, and every step (oldest first)."""
-    with _database(database_url_or_default(database_url)) as engine:
-        reviews = _reviews(engine, org, actor=_actor(), needs=None, user=None)
-        _print(reviews.state(assessment), json_)
+    language = _lang(lang)
+    with _database(database_url_or_default(database_url), language) as engine:
+        reviews = _reviews(engine, org, actor=_actor(), needs=None, user=None, lang=language)
+        _print(reviews.state(assessment), json_, language)
 
 
 @review.command("submit")
@@ -56,10 +64,11 @@ def submit(
     as_: AsOption = None,
     message: Annotated[str, typer.Option("--message", help="a message to the reviewer")] = "",
     org: OrgOption = None,
+    lang: LangArg = None,
     database_url: UrlOption = None,
 ) -> None:
     """Send a draft for review (an editor or an admin)."""
-    _take_step(database_url, org, as_, "editor", lambda reviews: reviews.submit(assessment, message))
+    _take_step(database_url, org, as_, "editor", lambda reviews: reviews.submit(assessment, message), lang)
 
 
 @review.command("approve")
@@ -68,11 +77,12 @@ def approve(
     opinion: Annotated[str, typer.Option("--opinion", help="the written opinion (required)")],
     as_: AsOption = None,
     org: OrgOption = None,
+    lang: LangArg = None,
     database_url: UrlOption = None,
 ) -> None:
     """Approve an assessment in review, with a written opinion (an admin). Its descriptor and result
     are kept as the approved version; a later change makes it a draft again."""
-    _take_step(database_url, org, as_, "admin", lambda reviews: reviews.approve(assessment, opinion))
+    _take_step(database_url, org, as_, "admin", lambda reviews: reviews.approve(assessment, opinion), lang)
 
 
 @review.command("return")
@@ -81,10 +91,11 @@ def return_(
     reason: Annotated[str, typer.Option("--reason", help="why it goes back to draft (required)")],
     as_: AsOption = None,
     org: OrgOption = None,
+    lang: LangArg = None,
     database_url: UrlOption = None,
 ) -> None:
     """Return an assessment in review (or approved) to draft, with the reason (an admin)."""
-    _take_step(database_url, org, as_, "admin", lambda reviews: reviews.return_to_draft(assessment, reason))
+    _take_step(database_url, org, as_, "admin", lambda reviews: reviews.return_to_draft(assessment, reason), lang)
 
 
 def _take_step(
@@ -93,13 +104,17 @@ def _take_step(
     user: str | None,
     needs: Role,
     step: Callable[[Reviews], ReviewState],
+    lang: LangOption | None,
 ) -> None:
     """Take a review ``step`` as ``user`` (who must have the role ``needs``); print the new status."""
-    with _database(database_url_or_default(database_url)) as engine:
-        _print(step(_reviews(engine, org, actor=None, needs=needs, user=user)), False)
+    language = _lang(lang)
+    with _database(database_url_or_default(database_url), language) as engine:
+        _print(step(_reviews(engine, org, actor=None, needs=needs, user=user, lang=language)), False, language)
 
 
-def _reviews(engine: Engine, org: str | None, *, actor: str | None, needs: Role | None, user: str | None) -> Reviews:
+def _reviews(
+    engine: Engine, org: str | None, *, actor: str | None, needs: Role | None, user: str | None, lang: Lang
+) -> Reviews:
     """The organisation's reviews, acting as ``user`` (checked: a member with the role ``needs``)."""
     from airegime.kb import load_knowledge_base
     from airegime.settings import get_settings
@@ -111,13 +126,13 @@ def _reviews(engine: Engine, org: str | None, *, actor: str | None, needs: Role 
     accounts = Accounts(engine)
     organisation_id = DEFAULT_ORGANISATION_ID
     if org is not None:
-        organisation_id = _organisation_id(accounts, org)
+        organisation_id = _organisation_id(accounts, org, lang)
     name = actor or user or _actor()
     if needs is not None and accounts.exist():
         if not user:
             _fail(
                 AiregimeError(msg("error.review.who"), hint=msg("error.review.who.hint", option="--as USER")),
-                ADMIN_LANG,
+                lang,
             )
         roles = {member: role for member, role, disabled in accounts.members(organisation_id) if not disabled}
         role = roles.get(user.strip().lower())
@@ -131,7 +146,7 @@ def _reviews(engine: Engine, org: str | None, *, actor: str | None, needs: Role 
                         role=needs,
                     ),
                 ),
-                ADMIN_LANG,
+                lang,
             )
         name = user.strip().lower()
     kb = load_knowledge_base(get_settings().knowledge_dir)
@@ -139,7 +154,8 @@ def _reviews(engine: Engine, org: str | None, *, actor: str | None, needs: Role 
     return Reviews(repo)
 
 
-def _print(state: ReviewState, as_json: bool) -> None:
+def _print(state: ReviewState, as_json: bool, lang: Lang) -> None:
+    """The status and every step, in ``lang`` (JSON: the codes, as the API gives them)."""
     import json
 
     if as_json:
@@ -147,9 +163,13 @@ def _print(state: ReviewState, as_json: bool) -> None:
         body = {"id": state.assessment_id, "status": state.status, "flag": state.flag, "steps": steps}
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
-    typer.echo(f"#{state.assessment_id}: {state.status.replace('_', ' ')}")
+    typer.echo(f"#{state.assessment_id}{colon(lang)}{t(f'review.status.{state.status}', lang)}")
     if state.flag:
-        typer.echo(f"flagged: {escaped(state.flag)}")
+        flagged = [step for step in state.steps if step.step == "flagged"]
+        old = state.approval.rule_set_version if state.approval else ""
+        new = flagged[-1].rule_set_version if flagged else ""
+        typer.echo(f"{t('review.flag_title', lang)} {translate('review.flag_text', lang, old=old, new=new)}")
     for step in state.steps:
-        said = f" — {escaped(step.opinion)}" if step.opinion else ""
-        typer.echo(f"  {step.at:%Y-%m-%d %H:%M} UTC  {step.step:<9} {escaped(step.actor)}{said}")
+        said = f" — {escaped(step.opinion)}" if step.opinion and step.step != "flagged" else ""
+        word = t(f"review.step.{step.step}", lang)
+        typer.echo(f"  {step.at:%Y-%m-%d %H:%M} UTC  {word} ({escaped(step.actor)}){said}")
