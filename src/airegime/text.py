@@ -9,6 +9,9 @@
   and ``airegime db export`` / ``db import`` apply it to what they copy.
 - A name made only of invisible characters (zero-width spaces, direction controls) would show as
   nothing, or reverse what follows it: :func:`problem` refuses it too.
+- French puts a space before ? ! : ; » and after «, which must never let the mark start a line:
+  :func:`french_spacing` makes it a no-break space (the knowledge base's French texts on loading;
+  the catalogues' are written so).
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ from airegime.errors import Message, msg
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 REPLACEMENT = "\ufffd"
+FRENCH_MARK_SPACE = re.compile(r" (?=[?!:;»])|(?<=«) ")
+
+
+def french_spacing(text: str) -> str:
+    """``text`` with a no-break space, not a space, before ? ! : ; » and after «."""
+    return FRENCH_MARK_SPACE.sub("\u00a0", text)
 
 
 def has_control(text: str) -> bool:

@@ -83,7 +83,7 @@ def test_every_output_format_is_written(tmp_path: Path, kb: KnowledgeBase, suffi
     assert written.get_column("deployment_outcome").to_list() == EXPECTED
     regimes = written.get_column("deployment_regime").to_list()
     assert regimes[1] == "RGPD"
-    assert regimes[3] == "Police-justice pour les finalités pénales ; RGPD pour les autres"  # a split, legibly
+    assert regimes[3] == "Police-justice pour les finalités pénales\u00a0; RGPD pour les autres"  # a split, legibly
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
 

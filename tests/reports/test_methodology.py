@@ -67,13 +67,13 @@ def test_rules_read_as_sentences(kb: KnowledgeBase) -> None:
     text = render_methodology(kb=kb, fmt="md", lang="fr").decode()
     police = text.split(f"#### {kb.rule_by_id['deployment_police_justice'].title.fr}\n")[1].split("####")[0]
     controller = (
-        "Qui décide pourquoi et comment les données sont traitées dans cette phase (le responsable du traitement) ?"
+        "Qui décide pourquoi et comment les données sont traitées dans cette phase (le responsable du traitement)\u00a0?"
     )
     assert f"{controller} → Une autorité compétente en matière pénale" in police
     assert "Un texte confie-t-il à cet organisme, pour cette activité, la mission" in police  # or one given the mission
     assert "**Conduit à\u00a0:** Police-justice" in police
     split = text.split(f"#### {kb.rule_by_id['deployment_mixed_separable'].title.fr}\n")[1].split("####")[0]
-    assert "**Conduit à\u00a0:** Police-justice pour les finalités pénales ; RGPD pour les autres" in split
+    assert "**Conduit à\u00a0:** Police-justice pour les finalités pénales\u00a0; RGPD pour les autres" in split
 
 
 def test_methodology_html(kb: KnowledgeBase) -> None:

@@ -77,22 +77,23 @@ def test_each_phase_shows_the_deciding_rule_first(
 ) -> None:
     report = report_dict(kb=kb, assessment=zone, lang=lang, generated=REPORT_DATE)
     text = rendered(kb, zone, fmt, lang, tmp_path)
-    titles = [rule.title.get(lang) for rule in kb.rules]
+    titles = [flat(rule.title.get(lang)) for rule in kb.rules]
     details = text.index(w("report.phases", lang))
     summary = text[:details]
     for row in report["summary"]:  # page 1: every phase with its regime and the reason that decided
         assert all(flat(row[key]) in summary for key in ("title", "outcome_label", "reason"))
     for phase in report["phases"]:
         start = text.index(flat(f"{phase['title']} — {phase['headline']}"), details)
-        assert first_rule_after(text, start, titles) == phase["deciding"]["title"]
+        assert first_rule_after(text, start, titles) == flat(phase["deciding"]["title"])
         after = text[start:]
         reason, enough = after.index(flat(w("reason.title", lang))), after.index(flat(w("reason.answers", lang)))
         assert reason < enough < after.index(flat(w("explain.would_change", lang)))
-        assert after.index(phase["deciding"]["explanation"]) < enough
+        assert after.index(flat(phase["deciding"]["explanation"])) < enough
     # Nothing else was possible for this system: no other rule, and no rule about defence or crowds, anywhere
     # (a few rule titles are also an answer's or a regime's words, which the what-if tables rightly show).
-    labels = [o.label.get(lang) for q in kb.questions for o in q.options] + [o.label.get(lang) for o in kb.outcomes]
-    deciding = {phase["deciding"]["title"] for phase in report["phases"]}
+    labels = [flat(o.label.get(lang)) for q in kb.questions for o in q.options]
+    labels += [flat(o.label.get(lang)) for o in kb.outcomes]
+    deciding = {flat(phase["deciding"]["title"]) for phase in report["phases"]}
     shown = [title for title in titles if title in text and title not in deciding]
     assert [title for title in shown if not any(title in label for label in labels)] == []
     assert w("reason.others", lang) not in text

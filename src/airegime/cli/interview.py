@@ -31,6 +31,7 @@ from airegime.interview_session import AnsweredQuestion, InterviewSession
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang, Question, Scope
 from airegime.system import load_system
+from airegime.text import french_spacing
 
 if TYPE_CHECKING:
     from airegime.engine.results import Assessment
@@ -40,7 +41,6 @@ BACK_WORDS = frozenset({"b", "back", "retour", "r"})
 CHANGE_WORDS = frozenset({"c", "change", "changer", "modifier"})
 QUIT_WORDS = frozenset({"q", "quit", "quitter"})
 UNDO_LABEL = {"add_deployment": "menu.add", "rename_deployment": "menu.rename", "remove_deployment": "menu.remove"}
-NO_BREAK_BEFORE = re.compile(r" ([?!:;»])")
 MENU = ("menu.add", "menu.change", "menu.rename", "menu.remove", "menu.finish")
 BACK = "\x00back"  # not an answer code: "go back to the list of answers", in change mode
 
@@ -257,7 +257,7 @@ class Interview:
     def _wrapped(self, text: str, *, indent: int = 0) -> str:
         """Wrapped here rather than by rich, so that French "?" and ":" never start a line on their own
         (``indent``: room left for a mark printed before the text)."""
-        tied = NO_BREAK_BEFORE.sub("\u00a0\\1", text)  # textwrap, unlike rich, does not break at a no-break space
+        tied = french_spacing(text)  # textwrap, unlike rich, does not break at a no-break space
         return textwrap.fill(tied, width=max(self.console.width - indent, 20)).replace("\u00a0", " ")
 
     def _numbered(self, items: Iterable[str]) -> None:

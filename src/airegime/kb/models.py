@@ -13,12 +13,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from airegime.errors import RefusedValue, msg
 from airegime.i18n import N_, translate
+from airegime.text import french_spacing
 
 T = TypeVar("T")
 
@@ -36,9 +37,10 @@ class _Strict(BaseModel):
 
 
 class Text(_Strict):
-    """A text in both languages; neither may be empty."""
+    """A text in both languages; neither may be empty. French keeps its marks on the line (the
+    knowledge base is written with plain spaces; its content hash is of what is written)."""
 
-    fr: str = Field(min_length=1)
+    fr: Annotated[str, AfterValidator(french_spacing)] = Field(min_length=1)
     en: str = Field(min_length=1)
 
     def get(self, lang: Lang) -> str:
