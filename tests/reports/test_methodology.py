@@ -66,9 +66,7 @@ def test_methodology_covers_every_question_rule_outcome_and_source_in_words(kb: 
 def test_rules_read_as_sentences(kb: KnowledgeBase) -> None:
     text = render_methodology(kb=kb, fmt="md", lang="fr").decode()
     police = text.split(f"#### {kb.rule_by_id['deployment_police_justice'].title.fr}\n")[1].split("####")[0]
-    controller = (
-        "Qui décide pourquoi et comment les données sont traitées dans cette phase (le responsable du traitement)\u00a0?"
-    )
+    controller = "Qui décide pourquoi et comment les données sont traitées dans cette phase (le responsable du traitement)\u00a0?"
     assert f"{controller} → Une autorité compétente en matière pénale" in police
     assert "Un texte confie-t-il à cet organisme, pour cette activité, la mission" in police  # or one given the mission
     assert "**Conduit à\u00a0:** Police-justice" in police
