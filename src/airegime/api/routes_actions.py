@@ -5,6 +5,7 @@ due); exports as CSV or XLSX (cells a spreadsheet could run as formulas are made
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -64,19 +65,7 @@ class ActionPatch(BaseModel):
 
 
 def action_out(action: Action) -> ActionOut:
-    return ActionOut(
-        id=action.id,
-        assessment_id=action.assessment_id,
-        assessment=action.assessment_name,
-        source=action.source,
-        title=action.title,
-        owner=action.owner,
-        due_on=action.due_on,
-        state=action.state,
-        overdue=action.overdue(),
-        created_at=action.created_at,
-        updated_at=action.updated_at,
-    )
+    return ActionOut(**asdict(action), assessment=action.assessment_name, overdue=action.overdue())
 
 
 EXPORT_RESPONSES: dict[int | str, dict[str, object]] = {

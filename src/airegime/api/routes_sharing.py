@@ -4,6 +4,7 @@ digest is stored); ``/shared/{token}`` (a page of the web app, no login) shows t
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -39,14 +40,7 @@ class ShareLinkIn(BaseModel):
 
 
 def link_out(link: ShareLink) -> ShareLinkOut:
-    return ShareLinkOut(
-        id=link.id,
-        created_by=link.created_by,
-        created_at=link.created_at,
-        expires_at=link.expires_at,
-        revoked_at=link.revoked_at,
-        state=link.state(),
-    )
+    return ShareLinkOut(**asdict(link), state=link.state())
 
 
 @router.get("/{assessment_id}/share-links")
