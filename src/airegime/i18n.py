@@ -75,7 +75,7 @@ def translator(lang: str) -> Callable[..., str]:
 def number(value: int, lang: str) -> str:
     """``value`` with the digit grouping of ``lang``: "12,000" in English, "12 000" in French (a
     narrow no-break space, the catalogue's ``number.group``), never "12,000" for a French reader."""
-    return f"{value:,}".replace(",", translate("number.group", lang))
+    return fill("{n:,}", lang, {"n": value})
 
 
 def plural(key: str, n: int, lang: str, **values: object) -> str:
