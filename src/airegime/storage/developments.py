@@ -9,7 +9,7 @@ the development events at it (they are still the same answers, given at the same
 empties the old column.
 
 Run by the database migration 0005 and by ``airegime db import`` of an export made before it.
-Tables are described here, not taken from the models, so that this keeps working as they change.
+Its tables are described in :mod:`airegime.storage.legacy_tables`.
 """
 
 from __future__ import annotations
@@ -17,22 +17,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-_assessments = sa.table("assessments", sa.column("id", sa.Integer), sa.column("development_description", sa.Text))
-_contexts = sa.table(
-    "deployment_contexts",
-    sa.column("id", sa.Integer),
-    sa.column("assessment_id", sa.Integer),
-    sa.column("phase", sa.String),
-    sa.column("position", sa.Integer),
-    sa.column("name", sa.String),
-    sa.column("description", sa.Text),
-)
-_events = sa.table(
-    "events",
-    sa.column("assessment_id", sa.Integer),
-    sa.column("scope", sa.String),
-    sa.column("context_id", sa.Integer),
-)
+from airegime.storage.legacy_tables import assessments as _assessments
+from airegime.storage.legacy_tables import contexts as _contexts
+from airegime.storage.legacy_tables import events as _events
 
 
 def development_rows(connection: Connection) -> int:

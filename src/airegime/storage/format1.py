@@ -10,7 +10,7 @@ is checked again.
 Run by the database migration 0004 and by ``airegime db import`` of an export made before it,
 so always on data of before migration 0005: one development processing per assessment, whose
 answer events name no row (0005 then gives it a row, see :mod:`airegime.storage.developments`).
-Tables are described here, not taken from the models, so that this keeps working as they change.
+Its tables are described in :mod:`airegime.storage.legacy_tables`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from airegime.errors import AiregimeError
+from airegime.storage.legacy_tables import assessments as _assessments
+from airegime.storage.legacy_tables import contexts as _contexts
+from airegime.storage.legacy_tables import events as _events
 from airegime.upgrade import FORMAT1_PHASE, FORMAT1_SYSTEM, upgrade
 
 log = logging.getLogger("airegime.storage")
@@ -33,34 +36,6 @@ UPGRADED = "upgraded"  # the kind of the event that opens an upgrade's answers
 UPGRADE_DETAIL = "rule_set_upgrade"  # the detail of each answer event the upgrade writes
 FORMAT1_PURPOSES = frozenset({"mixed_criminal_administrative"})  # format-1 answers no format-2 question has
 
-_events = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("assessment_id", sa.Integer),
-    sa.column("at", sa.DateTime(timezone=True)),
-    sa.column("kind", sa.String),
-    sa.column("scope", sa.String),
-    sa.column("context_id", sa.Integer),
-    sa.column("question", sa.String),
-    sa.column("value", sa.String),
-    sa.column("detail", sa.Text),
-)
-_contexts = sa.table(
-    "deployment_contexts",
-    sa.column("id", sa.Integer),
-    sa.column("assessment_id", sa.Integer),
-    sa.column("position", sa.Integer),
-    sa.column("name", sa.String),
-    sa.column("description", sa.Text),
-    sa.column("removed_at", sa.DateTime(timezone=True)),
-)
-_assessments = sa.table(
-    "assessments",
-    sa.column("id", sa.Integer),
-    sa.column("name", sa.String),
-    sa.column("description", sa.Text),
-    sa.column("development_description", sa.Text),
-)
 
 Key = tuple[str | None, int | None]  # (scope, context id)
 
