@@ -43,17 +43,22 @@ def translate(key: str, lang: str, **values: object) -> str:
     return fill(text, lang, values) if values else text
 
 
+def _number_marks(lang: str) -> dict[int, str]:
+    return {ord(","): translate("number.group", lang), ord("."): translate("number.decimal", lang)}
+
+
 class _Grouping(string.Formatter):
-    """``str.format`` but for numbers written ``{n:,}``, whose groups take the separator of the
-    language (``number.group``): "12,000" in English, "12 000" in French. Babel's ``format_decimal``
-    would do it with CLDR's data, a dependency of 36 MB installed that the core does not otherwise need."""
+    """``str.format`` but for numbers written ``{n:,}`` (or ``{n:,.1f}``), which take the digit
+    grouping and decimal mark of the language (``number.group``, ``number.decimal``): "12,000.5" in
+    English, "12 000,5" in French. Babel's ``format_decimal`` would do it with CLDR's data, a
+    dependency of 36 MB installed that the core does not otherwise need."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
         text: str = super().format_field(value, format_spec)
-        return text.replace(",", translate("number.group", self.lang)) if "," in format_spec else text
+        return text.translate(_number_marks(self.lang)) if "," in format_spec else text
 
 
 def fill(text: str, lang: str, values: Mapping[str, object]) -> str:
@@ -72,10 +77,11 @@ def translator(lang: str) -> Callable[..., str]:
     return _
 
 
-def number(value: int, lang: str) -> str:
-    """``value`` with the digit grouping of ``lang``: "12,000" in English, "12 000" in French (a
-    narrow no-break space, the catalogue's ``number.group``), never "12,000" for a French reader."""
-    return fill("{n:,}", lang, {"n": value})
+def number(value: float, lang: str) -> str:
+    """``value`` as ``lang`` writes it: "12,000" and "0.02" in English, "12 000" (a narrow no-break
+    space) and "0,02" in French, never "12,000" or "0.02" for a French reader. A float shows its
+    significant digits, not trailing zeros ("5", not "5.0")."""
+    return fill("{n:,}" if isinstance(value, int) else "{n:,g}", lang, {"n": value})
 
 
 def plural(key: str, n: int, lang: str, **values: object) -> str:

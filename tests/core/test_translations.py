@@ -24,6 +24,7 @@ from airegime.batch.words import w as batch_w
 from airegime.cli.interview_text import say
 from airegime.errors import msg, msg_plural
 from airegime.i18n import extract_ids, known, number, plural, plural_translator, t, translate, translator
+from airegime.render.summary import colon, file_size
 from airegime.render.words import w
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,6 +138,8 @@ def test_a_number_is_grouped_the_way_its_reader_groups_digits() -> None:
     assert "12,000" in too_long.text("en") and "12\u202f000" in too_long.text("fr")
     assert plural("batch.rows", 2_000, "fr") == "2\u202f000 lignes" and rows_text(2_000, "en") == "2,000 rows"
     assert number(1_234_567, "fr") == "1\u202f234\u202f567" and number(999, "fr") == "999"
+    assert (number(0.02, "fr"), number(0.02, "en"), number(5.0, "fr")) == ("0,02", "0.02", "5")
+    assert (file_size(1_400_000, "fr"), file_size(1_400_000, "en")) == ("1,4\u00a0Mo", "1.4\u00a0MB")
     assert translate("error.versions.no_entry", "en", id=12_345, index=1_000) == translate(
         "error.versions.no_entry", "en", id="12345", index="1000"
     )  # an id or a position is written as it is
@@ -152,6 +155,9 @@ def test_a_third_language_is_a_catalogue_with_english_for_what_it_lacks(
 ) -> None:
     german = Catalog(locale="de", domain="airegime")
     german.add("status.determined", "bestimmt")
+    german.add("number.decimal", ",")
+    german.add("number.group", ".")
+    german.add("punct.colon", ": ")
     for lang, catalog in (("de", german), ("en", catalogue("en"))):
         folder = tmp_path / lang / "LC_MESSAGES"
         folder.mkdir(parents=True)
@@ -161,6 +167,7 @@ def test_a_third_language_is_a_catalogue_with_english_for_what_it_lacks(
     assert translate("status.determined", "de") == translator("de")("status.determined") == "bestimmt"
     assert translate("status.undetermined", "de") == "undetermined"
     assert translate("no.such.id", "de") == "no.such.id"
+    assert (number(2.5, "de"), number(12_000, "de"), colon("de")) == ("2,5", "12.000", ": ")  # type: ignore[arg-type]
 
 
 def test_extraction_finds_both_ids_of_a_choice_and_only_ids_passed_to_a_lookup() -> None:

@@ -218,7 +218,7 @@ def test_an_oversized_inventory_gets_a_clear_page_and_nothing_is_kept(small_limi
     big = inventory_csv() + b"S9,x,y\n" * 5_000
     response = upload(small_limit_client, "big.csv", big)
     assert response.status_code == 413  # type: ignore[attr-defined]
-    assert "dépasse la limite de 0.02 Mo" in response.text  # type: ignore[attr-defined]
+    assert "dépasse la limite de 0,02 Mo" in response.text  # type: ignore[attr-defined]
     assert "airegime batch" in response.text  # type: ignore[attr-defined]
     assert kept(small_limit_client) == 0
 

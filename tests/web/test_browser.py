@@ -101,7 +101,7 @@ def test_zone_crossing_example_in_french_then_english_unknown_back_and_reload(
     page.emulate_media(media="screen")
     check_accessibility(page)
 
-    page.click("#lang-switch")
+    page.click("#lang-switch a")
     page.wait_for_selector("html[lang=en]")
     assert glance(page)["Deployment: Police nationale"] == label["police_justice"].en
     assert page.locator("details.what-if summary", has_text="What would change the outcome").count() >= 1

@@ -128,7 +128,7 @@ def test_batch_page_uploads_an_inventory_and_draws_the_chart(tab: Any, screensho
     assert download.value.suggested_filename == "airegime-results-inventaire.csv"
     assert "deployment_regime" in Path(download.value.path()).read_text(encoding="utf-8-sig")
 
-    tab.click("#lang-switch")
+    tab.click("#lang-switch a")
     tab.wait_for_selector("html[lang=en]")
     assert "Inventory results" in tab.locator("h1").inner_text()
     shot(tab, screenshots / "batch-results-en.png")

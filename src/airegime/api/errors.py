@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from airegime.edge.inputs import BodyRefused
 from airegime.errors import AiregimeError, ApiError, DescriptorError, NotFoundError, Said, in_lang, msg
+from airegime.kb.models import Lang, as_lang
 from airegime.system import location_of
 
 log = logging.getLogger("airegime.api")
@@ -36,16 +37,15 @@ HTTP_CODES = {
 
 CRASH = msg("error.http.500")
 CRASH_HINT = msg("error.http.500.hint")
-LANGS = ("fr", "en")
 
 
-def reader_lang(request: Request) -> str:
+def reader_lang(request: Request) -> Lang:
     """The language of an error's words: ``?lang=``, else the first of ours in ``Accept-Language``
     (by its q weights), else English, as they were before they could be anything else."""
-    asked = request.query_params.get("lang")
-    if asked in LANGS:
+    asked = as_lang(request.query_params.get("lang"))
+    if asked:
         return asked
-    weighed = []
+    weighed: list[tuple[float, int, Lang]] = []
     for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
         tag, _, params = part.strip().partition(";")
         weight = 1.0
@@ -54,8 +54,8 @@ def reader_lang(request: Request) -> str:
                 weight = float(params.strip()[2:])
             except ValueError:
                 weight = 0.0
-        primary = tag.strip().lower().partition("-")[0]
-        if primary in LANGS and weight > 0:
+        primary = as_lang(tag.strip().lower().partition("-")[0])
+        if primary and weight > 0:
             weighed.append((-weight, position, primary))
     return min(weighed)[2] if weighed else "en"
 

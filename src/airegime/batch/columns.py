@@ -37,7 +37,7 @@ from airegime.answers import normalise_answer
 from airegime.batch.words import w
 from airegime.errors import AnswerError, LayoutError, msg
 from airegime.i18n import N_, t
-from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Question, Scope
+from airegime.kb.models import LANGS, PHASES, KnowledgeBase, Lang, Phase, Question, Scope
 from airegime.render.summary import quoted
 from airegime.upgrade import format1_questions
 
@@ -117,7 +117,7 @@ def _names(columns: list[tuple[Scope, Question]]) -> dict[str, tuple[Scope, Ques
         by_name[canonical_name(scope, question.id)] = (scope, question)
         if len(question.scope) == 1:  # unambiguous without its prefix
             by_name.setdefault(question.id, (scope, question))
-        for lang in ("fr", "en"):
+        for lang in LANGS:
             by_name.setdefault(header_key(column_label(scope, question, lang)), (scope, question))
     return by_name
 

@@ -42,12 +42,15 @@ def _language(argv: list[str]) -> str:
     """The reader's language when the command could not even be set up: its --lang, else AIREGIME_LANG."""
     if argv[:1] and argv[0] in ADMIN_COMMANDS:
         return "en"
+    from airegime.kb.models import as_lang
+
     for position, arg in enumerate(argv):
         value = arg.partition("=")[2] if arg.startswith("--lang=") else None
         if arg in ("--lang", "-l") and position + 1 < len(argv):
             value = argv[position + 1]
-        if value in ("fr", "en"):
-            return value
+        chosen = as_lang(value)
+        if chosen:
+            return chosen
     from airegime.settings import get_settings
 
     return get_settings().lang

@@ -36,7 +36,7 @@ def export(
 ) -> None:
     """Write an organisation's actions, one row each: assessment, action, owner, due date, state,
     next step, last change."""
-    from airegime.kb import load_knowledge_base
+    from airegime.kb import as_lang, load_knowledge_base
     from airegime.settings import get_settings
     from airegime.storage import Repository
     from airegime.storage.accounts import Accounts
@@ -48,20 +48,19 @@ def export(
             AiregimeError(msg("error.actions.format", suffix=fmt), hint=msg("error.actions.format.hint")),
             ADMIN_LANG,
         )
-    language = lang or get_settings().lang
-    if language not in ("fr", "en"):
+    language = as_lang(lang or get_settings().lang)
+    if language is None:
         _fail(
-            AiregimeError(msg("error.cli.no_lang", lang=escaped(language)), hint=msg("error.cli.no_lang.hint")),
-            ADMIN_LANG,
+            AiregimeError(msg("error.cli.no_lang", lang=escaped(lang)), hint=msg("error.cli.no_lang.hint")), ADMIN_LANG
         )
     with _database(database_url_or_default(database_url)) as engine:
-        organisation_id = _organisation_id(Accounts(engine), org, language)  # type: ignore[arg-type]
+        organisation_id = _organisation_id(Accounts(engine), org, language)
         kb = load_knowledge_base()
         repo = Repository(engine, kb, organisation_id=organisation_id, actor=_actor())
         plan = Actions(repo)
         listed = plan.list(assessment)
         plan.record_export(fmt, assessment)
-        body = export_file(listed, "csv" if fmt == "csv" else "xlsx", "fr" if language == "fr" else "en", kb)
+        body = export_file(listed, "csv" if fmt == "csv" else "xlsx", language, kb)
     if output is None:  # a terminal: names escaped (--output writes them as stored)
         sys.stdout.write(escaped(body.decode("utf-8-sig")))
         return

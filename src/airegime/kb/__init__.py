@@ -14,6 +14,7 @@ from airegime.kb.models import (
     Rule,
     Source,
     Text,
+    as_lang,
 )
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "Rule",
     "Source",
     "Text",
+    "as_lang",
     "load_knowledge_base",
 ]

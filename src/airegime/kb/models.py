@@ -32,6 +32,11 @@ UNKNOWN = "unknown"  # answered "I don't know"
 NOT_ASKED = "not_asked"  # in explanations: never asked, as no answer to it could change the outcome
 
 
+def as_lang(code: object) -> Lang | None:
+    """``code`` as one of our languages, or None: the one check of a language code from outside."""
+    return next((lang for lang in LANGS if lang == code), None)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

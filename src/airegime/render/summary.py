@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from airegime.engine.results import PhaseResult
-from airegime.i18n import t, translate
+from airegime.i18n import fill, t, translate
 from airegime.kb.models import NOT_ASKED, UNKNOWN, Citation, KnowledgeBase, Lang, Outcome
 
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
@@ -18,20 +18,20 @@ def file_size(size: int, lang: Lang) -> str:
     if size < 1_000_000:
         amount, unit = str(max(1, round(size / 1000))), t("file_size.kb", lang)
     else:
-        amount, unit = f"{size / 1_000_000:.1f}", t("file_size.mb", lang)
-    return f"{amount.replace('.', ',') if lang == 'fr' else amount}\u00a0{unit}"
+        amount, unit = fill("{n:,.1f}", lang, {"n": size / 1_000_000}), t("file_size.mb", lang)
+    return f"{amount}\u00a0{unit}"
 
 
 def colon(lang: Lang) -> str:
     """What follows a label ("Statut : ", "Status: "): French puts a non-breaking space before the
     colon, English none. A label that ends the text takes it without the last space
     (``colon(lang).rstrip()``)."""
-    return "\u00a0: " if lang == "fr" else ": "
+    return t("punct.colon", lang)
 
 
 def semicolon(lang: Lang) -> str:
     """What separates items that hold commas ("A, B ; C"): French puts a non-breaking space before it."""
-    return "\u00a0; " if lang == "fr" else "; "
+    return t("punct.semicolon", lang)
 
 
 def quoted(text: str, lang: Lang) -> str:

@@ -21,7 +21,7 @@ from airegime.edge.headers import HeadAsGet
 from airegime.edge.inputs import refusal
 from airegime.edge.limits import BATCH_MAX_BYTES, MAX_BODY_BYTES
 from airegime.errors import AccessDenied, AiregimeError, NotFoundError, at, msg
-from airegime.kb import KnowledgeBase, load_knowledge_base
+from airegime.kb import KnowledgeBase, as_lang, load_knowledge_base
 from airegime.settings import get_settings
 from airegime.storage import Repository
 from airegime.storage.accounts import Accounts
@@ -150,7 +150,7 @@ def _language_switch(app: FastAPI) -> None:
     @app.get("/lang/{code}")
     def switch_language(code: str, next: str = "/") -> Response:
         response = see_other(safe_next(next))
-        if code in ("fr", "en"):
+        if as_lang(code):
             response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", httponly=True)
         return response
 

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from airegime.edge.inputs import text_problem
 from airegime.errors import AiregimeError, DescriptorError
 from airegime.i18n import N_, plural_translator, translate
-from airegime.kb import KnowledgeBase, Lang
+from airegime.kb import LANGS, KnowledgeBase, Lang, as_lang
 from airegime.render.summary import colon
 from airegime.storage import PhaseSummary
 from airegime.web.texts import LANG_COOKIE, translator
@@ -44,6 +44,15 @@ def phase_name(summary: PhaseSummary, _: Callable[..., str], lang: Lang) -> str:
 
 templates.env.globals["phase_name"] = phase_name
 templates.env.globals["colon"] = colon  # "Statut : " / "Status: ", as everywhere else
+
+
+def language_name(code: Lang) -> str:
+    """A language named in itself ("Français", "English"), as the language switch offers it."""
+    return translate("language.name", code)
+
+
+templates.env.globals["languages"] = LANGS
+templates.env.globals["language_name"] = language_name
 
 MONTHS = (  # abbreviated as Intl.DateTimeFormat's "medium" style writes them
     N_("month.jan"),
@@ -83,13 +92,8 @@ templates.env.filters["when"] = _when  # {{ row.at|when }}, {{ token.expires_at|
 
 def lang_of(request: Request) -> Lang:
     """The pages' language: the reader's cookie (``/lang/{code}``), else the app's default."""
-    chosen = request.cookies.get(LANG_COOKIE)
-    if chosen == "en":
-        return "en"
-    if chosen == "fr":
-        return "fr"
     default: Lang = request.app.state.default_lang
-    return default
+    return as_lang(request.cookies.get(LANG_COOKIE)) or default
 
 
 async def page_lang(request: Request) -> Lang:

@@ -19,6 +19,7 @@ from airegime.batch.words import w
 from airegime.edge.access import client_address
 from airegime.edge.deps import CurrentUser, KbDep
 from airegime.errors import QuotaExceeded
+from airegime.i18n import number
 from airegime.storage.batch_uploads import BatchUploads
 from airegime.web import batch_views, downloads
 from airegime.web.batch_runs import BatchRuns, assess_upload
@@ -75,7 +76,7 @@ def upload_page(request: Request, status: int = 200, **problem: str) -> HTMLResp
         "batch.html",
         status,
         formats=formats,
-        limit_mb=f"{state.batch_max_body / 1_000_000:g}",
+        limit_mb=number(state.batch_max_body / 1_000_000, lang),
         kept_note=w("web.kept_note", lang, keep=uploads.keep, days=days),
         **problem,
     )
@@ -137,7 +138,7 @@ async def upload(
 def template(kb: KbDep, lang: PageLangDep) -> Response:
     with tempfile.TemporaryDirectory(prefix="airegime-template-") as folder:
         body = write_template(Path(folder) / "template.xlsx", kb=kb, lang=lang).read_bytes()
-    name = "airegime-inventaire.xlsx" if lang == "fr" else "airegime-inventory.xlsx"
+    name = f"airegime-{w('file.inventory', lang)}.xlsx"
     return downloads.attachment(body, fmt="xlsx", filename=name)
 
 
