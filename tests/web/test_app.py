@@ -335,3 +335,36 @@ def test_i_dont_know_everywhere_ends_the_interview_with_an_undetermined_result_n
     for question in ("personal_data", "organisation_kind"):
         assert kb.question_by_id[question].text.fr in result
     assert [p.status for p in repo.get(new).summary] == ["undetermined", "undetermined"]
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "crumb", "tab"),
+    [
+        ("history", "Historique", "", "Historique"),
+        (
+            "contexts",
+            "Description, traitements de développement et contextes de déploiement",
+            "",
+            "Description et contextes",
+        ),
+        ("actions", "Plan d’action", "Plan d’action", ""),
+        ("share", "Partager", "Partager", ""),
+        ("compare", "Comparer avec une autre version ou une autre analyse", "Comparer", ""),
+    ],
+)
+def test_each_page_of_an_assessment_has_its_crumb_heading_tab_and_a_switch_to_english_back_to_it(
+    client: Client, repo: Repository, path: str, heading: str, crumb: str, tab: str
+) -> None:
+    new = repo.create(name="Caméra", first_context="C")
+    page = client.get(f"/a/{new}/{path}").text
+    assert re.search(rf"<title>{heading}[^<]*· Caméra · airegime</title>", page)
+    assert f"<h1>{heading}</h1>" in page
+    crumb_line = re.search(r'<p class="crumb">(.*?)</p>', page, re.S)
+    assert crumb_line is not None and "/a/" not in re.sub(r'href="[^"]*"', "", crumb_line[1])
+    assert crumb_line[1].rstrip().endswith(f"› {crumb}" if crumb else "› Caméra")
+    if tab:
+        assert f'aria-current="page">{tab}</a>' in page
+    switch = re.search(
+        r'<span id="lang-switch"><a href="/lang/en\?next=([^"]+)" lang="en" hreflang="en">English</a>', page
+    )
+    assert switch is not None and switch[1] == f"/a/{new}/{path}"
