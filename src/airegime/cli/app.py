@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from rich import _wrap as rich_wrap
 from rich.console import Console
 from rich.markup import escape
 
@@ -37,6 +39,10 @@ app = typer.Typer(
 )
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
+# Rich wraps lines at every Unicode space, no-break ones too (Textualize/rich#3545, open), so a
+# French line could begin with the colon its no-break space holds to the word before. Its word
+# pattern, with U+00A0 and U+202F counted as part of a word, is all that changes.
+rich_wrap.re_word = re.compile(r"[^\S\u00a0\u202f]*[\S\u00a0\u202f]+[^\S\u00a0\u202f]*")
 
 
 def command_group(name: str, help: str) -> typer.Typer:
