@@ -72,9 +72,8 @@ def serve(
 
     flagged = flag_approvals_the_rules_change(web_app.state.repo)  # once, before the worker processes start
     if flagged:
-        typer.echo(
-            f"airegime: {flagged} approved assessment(s) flagged for review: the loaded rule set changes their result"
-        )
+        flagged_ones = "1 approved assessment" if flagged == 1 else f"{flagged:,} approved assessments"
+        typer.echo(f"airegime: {flagged_ones} flagged for review: the loaded rule set changes their result")
     processes = f", {workers} processes" if workers > 1 else ""
     rules = f", knowledge base: {knowledge_dir}" if knowledge_dir else ""
     database = _redacted(settings.effective_database_url)
