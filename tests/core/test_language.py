@@ -5,7 +5,6 @@ shown in the reader's time zone (UTC until the browser rewrites them)."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import re
 import shutil
@@ -234,20 +233,3 @@ def test_the_browser_rewrites_times_in_its_own_time_zone() -> None:
     assert re.search(r"\b23\D{1,3}05\b", minutes) and "déc." in minutes and "2026" in minutes
     assert minutes_title == "UTC text" and localised
     assert day.startswith("4 déc.") and ":" not in day
-
-
-def test_french_terminal_tables_never_start_a_line_with_the_mark_a_no_break_space_holds(kb: KnowledgeBase) -> None:
-    """French writes "traitement : Une" with a no-break space before the colon: no line may begin with
-    it. (Below about 70 columns, a word wider than its column is cut anywhere, as Rich folds it.)"""
-    from rich.console import Console
-
-    import airegime.cli.app  # noqa: F401  # sets the command line's wrapping rule
-    from airegime.cli import views
-    from airegime.engine.evaluate import evaluate
-
-    assessment = evaluate(kb=kb, system=load_system(ROOT / "examples" / "zone-crossing-detector.yaml", kb=kb))
-    for width in range(72, 141, 2):
-        console = Console(width=width, record=True, file=io.StringIO())
-        views.print_assessment(console, kb, assessment, "fr")
-        cells = [cell.strip() for line in console.export_text().splitlines() for cell in line.split("│")]
-        assert not [cell for cell in cells if cell[:1] in (":", ";", "»", "?", "!")], f"at {width} columns"

@@ -5,15 +5,17 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 
 from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation, RuleTrace
 from airegime.engine.results import Assessment
 from airegime.engine.verify import VerificationReport
 from airegime.i18n import N_, number, plural, t
-from airegime.kb.models import Citation, KnowledgeBase, Lang
+from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang
 from airegime.render.report_data import Json, build_report
 from airegime.render.summary import (
     answer_label,
@@ -27,6 +29,7 @@ from airegime.render.summary import (
 )
 
 STATUS_STYLE = {"determined": "green", "undetermined": "yellow", "case_by_case": "magenta"}
+COLUMNS = (("col.phase", 3), ("col.regime", 3), ("col.status", 2), ("col.reason", 6))  # heading id, width share
 TRUTH_MARK = {"met": "[green]✓[/]", "not_met": "[red]✗[/]", "open": "[yellow]?[/]"}
 
 
@@ -35,23 +38,64 @@ def print_assessment(
 ) -> None:
     system = assessment.system
     out.print(f"[bold]{escape(system.name)}[/]" + (f" — {escape(system.organisation)}" if system.organisation else ""))
-    # The columns share the terminal's width by these ratios, so that the reason, the longest text,
-    # is not squeezed to the width of the others (as Rich's own shrinking does).
-    table = Table(show_lines=True, expand=True)
-    for key, ratio in (("col.phase", 3), ("col.regime", 3), ("col.status", 2), ("col.reason", 6)):
-        table.add_column(t(key, lang), overflow="fold", ratio=ratio)
     developments = len(assessment.developments)
-    for phase in assessment.phases:
-        style = STATUS_STYLE[phase.status]
-        table.add_row(
-            escape(phase_title(phase, lang, developments=developments)),
-            f"[bold]{escape(outcome_label(kb, phase, lang))}[/]",
-            f"[{style}]{status_label(phase, lang)}[/]",
-            escape(short_reason(kb, phase, lang)),
+    rows: list[PhaseRow] = [
+        (
+            phase_title(phase, lang, developments=developments),
+            outcome_label(kb, phase, lang),
+            status_label(phase, lang),
+            short_reason(kb, phase, lang),
+            STATUS_STYLE[phase.status],
         )
-    out.print(table)
+        for phase in assessment.phases
+    ]
+    headings = [t(key, lang) for key, _share in COLUMNS]
+    widths = [_longest_word(heading, *(row[i] for row in rows)) for i, heading in enumerate(headings)]
+    if sum(widths) + 3 * len(widths) + 1 <= out.width:  # each column also takes a space either side and a rule
+        out.print(_phase_table(headings, widths, rows))
+    else:  # a table would cut words in two: each phase a block instead
+        _print_phase_blocks(out, headings, rows, lang)
     said = f" {escape(kb.disclaimer.get(lang))}" if disclaimer else ""  # said once per session
     out.print(f"[dim]{t('rule_set', lang)} {assessment.rule_set_version} ({assessment.rule_set_hash}).{said}[/]")
+
+
+PhaseRow = tuple[str, str, str, str, str]  # title, regime, status, reason, the status's style
+
+
+def _phase_table(headings: list[str], widths: list[int], rows: list[PhaseRow]) -> Table:
+    """The columns share the terminal's width by their shares (``COLUMNS``), so that the reason, the
+    longest text, is not squeezed to the width of the others (as Rich's own shrinking does); none is
+    narrower than its longest word."""
+    table = Table(show_lines=True, expand=True)
+    for heading, (_key, share), width in zip(headings, COLUMNS, widths, strict=True):
+        table.add_column(heading, overflow="fold", ratio=share, width=width)
+    for title, regime, status, reason, style in rows:
+        table.add_row(escape(title), f"[bold]{escape(regime)}[/]", f"[{style}]{status}[/]", escape(reason))
+    return table
+
+
+def _print_phase_blocks(out: Console, headings: list[str], rows: list[PhaseRow], lang: Lang) -> None:
+    for title, regime, status, reason, style in rows:
+        out.print(f"\n[bold]{escape(title)}[/]")
+        regime_line = f"{headings[1]}{colon(lang)}[bold]{escape(regime)}[/] · [{style}]{status}[/]"
+        for line in (regime_line, f"{headings[3]}{colon(lang)}{escape(reason)}"):
+            out.print(Padding(line, (0, 0, 0, 2), expand=False))  # wrapped lines keep the indent
+    out.print()
+
+
+def marked(items: list[str], *, indent: int = 2, style: str = "") -> Padding:
+    """``items`` (markup) as a list, each after a bullet, wrapped lines under their item's first word."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style=style)
+    grid.add_column(style=style, overflow="fold")  # a long address folds, never cut short
+    for item in items:
+        grid.add_row("•", item)
+    return Padding(grid, (0, 0, 0, indent), expand=False)
+
+
+def _longest_word(*texts: str) -> int:
+    """The width of the longest word of ``texts``: no-break spaces join words, as the terminal keeps them."""
+    return max(cell_len(word) for text in texts for word in text.replace("\u00a0", "_").replace("\u202f", "_").split())
 
 
 def print_explanation(
@@ -72,8 +116,7 @@ def print_explanation(
     for phase, traced in zip(report["phases"], explanation.phases, strict=True):
         _print_phase(out, kb, phase, traced, lang, all_rules=all_rules, source=source)
     out.rule(t("explain.caveats", lang))
-    for caveat in report["caveats"]:
-        out.print(f"• {escape(caveat)}")
+    out.print(marked([escape(caveat) for caveat in report["caveats"]], indent=0))
 
 
 def _print_phase(
@@ -89,8 +132,8 @@ def _print_phase(
     out.rule(f"[bold]{escape(phase['title'])}[/] → {escape(phase['headline'])}")
     if phase["outcome_summary"]:
         out.print(escape(phase["outcome_summary"]))
-    for part in phase["parts"]:
-        out.print(f"  • {escape(part['label'])}{colon(lang)}{t('explain.for', lang)} {escape(part['purposes'])}")
+    for_ = t("explain.for", lang)
+    out.print(marked([f"{escape(p['label'])}{colon(lang)}{for_} {escape(p['purposes'])}" for p in phase["parts"]]))
     if phase["open_questions"]:
         first, *others = phase["open_questions"]
         out.print(f"\n[bold yellow]{t('next.title', lang)}[/]{colon(lang)}{escape(first['text'])}")
@@ -106,8 +149,8 @@ def _print_phase(
         out.print(f"\n[bold]{t('reason.title', lang)}[/]{colon(lang)}{escape(deciding['title'])}")
         out.print(escape(deciding["explanation"]))
         out.print(f"[dim]{t('reason.answers', lang)}{colon(lang)}[/]")
-        for answer in deciding["answers"]:
-            out.print(f"  • {escape(answer['short'])}{colon(lang)}{escape(answer['answer_label'])}")
+        answers = deciding["answers"]
+        out.print(marked([f"{escape(a['short'])}{colon(lang)}{escape(a['answer_label'])}" for a in answers]))
         if deciding["caveat"]:
             out.print(f"[magenta]{t('explain.caveat', lang)}{colon(lang)}[/]{escape(deciding['caveat'])}")
         _print_sources(out, deciding["sources"], lang)
@@ -119,8 +162,7 @@ def _print_phase(
             joined = f" {t('explain.and', lang)} ".join(change["if_answer"])
             table.add_row(escape(joined), escape(change["outcome_label"]))
         out.print(table)
-    for steps in _next_steps_of(phase, lang, kb):
-        out.print(steps)
+    _print_next_steps(out, phase, lang, kb)
     others = [rule for rule in traced.rules if rule.rule != (deciding or {}).get("rule")]
     if all_rules:
         for trace in traced.rules:
@@ -139,20 +181,17 @@ def _print_rule_trace(out: Console, kb: KnowledgeBase, trace: RuleTrace, lang: L
     print_citations(out, kb, rule.sources, lang)
 
 
-def _next_steps_of(phase: Json, lang: Lang, kb: KnowledgeBase) -> list[str]:
-    if not phase["outcome"]:
-        return []
-    steps = kb.outcome_by_id[phase["outcome"]].next_steps
-    lines = [f"\n[bold]{t('explain.next_steps', lang)}[/]"] if steps else []
-    lines += [f"  • {escape(s.text.get(lang))}" + (f" [dim]{s.link(lang)}[/]" if s.url else "") for s in steps]
-    return lines
+def _print_next_steps(out: Console, phase: Json, lang: Lang, kb: KnowledgeBase) -> None:
+    steps = kb.outcome_by_id[phase["outcome"]].next_steps if phase["outcome"] else ()
+    if steps:
+        out.print(f"\n[bold]{t('explain.next_steps', lang)}[/]")
+        out.print(marked([escape(s.text.get(lang)) + (f" [dim]{s.link(lang)}[/]" if s.url else "") for s in steps]))
 
 
 def _print_sources(out: Console, sources: list[Json], lang: Lang) -> None:
     out.print(f"[dim]{t('explain.sources', lang)}{colon(lang)}[/]")
-    for source in sources:
-        pinpoint = f", {source['pinpoint']}" if source["pinpoint"] else ""
-        out.print(f"[dim]  • {escape(source['title'] + pinpoint)} — {escape(source['summary'])}[/]")
+    cited = [(s["title"] + (f", {s['pinpoint']}" if s["pinpoint"] else ""), s["summary"]) for s in sources]
+    out.print(marked([f"{escape(title)} — {escape(summary)}" for title, summary in cited], style="dim"))
 
 
 def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang: Lang, depth: int) -> None:
@@ -162,7 +201,7 @@ def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang
         expected = expected_label(kb, node.question, node.expected, lang)
         given = answer_label(kb, node.question, node.answer, lang)
         out.print(
-            f"{indent}{TRUTH_MARK[node.truth]} {escape(question.short.get(lang))}: {escape(given)} "
+            f"{indent}{TRUTH_MARK[node.truth]} {escape(question.short.get(lang))}{colon(lang)}{escape(given)} "
             f"[dim]({t('explain.required', lang)} {escape(expected)})[/]"
         )
         return
@@ -174,9 +213,8 @@ def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang
 
 def print_citations(out: Console, kb: KnowledgeBase, citations: tuple[Citation, ...], lang: Lang) -> None:
     """ "Sources:" then one citation a line, with what the text says beside it."""
-    out.print(f"[dim]{t('explain.sources', lang)}:[/]")
-    for citation in citations:
-        out.print(f"[dim]  • {escape(citation_with_summary(kb, citation, lang))}[/]")
+    out.print(f"[dim]{t('explain.sources', lang)}{colon(lang).rstrip()}[/]")
+    out.print(marked([escape(citation_with_summary(kb, citation, lang)) for citation in citations], style="dim"))
 
 
 def print_verification(out: Console, report: VerificationReport, lang: Lang) -> None:
@@ -206,7 +244,7 @@ def print_verification(out: Console, report: VerificationReport, lang: Lang) -> 
     for problem in report.problems:
         phase = t(f"phase.{problem.phase}", lang) if problem.phase else ""
         said = f"{phase}{colon(lang)}{problem.message.text(lang)}" if phase else problem.message.text(lang)
-        out.print(f"  • {escape(said)}")
+        out.print(marked([escape(said)]))
         if problem.example:
             answers = ", ".join(f"{question} = {answer}" for question, answer in problem.example.items())
             out.print(f"    {t('verify.example', lang)} {escape(answers)}")
@@ -219,9 +257,9 @@ def print_questions(out: Console, kb: KnowledgeBase, lang: Lang, scope: str | No
         out.rule(f"[bold]{question.id}[/] [dim]({', '.join(question.scope)})[/]")
         out.print(f"[bold]{escape(question.text.get(lang))}[/]")
         out.print(escape(question.help.get(lang)))
-        for option in question.options:
-            out.print(f"  • [cyan]{option.code}[/]: {escape(option.label.get(lang))}")
-        out.print(f"  • [cyan]unknown[/]: {t('answer.unknown', lang)}")
+        answers = [(option.code, escape(option.label.get(lang))) for option in question.options]
+        answers.append((UNKNOWN, t("answer.unknown", lang)))
+        out.print(marked([f"[cyan]{code}[/]{colon(lang)}{label}" for code, label in answers]))
         for example in question.examples:
             out.print(f"  [dim]{escape(example.get(lang))}[/]")
         print_citations(out, kb, question.sources, lang)

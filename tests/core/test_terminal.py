@@ -1,0 +1,58 @@
+"""What the terminal shows, at every width: no word cut in two, no French mark alone at the start of
+a line, wrapped list items under their text."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+import airegime.cli.app  # noqa: F401  # sets the command line's wrapping rule
+from airegime.cli import views
+from airegime.engine.evaluate import evaluate
+from airegime.engine.explain import explain
+from airegime.kb import KnowledgeBase, Lang
+from airegime.system import load_system
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "zone-crossing-detector.yaml"
+
+
+def _shown(kb: KnowledgeBase, lang: Lang, width: int, *, explained: bool = False) -> str:
+    system = load_system(EXAMPLE, kb=kb)
+    console = Console(width=width, record=True, file=io.StringIO())
+    if explained:
+        views.print_explanation(console, kb, explain(kb=kb, system=system), lang)
+    else:
+        views.print_assessment(console, kb, evaluate(kb=kb, system=system), lang)
+    return console.export_text()
+
+
+def test_french_terminal_tables_never_start_a_line_with_the_mark_a_no_break_space_holds(kb: KnowledgeBase) -> None:
+    """French writes "traitement : Une" with a no-break space before the colon: no line may begin with it."""
+    for width in range(40, 141, 2):
+        cells = [cell.strip() for line in _shown(kb, "fr", width).splitlines() for cell in line.split("│")]
+        assert not [cell for cell in cells if cell[:1] in (":", ";", "»", "?", "!")], f"at {width} columns"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_narrow_terminal_gets_every_word_whole(kb: KnowledgeBase, lang: Lang) -> None:
+    """Where the table's columns cannot each hold their longest word, each phase is a block instead."""
+
+    def words(text: str) -> set[str]:
+        return {word.rstrip(":") for word in re.sub(r"[\u2500-\u257f]", " ", text).split()}
+
+    whole = words(_shown(kb, lang, 200)) | {"·"}
+    for width in range(40, 141, 2):
+        assert words(_shown(kb, lang, width)) <= whole, f"a word cut at {width} columns"
+
+
+def test_a_wrapped_list_item_stays_under_its_text(kb: KnowledgeBase) -> None:
+    """The things to keep in mind, at the end of an explanation: each line a bullet or its item's continuation."""
+    shown = _shown(kb, "fr", 58, explained=True)
+    kept_in_mind = shown.split("À garder en tête")[1].splitlines()[1:]
+    lines = [line for line in kept_in_mind if line.strip()]
+    assert len(lines) > len([line for line in lines if line.startswith("• ")]) > 1  # some items wrap
+    assert all(line.startswith(("• ", "  ")) for line in lines)
