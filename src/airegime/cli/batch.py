@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from airegime.cli.app import LangArg, _fail, _kb, _lang, app, err, out
+from airegime.cli.views import marked
 from airegime.errors import AiregimeError, msg
 from airegime.i18n import number, plural
 from airegime.text import escaped
@@ -136,10 +137,12 @@ def _print_format1(result: BatchResult, lang: Lang) -> None:
         by_text: dict[str, list[tuple[str, int]]] = {}
         for note, count in notes.items():
             by_text.setdefault(note.text(lang), []).append((note.location, count))
+        notes_said = []
         for text, places in by_text.items():
             columns = ", ".join(location for location, _ in places)
             rows = rows_text(max(count for _, count in places), lang)
-            err.print(f"  • {escape(w('format1.note', lang, columns=columns, rows=rows, text=text))}")
+            notes_said.append(escape(w("format1.note", lang, columns=columns, rows=rows, text=text)))
+        err.print(marked(notes_said))
     err.print(escape(w("format1.template", lang)))
 
 

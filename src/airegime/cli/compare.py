@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from airegime.cli.app import KnowledgeDirArg, LangArg, _input_errors, _kb, _lang, app, out, read_system, to_json
+from airegime.cli.views import marked
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.render.summary import colon
@@ -95,9 +96,10 @@ def print_comparison(
     same = [p for p in ranked if not p.regime_differs and p.change != "reason" and p.after is not None]
     if same:
         out.rule(t("compare.unchanged", lang))
-        for phase in same:
-            assert phase.after is not None
-            out.print(f"• {escape(phase.title)}{colon(lang)}[bold]{escape(phase.after.headline)}[/]")
+        headlines = [(p.title, p.after.headline) for p in same if p.after is not None]
+        out.print(
+            marked([f"{escape(title)}{colon(lang)}[bold]{escape(line)}[/]" for title, line in headlines], indent=0)
+        )
     version = comparison.after.rule_set_version
     out.print(f"[dim]{escape(t('compare.rules', lang).format(version=version))} {escape(kb.disclaimer.get(lang))}[/]")
 
