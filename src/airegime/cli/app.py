@@ -41,8 +41,8 @@ out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 # Rich wraps lines at every Unicode space, no-break ones too (Textualize/rich#3545, open), so a
 # French line could begin with the colon its no-break space holds to the word before. Its word
-# pattern, with U+00A0 and U+202F counted as part of a word, is all that changes.
-rich_wrap.re_word = re.compile(r"[^\S\u00a0\u202f]*[\S\u00a0\u202f]+[^\S\u00a0\u202f]*")
+# pattern (a word, then the spaces after it) takes the terminal's word, ``views.WORD``, instead.
+rich_wrap.re_word = re.compile(rf"[^{views.IN_WORD}]*{views.WORD.pattern}[^{views.IN_WORD}]*")
 
 
 def command_group(name: str, help: str) -> typer.Typer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any
 
@@ -29,6 +30,8 @@ from airegime.render.summary import (
 )
 
 STATUS_STYLE = {"determined": "green", "undetermined": "yellow", "case_by_case": "magenta"}
+IN_WORD = r"\S\u00a0\u202f"  # what a word is made of on the terminal: no-break spaces hold its parts together
+WORD = re.compile(rf"[{IN_WORD}]+")
 COLUMNS = (("col.phase", 3), ("col.regime", 3), ("col.status", 2), ("col.reason", 6))  # heading id, width share
 TRUTH_MARK = {"met": "[green]✓[/]", "not_met": "[red]✗[/]", "open": "[yellow]?[/]"}
 
@@ -94,8 +97,8 @@ def marked(items: list[str], *, indent: int = 2, style: str = "") -> Padding:
 
 
 def _longest_word(*texts: str) -> int:
-    """The width of the longest word of ``texts``: no-break spaces join words, as the terminal keeps them."""
-    return max(cell_len(word) for text in texts for word in text.replace("\u00a0", "_").replace("\u202f", "_").split())
+    """The width of the longest word of ``texts``, as the terminal keeps it whole (``WORD``)."""
+    return max(cell_len(word) for text in texts for word in WORD.findall(text))
 
 
 def print_explanation(
