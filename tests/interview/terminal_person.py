@@ -26,11 +26,6 @@ OPTION = re.compile(r"^\s*(?P<number>\d+)\. (?P<label>.+)$", re.MULTILINE)
 Plan = dict[str, dict[str, str]]
 
 
-def on_screen(text: str) -> str:
-    """The terminal shows French no-break spaces as plain spaces."""
-    return text.replace("\u00a0", " ")
-
-
 @dataclass
 class Question:
     """What the person sees: the scope title, the detail (progress), the question id, the options."""
@@ -79,16 +74,16 @@ class Person:
         block = self.screen[[m.start() for m in HEADER.finditer(self.screen)][-1] :]
         header = HEADER.search(block)
         assert header, block
-        texts = {on_screen(q.text.get(self.lang)): q.id for q in self.kb.questions}
+        texts = {q.text.get(self.lang): q.id for q in self.kb.questions}
         question_id = next(qid for text, qid in texts.items() if text in block)
-        options = {on_screen(m["label"].strip()): int(m["number"]) for m in OPTION.finditer(block)}
+        options = {m["label"].strip(): int(m["number"]) for m in OPTION.finditer(block)}
         return Question(header["scope"].strip(), header["detail"].strip(), question_id, options)
 
     def number_for(self, question: Question, code: str) -> int:
         if code == "unknown":
             return question.options[say("unknown", self.lang)]
         label = self.kb.question_by_id[question.id].option(code).label.get(self.lang)
-        return question.options[on_screen(label)]
+        return question.options[label]
 
     # Acting
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import textwrap
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,7 +30,6 @@ from airegime.interview_session import AnsweredQuestion, InterviewSession
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang, Question, Scope
 from airegime.system import load_system
-from airegime.text import french_spacing
 
 if TYPE_CHECKING:
     from airegime.engine.results import Assessment
@@ -247,18 +245,12 @@ class Interview:
         question, words = placed
         self.console.print()
         self.console.rule(f"[bold]{escape(title)}[/] · {escape(detail)}", align="left")
-        self.console.print(f"[bold]{escape(self._wrapped(words.text))}[/]")
-        self.console.print(f"[cyan]— {escape(self._wrapped(words.where, indent=2))}[/]")
+        self.console.print(f"[bold]{escape(words.text)}[/]")
+        self.console.print(f"[cyan]— {escape(words.where)}[/]")
         if words.note:
-            self.console.print(f"[yellow]ℹ {escape(self._wrapped(words.note, indent=2))}[/]")
+            self.console.print(f"[yellow]ℹ {escape(words.note)}[/]")
         self._numbered(self._labels(question))
         self.console.print(f"[dim]{say(keys, self.lang)}[/]")
-
-    def _wrapped(self, text: str, *, indent: int = 0) -> str:
-        """Wrapped here rather than by rich, so that French "?" and ":" never start a line on their own
-        (``indent``: room left for a mark printed before the text)."""
-        tied = french_spacing(text)  # textwrap, unlike rich, does not break at a no-break space
-        return textwrap.fill(tied, width=max(self.console.width - indent, 20)).replace("\u00a0", " ")
 
     def _numbered(self, items: Iterable[str]) -> None:
         self._marked((f"{number}.", item) for number, item in enumerate(items, start=1))
