@@ -176,30 +176,38 @@ def write_parquet_inventory(path: Path, rows: int, chunk: int = 1_000_000) -> No
     writer.close()
 
 
+ROUNDS = 3  # the 1M-row CSV end to end: each side's best of this many rounds, in turn
+PASSES = 3  # Polars alone, in each round: its first pass in a fresh process, then passes warmed up
+
 POLARS_ALONE = """
 import sys, time
 import polars as pl
-source, results, target, runs, *names = sys.argv[1:]
+source, results, target, passes, *names = sys.argv[1:]
 texts = pl.read_csv(results, columns=names, infer_schema=False)
-times = []
-for _ in range(int(runs)):
+for _ in range(int(passes)):
     start = time.perf_counter()
     pl.read_csv(source, infer_schema=False).hstack(texts).write_csv(target)
-    times.append(time.perf_counter() - start)
-print(min(times))
+    print(time.perf_counter() - start)
 """
 
 
-def polars_alone(source: Path, results: Path, runs: int = 3) -> float:
-    """Best seconds (of ``runs``) for Polars alone to read ``source`` and write a file of the results'
-    shape: the inputs plus the twelve result text columns (taken from ``results``, read before timing).
-    In a subprocess: a child's peak RSS counts its parent's, so this process stays small."""
+ONE_PASS = "one pass in a fresh process"
+WARMED_UP = "warmed up"
+
+
+def polars_alone(source: Path, results: Path) -> tuple[float, float]:
+    """Seconds for Polars alone to read ``source`` and write a file of the results' shape (the inputs
+    plus the twelve result text columns, taken from ``results`` and read before timing): its first pass
+    in a fresh process (what one run of a script costs, as `airegime batch` is one run), and its best
+    pass once warmed up (memory already mapped by the earlier passes). In a subprocess: a child's peak
+    RSS counts its parent's, so this process stays small."""
     names = [c for c in result_columns() if c not in (ERRORS_COLUMN, NOTES_COLUMN)]
     target = results.with_name("polars-alone.csv")
-    arguments = [str(source), str(results), str(target), str(runs), *names]
+    arguments = [str(source), str(results), str(target), str(PASSES), *names]
     done = subprocess.run([sys.executable, "-c", POLARS_ALONE, *arguments], check=True, capture_output=True, text=True)
     target.unlink()
-    return float(done.stdout)
+    first, *warm = (float(line) for line in done.stdout.split())
+    return first, min(warm)
 
 
 def run_cli(*arguments: str) -> tuple[float, int, int, float]:
@@ -224,12 +232,18 @@ def files(
         source = workdir / f"inventory-{csv_rows}.csv"
         inventory_frame(KB, csv_rows, seed=1, given_once=False).write_csv(source)
         label = f"{csv_rows:,}-row CSV -> CSV"
-        figures[label] = run_cli("batch", str(source), "-o", str(workdir / "results.csv"))
-        alone = polars_alone(source, workdir / "results.csv")
-        again = run_cli("batch", str(source), "-o", str(workdir / "results.csv"))  # best of two, as Polars' best
-        if again[0] < figures[label][0]:
-            figures[label] = again
-        figures[f"{label}: Polars alone, read + write"] = (alone, 0, 0, float("nan"))
+        # Each side's best of ROUNDS, taken in turn, so that a burst of other work on the machine
+        # weighs on both sides alike; each starts with nothing left to write back to the disk
+        # (os.sync), or the one that runs after the other's 1 GB results would pay for them.
+        runs, alone = [], []
+        for _ in range(ROUNDS):
+            os.sync()
+            runs.append(run_cli("batch", str(source), "-o", str(workdir / "results.csv")))
+            os.sync()
+            alone.append(polars_alone(source, workdir / "results.csv"))
+        figures[label] = min(runs)
+        for name, seconds in zip((ONE_PASS, WARMED_UP), zip(*alone, strict=True), strict=True):
+            figures[f"{label}: Polars alone, {name}"] = (min(seconds), 0, 0, float("nan"))
     if old_csv_rows:
         source = workdir / f"inventory-format1-{old_csv_rows}.csv"
         inventory_frame(KB, old_csv_rows, seed=1, given_once=False, old=True).write_csv(source)
@@ -245,9 +259,9 @@ def files(
         source = workdir / f"inventory-{parquet_rows}.parquet"
         if not source.exists():
             write_parquet_inventory(source, parquet_rows)
-        output = workdir / "results.parquet"
-        figures[f"{parquet_rows:,}-row Parquet -> Parquet"] = run_cli("batch", str(source), "-o", str(output))
-        assert pq.ParquetFile(output).metadata.num_rows == parquet_rows
+        results = workdir / "results.parquet"
+        figures[f"{parquet_rows:,}-row Parquet -> Parquet"] = run_cli("batch", str(source), "-o", str(results))
+        assert pq.ParquetFile(results).metadata.num_rows == parquet_rows
     return figures
 
 
@@ -297,10 +311,14 @@ def report(args: argparse.Namespace) -> list[str]:
             versus = ours_rate / rate["polars"]
             targets.append((f"{label} >= harness's Polars expression", versus >= 1, f"{versus:.2f}x"))
     figures = files(Path(args.workdir), args.csv_rows, args.xlsx_rows, args.parquet_rows, args.format1_csv_rows)
-    lines += ["", "2-4. Files, end to end (`airegime batch` subprocess: start-up, read, assess, write):"]
+    lines += [
+        "",
+        "2-4. Files, end to end (`airegime batch` subprocess: start-up, read, assess, write;"
+        f" the 1M-row CSV and Polars alone: each the best of {ROUNDS} rounds, in turn):",
+    ]
     for label, (seconds, code, peak, cpu) in figures.items():
-        if label.endswith("Polars alone, read + write"):
-            lines.append(f"   {label:<32} {seconds:7.2f} s (best of 3, no start-up: the inputs + 12 result columns)")
+        if ": Polars alone, " in label:
+            lines.append(f"   {label:<32} {seconds:7.2f} s (read + write the inputs and 12 result columns)")
             continue
         lines.append(
             f"   {label:<32} {seconds:7.2f} s wall  {cpu:7.2f} s CPU   peak RSS {peak / 2**20:6.0f} MiB   exit {code}"
@@ -311,11 +329,12 @@ def report(args: argparse.Namespace) -> list[str]:
             if label.endswith(suffix):
                 value = seconds if unit == "s" else peak / 2**20
                 targets.append((f"{label} < {limit:g} {unit}", value < limit, f"{value:.2f} {unit}"))
-    for label, (seconds, *_) in figures.items():
-        alone = figures.get(f"{label}: Polars alone, read + write")
-        if alone is not None:
-            ratio = seconds / alone[0]
-            targets.append((f"{label} <= 2.5x Polars alone (same run)", ratio <= 2.5, f"{ratio:.2f}x"))
+    for label, (seconds, *_) in list(figures.items()):
+        for name in (ONE_PASS, WARMED_UP):
+            alone = figures.get(f"{label}: Polars alone, {name}")
+            if alone is not None:
+                ratio = seconds / alone[0]
+                targets.append((f"{label} <= 2.5x Polars alone, {name}", ratio <= 2.5, f"{ratio:.2f}x"))
     lines += ["", "Targets:"]
     lines += [f"   [{'met' if ok else 'MISSED'}] {name}: {value}" for name, ok, value in targets]
     return lines
