@@ -68,6 +68,10 @@ def test_a_new_assessment_is_prefilled_unless_its_creator_opts_out(
     assert saved.answers_of(saved.contexts[0].id) == {"organisation_kind": "public_body"}
     answered = [e for e in scoped.history(new_id) if e.kind == "answer"]
     assert len(answered) == 4 and all(e.detail == PROFILE_DETAIL for e in answered)
+    # Given in the transaction that creates it: one evaluation, with them; audited after the creation.
+    assert [e.reason for e in scoped.evaluations(new_id)] == ["created"]
+    audited = [e.action for e in AuditLog(repo.engine).entries(org_a.id) if e.target.startswith(f"#{new_id} ")]
+    assert audited[-2:] == ["assessment.created", "assessment.prefilled"]
     history = anna.get(f"/a/{new_id}/history")
     assert history.text.count('class="profile-tag"') == 4
     plain = anna.form("/new", {"name": "Not prefilled", "first_context": "Use"})

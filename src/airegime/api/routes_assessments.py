@@ -28,7 +28,6 @@ from airegime.errors import ApiError, msg
 from airegime.render.reports import MEDIA_TYPES, REPORT_FORMATS, ReportFormat
 from airegime.storage import versions
 from airegime.storage.evidence import read_with_evidence, with_evidence
-from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS, Sort
 from airegime.storage.reviews import Reviews
 from airegime.system import parse_system
@@ -74,10 +73,7 @@ def create_assessment(
     """Save a descriptor as a new assessment (evaluated at once); its address is in the Location header.
     The organisation profile answers the questions the descriptor leaves open (``profile=false``: not)."""
     system = parse_system(descriptor, kb=repo.kb)
-    saved, result = repo.add_system(system, detail="API")
-    prefilled = Profiles(repo).prefill(saved.id) if profile else None
-    if prefilled:
-        saved, result = prefilled
+    saved, result = repo.add_system(system, detail="API", profile=profile)
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/assessments/{saved.id}"
     return assessment_out(saved, result, kb, lang, sent=system)
 

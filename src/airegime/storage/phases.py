@@ -80,14 +80,28 @@ def add_context(session: Session, assessment_id: int, phase: Phase, name: str, d
 
 
 def first_rows(
-    session: Session, assessment_id: int, phase: Phase, details: Sequence[tuple[str, str]]
-) -> tuple[Context, ...]:
-    """A new assessment's development processings or contexts (names and descriptions), in one statement."""
-    texts = [(name.strip(), description.strip()) for name, description in details]
+    session: Session,
+    assessment_id: int,
+    developments: Sequence[tuple[str, str]],
+    deployments: Sequence[tuple[str, str]],
+) -> tuple[tuple[Context, ...], tuple[Context, ...]]:
+    """A new assessment's development processings and deployment contexts (names and descriptions),
+    in one statement: each round trip counts when the database is a server."""
+    by_phase: tuple[tuple[Phase, Sequence[tuple[str, str]]], ...] = (
+        ("development", developments),
+        ("deployment", deployments),
+    )
+    given = [
+        (phase, position, name.strip(), description.strip())
+        for phase, details in by_phase
+        for position, (name, description) in enumerate(details)
+    ]
     rows = [
-        {"assessment_id": assessment_id, "phase": phase, "position": i, "name": name, "description": description}
-        for i, (name, description) in enumerate(texts)
+        {"assessment_id": assessment_id, "phase": phase, "position": position, "name": name, "description": text}
+        for phase, position, name, text in given
     ]
     ids = session.scalars(insert(ContextRow).returning(ContextRow.id, sort_by_parameter_order=True), rows).all()
-    pairs = enumerate(zip(ids, texts, strict=True))
-    return tuple(Context(i, name, description, position, phase) for position, (i, (name, description)) in pairs)
+    made = [
+        Context(i, name, text, position, phase) for i, (phase, position, name, text) in zip(ids, given, strict=True)
+    ]
+    return tuple(c for c in made if c.phase == "development"), tuple(c for c in made if c.phase == "deployment")

@@ -4,9 +4,10 @@ admin and pre-filled into each new assessment.
 
 Only the questions that describe the organisation may be in it (``PROFILE_QUESTIONS``, as the
 knowledge base scopes them: a system-level question once for the system, a phase question for
-each phase); values are checked against the knowledge base's answers. Pre-filling writes each
-answer as an ordinary answer event of the new assessment, with the detail ``PROFILE_DETAIL``
-(the history says where it came from), and never overrides an answer the assessment already has.
+each phase); values are checked against the knowledge base's answers. A new assessment gets them
+in the transaction that creates it (``give_profile_answers``): each as an ordinary answer event,
+with the detail ``PROFILE_DETAIL`` (the history says where it came from), never overriding an
+answer it was created with.
 """
 
 from __future__ import annotations
@@ -15,18 +16,20 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from airegime.engine.results import Assessment
+from sqlalchemy.orm import Session
+
 from airegime.errors import AiregimeError, DescriptorError, msg
 from airegime.kb.models import KnowledgeBase, Question, Scope
-from airegime.storage import state
 from airegime.storage.history import add_answer
 from airegime.storage.models import ProfileRow, as_utc, now
-from airegime.storage.records import Saved
-from airegime.storage.repository import Repository
+from airegime.storage.state import Answers
 from airegime.storage.validation import check_answer
 from airegime.system import normalise_answer
+
+if TYPE_CHECKING:  # the repository gives new assessments the profile's answers (give_profile_answers)
+    from airegime.storage.repository import Repository
 
 PROFILE_QUESTIONS = ("establishment", "organisation_kind", "legal_mission")
 PROFILE_DETAIL = "organisation profile"  # the detail of an answer event the profile wrote
@@ -118,32 +121,26 @@ class Profiles:
             self.repo._audit_organisation(session, "profile.changed", "organisation profile", f"{count} answers")
             return Profile(checked, row.updated_by, as_utc(row.updated_at))
 
-    def prefill(self, assessment_id: int) -> tuple[Saved, Assessment] | None:
-        """Give the new assessment the profile's answers to the questions it has not answered (the
-        system's, and each development processing's and deployment context's); evaluate it again.
-        None when there was nothing to add. An answer the rules no longer accept is left out."""
-        profile = self.get()
-        if profile.empty:
-            return None
-        with self.repo._sessions.begin() as session:
-            row = self.repo._row(session, assessment_id, for_update=True)
-            saved = state.load(session, self.repo.organisation_id, assessment_id, row=row)
-            places: list[tuple[Scope, int | None, dict[str, str]]] = [("system", None, saved.system_answers)]
-            places += [("development", c.id, saved.answers_of(c.id)) for c in saved.developments]
-            places += [("deployment", c.id, saved.answers_of(c.id)) for c in saved.contexts]
-            added = 0
-            for scope, context_id, current in places:
-                for question, value in profile.answers.get(scope, {}).items():
-                    if question in current:
-                        continue
-                    try:
-                        code = check_answer(self.repo.kb, scope, question, value)
-                    except AiregimeError:
-                        continue  # the rule set changed since the profile was set
-                    add_answer(session, assessment_id, scope, context_id, question, code, detail=PROFILE_DETAIL)
-                    added += 1
-            if not added:
-                return None
-            assessment, current_state = self.repo._evaluate(session, row, "profile")
-            self.repo._audit(session, "assessment.prefilled", row, f"{added} answers from the organisation profile")
-            return current_state, assessment
+
+def give_profile_answers(
+    session: Session, kb: KnowledgeBase, organisation_id: int, assessment_id: int, answers: Answers
+) -> int:
+    """Give a new assessment, in the transaction that creates it, the organisation profile's answers
+    to the questions it leaves open (``answers``: what it has, by scope and row id, for every phase;
+    completed in place). Each is recorded with the detail ``PROFILE_DETAIL``; one the rules no longer
+    accept is left out. The number of answers given."""
+    row = session.get(ProfileRow, organisation_id)
+    usual: ProfileAnswers = json.loads(row.answers_json) if row is not None else {}
+    given = 0
+    for (scope, context_id), current in answers.items():
+        for question, value in usual.get(scope or "", {}).items():
+            if question in current:
+                continue
+            try:
+                code = check_answer(kb, cast(Scope, scope), question, value)
+            except AiregimeError:
+                continue  # the rule set changed since the profile was set
+            add_answer(session, assessment_id, scope, context_id, question, code, detail=PROFILE_DETAIL)
+            current[question] = code
+            given += 1
+    return given

@@ -46,6 +46,7 @@ from airegime.storage.phases import (
     first_rows,
     phase_of,
 )
+from airegime.storage.profiles import give_profile_answers
 from airegime.storage.records import Context, EvaluationRecord, HistoryEntry, Page, Phase, Recheck, Saved, phase_changes
 from airegime.storage.reviews import Reviews, flag_if_changed, reopen_if_approved
 from airegime.storage.state import Answers, assessment_row, new_assessment_row
@@ -144,19 +145,24 @@ class Repository:
         development_description: str = "",
         first_context: str,
         first_context_description: str = "",
+        profile: bool = False,
     ) -> int:
         """A new assessment with one development processing (unnamed) and one deployment context
-        (a system always has at least one of each)."""
+        (a system always has at least one of each); ``profile``: with the organisation profile's answers."""
         check_details(name, organisation, description)
         check_phase("development", "", development_description)
         check_phase("deployment", first_context, first_context_description)
         with self._sessions.begin() as session:
             row = new_assessment_row(session, self.organisation_id, name, organisation, description)
-            first_rows(session, row.id, "development", [("", development_description)])
-            first_rows(session, row.id, "deployment", [(first_context, first_context_description)])
+            developments, contexts = first_rows(
+                session, row.id, [("", development_description)], [(first_context, first_context_description)]
+            )
             add_event(session, row.id, "created")
+            answers: Answers = {("system", None): {}, **{(c.phase, c.id): {} for c in developments + contexts}}
+            prefilled = give_profile_answers(session, self.kb, self.organisation_id, row.id, answers) if profile else 0
+            # The state is read back, not built here: names are stored cleaned of control characters.
             evaluation.evaluate_and_store(session, self.kb, row, "created")
-            self._audit(session, "assessment.created", row)
+            self._audit_new(session, row, "assessment.created", "", prefilled)
             return row.id
 
     def import_system(self, system: System, *, detail: str = "", kind: str = "imported") -> int:
@@ -164,18 +170,27 @@ class Repository:
         return self.add_system(system, detail=detail, kind=kind)[0].id
 
     def add_system(
-        self, system: System, *, detail: str = "", kind: str = "imported", also: AlsoStore | None = None
+        self,
+        system: System,
+        *,
+        detail: str = "",
+        kind: str = "imported",
+        also: AlsoStore | None = None,
+        profile: bool = False,
     ) -> tuple[Saved, Assessment]:
         """``import_system``, returning the new assessment's state and its stored result (no need to read them
-        back). ``also`` stores more with it, in the same transaction (a duplicate's notes and evidence)."""
+        back). ``also`` stores more with it, in the same transaction (a duplicate's notes and evidence);
+        ``profile``: the organisation profile answers the questions the descriptor leaves open."""
         with self._sessions.begin() as session:
             row = new_assessment_row(
                 session, self.organisation_id, system.name, system.organisation, system.description
             )
-            developments = first_rows(
-                session, row.id, "development", [(d.name, d.description) for d in system.developments]
+            developments, contexts = first_rows(
+                session,
+                row.id,
+                [(d.name, d.description) for d in system.developments],
+                [(d.name, d.description) for d in system.deployments],
             )
-            contexts = first_rows(session, row.id, "deployment", [(d.name, d.description) for d in system.deployments])
             add_event(session, row.id, kind, detail=detail)
             answers: Answers = {
                 ("system", None): dict(system.answers),
@@ -188,12 +203,13 @@ class Repository:
             for (scope, context_id), given in answers.items():
                 for question, value in given.items():
                     add_answer(session, row.id, scope, context_id, question, value)
+            prefilled = give_profile_answers(session, self.kb, self.organisation_id, row.id, answers) if profile else 0
             store_descriptor_evidence(session, row.id, system, developments + contexts, actor=self.actor)
             if also is not None:
                 also(session, row, developments + contexts)
             stored = state.state(row, developments + contexts, answers)  # what state.load would read back
             assessment, saved = evaluation.evaluate_and_store(session, self.kb, row, kind, known=stored)
-            self._audit(session, f"assessment.{kind}", row, detail)
+            self._audit_new(session, row, f"assessment.{kind}", detail, prefilled)
             return saved, assessment
 
     def duplicate(self, assessment_id: int, *, name: str, also: AlsoStore | None = None) -> int:
@@ -363,6 +379,12 @@ class Repository:
         changes = [item.kind for item in session.new if isinstance(item, EventRow)]
         if changes:
             reopen_if_approved(self, session, assessment_id, changes[0])
+
+    def _audit_new(self, session: Session, row: AssessmentRow, action: str, detail: str, prefilled: int) -> None:
+        """A new assessment in the audit log, then the organisation profile's answers it was given, if any."""
+        self._audit(session, action, row, detail)
+        if prefilled:
+            self._audit(session, "assessment.prefilled", row, f"{prefilled} answers from the organisation profile")
 
     def _audit(self, session: Session, action: str, row: AssessmentRow, detail: str = "") -> None:
         audit_assessment(session, row, action, detail, actor=self.actor, address=self.address)

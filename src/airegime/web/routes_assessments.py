@@ -20,7 +20,6 @@ from airegime.kb.models import Question
 from airegime.render.report_data import is_report, load_report_json
 from airegime.storage import evidence
 from airegime.storage.format1 import UPGRADE_DETAIL, upgrade_notes
-from airegime.storage.profiles import Profiles
 from airegime.storage.repository import SORTS
 from airegime.storage.reviews import Reviews
 from airegime.storage.versions import regime_changes
@@ -92,9 +91,7 @@ def create(
     if problems:
         profile_answers = routes_profile.summary(repo, kb, lang)
         return render(request, "new.html", 400, values=values, problems=problems, profile_answers=profile_answers)
-    new = repo.create(**values)
-    if form.use_profile:  # the organisation profile's answers, recorded as such in the history
-        Profiles(repo).prefill(new)
+    new = repo.create(**values, profile=bool(form.use_profile))  # its answers are tagged as the profile's
     return see_other(f"/a/{new}/interview")
 
 
