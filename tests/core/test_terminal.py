@@ -56,3 +56,18 @@ def test_a_wrapped_list_item_stays_under_its_text(kb: KnowledgeBase) -> None:
     lines = [line for line in kept_in_mind if line.strip()]
     assert len(lines) > len([line for line in lines if line.startswith("• ")]) > 1  # some items wrap
     assert all(line.startswith(("• ", "  ")) for line in lines)
+
+
+def test_the_interview_help_gives_each_source_address_whole(kb: KnowledgeBase) -> None:
+    """A source's address may fold onto the next line; it is never cut short with "…"."""
+    from airegime.cli.interview import Interview
+
+    question = kb.question_by_id["establishment"]
+    for width in range(40, 141, 10):
+        console = Console(width=width, record=True, file=io.StringIO())
+        Interview(kb, "fr", console)._show_help(question)
+        shown = console.export_text()
+        joined = "".join(line.strip() for line in shown.splitlines())
+        assert "…" not in shown, f"cut at {width} columns"
+        for citation in question.sources:
+            assert kb.source_by_id[citation.source].link("fr") in joined, f"at {width} columns"

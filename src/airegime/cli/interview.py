@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from airegime.answers import normalise_answer
 from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, read_system
 from airegime.cli.interview_text import say
+from airegime.cli.views import marked
 from airegime.errors import AiregimeError, SessionError
 from airegime.i18n import known, plural
 from airegime.interview_session import AnsweredQuestion, InterviewSession
@@ -253,16 +253,11 @@ class Interview:
         self.console.print(f"[dim]{say(keys, self.lang)}[/]")
 
     def _numbered(self, items: Iterable[str]) -> None:
-        self._marked((f"{number}.", item) for number, item in enumerate(items, start=1))
+        self._marked(items, numbered=True)
 
-    def _marked(self, rows: Iterable[tuple[str, str]]) -> None:
-        """Items with a mark (number or bullet) and a hanging indent, so wrapped lines stay readable."""
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(justify="right", style="cyan", no_wrap=True, min_width=4)
-        grid.add_column()
-        for mark, item in rows:
-            grid.add_row(mark, escape(item))
-        self.console.print(grid)
+    def _marked(self, items: Iterable[str], *, numbered: bool = False) -> None:
+        """Plain texts as a list with a hanging indent, so wrapped lines stay readable."""
+        self.console.print(marked([escape(item) for item in items], numbered=numbered, mark_style="cyan"))
 
     def _labels(self, question: Question) -> list[str]:
         return [option.label.get(self.lang) for option in question.options] + [say("unknown", self.lang)]
@@ -271,9 +266,9 @@ class Interview:
         self.console.print(f"[blue]ℹ[/] {escape(question.help.get(self.lang))}")
         if question.examples:
             self._tell("help.examples", "bold")
-            self._marked(("•", example.get(self.lang)) for example in question.examples)
+            self._marked(example.get(self.lang) for example in question.examples)
         self._tell("help.sources", "bold")
-        self._marked(("•", self._citation(citation)) for citation in question.sources)
+        self._marked(self._citation(citation) for citation in question.sources)
 
     def _citation(self, citation: Citation) -> str:
         """The source and its place, what it says (the law beside the question), its address."""
@@ -302,7 +297,7 @@ class Interview:
             if missing and phase.status == "undetermined" and phase.depends_on:
                 names = ", ".join(self.kb.question_by_id[d.question].short.get(self.lang) for d in phase.depends_on)
                 line += "\n" + say("missing", self.lang, names=names)
-            rows.append(("•", line))
+            rows.append(line)
         self._marked(rows)
 
     # Reading answers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -86,13 +87,16 @@ def _print_phase_blocks(out: Console, headings: list[str], rows: list[PhaseRow],
     out.print()
 
 
-def marked(items: list[str], *, indent: int = 2, style: str = "") -> Padding:
-    """``items`` (markup) as a list, each after a bullet, wrapped lines under their item's first word."""
+def marked(
+    items: Sequence[str], *, numbered: bool = False, indent: int = 2, style: str = "", mark_style: str = ""
+) -> Padding:
+    """``items`` (markup) as a list, each after a bullet (``numbered``: its number, from 1, aligned on
+    the right), wrapped lines under their item's first word."""
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, style=style)
+    grid.add_column(no_wrap=True, justify="right", style=mark_style or style)
     grid.add_column(style=style, overflow="fold")  # a long address folds, never cut short
-    for item in items:
-        grid.add_row("•", item)
+    for position, item in enumerate(items, start=1):
+        grid.add_row(f"{position}." if numbered else "•", item)
     return Padding(grid, (0, 0, 0, indent), expand=False)
 
 
