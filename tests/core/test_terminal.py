@@ -14,17 +14,19 @@ import airegime.cli.app  # noqa: F401  # sets the command line's wrapping rule
 from airegime.cli import views
 from airegime.engine.evaluate import evaluate
 from airegime.engine.explain import explain
+from airegime.engine.verify import verify
 from airegime.kb import KnowledgeBase, Lang
+from airegime.render.report_data import build_report
 from airegime.system import load_system
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "zone-crossing-detector.yaml"
 
 
-def _shown(kb: KnowledgeBase, lang: Lang, width: int, *, explained: bool = False) -> str:
+def _shown(kb: KnowledgeBase, lang: Lang, width: int, *, explained: bool = False, all_rules: bool = False) -> str:
     system = load_system(EXAMPLE, kb=kb)
     console = Console(width=width, record=True, file=io.StringIO())
     if explained:
-        views.print_explanation(console, kb, explain(kb=kb, system=system), lang)
+        views.print_explanation(console, kb, explain(kb=kb, system=system), lang, all_rules=all_rules)
     else:
         views.print_assessment(console, kb, evaluate(kb=kb, system=system), lang)
     return console.export_text()
@@ -71,3 +73,34 @@ def test_the_interview_help_gives_each_source_address_whole(kb: KnowledgeBase) -
         assert "…" not in shown, f"cut at {width} columns"
         for citation in question.sources:
             assert kb.source_by_id[citation.source].link("fr") in joined, f"at {width} columns"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_headings_are_never_cut_short(kb: KnowledgeBase, lang: Lang) -> None:
+    """A phase's heading (its title, then its regime) too long for a rule is printed whole over one."""
+    system = load_system(EXAMPLE, kb=kb)
+    report = build_report(kb=kb, explanation=explain(kb=kb, system=system), lang=lang)
+    titles = [f"{p['title']} → {p['headline']}" for p in report["phases"]]
+    for width in range(40, 141, 10):
+        shown = _shown(kb, lang, width, explained=True, all_rules=True)
+        assert not re.search(r"… ─+ *$", shown, re.MULTILINE), f"a heading cut at {width} columns"
+        flowing = " ".join(line.strip(" ─") for line in shown.splitlines())
+        assert all(" ".join(title.split()) in " ".join(flowing.split()) for title in titles), f"at {width} columns"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_verification_table_keeps_every_word_whole(kb: KnowledgeBase, lang: Lang) -> None:
+    """Too narrow for its columns, the table becomes one block a phase, as the assessment's does."""
+
+    def shown(width: int) -> str:
+        console = Console(width=width, record=True, file=io.StringIO())
+        views.print_verification(console, verify(kb=kb), lang)
+        return console.export_text().split("✓")[0]  # the figures, not the time the check took
+
+    def words(text: str) -> set[str]:
+        return {word.strip(":") for word in re.sub(r"[\u2500-\u257f]", " ", text).split()} - {""}
+
+    whole = words(shown(200)) | {"•"}
+    for width in range(40, 141, 2):
+        text = shown(width)
+        assert "…" not in text and words(text) <= whole, f"a word cut at {width} columns"

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from airegime.cli.app import KnowledgeDirArg, LangArg, _input_errors, _kb, _lang, app, out, read_system, to_json
-from airegime.cli.views import marked
+from airegime.cli.views import heading, marked
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
 from airegime.render.summary import colon
@@ -78,8 +78,8 @@ def print_comparison(
     regimes = [p for p in ranked if p.regime_differs or p.change == "reason"]
     if regimes:
         table = Table(title=t("compare.regimes", lang), title_justify="left", show_lines=True)
-        for heading in (t("col.phase", lang), *names):
-            table.add_column(escape(heading), overflow="fold")
+        for column in (t("col.phase", lang), *names):
+            table.add_column(escape(column), overflow="fold")
         for phase in regimes:
             title = escape(phase.title)
             if phase.renamed_from:
@@ -89,13 +89,13 @@ def print_comparison(
         out.print(table)
     groups = [(t("phase.system", lang), comparison.system_answers)] + [(p.title, p.answers) for p in ranked]
     if any(answers for _, answers in groups):
-        out.rule(t("compare.answers", lang))
+        heading(out, t("compare.answers", lang))
         for title, answers in groups:
             if answers:
                 out.print(_answers_table(title, answers, names, lang))
     same = [p for p in ranked if not p.regime_differs and p.change != "reason" and p.after is not None]
     if same:
-        out.rule(t("compare.unchanged", lang))
+        heading(out, t("compare.unchanged", lang))
         headlines = [(p.title, p.after.headline) for p in same if p.after is not None]
         out.print(
             marked([f"{escape(title)}{colon(lang)}[bold]{escape(line)}[/]" for title, line in headlines], indent=0)
@@ -112,8 +112,8 @@ def _side(side: Side | None, lang: Lang) -> str:
 
 def _answers_table(title: str, answers: tuple[AnswerDifference, ...], names: tuple[str, str], lang: Lang) -> Table:
     table = Table(title=escape(title), title_justify="left", show_lines=False)
-    for heading in (t("compare.question", lang), *names):
-        table.add_column(escape(heading), overflow="fold")
+    for column in (t("compare.question", lang), *names):
+        table.add_column(escape(column), overflow="fold")
     for answer in answers:
         table.add_row(escape(answer.short), escape(answer.before_label), f"[bold]{escape(answer.after_label)}[/]")
     return table

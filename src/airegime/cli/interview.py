@@ -23,7 +23,7 @@ from rich.markup import escape
 from airegime.answers import normalise_answer
 from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, read_system
 from airegime.cli.interview_text import say
-from airegime.cli.views import marked
+from airegime.cli.views import heading, marked
 from airegime.errors import AiregimeError, SessionError
 from airegime.i18n import known, plural
 from airegime.interview_session import AnsweredQuestion, InterviewSession
@@ -83,7 +83,7 @@ class Interview:
         return self._session
 
     def run(self, session: InterviewSession | None, resume: Path | None, save: Path | None) -> int:
-        self.console.rule(f"[bold]{say('title', self.lang)}[/]")
+        heading(self.console, f"[bold]{say('title', self.lang)}[/]")
         self.console.print(f"[dim]{escape(self.kb.disclaimer.get(self.lang))}[/]")
         self._tell("commands")
         try:
@@ -144,7 +144,7 @@ class Interview:
         explanation is long, and `airegime explain FILE` shows it whenever it is wanted."""
         from airegime.engine.evaluate import evaluate
 
-        self.console.rule(f"[bold]{say('recap', self.lang)}[/]")
+        heading(self.console, f"[bold]{say('recap', self.lang)}[/]")
         self._print_phases(evaluate(kb=self.kb, system=self.session.system), missing=True)
         if self._save():
             self._tell("saved", path=self.path)
@@ -193,7 +193,7 @@ class Interview:
 
     def _end_menu(self) -> bool:
         """True when the person chose to finish."""
-        self.console.rule(f"[bold green]{say('done', self.lang)}[/]")
+        heading(self.console, f"[bold green]{say('done', self.lang)}[/]")
         self._show_status()
         self._numbered(say(key, self.lang) for key in MENU)
         reply = self._read(say("ask.choice", self.lang))
@@ -244,7 +244,7 @@ class Interview:
     def _show_question(self, placed: tuple[Question, PlacedQuestion], title: str, detail: str, *, keys: str) -> None:
         question, words = placed
         self.console.print()
-        self.console.rule(f"[bold]{escape(title)}[/] · {escape(detail)}", align="left")
+        heading(self.console, f"[bold]{escape(title)}[/] · {escape(detail)}", align="left")
         self.console.print(f"[bold]{escape(words.text)}[/]")
         self.console.print(f"[cyan]— {escape(words.where)}[/]")
         if words.note:

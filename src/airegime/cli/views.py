@@ -7,11 +7,13 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
+from rich.align import AlignMethod
 from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation, RuleTrace
 from airegime.engine.results import Assessment
@@ -34,6 +36,13 @@ STATUS_STYLE = {"determined": "green", "undetermined": "yellow", "case_by_case":
 IN_WORD = r"\S\u00a0\u202f"  # what a word is made of on the terminal: no-break spaces hold its parts together
 WORD = re.compile(rf"[{IN_WORD}]+")
 COLUMNS = (("col.phase", 3), ("col.regime", 3), ("col.status", 2), ("col.reason", 6))  # heading id, width share
+VERIFY_COLUMNS = (
+    N_("verify.col.phase"),
+    N_("verify.col.questions"),
+    N_("verify.col.rules"),
+    N_("verify.col.combinations"),
+    N_("verify.col.partial"),
+)
 TRUTH_MARK = {"met": "[green]✓[/]", "not_met": "[red]✗[/]", "open": "[yellow]?[/]"}
 
 
@@ -54,7 +63,7 @@ def print_assessment(
         for phase in assessment.phases
     ]
     headings = [t(key, lang) for key, _share in COLUMNS]
-    widths = [_longest_word(heading, *(row[i] for row in rows)) for i, heading in enumerate(headings)]
+    widths = [_longest_word(name, *(row[i] for row in rows)) for i, name in enumerate(headings)]
     if sum(widths) + 3 * len(widths) + 1 <= out.width:  # each column also takes a space either side and a rule
         out.print(_phase_table(headings, widths, rows))
     else:  # a table would cut words in two: each phase a block instead
@@ -71,8 +80,8 @@ def _phase_table(headings: list[str], widths: list[int], rows: list[PhaseRow]) -
     longest text, is not squeezed to the width of the others (as Rich's own shrinking does); none is
     narrower than its longest word."""
     table = Table(show_lines=True, expand=True)
-    for heading, (_key, share), width in zip(headings, COLUMNS, widths, strict=True):
-        table.add_column(heading, overflow="fold", ratio=share, width=width)
+    for name, (_key, share), width in zip(headings, COLUMNS, widths, strict=True):
+        table.add_column(name, overflow="fold", ratio=share, width=width)
     for title, regime, status, reason, style in rows:
         table.add_row(escape(title), f"[bold]{escape(regime)}[/]", f"[{style}]{status}[/]", escape(reason))
     return table
@@ -100,6 +109,16 @@ def marked(
     return Padding(grid, (0, 0, 0, indent), expand=False)
 
 
+def heading(out: Console, title: str, *, align: AlignMethod = "center") -> None:
+    """A rule across the terminal with ``title`` (markup) in it; a title too long for the line is
+    printed whole over a plain rule, where Rich's rule would cut it short with "…"."""
+    if cell_len(Text.from_markup(title).plain) <= out.width - 4:  # the room rich.rule.Rule keeps for it
+        out.rule(title, align=align)
+    else:
+        out.print(title)
+        out.rule()
+
+
 def _longest_word(*texts: str) -> int:
     """The width of the longest word of ``texts``, as the terminal keeps it whole (``WORD``)."""
     return max(cell_len(word) for text in texts for word in WORD.findall(text))
@@ -122,7 +141,7 @@ def print_explanation(
     report = build_report(kb=kb, explanation=explanation, lang=lang)
     for phase, traced in zip(report["phases"], explanation.phases, strict=True):
         _print_phase(out, kb, phase, traced, lang, all_rules=all_rules, source=source)
-    out.rule(t("explain.caveats", lang))
+    heading(out, t("explain.caveats", lang))
     out.print(marked([escape(caveat) for caveat in report["caveats"]], indent=0))
 
 
@@ -136,7 +155,7 @@ def _print_phase(
     all_rules: bool,
     source: str = "",
 ) -> None:
-    out.rule(f"[bold]{escape(phase['title'])}[/] → {escape(phase['headline'])}")
+    heading(out, f"[bold]{escape(phase['title'])}[/] → {escape(phase['headline'])}")
     if phase["outcome_summary"]:
         out.print(escape(phase["outcome_summary"]))
     for_ = t("explain.for", lang)
@@ -225,24 +244,37 @@ def print_citations(out: Console, kb: KnowledgeBase, citations: tuple[Citation, 
 
 
 def print_verification(out: Console, report: VerificationReport, lang: Lang) -> None:
-    table = Table(title=f"{t('rule_set', lang)} {report.rule_set_version} ({report.rule_set_hash})")
-    table.add_column(t("verify.col.phase", lang))
-    for header in (
-        N_("verify.col.questions"),
-        N_("verify.col.rules"),
-        N_("verify.col.combinations"),
-        N_("verify.col.partial"),
-    ):
-        table.add_column(t(header, lang), justify="right")
-    for figures in report.phases:
-        table.add_row(
+    headings = [t(key, lang) for key in VERIFY_COLUMNS]
+    rows = [
+        [
             t(f"phase.{figures.phase}", lang),
             str(figures.questions),
             str(figures.rules),
             number(figures.combinations, lang),
             number(figures.partial_answer_sets, lang),
-        )
-    out.print(table)
+        ]
+        for figures in report.phases
+    ]
+    title = f"{t('rule_set', lang)} {report.rule_set_version} ({report.rule_set_hash})"
+    widths = [_longest_word(name, *(row[i] for row in rows)) for i, name in enumerate(headings)]
+    spare = out.width - (sum(widths) + 3 * len(widths) + 1)  # as in print_assessment: no word cut in two
+    if spare >= 0:
+        for i, name in enumerate(headings):  # then as wide as its text, while there is room
+            grow = min(spare, max(cell_len(text) for text in (name, *(row[i] for row in rows))) - widths[i])
+            widths[i], spare = widths[i] + grow, spare - grow
+        table = Table(title=title)
+        for i, (name, width) in enumerate(zip(headings, widths, strict=True)):
+            table.add_column(name, justify="right" if i else "left", width=width, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+    else:  # each phase a block instead
+        out.print(title)
+        for phase, *figures in rows:
+            out.print(f"\n[bold]{escape(phase)}[/]")
+            out.print(
+                marked([f"{name}{colon(lang)}{value}" for name, value in zip(headings[1:], figures, strict=True)])
+            )
     if report.ok:
         checked = plural("verify.checked", report.combinations, lang, ms=f"{report.seconds * 1000:.0f}")
         out.print(f"[green]✓[/] {t('verify.ok', lang)} ({checked})")
@@ -261,7 +293,7 @@ def print_questions(out: Console, kb: KnowledgeBase, lang: Lang, scope: str | No
     for question in kb.questions:
         if scope and scope not in question.scope:
             continue
-        out.rule(f"[bold]{question.id}[/] [dim]({', '.join(question.scope)})[/]")
+        heading(out, f"[bold]{question.id}[/] [dim]({', '.join(question.scope)})[/]")
         out.print(f"[bold]{escape(question.text.get(lang))}[/]")
         out.print(escape(question.help.get(lang)))
         answers = [(option.code, escape(option.label.get(lang))) for option in question.options]
