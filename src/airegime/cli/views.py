@@ -63,8 +63,8 @@ def print_assessment(
         for phase in assessment.phases
     ]
     headings = [t(key, lang) for key, _share in COLUMNS]
-    widths = [_longest_word(name, *(row[i] for row in rows)) for i, name in enumerate(headings)]
-    if sum(widths) + 3 * len(widths) + 1 <= out.width:  # each column also takes a space either side and a rule
+    widths = _word_widths(headings, rows)
+    if _table_width(widths) <= out.width:
         out.print(_phase_table(headings, widths, rows))
     else:  # a table would cut words in two: each phase a block instead
         _print_phase_blocks(out, headings, rows, lang)
@@ -117,6 +117,16 @@ def heading(out: Console, title: str, *, align: AlignMethod = "center") -> None:
     else:
         out.print(title)
         out.rule()
+
+
+def _word_widths(headings: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
+    """Each column's narrowest width that cuts no word in two: its longest word, heading included."""
+    return [_longest_word(name, *(row[i] for row in rows)) for i, name in enumerate(headings)]
+
+
+def _table_width(widths: Sequence[int]) -> int:
+    """A table's width with columns this wide: each also takes a space either side and a rule."""
+    return sum(widths) + 3 * len(widths) + 1
 
 
 def _longest_word(*texts: str) -> int:
@@ -256,8 +266,8 @@ def print_verification(out: Console, report: VerificationReport, lang: Lang) -> 
         for figures in report.phases
     ]
     title = f"{t('rule_set', lang)} {report.rule_set_version} ({report.rule_set_hash})"
-    widths = [_longest_word(name, *(row[i] for row in rows)) for i, name in enumerate(headings)]
-    spare = out.width - (sum(widths) + 3 * len(widths) + 1)  # as in print_assessment: no word cut in two
+    widths = _word_widths(headings, rows)
+    spare = out.width - _table_width(widths)
     if spare >= 0:
         for i, name in enumerate(headings):  # then as wide as its text, while there is room
             grow = min(spare, max(cell_len(text) for text in (name, *(row[i] for row in rows))) - widths[i])
