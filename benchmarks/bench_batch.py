@@ -329,7 +329,7 @@ def report(args: argparse.Namespace) -> list[str]:
             if label.endswith(suffix):
                 value = seconds if unit == "s" else peak / 2**20
                 targets.append((f"{label} < {limit:g} {unit}", value < limit, f"{value:.2f} {unit}"))
-    for label, (seconds, *_) in list(figures.items()):
+    for label, (seconds, *_) in figures.items():
         for name in (ONE_PASS, WARMED_UP):
             alone = figures.get(f"{label}: Polars alone, {name}")
             if alone is not None:
