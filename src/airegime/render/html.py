@@ -114,22 +114,19 @@ def svg_data_uri(svg: str) -> str:
 def report_html(report: dict[str, Any], *, diagram_svgs: list[str] | None = None) -> str:
     """The report as a standalone HTML page (inline styles; the diagram as an embedded image)."""
     lang: Lang = report["lang"]
-    unknown = unknown_answers(report)
-    return (
-        environment()
-        .get_template("report.html.j2")
-        .render(
-            r=report,
-            words=words(REPORT_WORDS, lang),
-            marks=TRUTH_MARK,
-            unknown=unknown,
-            points=open_points(report),
-            shown=WHATIF_SHOWN,
-            if_answer=lambda change: if_answer(change, lang),
-            other_rules=other_rules,
-            conditions=lambda node: condition_lines(node, lang, traced=True),
-            diagram_uris=[svg_data_uri(svg) for svg in diagram_svgs or []],
-        )
+    return _page(
+        "report.html.j2",
+        REPORT_WORDS,
+        lang,
+        diagram_svgs,
+        r=report,
+        marks=TRUTH_MARK,
+        unknown=unknown_answers(report),
+        points=open_points(report),
+        shown=WHATIF_SHOWN,
+        if_answer=lambda change: if_answer(change, lang),
+        other_rules=other_rules,
+        conditions=lambda node: condition_lines(node, lang, traced=True),
     )
 
 
@@ -165,13 +162,17 @@ METHOD_WORDS = {
 
 def methodology_html(data: dict[str, Any], *, diagram_svgs: list[str] | None = None) -> str:
     lang: Lang = data["lang"]
-    return (
-        environment()
-        .get_template("methodology.html.j2")
-        .render(
-            m=data,
-            words=words(METHOD_WORDS, lang),
-            conditions=lambda node: condition_lines(node, lang, traced=False),
-            diagram_uris=[svg_data_uri(svg) for svg in diagram_svgs or []],
-        )
+    return _page(
+        "methodology.html.j2",
+        METHOD_WORDS,
+        lang,
+        diagram_svgs,
+        m=data,
+        conditions=lambda node: condition_lines(node, lang, traced=False),
     )
+
+
+def _page(template: str, keys: dict[str, str], lang: Lang, diagram_svgs: list[str] | None, **context: Any) -> str:
+    """A standalone page: ``template`` with its words in ``lang`` and the diagrams as embedded images."""
+    uris = [svg_data_uri(svg) for svg in diagram_svgs or []]
+    return environment().get_template(template).render(words=words(keys, lang), diagram_uris=uris, **context)
