@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import numpy as np
 import polars as pl
 
@@ -131,11 +131,11 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             for _ in range(100):
                 try:
-                    httpx.get(f"{base}/batch", timeout=1)
+                    httpx2.get(f"{base}/batch", timeout=1)
                     break
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     time.sleep(0.2)
-            clients = [httpx.Client(base_url=base, timeout=120) for _ in range(browsers)]
+            clients = [httpx2.Client(base_url=base, timeout=120) for _ in range(browsers)]
             for client in clients:
                 client.get("/")
             idle = rss_mb(server.pid)

@@ -39,9 +39,9 @@ async def call(app: Any, method: str, path: str, options: dict[str, Any]) -> tup
     """One request through the ASGI app, as uvicorn would hand it over."""
     query = b""
     if "params" in options:
-        import httpx
+        import httpx2
 
-        query = str(httpx.QueryParams(options["params"])).encode()
+        query = str(httpx2.QueryParams(options["params"])).encode()
     body = json.dumps(options["json"]).encode() if "json" in options else b""
     headers = [(b"host", b"127.0.0.1"), (b"content-length", str(len(body)).encode())]
     if body:

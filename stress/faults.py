@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from server import Server, start_server
@@ -96,14 +96,14 @@ EVIDENCE = {"scope": "development", "question": "personal_data"}
 class Worker:
     """One client's saves: creations, patches of the shared target, uploads, review steps."""
 
-    def __init__(self, client: httpx.Client, target: int, acknowledged: Acknowledged, number: int) -> None:
+    def __init__(self, client: httpx2.Client, target: int, acknowledged: Acknowledged, number: int) -> None:
         self.client, self.target, self.acknowledged, self.number = client, target, acknowledged, number
         self.counter = itertools.count()
         self.upload_to: int | None = None  # this worker's assessment for files (never reviewed)
         self.uploaded = 0
         self.reviewing: int | None = None  # this worker's assessment going through review
 
-    def step(self) -> httpx.Response | None:
+    def step(self) -> httpx2.Response | None:
         """One save; the response when it was refused, else None (acknowledged and recorded)."""
         draw = random.random()
         if draw < 0.45:
@@ -119,7 +119,7 @@ class Worker:
             return self.upload()
         return self.review()
 
-    def create(self) -> tuple[int | None, httpx.Response | None]:
+    def create(self) -> tuple[int | None, httpx2.Response | None]:
         name = f"w{self.number}-{next(self.counter)}-{time.monotonic_ns()}"
         response = self.client.post("/assessments", json=descriptor(name))
         if response.status_code != 201:
@@ -129,7 +129,7 @@ class Worker:
             self.acknowledged.created[made] = name
         return made, None
 
-    def upload(self) -> httpx.Response | None:
+    def upload(self) -> httpx2.Response | None:
         if self.upload_to is None or self.uploaded >= FILES_PER_ASSESSMENT:
             self.upload_to, refused = self.create()
             self.uploaded = 0
@@ -151,7 +151,7 @@ class Worker:
             self.acknowledged.uploads.append(made)
         return None
 
-    def review(self) -> httpx.Response | None:
+    def review(self) -> httpx2.Response | None:
         """Send this worker's assessment for review; the next time, approve it; then start another."""
         if self.reviewing is None:
             self.reviewing, refused = self.create()
@@ -176,12 +176,12 @@ class Worker:
 
 
 def send_saves(api: str, target: int, stop: threading.Event, acknowledged: Acknowledged, worker: int) -> None:
-    with httpx.Client(base_url=api, timeout=5) as client:
+    with httpx2.Client(base_url=api, timeout=5) as client:
         saves = Worker(client, target, acknowledged, worker)
         while not stop.is_set():
             try:
                 refused = saves.step()
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 return  # the server is gone: what it acknowledged is recorded
             if refused is not None:
                 acknowledged.refused.append(f"{refused.status_code} {refused.text[:200]}")
@@ -211,7 +211,7 @@ def one_round(server: Server, target: int, seconds: float, workers: int, least: 
 def check(api: str, database_url: str, acknowledged: list[Acknowledged], target: int) -> list[str]:
     """Problems found after the restart (empty: all good)."""
     problems = []
-    with httpx.Client(base_url=api, timeout=10) as client:
+    with httpx2.Client(base_url=api, timeout=10) as client:
         for round_ in acknowledged:
             for assessment_id, name in round_.created.items():
                 response = client.get(f"/assessments/{assessment_id}")
@@ -227,7 +227,7 @@ def check(api: str, database_url: str, acknowledged: list[Acknowledged], target:
     return problems + integrity(database_url)
 
 
-def uploads_there(client: httpx.Client, uploads: list[Upload]) -> list[str]:
+def uploads_there(client: httpx2.Client, uploads: list[Upload]) -> list[str]:
     problems = []
     for upload in uploads:
         where = f"/assessments/{upload.assessment}/attachments/{upload.attachment}"
@@ -239,7 +239,7 @@ def uploads_there(client: httpx.Client, uploads: list[Upload]) -> list[str]:
     return problems
 
 
-def reviews_there(client: httpx.Client, acknowledged: Acknowledged) -> list[str]:
+def reviews_there(client: httpx2.Client, acknowledged: Acknowledged) -> list[str]:
     """Each acknowledged step is stored, in order (a step in flight at the kill may follow them)."""
     problems = []
     for assessment_id, steps in acknowledged.reviews.items():
@@ -259,7 +259,7 @@ def reviews_there(client: httpx.Client, acknowledged: Acknowledged) -> list[str]
     return problems
 
 
-def whole_attachments(client: httpx.Client, assessment_id: int) -> list[str]:
+def whole_attachments(client: httpx2.Client, assessment_id: int) -> list[str]:
     """Every file listed downloads with the size and sha256 it is listed with."""
     problems = []
     for listed in client.get(f"/assessments/{assessment_id}/attachments").json():
@@ -269,7 +269,7 @@ def whole_attachments(client: httpx.Client, assessment_id: int) -> list[str]:
     return problems
 
 
-def whole_assessments(client: httpx.Client) -> list[str]:
+def whole_assessments(client: httpx2.Client) -> list[str]:
     problems = []
     search = {"per_page": 100, "q": ORGANISATION}  # only this script's saves (a shared database holds others)
     listed = client.get("/assessments", params=search).json()
@@ -318,7 +318,7 @@ def run(
     log = folder / "server.log"
     server = start_server(database_url, log)
     try:
-        target = httpx.post(f"{server.api}/assessments", json=descriptor("target"), timeout=10).json()["id"]
+        target = httpx2.post(f"{server.api}/assessments", json=descriptor("target"), timeout=10).json()["id"]
         acknowledged = []
         for _ in range(rounds):
             acknowledged.append(one_round(server, target, seconds, workers, least))

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faults import descriptor
@@ -83,7 +83,7 @@ async def run_load(
 ) -> LoadReport:
     """Seed, warm up, then send the scheduled requests (``on_start`` is called just before them)."""
     report = LoadReport(database, rate, seconds)
-    address = httpx.URL(api)
+    address = httpx2.URL(api)
     pool = Connections(address.host, address.port or 80)
     ids = [await _seed(pool, address.path, i) for i in range(SEEDED)]
     for index, kind in enumerate(sorted(set(MIX)) * 5):  # warm up: the server imports some modules lazily
@@ -124,7 +124,7 @@ def _summarise(report: LoadReport, latencies: dict[str, list[float]], total: int
 def raw_request(method: str, path: str, options: dict[str, Any], host: str) -> bytes:
     """The request's bytes, built once: the generator must cost far less than the server."""
     if "params" in options:
-        path += "?" + str(httpx.QueryParams(options["params"]))
+        path += "?" + str(httpx2.QueryParams(options["params"]))
     body = json.dumps(options["json"]).encode() if "json" in options else b""
     head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
     if body:

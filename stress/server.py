@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,9 +86,9 @@ def start_server(database_url: str, log: Path, *, timeout: float = 30.0, workers
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}: see {log}")
         try:
-            if httpx.get(f"{server.api}/kb", timeout=1).status_code == 200:
+            if httpx2.get(f"{server.api}/kb", timeout=1).status_code == 200:
                 return server
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             pass
         time.sleep(0.1)
     server.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 
 from airegime.web.security import CSRF_COOKIE
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
@@ -220,7 +220,7 @@ def test_a_restarted_app_stays_closed_when_no_member_is_left(
     assert restarted.get("/login").status_code == 200  # the login page, not a redirect to an open app
 
 
-def _change_password(browser: Browser, current: str, new: str, again: str | None = None) -> httpx.Response:
+def _change_password(browser: Browser, current: str, new: str, again: str | None = None) -> httpx2.Response:
     fields = {"current_password": current, "new_password": new, "new_password_again": new if again is None else again}
     return browser.form("/account/password", fields)
 
@@ -330,12 +330,12 @@ def test_serve_ignores_forwarded_for_on_loopback_unless_told(
         stderr=subprocess.PIPE,
     )
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}") as client:
             for _ in range(100):
                 try:
                     client.get("/login")
                     break
-                except httpx.TransportError:
+                except httpx2.TransportError:
                     time.sleep(0.1)
             fields = {"csrf_token": client.cookies["airegime_csrf"], "username": "alice", "password": "wrong one"}
             refused = client.post("/login", data=fields, headers={"X-Forwarded-For": "6.6.6.6"})

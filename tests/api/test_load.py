@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 import anyio.to_thread
-import httpx
+import httpx2
 import pytest
 from databases import postgres_url
 from fastapi.testclient import TestClient
@@ -61,7 +61,7 @@ def test_two_server_processes_answer_every_request_and_share_the_batch_uploads(t
     try:
         spawned = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in server_module.children(server.process.pid)]
         assert sum(b"spawn_main" in command for command in spawned) == 2  # (beside multiprocessing's tracker)
-        with httpx.Client(base_url=server.url) as browser:
+        with httpx2.Client(base_url=server.url) as browser:
             browser.get("/")
             inventory = b"system_id,system_name,deployment_name,household\nS1,Photos,Maison,oui\n"
             uploaded = browser.post(
@@ -74,7 +74,7 @@ def test_two_server_processes_answer_every_request_and_share_the_batch_uploads(t
             cookies = dict(browser.cookies)
         statuses = []
         for _ in range(20):  # a new connection each time: the kernel hands them to either process
-            with httpx.Client(base_url=server.url, cookies=cookies) as again:
+            with httpx2.Client(base_url=server.url, cookies=cookies) as again:
                 statuses.append(again.get(location).status_code)
         assert statuses == [200] * 20
     finally:

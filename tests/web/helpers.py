@@ -29,6 +29,10 @@ class Client(TestClient):
     def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         return self.post(url, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
 
+    def read_in(self, lang: str) -> None:
+        """Switch the pages' language as a reader does: the language link sets this browser's cookie."""
+        assert self.get(f"/lang/{lang}", follow_redirects=False).status_code == 303
+
 
 def hidden(html: str, name: str) -> str:
     """The value of a hidden input in a page (the interview's scope, ctx and question)."""

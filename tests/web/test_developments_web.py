@@ -101,15 +101,16 @@ def test_developments_are_added_renamed_asked_named_and_removed(
 
     outcomes = expected_developments(kb)
     for lang, word in (("fr", "Développement\u00a0: "), ("en", "Development: ")):
-        cookies = {"airegime_lang": lang}
-        result = html.unescape(client.get(f"/a/{new}/result", cookies=cookies).text)
+        client.read_in(lang)
+        result = html.unescape(client.get(f"/a/{new}/result").text)
         glance = result.split('<table class="glance stack">', 1)[1].split("</table>", 1)[0]
         for name, outcome in zip(("Training", "Reuse"), outcomes, strict=True):
             row = glance.split(f"{word}{name}", 1)[1].split("</tr>", 1)[0]
             assert kb.outcome_by_id[outcome].label.get(lang) in row  # type: ignore[index]
-        history = html.unescape(client.get(f"/a/{new}/history", cookies=cookies).text)
+        history = html.unescape(client.get(f"/a/{new}/history").text)
         assert f"{word}Reuse" in history
         assert {"fr": "Traitement de développement ajouté", "en": "Development processing added"}[lang] in history
+    client.read_in("fr")  # what follows reads the pages in French
 
     confirm = client.get(f"/a/{new}/developments/{saved.developments[0].id}/remove")
     assert confirm.status_code == 200 and "Retirer ce traitement de développement\u00a0?" in html.unescape(confirm.text)

@@ -108,7 +108,8 @@ def test_home_shows_in_progress_resume_for_an_unfinished_assessment_only(
     assert links == [html.escape(expected or "")]
     assert expected and expected.endswith("q=personal_data")
     assert views.resume_link(repo.get(finished), kb) is None
-    english = client.get("/", cookies={"airegime_lang": "en"}).text
+    client.read_in("en")
+    english = client.get("/").text
     assert "in progress — resume" in english
 
 

@@ -36,7 +36,8 @@ def test_a_split_outcome_shows_each_regime_with_the_purposes_it_governs(
     outcome = kb.outcome_by_id[outcome_id]
     assert outcome.kind == "split"
     for lang in ("fr", "en"):
-        page = html.unescape(client.get(f"/a/{new}/result", cookies={"airegime_lang": lang}).text)
+        client.read_in(lang)
+        page = html.unescape(client.get(f"/a/{new}/result").text)
         parts = page.split('<ul class="split-parts">', 1)[1].split("</ul>", 1)[0]
         for part in outcome.parts:
             assert kb.outcome_by_id[part.outcome].label.get(lang) in parts
@@ -76,17 +77,17 @@ def test_importing_several_developments_saves_them_all_and_the_pages_name_each(
     assert repo.get(item.id).system().to_dict() == expected.to_dict()
     names = [d.name for d in expected.developments]
     for lang, word in (("fr", "Développement"), ("en", "Development")):
-        cookies = {"airegime_lang": lang}
-        result = html.unescape(client.get(f"/a/{item.id}/result", cookies=cookies).text)
+        client.read_in(lang)
+        result = html.unescape(client.get(f"/a/{item.id}/result").text)
         glance = result.split('<table class="glance stack">', 1)[1].split("</table>", 1)[0]
         for name, phase in zip(names, repo.last_result(item.id).developments, strict=True):  # type: ignore[union-attr]
             assert f"{word}{colon(lang)}{name}" in glance
             assert kb.outcome_by_id[phase.outcome].label.get(lang) in glance  # type: ignore[index]
-        home = html.unescape(client.get("/", cookies=cookies).text)
+        home = html.unescape(client.get("/").text)
         assert all(name in home for name in names)
-        contexts = html.unescape(client.get(f"/a/{item.id}/contexts", cookies=cookies).text)
+        contexts = html.unescape(client.get(f"/a/{item.id}/contexts").text)
         assert all(f'value="{name}"' in contexts for name in names)
-        review = html.unescape(client.get(f"/a/{item.id}/review", cookies=cookies).text)
+        review = html.unescape(client.get(f"/a/{item.id}/review").text)
         answers = review.split('<section class="answers', 1)[1]
         assert all(f"{word}{colon(lang)}{name}" in answers for name in names)
     exported = yaml.safe_load(client.get(f"/a/{item.id}/export.yaml").text)
@@ -110,7 +111,8 @@ def test_the_history_shows_the_rule_set_upgrade_in_words(client: Client, repo: R
             )
         assert upgrade_saved_answers(connection) == 1
     for lang in ("fr", "en"):
-        page = html.unescape(client.get(f"/a/{new}/history", cookies={"airegime_lang": lang}).text)
+        client.read_in(lang)
+        page = html.unescape(client.get(f"/a/{new}/history").text)
         assert {"fr": "mise à jour des règles", "en": "rule-set upgrade"}[lang] in page
         assert {"fr": "Réponses reprises", "en": "Answers carried over"}[lang] in page
         notes = page.split('<ul class="upgrade-notes">', 1)[1].split("</ul>", 1)[0]
