@@ -37,6 +37,7 @@ SEEDED = 20
 MAX_CONNECTIONS = 100
 IDLE_SECONDS = 10.0  # the server closes idle keep-alive connections after 30 s: never reuse one that old
 VALUES = ("yes", "no", "unknown")
+SLOW_SECONDS = 0.050  # the target's p99: requests slower than this are counted by the second they were due
 
 
 @dataclass
@@ -52,6 +53,9 @@ class LoadReport:
     p99_ms: float = 0.0
     max_ms: float = 0.0
     by_kind_p99_ms: dict[str, float] = field(default_factory=dict)
+    # second of the schedule -> requests due then that took over SLOW_SECONDS: a stall of the
+    # machine shows as a few crowded seconds, a server short of capacity as many thin ones
+    slow_by_second: dict[int, int] = field(default_factory=dict)
     achieved_rate: float = 0.0
     workers: int = 1
     server_cpu_ms_per_request: float = 0.0  # the server's own CPU time: what one core can carry
@@ -101,7 +105,8 @@ async def run_load(
         kind = MIX[(index * 7) % len(MIX)]  # a fixed interleaving of the mix
         method, path, options = request_for(kind, index, ids)
         raw = raw_request(method, address.path + path, options, address.netloc.decode())
-        tasks.append(asyncio.create_task(_one(pool, kind, f"{method} {path}", raw, due, latencies, report)))
+        label = f"{method} {path}"
+        tasks.append(asyncio.create_task(_one(pool, kind, label, raw, (start, due), latencies, report)))
     await asyncio.gather(*tasks)
     report.achieved_rate = round(total / (time.perf_counter() - start), 1)
     pool.close()
@@ -119,6 +124,20 @@ def _summarise(report: LoadReport, latencies: dict[str, list[float]], total: int
     for kind, values in sorted(latencies.items()):
         if len(values) >= 2:
             report.by_kind_p99_ms[kind] = round(statistics.quantiles(values, n=100, method="inclusive")[98] * 1000, 1)
+
+
+def slow_summary(report: LoadReport) -> str:
+    """Where the requests over the target fell: spread over the run, or crowded into a few seconds."""
+    slow = sorted(report.slow_by_second.items(), key=lambda item: -item[1])
+    total = sum(count for _, count in slow)
+    if not total:
+        return f"no request over {SLOW_SECONDS * 1000:.0f} ms"
+    busiest = sum(count for _, count in slow[:3])
+    seconds = ", ".join(f"{second} s ({count})" for second, count in slow[:3])
+    return (
+        f"{total} requests over {SLOW_SECONDS * 1000:.0f} ms, due in {len(slow)} of the run's seconds; "
+        f"the 3 busiest hold {busiest * 100 // total} % of them: {seconds}"
+    )
 
 
 def raw_request(method: str, path: str, options: dict[str, Any], host: str) -> bytes:
@@ -196,16 +215,22 @@ async def _one(
     kind: str,
     label: str,
     raw: bytes,
-    due: float,
+    schedule: tuple[float, float],
     latencies: dict[str, list[float]],
     report: LoadReport,
 ) -> None:
+    """Send one request; ``schedule``: when the load started and when this request was due."""
+    start, due = schedule
     try:
         status, body = await pool.send(raw)
         problem = f"{label}: {status} {body[:200]!r}"
     except (OSError, asyncio.IncompleteReadError, ValueError) as error:
         status, problem = 0, f"{label}: {type(error).__name__} {error}"
-    latencies[kind].append(time.perf_counter() - due)
+    latency = time.perf_counter() - due
+    latencies[kind].append(latency)
+    if latency > SLOW_SECONDS:
+        second = int(due - start)
+        report.slow_by_second[second] = report.slow_by_second.get(second, 0) + 1
     if not 200 <= status < 400:
         report.errors += 1
         if len(report.error_samples) < 10:
@@ -316,6 +341,7 @@ def main() -> None:
         f"p99 {report.p99_ms} ms, max {report.max_ms} ms"
     )
     print("p99 by kind (ms):", ", ".join(f"{k} {v}" for k, v in report.by_kind_p99_ms.items()))
+    print(slow_summary(report))
     database = f"PostgreSQL {report.database_cpu_ms_per_request} ms; " if report.database == "postgres" else ""
     print(
         f"CPU per request: server {report.server_cpu_ms_per_request} ms "
