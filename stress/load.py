@@ -7,7 +7,9 @@
 It starts the real server (`airegime serve`: web app + API under /api/v1) on a free
 loopback port, saves a few assessments, then sends requests on a fixed schedule (open loop:
 a slow answer does not slow the schedule down) and stops by itself. Latency is counted from
-the moment each request was due, so a server that falls behind shows it. Mix: 40 % reads
+the moment each request was due, so a server that falls behind shows it. The first
+WARM_UP_SECONDS at the same rate are not counted: the server starts its threads and opens its
+pooled connections then, as a server that has been running has done. Mix: 40 % reads
 (one assessment, a search, the questions), 30 % evaluations, 30 % saves (patches, creations).
 """
 
@@ -37,6 +39,7 @@ SEEDED = 20
 MAX_CONNECTIONS = 100
 IDLE_SECONDS = 10.0  # the server closes idle keep-alive connections after 30 s: never reuse one that old
 VALUES = ("yes", "no", "unknown")
+WARM_UP_SECONDS = 2.0
 SLOW_SECONDS = 0.050  # the target's p99: requests slower than this are counted by the second they were due
 
 
@@ -85,18 +88,40 @@ def request_for(kind: str, index: int, ids: list[int]) -> tuple[str, str, dict[s
 async def run_load(
     api: str, *, rate: float, seconds: float, database: str = "", on_start: Callable[[], None] | None = None
 ) -> LoadReport:
-    """Seed, warm up, then send the scheduled requests (``on_start`` is called just before them)."""
+    """Seed, warm up, then send the scheduled requests (``on_start`` is called just before them).
+
+    The warm-up's latencies are not counted; its errors are."""
     report = LoadReport(database, rate, seconds)
     address = httpx2.URL(api)
     pool = Connections(address.host, address.port or 80)
     ids = [await _seed(pool, address.path, i) for i in range(SEEDED)]
-    for index, kind in enumerate(sorted(set(MIX)) * 5):  # warm up: the server imports some modules lazily
-        method, path, options = request_for(kind, index, ids)
-        await pool.send(raw_request(method, address.path + path, options, address.netloc.decode()))
-    latencies: dict[str, list[float]] = {kind: [] for kind in set(MIX)}
+    warm_up = LoadReport(database, rate, WARM_UP_SECONDS)
+    await _at_rate(pool, address, ids, rate, int(rate * WARM_UP_SECONDS), _by_kind(), warm_up)
+    report.errors, report.error_samples = warm_up.errors, warm_up.error_samples
+    latencies = _by_kind()
     if on_start:
         on_start()
     total = int(rate * seconds)
+    report.achieved_rate = round(total / await _at_rate(pool, address, ids, rate, total, latencies, report), 1)
+    pool.close()
+    _summarise(report, latencies, total)
+    return report
+
+
+def _by_kind() -> dict[str, list[float]]:
+    return {kind: [] for kind in set(MIX)}
+
+
+async def _at_rate(
+    pool: Connections,
+    address: httpx2.URL,
+    ids: list[int],
+    rate: float,
+    total: int,
+    latencies: dict[str, list[float]],
+    report: LoadReport,
+) -> float:
+    """Send ``total`` requests of the mix on a fixed schedule; the seconds it took."""
     start = time.perf_counter() + 0.2
     tasks = []
     for index in range(total):
@@ -108,10 +133,7 @@ async def run_load(
         label = f"{method} {path}"
         tasks.append(asyncio.create_task(_one(pool, kind, label, raw, (start, due), latencies, report)))
     await asyncio.gather(*tasks)
-    report.achieved_rate = round(total / (time.perf_counter() - start), 1)
-    pool.close()
-    _summarise(report, latencies, total)
-    return report
+    return time.perf_counter() - start
 
 
 def _summarise(report: LoadReport, latencies: dict[str, list[float]], total: int) -> None:
