@@ -156,8 +156,9 @@ def slow_summary(report: LoadReport) -> str:
         return f"no request over {SLOW_SECONDS * 1000:.0f} ms"
     busiest = sum(count for _, count in slow[:3])
     seconds = ", ".join(f"{second} s ({count})" for second, count in slow[:3])
+    requests = "1 request" if total == 1 else f"{total} requests"
     return (
-        f"{total} requests over {SLOW_SECONDS * 1000:.0f} ms, due in {len(slow)} of the run's seconds; "
+        f"{requests} over {SLOW_SECONDS * 1000:.0f} ms, due in {len(slow)} of the run's seconds; "
         f"the 3 busiest hold {busiest * 100 // total} % of them: {seconds}"
     )
 
