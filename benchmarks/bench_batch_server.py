@@ -29,7 +29,7 @@ import polars as pl
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from batch.hostile import far_cell_xlsx, zip_bomb_xlsx  # noqa: E402
+from batch.hostile import far_cell_xlsx, zip_bomb_xlsx  # type: ignore[import-not-found]  # noqa: E402
 
 HEADER = [
     "system_id", "system_name", "deployment_name", "household", "development.personal_data",

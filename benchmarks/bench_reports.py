@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -116,12 +117,11 @@ def main() -> None:
     parser.add_argument("--no-save", action="store_true", help=f"print the table without writing {RESULTS.name}")
     options = parser.parse_args()
     import pygraphviz  # type: ignore[import-untyped]
-    import typst
 
     load = os.getloadavg()[0]
     rows = measure()
     versions = (
-        f"Typst {typst.__version__}, pygraphviz {pygraphviz.__version__} (Graphviz {pygraphviz.__graphviz_version__})"
+        f"Typst {version('typst')}, pygraphviz {pygraphviz.__version__} (Graphviz {pygraphviz.__graphviz_version__})"
     )
     lines = [f"airegime report benchmark — Python {platform.python_version()}, {platform.machine()}, {versions}", ""]
     lines.append(f"load average before the run: {load:.2f}, after: {os.getloadavg()[0]:.2f}, on {os.cpu_count()} CPUs")

@@ -95,17 +95,17 @@ def populate_evidence(repo: Repository, count: int) -> list[int]:
         system = with_answers(systems[i % len(systems)], NOTES)
         assessment = repo.import_system(system.model_copy(update={"name": f"With evidence {i}"}))
         saved = repo.get(assessment)
-        answers = [("system", None, q) for q in saved.system_answers]
+        answers: list[tuple[str, int | None, str]] = [("system", None, q) for q in saved.system_answers]
         for context in (*saved.developments, *saved.contexts):
             answers += [(context.phase, context.id, q) for q in saved.answers_of(context.id)]
         for n, (scope, context_id, question) in enumerate(answers[:NOTES]):
-            where = {"scope": scope, "context_id": context_id, "question": question}
-            store.set_note(assessment, text=f"Why: note {n}, see the contract signed in 2024.", **where)
+            text = f"Why: note {n}, see the contract signed in 2024."
+            store.set_note(assessment, scope=scope, context_id=context_id, question=question, text=text)
         for n in range(FILES):
             scope, context_id, question = answers[n % len(answers)]
             data = b"%PDF-1.4\n%" + bytes(20_000) + b"\ntrailer << >>\n%%EOF\n"
-            where = {"scope": scope, "context_id": context_id, "question": question}
-            store.add_file(assessment, filename=f"contract-{n}.pdf", data=data, **where)
+            name = f"contract-{n}.pdf"
+            store.add_file(assessment, scope=scope, context_id=context_id, question=question, filename=name, data=data)
         found = store.evidence(assessment)
         assert (len(found.notes), len(found.attachments)) == (NOTES, FILES), found
         made.append(assessment)
@@ -190,7 +190,7 @@ def main() -> None:
         complete, fresh = populate(repo, 1000)
         print(f"populated 1,000 assessments in {time.perf_counter() - started:.1f} s (SQLite, {folder})")
         timer = ServerTimer(create_app(repository=repo))
-        with TestClient(timer) as client:  # type: ignore[arg-type]
+        with TestClient(timer) as client:
             client.get("/")
             print("With 1,000 saved assessments:")
             print(report("interview step", interview_steps(client, timer, fresh, rounds)))

@@ -131,10 +131,10 @@ class Worker:
 
     def upload(self) -> httpx2.Response | None:
         if self.upload_to is None or self.uploaded >= FILES_PER_ASSESSMENT:
-            self.upload_to, refused = self.create()
-            self.uploaded = 0
-            if refused is not None:
+            created, refused = self.create()
+            if created is None:
                 return refused
+            self.upload_to, self.uploaded = created, 0
         data = pdf(random.randint(1_000, 200_000))
         name = f"evidence-{self.number}-{next(self.counter)}.pdf"
         response = self.client.post(
@@ -271,7 +271,8 @@ def whole_attachments(client: httpx2.Client, assessment_id: int) -> list[str]:
 
 def whole_assessments(client: httpx2.Client) -> list[str]:
     problems = []
-    search = {"per_page": 100, "q": ORGANISATION}  # only this script's saves (a shared database holds others)
+    # only this script's saves (a shared database holds others)
+    search: dict[str, str | int] = {"per_page": 100, "q": ORGANISATION}
     listed = client.get("/assessments", params=search).json()
     for page in range(1, listed["pages"] + 1):
         items = client.get("/assessments", params={**search, "page": page}).json()["items"]
