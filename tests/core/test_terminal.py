@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,14 +23,18 @@ from airegime.system import load_system
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "zone-crossing-detector.yaml"
 
 
-def _shown(kb: KnowledgeBase, lang: Lang, width: int, *, explained: bool = False, all_rules: bool = False) -> str:
-    system = load_system(EXAMPLE, kb=kb)
+def _printed(width: int, draw: Callable[[Console], None]) -> str:
+    """What ``draw`` shows on a terminal ``width`` columns wide."""
     console = Console(width=width, record=True, file=io.StringIO())
-    if explained:
-        views.print_explanation(console, kb, explain(kb=kb, system=system), lang, all_rules=all_rules)
-    else:
-        views.print_assessment(console, kb, evaluate(kb=kb, system=system), lang)
+    draw(console)
     return console.export_text()
+
+
+def _shown(kb: KnowledgeBase, lang: Lang, width: int, *, explained: bool = False) -> str:
+    system = load_system(EXAMPLE, kb=kb)
+    if explained:
+        return _printed(width, lambda out: views.print_explanation(out, kb, explain(kb=kb, system=system), lang))
+    return _printed(width, lambda out: views.print_assessment(out, kb, evaluate(kb=kb, system=system), lang))
 
 
 def test_french_terminal_tables_never_start_a_line_with_the_mark_a_no_break_space_holds(kb: KnowledgeBase) -> None:
@@ -66,9 +71,7 @@ def test_the_interview_help_gives_each_source_address_whole(kb: KnowledgeBase) -
 
     question = kb.question_by_id["establishment"]
     for width in range(40, 141, 10):
-        console = Console(width=width, record=True, file=io.StringIO())
-        Interview(kb, "fr", console)._show_help(question)
-        shown = console.export_text()
+        shown = _printed(width, lambda out: Interview(kb, "fr", out)._show_help(question))
         joined = "".join(line.strip() for line in shown.splitlines())
         assert "…" not in shown, f"cut at {width} columns"
         for citation in question.sources:
@@ -78,11 +81,11 @@ def test_the_interview_help_gives_each_source_address_whole(kb: KnowledgeBase) -
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_headings_are_never_cut_short(kb: KnowledgeBase, lang: Lang) -> None:
     """A phase's heading (its title, then its regime) too long for a rule is printed whole over one."""
-    system = load_system(EXAMPLE, kb=kb)
-    report = build_report(kb=kb, explanation=explain(kb=kb, system=system), lang=lang)
+    explanation = explain(kb=kb, system=load_system(EXAMPLE, kb=kb))
+    report = build_report(kb=kb, explanation=explanation, lang=lang)
     titles = [f"{p['title']} → {p['headline']}" for p in report["phases"]]
     for width in range(40, 141, 10):
-        shown = _shown(kb, lang, width, explained=True, all_rules=True)
+        shown = _printed(width, lambda out: views.print_explanation(out, kb, explanation, lang, all_rules=True))
         assert not re.search(r"… ─+ *$", shown, re.MULTILINE), f"a heading cut at {width} columns"
         flowing = " ".join(line.strip(" ─") for line in shown.splitlines())
         assert all(" ".join(title.split()) in " ".join(flowing.split()) for title in titles), f"at {width} columns"
@@ -92,10 +95,11 @@ def test_headings_are_never_cut_short(kb: KnowledgeBase, lang: Lang) -> None:
 def test_the_verification_table_keeps_every_word_whole(kb: KnowledgeBase, lang: Lang) -> None:
     """Too narrow for its columns, the table becomes one block a phase, as the assessment's does."""
 
+    report = verify(kb=kb)
+
     def shown(width: int) -> str:
-        console = Console(width=width, record=True, file=io.StringIO())
-        views.print_verification(console, verify(kb=kb), lang)
-        return console.export_text().split("✓")[0]  # the figures, not the time the check took
+        # the figures, not the time the check took
+        return _printed(width, lambda out: views.print_verification(out, report, lang)).split("✓")[0]
 
     def words(text: str) -> set[str]:
         return {word.strip(":") for word in re.sub(r"[\u2500-\u257f]", " ", text).split()} - {""}
