@@ -6,10 +6,9 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 from rich import _wrap as rich_wrap
@@ -52,18 +51,8 @@ def command_group(name: str, help: str) -> typer.Typer:
     return group
 
 
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-class LangOption(StrEnum):
-    fr = "fr"
-    en = "en"
-
-
-LangArg = Annotated[LangOption | None, typer.Option("--lang", "-l", help="fr or en (default: AIREGIME_LANG, else fr)")]
+LangArg = Annotated[Lang | None, typer.Option("--lang", "-l", help="fr or en (default: AIREGIME_LANG, else fr)")]
+TextOrJson = Annotated[Literal["text", "json"], typer.Option("--format", "-f", help="text or json")]
 FileArg = Annotated[Path, typer.Argument(help="system descriptor, YAML or JSON (see `airegime schema`)")]
 KnowledgeDirArg = Annotated[
     Path | None,
@@ -79,8 +68,8 @@ def to_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def _lang(option: LangOption | None) -> Lang:
-    return option.value if option else get_settings().lang
+def _lang(option: Lang | None) -> Lang:
+    return option or get_settings().lang
 
 
 # The commands without --lang (db, users, orgs, audit, serve) speak English, their errors too.
@@ -126,7 +115,7 @@ def _input_errors(lang: Lang) -> Iterator[None]:
 
 @contextmanager
 def _descriptor(
-    file: Path, lang: LangOption | None, knowledge_dir: Path | None
+    file: Path, lang: Lang | None, knowledge_dir: Path | None
 ) -> Iterator[tuple[Lang, KnowledgeBase, System]]:
     """The reader's language, the knowledge base and the descriptor ``file``; library errors inside
     the block (reading it, then what the command does with it) become a message and exit code 2."""
@@ -187,7 +176,9 @@ def _main(
 def assess(
     file: FileArg,
     lang: LangArg = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text, json or markdown")] = Format.text,
+    format: Annotated[
+        Literal["text", "json", "markdown"], typer.Option("--format", "-f", help="text, json or markdown")
+    ] = "text",
     fail_on_open: Annotated[
         bool,
         typer.Option("--fail-on-open", help="exit 1 if any phase is undetermined or case by case (for CI pipelines)"),
@@ -199,9 +190,9 @@ def assess(
 
     with _descriptor(file, lang, knowledge_dir) as (language, kb, system):
         assessment = evaluate(kb=kb, system=system)
-    if format is Format.json:
+    if format == "json":
         typer.echo(to_json(assessment.to_dict()))
-    elif format is Format.markdown:
+    elif format == "markdown":
         from airegime.render.markdown import assessment_summary_markdown
 
         typer.echo(assessment_summary_markdown(kb, assessment, language))
@@ -215,7 +206,7 @@ def assess(
 def explain(
     file: FileArg,
     lang: LangArg = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json")] = Format.text,
+    format: TextOrJson = "text",
     max_changes: Annotated[int, typer.Option(min=1, max=5, help="largest set of changed answers to look for")] = 4,
     all_rules: Annotated[
         bool, typer.Option("--all-rules", help="also every other rule considered, each condition with its answer")
@@ -227,7 +218,7 @@ def explain(
 
     with _descriptor(file, lang, knowledge_dir) as (language, kb, system):
         explanation = explain_system(kb=kb, system=system, max_changes=max_changes)
-    if format is Format.json:
+    if format == "json":
         typer.echo(to_json(views.explanation_dict(explanation)))
     else:
         views.print_explanation(out, kb, explanation, language, all_rules=all_rules, source=str(file))
@@ -235,7 +226,7 @@ def explain(
 
 @app.command()
 def verify(
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json")] = Format.text,
+    format: TextOrJson = "text",
     lang: LangArg = None,
     knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
@@ -244,7 +235,7 @@ def verify(
 
     language = _lang(lang)
     report = verify_rules(kb=_kb(knowledge_dir, language))
-    if format is Format.json:
+    if format == "json":
         typer.echo(to_json(views.verification_dict(report, language)))
     else:
         views.print_verification(out, report, language)
@@ -293,7 +284,7 @@ def test_scenarios(
     ],
     knowledge_dir: KnowledgeDirArg = None,
     lang: LangArg = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json")] = Format.text,
+    format: TextOrJson = "text",
 ) -> None:
     """Test the rules: run scenarios (answers, and what each phase must give), failing in legal words.
 
@@ -317,7 +308,7 @@ def test_scenarios(
     passed = sum(isinstance(run, ScenarioResult) and run.passed for _, _, run in runs)
     errors = sum(isinstance(run, ScenarioError) for _, _, run in runs)
     counts = {"passed": passed, "failed": len(runs) - passed - errors, "errors": errors}
-    if format is Format.json:
+    if format == "json":
         typer.echo(to_json(_test_dict(kb, runs, language, counts)))
     else:
         _print_test_runs(runs, language, counts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,7 +10,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from airegime.cli.app import KnowledgeDirArg, LangArg, _input_errors, _kb, _lang, app, out, read_system, to_json
+from airegime.cli.app import (
+    KnowledgeDirArg,
+    LangArg,
+    TextOrJson,
+    _input_errors,
+    _kb,
+    _lang,
+    app,
+    out,
+    read_system,
+    to_json,
+)
 from airegime.cli.views import heading, marked
 from airegime.i18n import t
 from airegime.kb import KnowledgeBase, Lang
@@ -23,17 +33,12 @@ if TYPE_CHECKING:
 CompareFileArg = Annotated[Path, typer.Argument(help="system descriptor (YAML or JSON), or a JSON report")]
 
 
-class CompareFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 @app.command()
 def compare(
     first: CompareFileArg,
     second: CompareFileArg,
     lang: LangArg = None,
-    format: Annotated[CompareFormat, typer.Option("--format", "-f", help="text or json")] = CompareFormat.text,
+    format: TextOrJson = "text",
     fail_on_change: Annotated[
         bool, typer.Option("--fail-on-change", help="exit 1 if a phase's regime differs (for CI pipelines)")
     ] = False,
@@ -52,7 +57,7 @@ def compare(
         before = read_system(load_descriptor_or_report, first, kb=kb, lang=language)
         after = read_system(load_descriptor_or_report, second, kb=kb, lang=language)
         comparison = compare_systems(kb=kb, before=before, after=after, lang=language)
-    if format is CompareFormat.json:
+    if format == "json":
         typer.echo(to_json(comparison.to_dict()))
     else:
         print_comparison(out, kb, comparison, language, names=_names(first, second))

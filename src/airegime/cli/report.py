@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,29 +15,12 @@ import typer
 from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _input_errors, _kb, _lang, app, read_system
 from airegime.errors import AiregimeError, msg
 from airegime.kb import Lang
+from airegime.render.diagram import DiagramFormat
+from airegime.render.methodology import MethodologyFormat
+from airegime.render.reports import ReportFormat
 
 InputArg = Annotated[Path, typer.Argument(help="system descriptor (YAML or JSON), or a JSON report")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default: standard output)")]
-
-
-class ReportFormatOption(StrEnum):
-    md = "md"
-    html = "html"
-    pdf = "pdf"
-    docx = "docx"
-    json = "json"
-
-
-class DocFormatOption(StrEnum):
-    md = "md"
-    html = "html"
-    pdf = "pdf"
-
-
-class DiagramFormatOption(StrEnum):
-    svg = "svg"
-    png = "png"
-    dot = "dot"
 
 
 BINARY = {"pdf", "docx", "png"}
@@ -77,9 +59,7 @@ def _parse_date(value: str | None, lang: Lang) -> date | None:
 @app.command()
 def report(
     file: InputArg,
-    format: Annotated[ReportFormatOption, typer.Option("--format", "-f", help="md, html, pdf, docx or json")] = (
-        ReportFormatOption.md
-    ),
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md, html, pdf, docx or json")] = "md",
     output: OutputOpt = None,
     lang: LangArg = None,
     knowledge_dir: KnowledgeDirArg = None,
@@ -100,9 +80,9 @@ def report(
         system = read_system(load_descriptor_or_report, file, kb=kb, lang=language)
         assessment = evaluate(kb=kb, system=system)
         data = render_report(
-            kb=kb, assessment=assessment, fmt=format.value, lang=language, generated=generated, diagram=diagram
+            kb=kb, assessment=assessment, fmt=format, lang=language, generated=generated, diagram=diagram
         )
-    _write(data, output, format.value, language)
+    _write(data, output, format, language)
 
 
 @app.command("import-report")
@@ -126,7 +106,7 @@ def import_report(
 
 @app.command()
 def methodology(
-    format: Annotated[DocFormatOption, typer.Option("--format", "-f", help="md, html or pdf")] = DocFormatOption.md,
+    format: Annotated[MethodologyFormat, typer.Option("--format", "-f", help="md, html or pdf")] = "md",
     output: OutputOpt = None,
     lang: LangArg = None,
     knowledge_dir: KnowledgeDirArg = None,
@@ -136,7 +116,7 @@ def methodology(
 
     language = _lang(lang)
     kb = _kb(knowledge_dir, language)
-    _write(render_methodology(kb=kb, fmt=format.value, lang=language), output, format.value, language)
+    _write(render_methodology(kb=kb, fmt=format, lang=language), output, format, language)
 
 
 @app.command()
@@ -144,9 +124,7 @@ def diagram(
     file: Annotated[
         Path | None, typer.Argument(help="descriptor or JSON report whose paths to highlight (optional)")
     ] = None,
-    format: Annotated[DiagramFormatOption, typer.Option("--format", "-f", help="svg, png or dot")] = (
-        DiagramFormatOption.svg
-    ),
+    format: Annotated[DiagramFormat, typer.Option("--format", "-f", help="svg, png or dot")] = "svg",
     output: OutputOpt = None,
     lang: LangArg = None,
     knowledge_dir: KnowledgeDirArg = None,
@@ -168,5 +146,5 @@ def diagram(
 
             system = read_system(load_descriptor_or_report, file, kb=kb, lang=language)
             assessment = evaluate(kb=kb, system=system)
-        data = decision_diagram(kb=kb, assessment=assessment, fmt=format.value, lang=language, focus=focus, ppi=ppi)
-    _write(data, output, format.value, language)
+        data = decision_diagram(kb=kb, assessment=assessment, fmt=format, lang=language, focus=focus, ppi=ppi)
+    _write(data, output, format, language)

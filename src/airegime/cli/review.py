@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airegime.cli.app import LangArg, LangOption, _fail, _lang, command_group
+from airegime.cli.app import LangArg, _fail, _lang, command_group
 from airegime.cli.db import UrlOption, _database, database_url_or_default
 from airegime.cli.users import _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
@@ -104,7 +104,7 @@ def _take_step(
     user: str | None,
     needs: Role,
     step: Callable[[Reviews], ReviewState],
-    lang: LangOption | None,
+    lang: Lang | None,
 ) -> None:
     """Take a review ``step`` as ``user`` (who must have the role ``needs``); print the new status."""
     language = _lang(lang)

@@ -1,0 +1,52 @@
+"""An option offers only the values its command can honour, and refuses the others before doing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from airegime.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = str(ROOT / "examples" / "zone-crossing-detector.yaml")
+SCENARIOS = str(ROOT / "tests" / "scenarios")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["explain", EXAMPLE],
+        ["verify"],
+        ["compare", EXAMPLE, EXAMPLE],
+        ["test", SCENARIOS],
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_text_or_json_command_refuses_markdown(args: list[str]) -> None:
+    outcome = CliRunner().invoke(app, [*args, "--format", "markdown"], env={"COLUMNS": "200"})
+    assert outcome.exit_code == 2
+    assert "Invalid value for '--format'" in outcome.output and "'text', 'json'" in outcome.output
+
+
+def test_assess_writes_markdown() -> None:
+    outcome = CliRunner().invoke(app, ["assess", EXAMPLE, "--format", "markdown", "--lang", "en"])
+    assert outcome.exit_code == 0 and outcome.output.startswith("#")
+
+
+@pytest.mark.parametrize("args", [["assess", EXAMPLE], ["methodology"], ["sources"]], ids=lambda args: args[0])
+def test_only_the_knowledge_base_languages_are_offered(args: list[str]) -> None:
+    outcome = CliRunner().invoke(app, [*args, "--lang", "de"], env={"COLUMNS": "200"})
+    assert outcome.exit_code == 2
+    assert "Invalid value for '--lang'" in outcome.output and "'fr', 'en'" in outcome.output
+
+
+@pytest.mark.parametrize(
+    ("command", "wrong", "offered"),
+    [("report", "odt", "'md', 'html', 'pdf', 'docx', 'json'"), ("diagram", "jpg", "'svg', 'png', 'dot'")],
+)
+def test_document_formats_are_those_the_renderers_write(command: str, wrong: str, offered: str) -> None:
+    args = [command, EXAMPLE] if command == "report" else [command]
+    outcome = CliRunner().invoke(app, [*args, "--format", wrong], env={"COLUMNS": "200"})
+    assert outcome.exit_code == 2 and offered in outcome.output
