@@ -50,3 +50,25 @@ def test_document_formats_are_those_the_renderers_write(command: str, wrong: str
     args = [command, EXAMPLE] if command == "report" else [command]
     outcome = CliRunner().invoke(app, [*args, "--format", wrong], env={"COLUMNS": "200"})
     assert outcome.exit_code == 2 and offered in outcome.output
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "offered"),
+    [
+        (["actions", "export", "--org", "A", "--lang", "de"], "--lang", "'fr', 'en'"),
+        (["audit", "export", "--org", "A", "--format", "xml"], "--format", "'csv', 'jsonl'"),
+    ],
+    ids=["actions", "audit"],
+)
+def test_exports_refuse_a_choice_before_opening_the_database(
+    args: list[str], option: str, offered: str, tmp_path: Path
+) -> None:
+    database = tmp_path / "never.db"
+    outcome = CliRunner().invoke(
+        app,
+        [*args, "--db" if args[0] == "actions" else "--database-url", f"sqlite:///{database}"],
+        env={"COLUMNS": "200"},
+    )
+    assert outcome.exit_code == 2
+    assert f"Invalid value for '{option}'" in outcome.output and offered in outcome.output
+    assert not database.exists()

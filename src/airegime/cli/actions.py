@@ -11,10 +11,11 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import ADMIN_LANG, _fail, command_group
+from airegime.cli.app import ADMIN_LANG, _fail, _lang, command_group
 from airegime.cli.db import URL_HELP, _database, database_url_or_default
 from airegime.cli.users import OrgOption, _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
+from airegime.kb import Lang
 from airegime.text import escaped
 
 actions = command_group("actions", "The action plans: the next steps of results, with owners, due dates and states.")
@@ -31,13 +32,15 @@ def export(
     assessment: Annotated[
         int | None, typer.Option("--assessment", help="only this assessment's actions (its id)")
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="language of the column names: fr or en")] = "",
+    lang: Annotated[
+        Lang | None,
+        typer.Option("--lang", "-l", help="language of the column names (default: AIREGIME_LANG, else fr)"),
+    ] = None,
     database_url: DbOption = None,
 ) -> None:
     """Write an organisation's actions, one row each: assessment, action, owner, due date, state,
     next step, last change."""
-    from airegime.kb import as_lang, load_knowledge_base
-    from airegime.settings import get_settings
+    from airegime.kb import load_knowledge_base
     from airegime.storage import Repository
     from airegime.storage.accounts import Accounts
     from airegime.storage.actions import Actions, export_file
@@ -48,11 +51,7 @@ def export(
             AiregimeError(msg("error.actions.format", suffix=fmt), hint=msg("error.actions.format.hint")),
             ADMIN_LANG,
         )
-    language = as_lang(lang or get_settings().lang)
-    if language is None:
-        _fail(
-            AiregimeError(msg("error.cli.no_lang", lang=escaped(lang)), hint=msg("error.cli.no_lang.hint")), ADMIN_LANG
-        )
+    language = _lang(lang)
     with _database(database_url_or_default(database_url)) as engine:
         organisation_id = _organisation_id(Accounts(engine), org, language)
         kb = load_knowledge_base()

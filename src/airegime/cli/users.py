@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -271,7 +271,7 @@ def orgs_rename(
 @audit.command("export")
 def audit_export(
     org: OrgOption,
-    format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl")] = "csv",
+    format: Annotated[Literal["csv", "jsonl"], typer.Option("--format", "-f", help="csv or jsonl")] = "csv",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")] = None,
     database_url: UrlOption = None,
 ) -> None:
@@ -281,11 +281,9 @@ def audit_export(
     the file exactly as stored."""
     from airegime.storage.audit import AuditLog
 
-    if format not in ("csv", "jsonl"):
-        _fail(AiregimeError(msg("error.users.format", format=format), hint=msg("error.users.format.hint")), ADMIN_LANG)
     with _accounts(database_url) as accounts:
         organisation_id = _organisation_id(accounts, org)
-        chunks = AuditLog(accounts.engine).export(organisation_id, format, actor=_actor())  # type: ignore[arg-type]
+        chunks = AuditLog(accounts.engine).export(organisation_id, format, actor=_actor())
         if output is None:  # a terminal: names escaped (--output writes them as stored)
             for chunk in chunks:
                 sys.stdout.write(escaped(chunk))
