@@ -90,7 +90,7 @@ def test_developments_are_added_renamed_and_removed_and_one_always_remains(repo:
     new = repo.create(name="S", development_description="Training", first_context="Use")
     (first,) = repo.get(new).developments
     assert (first.name, first.description) == ("", "Training")
-    added = repo.add_development(new, name="Reuse by the provider", description="Its own product")
+    added = repo.add_context(new, name="Reuse by the provider", description="Its own product", phase="development")
     repo.set_answer(new, scope="development", context_id=added.id, question="personal_data", value="yes")
     repo.rename_context(new, added.id, name="Provider's reuse", description="")
     saved = repo.get(new)
@@ -183,7 +183,7 @@ def _check_moved(repo: Repository, assessment: int) -> None:
     assert saved.system_answers == {"establishment": "eu"} and [c.name for c in saved.contexts] == ["Use"]
     answers = [(e.scope, e.previous, e.value) for e in repo.history(assessment) if e.question == "personal_data"]
     assert answers == [("development", None, "no"), ("development", "no", "yes"), ("deployment", None, "yes")]
-    repo.add_development(assessment, name="Second")  # and it takes more
+    repo.add_context(assessment, name="Second", phase="development")  # and it takes more
     assert [d.name for d in repo.get(assessment).developments] == ["", "Second"]
 
 
@@ -225,7 +225,7 @@ def test_several_developments_travel_through_export_and_import(
 ) -> None:
     source = Repository.open(f"sqlite:///{tmp_path / 'source.sqlite3'}", kb)
     new = source.import_system(reuse)
-    source.add_development(new, name="Third", description="A third controller")
+    source.add_context(new, phase="development", name="Third", description="A third controller")
     before = (source.get(new), source.history(new))
     export_database(source.engine, tmp_path / "export.jsonl.gz")
     source.engine.dispose()
@@ -234,7 +234,7 @@ def test_several_developments_travel_through_export_and_import(
     repo = Repository(target, kb)
     try:
         assert (repo.get(new), repo.history(new)) == before
-        added = repo.add_development(new, name="Fourth")  # ids go on past the imported ones
+        added = repo.add_context(new, phase="development", name="Fourth")  # ids go on past the imported ones
         assert added.id > max(d.id for d in before[0].developments + before[0].contexts)
     finally:
         target.dispose()

@@ -61,7 +61,7 @@ SAVES: dict[str, Save] = {
         new, scope="development", context_id=None, question="personal_data", value="no"
     ),
     "add_context": lambda repo, new, _kb: repo.add_context(new, name="Police", description="poursuites"),
-    "add_development": lambda repo, new, _kb: repo.add_development(new, name="Training"),
+    "add_development": lambda repo, new, _kb: repo.add_context(new, name="Training", phase="development"),
     "rename_context": lambda repo, new, _kb: repo.rename_context(
         new, repo.get(new).contexts[0].id, name="Centre commercial", description="x"
     ),

@@ -93,7 +93,7 @@ def fill(engine: Engine, kb: KnowledgeBase) -> None:
         second = repo.add_context(new, name=f"second {hostile}"[:200], description=hostile)
         repo.rename_context(new, second.id, name=f"renamed {hostile}"[:200], description=hostile[::-1])
         repo.remove_context(new, first)
-        development = repo.add_development(new, name=f"reuse {hostile}"[:200], description=hostile)
+        development = repo.add_context(new, phase="development", name=f"reuse {hostile}"[:200], description=hostile)
         repo.set_answer(new, scope="development", context_id=development.id, question="personal_data", value="yes")
         repo.rename_context(new, development.id, name=f"renamed reuse {hostile}"[:200], description="")
         if index % 2:

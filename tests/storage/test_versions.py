@@ -39,7 +39,7 @@ def test_each_version_is_the_state_the_assessment_had_then(repo: Repository, kb:
     keep()
     repo.set_answer(new, scope="system", context_id=None, question="establishment", value=None)
     keep()
-    repo.add_development(new, name="Fine-tuning")
+    repo.add_context(new, phase="development", name="Fine-tuning")
     repo.set_answer(new, scope="development", context_id=None, question="personal_data", value="no")
     keep()
     repo.rename_context(new, shop, name="Shopping centre", description=described)

@@ -137,7 +137,7 @@ def test_developments_are_added_renamed_asked_named_and_removed(
 
 def test_an_old_link_to_a_development_question_opens_the_first_development(client: Client, repo: Repository) -> None:
     new = repo.create(name="S", first_context="C")
-    second = repo.add_development(new, name="Second")
+    second = repo.add_context(new, name="Second", phase="development")
     page = client.get(f"/a/{new}/interview?scope=development&q=personal_data")
     assert page.status_code == 200
     assert hidden(page.text, "ctx") == str(repo.get(new).developments[0].id)

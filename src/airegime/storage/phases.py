@@ -21,7 +21,6 @@ from airegime.storage.records import Context, Phase
 ADDED = {"development": "development_added", "deployment": "context_added"}
 RENAMED = {"development": "development_renamed", "deployment": "context_renamed"}
 REMOVED = {"development": "development_removed", "deployment": "context_removed"}
-NAMES = {"development": "development processing", "deployment": "deployment context"}
 NAMES_SAID = {"development": msg("error.phase.development"), "deployment": msg("error.phase.deployment")}
 AUDITED = {"development": "development", "deployment": "context"}  # audit actions: context.added…
 

@@ -290,9 +290,6 @@ class Repository:
             self._audit(session, f"{AUDITED[phase]}.added", row, context.name)
             return context
 
-    def add_development(self, assessment_id: int, *, name: str, description: str = "") -> Context:
-        return self.add_context(assessment_id, name=name, description=description, phase="development")
-
     def rename_context(self, assessment_id: int, context_id: int, *, name: str, description: str) -> None:
         """Rename a deployment context or a development processing (``context_id`` says which)."""
         with self._sessions.begin() as session:

@@ -275,7 +275,7 @@ class BatchRuns:
         return len(self._runs)
 
     def owners(self) -> dict[str, int]:
-        """Runs in memory per owner (for tests and the benchmark)."""
+        """Runs in memory per owner (for tests)."""
         counts: dict[str, int] = {}
         for run in list(self._runs.values()):
             counts[run.owner] = counts.get(run.owner, 0) + 1

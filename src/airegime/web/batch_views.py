@@ -96,14 +96,6 @@ def rows_of(table: pl.DataFrame) -> list[dict[str, str]]:
     return table.cast(pl.String).fill_null("").to_dicts()
 
 
-def page_of(table: pl.DataFrame, page: int) -> tuple[list[dict[str, str]], int, int]:
-    """One page of rows (cells as text, blanks as ""), the page number shown, and the page count."""
-    pages = max(1, -(-table.height // PAGE_ROWS))
-    page = min(max(page, 1), pages)
-    rows = table.slice((page - 1) * PAGE_ROWS, PAGE_ROWS).cast(pl.String).fill_null("").to_dicts()
-    return rows, page, pages
-
-
 def charts(summary: Summary, kb: KnowledgeBase, lang: Lang) -> tuple[Chart, ...]:
     """Regimes per phase: development counted per system, deployment per row (as the library counts)."""
     found = []
