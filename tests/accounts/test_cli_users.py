@@ -74,7 +74,6 @@ def test_users_are_listed_given_roles_removed_disabled_and_given_tokens(url: str
         (("users", "token", "nobody", "--org", "A", "--name", "x"), None, "no account named 'nobody'"),
         (("orgs", "rename", "nowhere", "B"), None, "no organisation named 'nowhere'"),
         (("audit", "export", "--org", "nowhere"), None, "no organisation named 'nowhere'"),
-        (("audit", "export", "--org", "default", "-f", "xml"), None, "no format 'xml'"),
     ],
 )
 def test_mistakes_get_a_clear_message_exit_code_2_and_change_nothing(
