@@ -47,3 +47,18 @@ def test_the_organisation_actions_are_exported_as_csv_or_xlsx(tmp_path: Path, kb
     assert other.exit_code == 2  # Org B's assessment: not found in Org A
     exports = [e for e in AuditLog(repo.engine).entries(ids["Org A"]) if e.action == "actions.exported"]
     assert len(exports) == 2 and exports[0].actor.startswith("cli")
+
+
+def test_an_export_to_a_folder_that_is_not_there_says_so_and_is_not_recorded(tmp_path: Path, kb: KnowledgeBase) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    repo = Repository.open(url, kb)
+    accounts = Accounts(repo.engine)
+    accounts.add_user("alice", "a long enough password", organisation="Org A", role="admin", actor="t")
+    org_a = {name: i for i, name in accounts.organisations()}["Org A"]
+    target = tmp_path / "missing" / "plan.csv"
+    refused = CliRunner().invoke(
+        app, ["actions", "export", "--org", "Org A", "--db", url, "-o", str(target), "--lang", "en"]
+    )
+    said = "".join(refused.stderr.split())  # folded at the terminal's width
+    assert refused.exit_code == 2 and f"cannotwrite{target}:Nosuchfileordirectory→" in said
+    assert not any(e.action == "actions.exported" for e in AuditLog(repo.engine).entries(org_a))

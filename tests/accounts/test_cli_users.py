@@ -102,6 +102,16 @@ def test_the_audit_log_exports_as_csv_and_json_lines(url: str, tmp_path: Path) -
     assert [line["action"] for line in lines][-1] == "audit.exported" and len(lines) == 3
 
 
+def test_an_audit_export_to_a_folder_that_is_not_there_says_so_and_is_not_recorded(url: str, tmp_path: Path) -> None:
+    run(url, "users", "add", "alice", "--org", "A", "--role", "admin", "--password-stdin", password=GOOD)
+    target = tmp_path / "missing" / "audit.csv"
+    code, _, err = run(url, "audit", "export", "--org", "A", "-o", str(target))
+    said = "".join(err.split())  # folded at the terminal's width
+    assert code == 2 and f"cannotwrite{target}:Nosuchfileordirectory→" in said
+    rows = list(csv.DictReader(io.StringIO(run(url, "audit", "export", "--org", "A")[1])))
+    assert [r["action"] for r in rows] == ["member.role", "audit.exported"]  # this export only
+
+
 def test_the_last_admin_cannot_be_disabled_removed_or_demoted_without_force(url: str) -> None:
     """Issue 13, item 3: the CLI refuses to leave no enabled administrator (unless --force)."""
     run(url, "users", "add", "alice", "--org", "A", "--role", "admin", "--password-stdin", password=GOOD)

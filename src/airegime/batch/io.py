@@ -8,8 +8,6 @@ renamed at the end, so a failed run leaves no half-written file behind.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ import polars as pl
 
 from airegime.cells import FORMULA_START, inert
 from airegime.errors import InventoryReadError, Message, msg
+from airegime.files import replaced_when_done
 
 ROW_INDEX = "__row"  # the row number in the file, as its user sees it (dropped from results)
 READ_FORMATS = {
@@ -271,9 +270,6 @@ def result_writer(path: Path, total_rows: int | None) -> Iterator[ResultWriter]:
         raise InventoryReadError(msg("error.results.format", name=path.name), msg("error.results.format.hint"))
     if kind == "xlsx" and total_rows is not None and total_rows > XLSX_MAX_ROWS:
         raise InventoryReadError(msg("error.results.rows", rows=total_rows), msg("error.results.too_many.hint"))
-    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
-    os.chmod(temporary, 0o644)  # mkstemp's 0600 is for secrets; results are ordinary files
     from airegime.batch.xlsx import XlsxWriter
 
     writers: dict[str, Callable[[Path], ResultWriter]] = {
@@ -282,14 +278,10 @@ def result_writer(path: Path, total_rows: int | None) -> Iterator[ResultWriter]:
         "jsonl": _JsonlWriter,
         "parquet": _ParquetWriter,
     }
-    writer = writers[kind](Path(temporary))
-    try:
+    with replaced_when_done(path) as temporary:
+        writer = writers[kind](temporary)
         yield writer
         writer.close()
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
 
 
 class _CsvWriter:

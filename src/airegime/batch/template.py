@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from airegime.batch.columns import SYSTEM_ID, canonical_name, column_label, inventory_columns
+from airegime.files import replaced_when_done
 from airegime.i18n import N_, t
 from airegime.kb.models import KnowledgeBase, Lang, Question, Scope
 from airegime.render.summary import colon
@@ -78,7 +79,8 @@ def write_template(path: Path | str, *, kb: KnowledgeBase, lang: Lang = "fr") ->
         _drop_down(inventory, lists, position, offset + 1, question, lang)
     inventory.freeze_panes = "B2"
     _help_sheet(book.create_sheet(t(SHEETS["help"], lang), index=1), kb, columns, lang)
-    book.save(path)
+    with replaced_when_done(path) as temporary:
+        book.save(temporary)
     return path
 
 

@@ -4,14 +4,14 @@ assessment's) as CSV or XLSX, from the server's machine, as the web page and the
 
 from __future__ import annotations
 
-import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from airegime.cli.app import ADMIN_LANG, _fail, _lang, command_group
+from airegime.cli.app import ADMIN_LANG, _fail, _lang, command_group, written
 from airegime.cli.db import URL_HELP, _database, database_url_or_default
 from airegime.cli.users import OrgOption, _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
@@ -52,7 +52,11 @@ def export(
             ADMIN_LANG,
         )
     language = _lang(lang)
-    with _database(database_url_or_default(database_url)) as engine:
+    # The file to write is opened first: a folder that is not there stops the export before it is recorded.
+    with (
+        written(output, language) if output else nullcontext() as temporary,
+        _database(database_url_or_default(database_url)) as engine,
+    ):
         organisation_id = _organisation_id(Accounts(engine), org, language)
         kb = load_knowledge_base()
         repo = Repository(engine, kb, organisation_id=organisation_id, actor=_actor())
@@ -60,10 +64,8 @@ def export(
         listed = plan.list(assessment)
         plan.record_export(fmt, assessment)
         body = export_file(listed, "csv" if fmt == "csv" else "xlsx", language, kb)
-    if output is None:  # a terminal: names escaped (--output writes them as stored)
-        sys.stdout.write(escaped(body.decode("utf-8-sig")))
-        return
-    temporary = output.with_name(output.name + ".part")
-    temporary.write_bytes(body)
-    os.replace(temporary, output)  # never a half-written export under the real name
+        if temporary is None:  # a terminal: names escaped (--output writes them as stored)
+            sys.stdout.write(escaped(body.decode("utf-8-sig")))
+            return
+        temporary.write_bytes(body)
     typer.echo(f"Wrote {output} ({len(listed)} actions)", err=True)

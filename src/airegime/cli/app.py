@@ -114,6 +114,26 @@ def _input_errors(lang: Lang) -> Iterator[None]:
 
 
 @contextmanager
+def written(path: Path, lang: Lang) -> Iterator[Path]:
+    """A temporary file that becomes ``path`` when the block ends (never half a file under the
+    real name); a failure to write becomes a message in ``lang`` and exit code 2."""
+    from airegime.files import replaced_when_done
+
+    try:
+        with replaced_when_done(path) as temporary:
+            yield temporary
+    except OSError as error:
+        _fail(unwritable(path, error), lang)
+
+
+def unwritable(path: Path | None, error: OSError) -> AiregimeError:
+    reason = error.strerror or str(error)
+    return AiregimeError(
+        msg("error.cli.unwritable", path=str(path), reason=reason), hint=msg("error.cli.unwritable.hint")
+    )
+
+
+@contextmanager
 def _descriptor(
     file: Path, lang: Lang | None, knowledge_dir: Path | None
 ) -> Iterator[tuple[Lang, KnowledgeBase, System]]:

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from airegime.cli.app import LangArg, _fail, _kb, _lang, app, err, out
+from airegime.cli.app import LangArg, _fail, _kb, _lang, app, err, out, unwritable
 from airegime.cli.views import marked
 from airegime.errors import AiregimeError, msg
 from airegime.i18n import number, plural
@@ -61,7 +61,7 @@ def _write_template(kb: KnowledgeBase, path: Path, lang: Lang) -> None:
     try:
         write_template(path, kb=kb, lang=lang)
     except OSError as error:
-        _fail(_unwritable(path, error), lang)
+        _fail(unwritable(path, error), lang)
     out.print(w("template.written", lang, path=escape(str(path))))
 
 
@@ -84,13 +84,7 @@ def _assess(kb: KnowledgeBase, inventory: Path, output: Path | None, lang: Lang)
         except (InventoryReadError, LayoutError) as error:
             _fail(error, lang)
         except OSError as error:
-            _fail(_unwritable(output, error), lang)
-
-
-def _unwritable(path: Path | None, error: OSError) -> AiregimeError:
-    return AiregimeError(
-        msg("error.cli.unwritable", path=str(path), reason=error.strerror), hint=msg("error.cli.unwritable.hint")
-    )
+            _fail(unwritable(output, error), lang)
 
 
 def _print_report(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> None:

@@ -8,9 +8,7 @@ interruption never loses an answer.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -25,6 +23,7 @@ from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, read_
 from airegime.cli.interview_text import say
 from airegime.cli.views import heading, marked
 from airegime.errors import AiregimeError, SessionError
+from airegime.files import replaced_when_done
 from airegime.i18n import known, plural
 from airegime.interview_session import AnsweredQuestion, InterviewSession
 from airegime.interview_words import PlacedQuestion, placed_question
@@ -522,12 +521,5 @@ def _write_descriptor(path: Path, descriptor: dict[str, object]) -> None:
     else:
         header = "# System descriptor written by `airegime interview`. Check it with: airegime assess FILE\n"
         text = header + yaml.safe_dump(descriptor, sort_keys=False, allow_unicode=True, width=100)
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with replaced_when_done(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _input_errors, _kb, _lang, app, read_system
+from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _input_errors, _kb, _lang, app, read_system, written
 from airegime.errors import AiregimeError, msg
 from airegime.kb import Lang
 from airegime.render.diagram import DiagramFormat
@@ -34,16 +34,8 @@ def _write(data: bytes, output: Path | None, fmt: str, lang: Lang) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    try:
-        output.write_bytes(data)
-    except OSError as error:
-        _fail(
-            AiregimeError(
-                msg("error.cli.unwritable", path=str(output), reason=error.strerror),
-                hint=msg("error.cli.unwritable.hint"),
-            ),
-            lang,
-        )
+    with written(output, lang) as temporary:
+        temporary.write_bytes(data)
     typer.echo(f"{output} ({len(data):,} bytes)", err=True)
 
 

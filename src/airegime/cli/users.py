@@ -15,16 +15,15 @@ terminal. ``audit export --output FILE`` writes the log exactly as stored.
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from airegime.cli.app import ADMIN_LANG, _fail, command_group, out
+from airegime.cli.app import ADMIN_LANG, _fail, command_group, out, written
 from airegime.cli.db import UrlOption, _database, database_url_or_default
 from airegime.errors import AiregimeError, msg
 from airegime.text import escaped
@@ -281,15 +280,14 @@ def audit_export(
     the file exactly as stored."""
     from airegime.storage.audit import AuditLog
 
-    with _accounts(database_url) as accounts:
+    # The file to write is opened first: a folder that is not there stops the export before it is recorded.
+    with written(output, ADMIN_LANG) if output else nullcontext() as temporary, _accounts(database_url) as accounts:
         organisation_id = _organisation_id(accounts, org)
         chunks = AuditLog(accounts.engine).export(organisation_id, format, actor=_actor())
-        if output is None:  # a terminal: names escaped (--output writes them as stored)
+        if temporary is None:  # a terminal: names escaped (--output writes them as stored)
             for chunk in chunks:
                 sys.stdout.write(escaped(chunk))
-        else:
-            temporary = output.with_name(output.name + ".part")
-            with temporary.open("w", encoding="utf-8", newline="") as file:
-                file.writelines(chunks)
-            os.replace(temporary, output)  # never a half-written export under the real name
-            typer.echo(f"Wrote {output}", err=True)
+            return
+        with temporary.open("w", encoding="utf-8", newline="") as file:
+            file.writelines(chunks)
+    typer.echo(f"Wrote {output}", err=True)
