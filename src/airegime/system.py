@@ -224,7 +224,7 @@ def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> Syst
         ) from None
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise DescriptorError(
-            msg("error.descriptor.syntax", reason=_syntax_message(error)),
+            msg("error.descriptor.syntax", reason=syntax_message(error)),
             source=source,
             hint=msg("error.descriptor.syntax.hint"),
         ) from None
@@ -255,8 +255,8 @@ class _UniqueKeyLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
-def _syntax_message(error: Exception) -> Said:
-    """The parser's own words (English), and where."""
+def syntax_message(error: Exception) -> Said:
+    """The parser's own words (English), and where: for descriptors and JSON reports alike."""
     if isinstance(error, json.JSONDecodeError):
         return msg("error.syntax_at", problem=error.msg, line=error.lineno, column=error.colno)
     mark = getattr(error, "problem_mark", None)

@@ -88,9 +88,11 @@ def test_importing_something_else_fails_clearly(kb: KnowledgeBase, tmp_path) -> 
     with pytest.raises(DescriptorError, match="not supported"):
         load_report_json({"format": "airegime.report/99", "system": {}}, kb=kb)
     broken = tmp_path / "broken.json"
-    broken.write_text("{not json")
-    with pytest.raises(DescriptorError, match="not valid JSON"):
+    broken.write_text('{"format": "airegime.report/2",\n "system": {not json}}')
+    with pytest.raises(DescriptorError, match="not valid JSON") as caught:
         load_report_json(broken, kb=kb)
+    assert "at line 2, column 13" in caught.value.text("en")  # where, as for a descriptor
+    assert "à la ligne 2, colonne 13" in caught.value.text("fr")
     report = json.loads(render_report(kb=kb, assessment=_tiny(kb), fmt="json"))
     report["system"]["deployments"][0]["answers"]["purpose"] = "piracy"
     with pytest.raises(DescriptorError) as caught:

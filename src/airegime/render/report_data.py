@@ -34,7 +34,7 @@ from airegime.render.summary import (
     status_label,
 )
 from airegime.render.words import w
-from airegime.system import System, parse_system
+from airegime.system import System, parse_system, syntax_message
 
 REPORT_FORMAT = "airegime.report/1"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # no glyph: every view drops them
@@ -470,8 +470,9 @@ def _read_json(source: Path | str | bytes | Json, where: str) -> Any:
     except OSError as error:
         raise DescriptorError(msg("error.file.unreadable", reason=error.strerror), source=where) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        reason = syntax_message(error) if isinstance(error, json.JSONDecodeError) else str(error)
         raise DescriptorError(
-            msg("error.report.json", reason=error), source=where, hint=msg("error.report.json.hint")
+            msg("error.report.json", reason=reason), source=where, hint=msg("error.report.json.hint")
         ) from None
 
 
