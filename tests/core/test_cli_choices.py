@@ -72,3 +72,10 @@ def test_exports_refuse_a_choice_before_opening_the_database(
     assert outcome.exit_code == 2
     assert f"Invalid value for '{option}'" in outcome.output and offered in outcome.output
     assert not database.exists()
+
+
+def test_questions_are_listed_for_the_scopes_of_the_knowledge_base() -> None:
+    refused = CliRunner().invoke(app, ["questions", "--phase", "nowhere"], env={"COLUMNS": "200"})
+    assert refused.exit_code == 2 and "'system', 'development', 'deployment'" in refused.output
+    listed = CliRunner().invoke(app, ["questions", "--phase", "system", "--lang", "en"], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0 and "Where is the organisation responsible" in " ".join(listed.output.split())

@@ -20,6 +20,7 @@ from airegime.cli import views
 from airegime.errors import AiregimeError, DescriptorError, at, msg
 from airegime.i18n import plural, t
 from airegime.kb import KnowledgeBase, Lang, load_knowledge_base
+from airegime.kb.models import Scope
 from airegime.render.summary import colon
 from airegime.settings import get_settings
 from airegime.text import escaped
@@ -266,18 +267,10 @@ def verify(
 @app.command()
 def questions(
     lang: LangArg = None,
-    phase: Annotated[str | None, typer.Option(help="system, development or deployment")] = None,
+    phase: Annotated[Scope | None, typer.Option(help="only the questions asked there")] = None,
 ) -> None:
     """Browse the questions, with their help, allowed answers and sources."""
     language = _lang(lang)
-    if phase not in (None, "system", "development", "deployment"):
-        _fail(
-            AiregimeError(
-                msg("error.cli.phase", phase=phase),
-                hint=msg("error.use_one_of", choices="system, development, deployment"),
-            ),
-            language,
-        )
     views.print_questions(out, _kb(None, language), language, phase)
 
 
