@@ -64,7 +64,6 @@ def test_users_are_listed_given_roles_removed_disabled_and_given_tokens(url: str
 @pytest.mark.parametrize(
     ("args", "password", "message"),
     [
-        (("users", "add", "alice", "--org", "A", "--role", "owner", "--password-stdin"), GOOD, "no role 'owner'"),
         (("users", "add", "al ice", "--org", "A", "--password-stdin"), GOOD, "cannot be an account name"),
         (("users", "add", "alice", "--org", "A", "--password-stdin"), "short", "10 to 1024 characters"),
         (("users", "add", "alice", "--org", "A", "--password-stdin"), " " * 12, "cannot be blank"),

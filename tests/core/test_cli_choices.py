@@ -57,10 +57,11 @@ def test_document_formats_are_those_the_renderers_write(command: str, wrong: str
     [
         (["actions", "export", "--org", "A", "--lang", "de"], "--lang", "'fr', 'en'"),
         (["audit", "export", "--org", "A", "--format", "xml"], "--format", "'csv', 'jsonl'"),
+        (["users", "add", "alice", "--org", "A", "--role", "owner"], "--role", "'reader', 'editor', 'admin'"),
     ],
-    ids=["actions", "audit"],
+    ids=["actions", "audit", "users"],
 )
-def test_exports_refuse_a_choice_before_opening_the_database(
+def test_admin_commands_refuse_a_choice_before_opening_the_database(
     args: list[str], option: str, offered: str, tmp_path: Path
 ) -> None:
     database = tmp_path / "never.db"

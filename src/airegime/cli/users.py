@@ -26,6 +26,7 @@ import typer
 from airegime.cli.app import ADMIN_LANG, _fail, command_group, out, written
 from airegime.cli.db import UrlOption, _database, database_url_or_default
 from airegime.errors import AiregimeError, msg
+from airegime.roles import Role
 from airegime.text import escaped
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ audit = command_group("audit", "The audit log: who did what, and when.")
 
 Username = Annotated[str, typer.Argument(help="account name (letters, digits, . _ @ + -; e.g. an e-mail address)")]
 OrgOption = Annotated[str, typer.Option("--org", help="organisation name")]
-RoleOption = Annotated[str, typer.Option("--role", help="reader (reads), editor (also changes), admin (also audit)")]
+RoleOption = Annotated[Role, typer.Option("--role", help="editor: also changes; admin: also administers")]
 PasswordStdin = Annotated[
     bool, typer.Option("--password-stdin", help="read the password from standard input (for scripts)")
 ]
@@ -120,13 +121,6 @@ def add(
 
     To give an existing account a role in another organisation, use `airegime users role`.
     """
-    from airegime.storage.accounts import ROLES
-
-    if role not in ROLES:
-        _fail(
-            AiregimeError(msg("error.users.role", role=role), hint=msg("error.choose", choices=", ".join(ROLES))),
-            ADMIN_LANG,
-        )
     name, password = _credentials(username, password_stdin)
     with _accounts(database_url) as accounts:
         first = not accounts.exist()

@@ -4,12 +4,11 @@ with one role. Roles are ordered, weakest first: a role may do all that the ones
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
 
+from airegime.roles import ROLES, Role
 from airegime.storage.models import DEFAULT_ORGANISATION_ID
 
-Role = Literal["reader", "editor", "admin"]
-ROLES: tuple[Role, ...] = get_args(Role)
+__all__ = ["LOCAL", "ROLES", "Principal", "Role", "role_of"]
 
 
 @dataclass(frozen=True, slots=True)
