@@ -154,10 +154,10 @@ class Worker:
     def review(self) -> httpx2.Response | None:
         """Send this worker's assessment for review; the next time, approve it; then start another."""
         if self.reviewing is None:
-            self.reviewing, refused = self.create()
-            if refused is not None:
+            created, refused = self.create()
+            if created is None:
                 return refused
-        assert self.reviewing is not None
+            self.reviewing = created
         steps = self.acknowledged.reviews.get(self.reviewing, [])
         opinion = f"approved by the fault test, {time.monotonic_ns()}"
         body = {"action": "submit"} if not steps else {"action": "approve", "opinion": opinion}
