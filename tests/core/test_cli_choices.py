@@ -67,7 +67,7 @@ def test_admin_commands_refuse_a_choice_before_opening_the_database(
     database = tmp_path / "never.db"
     outcome = CliRunner().invoke(
         app,
-        [*args, "--db" if args[0] == "actions" else "--database-url", f"sqlite:///{database}"],
+        [*args, "--database-url", f"sqlite:///{database}"],
         env={"COLUMNS": "200"},
     )
     assert outcome.exit_code == 2
