@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment, PhaseResult
-from airegime.i18n import t
+from airegime.i18n import translate
 from airegime.kb.models import KnowledgeBase, Lang, Phase
 from airegime.render.report_data import deciding
 from airegime.render.summary import answer_label, headline, phase_title, short_reason, status_label
@@ -260,4 +260,4 @@ def answer_differences(
 
 
 def _label(kb: KnowledgeBase, question: str, code: str | None, lang: Lang) -> str:
-    return t("compare.not_answered", lang) if code is None else answer_label(kb, question, code, lang)
+    return translate("compare.not_answered", lang) if code is None else answer_label(kb, question, code, lang)

@@ -106,10 +106,6 @@ def known(key: str) -> bool:
     return _catalogue(FALLBACK, LOCALE_DIR).gettext(key) != key
 
 
-def t(key: str, lang: str) -> str:
-    return translate(key, lang)
-
-
 def N_(key: str) -> str:
     """gettext's mark for an id looked up later: returns it unchanged."""
     return key
@@ -285,7 +281,7 @@ DYNAMIC_IDS = (
 )
 
 # Functions whose first argument is a message id (or ids, as in `w("a" if x else "b", lang)`).
-KEYWORDS = frozenset({"t", "w", "say", "_", "translate", "N_", "_tell", "translator", "msg"})
+KEYWORDS = frozenset({"_", "translate", "N_", "_tell", "translator", "msg"})
 PLURAL_KEYWORDS = frozenset({"plural", "msg_plural"})  # their id and its plural (id + ".plural"), as one message
 
 

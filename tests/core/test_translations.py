@@ -19,13 +19,9 @@ from babel.messages.pofile import read_po
 from catalogues import catalogue, po_path, texts
 
 from airegime import i18n
-from airegime.batch.words import rows_text
-from airegime.batch.words import w as batch_w
-from airegime.cli.interview_text import say
 from airegime.errors import msg, msg_plural
-from airegime.i18n import extract_ids, known, number, plural, plural_translator, t, translate, translator
+from airegime.i18n import extract_ids, known, number, plural, plural_translator, translate, translator
 from airegime.render.summary import colon, file_size
-from airegime.render.words import w
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "src" / "airegime" / "locale"
@@ -95,10 +91,10 @@ def test_the_committed_mo_is_the_po_compiled(lang: str) -> None:
 
 
 def test_every_lookup_reads_the_catalogues() -> None:
-    assert t("status.determined", "fr") == w("status.determined", "fr") == "déterminé"
+    assert translate("status.determined", "fr") == translate("status.determined", "fr") == "déterminé"
     assert translator("en")("status.determined") == translate("status.determined", "en") == "determined"
-    assert say("progress", "en", n=2, total=9) == "question 2 of at most 9"
-    assert batch_w("batch.progress", "fr") == "Évaluation" and rows_text(2000, "en") == "2,000 rows"
+    assert translate("progress", "en", n=2, total=9) == "question 2 of at most 9"
+    assert translate("batch.progress", "fr") == "Évaluation" and plural("batch.rows", 2000, "en") == "2,000 rows"
     assert translator("fr")("batch.invalid_more", n=3).startswith("… et 3 autres")
     assert translator("fr")("batch.invalid_more").startswith("… et {n:,} autres")  # no values: the text as written
 
@@ -136,7 +132,9 @@ def test_a_number_is_grouped_the_way_its_reader_groups_digits() -> None:
     """A French reader takes "12,000" for twelve: French groups with a narrow no-break space."""
     too_long = msg("error.too_long", limit=12_000)
     assert "12,000" in too_long.text("en") and "12\u202f000" in too_long.text("fr")
-    assert plural("batch.rows", 2_000, "fr") == "2\u202f000 lignes" and rows_text(2_000, "en") == "2,000 rows"
+    assert (
+        plural("batch.rows", 2_000, "fr") == "2\u202f000 lignes" and plural("batch.rows", 2_000, "en") == "2,000 rows"
+    )
     assert number(1_234_567, "fr") == "1\u202f234\u202f567" and number(999, "fr") == "999"
     assert (number(0.02, "fr"), number(0.02, "en"), number(5.0, "fr")) == ("0,02", "0.02", "5")
     assert (file_size(1_400_000, "fr"), file_size(1_400_000, "en")) == ("1,4\u00a0Mo", "1.4\u00a0MB")
@@ -171,6 +169,8 @@ def test_a_third_language_is_a_catalogue_with_english_for_what_it_lacks(
 
 
 def test_extraction_finds_both_ids_of_a_choice_and_only_ids_passed_to_a_lookup() -> None:
-    source = b'w("rows.one" if n == 1 else "rows.many", lang)\nprint("not.an.id")\ntranslator(lang)("copy.suffix")\n'
+    source = (
+        b'translate("rows.one" if n == 1 else "rows.many", lang)\nprint("not.an.id")\ntranslator(lang)("copy.suffix")\n'
+    )
     found = [key for _, _, key, _ in extract_ids(io.BytesIO(source), {}, [], {})]
     assert sorted(found) == ["copy.suffix", "rows.many", "rows.one"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pexpect  # type: ignore[import-untyped]
 
-from airegime.cli.interview_text import say
+from airegime.i18n import translate
 from airegime.kb import KnowledgeBase, Lang
 
 AIREGIME = str(Path(sys.executable).with_name("airegime"))
@@ -66,7 +66,7 @@ class Person:
 
     def wait_for_question_or_menu(self) -> Question | None:
         """The question now asked, or None when the end menu is shown."""
-        if self.wait_for(say("ask.answer", self.lang), say("ask.choice", self.lang)) == 1:
+        if self.wait_for(translate("ask.answer", self.lang), translate("ask.choice", self.lang)) == 1:
             return None
         return self.question_on_screen()
 
@@ -81,7 +81,7 @@ class Person:
 
     def number_for(self, question: Question, code: str) -> int:
         if code == "unknown":
-            return question.options[say("unknown", self.lang)]
+            return question.options[translate("unknown", self.lang)]
         label = self.kb.question_by_id[question.id].option(code).label.get(self.lang)
         return question.options[label]
 
@@ -105,7 +105,7 @@ class Person:
         """Fill in the opening questions: name, organisation, description (left empty), first context."""
         keys = ("ask.name", "ask.organisation", "ask.description", "ask.deployment")
         for key, reply in zip(keys, (name, organisation, "", first_context), strict=True):
-            self.wait_for(say(key, self.lang))
+            self.wait_for(translate(key, self.lang))
             self.type(reply)
 
     def finish(self) -> int:

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from terminal_person import AIREGIME, Person, Plan
 
-from airegime.cli.interview_text import say
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import PhaseResult
+from airegime.i18n import translate
 from airegime.kb import KnowledgeBase
 from airegime.render.summary import phase_title
 from airegime.system import load_system
@@ -87,14 +87,14 @@ def result_rules(kb: KnowledgeBase) -> list[str]:
 
 
 def say_status(status: str) -> str:
-    from airegime.i18n import t
+    from airegime.i18n import translate
 
-    return t(f"status.{status}", "fr")
+    return translate(f"status.{status}", "fr")
 
 
 def add_context(person: Person, name: str) -> None:
     person.type("1")
-    person.wait_for(say("ask.deployment", "fr"))
+    person.wait_for(translate("ask.deployment", "fr"))
     person.type(name)
 
 
@@ -115,7 +115,7 @@ def test_the_zone_crossing_example_gives_gdpr_then_gdpr_and_police_justice(
     assert (POLICE_SCOPE, "purpose") in asked and (POLICE_SCOPE, "legal_mission") not in asked
     assert person.finish() == 0
 
-    before, recap = person.screen.split(say("recap", "fr"))
+    before, recap = person.screen.split(translate("recap", "fr"))
     assert regime_line(kb, DEV, "gdpr") in recap
     assert regime_line(kb, SHOP_SCOPE, "gdpr") in recap
     assert regime_line(kb, POLICE_SCOPE, "police_justice") in recap
@@ -155,10 +155,10 @@ def test_i_dont_know_is_carried_into_an_undetermined_result_naming_the_question(
     person.start("Détecteur", "", SHOP)
     person.answer_until_menu(plan)
     assert person.finish() == 0
-    recap = person.screen.split(say("recap", "fr"))[-1]
+    recap = person.screen.split(translate("recap", "fr"))[-1]
     assert say_status("undetermined") in recap
     # the summary names the missing answer, and says where the whole reasoning is
-    assert say("missing", "fr", names=kb.question_by_id["organisation_kind"].short.fr) in recap
+    assert translate("missing", "fr", names=kb.question_by_id["organisation_kind"].short.fr) in recap
     assert "airegime explain unsure.yaml" in recap
     result = assess_json(tmp_path / "unsure.yaml")
     shop = result["phases"][1]
@@ -189,14 +189,14 @@ def test_back_undoes_the_last_answer_and_change_replaces_an_earlier_one(
 
     # At the end menu, change the shopping centre's purpose: it now pursues criminal-law ends.
     person.type("2")
-    person.wait_for(say("ask.which_answer", "fr"))
+    person.wait_for(translate("ask.which_answer", "fr"))
     listed = [line for line in person.screen.splitlines() if line.strip()[:1].isdigit()]
     purpose_text = kb.question_by_id["purpose"].text.fr
     number = next(line.split(".")[0].strip() for line in listed if SHOP_SCOPE in line and purpose_text in line)
     person.type(number)
     question = person.wait_for_question_or_menu()
     assert question is not None and question.id == "purpose"
-    assert say("change.current", "fr", answer=kb.question_by_id["purpose"].option("other").label.fr)[:20] in (
+    assert translate("change.current", "fr", answer=kb.question_by_id["purpose"].option("other").label.fr)[:20] in (
         question.detail
     )
     person.answer(question, "criminal_law")
@@ -215,9 +215,9 @@ def test_bad_input_gets_a_clear_message_and_the_same_question_again(kb: Knowledg
     person.start("Détecteur", "", SHOP)
     person.wait_for_question_or_menu()
     for reply, message in [
-        ("7", say("bad.number", "fr", value="7", max=5)),
-        ("peut-être", say("bad.word", "fr", value="peut-être")),
-        ("", say("required", "fr")),
+        ("7", translate("bad.number", "fr", value="7", max=5)),
+        ("peut-être", translate("bad.word", "fr", value="peut-être")),
+        ("", translate("required", "fr")),
     ]:
         person.type(reply)
         question = person.wait_for_question_or_menu()
@@ -276,8 +276,8 @@ def test_ctrl_c_or_end_of_input_saves_progress_with_a_clear_message(
         person.child.sendeof()
     status = person.end()
     assert status == (130 if stop == "ctrl-c" else 1)
-    assert say("interrupted", "fr") in person.screen
-    assert say("quit", "fr", path="cut.yaml") in person.screen
+    assert translate("interrupted", "fr") in person.screen
+    assert translate("quit", "fr", path="cut.yaml") in person.screen
     assert "Traceback" not in person.transcript
     saved = yaml.safe_load((tmp_path / "cut.yaml").read_text(encoding="utf-8"))
     assert saved["answers"] == {"establishment": "eu"}
@@ -288,9 +288,9 @@ def test_an_existing_file_is_never_overwritten_without_asking(kb: KnowledgeBase,
     existing.write_text("# someone else's work\n", encoding="utf-8")
     person = spawn()
     person.start("Détecteur", "", SHOP)
-    person.wait_for(say("ask.overwrite", "fr", path="detecteur.yaml"))
+    person.wait_for(translate("ask.overwrite", "fr", path="detecteur.yaml"))
     person.type("n")
-    person.wait_for(say("ask.other_file", "fr", path="detecteur-2.yaml"))
+    person.wait_for(translate("ask.other_file", "fr", path="detecteur-2.yaml"))
     person.type("")
     person.wait_for_question_or_menu()
     person.type("q")
@@ -319,14 +319,14 @@ def test_removing_the_only_context_is_refused_and_renaming_is_saved(spawn: Spawn
     # established outside the Union, targeting no one there: no regime applies, nothing else is asked
     person.answer_until_menu({**ZONE_CROSSING, "Système": {"establishment": "outside"}})
     person.type("4")
-    person.wait_for(say("ask.which_deployment", "fr"))
+    person.wait_for(translate("ask.which_deployment", "fr"))
     person.type("1")
     person.wait_for_question_or_menu()
-    assert say("error.last_deployment", "fr") in person.screen
+    assert translate("error.last_deployment", "fr") in person.screen
     person.type("3")
-    person.wait_for(say("ask.which_deployment", "fr"))
+    person.wait_for(translate("ask.which_deployment", "fr"))
     person.type("1")
-    person.wait_for(say("ask.new_name", "fr"))
+    person.wait_for(translate("ask.new_name", "fr"))
     person.type("Galerie marchande")
     assert person.wait_for_question_or_menu() is None
     assert person.finish() == 0
@@ -353,8 +353,10 @@ def test_a_save_folder_that_does_not_exist_is_refused_before_anything_is_asked(s
     person = spawn("--save", str(tmp_path / "no" / "such" / "dir.yaml"))
     assert person.end() == 2
     assert "Impossible d’enregistrer" in person.screen and "--save" in person.screen
-    assert say("no_folder", "fr", folder=tmp_path / "no" / "such") in person.screen
-    assert say("ask.name", "fr").strip() not in person.screen and say("ask.answer", "fr") not in person.screen
+    assert translate("no_folder", "fr", folder=tmp_path / "no" / "such") in person.screen
+    assert (
+        translate("ask.name", "fr").strip() not in person.screen and translate("ask.answer", "fr") not in person.screen
+    )
     assert not (tmp_path / "no").exists()
 
 
@@ -365,24 +367,24 @@ def test_b_in_change_mode_goes_back_to_the_list_and_changes_nothing(
     person.start("Détecteur", "", SHOP)
     person.answer_until_menu(ZONE_CROSSING)
     person.type("2")  # change an answer
-    person.wait_for(say("ask.which_answer", "fr"))
+    person.wait_for(translate("ask.which_answer", "fr"))
     person.type("1")  # the establishment
     question = person.wait_for_question_or_menu()
     assert question is not None and question.id == "establishment"
-    assert say("change.keys", "fr") in person.screen
+    assert translate("change.keys", "fr") in person.screen
     person.type("b")  # not this one after all: back to the list
-    person.wait_for(say("ask.which_answer", "fr"))
+    person.wait_for(translate("ask.which_answer", "fr"))
     assert kb.question_by_id["purpose"].text.fr in person.screen  # the list again
     person.type("b")  # and back to the menu
     assert person.wait_for_question_or_menu() is None
     assert yaml.safe_load((tmp_path / "back.yaml").read_text(encoding="utf-8"))["answers"] == {"establishment": "eu"}
     person.type("2")
-    person.wait_for(say("ask.which_answer", "fr"))
+    person.wait_for(translate("ask.which_answer", "fr"))
     person.type("1")
     question = person.wait_for_question_or_menu()
     assert question is not None
     person.type("b")
-    person.wait_for(say("ask.which_answer", "fr"))
+    person.wait_for(translate("ask.which_answer", "fr"))
     person.type("1")
     question = person.wait_for_question_or_menu()
     assert question is not None

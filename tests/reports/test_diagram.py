@@ -17,11 +17,11 @@ import pytest
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment
 from airegime.errors import AiregimeError
+from airegime.i18n import translate
 from airegime.kb import KnowledgeBase
 from airegime.kb.models import Phase
 from airegime.render.diagram import HIGHLIGHT, Branch, Leaf, decision_diagram, decision_tree, diagram_dot
 from airegime.render.reports import render_report
-from airegime.render.words import w
 from airegime.system import parse_system
 
 
@@ -183,10 +183,14 @@ def test_reports_embed_the_diagram_without_any_graphviz_program(
     pdf.write_bytes(render_report(kb=kb, assessment=zone, fmt="pdf", lang="en"))
     monkeypatch.undo()  # PATH and programs back: poppler reads what was made without Graphviz
     pages = poppler("pdftotext", pdf, "-").split("\f")
-    drawn = [page for page in pages if w("diagram.title", "en") in page]
+    drawn = [page for page in pages if translate("diagram.title", "en") in page]
     # the diagram's own words, drawn as text on its page: its title, the legend, a question, a path's tag
     assert len(drawn) == 1
-    assert w("diagram.legend.regime", "en") in drawn[0] and "personal" in drawn[0] and "National police" in drawn[0]
+    assert (
+        translate("diagram.legend.regime", "en") in drawn[0]
+        and "personal" in drawn[0]
+        and "National police" in drawn[0]
+    )
 
 
 def poppler(*command: str | Path) -> str:

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from airegime.engine.results import Assessment
+from airegime.i18n import translate
 from airegime.kb import KnowledgeBase
 from airegime.render.report_data import load_report_json, unknown_answers
 from airegime.render.reports import render_report, render_report_dict, report_dict
-from airegime.render.words import w
 
 from .helpers import HOSTILE_NAME, LONG_WORD, REPORT_DATE, RTL, hostile_descriptor
 
@@ -94,7 +94,9 @@ def test_pdf_holds_everything_the_report_says(kb: KnowledgeBase, five: Assessmen
     for value in (report["title"], report["disclaimer"], report["generated"], report["rule_set"]["hash"]):
         assert squash(value) in found
     assert squash(five.system.description) in found and squash(five.system.development.description) in found
-    assert squash(f"⚠ {w('report.unknown_called_out', 'en')}") in found  # "I don't know" answers called out first
+    assert (
+        squash(f"⚠ {translate('report.unknown_called_out', 'en')}") in found
+    )  # "I don't know" answers called out first
     for called_out in unknown_answers(report):
         assert squash(called_out) in found
     assert text.count("⚠ I don't know") == len(unknown_answers(report))  # and marked where they were given

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from airegime.i18n import translate
 from airegime.kb import KnowledgeBase, load_knowledge_base
 from airegime.kb.models import Lang
-from airegime.render.words import w
 
 pytestmark = pytest.mark.slow  # runs airegime in a subprocess
 
@@ -71,7 +71,7 @@ def ids_in(text: str) -> list[str]:
 
 
 def dont_know(lang: Lang) -> str:
-    return w("answer.unknown", lang)
+    return translate("answer.unknown", lang)
 
 
 @needs_poppler
@@ -79,7 +79,7 @@ def dont_know(lang: Lang) -> str:
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_a_system_with_unasked_questions_never_reads_i_dont_know(tmp_path: Path, fmt: str, lang: Lang) -> None:
     text = report(tmp_path, ZONE, fmt, lang)
-    assert w("report.summary", lang) in text and "Acme Vision" in text  # the file was read
+    assert translate("report.summary", lang) in text and "Acme Vision" in text  # the file was read
     assert dont_know(lang) not in text  # nothing was answered "I don't know": purpose was not asked
     assert ids_in(text) == []
 
@@ -90,12 +90,14 @@ def test_a_system_with_unasked_questions_never_reads_i_dont_know(tmp_path: Path,
 def test_unasked_and_unknown_answers_each_read_as_what_they_are(tmp_path: Path, fmt: str, lang: Lang) -> None:
     kb = load_knowledge_base()
     text = report(tmp_path, FIVE, fmt, lang)
-    not_asked = w("answer.not_asked", lang).split(" (")[0]  # "not asked (it cannot change the outcome)"
+    not_asked = translate("answer.not_asked", lang).split(" (")[0]  # "not asked (it cannot change the outcome)"
     assert not_asked in text  # the rules traced in the annex read unasked questions as not asked
     assert ids_in(text) == []
     if fmt == "pdf":  # lines broken anywhere: the line-by-line check is made on the other formats
         markdown = report(tmp_path, FIVE, "md", lang)
-        document = " ".join(text.split()).split(w("report.diagram", lang))[0]  # (the diagram's legend says it too)
+        document = " ".join(text.split()).split(translate("report.diagram", lang))[
+            0
+        ]  # (the diagram's legend says it too)
         assert document.count(dont_know(lang)) == markdown.count(dont_know(lang))  # the same places as Markdown
         return
     # Every "I don't know" is said of a question that was answered so (its text on the same line,
@@ -103,7 +105,7 @@ def test_unasked_and_unknown_answers_each_read_as_what_they_are(tmp_path: Path, 
     unknown = {kb.question_by_id[q].text.get(lang) for q in ("personal_data", "development_uses")}
     lines = [line for line in text.splitlines() if line.strip()]
     for index, line in enumerate(lines):
-        if dont_know(lang) in line and w("report.unknown_called_out", lang) not in line:
+        if dont_know(lang) in line and translate("report.unknown_called_out", lang) not in line:
             near = " ".join(lines[max(index - 1, 0) : index + 1])
             assert any(question in near for question in unknown), line
 

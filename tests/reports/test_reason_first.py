@@ -17,10 +17,10 @@ import pytest
 
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment
+from airegime.i18n import translate
 from airegime.kb import KnowledgeBase
 from airegime.kb.models import Lang
 from airegime.render.reports import render_report, report_dict
-from airegime.render.words import w
 from airegime.system import load_system
 
 from .helpers import REPORT_DATE, ROOT
@@ -78,7 +78,7 @@ def test_each_phase_shows_the_deciding_rule_first(
     report = report_dict(kb=kb, assessment=zone, lang=lang, generated=REPORT_DATE)
     text = rendered(kb, zone, fmt, lang, tmp_path)
     titles = [flat(rule.title.get(lang)) for rule in kb.rules]
-    details = text.index(w("report.phases", lang))
+    details = text.index(translate("report.phases", lang))
     summary = text[:details]
     for row in report["summary"]:  # page 1: every phase with its regime and the reason that decided
         assert all(flat(row[key]) in summary for key in ("title", "outcome_label", "reason"))
@@ -86,8 +86,11 @@ def test_each_phase_shows_the_deciding_rule_first(
         start = text.index(flat(f"{phase['title']} — {phase['headline']}"), details)
         assert first_rule_after(text, start, titles) == flat(phase["deciding"]["title"])
         after = text[start:]
-        reason, enough = after.index(flat(w("reason.title", lang))), after.index(flat(w("reason.answers", lang)))
-        assert reason < enough < after.index(flat(w("explain.would_change", lang)))
+        reason, enough = (
+            after.index(flat(translate("reason.title", lang))),
+            after.index(flat(translate("reason.answers", lang))),
+        )
+        assert reason < enough < after.index(flat(translate("explain.would_change", lang)))
         assert after.index(flat(phase["deciding"]["explanation"])) < enough
     # Nothing else was possible for this system: no other rule, and no rule about defence or crowds, anywhere
     # (a few rule titles are also an answer's or a regime's words, which the what-if tables rightly show).
@@ -96,7 +99,7 @@ def test_each_phase_shows_the_deciding_rule_first(
     deciding = {flat(phase["deciding"]["title"]) for phase in report["phases"]}
     shown = [title for title in titles if title in text and title not in deciding]
     assert [title for title in shown if not any(title in label for label in labels)] == []
-    assert w("reason.others", lang) not in text
+    assert translate("reason.others", lang) not in text
 
 
 @needs_poppler
@@ -113,13 +116,13 @@ def test_rules_that_did_not_decide_come_only_after_other_rules_considered(
     assert len(others) >= 5 and len(off_topic) >= 2  # rules about crowd safety and State security among them
     labels = [o.label.get(lang) for q in kb.questions for o in q.options] + [o.label.get(lang) for o in kb.outcomes]
     text = squash(rendered(kb, assessment, fmt, lang, tmp_path))
-    heading = text.index(squash(w("reason.others", lang)))
+    heading = text.index(squash(translate("reason.others", lang)))
     for rule in others:  # title and explanation: not in the summary nor in the details before the heading
         said = [rule["explanation"]] + ([] if any(rule["title"] in label for label in labels) else [rule["title"]])
         for words in map(squash, said):  # (a title that is also an answer's words may be said as an answer)
             assert words in text[heading:] and words not in text[:heading], words
     if fmt != "html":  # an annex at the end: after the sources; in HTML, a collapsed block in the phase
-        assert text.index(squash(w("report.citations", lang))) < heading
+        assert text.index(squash(translate("report.citations", lang))) < heading
 
 
 def test_the_html_keeps_other_rules_in_a_collapsed_block(kb: KnowledgeBase) -> None:
@@ -145,11 +148,11 @@ def test_the_pdf_summary_holds_on_page_one(kb: KnowledgeBase, name: str, lang: L
     flat = squash(page)
     expected: list[Any] = [report["system"]["name"], report["generated"], report["rule_set"]["hash"]]
     expected += [row["reason"] for row in report["summary"]]
-    expected += [w("report.open_points", lang), report["disclaimer"]]
+    expected += [translate("report.open_points", lang), report["disclaimer"]]
     expected += [step["text"] for group in report["next_steps"] for step in group["steps"]]
     for value in expected:
         assert squash(value) in flat, value
-    assert squash(w("report.phases", lang)) not in flat  # the details start on page 2
+    assert squash(translate("report.phases", lang)) not in flat  # the details start on page 2
 
 
 def test_markdown_summary_comes_first_with_open_points_and_next_steps(kb: KnowledgeBase, five: Assessment) -> None:
@@ -174,4 +177,4 @@ def test_a_summary_too_long_for_one_page_flows_on_without_a_blank_page(
     page = subprocess.run(
         ["pdftotext", "-f", "2", "-l", "2", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True
     )
-    assert w("report.phases", "fr") in page.stdout and w("disclaimer", "fr") in page.stdout
+    assert translate("report.phases", "fr") in page.stdout and translate("disclaimer", "fr") in page.stdout

@@ -30,9 +30,9 @@ from airegime.batch.columns import SCOPE_WORDS, AnswerColumn, Layout, column_lab
 from airegime.batch.compiled import BatchProgram, ResultIds
 from airegime.batch.format1 import Upgraded, upgrade_codes
 from airegime.batch.io import ROW_INDEX
-from airegime.batch.words import w
 from airegime.cells import is_formula
 from airegime.engine.results import PhaseResult
+from airegime.i18n import translate
 from airegime.kb.models import KnowledgeBase, Lang, Phase, Scope
 from airegime.render.summary import colon, outcome_label, semicolon, short_reason, status_label
 from airegime.upgrade import UpgradeNote
@@ -135,7 +135,7 @@ class _Problems:
         for phase in phases:
             self.invalid[phase] |= bad
         self.count += int(bad.sum())
-        before, after = _around_value(w(key, self.lang, column=column, value=_MARK, **words))
+        before, after = _around_value(translate(key, self.lang, column=column, value=_MARK, **words))
         after += " " + _consequence(phases, system_column, self.lang)
         room = MAX_REPORTED_ERRORS - len(self.errors)
         if room > 0:
@@ -159,7 +159,7 @@ class _Problems:
             return
         for phase in column.phases:
             self.invalid[phase] |= others
-        before, after = _around_value(w("cell.elsewhere", self.lang, column=column.name, row=_MARK))
+        before, after = _around_value(translate("cell.elsewhere", self.lang, column=column.name, row=_MARK))
         after += " " + _consequence(column.phases, True, self.lang)
         self._texts(others, before, rows.cast(pl.String), after)
 
@@ -195,8 +195,8 @@ def _around_value(message: str) -> tuple[str, str]:
 def _consequence(phases: tuple[Phase, ...], system_column: bool, lang: Lang) -> str:
     """What a cell leaves unassessed, in words."""
     if len(phases) == 1:
-        return w(f"invalid.{phases[0]}", lang)
-    return w("invalid.system" if system_column else "invalid.both", lang)
+        return translate(f"invalid.{phases[0]}", lang)
+    return translate("invalid.system" if system_column else "invalid.both", lang)
 
 
 def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, lang: Lang) -> ChunkResult:
@@ -204,7 +204,9 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
     system_ids = frame.get_column(layout.system_id).cast(pl.String).str.strip_chars()
     problems = _Problems(frame, frame.get_column(ROW_INDEX).to_numpy(), lang)
     blank = (system_ids.is_null() | (system_ids == "")).to_numpy()
-    problems.add(layout.system_id, blank, PHASES, "cell.blank_id", system_column=False, expected=w("blank_id", lang))
+    problems.add(
+        layout.system_id, blank, PHASES, "cell.blank_id", system_column=False, expected=translate("blank_id", lang)
+    )
     codes: dict[str, npt.NDArray[np.uint8]] = {}
     untrusted = set()
     for column, encoded in zip(layout.answers, encode_columns(layout.answers, frame, lang), strict=True):
@@ -216,7 +218,7 @@ def assess_chunk(program: BatchProgram, layout: Layout, frame: pl.DataFrame, *, 
         codes[column.canonical] = encoded.codes
     runs = _system_runs(system_ids)
     for column, conflicted in _resolve_per_system(layout, system_ids, runs, codes):
-        problems.add(column.name, conflicted, column.phases, "cell.conflict", expected=w("conflict", lang))
+        problems.add(column.name, conflicted, column.phases, "cell.conflict", expected=translate("conflict", lang))
     summary = Summary(rows=frame.height, invalid_rows=int(problems.rows.sum()))
     notes: pl.Series | pl.Expr = pl.lit(None, dtype=pl.String).alias(NOTES_COLUMN)
     if layout.format == 1:
@@ -370,7 +372,7 @@ def rendered(program: BatchProgram, phase: Phase, lang: Lang, result_id: int) ->
     invalid cell), only the outcome key and the status in words."""
     phase_program = program.phase(phase)
     if result_id == phase_program.result_count:
-        return None, INVALID_KEY, w("status.invalid", lang), None, None, None
+        return None, INVALID_KEY, translate("status.invalid", lang), None, None, None
     texts = result_texts(program.kb, phase_program.result(result_id), phase, lang)
     # Our own words never start like a formula; written cells of these columns are not checked again.
     assert not any(is_formula(text) for text in texts)

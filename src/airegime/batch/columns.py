@@ -34,9 +34,8 @@ import numpy.typing as npt
 import polars as pl
 
 from airegime.answers import normalise_answer
-from airegime.batch.words import w
 from airegime.errors import AnswerError, LayoutError, msg
-from airegime.i18n import N_, t
+from airegime.i18n import N_, translate
 from airegime.kb.models import LANGS, PHASES, KnowledgeBase, Lang, Phase, Question, Scope
 from airegime.render.summary import quoted
 from airegime.upgrade import format1_questions
@@ -77,7 +76,7 @@ def canonical_name(scope: Scope, question_id: str) -> str:
 
 def column_label(scope: Scope, question: Question, lang: Lang) -> str:
     """A column in words, for people: "Finalité (déploiement)", "Purpose (deployment)"."""
-    return f"{question.short.get(lang)} ({t(SCOPE_WORDS[scope], lang)})"
+    return f"{question.short.get(lang)} ({translate(SCOPE_WORDS[scope], lang)})"
 
 
 def header_key(name: str) -> str:
@@ -198,7 +197,7 @@ def allowed_answers(question: Question, lang: Lang) -> str:
     """The answers a cell may hold, by their labels: "« Oui », « Non » ou « je ne sais pas » (ou une
     cellule vide)". Codes and the other language's labels are accepted too, but people type labels."""
     labels = [quoted(option.label.get(lang), lang) for option in question.options]
-    return w("allowed", lang, labels=", ".join(labels), unknown=quoted(t("answer.unknown", lang), lang))
+    return translate("allowed", lang, labels=", ".join(labels), unknown=quoted(translate("answer.unknown", lang), lang))
 
 
 def _code(column: AnswerColumn, value: str) -> int:

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from airegime.batch.columns import SYSTEM_ID, canonical_name, column_label, inventory_columns
 from airegime.files import replaced_when_done
-from airegime.i18n import N_, t
+from airegime.i18n import N_, translate
 from airegime.kb.models import KnowledgeBase, Lang, Question, Scope
 from airegime.render.summary import colon
 
@@ -63,22 +63,22 @@ def write_template(path: Path | str, *, kb: KnowledgeBase, lang: Lang = "fr") ->
     book = Workbook()
     inventory = book.active
     assert inventory is not None
-    inventory.title = t(SHEETS["inventory"], lang)
-    lists = book.create_sheet(t(SHEETS["lists"], lang))
+    inventory.title = translate(SHEETS["inventory"], lang)
+    lists = book.create_sheet(translate(SHEETS["lists"], lang))
     lists.sheet_state = "hidden"
     columns = inventory_columns(kb)
     for position, (name, label) in enumerate(IDENTITY.items(), start=1):
-        _header(inventory, position, name, t(label, lang), width=24)
+        _header(inventory, position, name, translate(label, lang), width=24)
     for offset, (scope, question) in enumerate(columns):
         position = len(IDENTITY) + 1 + offset
         name = canonical_name(scope, question.id)
         comment = f"{column_label(scope, question, lang)} — {question.text.get(lang)}"
         if scope != "system" and question.overridable:
-            comment += f"\n{t('template.override', lang)}"
+            comment += f"\n{translate('template.override', lang)}"
         _header(inventory, position, name, comment, width=28)
         _drop_down(inventory, lists, position, offset + 1, question, lang)
     inventory.freeze_panes = "B2"
-    _help_sheet(book.create_sheet(t(SHEETS["help"], lang), index=1), kb, columns, lang)
+    _help_sheet(book.create_sheet(translate(SHEETS["help"], lang), index=1), kb, columns, lang)
     with replaced_when_done(path) as temporary:
         book.save(temporary)
     return path
@@ -93,7 +93,7 @@ def _header(sheet: Worksheet, position: int, name: str, text: str, *, width: int
 
 
 def _answer_labels(question: Question, lang: Lang) -> list[str]:
-    return [option.label.get(lang) for option in question.options] + [t("answer.unknown", lang)]
+    return [option.label.get(lang) for option in question.options] + [translate("answer.unknown", lang)]
 
 
 def _drop_down(
@@ -121,26 +121,26 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
     sheet.append([kb.title.get(lang)])
     sheet["A1"].font = Font(bold=True, size=13)
     for line in GUIDE:
-        sheet.append([t(line, lang)])
-    sheet.append([f"{t('disclaimer', lang)}{colon(lang)}{kb.disclaimer.get(lang)}"])
-    sheet.append([f"{t('rule_set', lang)} {kb.version} ({kb.hash})"])
+        sheet.append([translate(line, lang)])
+    sheet.append([f"{translate('disclaimer', lang)}{colon(lang)}{kb.disclaimer.get(lang)}"])
+    sheet.append([f"{translate('rule_set', lang)} {kb.version} ({kb.hash})"])
     sheet.append([])
-    sheet.append([t(heading, lang) for heading in HEADINGS])
+    sheet.append([translate(heading, lang) for heading in HEADINGS])
     heading_row = sheet.max_row
     for cell in sheet[heading_row]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for scope, question in columns:
         answers = "\n".join(f"{o.label.get(lang)} = {o.code}" for o in question.options)
-        answers += f"\n{t('answer.unknown', lang)} = unknown"
+        answers += f"\n{translate('answer.unknown', lang)} = unknown"
         sources = "\n".join(
             f"{kb.citation_label(c, lang)} — {kb.source_by_id[c.source].link(lang)}" for c in question.sources
         )
-        override = f"\n{t('template.override', lang)}" if scope != "system" and question.overridable else ""
+        override = f"\n{translate('template.override', lang)}" if scope != "system" and question.overridable else ""
         sheet.append(
             [
                 canonical_name(scope, question.id),
-                t(SCOPE_WORDS[scope], lang),
+                translate(SCOPE_WORDS[scope], lang),
                 question.text.get(lang) + override,
                 question.help.get(lang),
                 answers,
@@ -148,7 +148,9 @@ def _help_sheet(sheet: Worksheet, kb: KnowledgeBase, columns: list[tuple[Scope, 
             ]
         )
     sheet.append([])
-    sheet.append(["Sources (id)", "", t("explain.sources", lang), t("template.heading.source_text", lang), "URL"])
+    sheet.append(
+        ["Sources (id)", "", translate("explain.sources", lang), translate("template.heading.source_text", lang), "URL"]
+    )
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for source in kb.sources:

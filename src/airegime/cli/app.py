@@ -18,7 +18,7 @@ from rich.markup import escape
 from airegime._version import __version__
 from airegime.cli import views
 from airegime.errors import AiregimeError, DescriptorError, at, msg
-from airegime.i18n import plural, t
+from airegime.i18n import plural, translate
 from airegime.kb import KnowledgeBase, Lang, load_knowledge_base
 from airegime.kb.models import Scope
 from airegime.render.summary import colon
@@ -82,7 +82,7 @@ def _fail(error: AiregimeError, lang: Lang) -> NoReturn:
     content: control characters escaped, markup inert."""
     if isinstance(error, DescriptorError) and error.count > 1:
         _fail_listing(error, lang)
-    label = escape(t("cli.error", lang))
+    label = escape(translate("cli.error", lang))
     err.print(f"[bold red]{label}[/] {escape(escaped(error.message_in(lang)))}", markup=True)
     hint = error.hint_in(lang)
     if hint:
@@ -96,7 +96,7 @@ def _fail_listing(error: DescriptorError, lang: Lang) -> NoReturn:
     def in_file(line: str) -> str:
         return escaped(at(error.source, line).text(lang) if error.source else line)
 
-    label = escape(t("cli.error", lang))
+    label = escape(translate("cli.error", lang))
     err.print(f"[bold red]{label}[/] {escape(in_file(error.heading_in(lang)))}", markup=True, soft_wrap=True)
     for problem in error.problems:
         err.print(in_file(problem.line(lang)), markup=False, soft_wrap=True)
@@ -153,7 +153,7 @@ def read_system(read: Callable[..., System], file: Path, *, kb: KnowledgeBase, l
     to guess, on standard error (standard output stays the result)."""
     system = read(file, kb=kb)
     for note in system.upgrade_notes:
-        said = f"{t('upgrade.note', lang)}: {note.location}: {note.text(lang)}"
+        said = f"{translate('upgrade.note', lang)}: {note.location}: {note.text(lang)}"
         err.print(escaped(said), markup=False, soft_wrap=True)
     return system
 

@@ -54,7 +54,7 @@ def batch(
 
 def _write_template(kb: KnowledgeBase, path: Path, lang: Lang) -> None:
     from airegime.batch.template import write_template
-    from airegime.batch.words import w
+    from airegime.i18n import translate
 
     if path.suffix.lower() != ".xlsx":
         _fail(AiregimeError(msg("error.cli.not_xlsx", name=path.name), hint=msg("error.cli.not_xlsx.hint")), lang)
@@ -62,19 +62,19 @@ def _write_template(kb: KnowledgeBase, path: Path, lang: Lang) -> None:
         write_template(path, kb=kb, lang=lang)
     except OSError as error:
         _fail(unwritable(path, error), lang)
-    out.print(w("template.written", lang, path=escape(str(path))))
+    out.print(translate("template.written", lang, path=escape(str(path))))
 
 
 def _assess(kb: KnowledgeBase, inventory: Path, output: Path | None, lang: Lang) -> BatchResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from airegime.batch.inventory import assess_inventory
-    from airegime.batch.words import w
     from airegime.errors import InventoryReadError, LayoutError
+    from airegime.i18n import translate
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(w("batch.progress", lang), total=None)
+        task = bar.add_task(translate("batch.progress", lang), total=None)
 
         def advance(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
@@ -88,67 +88,70 @@ def _assess(kb: KnowledgeBase, inventory: Path, output: Path | None, lang: Lang)
 
 
 def _print_report(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> None:
-    from airegime.batch.words import w
+    from airegime.i18n import translate
 
     if result.errors:
         _print_errors(result, lang)
     if result.format == 1:
         _print_format1(result, lang)
     if result.split_system_count:
-        examples = ", ".join(f"{escaped(system)} ({w('row', lang)} {row})" for system, row in result.split_systems[:3])
+        examples = ", ".join(
+            f"{escaped(system)} ({translate('row', lang)} {row})" for system, row in result.split_systems[:3]
+        )
         err.print(f"[yellow]{escape(plural('split', result.split_system_count, lang, examples=examples))}[/]")
     out.print(_summary_table(kb, result, lang))
     summary = result.summary
     out.print(f"{plural('batch.rows', summary.rows, lang)}, {plural('batch.systems', summary.systems, lang)}")
     if result.output is not None:
-        out.print(w("written", lang, path=escape(str(result.output))))
+        out.print(translate("written", lang, path=escape(str(result.output))))
     out.print(f"[dim]{escape(kb.disclaimer.get(lang))}[/]")
 
 
 def _print_errors(result: BatchResult, lang: Lang) -> None:
-    from airegime.batch.words import w
+    from airegime.i18n import translate
 
-    table = Table(title=w("invalid.title", lang), title_justify="left", show_lines=False)
-    for heading in (w("row", lang), w("column", lang), w("value", lang), ""):
+    table = Table(title=translate("invalid.title", lang), title_justify="left", show_lines=False)
+    for heading in (translate("row", lang), translate("column", lang), translate("value", lang), ""):
         table.add_column(heading, overflow="fold")
     for error in result.errors[:SHOWN_ERRORS]:
         # The column's heading and the value come from the file: control characters escaped.
         table.add_row(str(error.row), escape(escaped(error.column)), escape(repr(error.value)), escape(error.expected))
     err.print(table)
     if result.error_count > SHOWN_ERRORS:
-        err.print(w("invalid.more", lang, count=result.error_count - SHOWN_ERRORS))
+        err.print(translate("invalid.more", lang, count=result.error_count - SHOWN_ERRORS))
 
 
 def _print_format1(result: BatchResult, lang: Lang) -> None:
     """Old columns: say so, and list each guess the reading made, with the rows it concerns."""
-    from airegime.batch.words import rows_text, w
+    from airegime.i18n import plural, translate
 
     notes = result.summary.notes
     if not notes:
-        err.print(f"[yellow]{escape(w('format1.none', lang))}[/]")
+        err.print(f"[yellow]{escape(translate('format1.none', lang))}[/]")
     else:
-        err.print(f"[yellow]{escape(w('format1', lang, rows=rows_text(result.summary.noted_rows, lang)))}[/]")
+        rows = plural("batch.rows", result.summary.noted_rows, lang)
+        err.print(f"[yellow]{escape(translate('format1', lang, rows=rows))}[/]")
         by_text: dict[str, list[tuple[str, int]]] = {}
         for note, count in notes.items():
             by_text.setdefault(note.text(lang), []).append((note.location, count))
         notes_said = []
         for text, places in by_text.items():
             columns = ", ".join(location for location, _ in places)
-            rows = rows_text(max(count for _, count in places), lang)
-            notes_said.append(escape(w("format1.note", lang, columns=columns, rows=rows, text=text)))
+            rows = plural("batch.rows", max(count for _, count in places), lang)
+            notes_said.append(escape(translate("format1.note", lang, columns=columns, rows=rows, text=text)))
         err.print(marked(notes_said))
-    err.print(escape(w("format1.template", lang)))
+    err.print(escape(translate("format1.template", lang)))
 
 
 def _summary_table(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> Table:
     from airegime.batch.assess import UNDETERMINED_KEY
-    from airegime.batch.words import w
+    from airegime.i18n import translate
 
     summary = result.summary
-    table = Table(title=w("summary.title", lang), title_justify="left")
-    table.add_column(w("summary.regime", lang))
-    table.add_column(w("summary.development", lang), justify="right")
-    table.add_column(w("summary.deployment", lang), justify="right")
+    table = Table(title=translate("summary.title", lang), title_justify="left")
+    table.add_column(translate("summary.regime", lang))
+    table.add_column(translate("summary.development", lang), justify="right")
+    table.add_column(translate("summary.deployment", lang), justify="right")
     development, deployment = summary.outcomes["development"], summary.outcomes["deployment"]
     styles = {"case_by_case": "magenta", "split": "cyan"}
     for outcome in kb.outcomes:
@@ -161,22 +164,22 @@ def _summary_table(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> Table:
             )
     table.add_section()
     table.add_row(
-        f"[yellow]{w('summary.undetermined', lang)}[/]",
+        f"[yellow]{translate('summary.undetermined', lang)}[/]",
         number(development[UNDETERMINED_KEY], lang),
         number(deployment[UNDETERMINED_KEY], lang),
     )
     statuses = summary.statuses
     table.add_row(
-        f"[magenta]{w('summary.case_by_case', lang)}[/]",
+        f"[magenta]{translate('summary.case_by_case', lang)}[/]",
         number(statuses["development"]["case_by_case"], lang),
         number(statuses["deployment"]["case_by_case"], lang),
     )
-    table.add_row(f"[red]{w('summary.invalid', lang)}[/]", "", number(summary.invalid_rows, lang))
+    table.add_row(f"[red]{translate('summary.invalid', lang)}[/]", "", number(summary.invalid_rows, lang))
     if any(summary.outcomes[phase][o.id] for phase in ("development", "deployment") for o in kb.outcomes if o.parts):
         # A split outcome names several regimes: how many phases each regime governs, at least in part.
         regimes = summary.regimes
         table.add_section()
-        table.add_row(f"[cyan]{w('summary.regimes', lang)}[/]", "", "")
+        table.add_row(f"[cyan]{translate('summary.regimes', lang)}[/]", "", "")
         for outcome in kb.outcomes:
             if regimes["development"][outcome.id] or regimes["deployment"][outcome.id]:
                 table.add_row(

@@ -23,7 +23,7 @@ from airegime.cli.app import (
     to_json,
 )
 from airegime.cli.views import heading, marked
-from airegime.i18n import t
+from airegime.i18n import translate
 from airegime.kb import KnowledgeBase, Lang
 from airegime.render.summary import colon
 
@@ -78,46 +78,50 @@ def print_comparison(
         f"[bold]{escape(before.name)}[/] ({escape(names[0])}) ↔ [bold]{escape(after.name)}[/] ({escape(names[1])})"
     )
     if not comparison.differs:
-        out.print(f"[green]{t('compare.same', lang)}[/]")
+        out.print(f"[green]{translate('compare.same', lang)}[/]")
     ranked = comparison.ranked()
     regimes = [p for p in ranked if p.regime_differs or p.change == "reason"]
     if regimes:
-        table = Table(title=t("compare.regimes", lang), title_justify="left", show_lines=True)
-        for column in (t("col.phase", lang), *names):
+        table = Table(title=translate("compare.regimes", lang), title_justify="left", show_lines=True)
+        for column in (translate("col.phase", lang), *names):
             table.add_column(escape(column), overflow="fold")
         for phase in regimes:
             title = escape(phase.title)
             if phase.renamed_from:
-                title += f"\n[dim]({escape(t('compare.renamed_from', lang).format(name=phase.renamed_from))})[/]"
-            title += f"\n[yellow]{escape(t('compare.change.' + phase.change, lang))}[/]"
+                title += (
+                    f"\n[dim]({escape(translate('compare.renamed_from', lang).format(name=phase.renamed_from))})[/]"
+                )
+            title += f"\n[yellow]{escape(translate('compare.change.' + phase.change, lang))}[/]"
             table.add_row(title, _side(phase.before, lang), _side(phase.after, lang))
         out.print(table)
-    groups = [(t("phase.system", lang), comparison.system_answers)] + [(p.title, p.answers) for p in ranked]
+    groups = [(translate("phase.system", lang), comparison.system_answers)] + [(p.title, p.answers) for p in ranked]
     if any(answers for _, answers in groups):
-        heading(out, t("compare.answers", lang))
+        heading(out, translate("compare.answers", lang))
         for title, answers in groups:
             if answers:
                 out.print(_answers_table(title, answers, names, lang))
     same = [p for p in ranked if not p.regime_differs and p.change != "reason" and p.after is not None]
     if same:
-        heading(out, t("compare.unchanged", lang))
+        heading(out, translate("compare.unchanged", lang))
         headlines = [(p.title, p.after.headline) for p in same if p.after is not None]
         out.print(
             marked([f"{escape(title)}{colon(lang)}[bold]{escape(line)}[/]" for title, line in headlines], indent=0)
         )
     version = comparison.after.rule_set_version
-    out.print(f"[dim]{escape(t('compare.rules', lang).format(version=version))} {escape(kb.disclaimer.get(lang))}[/]")
+    out.print(
+        f"[dim]{escape(translate('compare.rules', lang).format(version=version))} {escape(kb.disclaimer.get(lang))}[/]"
+    )
 
 
 def _side(side: Side | None, lang: Lang) -> str:
     if side is None:
-        return f"[dim]{escape(t('compare.absent', lang))}[/]"
+        return f"[dim]{escape(translate('compare.absent', lang))}[/]"
     return f"[bold]{escape(side.headline)}[/]\n{escape(side.reason)}"
 
 
 def _answers_table(title: str, answers: tuple[AnswerDifference, ...], names: tuple[str, str], lang: Lang) -> Table:
     table = Table(title=escape(title), title_justify="left", show_lines=False)
-    for column in (t("compare.question", lang), *names):
+    for column in (translate("compare.question", lang), *names):
         table.add_column(escape(column), overflow="fold")
     for answer in answers:
         table.add_row(escape(answer.short), escape(answer.before_label), f"[bold]{escape(answer.after_label)}[/]")

@@ -20,11 +20,10 @@ from rich.markup import escape
 
 from airegime.answers import normalise_answer
 from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, read_system
-from airegime.cli.interview_text import say
 from airegime.cli.views import heading, marked
 from airegime.errors import AiregimeError, SessionError
 from airegime.files import replaced_when_done
-from airegime.i18n import known, plural
+from airegime.i18n import known, plural, translate
 from airegime.interview_session import AnsweredQuestion, InterviewSession
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang, Question, Scope
@@ -82,7 +81,7 @@ class Interview:
         return self._session
 
     def run(self, session: InterviewSession | None, resume: Path | None, save: Path | None) -> int:
-        heading(self.console, f"[bold]{say('title', self.lang)}[/]")
+        heading(self.console, f"[bold]{translate('title', self.lang)}[/]")
         self.console.print(f"[dim]{escape(self.kb.disclaimer.get(self.lang))}[/]")
         self._tell("commands")
         try:
@@ -90,11 +89,13 @@ class Interview:
         except (KeyboardInterrupt, EOFError) as stop:
             self.console.print()
             code = 130 if isinstance(stop, KeyboardInterrupt) else 1
-            return self._leave(say("interrupted", self.lang), code=code, session=self._session)
+            return self._leave(translate("interrupted", self.lang), code=code, session=self._session)
 
     def _run(self, session: InterviewSession | None, resume: Path | None, save: Path | None) -> int:
         if save is not None and not _folder_of(save).is_dir():  # said now, not after the opening questions
-            self._tell("save_failed", "red", path=save, reason=say("no_folder", self.lang, folder=_folder_of(save)))
+            self._tell(
+                "save_failed", "red", path=save, reason=translate("no_folder", self.lang, folder=_folder_of(save))
+            )
             self._tell("save_hint")
             return 2
         if session is None:
@@ -117,8 +118,8 @@ class Interview:
 
     def _start(self) -> InterviewSession:
         name = self._required("ask.name")
-        organisation = self._read(say("ask.organisation", self.lang))
-        description = self._read(say("ask.description", self.lang))
+        organisation = self._read(translate("ask.organisation", self.lang))
+        description = self._read(translate("ask.description", self.lang))
         first = self._required("ask.deployment")
         return InterviewSession.start(
             self.kb,
@@ -143,7 +144,7 @@ class Interview:
         explanation is long, and `airegime explain FILE` shows it whenever it is wanted."""
         from airegime.engine.evaluate import evaluate
 
-        heading(self.console, f"[bold]{say('recap', self.lang)}[/]")
+        heading(self.console, f"[bold]{translate('recap', self.lang)}[/]")
         self._print_phases(evaluate(kb=self.kb, system=self.session.system), missing=True)
         if self._save():
             self._tell("saved", path=self.path)
@@ -158,11 +159,11 @@ class Interview:
                 if self._end_menu():
                     return
                 continue
-            progress = say("progress", self.lang, n=pending.asked + 1, total=pending.asked + pending.remaining)
+            progress = translate("progress", self.lang, n=pending.asked + 1, total=pending.asked + pending.remaining)
             title = self._scope_title(pending.scope, pending.deployment_index, pending.development_index)
             placed = self._placed(pending.question, pending.scope, pending.deployment_index, pending.development_index)
             self._show_question(placed, title, progress, keys="keys")
-            reply = self._read(say("ask.answer", self.lang))
+            reply = self._read(translate("ask.answer", self.lang))
             if not self._command(reply, pending.question):
                 code = self._parse_answer(pending.question, reply)
                 if code is not None:
@@ -192,10 +193,10 @@ class Interview:
 
     def _end_menu(self) -> bool:
         """True when the person chose to finish."""
-        heading(self.console, f"[bold green]{say('done', self.lang)}[/]")
+        heading(self.console, f"[bold green]{translate('done', self.lang)}[/]")
         self._show_status()
-        self._numbered(say(key, self.lang) for key in MENU)
-        reply = self._read(say("ask.choice", self.lang))
+        self._numbered(translate(key, self.lang) for key in MENU)
+        reply = self._read(translate("ask.choice", self.lang))
         if self._command(reply, None):
             return False
         choice = _number(reply, len(MENU))
@@ -217,17 +218,17 @@ class Interview:
 
     def _scope_title(self, scope: Scope, index: int | None, development: int | None = None) -> str:
         if scope == "deployment" and index is not None:
-            return say("scope.deployment", self.lang, name=self.session.system.deployments[index].name)
+            return translate("scope.deployment", self.lang, name=self.session.system.deployments[index].name)
         developments = self.session.system.developments
         if scope == "development" and len(developments) > 1:  # one of several: by its name, or its number
             number = (development or 0) + 1
             name = developments[number - 1].name
             return (
-                say("scope.named_development", self.lang, name=name)
+                translate("scope.named_development", self.lang, name=name)
                 if name
-                else say("scope.numbered_development", self.lang, n=number)
+                else translate("scope.numbered_development", self.lang, n=number)
             )
-        return say(f"scope.{scope}", self.lang)
+        return translate(f"scope.{scope}", self.lang)
 
     def _placed(
         self, question: Question, scope: Scope, index: int | None, development: int | None
@@ -249,7 +250,7 @@ class Interview:
         if words.note:
             self.console.print(f"[yellow]ℹ {escape(words.note)}[/]")
         self._numbered(self._labels(question))
-        self.console.print(f"[dim]{say(keys, self.lang)}[/]")
+        self.console.print(f"[dim]{translate(keys, self.lang)}[/]")
 
     def _numbered(self, items: Iterable[str]) -> None:
         self._marked(items, numbered=True)
@@ -259,7 +260,7 @@ class Interview:
         self.console.print(marked([escape(item) for item in items], numbered=numbered, mark_style="cyan"))
 
     def _labels(self, question: Question) -> list[str]:
-        return [option.label.get(self.lang) for option in question.options] + [say("unknown", self.lang)]
+        return [option.label.get(self.lang) for option in question.options] + [translate("unknown", self.lang)]
 
     def _show_help(self, question: Question) -> None:
         self.console.print(f"[blue]ℹ[/] {escape(question.help.get(self.lang))}")
@@ -295,7 +296,7 @@ class Interview:
             )
             if missing and phase.status == "undetermined" and phase.depends_on:
                 names = ", ".join(self.kb.question_by_id[d.question].short.get(self.lang) for d in phase.depends_on)
-                line += "\n" + say("missing", self.lang, names=names)
+                line += "\n" + translate("missing", self.lang, names=names)
             rows.append(line)
         self._marked(rows)
 
@@ -310,7 +311,7 @@ class Interview:
         if reply.lstrip("-").isdigit():
             choice = _number(reply, len(codes))
             if choice is None:
-                self.console.print(f"[red]{escape(say('bad.number', self.lang, value=reply, max=len(codes)))}[/]")
+                self.console.print(f"[red]{escape(translate('bad.number', self.lang, value=reply, max=len(codes)))}[/]")
                 return None
             return codes[choice - 1]
         try:
@@ -326,9 +327,11 @@ class Interview:
             return
         if change.kind == "answer":
             text = self.kb.question_by_id[change.question_id].text.get(self.lang)
-            message = say("undone", self.lang, what=text)
+            message = translate("undone", self.lang, what=text)
         else:
-            message = say("undone.other", self.lang, what=say(UNDO_LABEL.get(change.kind, "menu.change"), self.lang))
+            message = translate(
+                "undone.other", self.lang, what=translate(UNDO_LABEL.get(change.kind, "menu.change"), self.lang)
+            )
         self.console.print(f"[yellow]{escape(message)}[/]")
         self._save()
 
@@ -359,12 +362,12 @@ class Interview:
     def _answer_again(self, item: AnsweredQuestion) -> str | None:
         """The new answer's code, ``BACK`` to pick another answer, or None to leave it as it was."""
         where = self._scope_title(item.scope, item.deployment_index, item.development_index)
-        title = say("change.title", self.lang, scope=where)
-        current = say("change.current", self.lang, answer=self._answer_label(item))
+        title = translate("change.title", self.lang, scope=where)
+        current = translate("change.current", self.lang, answer=self._answer_label(item))
         placed = self._placed(item.question, item.scope, item.deployment_index, item.development_index)
         while True:
             self._show_question(placed, title, current, keys="change.keys")
-            reply = self._read(say("ask.answer", self.lang))
+            reply = self._read(translate("ask.answer", self.lang))
             if not reply:
                 return None
             if reply.casefold() in BACK_WORDS:
@@ -382,7 +385,7 @@ class Interview:
 
     def _answer_label(self, item: AnsweredQuestion) -> str:
         if item.answer == UNKNOWN:
-            return say("unknown", self.lang)
+            return translate("unknown", self.lang)
         return item.question.option(item.answer).label.get(self.lang)
 
     # Deployment contexts
@@ -434,7 +437,7 @@ class Interview:
 
     def _required(self, key: str) -> str:
         while True:
-            reply = self._read(say(key, self.lang))
+            reply = self._read(translate(key, self.lang))
             if reply:
                 return reply
             self._tell("required", "red")
@@ -442,7 +445,7 @@ class Interview:
     def _pick(self, key: str, count: int) -> int | None:
         """A number from 1 to count, or None when the person just presses Enter."""
         while True:
-            reply = self._read(say(key, self.lang))
+            reply = self._read(translate(key, self.lang))
             if not reply or reply.casefold() in BACK_WORDS:
                 return None
             choice = _number(reply, count)
@@ -452,12 +455,12 @@ class Interview:
 
     def _tell(self, key: str, style: str = "", **values: object) -> None:
         """Print one interface message; values (paths, names, replies) are shown as typed, never as markup."""
-        text = escape(say(key, self.lang, **values))
+        text = escape(translate(key, self.lang, **values))
         self.console.print(f"[{style}]{text}[/]" if style else text)
 
     def _error(self, error: AiregimeError) -> None:
         if isinstance(error, SessionError) and known(f"error.{error.code}"):
-            self.console.print(f"[red]{escape(say(f'error.{error.code}', self.lang, name=error.name))}[/]")
+            self.console.print(f"[red]{escape(translate(f'error.{error.code}', self.lang, name=error.name))}[/]")
             return
         hint = error.hint_in(self.lang)
         self.console.print(f"[red]{escape(error.message_in(self.lang))}[/]" + (f"\n  → {escape(hint)}" if hint else ""))
@@ -466,11 +469,11 @@ class Interview:
         """The save file; an existing file other than the resumed one is replaced only if the person agrees."""
         path = wanted or Path(_slug(session.system.name) + ".yaml")
         while path.exists() and not (resumed and _same_file(path, resumed)):
-            answer = self._read(say("ask.overwrite", self.lang, path=path)).casefold()
-            if answer in say("yes_words", self.lang).split(","):
+            answer = self._read(translate("ask.overwrite", self.lang, path=path)).casefold()
+            if answer in translate("yes_words", self.lang).split(","):
                 break
             suggestion = _free_name(path)
-            path = Path(self._read(say("ask.other_file", self.lang, path=suggestion)) or suggestion)
+            path = Path(self._read(translate("ask.other_file", self.lang, path=suggestion)) or suggestion)
         return path
 
     def _save(self) -> bool:

@@ -18,7 +18,7 @@ from airegime.cli.app import LangArg, _fail, _lang, command_group
 from airegime.cli.db import UrlOption, _database, database_url_or_default
 from airegime.cli.users import _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
-from airegime.i18n import t, translate
+from airegime.i18n import translate
 from airegime.render.summary import colon
 from airegime.text import escaped
 
@@ -163,13 +163,13 @@ def _print(state: ReviewState, as_json: bool, lang: Lang) -> None:
         body = {"id": state.assessment_id, "status": state.status, "flag": state.flag, "steps": steps}
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
-    typer.echo(f"#{state.assessment_id}{colon(lang)}{t(f'review.status.{state.status}', lang)}")
+    typer.echo(f"#{state.assessment_id}{colon(lang)}{translate(f'review.status.{state.status}', lang)}")
     if state.flag:
         flagged = [step for step in state.steps if step.step == "flagged"]
         old = state.approval.rule_set_version if state.approval else ""
         new = flagged[-1].rule_set_version if flagged else ""
-        typer.echo(f"{t('review.flag_title', lang)} {translate('review.flag_text', lang, old=old, new=new)}")
+        typer.echo(f"{translate('review.flag_title', lang)} {translate('review.flag_text', lang, old=old, new=new)}")
     for step in state.steps:
         said = f" — {escaped(step.opinion)}" if step.opinion and step.step != "flagged" else ""
-        word = t(f"review.step.{step.step}", lang)
+        word = translate(f"review.step.{step.step}", lang)
         typer.echo(f"  {step.at:%Y-%m-%d %H:%M} UTC  {word} ({escaped(step.actor)}){said}")

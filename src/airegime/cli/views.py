@@ -18,7 +18,7 @@ from rich.text import Text
 from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation, RuleTrace
 from airegime.engine.results import Assessment
 from airegime.engine.verify import VerificationReport
-from airegime.i18n import N_, number, plural, t
+from airegime.i18n import N_, number, plural, translate
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang
 from airegime.render.report_data import Json, build_report
 from airegime.render.summary import (
@@ -62,14 +62,16 @@ def print_assessment(
         )
         for phase in assessment.phases
     ]
-    headings = [t(key, lang) for key, _share in COLUMNS]
+    headings = [translate(key, lang) for key, _share in COLUMNS]
     widths = _word_widths(headings, rows)
     if _table_width(widths) <= out.width:
         out.print(_phase_table(headings, widths, rows))
     else:  # a table would cut words in two: each phase a block instead
         _print_phase_blocks(out, headings, rows, lang)
     said = f" {escape(kb.disclaimer.get(lang))}" if disclaimer else ""  # said once per session
-    out.print(f"[dim]{t('rule_set', lang)} {assessment.rule_set_version} ({assessment.rule_set_hash}).{said}[/]")
+    out.print(
+        f"[dim]{translate('rule_set', lang)} {assessment.rule_set_version} ({assessment.rule_set_hash}).{said}[/]"
+    )
 
 
 PhaseRow = tuple[str, str, str, str, str]  # title, regime, status, reason, the status's style
@@ -151,7 +153,7 @@ def print_explanation(
     report = build_report(kb=kb, explanation=explanation, lang=lang)
     for phase, traced in zip(report["phases"], explanation.phases, strict=True):
         _print_phase(out, kb, phase, traced, lang, all_rules=all_rules, source=source)
-    heading(out, t("explain.caveats", lang))
+    heading(out, translate("explain.caveats", lang))
     out.print(marked([escape(caveat) for caveat in report["caveats"]], indent=0))
 
 
@@ -168,34 +170,34 @@ def _print_phase(
     heading(out, f"[bold]{escape(phase['title'])}[/] → {escape(phase['headline'])}")
     if phase["outcome_summary"]:
         out.print(escape(phase["outcome_summary"]))
-    for_ = t("explain.for", lang)
+    for_ = translate("explain.for", lang)
     out.print(marked([f"{escape(p['label'])}{colon(lang)}{for_} {escape(p['purposes'])}" for p in phase["parts"]]))
     if phase["open_questions"]:
         first, *others = phase["open_questions"]
-        out.print(f"\n[bold yellow]{t('next.title', lang)}[/]{colon(lang)}{escape(first['text'])}")
+        out.print(f"\n[bold yellow]{translate('next.title', lang)}[/]{colon(lang)}{escape(first['text'])}")
         for answer in first["outcomes_by_answer"]:
             out.print(f"    {escape(answer['answer_label'])} → {escape(' / '.join(answer['outcomes']))}")
         if source:
-            out.print(f"[dim]{escape(t('next.command', lang).format(file=shlex.quote(source)))}[/]")
+            out.print(f"[dim]{escape(translate('next.command', lang).format(file=shlex.quote(source)))}[/]")
         if others:
             shorts = ", ".join(question["short"] for question in others)
-            out.print(f"[bold]{t('next.others', lang)}[/]{colon(lang)}{escape(shorts)}")
+            out.print(f"[bold]{translate('next.others', lang)}[/]{colon(lang)}{escape(shorts)}")
     deciding = phase["deciding"]
     if deciding:
-        out.print(f"\n[bold]{t('reason.title', lang)}[/]{colon(lang)}{escape(deciding['title'])}")
+        out.print(f"\n[bold]{translate('reason.title', lang)}[/]{colon(lang)}{escape(deciding['title'])}")
         out.print(escape(deciding["explanation"]))
-        out.print(f"[dim]{t('reason.answers', lang)}{colon(lang)}[/]")
+        out.print(f"[dim]{translate('reason.answers', lang)}{colon(lang)}[/]")
         answers = deciding["answers"]
         out.print(marked([f"{escape(a['short'])}{colon(lang)}{escape(a['answer_label'])}" for a in answers]))
         if deciding["caveat"]:
-            out.print(f"[magenta]{t('explain.caveat', lang)}{colon(lang)}[/]{escape(deciding['caveat'])}")
+            out.print(f"[magenta]{translate('explain.caveat', lang)}{colon(lang)}[/]{escape(deciding['caveat'])}")
         _print_sources(out, deciding["sources"], lang)
     if phase["counterfactuals"]:
-        table = Table(title=t("explain.would_change", lang), title_justify="left", show_lines=False)
-        table.add_column(t("whatif.if_answer", lang), overflow="fold")
-        table.add_column(t("whatif.regime", lang), overflow="fold")
+        table = Table(title=translate("explain.would_change", lang), title_justify="left", show_lines=False)
+        table.add_column(translate("whatif.if_answer", lang), overflow="fold")
+        table.add_column(translate("whatif.regime", lang), overflow="fold")
         for change in phase["counterfactuals"]:
-            joined = f" {t('explain.and', lang)} ".join(change["if_answer"])
+            joined = f" {translate('explain.and', lang)} ".join(change["if_answer"])
             table.add_row(escape(joined), escape(change["outcome_label"]))
         out.print(table)
     _print_next_steps(out, phase, lang, kb)
@@ -204,14 +206,16 @@ def _print_phase(
         for trace in traced.rules:
             _print_rule_trace(out, kb, trace, lang)
     elif others:
-        hint = t("explain.all_rules_hint", lang)
-        out.print(f"[dim]{t('reason.others', lang)}{colon(lang)}{len(others)} — {hint}[/]")
+        hint = translate("explain.all_rules_hint", lang)
+        out.print(f"[dim]{translate('reason.others', lang)}{colon(lang)}{len(others)} — {hint}[/]")
     out.print()
 
 
 def _print_rule_trace(out: Console, kb: KnowledgeBase, trace: RuleTrace, lang: Lang) -> None:
     rule = kb.rule_by_id[trace.rule]
-    out.print(f"\n{TRUTH_MARK[trace.truth]} [bold]{t('explain.rule', lang)}[/] — {escape(rule.title.get(lang))}")
+    out.print(
+        f"\n{TRUTH_MARK[trace.truth]} [bold]{translate('explain.rule', lang)}[/] — {escape(rule.title.get(lang))}"
+    )
     out.print(escape(rule.explanation.get(lang)))
     _print_condition(out, kb, trace.condition, lang, depth=1)
     print_citations(out, kb, rule.sources, lang)
@@ -220,12 +224,12 @@ def _print_rule_trace(out: Console, kb: KnowledgeBase, trace: RuleTrace, lang: L
 def _print_next_steps(out: Console, phase: Json, lang: Lang, kb: KnowledgeBase) -> None:
     steps = kb.outcome_by_id[phase["outcome"]].next_steps if phase["outcome"] else ()
     if steps:
-        out.print(f"\n[bold]{t('explain.next_steps', lang)}[/]")
+        out.print(f"\n[bold]{translate('explain.next_steps', lang)}[/]")
         out.print(marked([escape(s.text.get(lang)) + (f" [dim]{s.link(lang)}[/]" if s.url else "") for s in steps]))
 
 
 def _print_sources(out: Console, sources: list[Json], lang: Lang) -> None:
-    out.print(f"[dim]{t('explain.sources', lang)}{colon(lang)}[/]")
+    out.print(f"[dim]{translate('explain.sources', lang)}{colon(lang)}[/]")
     cited = [(s["title"] + (f", {s['pinpoint']}" if s["pinpoint"] else ""), s["summary"]) for s in sources]
     out.print(marked([f"{escape(title)} — {escape(summary)}" for title, summary in cited], style="dim"))
 
@@ -238,26 +242,26 @@ def _print_condition(out: Console, kb: KnowledgeBase, node: ConditionTrace, lang
         given = answer_label(kb, node.question, node.answer, lang)
         out.print(
             f"{indent}{TRUTH_MARK[node.truth]} {escape(question.short.get(lang))}{colon(lang)}{escape(given)} "
-            f"[dim]({t('explain.required', lang)} {escape(expected)})[/]"
+            f"[dim]({translate('explain.required', lang)} {escape(expected)})[/]"
         )
         return
     if depth > 1 or node.kind != "all":
-        out.print(f"{indent}{TRUTH_MARK[node.truth]} {t(f'cond.{node.kind}', lang)}")  # ids marked in i18n
+        out.print(f"{indent}{TRUTH_MARK[node.truth]} {translate(f'cond.{node.kind}', lang)}")  # ids marked in i18n
     for child in node.children:
         _print_condition(out, kb, child, lang, depth + (1 if depth > 1 or node.kind != "all" else 0))
 
 
 def print_citations(out: Console, kb: KnowledgeBase, citations: tuple[Citation, ...], lang: Lang) -> None:
     """ "Sources:" then one citation a line, with what the text says beside it."""
-    out.print(f"[dim]{t('explain.sources', lang)}{colon(lang).rstrip()}[/]")
+    out.print(f"[dim]{translate('explain.sources', lang)}{colon(lang).rstrip()}[/]")
     out.print(marked([escape(citation_with_summary(kb, citation, lang)) for citation in citations], style="dim"))
 
 
 def print_verification(out: Console, report: VerificationReport, lang: Lang) -> None:
-    headings = [t(key, lang) for key in VERIFY_COLUMNS]
+    headings = [translate(key, lang) for key in VERIFY_COLUMNS]
     rows = [
         [
-            t(f"phase.{figures.phase}", lang),
+            translate(f"phase.{figures.phase}", lang),
             str(figures.questions),
             str(figures.rules),
             number(figures.combinations, lang),
@@ -265,7 +269,7 @@ def print_verification(out: Console, report: VerificationReport, lang: Lang) -> 
         ]
         for figures in report.phases
     ]
-    title = f"{t('rule_set', lang)} {report.rule_set_version} ({report.rule_set_hash})"
+    title = f"{translate('rule_set', lang)} {report.rule_set_version} ({report.rule_set_hash})"
     widths = _word_widths(headings, rows)
     spare = out.width - _table_width(widths)
     if spare >= 0:
@@ -287,16 +291,16 @@ def print_verification(out: Console, report: VerificationReport, lang: Lang) -> 
             )
     if report.ok:
         checked = plural("verify.checked", report.combinations, lang, ms=f"{report.seconds * 1000:.0f}")
-        out.print(f"[green]✓[/] {t('verify.ok', lang)} ({checked})")
+        out.print(f"[green]✓[/] {translate('verify.ok', lang)} ({checked})")
         return
-    out.print(f"[red]✗[/] {t('verify.failed', lang)}")
+    out.print(f"[red]✗[/] {translate('verify.failed', lang)}")
     for problem in report.problems:
-        phase = t(f"phase.{problem.phase}", lang) if problem.phase else ""
+        phase = translate(f"phase.{problem.phase}", lang) if problem.phase else ""
         said = f"{phase}{colon(lang)}{problem.message.text(lang)}" if phase else problem.message.text(lang)
         out.print(marked([escape(said)]))
         if problem.example:
             answers = ", ".join(f"{question} = {answer}" for question, answer in problem.example.items())
-            out.print(f"    {t('verify.example', lang)} {escape(answers)}")
+            out.print(f"    {translate('verify.example', lang)} {escape(answers)}")
 
 
 def print_questions(out: Console, kb: KnowledgeBase, lang: Lang, scope: str | None) -> None:
@@ -307,7 +311,7 @@ def print_questions(out: Console, kb: KnowledgeBase, lang: Lang, scope: str | No
         out.print(f"[bold]{escape(question.text.get(lang))}[/]")
         out.print(escape(question.help.get(lang)))
         answers = [(option.code, escape(option.label.get(lang))) for option in question.options]
-        answers.append((UNKNOWN, t("answer.unknown", lang)))
+        answers.append((UNKNOWN, translate("answer.unknown", lang)))
         out.print(marked([f"[cyan]{code}[/]{colon(lang)}{label}" for code, label in answers]))
         for example in question.examples:
             out.print(f"  [dim]{escape(example.get(lang))}[/]")
@@ -316,7 +320,7 @@ def print_questions(out: Console, kb: KnowledgeBase, lang: Lang, scope: str | No
 
 def print_sources(out: Console, kb: KnowledgeBase, lang: Lang) -> None:
     table = Table(show_lines=False)
-    for header in ("id", "source", t("sources.says", lang), "url"):
+    for header in ("id", "source", translate("sources.says", lang), "url"):
         table.add_column(header, overflow="fold")
     for source in kb.sources:
         table.add_row(source.id, escape(source.title.get(lang)), escape(source.summary.get(lang)), source.link(lang))

@@ -21,9 +21,9 @@ from typing import Literal
 from airegime.engine.evaluate import phase_answers
 from airegime.engine.results import Assessment
 from airegime.errors import AiregimeError, MissingExtraError, msg
+from airegime.i18n import N_, translate
 from airegime.kb.models import UNKNOWN, AllOf, AnyOf, Atom, Condition, KnowledgeBase, Lang, Not, Phase, Rule
 from airegime.render.summary import answer_label, phase_title, short_label
-from airegime.render.words import w
 
 _LAYOUT_LOCK = threading.Lock()
 DiagramFormat = Literal["svg", "png", "dot"]
@@ -207,19 +207,24 @@ def diagram_dot(
 def _title_and_legend(lang: Lang, *, with_path: bool, stops: bool) -> str:
     """The title, and under it what the colours mean, as labelled swatches (an HTML-like dot label);
     the swatch for a path stopped by an answer "I don't know" only when some path stops so."""
+    swatches = {
+        "regime": N_("diagram.legend.regime"),
+        "split": N_("diagram.legend.split"),
+        "not_applicable": N_("diagram.legend.not_applicable"),
+        "case_by_case": N_("diagram.legend.case_by_case"),
+    }
     cells = [
-        f'<td bgcolor="{OUTCOME_STYLE["regime"]}">{escape(w("diagram.legend.regime", lang))}</td>',
-        f'<td bgcolor="{OUTCOME_STYLE["split"]}">{escape(w("diagram.legend.split", lang))}</td>',
-        f'<td bgcolor="{OUTCOME_STYLE["not_applicable"]}">{escape(w("diagram.legend.not_applicable", lang))}</td>',
-        f'<td bgcolor="{OUTCOME_STYLE["case_by_case"]}">{escape(w("diagram.legend.case_by_case", lang))}</td>',
+        f'<td bgcolor="{OUTCOME_STYLE[kind]}">{escape(translate(key, lang))}</td>' for kind, key in swatches.items()
     ]
     if with_path:
-        cells.append(f'<td color="{HIGHLIGHT}"><font color="{HIGHLIGHT}">{escape(w("diagram.path", lang))}</font></td>')
+        cells.append(
+            f'<td color="{HIGHLIGHT}"><font color="{HIGHLIGHT}">{escape(translate("diagram.path", lang))}</font></td>'
+        )
         if stops:
-            cells.append(f'<td bgcolor="#fff3bf">{escape(w("diagram.legend.unknown", lang))}</td>')
+            cells.append(f'<td bgcolor="#fff3bf">{escape(translate("diagram.legend.unknown", lang))}</td>')
     # Padding to spare: renderers other than Graphviz's own (browsers, Typst) set the text a little wider.
     legend = '<table border="0" cellborder="1" cellspacing="4" cellpadding="5"><tr>' + "".join(cells) + "</tr></table>"
-    title = f'<font point-size="16">{escape(w("diagram.title", lang))}</font>'
+    title = f'<font point-size="16">{escape(translate("diagram.title", lang))}</font>'
     return (
         f'<<table border="0"><tr><td>{title}</td></tr><tr><td><font point-size="10">{legend}</font></td></tr></table>>'
     )
@@ -228,7 +233,7 @@ def _title_and_legend(lang: Lang, *, with_path: bool, stops: bool) -> str:
 def _cluster(kb: KnowledgeBase, phase: Phase, path: _Path, lang: Lang, *, focus: bool = False) -> list[str]:
     tree = decision_tree(kb, phase)
     prefix = phase[:3]
-    title = w(f"phase.{phase}", lang)
+    title = translate(f"phase.{phase}", lang)
     lines = [
         f"  subgraph cluster_{phase} {{",
         f'    label={quote(title)}; fontsize=14; style="rounded"; color="#cfd6de";',
@@ -260,7 +265,7 @@ def _cluster(kb: KnowledgeBase, phase: Phase, path: _Path, lang: Lang, *, focus:
         style = f', color="{HIGHLIGHT}", penwidth=3' if id(node) in path.nodes else ""
         if id(node) in path.stops:
             stopped = "\n".join(f"← {tag}" for tag in path.stops[id(node)])
-            style += f', fillcolor="#fff3bf", xlabel={quote(w("diagram.open", lang) + chr(10) + stopped)}'
+            style += f', fillcolor="#fff3bf", xlabel={quote(translate("diagram.open", lang) + chr(10) + stopped)}'
         lines.append(f"    {node_name} [label={quote(wrap(question.text.get(lang)))}{style}];")
         for codes, child in node.arms:
             child_name = name(child, node_name)
@@ -284,7 +289,7 @@ def _arm_label(kb: KnowledgeBase, node: Branch, codes: tuple[str, ...], lang: La
     """The answers on an arrow; the one big group of three or more answers reads "any other answer"."""
     largest = max(len(c) for c, _ in node.arms)
     if len(codes) >= 3 and len(codes) == largest and sum(len(c) == largest for c, _ in node.arms) == 1:
-        return w("diagram.other", lang)
+        return translate("diagram.other", lang)
     return " / ".join(short_label(answer_label(kb, node.question, c, lang)) for c in codes)
 
 

@@ -13,12 +13,12 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from airegime.i18n import translate
 from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers, without_controls
 from airegime.render.report_markdown import WHATIF_SHOWN, if_answer, open_points, other_rules
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.summary import colon
-from airegime.render.words import w
 
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_WORDS = {
@@ -101,7 +101,7 @@ def environment() -> Environment:
 
 
 def words(keys: dict[str, str], lang: Lang) -> dict[str, str]:
-    found = {name: w(key, lang) for name, key in keys.items()}
+    found = {name: translate(key, lang) for name, key in keys.items()}
     found["colon"] = colon(lang).rstrip()
     return found
 

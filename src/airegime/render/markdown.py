@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from airegime.engine.results import Assessment
-from airegime.i18n import t
+from airegime.i18n import N_, translate
 from airegime.kb.models import KnowledgeBase, Lang
 from airegime.render.report_markdown import BREAKING_SPACES
 from airegime.render.summary import colon, outcome_label, phase_title, short_reason, status_label
@@ -19,11 +19,12 @@ def assessment_summary_markdown(kb: KnowledgeBase, assessment: Assessment, lang:
     lines = [f"# {_cell(system.name)}", ""]
     if system.organisation:
         lines += [
-            f"{t('organisation', lang)}{colon(lang)}{_cell(system.organisation)}",
+            f"{translate('organisation', lang)}{colon(lang)}{_cell(system.organisation)}",
             "",
         ]
+    columns = (N_("col.phase"), N_("col.regime"), N_("col.status"), N_("col.reason"))
     lines += [
-        f"| {t('col.phase', lang)} | {t('col.regime', lang)} | {t('col.status', lang)} | {t('col.reason', lang)} |",
+        "| " + " | ".join(translate(key, lang) for key in columns) + " |",
         "|---|---|---|---|",
     ]
     for phase in assessment.phases:
@@ -33,7 +34,7 @@ def assessment_summary_markdown(kb: KnowledgeBase, assessment: Assessment, lang:
         )
     lines += [
         "",
-        f"{t('rule_set', lang)} {assessment.rule_set_version} ({assessment.rule_set_hash})",
+        f"{translate('rule_set', lang)} {assessment.rule_set_version} ({assessment.rule_set_hash})",
         "",
         f"> {kb.disclaimer.get(lang)}",
         "",

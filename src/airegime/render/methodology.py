@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from airegime.engine.explain import trace_condition
+from airegime.i18n import translate
 from airegime.kb.models import PHASES, KnowledgeBase, Lang, Phase, Rule
 from airegime.render.report_data import citations, condition_dict
 from airegime.render.report_markdown import cited_lines, md, md_link
 from airegime.render.sentences import condition_lines
 from airegime.render.summary import answer_label, colon, split_parts
-from airegime.render.words import w
 
 MethodologyFormat = Literal["md", "html", "pdf"]
 
@@ -43,8 +43,8 @@ def methodology_data(*, kb: KnowledgeBase, lang: Lang) -> dict[str, Any]:
 def _rule_groups(kb: KnowledgeBase, lang: Lang) -> list[dict[str, Any]]:
     """Rules for both phases first, then each phase's own: each rule is written once."""
     groups: list[tuple[str, tuple[Phase, ...]]] = [
-        (w("method.rules_both", lang), PHASES),
-        *((f"{w('method.rules_for', lang)} — {w(f'phase.{p}', lang)}", (p,)) for p in PHASES),
+        (translate("method.rules_both", lang), PHASES),
+        *((f"{translate('method.rules_for', lang)} — {translate(f'phase.{p}', lang)}", (p,)) for p in PHASES),
     ]
     return [
         {"title": title, "rules": [_rule(kb, r, lang) for r in kb.rules if r.phases == phases]}
@@ -60,9 +60,9 @@ def _question(kb: KnowledgeBase, question_id: str, lang: Lang) -> dict[str, Any]
         "id": question.id,
         "text": question.text.get(lang),
         "help": question.help.get(lang),
-        "scope": w("method.scope.overridable", lang)
+        "scope": translate("method.scope.overridable", lang)
         if question.overridable
-        else ", ".join(w(f"method.scope.{scope}", lang) for scope in question.scope),
+        else ", ".join(translate(f"method.scope.{scope}", lang) for scope in question.scope),
         "answers": [*answers, {"code": "unknown", "label": answer_label(kb, question.id, "unknown", lang)}],
         "examples": [e.get(lang) for e in question.examples],
         "sources": citations(kb, question.sources, lang),
@@ -73,7 +73,7 @@ def _rule(kb: KnowledgeBase, rule: Rule, lang: Lang) -> dict[str, Any]:
     return {
         "id": rule.id,
         "title": rule.title.get(lang),
-        "phases": ", ".join(w(f"phase.{phase}", lang) for phase in rule.phases),
+        "phases": ", ".join(translate(f"phase.{phase}", lang) for phase in rule.phases),
         "condition": condition_dict(kb, trace_condition(rule.when, {}), lang),
         "outcome": kb.outcome_by_id[rule.outcome].label.get(lang),
         "explanation": rule.explanation.get(lang),
@@ -87,7 +87,7 @@ def _outcome(kb: KnowledgeBase, outcome_id: str, lang: Lang) -> dict[str, Any]:
     return {
         "id": outcome.id,
         "label": outcome.label.get(lang),
-        "kind": w(f"method.kind.{outcome.kind}", lang),
+        "kind": translate(f"method.kind.{outcome.kind}", lang),
         "summary": outcome.summary.get(lang),
         "authority": outcome.authority.get(lang) if outcome.authority else "",
         "competing": [kb.outcome_by_id[o].label.get(lang) for o in outcome.competing],
@@ -121,41 +121,41 @@ def render_methodology(*, kb: KnowledgeBase, fmt: MethodologyFormat = "md", lang
 
 def _cited(sources: list[dict[str, Any]], lang: Lang) -> list[str]:
     """ "Sources:" and one citation a line, each with what the text says."""
-    return [f"{w('explain.sources', lang)}{colon(lang).rstrip()}", "", *cited_lines(sources), ""]
+    return [f"{translate('explain.sources', lang)}{colon(lang).rstrip()}", "", *cited_lines(sources), ""]
 
 
 def methodology_markdown(data: dict[str, Any]) -> str:
     lang: Lang = data["lang"]
     mark = colon(lang).rstrip()
     lines = [
-        f"# {w('method.title', lang)} — {md(data['title'])}",
+        f"# {translate('method.title', lang)} — {md(data['title'])}",
         "",
-        f"{w('rule_set', lang)} **{data['rule_set']['version']}** (`{data['rule_set']['hash']}`)",
+        f"{translate('rule_set', lang)} **{data['rule_set']['version']}** (`{data['rule_set']['hash']}`)",
         "",
-        md(w("method.intro", lang)),
+        md(translate("method.intro", lang)),
         "",
-        f"> **{w('disclaimer', lang)}.** {md(data['disclaimer'])}",
+        f"> **{translate('disclaimer', lang)}.** {md(data['disclaimer'])}",
         "",
-        f"## {w('method.how', lang)}",
+        f"## {translate('method.how', lang)}",
         "",
-        md(w("method.how_text", lang)),
+        md(translate("method.how_text", lang)),
         "",
-        f"## {w('method.questions', lang)}",
+        f"## {translate('method.questions', lang)}",
         "",
     ]
     for q in data["questions"]:
-        lines += [f"### {md(q['text'])}", "", f"{w('method.scope', lang)}{mark} {md(q['scope'])}", ""]
-        lines += [md(q["help"]), "", f"{w('method.allowed', lang)}{mark}", ""]
+        lines += [f"### {md(q['text'])}", "", f"{translate('method.scope', lang)}{mark} {md(q['scope'])}", ""]
+        lines += [md(q["help"]), "", f"{translate('method.allowed', lang)}{mark}", ""]
         lines += [f"- {md(a['label'])}" for a in q["answers"]] + [""]
         if q["examples"]:
-            lines += [f"{w('method.examples', lang)}{mark}", ""] + [f"- {md(e)}" for e in q["examples"]] + [""]
+            lines += [f"{translate('method.examples', lang)}{mark}", ""] + [f"- {md(e)}" for e in q["examples"]] + [""]
         lines += _cited(q["sources"], lang)
-    lines += [f"## {w('method.rules', lang)}", ""]
+    lines += [f"## {translate('method.rules', lang)}", ""]
     for phase in data["phases"]:
         lines += [f"### {phase['title']}", ""]
         for rule in phase["rules"]:
             lines += _rule_markdown(rule, lang)
-    lines += [f"## {w('method.outcomes', lang)}", ""]
+    lines += [f"## {translate('method.outcomes', lang)}", ""]
     for outcome in data["outcomes"]:
         lines += [
             f"### {md(outcome['label'])}",
@@ -166,20 +166,20 @@ def methodology_markdown(data: dict[str, Any]) -> str:
             "",
         ]
         if outcome["authority"]:
-            lines += [f"{w('report.authority', lang)}{mark} {md(outcome['authority'])}", ""]
+            lines += [f"{translate('report.authority', lang)}{mark} {md(outcome['authority'])}", ""]
         if outcome["competing"]:
-            lines += [f"{w('report.competing', lang)}{mark} {md(' / '.join(outcome['competing']))}", ""]
+            lines += [f"{translate('report.competing', lang)}{mark} {md(' / '.join(outcome['competing']))}", ""]
         if outcome["parts"]:
-            lines += [f"{w('report.parts', lang)}{mark}", ""]
+            lines += [f"{translate('report.parts', lang)}{mark}", ""]
             lines += [f"- **{md(p['label'])}**{mark} {md(p['purposes'], block=False)}" for p in outcome["parts"]]
             lines.append("")
         if outcome["sources"]:
             lines += _cited(outcome["sources"], lang)
-    lines += [f"## {w('method.case_by_case', lang)}", "", md(w("method.case_by_case_text", lang)), ""]
+    lines += [f"## {translate('method.case_by_case', lang)}", "", md(translate("method.case_by_case_text", lang)), ""]
     for rule in data["case_by_case"]:
         lines += [f"- **{md(rule['title'])}** → {md(rule['outcome'])}. {md(rule['explanation'])}"]
-    lines += ["", f"## {w('method.general_caveats', lang)}", ""] + [f"- {md(c)}" for c in data["caveats"]]
-    lines += ["", f"## {w('method.sources', lang)}", ""]
+    lines += ["", f"## {translate('method.general_caveats', lang)}", ""] + [f"- {md(c)}" for c in data["caveats"]]
+    lines += ["", f"## {translate('method.sources', lang)}", ""]
     lines += [f"- {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in data["sources"]]
     return "\n".join([*lines, ""])
 
@@ -187,11 +187,17 @@ def methodology_markdown(data: dict[str, Any]) -> str:
 def _rule_markdown(rule: dict[str, Any], lang: Lang) -> list[str]:
     mark = colon(lang).rstrip()
     lines = [f"#### {md(rule['title'])}", "", md(rule["phases"]), ""]
-    lines += [f"**{w('method.applies_when', lang)}{mark}**", ""]
+    lines += [f"**{translate('method.applies_when', lang)}{mark}**", ""]
     lines += [
         "  " * depth + f"- {text}" for depth, text in condition_lines(rule["condition"], lang, traced=False, escape=md)
     ]
-    lines += ["", f"**{w('method.leads_to', lang)}{mark}** {md(rule['outcome'])}", "", md(rule["explanation"]), ""]
+    lines += [
+        "",
+        f"**{translate('method.leads_to', lang)}{mark}** {md(rule['outcome'])}",
+        "",
+        md(rule["explanation"]),
+        "",
+    ]
     if rule["caveat"]:
-        lines += [f"*{w('explain.caveat', lang)}{mark}* {md(rule['caveat'])}", ""]
+        lines += [f"*{translate('explain.caveat', lang)}{mark}* {md(rule['caveat'])}", ""]
     return [*lines, *_cited(rule["sources"], lang)]

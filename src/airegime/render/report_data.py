@@ -18,7 +18,7 @@ from typing import Any
 from airegime.engine.explain import ConditionTrace, Explanation, PhaseExplanation
 from airegime.engine.results import Dependency, PhaseResult
 from airegime.errors import DescriptorError, msg
-from airegime.i18n import t, translate
+from airegime.i18n import translate
 from airegime.kb.models import UNKNOWN, Citation, KnowledgeBase, Lang
 from airegime.render.summary import (
     answer_label,
@@ -33,7 +33,6 @@ from airegime.render.summary import (
     split_parts,
     status_label,
 )
-from airegime.render.words import w
 from airegime.system import System, parse_system, syntax_message
 
 REPORT_FORMAT = "airegime.report/1"
@@ -101,14 +100,14 @@ def review_member(review: Json, lang: Lang) -> Json:
     if review["status"] == "approved":
         line = translate("review.report.approved", lang, name=review["reviewer"], date=str(review["approved_at"])[:10])
         if review.get("flag"):
-            line += " " + t("review.report.flagged", lang)
+            line += " " + translate("review.report.flagged", lang)
     elif review["status"] == "in_review":
-        line = t("review.report.in_review", lang)
+        line = translate("review.report.in_review", lang)
     else:
-        line = t("review.report.draft", lang)
+        line = translate("review.report.draft", lang)
     if review["status"] != "approved" and last:
         line += " " + translate("review.report.last_approved", lang, date=last)
-    return {**review, "label": t("review.report.label", lang), "line": line}
+    return {**review, "label": translate("review.report.label", lang), "line": line}
 
 
 def _summary_row(kb: KnowledgeBase, result: PhaseResult, lang: Lang, developments: int) -> Json:
@@ -128,7 +127,7 @@ def _summary_row(kb: KnowledgeBase, result: PhaseResult, lang: Lang, development
 
 def _answer_groups(kb: KnowledgeBase, system: System, lang: Lang) -> list[Json]:
     """Every answer given, grouped by where it was given, in the knowledge base's question order."""
-    groups = [_answer_group(kb, w("report.system_answers", lang), "system", None, system.answers, lang)]
+    groups = [_answer_group(kb, translate("report.system_answers", lang), "system", None, system.answers, lang)]
     count = len(system.developments)
     for index, development in enumerate(system.developments):
         name = development.name or ("development" if count == 1 else f"development {index + 1}")
@@ -218,7 +217,7 @@ def deciding(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> Json | None:
         "rule": rule.id if rule else None,
         "sentence": short_reason(kb, result, lang),
         "title": deciding_title(kb, result, lang),
-        "explanation": rule.explanation.get(lang) if rule else t("reason.all_lead_here", lang),
+        "explanation": rule.explanation.get(lang) if rule else translate("reason.all_lead_here", lang),
         "caveat": rule.caveat.get(lang) if rule and rule.caveat else "",
         "sources": citations(kb, rule.sources, lang) if rule else [],
         "answers": [

@@ -6,11 +6,11 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from airegime.i18n import translate
 from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers, without_controls
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 from airegime.render.summary import colon
-from airegime.render.words import w
 
 _ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~&!"})
 BREAKING_SPACES = re.compile(r"[ \t\r\n\x85\u2028\u2029]+")  # not the no-break spaces of French typography
@@ -47,7 +47,7 @@ def whatif_split(phase: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict
 
 def if_answer(change: dict[str, Any], lang: Lang) -> str:
     """ "Controller: A competent authority… and Purpose: Criminal-law ends" (the answers to change)."""
-    return f" {w('report.and', lang)} ".join(change["if_answer"])
+    return f" {translate('report.and', lang)} ".join(change["if_answer"])
 
 
 def other_rules(phase: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -73,10 +73,10 @@ def open_points(report: dict[str, Any]) -> list[str]:
     for phase in report["phases"]:
         if phase["status"] == "undetermined" and phase["open_questions"]:
             first = phase["open_questions"][0]
-            point = f"{phase['title']} — {w('next.title', lang)}{colon(lang)}{first['text']}"
+            point = f"{phase['title']} — {translate('next.title', lang)}{colon(lang)}{first['text']}"
             for where in (phase["title"], ""):  # its own "I don't know", else the system's
                 if (where, first["question"]) in unknown:
-                    point += f" ({w('report.unknown_point', lang)})"
+                    point += f" ({translate('report.unknown_point', lang)})"
                     said.add((where, first["question"]))
                     break
             points.append(point)
@@ -84,24 +84,24 @@ def open_points(report: dict[str, Any]) -> list[str]:
         where = group["title"] if group["scope"] != "system" else ""
         for item in group["items"]:
             if item["unknown"] and (where, item["question"]) not in said:
-                points.append(f"{group['title']} — {item['text']} ({w('report.unknown_point', lang)})")
+                points.append(f"{group['title']} — {item['text']} ({translate('report.unknown_point', lang)})")
     return points
 
 
 def more_changes_note(count: int, lang: Lang) -> str:
-    return w("report.more_changes_note" if count > 1 else "report.more_change_note", lang).format(n=count)
+    return translate("report.more_changes_note" if count > 1 else "report.more_change_note", lang).format(n=count)
 
 
 def report_markdown(report: dict[str, Any]) -> str:
     lang: Lang = report["lang"]
     lines = _head(report, lang)
-    lines += [f"## {w('report.phases', lang)}", ""]
+    lines += [f"## {translate('report.phases', lang)}", ""]
     for phase in report["phases"]:
         lines += _phase(phase, lang)
     lines += _answers(report, lang)
     lines += evidence_lines(report, lang)
     lines += _caveats(report, lang)
-    lines += [f"## {w('report.citations', lang)}", ""]
+    lines += [f"## {translate('report.citations', lang)}", ""]
     lines += [f"- {md_link(s['title'], s['url'])} — {md(s['summary'], block=False)}" for s in report["sources"]] + [""]
     lines += _annex(report, lang)
     return "\n".join(lines)
@@ -110,60 +110,62 @@ def report_markdown(report: dict[str, Any]) -> str:
 def _head(report: dict[str, Any], lang: Lang) -> list[str]:
     """The one-page summary: the system, the outcome of each phase, what is open, what to do next."""
     system = report["system"]
-    rows = [(w("system", lang), system["name"])]
+    rows = [(translate("system", lang), system["name"])]
     if system["organisation"]:
-        rows.append((w("organisation", lang), system["organisation"]))
+        rows.append((translate("organisation", lang), system["organisation"]))
     rows += [
-        (w("report.generated", lang), report["generated"]),
-        (w("rule_set", lang), f"{report['rule_set']['version']} ({report['rule_set']['hash']})"),
+        (translate("report.generated", lang), report["generated"]),
+        (translate("rule_set", lang), f"{report['rule_set']['version']} ({report['rule_set']['hash']})"),
     ]
     if "review" in report:  # a saved assessment's review status, reviewer and date
         rows.append((report["review"]["label"], report["review"]["line"]))
-    lines = [f"# {w('report.title', lang)}", "", md(report["title"]), "", "| | |", "|---|---|"]
+    lines = [f"# {translate('report.title', lang)}", "", md(report["title"]), "", "| | |", "|---|---|"]
     lines += [f"| {md(key)} | {md(value, block=False)} |" for key, value in rows]
-    lines += ["", f"## {w('report.summary', lang)}", ""]
+    lines += ["", f"## {translate('report.summary', lang)}", ""]
     if system["description"]:
         lines += [md(system["description"]), ""]
-    header = " | ".join(w(k, lang) for k in ("col.phase", "col.regime", "col.status", "col.reason"))
-    lines += [f"### {w('report.at_a_glance', lang)}", "", f"| {header} |", "|---|---|---|---|"]
+    header = " | ".join(translate(k, lang) for k in ("col.phase", "col.regime", "col.status", "col.reason"))
+    lines += [f"### {translate('report.at_a_glance', lang)}", "", f"| {header} |", "|---|---|---|---|"]
     for row in report["summary"]:
         cells = (row["title"], row["outcome_label"], row["status_label"], row["reason"])
         lines.append("| " + " | ".join(md(cell, block=False) for cell in cells) + " |")
-    lines += ["", f"### {w('report.open_points', lang)}", ""]
+    lines += ["", f"### {translate('report.open_points', lang)}", ""]
     points = open_points(report)
-    lines += [f"- ⚠ {md(point, block=False)}" for point in points] or [md(w("report.no_open_points", lang))]
+    lines += [f"- ⚠ {md(point, block=False)}" for point in points] or [md(translate("report.no_open_points", lang))]
     lines.append("")
     if report["next_steps"]:
-        lines += [f"### {w('explain.next_steps', lang)}", ""]
+        lines += [f"### {translate('explain.next_steps', lang)}", ""]
         for group in report["next_steps"]:
             lines += [f"**{md(group['label'])}** — *{md(', '.join(group['phases']), block=False)}*", ""]
             lines += [f"- {md_link(step['text'], step['url'])}" for step in group["steps"]] + [""]
-    return [*lines, f"> **{w('disclaimer', lang)}.** {md(report['disclaimer'])}", ""]
+    return [*lines, f"> **{translate('disclaimer', lang)}.** {md(report['disclaimer'])}", ""]
 
 
 def evidence_lines(report: dict[str, Any], lang: Lang) -> list[str]:
     """Each answer's note and evidence (files by name, type and size; links with their address)."""
     if not report.get("evidence"):
         return []
-    lines = [f"## {w('evidence.report_title', lang)}", ""]
+    lines = [f"## {translate('evidence.report_title', lang)}", ""]
     for group in report["evidence"]:
         lines += [f"### {md(group['title'])}", ""]
         for item in group["items"]:
             lines.append(f"- **{md(item['text'], block=False)}**")
             if item["note"]:
-                lines.append(f"  - {w('evidence.report_note', lang)}{colon(lang)}{md(item['note'], block=False)}")
+                lines.append(
+                    f"  - {translate('evidence.report_note', lang)}{colon(lang)}{md(item['note'], block=False)}"
+                )
             for ref in item["evidence"]:
                 shown = md_link(ref["label"], ref["url"]) if ref["url"] else md(ref["label"], block=False)
-                lines.append(f"  - {w('evidence.report_items', lang)}{colon(lang)}{shown}")
+                lines.append(f"  - {translate('evidence.report_items', lang)}{colon(lang)}{shown}")
         lines.append("")
     return lines
 
 
 def _answers(report: dict[str, Any], lang: Lang) -> list[str]:
-    lines = [f"## {w('report.answers', lang)}", ""]
+    lines = [f"## {translate('report.answers', lang)}", ""]
     unknown = unknown_answers(report)
     if unknown:
-        lines += [f"> ⚠ {md(w('report.unknown_called_out', lang))}", ">"]
+        lines += [f"> ⚠ {md(translate('report.unknown_called_out', lang))}", ">"]
         lines += [f"> - {md(text)}" for text in unknown] + [""]
     for group in report["answers"]:
         lines += [f"### {md(group['title'])}", ""]
@@ -171,7 +173,7 @@ def _answers(report: dict[str, Any], lang: Lang) -> list[str]:
             answer = f"**⚠ {md(item['answer_label'])}**" if item["unknown"] else f"**{md(item['answer_label'])}**"
             lines.append(f"- {md(item['text'])} {answer}")
         if not group["items"]:
-            lines.append(f"- {w('report.no_answers', lang)}")
+            lines.append(f"- {translate('report.no_answers', lang)}")
         lines.append("")
     return lines
 
@@ -180,21 +182,24 @@ def _phase(phase: dict[str, Any], lang: Lang) -> list[str]:
     """A phase, reason first: the regime, the reason that decided, the answers enough for it, what
     would change it, and for an undetermined phase the questions to settle, best first."""
     lines = [f"### {md(phase['title'])} — {md(phase['headline'])}", ""]
-    lines += [f"**{w('col.status', lang)}{colon(lang).rstrip()}** {md(phase['status_label'])}", ""]
+    lines += [f"**{translate('col.status', lang)}{colon(lang).rstrip()}** {md(phase['status_label'])}", ""]
     if phase["description"]:
         lines += [md(phase["description"]), ""]
     if phase["outcome_summary"]:
         lines += [md(phase["outcome_summary"]), ""]
     if phase["parts"]:
-        lines += [f"**{w('report.parts', lang)}{colon(lang).rstrip()}**", ""]
+        lines += [f"**{translate('report.parts', lang)}{colon(lang).rstrip()}**", ""]
         lines += [
             f"- **{md(part['label'])}**{colon(lang)}{md(part['purposes'], block=False)}" for part in phase["parts"]
         ]
         lines.append("")
     if phase["authority"]:
-        lines += [f"**{w('report.authority', lang)}{colon(lang).rstrip()}** {md(phase['authority'])}", ""]
+        lines += [f"**{translate('report.authority', lang)}{colon(lang).rstrip()}** {md(phase['authority'])}", ""]
     if phase["competing"]:
-        lines += [f"**{w('report.competing', lang)}{colon(lang).rstrip()}** {md(' / '.join(phase['competing']))}", ""]
+        lines += [
+            f"**{translate('report.competing', lang)}{colon(lang).rstrip()}** {md(' / '.join(phase['competing']))}",
+            "",
+        ]
     # An undetermined phase has no deciding reason: the questions to settle take its place.
     lines += _deciding(phase, lang) if phase["deciding"] else _open_questions(phase, lang)
     return lines + _whatif(phase, lang)
@@ -202,21 +207,21 @@ def _phase(phase: dict[str, Any], lang: Lang) -> list[str]:
 
 def _deciding(phase: dict[str, Any], lang: Lang) -> list[str]:
     deciding = phase["deciding"]
-    lines = [f"#### {w('reason.title', lang)}", ""]
+    lines = [f"#### {translate('reason.title', lang)}", ""]
     lines += [f"**{md(deciding['sentence'])}**", "", md(deciding["explanation"]), ""]
     if deciding["caveat"]:
-        lines += [f"*{w('explain.caveat', lang)}{colon(lang).rstrip()}* {md(deciding['caveat'])}", ""]
-    lines += [f"{w('explain.sources', lang)}{colon(lang).rstrip()}", "", *cited_lines(deciding["sources"]), ""]
-    lines += [f"#### {w('reason.answers', lang)}", ""]
+        lines += [f"*{translate('explain.caveat', lang)}{colon(lang).rstrip()}* {md(deciding['caveat'])}", ""]
+    lines += [f"{translate('explain.sources', lang)}{colon(lang).rstrip()}", "", *cited_lines(deciding["sources"]), ""]
+    lines += [f"#### {translate('reason.answers', lang)}", ""]
     lines += [f"- {md(a['short'])}{colon(lang)}**{md(a['answer_label'])}**" for a in deciding["answers"]]
     return [*lines, ""]
 
 
 def _whatif(phase: dict[str, Any], lang: Lang) -> list[str]:
     shown, rest = whatif_split(phase)
-    lines = [f"#### {w('explain.would_change', lang)}", ""]
+    lines = [f"#### {translate('explain.would_change', lang)}", ""]
     if not shown:
-        return [*lines, md(w("report.none_would_change", lang)), ""]
+        return [*lines, md(translate("report.none_would_change", lang)), ""]
     lines += _whatif_table(shown, lang)
     if rest:
         lines += [md(more_changes_note(len(rest), lang)), ""]
@@ -224,7 +229,7 @@ def _whatif(phase: dict[str, Any], lang: Lang) -> list[str]:
 
 
 def _whatif_table(changes: list[dict[str, Any]], lang: Lang) -> list[str]:
-    lines = [f"| {w('whatif.if_answer', lang)} | {w('whatif.regime', lang)} |", "|---|---|"]
+    lines = [f"| {translate('whatif.if_answer', lang)} | {translate('whatif.regime', lang)} |", "|---|---|"]
     for change in changes:
         lines.append(f"| {md(if_answer(change, lang), block=False)} | {md(change['outcome_label'], block=False)} |")
     return [*lines, ""]
@@ -232,19 +237,19 @@ def _whatif_table(changes: list[dict[str, Any]], lang: Lang) -> list[str]:
 
 def _open_questions(phase: dict[str, Any], lang: Lang) -> list[str]:
     if not phase["open_questions"]:
-        return [md(w("report.undetermined_lead", lang)), ""]
+        return [md(translate("report.undetermined_lead", lang)), ""]
     first, *others = phase["open_questions"]
     lines = [
-        md(w("report.undetermined_lead", lang)),
+        md(translate("report.undetermined_lead", lang)),
         "",
-        f"#### ⚠ {w('next.title', lang)}",
+        f"#### ⚠ {translate('next.title', lang)}",
         "",
         f"> **{md(first['text'])}**",
         ">",
     ]
     lines += [f"> - {_branch(branch)}" for branch in first["outcomes_by_answer"]] + [""]
     if others:
-        lines += [f"#### {w('next.others', lang)}", ""]
+        lines += [f"#### {translate('next.others', lang)}", ""]
         for question in others:
             lines.append(f"- {md(question['text'])}")
             lines += [f"  - {_branch(branch)}" for branch in question["outcomes_by_answer"]]
@@ -262,18 +267,18 @@ def _annex(report: dict[str, Any], lang: Lang) -> list[str]:
     phases = [phase for phase in report["phases"] if in_annex(phase)]
     if not phases:
         return []
-    lines = [f"## {w('report.annex', lang)}", "", f"*{md(w('report.annex_lead', lang))}*", ""]
+    lines = [f"## {translate('report.annex', lang)}", "", f"*{md(translate('report.annex_lead', lang))}*", ""]
     for phase in phases:
         lines += [f"### {md(phase['title'])}", ""]
         rules = other_rules(phase)
         if rules:
-            lines += [f"#### {w('reason.others', lang)}", "", md(w("reason.others_lead", lang)), ""]
-            lines += [f"*{md(w('report.legend', lang))}*", ""]
+            lines += [f"#### {translate('reason.others', lang)}", "", md(translate("reason.others_lead", lang)), ""]
+            lines += [f"*{md(translate('report.legend', lang))}*", ""]
             for _, rule in rules:
                 lines += _rule(rule, lang)
         rest = whatif_split(phase)[1]
         if rest:
-            lines += [f"#### {w('report.more_changes', lang)}", "", *_whatif_table(rest, lang)]
+            lines += [f"#### {translate('report.more_changes', lang)}", "", *_whatif_table(rest, lang)]
     return lines
 
 
@@ -283,8 +288,14 @@ def _rule(rule: dict[str, Any], lang: Lang) -> list[str]:
         lines.append("  " * depth + f"- {text}")
     lines.append("")
     if rule["caveat"]:
-        lines += [f"*{w('explain.caveat', lang)}{colon(lang).rstrip()}* {md(rule['caveat'])}", ""]
-    return [*lines, f"{w('explain.sources', lang)}{colon(lang).rstrip()}", "", *cited_lines(rule["sources"]), ""]
+        lines += [f"*{translate('explain.caveat', lang)}{colon(lang).rstrip()}* {md(rule['caveat'])}", ""]
+    return [
+        *lines,
+        f"{translate('explain.sources', lang)}{colon(lang).rstrip()}",
+        "",
+        *cited_lines(rule["sources"]),
+        "",
+    ]
 
 
 def cited_lines(sources: list[dict[str, Any]]) -> list[str]:
@@ -298,9 +309,9 @@ def cited_lines(sources: list[dict[str, Any]]) -> list[str]:
 
 
 def _caveats(report: dict[str, Any], lang: Lang) -> list[str]:
-    lines = [f"## {w('report.caveats', lang)}", ""]
+    lines = [f"## {translate('report.caveats', lang)}", ""]
     lines += [f"- {md(text)}" for text in report["caveats"]]
     if report["rule_caveats"]:
-        lines += ["", f"### {w('report.rule_caveats', lang)}", ""]
+        lines += ["", f"### {translate('report.rule_caveats', lang)}", ""]
         lines += [f"- {md(text)}" for text in report["rule_caveats"]]
     return [*lines, ""]

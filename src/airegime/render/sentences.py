@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from airegime.i18n import translate
 from airegime.kb.models import Lang
 from airegime.render.summary import accepted_answers, colon
-from airegime.render.words import w
 
 TRUTH_MARK = {"met": "✓", "not_met": "✗", "open": "?"}
 
@@ -21,12 +21,12 @@ def atom_sentence(node: dict[str, Any], lang: Lang, *, traced: bool) -> str:
     """ "Does this phase process personal data? → Yes (answer given: No)"."""
     sentence = f"{node['text']} → {accepted_answers(node['expected_labels'], node['excluded_labels'], lang)}"
     if traced and node["truth"] != "met":  # a ✓ already says the answer fits; say which one when it does not
-        sentence += f" ({w('cond.given', lang)}{colon(lang)}{node['answer_label']})"
+        sentence += f" ({translate('cond.given', lang)}{colon(lang)}{node['answer_label']})"
     return sentence
 
 
 def group_sentence(node: dict[str, Any], lang: Lang) -> str:
-    return w(f"cond.{node['kind']}", lang)
+    return translate(f"cond.{node['kind']}", lang)
 
 
 def condition_lines(

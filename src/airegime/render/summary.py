@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from airegime.engine.results import PhaseResult
-from airegime.i18n import fill, t, translate
+from airegime.i18n import fill, translate
 from airegime.kb.models import NOT_ASKED, UNKNOWN, Citation, KnowledgeBase, Lang, Outcome
 
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
@@ -16,9 +16,9 @@ _UNNAMED_DEVELOPMENT = re.compile(r"development( \d+)?")  # the engine's name fo
 def file_size(size: int, lang: Lang) -> str:
     """A file's size as people read it: 12 KB, 1.4 MB (12 ko, 1,4 Mo), never broken across lines."""
     if size < 1_000_000:
-        amount, unit = str(max(1, round(size / 1000))), t("file_size.kb", lang)
+        amount, unit = str(max(1, round(size / 1000))), translate("file_size.kb", lang)
     else:
-        amount, unit = fill("{n:,.1f}", lang, {"n": size / 1_000_000}), t("file_size.mb", lang)
+        amount, unit = fill("{n:,.1f}", lang, {"n": size / 1_000_000}), translate("file_size.mb", lang)
     return f"{amount}\u00a0{unit}"
 
 
@@ -26,12 +26,12 @@ def colon(lang: Lang) -> str:
     """What follows a label ("Statut : ", "Status: "): French puts a non-breaking space before the
     colon, English none. A label that ends the text takes it without the last space
     (``colon(lang).rstrip()``)."""
-    return t("punct.colon", lang)
+    return translate("punct.colon", lang)
 
 
 def semicolon(lang: Lang) -> str:
     """What separates items that hold commas ("A, B ; C"): French puts a non-breaking space before it."""
-    return t("punct.semicolon", lang)
+    return translate("punct.semicolon", lang)
 
 
 def quoted(text: str, lang: Lang) -> str:
@@ -50,11 +50,11 @@ def phase_title(result: PhaseResult, lang: Lang, *, developments: int | None = N
     if result.phase == "development":
         unnamed = _UNNAMED_DEVELOPMENT.fullmatch(result.name)
         if developments == 1 or (developments is None and result.name == "development"):
-            return t("phase.development", lang)
+            return translate("phase.development", lang)
         if unnamed:
-            return f"{t('phase.development', lang)} {result.position + 1}"
-        return f"{t('phase.development', lang)}{separator}{result.name}"
-    return f"{t('phase.deployment', lang)}{separator}{result.name}"
+            return f"{translate('phase.development', lang)} {result.position + 1}"
+        return f"{translate('phase.development', lang)}{separator}{result.name}"
+    return f"{translate('phase.deployment', lang)}{separator}{result.name}"
 
 
 def split_parts(kb: KnowledgeBase, outcome: Outcome, lang: Lang) -> list[tuple[str, str]]:
@@ -71,13 +71,13 @@ def outcome_label(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
     """The regime, or "Undetermined" (what it depends on is the reason's to say, not a list of regimes)."""
     if result.outcome is not None:
         return kb.outcome_by_id[result.outcome].label.get(lang)
-    return t("outcome.undetermined", lang)
+    return translate("outcome.undetermined", lang)
 
 
 def short_reason(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
     """One line: the reason that decided, or the questions it depends on, the one to settle first first."""
     if result.status == "undetermined":
-        return t("undetermined.depends", lang) + depends_on(kb, result, lang)
+        return translate("undetermined.depends", lang) + depends_on(kb, result, lang)
     if result.reason is not None:
         return reason_sentence(kb, result, lang)
     return kb.rule_by_id[result.rules[0]].title.get(lang)  # a result stored before reasons were recorded
@@ -86,7 +86,7 @@ def short_reason(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
 def headline(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
     """The regime; for an undetermined phase, "Undetermined — depends on: Controller, Purpose"."""
     if result.status == "undetermined":
-        return t("undetermined.headline", lang) + depends_on(kb, result, lang)
+        return translate("undetermined.headline", lang) + depends_on(kb, result, lang)
     return outcome_label(kb, result, lang)
 
 
@@ -113,17 +113,17 @@ def deciding_title(kb: KnowledgeBase, result: PhaseResult, lang: Lang) -> str:
         return kb.rule_by_id[result.reason.rule].title.get(lang)
     whatever = ", ".join(kb.question_by_id[q].short.get(lang) for q in result.unanswered)
     label = outcome_label(kb, result, lang)
-    return f"{label} — {t('settled.whatever', lang)}{whatever}" if whatever else label
+    return f"{label} — {translate('settled.whatever', lang)}{whatever}" if whatever else label
 
 
 def answer_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang) -> str:
     if code in (UNKNOWN, NOT_ASKED):
-        return t(f"answer.{code}", lang)
+        return translate(f"answer.{code}", lang)
     return kb.question_by_id[question_id].option(code).label.get(lang)
 
 
 def status_label(result: PhaseResult, lang: Lang) -> str:
-    return t(f"status.{result.status}", lang)
+    return translate(f"status.{result.status}", lang)
 
 
 def expected_label(kb: KnowledgeBase, question_id: str, expected: tuple[str, ...], lang: Lang) -> str:
@@ -138,8 +138,8 @@ def accepted_answers(expected: list[str], excluded: list[str], lang: Lang) -> st
     """What a condition accepts, said the short way: "Yes", "A or B", or, when more than two answers
     fit and fewer do not, "any answer except: C"."""
     if len(expected) > 2 and len(excluded) < len(expected):
-        return t("cond.except", lang) + ", ".join(excluded)
-    return f" {t('cond.or', lang)} ".join(expected)
+        return translate("cond.except", lang) + ", ".join(excluded)
+    return f" {translate('cond.or', lang)} ".join(expected)
 
 
 def change_label(kb: KnowledgeBase, question_id: str, code: str, lang: Lang, *, short: bool = False) -> str:

@@ -42,7 +42,7 @@ from airegime.web import (
     routes_sharing,
 )
 from airegime.web.batch_runs import BatchRuns
-from airegime.web.pages import is_htmx, see_other
+from airegime.web.pages import LANG_COOKIE, is_htmx, see_other
 from airegime.web.security import (
     CSRF_FIELD,
     ForwardedMiddleware,
@@ -51,7 +51,6 @@ from airegime.web.security import (
     safe_next,
     trusted_networks,
 )
-from airegime.web.texts import LANG_COOKIE
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("airegime.web")

@@ -14,8 +14,7 @@ import polars as pl
 
 from airegime.batch import Summary
 from airegime.batch.assess import ERRORS_COLUMN, INVALID_KEY, PHASES, UNDETERMINED_KEY
-from airegime.batch.words import w
-from airegime.i18n import plural, t
+from airegime.i18n import plural, translate
 from airegime.kb import KnowledgeBase, Lang
 from airegime.render.diagram import OUTCOME_STYLE
 
@@ -70,7 +69,7 @@ def filtered(table: pl.DataFrame, filters: Filters, lang: Lang) -> pl.DataFrame:
     if filters.status == "invalid":
         table = table.filter(pl.col(ERRORS_COLUMN).fill_null("") != "")
     elif filters.status:
-        label = t(f"status.{filters.status}", lang)  # the words the batch library writes in …_status
+        label = translate(f"status.{filters.status}", lang)  # the words the batch library writes in …_status
         table = table.filter((pl.col("development_status") == label) | (pl.col("deployment_status") == label))
     return table
 
@@ -110,7 +109,7 @@ def charts(summary: Summary, kb: KnowledgeBase, lang: Lang) -> tuple[Chart, ...]
 
 def status_choices(lang: Lang) -> list[tuple[str, str]]:
     """The (value, label) of each status, for the status filter's list."""
-    return [(status, t(f"batch.status.{status}", lang)) for status in STATUSES]
+    return [(status, translate(f"batch.status.{status}", lang)) for status in STATUSES]
 
 
 def outcome_choices(summary: Summary, kb: KnowledgeBase, lang: Lang) -> dict[str, list[tuple[str, str]]]:
@@ -119,7 +118,7 @@ def outcome_choices(summary: Summary, kb: KnowledgeBase, lang: Lang) -> dict[str
     choices = {chart.phase: [(bar.key, bar.label) for bar in chart.bars] for chart in charts(summary, kb, lang)}
     for phase in PHASES:
         if summary.invalid[phase]:
-            choices[phase].append((INVALID_KEY, w("status.invalid", lang)))
+            choices[phase].append((INVALID_KEY, translate("status.invalid", lang)))
     return choices
 
 
@@ -137,6 +136,6 @@ def invalid_note(summary: Summary, lang: Lang) -> str:
 
 def _bar(kb: KnowledgeBase, key: str, count: int, total: int, lang: Lang) -> Bar:
     outcome = kb.outcome_by_id.get(key)
-    label = outcome.label.get(lang) if outcome else t("status.undetermined", lang).capitalize()
+    label = outcome.label.get(lang) if outcome else translate("status.undetermined", lang).capitalize()
     kind = outcome.kind if outcome else "undetermined"
     return Bar(key, kind, OUTCOME_STYLE.get(kind, ""), label, count, round(100 * count / total, 1) if total else 0.0)

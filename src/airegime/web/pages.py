@@ -18,11 +18,12 @@ from markupsafe import Markup
 
 from airegime.edge.inputs import text_problem
 from airegime.errors import AiregimeError, DescriptorError
-from airegime.i18n import N_, plural_translator, translate
+from airegime.i18n import N_, plural_translator, translate, translator
 from airegime.kb import LANGS, KnowledgeBase, Lang, as_lang
 from airegime.render.summary import colon
 from airegime.storage import PhaseSummary
-from airegime.web.texts import LANG_COOKIE, translator
+
+LANG_COOKIE = "airegime_lang"  # the language a reader chose, kept a year
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.trim_blocks = True

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from airegime.edge.deps import EDITOR, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId, BodyRefused, SearchText, strict_json
 from airegime.errors import DescriptorError
-from airegime.i18n import t
+from airegime.i18n import translate, translator
 from airegime.kb import KnowledgeBase, Lang
 from airegime.kb.models import Question
 from airegime.render.report_data import is_report, load_report_json
@@ -27,7 +27,6 @@ from airegime.system import MAX_DESCRIPTOR_BYTES, System, parse_system_text
 from airegime.upgrade import format1_questions
 from airegime.web import routes_actions, routes_profile, views
 from airegime.web.pages import PageLangDep, form_problems, render, see_other
-from airegime.web.texts import translator
 
 router = APIRouter()
 writes = APIRouter(dependencies=[EDITOR])
@@ -219,7 +218,7 @@ def question_text(kb: KnowledgeBase, lang: Lang, question: str | None) -> str:
 def safe_answer_label(kb: KnowledgeBase, lang: Lang, question: str, code: str) -> str:
     """An answer's words (in format 1's words for its questions); the bare code when no rule set knows it."""
     if code == "unknown":
-        return t("answer.unknown", lang)
+        return translate("answer.unknown", lang)
     found = _question(kb, question)
     try:
         return found.option(code).label.get(lang) if found else code

@@ -15,11 +15,10 @@ from starlette.concurrency import run_in_threadpool
 
 from airegime.batch import InventoryReadError, LayoutError, write_template
 from airegime.batch.io import READ_FORMATS
-from airegime.batch.words import w
 from airegime.edge.access import client_address
 from airegime.edge.deps import CurrentUser, KbDep
 from airegime.errors import QuotaExceeded
-from airegime.i18n import number
+from airegime.i18n import number, translate
 from airegime.storage.batch_uploads import BatchUploads
 from airegime.web import batch_views, downloads
 from airegime.web.batch_runs import BatchRuns, assess_upload
@@ -30,7 +29,7 @@ log = logging.getLogger("airegime.web")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 RESULT_FORMATS = ("csv", "xlsx")
 Choice = Annotated[str, Query(max_length=100)]
-# The batch library's words the results page shows (web/texts.py has the page's own).
+# The batch library's words the results page shows (its own words come through `_` in the template).
 BATCH_WORDS = ("web.not_assessed", "web.problems", "phases.development", "phases.deployment", "phases.both")
 
 
@@ -77,7 +76,7 @@ def upload_page(request: Request, status: int = 200, **problem: str) -> HTMLResp
         status,
         formats=formats,
         limit_mb=number(state.batch_max_body / 1_000_000, lang),
-        kept_note=w("web.kept_note", lang, keep=uploads.keep, days=days),
+        kept_note=translate("web.kept_note", lang, keep=uploads.keep, days=days),
         **problem,
     )
 
@@ -130,7 +129,7 @@ async def upload(
             result=result,
         )
     except QuotaExceeded as full:
-        return upload_page(request, 429, message=w("web.organisation_full", lang, limit=full.limit))
+        return upload_page(request, 429, message=translate("web.organisation_full", lang, limit=full.limit))
     return see_other(f"/batch/{token}")
 
 
@@ -138,7 +137,7 @@ async def upload(
 def template(kb: KbDep, lang: PageLangDep) -> Response:
     with tempfile.TemporaryDirectory(prefix="airegime-template-") as folder:
         body = write_template(Path(folder) / "template.xlsx", kb=kb, lang=lang).read_bytes()
-    name = f"airegime-{w('file.inventory', lang)}.xlsx"
+    name = f"airegime-{translate('file.inventory', lang)}.xlsx"
     return downloads.attachment(body, fmt="xlsx", filename=name)
 
 
@@ -179,7 +178,7 @@ def results(
         charts=batch_views.charts(result.summary, kb, lang),
         choices=batch_views.outcome_choices(result.summary, kb, lang),
         invalid_note=batch_views.invalid_note(result.summary, lang),
-        words={key: w(key, lang) for key in BATCH_WORDS},
+        words={key: translate(key, lang) for key in BATCH_WORDS},
         statuses=batch_views.status_choices(lang),
         formats=RESULT_FORMATS,
     )

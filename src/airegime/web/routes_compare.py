@@ -13,12 +13,12 @@ from airegime.compare import compare
 from airegime.edge.deps import KbDep, RepoDep
 from airegime.edge.inputs import MAX_ID, AssessmentId, SearchText
 from airegime.errors import AiregimeError, msg
+from airegime.i18n import translator
 from airegime.kb import KnowledgeBase, Lang
 from airegime.storage import HistoryEntry, Repository
 from airegime.storage.versions import Version, sides
 from airegime.web.pages import PageLangDep, render, when
 from airegime.web.routes_assessments import question_text
-from airegime.web.texts import translator
 
 router = APIRouter()
 CHOICES = 100  # assessments offered on the choosing page (a search finds the others)

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, Field
 
 from airegime.edge.deps import EDITOR, KbDep, RepoDep
 from airegime.edge.inputs import MAX_ID, AssessmentId, RecordId
+from airegime.i18n import translator
 from airegime.interview_words import PlacedQuestion, placed_question
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Lang, Phase, Scope
 from airegime.render.report_data import citations
@@ -22,7 +23,6 @@ from airegime.render.summary import answer_label
 from airegime.storage import Repository, Saved
 from airegime.web import views
 from airegime.web.pages import PageLangDep, form_problems, is_htmx, render, see_other
-from airegime.web.texts import translator
 
 router = APIRouter()
 writes = APIRouter(dependencies=[EDITOR])

@@ -18,7 +18,7 @@ from airegime.edge.inputs import AssessmentId
 from airegime.engine.evaluate import evaluate
 from airegime.engine.results import Assessment
 from airegime.errors import AiregimeError
-from airegime.i18n import t
+from airegime.i18n import translate
 from airegime.kb import KnowledgeBase
 from airegime.render.diagram import decision_diagram
 from airegime.render.methodology import render_methodology
@@ -85,7 +85,7 @@ def methodology(request: Request, fmt: str, kb: KbDep, lang: PageLangDep) -> Res
         body = render_methodology(kb=kb, fmt=chosen, lang=lang)
     except Exception as failure:
         return render_failed(request, failure)
-    name = f"airegime-{t('file.methodology', lang)}-{kb.version}.{fmt}"
+    name = f"airegime-{translate('file.methodology', lang)}-{kb.version}.{fmt}"
     return downloads.attachment(body, fmt=fmt, filename=name)
 
 

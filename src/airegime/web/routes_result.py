@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from airegime.edge.deps import EDITOR, KbDep, RepoDep
 from airegime.edge.inputs import AssessmentId
-from airegime.i18n import t
+from airegime.i18n import translate
 from airegime.kb import KnowledgeBase, Lang
 from airegime.storage import PhaseSummary
 from airegime.storage.reviews import Reviews
@@ -51,4 +51,4 @@ def summary_label(kb: KnowledgeBase, summary: PhaseSummary, lang: Lang) -> str:
     """'Regime (status)' for a stored phase; an outcome the current rules no longer know shows its id."""
     outcome = kb.outcome_by_id.get(summary.outcome or "")
     words = outcome.label.get(lang) if outcome else (summary.outcome or "?")
-    return f"{words} ({t('status.' + summary.status, lang)})"
+    return f"{words} ({translate('status.' + summary.status, lang)})"
