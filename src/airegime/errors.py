@@ -26,6 +26,12 @@
     ├── RefusedValue              a value a pydantic validator refuses (also a ValueError)
     └── MissingExtraError         a command needs an extra that is not installed (``extra``)
 
+Outside the tree on purpose: the web edge's three refusals of a request as it is read (a body over
+its limit, ``edge.limits.BodyTooLarge``; a body that cannot be read, ``edge.inputs.BodyRefused``; a
+form without its CSRF token, ``web.security.CsrfError``) are Starlette ``HTTPException``s, the only
+kind FastAPI lets through while it reads a body, answered by status; a few private exceptions
+steer control flow inside one module and never leave it.
+
 Library errors carry their context as attributes; the command line and the web app turn
 them into exit codes and HTTP responses at the edge, never inside the library.
 
