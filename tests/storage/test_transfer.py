@@ -606,29 +606,48 @@ def test_a_deeply_nested_line_is_refused_with_exit_code_2(exported: Path, tmp_pa
 # Export files are the database's copy (#13 item 10): readable by their owner alone
 
 
-def test_an_export_and_its_partial_file_are_readable_by_their_owner_alone(filled: Engine, tmp_path: Path) -> None:
+def test_an_export_is_readable_by_its_owner_alone_while_written_and_after(filled: Engine, tmp_path: Path) -> None:
     path = tmp_path / "export.jsonl.gz"
-    partial = tmp_path / "export.jsonl.gz.partial"
     path.write_bytes(b"an older export")
     path.chmod(0o644)
-    partial.write_bytes(b"left by an interrupted export")
-    partial.chmod(0o644)
     modes: set[int] = set()
+
+    def look(*_: object) -> None:  # called as tables are written: the file being written is there
+        modes.update(stat.S_IMODE(p.stat().st_mode) for p in _being_written(tmp_path))
+
     previous = os.umask(0o022)
     try:
-        export_database(filled, path, lambda *_: modes.add(stat.S_IMODE(partial.stat().st_mode)))
+        export_database(filled, path, look)
     finally:
         os.umask(previous)
     assert modes == {0o600}
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert not partial.exists()
+    assert _being_written(tmp_path) == []
+    with gzip.open(path) as written:
+        assert written.readline().startswith(b'{"format"')
 
 
 def test_an_export_that_cannot_be_written_leaves_no_file(filled: Engine, tmp_path: Path) -> None:
     with pytest.raises(TransferError, match="cannot write"):
         export_database(filled, tmp_path / "missing-folder" / "export.jsonl.gz")
     assert not (tmp_path / "missing-folder").exists()
-    assert list(tmp_path.glob("*.partial")) == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_that_fails_midway_keeps_the_previous_file(filled: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl.gz"
+    path.write_bytes(b"an older export")
+
+    def fail(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(TransferError, match="No space left"):
+        export_database(filled, path, fail)
+    assert path.read_bytes() == b"an older export" and _being_written(tmp_path) == []
+
+
+def _being_written(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.name.endswith(".part")]
 
 
 # The command line

@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import os
 import uuid
 import zlib
 from collections.abc import Callable, Iterator
@@ -48,6 +47,7 @@ from sqlalchemy.exc import DBAPIError
 
 from airegime._version import __version__
 from airegime.errors import Said, TransferError, msg, msg_plural
+from airegime.files import replaced_when_done
 from airegime.storage.database import MIGRATIONS, open_engine
 from airegime.storage.developments import development_rows
 from airegime.storage.format1 import upgrade_saved_answers
@@ -108,14 +108,14 @@ class Cleaned:
 def export_database(engine: Engine, path: Path | str, progress: Progress | None = None) -> TransferSummary:
     """Write every row of every table to ``path``, from one consistent snapshot of the database.
 
-    The file appears only once complete (it is written under ``path.partial`` first).
+    The file appears only once complete, readable by its owner alone (0600) like the database it
+    copies; a failed export leaves the file that was there.
     """
     path = Path(path)
     report = progress or _silent
     tables = Base.metadata.sorted_tables
     replaced = Cleaned()
     codecs = {table.name: _codecs(table, engine.dialect.name, replaced) for table in tables}
-    partial = path.with_name(f"{path.name}.partial")
     with _snapshot(engine) as connection:
         revision = _revision(connection)
         if revision != _head_revision():
@@ -137,32 +137,20 @@ def export_database(engine: Engine, path: Path | str, progress: Progress | None 
             ],
         }
         try:
-            with _private(partial) as raw, gzip.GzipFile(path.name, "wb", compresslevel=6, fileobj=raw) as out:
+            with (
+                replaced_when_done(path, mode=0o600) as temporary,
+                temporary.open("wb") as raw,
+                gzip.GzipFile(path.name, "wb", compresslevel=6, fileobj=raw) as out,
+            ):
                 out.write(_json_line(header))
                 for table in tables:
                     _write_table(connection, out, table, codecs[table.name], counts[table.name], report)
-            os.replace(partial, path)
         except OSError as error:
             raise TransferError(
                 msg("error.transfer.cannot_write", path=str(path), reason=error.strerror or str(error)),
                 hint=msg("error.transfer.cannot_write.hint"),
             ) from error
-        finally:
-            partial.unlink(missing_ok=True)
     return TransferSummary(path, revision, counts, cleaned=replaced)
-
-
-def _private(path: Path) -> BufferedIOBase:
-    """``path`` opened to write, readable by its owner alone (0600), like the database it copies;
-    a file left there before (an interrupted export) is truncated and made so too."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        if hasattr(os, "fchmod"):  # not on Windows
-            os.fchmod(descriptor, 0o600)
-    except OSError:
-        os.close(descriptor)
-        raise
-    return open(descriptor, "wb")  # closed by the caller's with
 
 
 def _write_table(
