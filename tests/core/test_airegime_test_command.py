@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import airegime
 from airegime.kb import load_knowledge_base
 from airegime.kb.loader import default_knowledge_dir
 from airegime.scenarios import ScenarioError, load_scenarios, parse_scenarios_text
@@ -149,7 +150,10 @@ def test_a_broken_knowledge_dir_exits_2_naming_the_file(command: list[str], kb_c
 def test_a_missing_knowledge_dir_exits_2(tmp_path: Path) -> None:
     result = run("verify", "--knowledge-dir", str(tmp_path / "nowhere"), "--lang", "en")
     assert result.returncode == 2
-    assert f"the knowledge base {tmp_path / 'nowhere'} does not exist" in result.stderr.replace("\n", "")
+    said = result.stderr.replace("\n", "")
+    assert f"the knowledge base {tmp_path / 'nowhere'} does not exist" in said
+    packaged = Path(airegime.__file__).parent / "knowledge"  # where a copy comes from, installed or not
+    assert f"e.g. a copy of {packaged}" in " ".join(result.stderr.split()) and (packaged / "rules.yaml").is_file()
 
 
 def test_a_malformed_scenario_exits_2_with_its_location(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from airegime.cli import views
 from airegime.errors import AiregimeError, DescriptorError, at, msg
 from airegime.i18n import plural, translate
 from airegime.kb import KnowledgeBase, Lang, load_knowledge_base
+from airegime.kb.loader import default_knowledge_dir
 from airegime.kb.models import Scope
 from airegime.render.summary import colon
 from airegime.settings import get_settings
@@ -168,7 +169,7 @@ def _kb(knowledge_dir: Path | None, lang: Lang) -> KnowledgeBase:
         if directory is not None and not directory.is_dir():
             raise AiregimeError(
                 msg("error.cli.kb_not_folder" if directory.exists() else "error.cli.kb_missing", folder=str(directory)),
-                hint=msg("error.cli.kb_folder.hint", example="src/airegime/knowledge"),
+                hint=msg("error.cli.kb_folder.hint", example=str(default_knowledge_dir())),
             )
         try:
             return load_knowledge_base(directory)
