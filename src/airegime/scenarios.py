@@ -29,14 +29,13 @@ from airegime.engine.interview import next_question
 from airegime.engine.results import Assessment, PhaseResult
 from airegime.errors import DescriptorError, Message, Said, ScenarioError, msg, msg_plural
 from airegime.kb import KnowledgeBase, Lang
-from airegime.kb.loader import yaml_problem
+from airegime.kb.loader import SAFE_LOADER, yaml_problem
 from airegime.system import System, load_system, parse_system, read_utf8
 
 EXPECTATIONS = ("outcome", "status", "rules", "cites", "possible", "depends_on")
 STATUSES = ("determined", "undetermined", "case_by_case")
 SCENARIO_KEYS = ("name", "example", "system", "development", "deployments", "expect", "interview_next")
 PROJECT_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"  # in a source checkout only
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +137,7 @@ def parse_scenarios_text(text: str, *, source: str = "", folder: Path | None = N
     except RecursionError:
         raise ScenarioError(msg("error.descriptor.too_deep"), source=source) from None
     except yaml.YAMLError as error:
-        raise ScenarioError(yaml_problem(error), source=source, hint=msg("error.scenario.syntax.hint")) from None
+        raise ScenarioError(yaml_problem(error, text), source=source, hint=msg("error.scenario.syntax.hint")) from None
     check = _Checker(source, lines)
     if not isinstance(data, dict) or set(data) != {"scenarios"}:
         raise check.fail(

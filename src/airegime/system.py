@@ -46,13 +46,13 @@ from airegime.errors import (
     msg,
     msg_plural,
 )
+from airegime.kb.loader import SAFE_LOADER, parser_problem
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Scope
 from airegime.text import problem as text_problem
 from airegime.upgrade import UpgradeNote, is_format1, upgrade
 
 FORMAT = 2
 MAX_DEVELOPMENTS = 20
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DESCRIPTOR_BYTES = 1_000_000
 MAX_NOTE_CHARS = 2_000  # a note: why an answer was given (beside ``answers``, by question id)
 
@@ -224,7 +224,7 @@ def parse_system_text(text: str, *, kb: KnowledgeBase, source: str = "") -> Syst
         ) from None
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise DescriptorError(
-            msg("error.descriptor.syntax", reason=syntax_message(error)),
+            msg("error.descriptor.syntax", reason=syntax_message(error, text)),
             source=source,
             hint=msg("error.descriptor.syntax.hint"),
         ) from None
@@ -255,13 +255,10 @@ class _UniqueKeyLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
-def syntax_message(error: Exception) -> Said:
+def syntax_message(error: Exception, text: str = "") -> Said:
     """The parser's own words (English), and where: for descriptors and JSON reports alike."""
-    if isinstance(error, json.JSONDecodeError):
-        return msg("error.syntax_at", problem=error.msg, line=error.lineno, column=error.colno)
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error)
-    return msg("error.syntax_at", problem=problem, line=mark.line + 1, column=mark.column + 1) if mark else str(problem)
+    problem, place = parser_problem(error, text)
+    return msg("error.syntax_at", problem=problem, line=place[0], column=place[1]) if place else problem
 
 
 def parse_system(data: Any, *, kb: KnowledgeBase, source: str = "") -> System:

@@ -235,6 +235,10 @@ def test_unreadable_paths_exit_2(tmp_path: Path) -> None:
             ": scenarios[0].development: the key 'development' is given twice in one mapping (line 4)",
         ),
         ("scenarios:\n  - name: [x\n", ": not valid YAML at line 3, column 1"),
+        (
+            'scenarios:\n  - name: "ça\x07"\n',
+            ": not valid YAML at line 2, column 14: unacceptable character #x0007: control characters are not allowed",
+        ),
     ],
 )
 def test_malformed_scenario_files_are_refused_with_the_place(text: str, where: str) -> None:

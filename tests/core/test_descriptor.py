@@ -99,6 +99,23 @@ def test_syntax_errors_give_a_line(kb: KnowledgeBase) -> None:
         parse_system_text('{"name": "S",,}', kb=kb)
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("name: S\n\x01deployments: []\n", "line 2, column 1"),
+        ('name: "caf\x7f"\n', "line 1, column 11"),
+        # letters of several bytes before it: the place is counted in characters, as an editor shows it
+        ('name: "été 😀"\ndescription: "a\x01"\n', "line 2, column 16"),
+    ],
+)
+def test_a_control_character_is_located_not_a_parser_internal(kb: KnowledgeBase, text: str, where: str) -> None:
+    with pytest.raises(DescriptorError) as caught:
+        parse_system_text(text, kb=kb)
+    said = caught.value.text("en")
+    assert f"control characters are not allowed at {where}" in said
+    assert "<unicode string>" not in said and "position" not in said
+
+
 def test_oversized_and_binary_files_are_refused(kb: KnowledgeBase, tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_text("name: S\ndescription: " + "x" * 1_100_000 + "\n", encoding="utf-8")

@@ -91,16 +91,32 @@ def _read_yaml(path: Path) -> Any:
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
-        raise KnowledgeBaseError(yaml_problem(error), file=path.name, hint=msg("error.kb.syntax.hint")) from None
+        raise KnowledgeBaseError(yaml_problem(error, text), file=path.name, hint=msg("error.kb.syntax.hint")) from None
 
 
-def yaml_problem(error: yaml.YAMLError) -> Message:
-    """ "not valid YAML at line 3, column 7: <the parser's words>"."""
+def yaml_problem(error: yaml.YAMLError, text: str) -> Message:
+    """ "not valid YAML at line 3, column 7: <the parser's words>" (``text``: the document read)."""
+    problem, place = parser_problem(error, text)
+    if place is None:
+        return msg("error.yaml", reason=problem)
+    return msg("error.yaml_at", line=place[0], column=place[1], reason=problem)
+
+
+def parser_problem(error: Exception, text: str) -> tuple[str, tuple[int, int] | None]:
+    """What a YAML or JSON parser refused in ``text``, in its own words (English), and where: line
+    and column from 1, counted in characters as an editor shows them (None: no place given)."""
+    if isinstance(error, json.JSONDecodeError):
+        return error.msg, (error.lineno, error.colno)
+    if isinstance(error, yaml.reader.ReaderError) and isinstance(error.character, int):
+        # A character YAML refuses (a control character): libyaml (CSafeLoader) gives its offset in
+        # bytes of UTF-8, PyYAML's own reader in characters, neither a line.
+        offset = error.position
+        before = text.encode()[:offset].decode(errors="ignore") if SAFE_LOADER is not yaml.SafeLoader else text[:offset]
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        return f"unacceptable character #x{error.character:04x}: {error.reason}", (line, column)
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error)
-    if mark is None:
-        return msg("error.yaml", reason=problem)
-    return msg("error.yaml_at", line=mark.line + 1, column=mark.column + 1, reason=problem)
+    return problem, ((mark.line + 1, mark.column + 1) if mark else None)
 
 
 def _mapping(value: Any, file: str) -> dict[str, Any]:
