@@ -7,6 +7,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -61,4 +62,20 @@ def test_an_export_to_a_folder_that_is_not_there_says_so_and_is_not_recorded(tmp
     )
     said = "".join(refused.stderr.split())  # folded at the terminal's width
     assert refused.exit_code == 2 and f"cannotwrite{target}:Nosuchfileordirectory→" in said
+    assert not any(e.action == "actions.exported" for e in AuditLog(repo.engine).entries(org_a))
+
+
+def test_the_export_reads_the_servers_knowledge_base(
+    tmp_path: Path, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules the server was given (AIREGIME_KNOWLEDGE_DIR) name the next steps, not the packaged ones."""
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    repo = Repository.open(url, kb)
+    accounts = Accounts(repo.engine)
+    accounts.add_user("alice", "a long enough password", organisation="Org A", role="admin", actor="t")
+    org_a = {name: i for i, name in accounts.organisations()}["Org A"]
+    monkeypatch.setenv("AIREGIME_KNOWLEDGE_DIR", str(tmp_path / "no-such-rules"))
+    refused = CliRunner().invoke(app, ["actions", "export", "--org", "Org A", "--db", url, "--lang", "en"])
+    said = "".join(refused.stderr.split())  # folded at the terminal's width, even inside a path
+    assert refused.exit_code == 2 and f"theknowledgebase{tmp_path / 'no-such-rules'}doesnotexist" in said
     assert not any(e.action == "actions.exported" for e in AuditLog(repo.engine).entries(org_a))

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import ADMIN_LANG, _fail, _lang, command_group, written
+from airegime.cli.app import ADMIN_LANG, _fail, _kb, _lang, command_group, written
 from airegime.cli.db import URL_HELP, _database, database_url_or_default
 from airegime.cli.users import OrgOption, _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
@@ -40,7 +40,6 @@ def export(
 ) -> None:
     """Write an organisation's actions, one row each: assessment, action, owner, due date, state,
     next step, last change."""
-    from airegime.kb import load_knowledge_base
     from airegime.storage import Repository
     from airegime.storage.accounts import Accounts
     from airegime.storage.actions import Actions, export_file
@@ -58,7 +57,7 @@ def export(
         _database(database_url_or_default(database_url)) as engine,
     ):
         organisation_id = _organisation_id(Accounts(engine), org, language)
-        kb = load_knowledge_base()
+        kb = _kb(None, language)  # the server's: AIREGIME_KNOWLEDGE_DIR, else the packaged one
         repo = Repository(engine, kb, organisation_id=organisation_id, actor=_actor())
         plan = Actions(repo)
         listed = plan.list(assessment)

@@ -269,25 +269,26 @@ def verify(
 def questions(
     lang: LangArg = None,
     phase: Annotated[Scope | None, typer.Option(help="only the questions asked there")] = None,
+    knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """Browse the questions, with their help, allowed answers and sources."""
     language = _lang(lang)
-    views.print_questions(out, _kb(None, language), language, phase)
+    views.print_questions(out, _kb(knowledge_dir, language), language, phase)
 
 
 @app.command()
-def sources(lang: LangArg = None) -> None:
+def sources(lang: LangArg = None, knowledge_dir: KnowledgeDirArg = None) -> None:
     """The legal sources the rules rest on, with their addresses."""
     language = _lang(lang)
-    views.print_sources(out, _kb(None, language), language)
+    views.print_sources(out, _kb(knowledge_dir, language), language)
 
 
 @app.command()
-def schema() -> None:
+def schema(knowledge_dir: KnowledgeDirArg = None) -> None:
     """Print the JSON Schema of system descriptors (for editors and validators)."""
     from airegime.system import descriptor_schema
 
-    typer.echo(to_json(descriptor_schema(_kb(None, _lang(None)))))
+    typer.echo(to_json(descriptor_schema(_kb(knowledge_dir, _lang(None)))))
 
 
 @app.command("test")

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from airegime.cli.app import LangArg, _fail, _kb, _lang, app, err, out, unwritable
+from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _kb, _lang, app, err, out, unwritable
 from airegime.cli.views import marked
 from airegime.errors import AiregimeError, msg
 from airegime.i18n import number, plural
@@ -34,10 +34,11 @@ def batch(
         Path | None, typer.Option("--template", help="write a ready-to-fill .xlsx inventory here instead")
     ] = None,
     lang: LangArg = None,
+    knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """Assess every system of an inventory at once (exit 1 if a row is invalid, 2 if the file is unreadable)."""
     language = _lang(lang)
-    kb = _kb(None, language)
+    kb = _kb(knowledge_dir, language)
     if template is not None:
         _write_template(kb, template, language)
         return

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from airegime.answers import normalise_answer
-from airegime.cli.app import LangArg, _input_errors, _kb, _lang, app, out, read_system
+from airegime.cli.app import KnowledgeDirArg, LangArg, _input_errors, _kb, _lang, app, out, read_system
 from airegime.cli.views import heading, marked
 from airegime.errors import AiregimeError, SessionError
 from airegime.files import replaced_when_done
@@ -55,10 +55,11 @@ def interview(
         Path | None,
         typer.Option("--save", help="where to save the descriptor (default: the resumed file, else from the name)"),
     ] = None,
+    knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """Answer plain questions one at a time, then see each phase's regime; saves a descriptor."""
     language = _lang(lang)
-    kb = _kb(None, language)
+    kb = _kb(knowledge_dir, language)
     with _input_errors(language):
         system = read_system(load_system, resume, kb=kb, lang=language) if resume else None
         resumed = InterviewSession.from_system(kb, system) if system is not None else None

@@ -81,6 +81,7 @@ def report(
 def import_report(
     file: Annotated[Path, typer.Argument(help="a JSON report written by `airegime report --format json`")],
     output: OutputOpt = None,
+    lang: LangArg = None,
     knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """Turn a JSON report back into a system descriptor (YAML), to assess or edit it again."""
@@ -88,7 +89,7 @@ def import_report(
 
     from airegime.render.report_data import load_report_json
 
-    language = _lang(None)
+    language = _lang(lang)
     kb = _kb(knowledge_dir, language)
     with _input_errors(language):
         system = read_system(load_report_json, file, kb=kb, lang=language)

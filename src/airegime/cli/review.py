@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airegime.cli.app import LangArg, _fail, _lang, command_group
+from airegime.cli.app import LangArg, _fail, _kb, _lang, command_group
 from airegime.cli.db import UrlOption, _database, database_url_or_default
 from airegime.cli.users import _actor, _organisation_id
 from airegime.errors import AiregimeError, msg
@@ -116,8 +116,6 @@ def _reviews(
     engine: Engine, org: str | None, *, actor: str | None, needs: Role | None, user: str | None, lang: Lang
 ) -> Reviews:
     """The organisation's reviews, acting as ``user`` (checked: a member with the role ``needs``)."""
-    from airegime.kb import load_knowledge_base
-    from airegime.settings import get_settings
     from airegime.storage import Repository
     from airegime.storage.accounts import ROLES, Accounts
     from airegime.storage.models import DEFAULT_ORGANISATION_ID
@@ -149,7 +147,7 @@ def _reviews(
                 lang,
             )
         name = user.strip().lower()
-    kb = load_knowledge_base(get_settings().knowledge_dir)
+    kb = _kb(None, lang)  # the server's: AIREGIME_KNOWLEDGE_DIR, else the packaged one
     repo = Repository(engine, kb).scoped(organisation_id, actor=name)
     return Reviews(repo)
 
