@@ -216,6 +216,16 @@ def test_batch_reports_invalid_cells_without_failing(api: Api) -> None:
     assert body["errors"][0]["row"] == 3 and body["errors"][0]["value"] == "nonsense"
 
 
+def test_batch_names_columns_carried_through_that_look_like_answer_columns(api: Api) -> None:
+    inventory = b"system_id,deployment.organisation_kind,purpose,owner\ns1,private_body,other,Legal\n"
+    for lang, said in (("en", "This question has a column for each phase"), ("fr", "une colonne par phase")):
+        body = api.post("/batch", params={"lang": lang}, files={"file": ("inventory.csv", inventory)}).json()
+        [unread] = body["unread_columns"]
+        assert unread["column"] == "purpose"
+        assert unread["suggestions"] == ["development.purpose", "deployment.purpose"] and said in unread["message"]
+        assert body["rows"][0]["purpose"] == "other"  # still carried through
+
+
 def test_knowledge_base_is_published_read_only(api: Api, kb: KnowledgeBase) -> None:
     summary = api.get("/kb").json()
     assert (summary["version"], summary["hash"]) == (kb.version, kb.hash)

@@ -146,3 +146,13 @@ def test_template_is_written_in_the_chosen_language(tmp_path: Path) -> None:
 def test_template_must_be_xlsx(tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", "--template", str(tmp_path / "t.csv")])
     assert result.exit_code == 2
+
+
+def test_columns_that_look_like_answer_columns_are_named_on_standard_error(tmp_path: Path) -> None:
+    source = write(tmp_path / "inventory.csv", {"system_id": ["A"], "organisation_kind": ["private_body"]})
+    result = runner.invoke(app, ["batch", str(source), "--lang", "en"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert "Column “organisation_kind” is not an answer column: it was carried through unread." in said
+    assert "development.organisation_kind, deployment.organisation_kind" in said
+    assert "carried through unread" not in result.stdout  # the results on standard output stay clean

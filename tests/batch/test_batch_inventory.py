@@ -217,6 +217,35 @@ def test_answer_columns_that_name_no_question_are_refused(header: str) -> None:
         assess_frame(pl.DataFrame({"system_id": ["A"], header: ["yes"]}), kb=KB)
 
 
+def test_columns_that_look_like_answer_columns_are_named_with_what_they_may_mean() -> None:
+    """Carried through unread, as any other column, but said: a misspelt answer column, or a
+    question of both phases headed without its phase, would otherwise leave answers silently unread."""
+    frame = pl.DataFrame(
+        {
+            "system_id": ["A"],
+            "deployment.purpose": ["other"],  # read: not named
+            "purpse": ["other"],  # a typo of a question of both phases
+            "Finalité": ["x"],  # its short name, without the phase
+            "development_use": ["single_use"],  # a typo of a question of one phase
+            "ÉTABLISSEMENT": ["eu"],  # a system question without its prefix: the system's column
+            "system_name": ["A"],
+            "owner": ["Legal"],  # any other column: nothing said
+        }
+    )
+    result = assess_frame(frame, kb=KB)
+    assert {c.name: c.suggestions for c in result.unread_columns} == {
+        "purpse": ("development.purpose", "deployment.purpose"),
+        "Finalité": ("development.purpose", "deployment.purpose"),
+        "development_use": ("development.development_uses",),
+        "ÉTABLISSEMENT": ("system.establishment",),
+    }
+    assert result.table is not None and result.table.get_column("purpse").to_list() == ["other"]  # carried through
+    said = {c.name: c.message().text("en") for c in result.unread_columns}
+    assert said["development_use"].endswith("Did you mean “development.development_uses”?")
+    assert said["purpse"].endswith("a column for each phase: development.purpose, deployment.purpose.")
+    assert "« purpse »" in result.unread_columns[0].message().text("fr").replace("\u00a0", " ")
+
+
 def test_a_file_without_system_id_is_refused() -> None:
     from airegime.errors import LayoutError
 

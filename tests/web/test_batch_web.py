@@ -184,6 +184,14 @@ def test_results_download_as_csv_and_xlsx_with_formulas_neutralised(client: Clie
     assert sheet is not None and sheet.max_row == 5
 
 
+def test_the_results_page_names_columns_that_look_like_answer_columns(client: Client) -> None:
+    location = results_page(client, b"system_id,deployment.purpose,developement_uses\ns1,other,single_use\n")
+    page = client.get(location).text
+    assert "La colonne «\u00a0developement_uses\u00a0» n’est pas une colonne de réponse" in page
+    assert "Vouliez-vous dire «\u00a0development.development_uses\u00a0»\u00a0?" in page
+    assert "n’est pas une colonne de réponse" not in client.get(results_page(client)).text
+
+
 def test_results_follow_the_language(client: Client, kb: KnowledgeBase) -> None:
     location = results_page(client)
     client.get("/lang/en")

@@ -351,6 +351,12 @@ class BatchCellError(_Out):
     expected: str
 
 
+class BatchUnreadColumn(_Out):
+    column: str = Field(description="a column carried through unread that looks like an answer column")
+    suggestions: list[str] = Field(description="the answer columns it may mean (one per phase for a question of both)")
+    message: str = Field(description="what to do, in the chosen language")
+
+
 class BatchSummaryOut(_Out):
     rows: int
     systems: int
@@ -365,6 +371,7 @@ class BatchOut(_Out):
     summary: BatchSummaryOut
     error_count: int
     errors: list[BatchCellError]
+    unread_columns: list[BatchUnreadColumn]
     rows: list[dict[str, Any]]
 
 

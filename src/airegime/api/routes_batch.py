@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from airegime.api.deps import StrictJsonRoute
-from airegime.api.models import BatchCellError, BatchOut, BatchSummaryOut, ErrorBody, RuleSetOut
+from airegime.api.models import BatchCellError, BatchOut, BatchSummaryOut, BatchUnreadColumn, ErrorBody, RuleSetOut
 from airegime.batch.io import READ_FORMATS
 from airegime.edge.deps import ApiLangDep, KbDep
 from airegime.errors import ApiError, msg
+from airegime.kb import Lang
 
 if TYPE_CHECKING:
     from airegime.batch.inventory import BatchResult
@@ -68,7 +69,7 @@ def batch(
         except (InventoryReadError, LayoutError) as error:
             raise ApiError(422, "unreadable_inventory", error.said, where="file", hint=error.advice) from None
         if target is None:
-            return _json_results(result)
+            return _json_results(result, language)
         return Response(
             target.read_bytes(),
             media_type=FILE_TYPES[output],
@@ -76,7 +77,7 @@ def batch(
         )
 
 
-def _json_results(result: BatchResult) -> BatchOut:
+def _json_results(result: BatchResult, lang: Lang) -> BatchOut:
     summary = result.summary
     rows = _as_text(result.table).to_dicts() if result.table is not None else []
     return BatchOut(
@@ -91,6 +92,10 @@ def _json_results(result: BatchResult) -> BatchOut:
         ),
         error_count=result.error_count,
         errors=[BatchCellError(row=e.row, column=e.column, value=e.value, expected=e.expected) for e in result.errors],
+        unread_columns=[
+            BatchUnreadColumn(column=c.name, suggestions=list(c.suggestions), message=c.message().text(lang))
+            for c in result.unread_columns
+        ],
         rows=rows,
     )
 

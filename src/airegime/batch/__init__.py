@@ -7,6 +7,7 @@ See docs/batch.md for the file format, the results and the Dask / Spark recipe.
 """
 
 from airegime.batch.assess import CellError, Summary, result_columns
+from airegime.batch.columns import UnreadColumn
 from airegime.batch.inventory import BatchResult, assess_frame, assess_inventory, assess_table
 from airegime.batch.template import write_template
 from airegime.errors import InventoryReadError, LayoutError
@@ -17,6 +18,7 @@ __all__ = [
     "InventoryReadError",
     "LayoutError",
     "Summary",
+    "UnreadColumn",
     "assess_frame",
     "assess_inventory",
     "assess_table",

@@ -25,6 +25,7 @@ distinct values are normalised once, then mapped to codes for the whole column.
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +35,7 @@ import numpy.typing as npt
 import polars as pl
 
 from airegime.answers import normalise_answer
-from airegime.errors import AnswerError, LayoutError, msg
+from airegime.errors import AnswerError, LayoutError, Message, msg
 from airegime.i18n import N_, translate
 from airegime.kb.models import LANGS, PHASES, KnowledgeBase, Lang, Phase, Question, Scope
 from airegime.render.summary import quoted
@@ -97,11 +98,26 @@ def format1_columns() -> list[tuple[Scope, Question]]:
 
 
 @dataclass(frozen=True)
+class UnreadColumn:
+    """A column carried through unread that looks like an answer column (a typo, or a question
+    asked in both phases headed without its phase): ``suggestions``, the columns it may mean."""
+
+    name: str  # as written in the file
+    suggestions: tuple[str, ...]  # canonical names: one, or the column of each phase
+
+    def message(self) -> Message:
+        if len(self.suggestions) == 1:
+            return msg("batch.unread.near", column=self.name, suggestion=self.suggestions[0])
+        return msg("batch.unread.phases", column=self.name, columns=", ".join(self.suggestions))
+
+
+@dataclass(frozen=True)
 class Layout:
     system_id: str
     answers: tuple[AnswerColumn, ...]
     passthrough: tuple[str, ...]
     format: int = 2  # 1: the answer columns are format-1 questions, mapped to format 2 when assessed
+    unread: tuple[UnreadColumn, ...] = ()  # passthrough columns that look like answer columns
 
     def column(self, scope: Scope, question_id: str) -> AnswerColumn | None:
         for column in self.answers:
@@ -158,7 +174,41 @@ def read_layout(columns: list[str], kb: KnowledgeBase) -> Layout:
             )
         seen[column.canonical] = name
         answers.append(column)
-    return Layout(system_id, tuple(answers), tuple(passthrough), 1 if old_only else 2)
+    unread = () if old_only else tuple(_unread(passthrough, kb))
+    return Layout(system_id, tuple(answers), tuple(passthrough), 1 if old_only else 2, unread)
+
+
+NEAR = 0.85  # difflib's similarity from which a header is taken for a misspelt answer column
+
+
+def _unread(passthrough: list[str], kb: KnowledgeBase) -> list[UnreadColumn]:
+    meant = _meant_columns(kb)
+    found = []
+    for name in passthrough:
+        key = header_key(name)
+        close = [key] if key in meant else difflib.get_close_matches(key, meant, n=1, cutoff=NEAR)
+        if close:
+            found.append(UnreadColumn(name, meant[close[0]]))
+    return found
+
+
+def _meant_columns(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Headers a person may write for an answer column, each with the column(s) it means: names,
+    labels, and a question's bare id or short name (the system's column where it has one, else
+    each phase's)."""
+    meant: dict[str, tuple[str, ...]] = {}
+    for question in kb.questions:
+        scopes = [scope for scope in SCOPES if scope in question.scope]
+        canonical = tuple(canonical_name(scope, question.id) for scope in scopes)
+        bare = canonical[:1] if scopes[0] == "system" else canonical
+        meant[header_key(question.id)] = bare
+        for lang in LANGS:
+            meant.setdefault(header_key(question.short.get(lang)), bare)
+        for scope, name in zip(scopes, canonical, strict=True):
+            meant[header_key(name)] = (name,)
+            for lang in LANGS:
+                meant[header_key(column_label(scope, question, lang))] = (name,)
+    return meant
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 
 from airegime.batch.assess import MAX_REPORTED_ERRORS, CellError, Summary, assess_chunk
-from airegime.batch.columns import Layout, read_layout
+from airegime.batch.columns import Layout, UnreadColumn, read_layout
 from airegime.batch.compiled import batch_program, prepare_batch_program
 from airegime.batch.io import ROW_INDEX, open_inventory, result_writer
 from airegime.kb.models import KnowledgeBase, Lang
@@ -45,6 +45,9 @@ class BatchResult:
     # 1 when the inventory has the old (format-1) columns: read through airegime.upgrade, and
     # ``summary.notes`` (and each row's ``notes`` column) says where that reading is a guess.
     format: int = 2
+    # Columns carried through unread that look like answer columns (a typo, a question asked in
+    # both phases headed without its phase): each with the columns it may mean.
+    unread_columns: tuple[UnreadColumn, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -73,7 +76,7 @@ def assess_inventory(
     prepare_batch_program(kb)  # built while the file is opened and its first chunks read
     inventory = open_inventory(source, kind, max_cells=max_cells)
     layout = read_layout(inventory.columns, kb)
-    result = BatchResult(kb.version, kb.hash, format=layout.format)
+    result = BatchResult(kb.version, kb.hash, format=layout.format, unread_columns=layout.unread)
     chunks = _whole_systems(inventory.chunks(chunk_rows), layout.system_id)
     if output is None:
         tables = [t for t, _ in _assess_chunks(kb, layout, chunks, lang, result, inventory.total_rows, progress)]
@@ -110,7 +113,7 @@ def assess_frame(
     """Like ``assess_inventory`` on a table already in memory (rows numbered from 1)."""
     frame = table if isinstance(table, pl.DataFrame) else pl.DataFrame(pl.from_arrow(table))
     layout = read_layout(frame.columns, kb)
-    result = BatchResult(kb.version, kb.hash, format=layout.format)
+    result = BatchResult(kb.version, kb.hash, format=layout.format, unread_columns=layout.unread)
     numbered = [frame.with_row_index(ROW_INDEX, offset=1)]
     result.table = next(_assess_chunks(kb, layout, numbered, lang, result, frame.height, None))[0]
     return result
