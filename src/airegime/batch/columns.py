@@ -186,6 +186,8 @@ def _unread(passthrough: list[str], kb: KnowledgeBase) -> list[UnreadColumn]:
     found = []
     for name in passthrough:
         key = header_key(name)
+        if len(key) > 100:  # longer than any answer column's name or label: not worth comparing
+            continue
         close = [key] if key in meant else difflib.get_close_matches(key, meant, n=1, cutoff=NEAR)
         if close:
             found.append(UnreadColumn(name, meant[close[0]]))
