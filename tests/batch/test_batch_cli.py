@@ -156,3 +156,11 @@ def test_columns_that_look_like_answer_columns_are_named_on_standard_error(tmp_p
     assert "Column “organisation_kind” is not an answer column: it was carried through unread." in said
     assert "development.organisation_kind, deployment.organisation_kind" in said
     assert "carried through unread" not in result.stdout  # the results on standard output stay clean
+
+
+def test_a_file_with_only_its_header_says_there_is_nothing_to_assess(tmp_path: Path) -> None:
+    source = tmp_path / "inventory.csv"
+    source.write_text("system_id,deployment.purpose\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(source), "--lang", "en"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "This file has no row to assess" in result.stderr and "0 rows, 0 systems" in result.stdout

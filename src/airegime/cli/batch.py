@@ -97,6 +97,8 @@ def _print_report(kb: KnowledgeBase, result: BatchResult, lang: Lang) -> None:
         _print_format1(result, lang)
     for column in result.unread_columns:  # its name comes from the file: control characters escaped
         err.print(f"[yellow]{escape(escaped(column.message().text(lang)))}[/]")
+    if not result.summary.rows:
+        err.print(f"[yellow]{escape(translate('batch.no_rows', lang))}[/]")
     if result.split_system_count:
         examples = ", ".join(
             f"{escaped(system)} ({translate('row', lang)} {row})" for system, row in result.split_systems[:3]
