@@ -65,6 +65,12 @@ class LoadReport:
     client_cpu_ms_per_request: float = 0.0  # this generator's CPU time: it shares the machine's cores
     database_cpu_ms_per_request: float = 0.0  # PostgreSQL's backends serving this database (0 for SQLite)
     machine_load: float = 0.0  # load average over 1 minute when the run ended (other work on the machine)
+    # What the machine did to the run, over the measured seconds (Linux /proc; 0 elsewhere): pages
+    # the server processes had to read back from disk (code or data the kernel had dropped), the
+    # same for the whole machine, and CPU time the hypervisor gave to others (a virtual machine's "steal").
+    server_major_faults: int = 0
+    machine_file_refaults: int = 0
+    machine_steal_seconds: float = 0.0
 
 
 def request_for(kind: str, index: int, ids: list[int]) -> tuple[str, str, dict[str, Any]]:
@@ -291,7 +297,8 @@ def run(choice: str, *, rate: float, seconds: float, workers: int = 1) -> LoadRe
 
             def sample() -> None:  # once seeded and warmed up, when the schedule starts
                 start.update(server=sum(map(cpu_seconds, processes)), client=time.process_time())
-                start.update(backends=database_backends(choice))
+                start.update(backends=database_backends(choice), faults=sum(map(major_faults, processes)))
+                start.update(machine=machine_counters())
 
             report = asyncio.run(run_load(server.api, rate=rate, seconds=seconds, database=choice, on_start=sample))
             server_used = sum(map(cpu_seconds, processes)) - start["server"]
@@ -302,6 +309,10 @@ def run(choice: str, *, rate: float, seconds: float, workers: int = 1) -> LoadRe
             report.client_cpu_ms_per_request = round(client_used * 1000 / max(1, report.sent), 2)
             report.database_cpu_ms_per_request = round(database_used * 1000 / max(1, report.sent), 2)
             report.machine_load = os.getloadavg()[0]
+            report.server_major_faults = sum(map(major_faults, processes)) - start["faults"]
+            machine = machine_counters()
+            report.machine_file_refaults = machine["refaults"] - start["machine"]["refaults"]
+            report.machine_steal_seconds = round(machine["steal"] - start["machine"]["steal"], 2)
             return report
         finally:
             server.stop()
@@ -346,6 +357,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def major_faults(pid: int) -> int:
+    """Page faults of a process that had to read from disk (Linux /proc)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[9])
+
+
+def machine_counters() -> dict[str, float]:
+    """File pages read back after the kernel dropped them, and CPU seconds stolen by the hypervisor."""
+    counters = {"refaults": 0.0, "steal": 0.0}
+    try:
+        for line in Path("/proc/vmstat").read_text().splitlines():
+            name, _, value = line.partition(" ")
+            if name == "workingset_refault_file":
+                counters["refaults"] = float(value)
+        cpu = Path("/proc/stat").read_text().splitlines()[0].split()
+        counters["steal"] = int(cpu[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        pass
+    return counters
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default="sqlite", help="sqlite, postgres, or an SQLAlchemy URL")
@@ -371,6 +402,11 @@ def main() -> None:
         f"(one core carries about {1000 / max(report.server_cpu_ms_per_request, 0.01):.0f} requests/s); "
         f"{database}this client {report.client_cpu_ms_per_request} ms; "
         f"machine load average {report.machine_load:.1f}"
+    )
+    print(
+        f"While measured: {report.server_major_faults} page faults of the server read from disk; on the machine, "
+        f"{report.machine_file_refaults:.0f} file pages read back after the kernel dropped them, "
+        f"{report.machine_steal_seconds} s of CPU stolen by the hypervisor"
     )
     for sample in report.error_samples:
         print("ERROR:", sample)
