@@ -74,6 +74,13 @@ def _lang(option: Lang | None) -> Lang:
     return option or get_settings().lang
 
 
+def _language_and_rules(lang: Lang | None, knowledge_dir: Path | None) -> tuple[Lang, KnowledgeBase]:
+    """The reader's language and the rules to apply, from a command's --lang and --knowledge-dir
+    (else the settings); a wrong folder is said in that language (exit 2)."""
+    language = _lang(lang)
+    return language, _kb(knowledge_dir, language)
+
+
 # The commands without --lang (db, users, orgs, audit, serve) speak English, their errors too.
 ADMIN_LANG: Lang = "en"
 
@@ -143,8 +150,7 @@ def _descriptor(
     the block (reading it, then what the command does with it) become a message and exit code 2."""
     from airegime.system import load_system
 
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
+    language, kb = _language_and_rules(lang, knowledge_dir)
     with _input_errors(language):
         yield language, kb, read_system(load_system, file, kb=kb, lang=language)
 
@@ -255,8 +261,8 @@ def verify(
     """Prove the rule set complete: every answer combination gets exactly one rule, and more."""
     from airegime.engine.verify import verify as verify_rules
 
-    language = _lang(lang)
-    report = verify_rules(kb=_kb(knowledge_dir, language))
+    language, kb = _language_and_rules(lang, knowledge_dir)
+    report = verify_rules(kb=kb)
     if format == "json":
         typer.echo(to_json(views.verification_dict(report, language)))
     else:
@@ -272,15 +278,15 @@ def questions(
     knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """Browse the questions, with their help, allowed answers and sources."""
-    language = _lang(lang)
-    views.print_questions(out, _kb(knowledge_dir, language), language, phase)
+    language, kb = _language_and_rules(lang, knowledge_dir)
+    views.print_questions(out, kb, language, phase)
 
 
 @app.command()
 def sources(lang: LangArg = None, knowledge_dir: KnowledgeDirArg = None) -> None:
     """The legal sources the rules rest on, with their addresses."""
-    language = _lang(lang)
-    views.print_sources(out, _kb(knowledge_dir, language), language)
+    language, kb = _language_and_rules(lang, knowledge_dir)
+    views.print_sources(out, kb, language)
 
 
 @app.command()
@@ -309,8 +315,7 @@ def test_scenarios(
     from airegime.errors import ScenarioError
     from airegime.scenarios import ScenarioResult, load_scenarios, run_scenario, scenario_files
 
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
+    language, kb = _language_and_rules(lang, knowledge_dir)
     with _input_errors(language):
         files = [(path, load_scenarios(path)) for path in scenario_files(paths)]
     runs: list[tuple[Path, Scenario, ScenarioResult | ScenarioError]] = []

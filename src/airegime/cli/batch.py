@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _kb, _lang, app, err, out, unwritable
+from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _language_and_rules, app, err, out, unwritable
 from airegime.cli.views import marked
 from airegime.errors import AiregimeError, msg
 from airegime.i18n import number, plural
@@ -37,8 +37,7 @@ def batch(
     knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """Assess every system of an inventory at once (exit 1 if a row is invalid, 2 if the file is unreadable)."""
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
+    language, kb = _language_and_rules(lang, knowledge_dir)
     if template is not None:
         _write_template(kb, template, language)
         return

@@ -15,8 +15,7 @@ from airegime.cli.app import (
     LangArg,
     TextOrJson,
     _input_errors,
-    _kb,
-    _lang,
+    _language_and_rules,
     app,
     out,
     read_system,
@@ -51,8 +50,7 @@ def compare(
     from airegime.compare import compare as compare_systems
     from airegime.render.report_data import load_descriptor_or_report
 
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
+    language, kb = _language_and_rules(lang, knowledge_dir)
     with _input_errors(language):
         before = read_system(load_descriptor_or_report, first, kb=kb, lang=language)
         after = read_system(load_descriptor_or_report, second, kb=kb, lang=language)

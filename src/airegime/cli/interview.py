@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from airegime.answers import normalise_answer
-from airegime.cli.app import KnowledgeDirArg, LangArg, _input_errors, _kb, _lang, app, out, read_system
+from airegime.cli.app import KnowledgeDirArg, LangArg, _input_errors, _language_and_rules, app, out, read_system
 from airegime.cli.views import heading, marked
 from airegime.errors import AiregimeError, SessionError
 from airegime.files import replaced_when_done
@@ -58,8 +58,7 @@ def interview(
     knowledge_dir: KnowledgeDirArg = None,
 ) -> None:
     """Answer plain questions one at a time, then see each phase's regime; saves a descriptor."""
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
+    language, kb = _language_and_rules(lang, knowledge_dir)
     with _input_errors(language):
         system = read_system(load_system, resume, kb=kb, lang=language) if resume else None
         resumed = InterviewSession.from_system(kb, system) if system is not None else None

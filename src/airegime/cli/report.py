@@ -12,7 +12,16 @@ from typing import Annotated
 
 import typer
 
-from airegime.cli.app import KnowledgeDirArg, LangArg, _fail, _input_errors, _kb, _lang, app, read_system, written
+from airegime.cli.app import (
+    KnowledgeDirArg,
+    LangArg,
+    _fail,
+    _input_errors,
+    _language_and_rules,
+    app,
+    read_system,
+    written,
+)
 from airegime.errors import AiregimeError, msg
 from airegime.kb import Lang
 from airegime.render.diagram import DiagramFormat
@@ -65,8 +74,7 @@ def report(
     from airegime.render.report_data import load_descriptor_or_report
     from airegime.render.reports import render_report
 
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
+    language, kb = _language_and_rules(lang, knowledge_dir)
     generated = _parse_date(on, language)
     with _input_errors(language):
         system = read_system(load_descriptor_or_report, file, kb=kb, lang=language)
@@ -89,8 +97,7 @@ def import_report(
 
     from airegime.render.report_data import load_report_json
 
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
+    language, kb = _language_and_rules(lang, knowledge_dir)
     with _input_errors(language):
         system = read_system(load_report_json, file, kb=kb, lang=language)
     text = yaml.safe_dump(system.to_dict(), allow_unicode=True, sort_keys=False, width=100)
@@ -107,8 +114,7 @@ def methodology(
     """The whole method, from the knowledge base alone: questions, rules in plain words, sources, outcomes."""
     from airegime.render.methodology import render_methodology
 
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
+    language, kb = _language_and_rules(lang, knowledge_dir)
     _write(render_methodology(kb=kb, fmt=format, lang=language), output, format, language)
 
 
@@ -129,8 +135,7 @@ def diagram(
     """The decision diagram of the rule set (Graphviz), with an assessment's paths highlighted if given."""
     from airegime.render.diagram import decision_diagram
 
-    language = _lang(lang)
-    kb = _kb(knowledge_dir, language)
+    language, kb = _language_and_rules(lang, knowledge_dir)
     with _input_errors(language):
         assessment = None
         if file is not None:
