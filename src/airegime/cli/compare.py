@@ -86,9 +86,7 @@ def print_comparison(
         for phase in regimes:
             title = escape(phase.title)
             if phase.renamed_from:
-                title += (
-                    f"\n[dim]({escape(translate('compare.renamed_from', lang).format(name=phase.renamed_from))})[/]"
-                )
+                title += f"\n[dim]({escape(translate('compare.renamed_from', lang, name=phase.renamed_from))})[/]"
             title += f"\n[yellow]{escape(translate('compare.change.' + phase.change, lang))}[/]"
             table.add_row(title, _side(phase.before, lang), _side(phase.after, lang))
         out.print(table)
@@ -106,9 +104,7 @@ def print_comparison(
             marked([f"{escape(title)}{colon(lang)}[bold]{escape(line)}[/]" for title, line in headlines], indent=0)
         )
     version = comparison.after.rule_set_version
-    out.print(
-        f"[dim]{escape(translate('compare.rules', lang).format(version=version))} {escape(kb.disclaimer.get(lang))}[/]"
-    )
+    out.print(f"[dim]{escape(translate('compare.rules', lang, version=version))} {escape(kb.disclaimer.get(lang))}[/]")
 
 
 def _side(side: Side | None, lang: Lang) -> str:

@@ -178,7 +178,7 @@ def _print_phase(
         for answer in first["outcomes_by_answer"]:
             out.print(f"    {escape(answer['answer_label'])} → {escape(' / '.join(answer['outcomes']))}")
         if source:
-            out.print(f"[dim]{escape(translate('next.command', lang).format(file=shlex.quote(source)))}[/]")
+            out.print(f"[dim]{escape(translate('next.command', lang, file=shlex.quote(source)))}[/]")
         if others:
             shorts = ", ".join(question["short"] for question in others)
             out.print(f"[bold]{translate('next.others', lang)}[/]{colon(lang)}{escape(shorts)}")

@@ -89,7 +89,7 @@ def open_points(report: dict[str, Any]) -> list[str]:
 
 
 def more_changes_note(count: int, lang: Lang) -> str:
-    return translate("report.more_changes_note" if count > 1 else "report.more_change_note", lang).format(n=count)
+    return translate("report.more_changes_note" if count > 1 else "report.more_change_note", lang, n=count)
 
 
 def report_markdown(report: dict[str, Any]) -> str:
