@@ -331,3 +331,12 @@ def test_hostile_markdown_stays_inert_through_a_commonmark_renderer(kb: Knowledg
     assert not re.search(r'href="javascript', html)
     assert html.count("<h1>") == 1 and "<strong>gras</strong>" not in html
     assert "&lt;script&gt;" in html and RTL in html
+
+
+def test_the_note_on_changes_left_to_the_annex_is_one_plural_message() -> None:
+    from airegime.render.report_markdown import more_changes_note
+
+    assert more_changes_note(1, "en").startswith("One other combination of answers would")
+    assert more_changes_note(2, "en").startswith("2 other combinations of answers would")
+    assert more_changes_note(1, "fr").startswith("Une autre combinaison de réponses changerait")
+    assert more_changes_note(12, "fr").startswith("12 autres combinaisons de réponses changeraient")

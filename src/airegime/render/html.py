@@ -61,8 +61,6 @@ REPORT_WORDS = {
     "unknown_point": "report.unknown_point",
     "and_": "report.and",
     "more_changes": "report.more_changes",
-    "more_changes_note": "report.more_changes_note",
-    "more_change_note": "report.more_change_note",
     "annex": "report.annex",
     "annex_lead": "report.annex_lead",
     "undetermined_lead": "report.undetermined_lead",

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from airegime.i18n import translate
+from airegime.i18n import plural, translate
 from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers, without_controls
 from airegime.render.sentences import TRUTH_MARK, condition_lines
@@ -89,7 +89,8 @@ def open_points(report: dict[str, Any]) -> list[str]:
 
 
 def more_changes_note(count: int, lang: Lang) -> str:
-    return translate("report.more_changes_note" if count > 1 else "report.more_change_note", lang, n=count)
+    """ "3 other combinations of answers would also change the regime: see the annex." """
+    return plural("report.more_changes_note", count, lang)
 
 
 def report_markdown(report: dict[str, Any]) -> str:
