@@ -192,6 +192,21 @@ def test_the_results_page_names_columns_that_look_like_answer_columns(client: Cl
     assert "n’est pas une colonne de réponse" not in client.get(results_page(client)).text
 
 
+def test_the_results_page_says_an_old_inventory_was_read_in_the_current_format(client: Client) -> None:
+    """A format-1 inventory: the page says so and lists each guess, as the command line does."""
+    old = (
+        b"system_id,deployment_name,system.household,development.personal_data,development.eu_link,"
+        b"development.controller_kind,development.use_defined,development.same_purpose_only,development.purpose\n"
+        b"s1,investigation,no,yes,yes,competent_authority,yes,no,criminal_law\n"
+    )
+    client.get("/lang/en")
+    page = client.get(results_page(client, old)).text
+    assert "This inventory has the old column names (format 1)" in page
+    assert "development.development_uses (1 row)" in page  # the guess, with the column it concerns
+    assert 'href="/batch/template.xlsx"' in page and "copy the answers into it" in page
+    assert "format 1" not in client.get(results_page(client, b"system_id,deployment.purpose\ns1,other\n")).text
+
+
 def test_results_follow_the_language(client: Client, kb: KnowledgeBase) -> None:
     location = results_page(client)
     client.get("/lang/en")

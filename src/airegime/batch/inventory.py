@@ -20,6 +20,7 @@ from airegime.batch.assess import MAX_REPORTED_ERRORS, CellError, Summary, asses
 from airegime.batch.columns import Layout, UnreadColumn, read_layout
 from airegime.batch.compiled import batch_program, prepare_batch_program
 from airegime.batch.io import ROW_INDEX, open_inventory, result_writer
+from airegime.i18n import plural, translate
 from airegime.kb.models import KnowledgeBase, Lang
 
 CHUNK_ROWS = 250_000
@@ -52,6 +53,22 @@ class BatchResult:
     @property
     def valid(self) -> bool:
         return self.error_count == 0
+
+    def format1_said(self, lang: Lang) -> tuple[str, list[str]]:
+        """A format-1 inventory, in words: that its answers were read in the current format, and
+        each guess that reading made, with the columns and the number of rows it concerns."""
+        if not self.summary.notes:
+            return translate("format1.none", lang), []
+        lead = translate("format1", lang, rows=plural("batch.rows", self.summary.noted_rows, lang))
+        by_text: dict[str, list[tuple[str, int]]] = {}
+        for note, count in self.summary.notes.items():
+            by_text.setdefault(note.text(lang), []).append((note.location, count))
+        notes = []
+        for text, places in by_text.items():
+            columns = ", ".join(location for location, _ in places)
+            rows = plural("batch.rows", max(count for _, count in places), lang)
+            notes.append(translate("format1.note", lang, columns=columns, rows=rows, text=text))
+        return lead, notes
 
 
 def assess_inventory(

@@ -127,23 +127,12 @@ def _print_errors(result: BatchResult, lang: Lang) -> None:
 
 def _print_format1(result: BatchResult, lang: Lang) -> None:
     """Old columns: say so, and list each guess the reading made, with the rows it concerns."""
-    from airegime.i18n import plural, translate
+    from airegime.i18n import translate
 
-    notes = result.summary.notes
-    if not notes:
-        err.print(f"[yellow]{escape(translate('format1.none', lang))}[/]")
-    else:
-        rows = plural("batch.rows", result.summary.noted_rows, lang)
-        err.print(f"[yellow]{escape(translate('format1', lang, rows=rows))}[/]")
-        by_text: dict[str, list[tuple[str, int]]] = {}
-        for note, count in notes.items():
-            by_text.setdefault(note.text(lang), []).append((note.location, count))
-        notes_said = []
-        for text, places in by_text.items():
-            columns = ", ".join(location for location, _ in places)
-            rows = plural("batch.rows", max(count for _, count in places), lang)
-            notes_said.append(escape(translate("format1.note", lang, columns=columns, rows=rows, text=text)))
-        err.print(marked(notes_said))
+    lead, notes = result.format1_said(lang)
+    err.print(f"[yellow]{escape(lead)}[/]")
+    if notes:
+        err.print(marked([escape(note) for note in notes]))
     err.print(escape(translate("format1.template", lang)))
 
 
