@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from airegime.errors import AiregimeError, msg
 from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers, without_controls
-from airegime.render.report_markdown import more_changes_note, whatif_split
+from airegime.render.report_markdown import WHATIF_SHOWN, more_changes_note, whatif_split
 from airegime.render.sentences import TRUTH_MARK, condition_lines
 
 if TYPE_CHECKING:
@@ -125,6 +125,7 @@ def report_pdf(report: dict[str, Any], *, words: dict[str, str], diagram_svg: st
             [condition_lines(rule["condition"], lang, traced=True) for rule in phase["rules"]]
             for phase in report["phases"]
         ],
+        "whatif_shown": WHATIF_SHOWN,
         # per phase: what the short "would change" table leaves to the annex ("" when nothing)
         "more_changes": [
             more_changes_note(len(rest), lang) if (rest := whatif_split(phase)[1]) else "" for phase in report["phases"]

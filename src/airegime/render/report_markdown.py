@@ -35,7 +35,7 @@ def md_link(title: str, url: str) -> str:
     return f"[{md(title)}](<{url}>)" if url else md(title)
 
 
-# Shared by the Markdown, HTML and Word views (the PDF template does the same in Typst).
+# Shared by the Markdown, HTML, Word and PDF views (the PDF template receives it as whatif_shown).
 WHATIF_SHOWN = 6  # the "what would change" table stays short; the other scenarios go to the annex
 
 
