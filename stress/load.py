@@ -74,6 +74,9 @@ class LoadReport:
     server_major_faults: int = 0
     machine_file_refaults: int = 0
     machine_steal_seconds: float = 0.0
+    # each server process's part of the server's CPU time (the supervisor first): a worker that
+    # wins most new connections does most of the work while another idles
+    cpu_share_by_process: list[float] = field(default_factory=list)
 
 
 def request_for(kind: str, index: int, ids: list[int]) -> tuple[str, str, dict[str, Any]]:
@@ -299,12 +302,15 @@ def run(choice: str, *, rate: float, seconds: float, workers: int = 1) -> LoadRe
             start: dict[str, Any] = {}
 
             def sample() -> None:  # once seeded and warmed up, when the schedule starts
-                start.update(server=sum(map(cpu_seconds, processes)), client=time.process_time())
+                start.update(by_process=[cpu_seconds(pid) for pid in processes], client=time.process_time())
+                start.update(server=sum(start["by_process"]))
                 start.update(backends=database_backends(choice), faults=sum(map(major_faults, processes)))
                 start.update(machine=machine_counters())
 
             report = asyncio.run(run_load(server.api, rate=rate, seconds=seconds, database=choice, on_start=sample))
-            server_used = sum(map(cpu_seconds, processes)) - start["server"]
+            by_process = [cpu_seconds(pid) - before for pid, before in zip(processes, start["by_process"], strict=True)]
+            server_used = sum(by_process)
+            report.cpu_share_by_process = [round(used / server_used, 2) if server_used else 0.0 for used in by_process]
             client_used = time.process_time() - start["client"]
             database_used = sum(cpu - start["backends"].get(pid, 0.0) for pid, cpu in database_backends(choice).items())
             report.workers = workers
@@ -406,6 +412,8 @@ def main() -> None:
         f"{database}this client {report.client_cpu_ms_per_request} ms; "
         f"machine load average {report.machine_load:.1f}"
     )
+    shares = " / ".join(f"{share:.0%}" for share in report.cpu_share_by_process)
+    print(f"Each server process's part of the server's CPU (the supervisor first): {shares}")
     print(
         f"While measured: {report.server_major_faults} page faults of the server read from disk; on the machine, "
         f"{report.machine_file_refaults:.0f} file pages read back after the kernel dropped them, "

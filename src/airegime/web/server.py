@@ -10,8 +10,10 @@ from __future__ import annotations
 import gc
 import ipaddress
 import os
+import socket
+import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
@@ -60,8 +62,10 @@ def run(app: FastAPI, *, host: str, port: int, workers: int = 1) -> None:
 
     With several workers, each process builds its own app: ``app`` has then only served to
     check the settings and migrate the database once, before the workers race to do it.
+    Raises OSError when the address cannot be listened on (in use, not this machine's).
     """
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     options: dict[str, Any] = {
         "host": host,
@@ -78,7 +82,48 @@ def run(app: FastAPI, *, host: str, port: int, workers: int = 1) -> None:
         return
     app.state.repo.engine.dispose()  # the workers open their own connections
     os.environ[HOST_VARIABLE] = host
-    uvicorn.run("airegime.web.server:worker_app", factory=True, workers=workers, **options)
+    if not sys.platform.startswith("linux"):  # SO_REUSEPORT shares connections out on Linux only
+        uvicorn.run("airegime.web.server:worker_app", factory=True, workers=workers, **options)
+        return
+    config = uvicorn.Config("airegime.web.server:worker_app", factory=True, workers=workers, **options)
+    with ReusePortListener(host, port) as held, suppress(KeyboardInterrupt):  # Ctrl-C: the workers stop too
+        Multiprocess(config, sockets=[held]).run()
+
+
+class ReusePortListener(socket.socket):
+    """The address the worker processes listen on, each with a socket of its own (Linux SO_REUSEPORT).
+
+    uvicorn binds one socket and hands the same one to every worker: a new connection then goes
+    to whichever worker wins the race to accept it, in practice mostly the same one (measured in
+    ``stress/load.py``: one of two workers did 84 to 87 % of the work while the other idled, which
+    made the tail latency of a single busy process). With a socket of its own in each worker, the
+    kernel shares new connections out evenly among them. This socket, bound but never listening,
+    holds the address in the supervisor and receives no connection; when uvicorn passes it to a
+    worker (a new one too, after a crash), it arrives as a new socket bound to the same address
+    (``__reduce__``). Only processes of the same user can join the address (a Linux rule).
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        _share_address(self)
+        self.bind((host.strip("[]"), port))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        host, port = self.getsockname()[:2]
+        return _worker_socket, (int(self.family), host, port)
+
+
+def _worker_socket(family: int, host: str, port: int) -> socket.socket:
+    """In a worker process: its own socket on the supervisor's address (uvicorn makes it listen)."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    _share_address(sock)
+    sock.bind((host, port))
+    return sock
+
+
+def _share_address(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart at once after a stop, as uvicorn does
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
 
 
 def _threads_as_connections(app: FastAPI) -> None:
