@@ -16,7 +16,7 @@ from databases import postgres_url
 from fastapi.testclient import TestClient
 from pytest import MonkeyPatch
 
-from airegime.web.server import serving_app
+from airegime.web.server import ReusePortListener, serving_app
 
 from .helpers import stress_module
 
@@ -107,6 +107,8 @@ def test_each_server_process_listens_on_a_socket_of_its_own_and_gets_its_share(t
         held = {pid: len(sockets) for pid, sockets in _held(workers, port, ESTABLISHED).items()}
         for connection in clients:
             connection.close()
+        with pytest.raises(OSError, match="in use"):  # another server cannot join the address
+            ReusePortListener("127.0.0.1", port)
     finally:
         server.stop()
     assert sum(held.values()) == 40, held

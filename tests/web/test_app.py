@@ -294,6 +294,27 @@ def test_serve_listens_on_localhost_by_default(monkeypatch: pytest.MonkeyPatch, 
     assert (tmp_path / "data" / "airegime.sqlite3").exists()
 
 
+def test_serve_says_clearly_when_its_port_is_taken(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import socket
+
+    from typer.testing import CliRunner
+    from uvicorn import supervisors
+
+    from airegime.cli.app import app
+
+    monkeypatch.setattr(supervisors, "Multiprocess", None)  # never reached: the address is taken
+    monkeypatch.setenv("AIREGIME_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("AIREGIME_DATABASE_URL", raising=False)
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        outcome = CliRunner().invoke(app, ["serve", "--port", str(port), "--workers", "2"])
+    assert outcome.exit_code == 2, outcome.output
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in outcome.output
+    assert "--port" in outcome.output and "Traceback" not in outcome.output
+
+
 def test_on_localhost_other_host_names_are_refused(repo: Repository) -> None:
     from airegime.web.app import create_app
     from airegime.web.server import allowed_hosts

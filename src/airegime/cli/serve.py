@@ -78,7 +78,12 @@ def serve(
     rules = f", knowledge base: {knowledge_dir}" if knowledge_dir else ""
     database = _redacted(settings.effective_database_url)
     typer.echo(f"airegime: http://{host}:{port}/  (database: {database}{rules}{processes})")
-    run(web_app, host=host, port=port, workers=workers)
+    try:
+        run(web_app, host=host, port=port, workers=workers)
+    except OSError as error:  # one process: uvicorn says it itself
+        typer.echo(f"error: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
+        typer.echo("  → another program may be using this port: choose another with --port", err=True)
+        raise typer.Exit(2) from None
 
 
 def _redacted(url: str) -> str:

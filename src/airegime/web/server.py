@@ -100,13 +100,18 @@ class ReusePortListener(socket.socket):
     kernel shares new connections out evenly among them. This socket, bound but never listening,
     holds the address in the supervisor and receives no connection; when uvicorn passes it to a
     worker (a new one too, after a crash), it arrives as a new socket bound to the same address
-    (``__reduce__``). Only processes of the same user can join the address (a Linux rule).
+    (``__reduce__``). Only processes of the same user can join the address (a Linux rule), and
+    a server started on an address already listened on is refused, as uvicorn's own would be.
     """
 
     def __init__(self, host: str, port: int) -> None:
-        super().__init__(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        family, address = socket.AF_INET6 if ":" in host else socket.AF_INET, (host.strip("[]"), port)
+        with socket.socket(family, socket.SOCK_STREAM) as probe:  # without SO_REUSEPORT: refused if anything
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # listens there, another airegime too
+            probe.bind(address)
+        super().__init__(family, socket.SOCK_STREAM)
         _share_address(self)
-        self.bind((host.strip("[]"), port))
+        self.bind(address)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         host, port = self.getsockname()[:2]
