@@ -11,9 +11,9 @@ the moment each request was due, so a server that falls behind shows it. The fir
 WARM_UP_SECONDS at the same rate are not counted: the server starts its threads and opens its
 pooled connections then, as a server that has been running has done. Mix: 40 % reads
 (one assessment, a search, the questions), 30 % evaluations, 30 % saves (patches, creations).
-Beside the latencies it reports the CPU each part used per request, and what the machine did to
-the run (pages read back from disk, CPU time stolen by a hypervisor), to tell a slow machine from
-slow code.
+Beside the latencies it reports the CPU each part used per request, each server process's share
+of it (an idle worker beside a busy one shows there), and what the machine did to the run (pages
+read back from disk, CPU time stolen by a hypervisor), to tell a slow machine from slow code.
 """
 
 from __future__ import annotations
