@@ -112,14 +112,14 @@ def test_each_server_process_listens_on_a_socket_of_its_own_and_gets_its_share(t
     finally:
         server.stop()
     assert sum(held.values()) == 40, held
-    assert min(held.values()) >= 10, held  # even shares: fewer than 10 of 40 happens once in 10^5 runs
+    assert min(held.values()) >= 6, held  # shared out at random, fewer than 6 of 40: once in 700,000 runs
+
+
+ESTABLISHED, LISTENING = "01", "0A"  # TCP states in /proc/net/tcp
 
 
 def _cmdline(pid: int) -> bytes:
     return Path(f"/proc/{pid}/cmdline").read_bytes()
-
-
-ESTABLISHED, LISTENING = "01", "0A"  # TCP states in /proc/net/tcp
 
 
 def _held(pids: list[int], port: int, state: str) -> dict[int, set[str]]:
