@@ -94,10 +94,11 @@ class ReusePortListener(socket.socket):
     """The address the worker processes listen on, each with a socket of its own (Linux SO_REUSEPORT).
 
     uvicorn binds one socket and hands the same one to every worker: a new connection then goes
-    to whichever worker wins the race to accept it, in practice mostly the same one (measured in
-    ``stress/load.py``: one of two workers did 84 to 87 % of the work while the other idled, which
-    made the tail latency of a single busy process). With a socket of its own in each worker, the
-    kernel shares new connections out evenly among them. This socket, bound but never listening,
+    to whichever worker wins the race to accept it, often the same one (measured with
+    ``stress/load.py``: one of two workers did 84 % of the work while the other idled, and the
+    busy one made the tail latency). With a socket of its own in each worker, the kernel shares
+    new connections out evenly among them (connections, not requests: a client that keeps one
+    connection open stays with one worker). This socket, bound but never listening,
     holds the address in the supervisor and receives no connection; when uvicorn passes it to a
     worker (a new one too, after a crash), it arrives as a new socket bound to the same address
     (``__reduce__``). Only processes of the same user can join the address (a Linux rule), and
