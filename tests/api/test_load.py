@@ -25,9 +25,11 @@ pytestmark = pytest.mark.slow
 
 def test_a_short_mixed_load_on_sqlite_gives_no_error() -> None:
     load = stress_module("load")
-    report = load.run("sqlite", rate=40, seconds=3)
+    report = load.run("sqlite", rate=40, seconds=3, workers=2)
     assert report.sent == 120
     assert report.errors == 0, report.error_samples
+    assert len(report.cpu_share_by_process) >= 3  # the supervisor and its two workers
+    assert abs(sum(report.cpu_share_by_process) - 1) <= 0.03, report.cpu_share_by_process
 
 
 @pytest.mark.postgres
