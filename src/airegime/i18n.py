@@ -280,7 +280,7 @@ DYNAMIC_IDS = (
     N_("menu.rename"),
 )
 
-# Functions whose first argument is a message id (or ids, as in `w("a" if x else "b", lang)`).
+# Functions whose first argument is a message id (or ids, as in `translate("a" if x else "b", lang)`).
 KEYWORDS = frozenset({"_", "translate", "N_", "_tell", "translator", "msg"})
 PLURAL_KEYWORDS = frozenset({"plural", "msg_plural"})  # their id and its plural (id + ".plural"), as one message
 

@@ -27,6 +27,7 @@ from airegime.render.summary import (
     colon,
     expected_label,
     outcome_label,
+    phase_table_headings,
     phase_title,
     short_reason,
     status_label,
@@ -35,7 +36,7 @@ from airegime.render.summary import (
 STATUS_STYLE = {"determined": "green", "undetermined": "yellow", "case_by_case": "magenta"}
 IN_WORD = r"\S\u00a0\u202f"  # what a word is made of on the terminal: no-break spaces hold its parts together
 WORD = re.compile(rf"[{IN_WORD}]+")
-COLUMNS = (("col.phase", 3), ("col.regime", 3), ("col.status", 2), ("col.reason", 6))  # heading id, width share
+WIDTH_SHARES = (3, 3, 2, 6)  # of the phase table's columns (render.summary.PHASE_TABLE_COLUMNS)
 VERIFY_COLUMNS = (
     N_("verify.col.phase"),
     N_("verify.col.questions"),
@@ -62,7 +63,7 @@ def print_assessment(
         )
         for phase in assessment.phases
     ]
-    headings = [translate(key, lang) for key, _share in COLUMNS]
+    headings = phase_table_headings(lang)
     widths = _word_widths(headings, rows)
     if _table_width(widths) <= out.width:
         out.print(_phase_table(headings, widths, rows))
@@ -78,11 +79,11 @@ PhaseRow = tuple[str, str, str, str, str]  # title, regime, status, reason, the 
 
 
 def _phase_table(headings: list[str], widths: list[int], rows: list[PhaseRow]) -> Table:
-    """The columns share the terminal's width by their shares (``COLUMNS``), so that the reason, the
+    """The columns share the terminal's width by their shares (``WIDTH_SHARES``), so that the reason, the
     longest text, is not squeezed to the width of the others (as Rich's own shrinking does); none is
     narrower than its longest word."""
     table = Table(show_lines=True, expand=True)
-    for name, (_key, share), width in zip(headings, COLUMNS, widths, strict=True):
+    for name, share, width in zip(headings, WIDTH_SHARES, widths, strict=True):
         table.add_column(name, overflow="fold", ratio=share, width=width)
     for title, regime, status, reason, style in rows:
         table.add_row(escape(title), f"[bold]{escape(regime)}[/]", f"[{style}]{status}[/]", escape(reason))

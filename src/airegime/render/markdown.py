@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from airegime.engine.results import Assessment
-from airegime.i18n import N_, translate
+from airegime.i18n import translate
 from airegime.kb.models import KnowledgeBase, Lang
 from airegime.render.report_markdown import BREAKING_SPACES
-from airegime.render.summary import colon, outcome_label, phase_title, short_reason, status_label
+from airegime.render.summary import (
+    colon,
+    outcome_label,
+    phase_table_headings,
+    phase_title,
+    short_reason,
+    status_label,
+)
 
 
 def _cell(text: str) -> str:
@@ -22,9 +29,8 @@ def assessment_summary_markdown(kb: KnowledgeBase, assessment: Assessment, lang:
             f"{translate('organisation', lang)}{colon(lang)}{_cell(system.organisation)}",
             "",
         ]
-    columns = (N_("col.phase"), N_("col.regime"), N_("col.status"), N_("col.reason"))
     lines += [
-        "| " + " | ".join(translate(key, lang) for key in columns) + " |",
+        "| " + " | ".join(phase_table_headings(lang)) + " |",
         "|---|---|---|---|",
     ]
     for phase in assessment.phases:

@@ -10,7 +10,7 @@ from airegime.i18n import plural, translate
 from airegime.kb.models import Lang
 from airegime.render.report_data import unknown_answers, without_controls
 from airegime.render.sentences import TRUTH_MARK, condition_lines
-from airegime.render.summary import colon
+from airegime.render.summary import colon, phase_table_headings
 
 _ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~&!"})
 BREAKING_SPACES = re.compile(r"[ \t\r\n\x85\u2028\u2029]+")  # not the no-break spaces of French typography
@@ -125,7 +125,7 @@ def _head(report: dict[str, Any], lang: Lang) -> list[str]:
     lines += ["", f"## {translate('report.summary', lang)}", ""]
     if system["description"]:
         lines += [md(system["description"]), ""]
-    header = " | ".join(translate(k, lang) for k in ("col.phase", "col.regime", "col.status", "col.reason"))
+    header = " | ".join(phase_table_headings(lang))
     lines += [f"### {translate('report.at_a_glance', lang)}", "", f"| {header} |", "|---|---|---|---|"]
     for row in report["summary"]:
         cells = (row["title"], row["outcome_label"], row["status_label"], row["reason"])

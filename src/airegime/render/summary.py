@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from airegime.engine.results import PhaseResult
-from airegime.i18n import fill, translate
+from airegime.i18n import N_, fill, translate
 from airegime.kb.models import NOT_ASKED, UNKNOWN, Citation, KnowledgeBase, Lang, Outcome
 
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
@@ -20,6 +20,15 @@ def file_size(size: int, lang: Lang) -> str:
     else:
         amount, unit = fill("{n:,.1f}", lang, {"n": size / 1_000_000}), translate("file_size.mb", lang)
     return f"{amount}\u00a0{unit}"
+
+
+# The headings of the one-line-per-phase table (``phase_title``, ``outcome_label``, ``status_label``,
+# ``short_reason``) that the terminal, the Markdown summary and the reports show.
+PHASE_TABLE_COLUMNS = (N_("col.phase"), N_("col.regime"), N_("col.status"), N_("col.reason"))
+
+
+def phase_table_headings(lang: Lang) -> list[str]:
+    return [translate(key, lang) for key in PHASE_TABLE_COLUMNS]
 
 
 def colon(lang: Lang) -> str:

@@ -19,7 +19,7 @@ from airegime.render.report_markdown import (
     whatif_split,
 )
 from airegime.render.sentences import TRUTH_MARK, condition_lines
-from airegime.render.summary import colon
+from airegime.render.summary import colon, phase_table_headings
 
 # XML 1.0 forbids most control characters: a descriptor may hold them, a .docx may not.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -106,7 +106,7 @@ def _summary(document: Any, report: dict[str, Any], lang: Lang) -> None:
     if report["system"]["description"]:
         _para(document, report["system"]["description"])
     document.add_heading(translate("report.at_a_glance", lang), level=2)
-    header = [translate(k, lang) for k in ("col.phase", "col.regime", "col.status", "col.reason")]
+    header = phase_table_headings(lang)
     rows = [[r["title"], r["outcome_label"], r["status_label"], r["reason"]] for r in report["summary"]]
     _table(document, header, rows)
     document.add_heading(translate("report.open_points", lang), level=2)
