@@ -98,21 +98,21 @@ class ReusePortListener(socket.socket):
     ``stress/load.py``: one of two workers did 84 % of the work while the other idled, and the
     busy one made the tail latency). With a socket of its own in each worker, the kernel shares
     new connections out evenly among them (connections, not requests: a client that keeps one
-    connection open stays with one worker). This socket, bound but never listening,
-    holds the address in the supervisor and receives no connection; when uvicorn passes it to a
-    worker (a new one too, after a crash), it arrives as a new socket bound to the same address
-    (``__reduce__``). Only processes of the same user can join the address (a Linux rule), and
-    a server started on an address already listened on is refused, as uvicorn's own would be.
+    connection open stays with one worker). This socket, bound but never listening, holds the
+    address in the supervisor and receives no connection; when uvicorn passes it to a worker (a
+    new one too, after a crash), it arrives as a new socket bound to the same address
+    (``__reduce__``). Only processes of the same user can join the address (a Linux rule), and a
+    server started on an address already listened on is refused, as uvicorn's own would be.
     """
 
     def __init__(self, host: str, port: int) -> None:
         family, address = socket.AF_INET6 if ":" in host else socket.AF_INET, (host.strip("[]"), port)
-        with socket.socket(family, socket.SOCK_STREAM) as probe:  # without SO_REUSEPORT: refused if anything
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # listens there, another airegime too
+        # Bound first without SO_REUSEPORT: refused if anything listens there, another airegime too.
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(address)
         super().__init__(family, socket.SOCK_STREAM)
-        _share_address(self)
-        self.bind(address)
+        _bind_shared(self, address)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         host, port = self.getsockname()[:2]
@@ -122,14 +122,15 @@ class ReusePortListener(socket.socket):
 def _worker_socket(family: int, host: str, port: int) -> socket.socket:
     """In a worker process: its own socket on the supervisor's address (uvicorn makes it listen)."""
     sock = socket.socket(family, socket.SOCK_STREAM)
-    _share_address(sock)
-    sock.bind((host, port))
+    _bind_shared(sock, (host, port))
     return sock
 
 
-def _share_address(sock: socket.socket) -> None:
+def _bind_shared(sock: socket.socket, address: tuple[str, int]) -> None:
+    """Bind ``sock`` to ``address`` in the workers' group (SO_REUSEPORT)."""
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart at once after a stop, as uvicorn does
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
 
 
 def _threads_as_connections(app: FastAPI) -> None:
