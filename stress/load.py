@@ -35,7 +35,7 @@ import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faults import descriptor
-from server import children, start_server
+from server import children, start_server, stat_fields
 
 MIX = ["read"] * 20 + ["search"] * 10 + ["questions"] * 10 + ["evaluate"] * 30 + ["patch"] * 20 + ["create"] * 10
 SEEDED = 20
@@ -303,7 +303,6 @@ def run(choice: str, *, rate: float, seconds: float, workers: int = 1) -> LoadRe
 
             def sample() -> None:  # once seeded and warmed up, when the schedule starts
                 start.update(by_process=[cpu_seconds(pid) for pid in processes], client=time.process_time())
-                start.update(server=sum(start["by_process"]))
                 start.update(backends=database_backends(choice), faults=sum(map(major_faults, processes)))
                 start.update(machine=machine_counters())
 
@@ -362,13 +361,13 @@ def database_backends(choice: str) -> dict[int, float]:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (Linux /proc), including the warm-up and seeding."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    fields = stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def major_faults(pid: int) -> int:
     """Page faults of a process that had to read from disk (Linux /proc)."""
-    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[9])
+    return int(stat_fields(pid)[9])
 
 
 def machine_counters() -> dict[str, float]:

@@ -52,16 +52,22 @@ class Server:
                 self.kill()
 
 
+def stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command's name (Linux): the parent's id is [1]."""
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+
+
 def children(pid: int) -> list[int]:
     """Worker processes of the server (Linux /proc)."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
+        child = int(stat.parent.name)
         try:
-            fields = stat.read_text().rpartition(")")[2].split()
+            fields = stat_fields(child)
         except OSError:
             continue
         if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
+            found.append(child)
     return found
 
 

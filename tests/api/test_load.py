@@ -64,7 +64,7 @@ def test_two_server_processes_answer_every_request_and_share_the_batch_uploads(t
     server_module = stress_module("server")
     server = server_module.start_server(f"sqlite:///{tmp_path / 'two.sqlite3'}", tmp_path / "server.log", workers=2)
     try:
-        spawned = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in server_module.children(server.process.pid)]
+        spawned = [_cmdline(pid) for pid in server_module.children(server.process.pid)]
         assert sum(b"spawn_main" in command for command in spawned) == 2  # (beside multiprocessing's tracker)
         with httpx2.Client(base_url=server.url) as browser:
             browser.get("/")
