@@ -234,9 +234,13 @@ def files(
         label = f"{csv_rows:,}-row CSV -> CSV"
         # Each side's best of ROUNDS, taken in turn, so that a burst of other work on the machine
         # weighs on both sides alike; each starts with nothing left to write back to the disk
-        # (os.sync), or the one that runs after the other's 1 GB results would pay for them.
+        # (os.sync), or the one that runs after the other's 1 GB results would pay for them; and
+        # with no earlier output of its own: Polars alone's is deleted after each round, and
+        # writing 1 GB beside an old 1 GB file (`airegime batch` replaces its output only once
+        # the new one is whole) takes up to twice as long on this machine's page cache.
         runs, alone = [], []
         for _ in range(ROUNDS):
+            (workdir / "results.csv").unlink(missing_ok=True)
             os.sync()
             runs.append(run_cli("batch", str(source), "-o", str(workdir / "results.csv")))
             os.sync()
