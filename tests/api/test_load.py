@@ -15,6 +15,7 @@ import pytest
 from databases import postgres_url
 from fastapi.testclient import TestClient
 from pytest import MonkeyPatch
+from sqlalchemy import Engine, create_engine, text
 
 from airegime.web.server import ReusePortListener, serving_app
 
@@ -38,6 +39,36 @@ def test_a_short_mixed_load_on_postgres_gives_no_error() -> None:
     load = stress_module("load")
     report = load.run("postgres", rate=40, seconds=3)
     assert report.errors == 0, report.error_samples
+
+
+@pytest.mark.postgres
+def test_a_postgres_run_starts_with_a_checkpoint(capsys: pytest.CaptureFixture[str]) -> None:
+    engine = create_engine(postgres_url())
+    before = _checkpoints_requested(engine)
+    stress_module("load")._checkpoint(engine)
+    assert _checkpoints_requested(engine) > before
+    assert capsys.readouterr().out == ""
+    engine.dispose()
+
+
+def test_a_database_that_refuses_the_checkpoint_gets_a_note_not_a_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'load.sqlite3'}")  # SQLite knows no CHECKPOINT
+    stress_module("load")._checkpoint(engine)
+    assert capsys.readouterr().out.startswith("note: no CHECKPOINT before the run (")
+
+
+def _checkpoints_requested(engine: Engine) -> int:
+    """Checkpoints the server has done on request (pg_stat_checkpointer from PostgreSQL 17)."""
+    with engine.connect() as connection:  # a new connection: no cached statistics snapshot
+        newer = connection.scalar(text("SELECT to_regclass('pg_catalog.pg_stat_checkpointer')")) is not None
+        query = (
+            "SELECT num_requested FROM pg_stat_checkpointer"
+            if newer
+            else "SELECT checkpoints_req FROM pg_stat_bgwriter"
+        )
+        return int(connection.scalar(text(query)))
 
 
 def test_the_cpu_profile_gets_a_success_for_every_kind_of_request(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
