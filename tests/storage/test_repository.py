@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from airegime.errors import AnswerError, DescriptorError, NotFoundError, StorageError
 from airegime.kb import KnowledgeBase
 from airegime.storage import Repository, Saved
+from airegime.storage.database import sessions
 from airegime.storage.models import EventRow
 from airegime.storage.reviews import Reviews
 from airegime.system import System, load_system
@@ -295,3 +297,49 @@ def test_on_sqlite_a_writer_waits_for_another_process_to_commit(tmp_path: Path, 
     assert waited and not writer.is_alive()
     assert repo.get(saved).development_answers == {"personal_data": "yes"}
     repo.engine.dispose()
+
+
+def test_on_sqlite_the_writers_of_a_process_take_one_connection_in_turn(tmp_path: Path, kb: KnowledgeBase) -> None:
+    """They queue for the writing pool's one connection, handed on at each commit, instead of each
+    polling SQLite's lock with ever longer sleeps."""
+    repo = Repository.open(f"sqlite:///{tmp_path / 'queue.sqlite3'}", kb)
+    saved = repo.create(name="Queue", first_context="Site")
+    writing = sessions(repo.engine)[1].kw["bind"]
+    assert writing is sessions(repo.engine)[1].kw["bind"]  # one queue per database, whoever asks
+    inside, release = threading.Event(), threading.Event()
+
+    def held(current: Saved) -> System:
+        inside.set()
+        release.wait(timeout=10)
+        return current.system()
+
+    first = threading.Thread(target=repo.edit, args=(saved, held))
+    second = threading.Thread(
+        target=repo.set_answer,
+        args=(saved,),
+        kwargs={"scope": "development", "context_id": None, "question": "personal_data", "value": "yes"},
+    )
+    first.start()
+    assert inside.wait(timeout=10)
+    second.start()
+    second.join(timeout=0.3)
+    assert second.is_alive() and writing.pool.checkedout() == 1  # waiting for the connection, not in SQLite
+    release.set()
+    first.join(timeout=10)
+    second.join(timeout=10)
+    assert repo.get(saved).development_answers == {"personal_data": "yes"}
+    repo.engine.dispose()
+
+
+def test_on_sqlite_disposing_the_engine_leaves_every_save_in_the_database_file(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    """The writers' connection closes with the engine, moving the write-ahead log into the file: a
+    copy of the file alone (as a backup script makes) holds the last save."""
+    repo = Repository.open(f"sqlite:///{tmp_path / 'a.sqlite3'}", kb)
+    saved = repo.create(name="Kept", first_context="Site")
+    repo.engine.dispose()
+    shutil.copy(tmp_path / "a.sqlite3", tmp_path / "copy.sqlite3")
+    copy = Repository.open(f"sqlite:///{tmp_path / 'copy.sqlite3'}", kb)
+    assert copy.get(saved).name == "Kept"
+    copy.engine.dispose()
