@@ -29,13 +29,16 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faults import descriptor
 from server import children, start_server, stat_fields
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 MIX = ["read"] * 20 + ["search"] * 10 + ["questions"] * 10 + ["evaluate"] * 30 + ["patch"] * 20 + ["create"] * 10
 SEEDED = 20
@@ -293,7 +296,7 @@ def database_url(choice: str, folder: Path) -> str:
     return choice
 
 
-def _checkpoint(engine: Any) -> None:
+def _checkpoint(engine: Engine) -> None:
     """Write PostgreSQL's dirty pages out before the run, as ``os.sync`` does the kernel's: a test
     suite that has just created and dropped tables thousands of times leaves a checkpoint due,
     whose syncing of their files would otherwise fall in the run and stall its commits."""
