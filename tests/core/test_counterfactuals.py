@@ -12,6 +12,7 @@ from random_systems import KB, systems, with_answer
 from airegime.engine.counterfactuals import counterfactuals
 from airegime.engine.evaluate import evaluate
 from airegime.engine.tables import PhaseTable, compiled
+from airegime.kb.models import NOT_ASKED
 from airegime.system import System
 
 
@@ -73,3 +74,20 @@ def test_each_counterfactual_really_gives_its_outcome(system: System) -> None:
             changed = with_answer(changed, index, change.question, change.new)
         result = evaluate(kb=KB, system=changed).phases[index]
         assert result.outcome == counterfactual.outcome and result.status != "undetermined"
+
+
+@settings(max_examples=60, deadline=None)
+@given(systems())
+def test_each_change_starts_from_the_answer_given_or_from_not_asked(system: System) -> None:
+    """A question the phase was never asked starts from "not asked", never from "I don't know"; the
+    same answer set reached with the question asked (as "unknown") starts from "unknown"."""
+    for counterfactual in counterfactuals(kb=KB, system=system, max_changes=2):
+        if counterfactual.phase == "development":
+            assert counterfactual.development_index is not None
+            own = system.developments[counterfactual.development_index].answers
+        else:
+            assert counterfactual.deployment_index is not None
+            own = system.deployments[counterfactual.deployment_index].answers
+        given = {**system.answers, **own}
+        for change in counterfactual.changes:
+            assert change.current == given.get(change.question, NOT_ASKED)

@@ -4,8 +4,7 @@ development would fall under police-justice")."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, product
 from typing import Any
@@ -50,13 +49,11 @@ class Counterfactual:
 def counterfactuals(*, kb: KnowledgeBase, system: System, max_changes: int = 3) -> tuple[Counterfactual, ...]:
     """For every phase, the minimal answer changes (up to ``max_changes``) reaching each other outcome."""
     tables = compiled(kb)
-    found = [
-        replace(change, development_index=i)
-        for i, development in enumerate(system.developments)
-        for change in _phase_counterfactuals(tables.development, system.answers, development.answers, None, max_changes)
-    ]
+    found: list[Counterfactual] = []
+    for i, development in enumerate(system.developments):
+        found += _phase_counterfactuals(tables.development, system.answers, development.answers, max_changes, None, i)
     for i, deployment in enumerate(system.deployments):
-        found.extend(_phase_counterfactuals(tables.deployment, system.answers, deployment.answers, i, max_changes))
+        found += _phase_counterfactuals(tables.deployment, system.answers, deployment.answers, max_changes, i, None)
     return tuple(found)
 
 
@@ -64,30 +61,29 @@ def _phase_counterfactuals(
     table: PhaseTable,
     system_answers: dict[str, str],
     own_answers: dict[str, str],
-    deployment_index: int | None,
     max_changes: int,
-) -> list[Counterfactual]:
+    deployment_index: int | None,
+    development_index: int | None,
+) -> tuple[Counterfactual, ...]:
     """Every answer set reached by changing at most ``max_changes`` answers (never to "unknown")
     that gives one outcome other than the current result; keep, per outcome, the sets of changed
     questions that contain no smaller such set (the lowest answer set standing for each)."""
-    found = _counterfactuals_at(table, table.index(system_answers, own_answers), deployment_index, max_changes)
-    asked = system_answers.keys() | own_answers.keys()
-    return [_saying_not_asked(counterfactual, asked) for counterfactual in found]
+    unasked = frozenset(a.id for a in table.axes if a.id not in system_answers and a.id not in own_answers)
+    flat = table.index(system_answers, own_answers)
+    return _counterfactuals_at(table, flat, unasked, max_changes, deployment_index, development_index)
 
 
-def _saying_not_asked(counterfactual: Counterfactual, asked: Collection[str]) -> Counterfactual:
-    """A change from a question never asked starts from ``not_asked``, not from "I don't know"."""
-    if all(change.question in asked for change in counterfactual.changes):
-        return counterfactual
-    changes = tuple(c if c.question in asked else replace(c, current=NOT_ASKED) for c in counterfactual.changes)
-    return replace(counterfactual, changes=changes)
-
-
-@lru_cache(maxsize=1024)  # a pure function of the answer set (its flat index), asked again and again
+@lru_cache(maxsize=1024)  # a pure function of the answer set and of which questions went unasked
 def _counterfactuals_at(
-    table: PhaseTable, flat: int, deployment_index: int | None, max_changes: int
+    table: PhaseTable,
+    flat: int,
+    unasked: frozenset[str],
+    max_changes: int,
+    deployment_index: int | None,
+    development_index: int | None,
 ) -> tuple[Counterfactual, ...]:
-    current = [table.answer_at(flat, axis) for axis in table.axes]
+    # A change from a question never asked (``unasked``) starts from ``not_asked``, not from "I don't know".
+    current = [NOT_ASKED if axis.id in unasked else table.answer_at(flat, axis) for axis in table.axes]
     found = []
     for target, mask, outcome in _reached(table, flat, max_changes):
         changes = tuple(
@@ -95,7 +91,7 @@ def _counterfactuals_at(
             for axis in table.axes
             if mask >> axis.position & 1
         )
-        found.append(Counterfactual(table.phase, deployment_index, changes, table.outcomes[outcome]))
+        found.append(Counterfactual(table.phase, deployment_index, changes, table.outcomes[outcome], development_index))
     return tuple(found)
 
 
