@@ -129,6 +129,7 @@ def forget_answer_sets() -> None:
     evaluate._trace.cache_clear()
     explain._traces.clear()
     views.condition_out.cache_clear()
+    views.counterfactual_out.cache_clear()
     views.summary_out.cache_clear()
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from airegime.api import models as m
 from airegime.compare import Comparison
+from airegime.engine.counterfactuals import Counterfactual
 from airegime.engine.explain import ConditionTrace, Explanation
 from airegime.engine.results import Assessment, PhaseResult
 from airegime.kb.models import AllOf, AnyOf, Atom, Citation, Condition, KnowledgeBase, Lang, Not
@@ -68,13 +69,7 @@ def evaluation_out(kb: KnowledgeBase, explanation: Explanation, lang: Lang) -> m
             )
             for r in sorted(phase.rules, key=lambda trace: trace.rule != deciding)
         ]
-        counterfactuals = [
-            m.CounterfactualOut(
-                outcome=c.outcome,
-                changes=[m.ChangeOut(question=x.question, current=x.current, new=x.new) for x in c.changes],
-            )
-            for c in phase.counterfactuals
-        ]
+        counterfactuals = [counterfactual_out(c) for c in phase.counterfactuals]
         fields = phase_fields(kb, phase.result, lang, developments=len(assessment.developments))
         phases.append(
             m.ExplainedPhaseOut(**fields, answers=phase.answers, rule_traces=traces, counterfactuals=counterfactuals)
@@ -98,6 +93,14 @@ def condition_out(node: ConditionTrace) -> m.ConditionOut:
         question=node.question,
         expected=list(node.expected),
         answer=node.answer,
+    )
+
+
+@lru_cache(maxsize=4096)  # the engine keeps them by answer set, so the same ones come back; the outputs are frozen
+def counterfactual_out(counterfactual: Counterfactual) -> m.CounterfactualOut:
+    return m.CounterfactualOut(
+        outcome=counterfactual.outcome,
+        changes=[m.ChangeOut(question=c.question, current=c.current, new=c.new) for c in counterfactual.changes],
     )
 
 
