@@ -31,7 +31,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from airegime.engine.results import Assessment
@@ -626,20 +626,28 @@ def _read(session: Session, ids: tuple[int, ...], organisation_id: int, *, remov
     two queries of plain rows, the files' bytes left out."""
     if not ids:
         return {}
-    owned = select(AssessmentRow.id).where(AssessmentRow.id.in_(ids), AssessmentRow.organisation_id == organisation_id)
-    note_columns = [c for c in NoteRow.__table__.columns]
-    notes = session.execute(select(*note_columns).where(NoteRow.assessment_id.in_(owned)).order_by(NoteRow.id)).all()
-    columns = [c for c in AttachmentRow.__table__.columns if c.name != "data"]  # never the bytes
-    query = select(*columns).where(AttachmentRow.assessment_id.in_(owned))
-    if not removed:
-        query = query.where(AttachmentRow.removed_at.is_(None))
-    attachments = session.execute(query.order_by(AttachmentRow.id)).all()
+    given = {"ids": ids, "organisation": organisation_id}
+    notes = session.execute(_NOTES, given).all()
+    attachments = session.execute(_ALL_ATTACHMENTS if removed else _ATTACHMENTS, given).all()
     found: dict[int, tuple[list[Note], list[Attachment]]] = {i: ([], []) for i in ids}
     for note in notes:
         found[note.assessment_id][0].append(_note(note))
     for item in attachments:
         found[item.assessment_id][1].append(_attachment(item))
     return {i: Evidence(tuple(n), tuple(a)) for i, (n, a) in found.items()}
+
+
+# Built once, like storage.state's queries: reading evidence is part of most reads of an assessment.
+_OWNED = select(AssessmentRow.id).where(
+    AssessmentRow.id.in_(bindparam("ids", expanding=True)), AssessmentRow.organisation_id == bindparam("organisation")
+)
+_NOTES = select(*NoteRow.__table__.columns).where(NoteRow.assessment_id.in_(_OWNED)).order_by(NoteRow.id)
+_ALL_ATTACHMENTS = (
+    select(*[c for c in AttachmentRow.__table__.columns if c.name != "data"])  # never the bytes
+    .where(AttachmentRow.assessment_id.in_(_OWNED))
+    .order_by(AttachmentRow.id)
+)
+_ATTACHMENTS = _ALL_ATTACHMENTS.where(AttachmentRow.removed_at.is_(None))  # those not removed
 
 
 def _note_query(assessment_id: int, scope: str, context_id: int | None, question: str) -> Any:
