@@ -46,8 +46,9 @@ OUTCOME_MASK = np.uint8((1 << STATUS_SHIFT) - 1)
 # Rows looked up at a time: a block's index (2 or 4 bytes a row, 8 inside np.take) stays in the
 # processor's L2 cache between its computation and the lookup, and each numpy call does enough work
 # that the Python between calls costs little. One thread: the same blocks split over two threads were
-# slower on the 2-core machine measured (benchmarks/bench_batch.py, 1M rows, both phases: 255 to 302
-# against 320 to 350 M rows/s), as every numpy call then waits for the other to give the interpreter back.
+# slower on one 2-core machine (benchmarks/bench_batch.py, 1M rows, both phases: 255 to 302 against 320
+# to 350 M rows/s), each numpy call waiting for the other to give the interpreter back, and faster on
+# another (312 to 327 against 228 to 242): it depends on the processor (docs/batch.md, runs 13 to 15).
 BLOCK_ROWS = 1 << 18
 
 
