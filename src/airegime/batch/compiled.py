@@ -43,13 +43,13 @@ STATUSES = ("determined", "case_by_case", "undetermined")
 UNDETERMINED = 31  # outcome bits of the verdict byte when no single outcome is reachable
 STATUS_SHIFT = 5
 OUTCOME_MASK = np.uint8((1 << STATUS_SHIFT) - 1)
-# Rows looked up at a time: a block's index (2 or 4 bytes a row, 8 inside np.take) stays in the
+# Rows looked up at a time: a block's index (8 bytes a row, as np.take reads it) stays in the
 # processor's L2 cache between its computation and the lookup, and each numpy call does enough work
 # that the Python between calls costs little. One thread: the same blocks split over two threads were
 # slower on one 2-core machine (benchmarks/bench_batch.py, 1M rows, both phases: 255 to 302 against 320
 # to 350 M rows/s), each numpy call waiting for the other to give the interpreter back, and faster on
 # another (312 to 327 against 228 to 242): it depends on the processor (docs/batch.md, runs 13 to 15).
-BLOCK_ROWS = 1 << 18
+BLOCK_ROWS = 1 << 16
 
 
 def verdict_outcome(verdicts: U8Array) -> U8Array:
@@ -142,12 +142,18 @@ class PhaseProgram:
         """Look up a value per table entry (``verdict_of_index``, ``result_of_index`` or a table
         derived from them) for each row.
 
-        Rows go by blocks (``BLOCK_ROWS``), each block's lookup written in place into the result."""
+        Rows go by blocks (``BLOCK_ROWS``), each block's lookup written in place into the result. The
+        index is widened into one reused buffer of ``intp``: ``np.take`` widens a narrow index itself,
+        more slowly, into a new array each time. Every index is in the table by construction (each code
+        is at most its axis's "unknown"), so the lookup skips the bounds check (``mode="clip"``)."""
         rows = len(codes[0]) if codes else 0
         out = np.empty(rows, dtype=per_entry.dtype)
+        index = np.empty(min(rows, BLOCK_ROWS), dtype=np.intp)
         for start in range(0, rows, BLOCK_ROWS):
             end = min(start + BLOCK_ROWS, rows)
-            np.take(per_entry, self.flat_index([column[start:end] for column in codes]), out=out[start:end])
+            block = index[: end - start]
+            np.copyto(block, self.flat_index([column[start:end] for column in codes]))
+            np.take(per_entry, block, out=out[start:end], mode="clip")
         return out
 
     def result_ids(self, codes: Sequence[U8Array]) -> ResultIds:
