@@ -31,7 +31,6 @@ from airegime.engine.results import PhaseResult
 from airegime.engine.tables import CompiledKnowledgeBase, compiled
 from airegime.errors import NotFoundError, StorageError, msg, msg_plural
 from airegime.kb.models import UNKNOWN, KnowledgeBase, Phase
-from airegime.storage.database import sessions
 from airegime.storage.models import ContextRow, EvaluationRow, EventRow, as_utc
 from airegime.storage.phases import ADDED, REMOVED, RENAMED
 from airegime.storage.records import PhaseSummary, Saved
@@ -258,8 +257,7 @@ def _read(repo: Repository, assessment_id: int) -> tuple[Saved, list[_Row], list
     (removed ones too), its events in history order, and how many of them made it (up to its
     first stored result)."""
     saved = repo.get(assessment_id)
-    reads, _ = sessions(repo.engine)
-    with reads() as session:
+    with repo._reads() as session:
         rows = [
             _Row(r.id, "development" if r.phase == "development" else "deployment", r.position, r.name, r.description)
             for r in session.execute(
