@@ -40,14 +40,16 @@ use not fixed (various). Every row maps to a determined outcome and the check co
 
 from __future__ import annotations
 
+import itertools
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from airegime import __version__
-from airegime.batch.compiled import BLOCK_ROWS, BatchProgram, batch_program
+from airegime.batch.compiled import BLOCK_ROWS, BatchProgram, batch_program, usable_processors
 from airegime.engine.evaluate import evaluate_phase
 from airegime.engine.tables import compiled
 from airegime.kb import load_knowledge_base
@@ -72,6 +74,7 @@ KB = load_knowledge_base()
 TABLES = compiled(KB)
 _CODE = {q.id: {code: i for i, code in enumerate(q.codes)} for q in KB.questions}
 PROGRAM: BatchProgram = batch_program(KB)
+_THREADS = ThreadPoolExecutor(usable_processors(), thread_name_prefix="peers-plugin")
 NOTES = [
     f"rule set {KB.version} ({KB.hash}); the 9 facts are translated to airegime answers "
     "(see benchmarks/peers_plugin.py); per-row = the scalar engine (evaluate_phase x2), "
@@ -198,15 +201,23 @@ def _codes(
 
 
 def evaluate_batch(columns: dict[str, npt.NDArray[np.bool_]]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
-    """Both phases' regimes, by blocks of rows (their codes stay in cache), as the evaluator goes."""
+    """Both phases' regimes, one part of the rows per processor as the evaluator goes, each part by
+    blocks of rows (their codes stay in cache)."""
     rows = len(columns[FACTS[0]])
     development = np.empty(rows, dtype=np.uint8)
     deployment = np.empty(rows, dtype=np.uint8)
-    for start in range(0, rows, BLOCK_ROWS):
-        end = min(start + BLOCK_ROWS, rows)
-        dev, dep = _codes(columns, start, end)
-        development[start:end] = PROGRAM.development.gather(DEVELOPMENT_REGIME, dev)
-        deployment[start:end] = PROGRAM.deployment.gather(DEPLOYMENT_REGIME, dep)
+
+    def part(start: int, end: int) -> None:
+        for low in range(start, end, BLOCK_ROWS):
+            high = min(low + BLOCK_ROWS, end)
+            dev, dep = _codes(columns, low, high)
+            development[low:high] = PROGRAM.development.gather(DEVELOPMENT_REGIME, dev, threads=1)
+            deployment[low:high] = PROGRAM.deployment.gather(DEPLOYMENT_REGIME, dep, threads=1)
+
+    parts = usable_processors()
+    bounds = [rows * k // parts for k in range(parts + 1)]
+    for done in [_THREADS.submit(part, start, end) for start, end in itertools.pairwise(bounds)]:
+        done.result()
     return development, deployment
 
 

@@ -3,7 +3,10 @@ an overridable question (the phase's answer, else the system's) as the scalar en
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -87,13 +90,43 @@ def test_every_combination_matches_the_scalar_engine(
     assert len(verdicts) == len(phase.table.outcome_sets)  # every entry was visited
 
 
-def test_batches_longer_than_a_block_give_the_same_verdicts(program: BatchProgram) -> None:
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_rows_over_several_blocks_and_threads_give_the_same_verdicts(program: BatchProgram, threads: int) -> None:
     phase = program.development
     rng = np.random.default_rng(5)
-    rows = BLOCK_ROWS * 2 + 17
+    rows = BLOCK_ROWS * 2 + 17  # three parts of unequal blocks at three threads, two blocks and a bit at one
     codes = [rng.integers(0, axis.size + 1, rows, dtype=np.uint8) for axis in phase.table.axes]
-    expected = phase.verdict_of_index[phase.flat_index([c[:] for c in codes])]
-    assert np.array_equal(phase.verdicts(codes), expected)
+    expected = phase.verdict_of_index[phase.flat_index(codes)]
+    assert np.array_equal(phase.verdicts(codes, threads=threads), expected)
+    assert np.array_equal(phase.result_ids(codes, threads=threads), phase.result_of_index[phase.flat_index(codes)])
+
+
+def test_no_rows_give_no_verdicts(program: BatchProgram) -> None:
+    codes = [np.empty(0, dtype=np.uint8) for _ in program.development.table.axes]
+    assert program.development.verdicts(codes).shape == (0,)
+
+
+def _verdicts_in_a_forked_child(phase: PhaseProgram, codes: list[np.ndarray], expected: np.ndarray) -> None:
+    os._exit(0 if np.array_equal(phase.verdicts(codes, threads=2), expected) else 1)
+
+
+def test_a_forked_child_evaluates_on_threads_of_its_own(program: BatchProgram) -> None:
+    """The parent's evaluator threads do not exist in a forked child (a server's worker): the child
+    starts its own rather than waiting forever on the parent's."""
+    phase = program.development
+    rng = np.random.default_rng(7)
+    codes = [rng.integers(0, axis.size + 1, BLOCK_ROWS + 5, dtype=np.uint8) for axis in phase.table.axes]
+    expected = phase.verdicts(codes, threads=2)  # the parent's threads are started
+    child = multiprocessing.get_context("fork").Process(
+        target=_verdicts_in_a_forked_child, args=(phase, codes, expected)
+    )
+    with warnings.catch_warnings():  # Python 3.12+ warns of exactly this: a fork after threads started
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child.start()
+    child.join(timeout=60)
+    if child.exitcode is None:
+        child.kill()
+    assert child.exitcode == 0
 
 
 def test_the_program_is_built_once_per_rule_set(kb: KnowledgeBase, program: BatchProgram) -> None:

@@ -20,11 +20,13 @@ one code per row: the phase's own answer where it gives one, else the system's
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
-from itertools import combinations
+from functools import cache
+from itertools import combinations, pairwise
 from typing import Any
 
 import numpy as np
@@ -36,20 +38,19 @@ from airegime.engine.tables import PHASE, PHASE_THEN_SYSTEM, SYSTEM, PhaseTable,
 from airegime.kb.models import KnowledgeBase, Phase, per_rule_set
 
 U8Array = npt.NDArray[np.uint8]
-IndexArray = npt.NDArray[Any]  # uint16 or uint32, by table size
+IndexArray = npt.NDArray[Any]  # the narrowest unsigned type holding every entry of the table
 ResultIds = npt.NDArray[Any]  # uint16, or uint32 for a rule set with 65,535 results or more in a phase
 
 STATUSES = ("determined", "case_by_case", "undetermined")
 UNDETERMINED = 31  # outcome bits of the verdict byte when no single outcome is reachable
 STATUS_SHIFT = 5
 OUTCOME_MASK = np.uint8((1 << STATUS_SHIFT) - 1)
-# Rows looked up at a time: a block's index (8 bytes a row, as np.take reads it) stays in the
-# processor's L2 cache between its computation and the lookup, and each numpy call does enough work
-# that the Python between calls costs little. One thread: the same blocks split over two threads were
-# slower on one 2-core machine (benchmarks/bench_batch.py, 1M rows, both phases: 255 to 302 against 320
-# to 350 M rows/s), each numpy call waiting for the other to give the interpreter back, and faster on
-# another (312 to 327 against 228 to 242): it depends on the processor (docs/batch.md, runs 13 to 15).
-BLOCK_ROWS = 1 << 16
+# Rows per numpy call. A block's index (2 bytes a row) and scratch digits stay in the processor's L2
+# cache, and each call does enough work that handing the interpreter between threads costs little:
+# on the 2-core machine of docs/batch.md's runs 19 to 21, 1M rows on two threads ran 1.04 times as
+# fast as on one with blocks of 65,536 rows, 1.5 times with 262,144 (one thread: the same with both).
+BLOCK_ROWS = 1 << 18
+DIGIT_LIMIT = 256  # consecutive axes whose codes combine into one byte
 
 
 def verdict_outcome(verdicts: U8Array) -> U8Array:
@@ -70,7 +71,8 @@ class PhaseProgram:
     verdict_of_index: U8Array
     result_of_index: ResultIds
     representatives: npt.NDArray[np.intp]  # for each result id, one table entry that has it
-    widening: tuple[tuple[int, np.dtype[Any]], ...]  # per axis: the type holding the index so far
+    digits: tuple[Digit, ...]  # consecutive axes whose codes combine into one byte, in axis order
+    index_type: np.dtype[Any]  # the narrowest unsigned type holding every flat index
     _results: dict[int, PhaseResult] = field(default_factory=dict, repr=False)
 
     @property
@@ -114,50 +116,95 @@ class PhaseProgram:
         return tuple(axis.size for axis in self.table.axes)
 
     def flat_index(self, codes: Sequence[U8Array]) -> IndexArray:
-        """The table entry of each row; ``codes`` has one uint8 column per axis, in axis order.
+        """The table entry of each row; ``codes`` has one uint8 column per axis, in axis order."""
+        rows = len(codes[0])
+        index = np.empty(rows, dtype=self.index_type)
+        self._index_into(index, codes, np.empty(rows, dtype=np.uint8))
+        return index
 
-        Horner's scheme over the axes (flat = (c0 * n1 + c1) * n2 + c2 ...), in the narrowest
-        integer type that holds the running product: most steps touch 1 or 2 bytes per row.
-        """
-        flat: IndexArray = codes[0].astype(np.uint8, copy=True)
-        for position, dtype, size in self._horner:
-            if flat.dtype != dtype:
-                flat = flat.astype(dtype)
-            flat *= size
-            flat += codes[position]
-        return flat
+    def _index_into(self, index: IndexArray, codes: Sequence[U8Array], scratch: U8Array) -> None:
+        """Horner's scheme (flat = (c0 * n1 + c1) * n2 + c2 ...) in two stages, most steps on one byte
+        a row: each digit's axes combine into ``scratch``, then the digits into ``index``."""
+        for position, digit in enumerate(self.digits):
+            value = codes[digit.axes[0]]
+            for axis, size in zip(digit.axes[1:], digit.sizes[1:], strict=True):
+                value = np.multiply(value, size, out=scratch)
+                value += codes[axis]
+            if position == 0:
+                np.copyto(index, value)
+            else:
+                index *= self.index_type.type(digit.span)
+                index += value
 
-    @cached_property
-    def _horner(self) -> tuple[tuple[int, np.dtype[Any], np.generic], ...]:
-        """Per axis after the first: its position, the index's type there, and its number of codes."""
-        return tuple(
-            (position, dtype, dtype.type(self.table.axes[position].size + 1)) for position, dtype in self.widening[1:]
-        )
-
-    def verdicts(self, codes: Sequence[U8Array]) -> U8Array:
+    def verdicts(self, codes: Sequence[U8Array], *, threads: int | None = None) -> U8Array:
         """Outcome and status of each row, as verdict bytes."""
-        return self.gather(self.verdict_of_index, codes)
+        return self.gather(self.verdict_of_index, codes, threads=threads)
 
-    def gather(self, per_entry: npt.NDArray[Any], codes: Sequence[U8Array]) -> npt.NDArray[Any]:
+    def gather(
+        self, per_entry: npt.NDArray[Any], codes: Sequence[U8Array], *, threads: int | None = None
+    ) -> npt.NDArray[Any]:
         """Look up a value per table entry (``verdict_of_index``, ``result_of_index`` or a table
         derived from them) for each row.
 
-        Rows go by blocks (``BLOCK_ROWS``), each block's lookup written in place into the result. The
-        index is widened into one reused buffer of ``intp``: ``np.take`` widens a narrow index itself,
-        more slowly, into a new array each time. Every index is in the table by construction (each code
-        is at most its axis's "unknown"), so the lookup skips the bounds check (``mode="clip"``)."""
+        The rows are cut into one contiguous part per thread (``threads``, by default the processors
+        this process may use, at most one part per ``BLOCK_ROWS``): numpy gives the interpreter back
+        while it computes, so the parts run side by side. Each part goes by blocks, each block's
+        lookup written in place into the result. Every code is at most its axis's "unknown", so
+        every index is in the table and the lookup skips the bounds check (``mode="clip"``)."""
         rows = len(codes[0]) if codes else 0
         out = np.empty(rows, dtype=per_entry.dtype)
-        index = np.empty(min(rows, BLOCK_ROWS), dtype=np.intp)
-        for start in range(0, rows, BLOCK_ROWS):
-            end = min(start + BLOCK_ROWS, rows)
-            block = index[: end - start]
-            np.copyto(block, self.flat_index([column[start:end] for column in codes]))
-            np.take(per_entry, block, out=out[start:end], mode="clip")
+        parts = max(1, min(threads or usable_processors(), -(-rows // BLOCK_ROWS)))
+        bounds = [rows * part // parts for part in range(parts + 1)]
+        first, *rest = pairwise(bounds)
+        others = [_workers().submit(self._gather_part, per_entry, codes, out, start, end) for start, end in rest]
+        self._gather_part(per_entry, codes, out, *first)
+        for other in others:
+            other.result()
         return out
 
-    def result_ids(self, codes: Sequence[U8Array]) -> ResultIds:
-        return self.gather(self.result_of_index, codes)
+    def _gather_part(
+        self, per_entry: npt.NDArray[Any], codes: Sequence[U8Array], out: npt.NDArray[Any], start: int, end: int
+    ) -> None:
+        block = max(1, min(BLOCK_ROWS, end - start))  # 1 for an empty part: range() takes no step of 0
+        index = np.empty(block, dtype=self.index_type)
+        scratch = np.empty(block, dtype=np.uint8)
+        for low in range(start, end, block):
+            high = min(low + block, end)
+            rows = high - low
+            self._index_into(index[:rows], [column[low:high] for column in codes], scratch[:rows])
+            np.take(per_entry, index[:rows], out=out[low:high], mode="clip")
+
+    def result_ids(self, codes: Sequence[U8Array], *, threads: int | None = None) -> ResultIds:
+        return self.gather(self.result_of_index, codes, threads=threads)
+
+
+@dataclass(frozen=True)
+class Digit:
+    """Consecutive axes of a table whose codes, combined by Horner's scheme, fit in one byte."""
+
+    axes: tuple[int, ...]  # positions
+    sizes: tuple[np.uint8, ...]  # each axis's number of codes ("unknown" included)
+
+    @property
+    def span(self) -> int:
+        """The number of values the digit takes."""
+        return int(np.prod([int(size) for size in self.sizes]))
+
+
+def usable_processors() -> int:
+    """The processors this process may run on (its CPU affinity where the system reports it)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+@cache
+def _workers() -> ThreadPoolExecutor:
+    """The threads the evaluator's parts beyond the first run on, started on first use."""
+    return ThreadPoolExecutor(max(1, usable_processors() - 1), thread_name_prefix="airegime-evaluator")
+
+
+if hasattr(os, "register_at_fork"):  # a forked child has none of its parent's threads: it starts its own
+    os.register_at_fork(after_in_child=_workers.cache_clear)
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,7 +268,8 @@ def compile_phase_program(kb: KnowledgeBase, table: PhaseTable) -> PhaseProgram:
         verdict_of_index=_verdicts(kb, table, outcome_sets[first_index])[result_ids],
         result_of_index=result_ids,
         representatives=first_index,
-        widening=_widening(table),
+        digits=_digits(table),
+        index_type=_narrowest(len(outcome_sets)),
     )
 
 
@@ -350,12 +398,20 @@ def _representative(table: PhaseTable, flat: int) -> PhaseResult:
     return evaluate_phase(table, system, phase, name="", deployment_index=None)
 
 
-def _widening(table: PhaseTable) -> tuple[tuple[int, np.dtype[Any]], ...]:
-    """For each axis in order, the narrowest unsigned type that holds the index up to it."""
-    plan = []
-    product = 1
+def _digits(table: PhaseTable) -> tuple[Digit, ...]:
+    """The table's axes in order, cut into digits: each takes the next axes while their
+    combinations fit in a byte."""
+    groups: list[list[int]] = [[]]
+    span = 1
     for axis in table.axes:
-        product *= axis.size + 1
-        dtype = next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if product <= np.iinfo(t).max + 1)
-        plan.append((axis.position, np.dtype(dtype)))
-    return tuple(plan)
+        if span * (axis.size + 1) > DIGIT_LIMIT:
+            groups.append([])
+            span = 1
+        groups[-1].append(axis.position)
+        span *= axis.size + 1
+    return tuple(Digit(tuple(group), tuple(np.uint8(table.axes[axis].size + 1) for axis in group)) for group in groups)
+
+
+def _narrowest(count: int) -> np.dtype[Any]:
+    """The narrowest unsigned type whose values reach ``count - 1``."""
+    return np.dtype(next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if count <= np.iinfo(t).max + 1))
