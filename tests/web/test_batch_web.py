@@ -584,3 +584,13 @@ def test_in_a_browser_a_bar_is_drawn_in_its_regimes_colour_on_the_result_page(
         assert drawn["police_justice"] == rgb(node.group(1))
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("percent", "shown"),
+    [(0.0, "0"), (0.4, "< 1"), (0.5, "< 1"), (1.0, "1"), (37.5, "38"), (99.5, "> 99"), (100.0, "100")],
+)
+def test_a_share_is_never_shown_as_none_or_all_when_it_is_neither(percent: float, shown: str) -> None:
+    from airegime.web.batch_views import Bar
+
+    assert Bar("gdpr", "regime", "", "RGPD", 1, percent).percent_shown == shown

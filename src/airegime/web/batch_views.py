@@ -43,6 +43,15 @@ class Bar:
     count: int
     percent: float
 
+    @property
+    def percent_shown(self) -> str:
+        """The share in whole percents, never 0 for some rows nor 100 for fewer than all."""
+        if 0 < self.percent < 1:
+            return "< 1"
+        if 99 < self.percent < 100:
+            return "> 99"
+        return str(round(self.percent))
+
 
 @dataclass(frozen=True, slots=True)
 class Chart:
