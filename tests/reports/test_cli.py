@@ -44,6 +44,32 @@ def test_every_format_writes_its_file(tmp_path: Path) -> None:
         assert out.read_bytes().startswith(start) and str(out).encode() in result.stderr
 
 
+def test_without_a_format_the_output_name_chooses_it(tmp_path: Path) -> None:
+    made = {
+        ("report", EXAMPLE, "--no-diagram", "-o", "report.pdf"): b"%PDF",
+        ("report", EXAMPLE, "-o", "report.htm"): b"<!DOCTYPE html>",
+        ("report", EXAMPLE, "-o", "report.txt"): b"# ",  # no format of its own: the default, Markdown
+        ("methodology", "-o", "method.html"): b"<!DOCTYPE html>",
+        ("diagram", "-o", "diagram.dot"): b"digraph",
+    }
+    for args, start in made.items():
+        out = tmp_path / args[-1]
+        result = run(*args[:-1], str(out))
+        assert result.returncode == 0, result.stderr
+        assert out.read_bytes().startswith(start), args
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", b"ends in .pdf"), ("fr", b"se termine par .pdf")])
+def test_a_format_the_output_name_contradicts_is_refused_and_nothing_written(
+    tmp_path: Path, lang: str, words: bytes
+) -> None:
+    out = tmp_path / "report.pdf"
+    result = run("report", EXAMPLE, "--format", "md", "-o", str(out), "--lang", lang)
+    assert result.returncode == 2
+    assert words in result.stderr and b"--format" in result.stderr
+    assert not out.exists()
+
+
 def test_json_report_round_trip_through_the_command_line(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     assert run("report", EXAMPLE, "-f", "json", "-o", str(report)).returncode == 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast, get_args
 
 import typer
 
@@ -33,6 +33,25 @@ OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="file to 
 
 
 BINARY = {"pdf", "docx", "png"}
+SAME_FORMAT = {"htm": "html", "markdown": "md"}  # other extensions of a format
+
+
+def _format(given: str | None, output: Path | None, choices: tuple[str, ...], default: str, lang: Lang) -> str:
+    """The format asked for, else the one the output file's extension names, else ``default``. A
+    format that contradicts the extension is refused: a file named .pdf holding Markdown helps nobody."""
+    named = output.suffix.lower().removeprefix(".") if output is not None else ""
+    named = SAME_FORMAT.get(named, named)
+    if given is None:
+        return named if named in choices else default
+    if named in choices and named != given:
+        _fail(
+            AiregimeError(
+                msg("error.cli.format_mismatch", format=given, file=str(output), named=named),
+                hint=msg("error.cli.format_mismatch.hint", format=given, named=named),
+            ),
+            lang,
+        )
+    return given
 
 
 def _write(data: bytes, output: Path | None, fmt: str, lang: Lang) -> None:
@@ -60,7 +79,10 @@ def _parse_date(value: str | None, lang: Lang) -> date | None:
 @app.command()
 def report(
     file: InputArg,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md, html, pdf, docx or json")] = "md",
+    format: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", "-f", help="md, html, pdf, docx or json (default: the output's extension, else md)"),
+    ] = None,
     output: OutputOpt = None,
     lang: LangArg = None,
     knowledge_dir: KnowledgeDirArg = None,
@@ -75,14 +97,13 @@ def report(
     from airegime.render.reports import render_report
 
     language, kb = _language_and_rules(lang, knowledge_dir)
+    fmt = cast(ReportFormat, _format(format, output, get_args(ReportFormat), "md", language))
     generated = _parse_date(on, language)
     with _input_errors(language):
         system = read_system(load_descriptor_or_report, file, kb=kb, lang=language)
         assessment = evaluate(kb=kb, system=system)
-        data = render_report(
-            kb=kb, assessment=assessment, fmt=format, lang=language, generated=generated, diagram=diagram
-        )
-    _write(data, output, format, language)
+        data = render_report(kb=kb, assessment=assessment, fmt=fmt, lang=language, generated=generated, diagram=diagram)
+    _write(data, output, fmt, language)
 
 
 @app.command("import-report")
@@ -106,7 +127,10 @@ def import_report(
 
 @app.command()
 def methodology(
-    format: Annotated[MethodologyFormat, typer.Option("--format", "-f", help="md, html or pdf")] = "md",
+    format: Annotated[
+        MethodologyFormat | None,
+        typer.Option("--format", "-f", help="md, html or pdf (default: the output's extension, else md)"),
+    ] = None,
     output: OutputOpt = None,
     lang: LangArg = None,
     knowledge_dir: KnowledgeDirArg = None,
@@ -115,7 +139,8 @@ def methodology(
     from airegime.render.methodology import render_methodology
 
     language, kb = _language_and_rules(lang, knowledge_dir)
-    _write(render_methodology(kb=kb, fmt=format, lang=language), output, format, language)
+    fmt = cast(MethodologyFormat, _format(format, output, get_args(MethodologyFormat), "md", language))
+    _write(render_methodology(kb=kb, fmt=fmt, lang=language), output, fmt, language)
 
 
 @app.command()
@@ -123,7 +148,10 @@ def diagram(
     file: Annotated[
         Path | None, typer.Argument(help="descriptor or JSON report whose paths to highlight (optional)")
     ] = None,
-    format: Annotated[DiagramFormat, typer.Option("--format", "-f", help="svg, png or dot")] = "svg",
+    format: Annotated[
+        DiagramFormat | None,
+        typer.Option("--format", "-f", help="svg, png or dot (default: the output's extension, else svg)"),
+    ] = None,
     output: OutputOpt = None,
     lang: LangArg = None,
     knowledge_dir: KnowledgeDirArg = None,
@@ -136,6 +164,7 @@ def diagram(
     from airegime.render.diagram import decision_diagram
 
     language, kb = _language_and_rules(lang, knowledge_dir)
+    fmt = cast(DiagramFormat, _format(format, output, get_args(DiagramFormat), "svg", language))
     with _input_errors(language):
         assessment = None
         if file is not None:
@@ -144,5 +173,5 @@ def diagram(
 
             system = read_system(load_descriptor_or_report, file, kb=kb, lang=language)
             assessment = evaluate(kb=kb, system=system)
-        data = decision_diagram(kb=kb, assessment=assessment, fmt=format, lang=language, focus=focus, ppi=ppi)
-    _write(data, output, format, language)
+        data = decision_diagram(kb=kb, assessment=assessment, fmt=fmt, lang=language, focus=focus, ppi=ppi)
+    _write(data, output, fmt, language)
