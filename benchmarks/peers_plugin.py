@@ -40,16 +40,14 @@ use not fixed (various). Every row maps to a determined outcome and the check co
 
 from __future__ import annotations
 
-import itertools
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from airegime import __version__
-from airegime.batch.compiled import BLOCK_ROWS, BatchProgram, batch_program, usable_processors
+from airegime.batch.compiled import BLOCK_ROWS, BatchProgram, batch_program, in_parts
 from airegime.engine.evaluate import evaluate_phase
 from airegime.engine.tables import compiled
 from airegime.kb import load_knowledge_base
@@ -74,7 +72,6 @@ KB = load_knowledge_base()
 TABLES = compiled(KB)
 _CODE = {q.id: {code: i for i, code in enumerate(q.codes)} for q in KB.questions}
 PROGRAM: BatchProgram = batch_program(KB)
-_THREADS = ThreadPoolExecutor(usable_processors(), thread_name_prefix="peers-plugin")
 NOTES = [
     f"rule set {KB.version} ({KB.hash}); the 9 facts are translated to airegime answers "
     "(see benchmarks/peers_plugin.py); per-row = the scalar engine (evaluate_phase x2), "
@@ -214,10 +211,7 @@ def evaluate_batch(columns: dict[str, npt.NDArray[np.bool_]]) -> tuple[npt.NDArr
             development[low:high] = PROGRAM.development.gather(DEVELOPMENT_REGIME, dev, threads=1)
             deployment[low:high] = PROGRAM.deployment.gather(DEPLOYMENT_REGIME, dep, threads=1)
 
-    parts = usable_processors()
-    bounds = [rows * k // parts for k in range(parts + 1)]
-    for done in [_THREADS.submit(part, start, end) for start, end in itertools.pairwise(bounds)]:
-        done.result()
+    in_parts(rows, part)  # the evaluator's own parts and threads
     return development, deployment
 
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from itertools import combinations, pairwise
 from typing import Any
 
@@ -50,7 +50,7 @@ OUTCOME_MASK = np.uint8((1 << STATUS_SHIFT) - 1)
 # on the 2-core machine of docs/batch.md's runs 19 to 21, 1M rows on two threads ran 1.04 times as
 # fast as on one with blocks of 65,536 rows, 1.5 times with 262,144 (one thread: the same with both).
 BLOCK_ROWS = 1 << 18
-DIGIT_LIMIT = 256  # consecutive axes whose codes combine into one byte
+DIGIT_LIMIT = 256  # the most answer combinations one digit (one byte) holds
 
 
 def verdict_outcome(verdicts: U8Array) -> U8Array:
@@ -146,20 +146,13 @@ class PhaseProgram:
         """Look up a value per table entry (``verdict_of_index``, ``result_of_index`` or a table
         derived from them) for each row.
 
-        The rows are cut into one contiguous part per thread (``threads``, by default the processors
-        this process may use, at most one part per ``BLOCK_ROWS``): numpy gives the interpreter back
-        while it computes, so the parts run side by side. Each part goes by blocks, each block's
-        lookup written in place into the result. Every code is at most its axis's "unknown", so
+        The rows go in parts on several threads (``in_parts``): numpy gives the interpreter back while
+        it computes, so the parts run side by side. Each part goes by blocks, each block's lookup
+        written in place into the result. Every code is at most its axis's "unknown", so
         every index is in the table and the lookup skips the bounds check (``mode="clip"``)."""
         rows = len(codes[0]) if codes else 0
         out = np.empty(rows, dtype=per_entry.dtype)
-        parts = max(1, min(threads or usable_processors(), -(-rows // BLOCK_ROWS)))
-        bounds = [rows * part // parts for part in range(parts + 1)]
-        first, *rest = pairwise(bounds)
-        others = [_workers().submit(self._gather_part, per_entry, codes, out, start, end) for start, end in rest]
-        self._gather_part(per_entry, codes, out, *first)
-        for other in others:
-            other.result()
+        in_parts(rows, partial(self._gather_part, per_entry, codes, out), threads=threads)
         return out
 
     def _gather_part(
@@ -189,6 +182,18 @@ class Digit:
     def span(self) -> int:
         """The number of values the digit takes."""
         return int(np.prod([int(size) for size in self.sizes]))
+
+
+def in_parts(rows: int, work: Callable[[int, int], None], *, threads: int | None = None) -> None:
+    """Run ``work(start, end)`` over rows 0 to ``rows``, cut into contiguous parts: one per thread
+    (``threads``, by default the processors this process may use), at most one per ``BLOCK_ROWS``.
+    The calling thread runs the first part, the evaluator's threads the others."""
+    parts = max(1, min(threads or usable_processors(), -(-rows // BLOCK_ROWS)))
+    first, *rest = pairwise(rows * part // parts for part in range(parts + 1))
+    others = [_workers().submit(work, start, end) for start, end in rest]
+    work(*first)
+    for other in others:
+        other.result()
 
 
 def usable_processors() -> int:
